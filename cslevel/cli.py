@@ -1,0 +1,245 @@
+"""Command line: parse options, call the pipeline, print, exit.
+
+Exit codes: 0 done; 1 input problems (nothing written); 2 usage errors.
+Heavy libraries (pandas, calamine, SQLAlchemy, xlsxwriter) are imported inside commands so
+that `cslevel --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from .records import Month
+
+app = typer.Typer(
+    help="cslevel — 客服定级: grade customer-service agents from monthly KPI workbooks.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+    rich_markup_mode="rich",
+)
+payroll_app = typer.Typer(help="工资 Payroll: the pay file finance pays from.",
+                          no_args_is_help=True)
+app.add_typer(payroll_app, name="payroll")
+
+
+def _month(value: Optional[str]) -> Optional[Month]:
+    if value is None:
+        return None
+    try:
+        return Month.parse(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+DbOption = Annotated[Optional[str], typer.Option(
+    "--db", help="History database: a SQLite file path or a database URL. "
+                 "Default: $CSLEVEL_DB, else ./cslevel.db.", show_default=False)]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+
+
+def _consoles() -> tuple[Any, Any]:
+    from rich.console import Console
+
+    return Console(), Console(stderr=True)
+
+
+def _fail(exc: Exception, as_json: bool) -> None:
+    from .export.console import print_problems
+
+    problems = getattr(exc, "problems", [])
+    _, err = _consoles()
+    if as_json:
+        print(json.dumps({"ok": False, "problems": [p.as_dict() for p in problems]},
+                         ensure_ascii=False, indent=2))
+    err.print(f"[bold red]错误 Error:[/] {len(problems)} problem(s); nothing was written.")
+    print_problems(err, problems)
+    raise typer.Exit(1)
+
+
+def _emit(doc: dict[str, Any]) -> None:
+    print(json.dumps(doc, ensure_ascii=False, indent=2))
+
+
+@app.command()
+def score(
+    files: Annotated[list[Path], typer.Argument(help="KPI workbook(s) (.xlsx/.xls/.csv).",
+                                                show_default=False)],
+    scheme: Annotated[Optional[str], typer.Option(
+        "--scheme", help="Template name (star) or path to a template .yaml. Default: the "
+                         "scheme stored with the history.", show_default=False)] = None,
+    month: Annotated[Optional[str], typer.Option(
+        "--month", help="Month the workbook is for (YYYY-MM). Default: from the file name "
+                        "or a title cell.", show_default=False)] = None,
+    attendance: Annotated[Optional[list[Path]], typer.Option(
+        "--attendance", help="Attendance workbook (考勤) of the same month; repeatable.",
+        show_default=False)] = None,
+    roster: Annotated[Optional[Path], typer.Option(
+        "--roster", help="Roster (花名册): 工号, 姓名, 组别, 岗位, 入职日期, 当前级别.",
+        show_default=False)] = None,
+    db: DbOption = None,
+    out: Annotated[Optional[Path], typer.Option(
+        "--out", help="Results workbook (or a folder for several months). "
+                      "Default: ./results-YYYY-MM.xlsx.", show_default=False)] = None,
+    as_json: JsonOption = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and show; write nothing.")]
+    = False,
+) -> None:
+    """Score a month's KPI workbook and store the scores in the history.
+
+    Example: [bold]cslevel score kpi_2026-10.xlsx --attendance att_2026-10.xlsx --roster
+    roster.xlsx --scheme star[/]
+    """
+    from .pipeline import run_score
+    from .records import CslevelError
+
+    out_console, err = _consoles()
+    try:
+        with err.status("读取与评分 Reading and scoring…") as status:
+            result = run_score(
+                files, scheme, month=_month(month), attendance_files=attendance,
+                roster_file=roster, db=db, out=out, dry_run=dry_run,
+                progress=lambda msg: status.update(f"{msg}…"),
+            )
+    except CslevelError as exc:
+        _fail(exc, as_json)
+        return
+    if as_json:
+        from .export.console import score_json
+
+        _emit(score_json(result))
+        return
+    from .export.console import print_score
+
+    print_score(out_console, result)
+    if dry_run:
+        out_console.print("[yellow]--dry-run: nothing was written.[/]")
+
+
+@app.command()
+def promote(
+    months: Annotated[Optional[int], typer.Option(
+        "--months", min=1, max=24, help="Months in a row needed (overrides the template's "
+        "window; remembered for this database).", show_default=False)] = None,
+    as_of: Annotated[Optional[str], typer.Option(
+        "--as-of", help="Decide at the close of this month (YYYY-MM). Default: the latest "
+                        "scored month.", show_default=False)] = None,
+    db: DbOption = None,
+    out: Annotated[Optional[Path], typer.Option(
+        "--out", help="Write the moves and the sign-off list (晋升/降级申请表) to this .xlsx.",
+        show_default=False)] = None,
+    as_json: JsonOption = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the moves; record nothing.")]
+    = False,
+) -> None:
+    """Apply the promotion/demotion rules to the stored history; moves take effect next month.
+
+    Example: [bold]cslevel promote --months 3 --out moves-2026-10.xlsx[/]
+    """
+    from .pipeline import run_promote
+    from .records import CslevelError
+
+    out_console, _ = _consoles()
+    try:
+        result = run_promote(months=months, as_of=_month(as_of), db=db, out=out, dry_run=dry_run)
+    except CslevelError as exc:
+        _fail(exc, as_json)
+        return
+    from .export.console import print_promote, promote_json
+
+    if as_json:
+        _emit(promote_json(result))
+    else:
+        print_promote(out_console, result)
+
+
+@payroll_app.command("export")
+def payroll_export(
+    month: Annotated[Optional[str], typer.Option(
+        "--month", help="Month to pay (YYYY-MM). Default: the month after the latest scored one.",
+        show_default=False)] = None,
+    out: Annotated[Optional[Path], typer.Option(
+        "--out", help="Payroll file, .xlsx or .csv. Default: ./payroll-YYYY-MM.xlsx.",
+        show_default=False)] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Write the month's payroll: level in force, pay components, total, totals row.
+
+    Example: [bold]cslevel payroll export --month 2026-11 --out payroll-2026-11.xlsx[/]
+    """
+    from .pipeline import run_payroll
+    from .records import CslevelError
+
+    out_console, _ = _consoles()
+    try:
+        result = run_payroll(month=_month(month), db=db, out=out)
+    except CslevelError as exc:
+        _fail(exc, as_json)
+        return
+    from .export.console import payroll_json, print_payroll
+
+    if as_json:
+        _emit(payroll_json(result))
+    else:
+        print_payroll(out_console, result)
+
+
+@app.command()
+def history(
+    agent_id: Annotated[str, typer.Argument(help="Agent id (工号), e.g. 0007.",
+                                            show_default=False)],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show an agent's months: score, level in force, decision and its reason.
+
+    Example: [bold]cslevel history 0007[/]
+    """
+    from .pipeline import run_history
+    from .records import CslevelError
+
+    out_console, _ = _consoles()
+    try:
+        result = run_history(agent_id.strip(), db=db)
+    except CslevelError as exc:
+        _fail(exc, as_json)
+        return
+    from .export.console import history_json, print_history
+
+    if as_json:
+        _emit(history_json(result))
+    else:
+        print_history(out_console, result)
+
+
+@app.callback(invoke_without_command=True)
+def _root(
+    version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")]
+    = False,
+) -> None:
+    if version:
+        from . import __version__
+
+        print(f"cslevel {__version__}")
+        raise typer.Exit(0)
+
+
+def main() -> None:
+    if hasattr(sys.stdout, "reconfigure"):
+        # Windows consoles default to a legacy code page; Chinese must not crash output.
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.reconfigure(errors="replace")  # type: ignore[union-attr]
+            except (AttributeError, ValueError):
+                pass
+    app()
+
+
+if __name__ == "__main__":
+    main()

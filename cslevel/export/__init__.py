@@ -1,0 +1,1 @@
+"""Export stage: results workbook, sign-off list, payroll workbook/CSV, console summary."""

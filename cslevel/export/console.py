@@ -1,0 +1,208 @@
+"""Console summaries (rich) and the --json documents of each command."""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.table import Table
+
+from ..records import Decision, Problem
+from .payroll import totals
+from .results import DECISION_LABEL, decision_text
+
+if TYPE_CHECKING:
+    from ..pipeline import HistoryResult, MonthResult, PayrollResult, PromoteResult, ScoreResult
+
+
+def _num(value: Decimal | None) -> float | int | None:
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _decision_dict(decision: Decision | None) -> dict[str, Any] | None:
+    if decision is None:
+        return None
+    return {"kind": decision.kind, "from": decision.from_level, "to": decision.to_level,
+            "effective": str(decision.effective), "rule": decision.rule,
+            "reason": decision.reason, "trigger_months": [str(m) for m in decision.trigger_months]}
+
+
+# --- JSON ------------------------------------------------------------------------------
+def _month_json(result: ScoreResult, month: MonthResult) -> dict[str, Any]:
+    return {
+        "month": str(month.month),
+        "scheme": result.scheme.scheme,
+        "files": month.files,
+        "agents": [
+            {"agent_id": r.agent.agent_id, "name": r.agent.name, "team": r.agent.team,
+             "score": _num(r.score.value if r.score else None), "level": r.state.level,
+             "in_trial": r.state.in_trial, "up_streak": r.state.up_streak,
+             "down_streak": r.state.down_streak,
+             "decision": r.state.decision.kind if r.state.decision else None,
+             "pending_decision": _decision_dict(r.state.decision), "note": r.state.note}
+            for r in month.rows
+        ],
+    }
+
+
+def score_json(result: ScoreResult) -> dict[str, Any]:
+    months = [_month_json(result, m) for m in result.months]
+    doc = dict(months[-1]) if months else {"month": None, "scheme": result.scheme.scheme,
+                                           "agents": []}
+    doc["months"] = months
+    doc["problems"] = [p.as_dict() for p in result.problems]
+    doc["outputs"] = [str(p) for p in result.outputs]
+    return doc
+
+
+def promote_json(result: PromoteResult) -> dict[str, Any]:
+    return {
+        "as_of": str(result.as_of),
+        "scheme": result.scheme.scheme,
+        "window": result.window,
+        "moves": [
+            {"agent_id": d.agent_id, "name": result.agents[d.agent_id].name, "from": d.from_level,
+             "to": d.to_level, "kind": d.kind, "effective": str(d.effective), "rule": d.rule,
+             "reason": d.reason, "trigger_months": [str(m) for m in d.trigger_months]}
+            for d in result.moves
+        ],
+        "levels": [{"agent_id": a, "level": lv, "month": str(result.as_of + 1)}
+                   for a, lv in sorted(result.levels.items())],
+        "problems": [p.as_dict() for p in result.problems],
+        "outputs": [str(p) for p in result.outputs],
+    }
+
+
+def payroll_json(result: PayrollResult) -> dict[str, Any]:
+    comp_totals, grand = totals(result)
+    return {
+        "month": str(result.month),
+        "scheme": result.scheme.scheme,
+        "rows": [
+            {"agent_id": ln.agent_id, "name": ln.name, "team": ln.team, "level": ln.level,
+             "components": {k: str(v) for k, v in ln.components.items()}, "total": str(ln.total)}
+            for ln in result.lines
+        ],
+        "components_total": {k: str(v) for k, v in comp_totals.items()},
+        "total": str(grand),
+        "problems": [p.as_dict() for p in result.problems],
+        "outputs": [str(p) for p in result.outputs],
+    }
+
+
+def history_json(result: HistoryResult) -> dict[str, Any]:
+    return {
+        "agent_id": result.agent.agent_id,
+        "name": result.agent.name,
+        "team": result.agent.team,
+        "months": [
+            {"month": str(s.month), "score": _num(s.score), "level": s.level,
+             "counted": s.counted, "up_streak": s.up_streak, "down_streak": s.down_streak,
+             "decision": s.decision.kind if s.decision else None,
+             "reason": s.decision.reason if s.decision else s.note,
+             "effective": str(s.decision.effective) if s.decision else None,
+             "to": s.decision.to_level if s.decision else None}
+            for s in result.states
+        ],
+        "next_level": result.next_level,
+        "next_month": str(result.latest + 1),
+    }
+
+
+# --- console ---------------------------------------------------------------------------
+def print_problems(console: Console, problems: list[Problem], title: str = "问题 Problems") -> None:
+    if not problems:
+        return
+    table = Table(title=title, show_lines=False, title_justify="left")
+    table.add_column("", width=2)
+    table.add_column("位置 Where", overflow="fold")
+    table.add_column("说明 What / 处理 What to do", overflow="fold")
+    for p in problems:
+        mark = "[red]✗[/]" if p.severity == "error" else "[yellow]![/]"
+        table.add_row(mark, str(p.source or ""), p.message + (f"\n[dim]{p.hint}[/]" if p.hint else ""))
+    console.print(table)
+
+
+def print_score(console: Console, result: ScoreResult) -> None:
+    for month in result.months:
+        counts = Counter(r.state.level for r in month.rows)
+        table = Table(title=f"{month.month} 级别分布 Level distribution ({len(month.rows)} 人)",
+                      title_justify="left")
+        table.add_column("级别 Level")
+        table.add_column("人数", justify="right")
+        for level in result.scheme.level_names:
+            if counts.get(level):
+                table.add_row(level, str(counts[level]))
+        console.print(table)
+        moves = [r for r in month.rows if r.state.decision]
+        if moves:
+            mt = Table(title=f"{month.month} 月末决定 Decisions at month close "
+                             "(confirm with `cslevel promote`)", title_justify="left")
+            for col in ("工号", "姓名", "组别", "决定", "原因"):
+                mt.add_column(col, overflow="fold")
+            for r in moves:
+                mt.add_row(r.agent.agent_id, r.agent.name, r.agent.team,
+                           decision_text(r.state.decision), r.state.decision.reason)  # type: ignore[union-attr]
+            console.print(mt)
+    print_problems(console, result.problems)
+    for path in result.outputs:
+        console.print(f"结果表 Results workbook: [bold]{path}[/]")
+
+
+def print_promote(console: Console, result: PromoteResult) -> None:
+    console.print(f"考核截至 As of [bold]{result.as_of}[/], 连续 {result.window} 个月规则；"
+                  f"生效 effective {result.as_of + 1}")
+    if not result.moves:
+        console.print("本月没有晋降级 No moves this month.")
+    else:
+        table = Table(title="晋降级 Moves", title_justify="left")
+        for col in ("工号", "姓名", "决定", "原级别", "新级别", "生效", "触发月份", "原因"):
+            table.add_column(col, overflow="fold")
+        for d in result.moves:
+            table.add_row(d.agent_id, result.agents[d.agent_id].name, DECISION_LABEL[d.kind],
+                          d.from_level, d.to_level, str(d.effective),
+                          "、".join(str(m) for m in d.trigger_months), d.reason)
+        console.print(table)
+    counts = Counter(result.levels.values())
+    dist = "  ".join(f"{lv} {counts[lv]}" for lv in result.scheme.level_names if counts.get(lv))
+    console.print(f"{result.as_of + 1} 级别分布 Levels: {dist}")
+    print_problems(console, result.problems)
+    for path in result.outputs:
+        console.print(f"晋降级名单 Sign-off workbook: [bold]{path}[/]")
+
+
+def print_payroll(console: Console, result: PayrollResult) -> None:
+    comp_totals, grand = totals(result)
+    table = Table(title=f"{result.month} 工资 Payroll", title_justify="left")
+    table.add_column("级别 Level")
+    table.add_column("人数", justify="right")
+    table.add_column("应发合计 Total", justify="right")
+    by_level: dict[str, list[Decimal]] = {}
+    for line in result.lines:
+        by_level.setdefault(line.level, []).append(line.total)
+    for level in result.scheme.level_names:
+        if level in by_level:
+            table.add_row(level, str(len(by_level[level])), f"{sum(by_level[level]):,.2f}")
+    table.add_row("[bold]合计[/]", str(len(result.lines)), f"[bold]{grand:,.2f}[/]")
+    console.print(table)
+    print_problems(console, result.problems)
+    for path in result.outputs:
+        console.print(f"工资表 Payroll file: [bold]{path}[/]")
+
+
+def print_history(console: Console, result: HistoryResult) -> None:
+    agent = result.agent
+    table = Table(title=f"{agent.agent_id} {agent.name} {agent.team}", title_justify="left")
+    for col in ("月份", "绩效分值", "本月级别", "连续达标", "连续未达标", "决定", "说明"):
+        table.add_column(col, overflow="fold")
+    for s in result.states:
+        table.add_row(str(s.month), "—" if s.score is None else f"{s.score}", s.level,
+                      str(s.up_streak), str(s.down_streak), decision_text(s.decision),
+                      s.decision.reason if s.decision else s.note)
+    console.print(table)
+    console.print(f"{result.latest + 1} 起级别 Level from {result.latest + 1}: "
+                  f"[bold]{result.next_level}[/]")

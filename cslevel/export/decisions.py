@@ -1,0 +1,65 @@
+"""The promotion workbook: the moves decided at the close of a month, and the sign-off list
+(晋升/降级申请表) with empty signature columns, as the procedure in DOMAIN.md asks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .results import DECISION_LABEL
+from .safe import atomic_write
+
+if TYPE_CHECKING:
+    from ..pipeline import PromoteResult
+
+
+def write_promotions(path: Path, result: PromoteResult) -> None:
+    atomic_write(path, lambda tmp: _write(tmp, result))
+
+
+def _write(path: Path, result: PromoteResult) -> None:
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False,
+                                            "strings_to_urls": False,
+                                            "strings_to_numbers": False})
+    head = book.add_format({"bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF",
+                            "border": 1, "text_wrap": True})
+    text = book.add_format({"border": 1, "text_wrap": True, "valign": "top"})
+    title = book.add_format({"bold": True, "font_size": 14})
+
+    moves = book.add_worksheet("晋降级名单")
+    headers = ["工号", "姓名", "组别", "决定", "原级别", "新级别", "生效月份", "规则",
+               "触发月份", "原因"]
+    moves.write_row(0, 0, headers, head)
+    for row_no, move in enumerate(result.moves, start=1):
+        agent = result.agents[move.agent_id]
+        cells = [move.agent_id, agent.name, agent.team, DECISION_LABEL[move.kind],
+                 move.from_level, move.to_level, str(move.effective), move.rule,
+                 "、".join(str(m) for m in move.trigger_months), move.reason]
+        for col, value in enumerate(cells):
+            moves.write_string(row_no, col, value, text)
+    moves.freeze_panes(1, 0)
+    moves.autofilter(0, 0, max(len(result.moves), 1), len(headers) - 1)
+    for col, width in enumerate([10, 10, 10, 10, 10, 10, 10, 12, 24, 70]):
+        moves.set_column(col, col, width)
+
+    sign = book.add_worksheet("晋升降级申请表")
+    sign.write_string(0, 0, f"晋升/降级申请表（{result.as_of} 考核，{result.as_of + 1} 起执行）", title)
+    sign_headers = ["工号", "姓名", "组别", "申请类型", "原级别", "新级别", "生效月份", "依据",
+                    "本人签字", "主管签字", "人事审核", "财务签收"]
+    sign.write_row(2, 0, sign_headers, head)
+    for row_no, move in enumerate(result.moves, start=3):
+        agent = result.agents[move.agent_id]
+        cells = [move.agent_id, agent.name, agent.team, DECISION_LABEL[move.kind],
+                 move.from_level, move.to_level, str(move.effective), move.reason]
+        for col, value in enumerate(cells):
+            sign.write_string(row_no, col, value, text)
+        for col in range(len(cells), len(sign_headers)):
+            sign.write_blank(row_no, col, None, text)
+        sign.set_row(row_no, 36)
+    for col, width in enumerate([10, 10, 10, 10, 10, 10, 10, 50, 12, 12, 12, 12]):
+        sign.set_column(col, col, width)
+    sign.set_landscape()
+    sign.fit_to_pages(1, 0)
+    book.close()

@@ -1,0 +1,92 @@
+"""The payroll file finance pays from: one row per agent, every pay component in its own
+numeric column, the total, and a totals row equal to the sum of the rows to the fen.
+.xlsx via xlsxwriter, or .csv (UTF-8 with BOM so Excel opens Chinese correctly)."""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..records import CslevelError, Problem
+from .safe import atomic_write, neutralize
+
+if TYPE_CHECKING:
+    from ..pipeline import PayrollResult
+
+
+def totals(result: PayrollResult) -> tuple[dict[str, Decimal], Decimal]:
+    components = {c: sum((ln.components[c] for ln in result.lines), Decimal("0.00"))
+                  for c in result.scheme.pay.components}
+    return components, sum((ln.total for ln in result.lines), Decimal("0.00"))
+
+
+def write_payroll(path: Path, result: PayrollResult) -> None:
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        atomic_write(path, lambda tmp: _write_csv(tmp, result))
+    elif suffix == ".xlsx":
+        atomic_write(path, lambda tmp: _write_xlsx(tmp, result))
+    else:
+        raise CslevelError(Problem(f"cannot write payroll as {suffix or 'a file without suffix'}",
+                                   hint="Use --out payroll.xlsx or --out payroll.csv."))
+
+
+def _headers(result: PayrollResult) -> list[str]:
+    return ["月份", "工号", "姓名", "组别", "级别", *result.scheme.pay.components, "应发合计"]
+
+
+def _write_csv(path: Path, result: PayrollResult) -> None:
+    comp_totals, grand = totals(result)
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(_headers(result))
+        for line in result.lines:
+            writer.writerow([str(line.month), neutralize(line.agent_id), neutralize(line.name),
+                             neutralize(line.team), line.level,
+                             *[str(line.components[c]) for c in result.scheme.pay.components],
+                             str(line.total)])
+        writer.writerow([str(result.month), "合计", "", "", f"{len(result.lines)}人",
+                         *[str(comp_totals[c]) for c in result.scheme.pay.components], str(grand)])
+
+
+def _write_xlsx(path: Path, result: PayrollResult) -> None:
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False,
+                                            "strings_to_urls": False,
+                                            "strings_to_numbers": False})
+    head = book.add_format({"bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF",
+                            "border": 1})
+    text = book.add_format({"border": 1})
+    money = book.add_format({"border": 1, "num_format": "#,##0.00"})
+    total_text = book.add_format({"border": 1, "bold": True, "top": 2})
+    total_money = book.add_format({"border": 1, "bold": True, "top": 2, "num_format": "#,##0.00"})
+    sheet = book.add_worksheet(f"工资表 {result.month}")
+    headers = _headers(result)
+    sheet.write_row(0, 0, headers, head)
+    components = result.scheme.pay.components
+    row_no = 0
+    for row_no, line in enumerate(result.lines, start=1):
+        for col, value in enumerate([str(line.month), line.agent_id, line.name, line.team,
+                                     line.level]):
+            sheet.write_string(row_no, col, value, text)
+        for col, name in enumerate(components, start=5):
+            sheet.write_number(row_no, col, float(line.components[name]), money)
+        sheet.write_number(row_no, 5 + len(components), float(line.total), money)
+    comp_totals, grand = totals(result)
+    last = row_no + 1
+    sheet.write_string(last, 0, str(result.month), total_text)
+    sheet.write_string(last, 1, "合计", total_text)
+    sheet.write_string(last, 2, "", total_text)
+    sheet.write_string(last, 3, "", total_text)
+    sheet.write_string(last, 4, f"{len(result.lines)}人", total_text)
+    for col, name in enumerate(components, start=5):
+        sheet.write_number(last, col, float(comp_totals[name]), total_money)
+    sheet.write_number(last, 5 + len(components), float(grand), total_money)
+    sheet.freeze_panes(1, 3)
+    sheet.autofilter(0, 0, max(last - 1, 1), len(headers) - 1)
+    sheet.set_column(0, 4, 10)
+    sheet.set_column(5, len(headers) - 1, 13)
+    book.close()

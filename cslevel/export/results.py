@@ -1,0 +1,130 @@
+"""The results workbook a clerk opens after scoring: one row per agent, level cells coloured,
+a comment on each decision cell, frozen header with a filter, a summary sheet with the level
+distribution as a chart, and the run's problems. Text is always written as text."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..records import Decision, Problem
+from .safe import atomic_write
+
+if TYPE_CHECKING:
+    from ..pipeline import MonthResult
+    from ..templates import Scheme
+
+DECISION_LABEL = {"promote": "晋升", "demote": "降级", "trial_end": "试用期满"}
+
+
+def decision_text(decision: Decision | None) -> str:
+    if decision is None:
+        return ""
+    return f"{DECISION_LABEL[decision.kind]} → {decision.to_level}（{decision.effective}起）"
+
+
+def write_results(path: Path, scheme: Scheme, result: MonthResult, problems: list[Problem]) -> None:
+    atomic_write(path, lambda tmp: _write(tmp, scheme, result, problems))
+
+
+def _write(path: Path, scheme: Scheme, result: MonthResult, problems: list[Problem]) -> None:
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False,
+                                            "strings_to_urls": False,
+                                            "strings_to_numbers": False})
+    book.set_properties({"title": f"cslevel {scheme.scheme} {result.month}"})
+    head = book.add_format({"bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF",
+                            "border": 1, "text_wrap": True, "valign": "vcenter"})
+    text = book.add_format({"border": 1})
+    num = book.add_format({"border": 1, "num_format": "0.00"})
+    level_fmt: dict[str, Any] = {
+        lv.name: book.add_format({"border": 1, "bg_color": lv.color, "bold": True})
+        for lv in scheme.levels
+    }
+    up_fmt = book.add_format({"border": 1, "font_color": "#006100", "bg_color": "#C6EFCE"})
+    down_fmt = book.add_format({"border": 1, "font_color": "#9C0006", "bg_color": "#FFC7CE"})
+
+    sheet = book.add_worksheet("考核结果")
+    metric_names = [(m.key, m.name) for m in scheme.score.metrics
+                    if any(r.score and m.key in r.score.metrics for r in result.rows)]
+    headers = ["工号", "姓名", "组别", *[name for _, name in metric_names], "绩效分值(%)",
+               "本月级别", "连续达标月数", "连续未达标月数", "决定", "原因"]
+    sheet.write_row(0, 0, headers, head)
+    for row_no, row in enumerate(result.rows, start=1):
+        col = 0
+        for value in (row.agent.agent_id, row.agent.name, row.agent.team):
+            sheet.write_string(row_no, col, value, text)
+            col += 1
+        for key, _ in metric_names:
+            value = row.score.metrics.get(key) if row.score else None
+            if value is None:
+                sheet.write_blank(row_no, col, None, text)
+            else:
+                sheet.write_number(row_no, col, float(value), num)
+            col += 1
+        if row.score is not None:
+            sheet.write_number(row_no, col, float(row.score.value), num)
+            sheet.write_comment(row_no, col, row.score.explanation, {"x_scale": 2.5})
+        else:
+            sheet.write_blank(row_no, col, None, text)
+        col += 1
+        state = row.state
+        sheet.write_string(row_no, col, state.level, level_fmt.get(state.level, text))
+        sheet.write_number(row_no, col + 1, state.up_streak, text)
+        sheet.write_number(row_no, col + 2, state.down_streak, text)
+        decision = state.decision
+        fmt = text
+        if decision is not None:
+            fmt = up_fmt if decision.kind != "demote" else down_fmt
+        sheet.write_string(row_no, col + 3, decision_text(decision) or "—", fmt)
+        explanation = decision.reason if decision else state.note
+        if explanation:
+            sheet.write_comment(row_no, col + 3, explanation, {"x_scale": 3, "y_scale": 1.5})
+        sheet.write_string(row_no, col + 4, explanation, text)
+    sheet.freeze_panes(1, 3)
+    sheet.autofilter(0, 0, max(len(result.rows), 1), len(headers) - 1)
+    widths = [10, 10, 10, *[12] * len(metric_names), 12, 10, 12, 14, 26, 60]
+    for index, width in enumerate(widths):
+        sheet.set_column(index, index, width)
+
+    summary = book.add_worksheet("级别分布")
+    summary.write_row(0, 0, ["级别", "人数", "本月晋升", "本月降级"], head)
+    counts = Counter(r.state.level for r in result.rows)
+    ups = Counter(r.state.level for r in result.rows
+                  if r.state.decision and r.state.decision.kind != "demote")
+    downs = Counter(r.state.level for r in result.rows
+                    if r.state.decision and r.state.decision.kind == "demote")
+    for index, level in enumerate(scheme.level_names, start=1):
+        summary.write_string(index, 0, level, level_fmt[level])
+        summary.write_number(index, 1, counts.get(level, 0), text)
+        summary.write_number(index, 2, ups.get(level, 0), text)
+        summary.write_number(index, 3, downs.get(level, 0), text)
+    last = len(scheme.level_names)
+    summary.write_string(last + 1, 0, "合计", head)
+    summary.write_number(last + 1, 1, len(result.rows), head)
+    summary.write_string(last + 3, 0, f"月份：{result.month}", text)
+    summary.write_string(last + 4, 0, f"方案：{scheme.scheme} {scheme.title}", text)
+    summary.write_string(last + 5, 0, "来源：" + "、".join(result.files), text)
+    chart = book.add_chart({"type": "column"})
+    chart.add_series({"name": "人数", "categories": ["级别分布", 1, 0, last, 0],
+                      "values": ["级别分布", 1, 1, last, 1], "data_labels": {"value": True}})
+    chart.set_title({"name": f"{result.month} 级别分布"})
+    chart.set_legend({"none": True})
+    summary.insert_chart(1, 5, chart)
+    summary.set_column(0, 0, 28)
+    summary.set_column(1, 3, 10)
+
+    if problems:
+        sheet_p = book.add_worksheet("问题")
+        sheet_p.write_row(0, 0, ["级别 Severity", "位置 Where", "说明 What", "处理 What to do"], head)
+        for index, problem in enumerate(problems, start=1):
+            sheet_p.write_string(index, 0, problem.severity, text)
+            sheet_p.write_string(index, 1, str(problem.source or ""), text)
+            sheet_p.write_string(index, 2, problem.message, text)
+            sheet_p.write_string(index, 3, problem.hint, text)
+        sheet_p.set_column(0, 0, 10)
+        sheet_p.set_column(1, 1, 40)
+        sheet_p.set_column(2, 3, 60)
+    book.close()

@@ -1,0 +1,460 @@
+"""The order of the stages, and the only module that knows it.
+
+score:   read (roster, KPI, attendance) -> validate -> score -> store -> derive -> export
+promote: load history -> derive (rules) -> record decisions -> export sign-off list
+payroll: load history -> derive -> pay lines -> export
+history: load history -> derive one agent
+
+Each function returns a result record; nothing here prints or exits. Problems that stop a
+run are raised as CslevelError before anything is written.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import read as reader
+from .payroll import pay_line
+from .records import (
+    Agent,
+    AgentRow,
+    AttendanceRow,
+    CslevelError,
+    Decision,
+    Month,
+    MonthState,
+    PayLine,
+    Problem,
+    RosterRow,
+    Score,
+    Source,
+)
+from .rules import replay
+from .score import score_rows
+from .store import History, open_history
+from .templates import Scheme, load_scheme, parse_scheme, template_hash
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    agent: Agent
+    score: Score | None
+    state: MonthState
+
+
+@dataclass
+class MonthResult:
+    month: Month
+    rows: list[ResultRow]
+    files: list[str]
+
+
+@dataclass
+class ScoreResult:
+    scheme: Scheme
+    months: list[MonthResult]
+    problems: list[Problem]
+    outputs: list[Path] = field(default_factory=list)
+    rederived_through: Month | None = None
+
+
+@dataclass
+class PromoteResult:
+    scheme: Scheme
+    as_of: Month
+    window: int
+    moves: list[Decision]
+    earlier_moves: int
+    levels: dict[str, str]  # level in force in as_of + 1
+    agents: dict[str, Agent]
+    problems: list[Problem]
+    outputs: list[Path] = field(default_factory=list)
+
+
+@dataclass
+class PayrollResult:
+    scheme: Scheme
+    month: Month
+    lines: list[PayLine]
+    problems: list[Problem]
+    outputs: list[Path] = field(default_factory=list)
+
+
+@dataclass
+class HistoryResult:
+    agent: Agent
+    scheme: Scheme
+    states: list[MonthState]
+    next_level: str
+    latest: Month
+
+
+def _raise_errors(problems: list[Problem]) -> None:
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise CslevelError(errors)
+
+
+# ---------------------------------------------------------------------------------------
+def _stored_scheme(history: History) -> Scheme:
+    text = history.setting("template")
+    if text is None:
+        raise CslevelError(Problem("the history database holds no scores yet",
+                                   hint="Run `cslevel score FILE --scheme star` first."))
+    return parse_scheme(text, f"template stored in the database ({history.setting('scheme')})")
+
+
+def _window(history: History, scheme: Scheme) -> int:
+    stored = history.setting("window")
+    return int(stored) if stored else scheme.promotion.window
+
+
+def derive(
+    history: History, scheme: Scheme, through: Month, window: int
+) -> dict[str, tuple[Agent, list[MonthState], str]]:
+    """Every agent's month-by-month states up to `through` and its level the month after."""
+    all_scores = history.scores()
+    out = {}
+    for agent_id, agent in sorted(history.agents().items()):
+        states, next_level = replay(agent, all_scores.get(agent_id, {}), scheme, through, window)
+        out[agent_id] = (agent, states, next_level)
+    return out
+
+
+def _merge_agents(
+    known: dict[str, Agent],
+    by_month: dict[Month, list[AgentRow]],
+    roster: list[RosterRow],
+    problems: list[Problem],
+) -> dict[str, Agent]:
+    """Agents as the history should hold them after this run (new ones and updates)."""
+    changed: dict[str, Agent] = {}
+    listed = {r.agent_id: r for r in roster}
+    first_scored = min(by_month) if by_month else None
+
+    def current(agent_id: str) -> Agent | None:
+        return changed.get(agent_id) or known.get(agent_id)
+
+    for month in sorted(by_month):
+        for row in by_month[month]:
+            agent = current(row.agent_id)
+            info = listed.get(row.agent_id)
+            if agent is None:
+                start = (info.current_level if info else None) or row.current_level
+                agent = Agent(row.agent_id, row.name, row.team, row.role,
+                              (info.hire_date if info else None) or row.hire_date,
+                              info.leave_date if info else None, start, month, info is not None)
+            else:
+                first = min(agent.first_month, month) if agent.first_month else month
+                agent = dataclasses.replace(
+                    agent, name=row.name or agent.name, team=row.team or agent.team,
+                    role=row.role or agent.role, hire_date=row.hire_date or agent.hire_date,
+                    first_month=first)
+            changed[row.agent_id] = agent
+    for info in roster:
+        agent = current(info.agent_id)
+        if agent is None:
+            hire = Month.of(info.hire_date) if info.hire_date else None
+            first = max(hire, first_scored) if hire and first_scored else (hire or first_scored)
+            if info.leave_date and first and Month.of(info.leave_date) < first:
+                continue  # left before the months on record
+            agent = Agent(info.agent_id, info.name, info.team, info.role, info.hire_date,
+                          info.leave_date, info.current_level, first, True)
+        else:
+            if (info.current_level and agent.start_level
+                    and info.current_level != agent.start_level and info.agent_id in known):
+                problems.append(Problem(
+                    f"roster level {info.current_level} for {info.agent_id} ignored: the history "
+                    f"already follows this agent from {agent.first_month}", info.source, "warning"))
+            agent = dataclasses.replace(
+                agent, name=info.name or agent.name, team=info.team or agent.team,
+                role=info.role or agent.role, hire_date=info.hire_date or agent.hire_date,
+                leave_date=info.leave_date or agent.leave_date, in_roster=True,
+                start_level=agent.start_level if info.agent_id in known
+                else (info.current_level or agent.start_level))
+        changed[info.agent_id] = agent
+    return changed
+
+
+def _scheme_for_scoring(scheme_name: str | None, db: str | None) -> tuple[Scheme, str]:
+    """--scheme, else the template stored with the history."""
+    if scheme_name:
+        return load_scheme(scheme_name)
+    try:
+        with open_history(db, write=False, must_exist=True) as history:
+            text = history.setting("template")
+            if text is not None:
+                return _stored_scheme(history), text
+    except CslevelError:
+        pass
+    raise CslevelError(Problem("no scheme given and the history database holds none yet",
+                               hint="Give --scheme star (or another template name or path)."))
+
+
+def run_score(
+    files: list[Path],
+    scheme_name: str | None,
+    *,
+    month: Month | None = None,
+    attendance_files: list[Path] | None = None,
+    roster_file: Path | None = None,
+    db: str | None = None,
+    out: Path | None = None,
+    dry_run: bool = False,
+    progress: Progress = _quiet,
+) -> ScoreResult:
+    from .export.results import write_results  # xlsxwriter only when writing
+
+    scheme, template_text = _scheme_for_scoring(scheme_name, db)
+    problems: list[Problem] = []
+
+    roster: list[RosterRow] = []
+    if roster_file is not None:
+        progress(f"roster {roster_file.name}")
+        roster, found = reader.read_roster(roster_file, scheme)
+        problems += found
+
+    rows: list[AgentRow] = []
+    files_by_month: dict[Month, list[str]] = {}
+    for path in files:
+        progress(f"KPI {path.name}")
+        got, found = reader.read_kpi(path, scheme, month)
+        rows += got
+        problems += found
+        for m in sorted({r.month for r in got}):
+            files_by_month.setdefault(m, []).append(path.name)
+
+    by_month: dict[Month, list[AgentRow]] = {}
+    for row in rows:
+        by_month.setdefault(row.month, []).append(row)
+    for m, month_rows in by_month.items():
+        problems += reader.duplicates([(r.agent_id, r.source) for r in month_rows],
+                                      f"KPI rows of {m}")
+
+    att_rows: list[AttendanceRow] = []
+    for path in attendance_files or []:
+        progress(f"attendance {path.name}")
+        got_att, found = reader.read_attendance(path, scheme, month)
+        att_rows += got_att
+        problems += found
+    for row in att_rows:
+        if row.month not in by_month:
+            problems.append(Problem(
+                f"attendance is for {row.month} but no KPI workbook for that month was given",
+                row.source, hint="Give the attendance workbook of the same month as the KPI."))
+            break
+    _raise_errors(problems)
+    if not rows:
+        raise CslevelError(Problem("no agent rows found in the KPI workbook(s)",
+                                   Source(", ".join(p.name for p in files)),
+                                   hint="Check that the sheet holds one row per agent."))
+
+    attendance_by_month: dict[Month, dict[str, AttendanceRow]] = {}
+    for att in att_rows:
+        attendance_by_month.setdefault(att.month, {})[att.agent_id] = att
+    for m, month_rows in by_month.items():
+        if m not in attendance_by_month:
+            continue
+        kpi_ids = {r.agent_id for r in month_rows}
+        att = attendance_by_month[m]
+        for agent_id in sorted(set(att) - kpi_ids):
+            problems.append(Problem(f"agent {agent_id} is in the attendance workbook but not in "
+                                    f"the KPI workbook of {m}", att[agent_id].source, "warning"))
+        for row in month_rows:
+            if row.agent_id not in att:
+                problems.append(Problem(f"agent {row.agent_id} is in the KPI workbook but not "
+                                        f"in the attendance workbook of {m}", row.source,
+                                        "warning"))
+
+    progress("scoring")
+    scores, found = score_rows(rows, scheme)
+    problems += found
+    scores_by_month: dict[Month, list[Score]] = {}
+    for s in scores:
+        scores_by_month.setdefault(s.month, []).append(s)
+
+    result = ScoreResult(scheme, [], problems)
+    with open_history(db, write=not dry_run) as history:
+        stored_name = history.setting("scheme")
+        if stored_name and stored_name != scheme.scheme:
+            raise CslevelError(Problem(
+                f"this history database grades with the {stored_name} scheme, not {scheme.scheme}",
+                hint="Use --db to keep another scheme's history in its own database."))
+        stored_text = history.setting("template")
+        if stored_text is not None and stored_text != template_text:
+            problems.append(Problem("the template differs from the one stored with the history; "
+                                    "the new one is used from now on", severity="warning"))
+        history.set_setting("scheme", scheme.scheme)
+        history.set_setting("template", template_text)
+
+        known = history.agents()
+        for agent_id, agent in _merge_agents(known, by_month, roster, problems).items():
+            history.save_agent(agent, agent_id in known)
+        for m in sorted(scores_by_month):
+            att = {a: (r.totals, str(r.source)) for a, r in attendance_by_month.get(m, {}).items()}
+            history.replace_month(m, scheme.scheme, files_by_month.get(m, []),
+                                  scores_by_month[m], att)
+
+        latest = history.scored_months()[-1]
+        window = _window(history, scheme)
+        derived = derive(history, scheme, latest, window)
+        promoted = history.setting("promoted_through")
+        if promoted and min(scores_by_month) <= Month.parse(promoted):
+            through = Month.parse(promoted)
+            history.replace_decisions(
+                through, [s.decision for _, states, _ in derived.values() for s in states
+                          if s.decision and s.decision.decided <= through])
+            result.rederived_through = through
+            problems.append(Problem(f"a month already promoted was re-scored: decisions up to "
+                                    f"{through} were derived again", severity="warning"))
+
+        for m in sorted(scores_by_month):
+            month_scores = {s.agent_id: s for s in scores_by_month[m]}
+            result_rows = []
+            for agent_id, (agent, states, _) in derived.items():
+                state = next((s for s in states if s.month == m), None)
+                if state is not None and agent_id in month_scores:
+                    result_rows.append(ResultRow(agent, month_scores[agent_id], state))
+            result_rows.sort(key=lambda r: (r.agent.team, r.agent.agent_id))
+            result.months.append(MonthResult(m, result_rows, files_by_month.get(m, [])))
+
+        history.record_run("score", {
+            "files": [str(p) for p in files], "months": [str(m) for m in sorted(scores_by_month)],
+            "template_hash": template_hash(template_text), "dry_run": dry_run})
+        if not dry_run:
+            targets = _result_paths(out, [mr.month for mr in result.months])
+            for month_result, target in zip(result.months, targets):
+                progress(f"writing {target.name}")
+                write_results(target, scheme, month_result, problems)
+                result.outputs.append(target)
+    return result
+
+
+def _result_paths(out: Path | None, result_months: list[Month]) -> list[Path]:
+    if out is None:
+        return [Path(f"results-{m}.xlsx") for m in result_months]
+    if out.is_dir() or str(out).endswith(("/", "\\")):
+        return [out / f"results-{m}.xlsx" for m in result_months]
+    if len(result_months) > 1:
+        raise CslevelError(Problem(
+            f"{len(result_months)} months were scored but --out names one file",
+            hint="Give --out a folder, or score one month at a time."))
+    return [out]
+
+
+# ---------------------------------------------------------------------------------------
+def run_promote(
+    *,
+    months: int | None = None,
+    as_of: Month | None = None,
+    db: str | None = None,
+    out: Path | None = None,
+    dry_run: bool = False,
+) -> PromoteResult:
+    from .export.decisions import write_promotions
+
+    with open_history(db, write=not dry_run, must_exist=True) as history:
+        scheme = _stored_scheme(history)
+        scored = history.scored_months()
+        as_of = as_of or scored[-1]
+        if not scored[0] <= as_of <= scored[-1]:
+            raise CslevelError(Problem(
+                f"--as-of {as_of} is outside the scored months ({scored[0]} to {scored[-1]})",
+                hint="Score that month first, or give a month in that range."))
+        if months is not None:
+            history.set_setting("window", str(months))
+        window = months or _window(history, scheme)
+        derived = derive(history, scheme, as_of, window)
+        found = [s.decision for _, states, _ in derived.values() for s in states if s.decision]
+        moves = sorted((d for d in found if d.decided == as_of), key=lambda d: d.agent_id)
+        levels = {}
+        for agent_id, (agent, states, next_level) in derived.items():
+            if agent.leave_date and Month.of(agent.leave_date) <= as_of:
+                continue
+            if agent.first_month is None or agent.first_month > as_of + 1:
+                continue
+            levels[agent_id] = next_level
+        history.replace_decisions(as_of, found)
+        history.record_run("promote", {"as_of": str(as_of), "window": window,
+                                       "moves": len(moves), "dry_run": dry_run})
+        agents = {a: v[0] for a, v in derived.items()}
+        result = PromoteResult(scheme, as_of, window, moves,
+                               sum(1 for d in found if d.decided < as_of), levels, agents, [])
+        if out is not None and not dry_run:
+            write_promotions(out, result)
+            result.outputs.append(out)
+    return result
+
+
+# ---------------------------------------------------------------------------------------
+def run_payroll(
+    *,
+    month: Month | None = None,
+    db: str | None = None,
+    out: Path | None = None,
+) -> PayrollResult:
+    from .export.payroll import write_payroll
+
+    with open_history(db, write=True, must_exist=True) as history:
+        scheme = _stored_scheme(history)
+        scored = history.scored_months()
+        month = month or scored[-1] + 1
+        if month > scored[-1] + 1:
+            raise CslevelError(Problem(
+                f"no scores for {month - 1}: the level in force in {month} is not known yet",
+                hint=f"Score {month - 1} first (the latest scored month is {scored[-1]})."))
+        derived = derive(history, scheme, month - 1, _window(history, scheme))
+        problems: list[Problem] = []
+        promoted = history.setting("promoted_through")
+        if month > scored[0] and (promoted is None or Month.parse(promoted) < month - 1):
+            problems.append(Problem(
+                f"the decisions at the close of {month - 1} have not been confirmed with "
+                "`cslevel promote`; the levels paid assume them", severity="warning"))
+        month_scores = {a: s.get(month) for a, s in history.scores().items()}
+        latest_scored = max(m for m in scored if m <= month) if scored[0] <= month else None
+        latest_ids = {a for a, s in history.scores().items() if latest_scored in s}
+        lines = []
+        for agent_id, (agent, states, next_level) in derived.items():
+            if agent.leave_date and Month.of(agent.leave_date) < month:
+                continue
+            if agent.hire_date and Month.of(agent.hire_date) > month:
+                continue
+            if agent.first_month is None or agent.first_month > month:
+                continue
+            if not (agent.in_roster or month_scores.get(agent_id) or agent_id in latest_ids):
+                continue
+            level = next((s.level for s in states if s.month == month), next_level)
+            lines.append(pay_line(agent, month, level, scheme))
+        lines.sort(key=lambda line: (line.team, line.agent_id))
+        result = PayrollResult(scheme, month, lines, problems)
+        history.record_run("payroll export", {"month": str(month), "lines": len(lines)})
+        target = out or Path(f"payroll-{month}.xlsx")
+        write_payroll(target, result)
+        result.outputs.append(target)
+    return result
+
+
+# ---------------------------------------------------------------------------------------
+def run_history(agent_id: str, *, db: str | None = None) -> HistoryResult:
+    with open_history(db, write=False, must_exist=True) as history:
+        scheme = _stored_scheme(history)
+        agents = history.agents()
+        if agent_id not in agents:
+            known = ", ".join(sorted(agents)[:10])
+            raise CslevelError(Problem(f"no agent {agent_id!r} in the history",
+                                       hint=f"Check the id (ids are text: 0007 is not 7). "
+                                            f"Known ids include: {known}"))
+        latest = history.scored_months()[-1]
+        agent = agents[agent_id]
+        states, next_level = replay(agent, history.scores().get(agent_id, {}), scheme, latest,
+                                    _window(history, scheme))
+        return HistoryResult(agent, scheme, states, next_level, latest)

@@ -1,0 +1,317 @@
+"""Read stage: KPI, attendance and roster workbooks -> typed rows with their sources.
+
+Every problem found in a file is collected (errors and tolerated oddities alike) and
+returned with the rows; the pipeline stops before writing anything if one is an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import TypeVar
+
+from ..records import (
+    AgentRow,
+    AttendanceRow,
+    CslevelError,
+    Month,
+    Problem,
+    RosterRow,
+    Source,
+)
+from ..templates import Scheme
+from . import values
+from .table import Table, find_table, month_in_text
+from .workbook import read_sheets
+
+T = TypeVar("T")
+READY = "ready_score"
+
+
+def _coerce(
+    table: Table, index: int, fld: str, fn: Callable[[object], T], problems: list[Problem],
+    what: str, hint: str,
+) -> T | None:
+    raw = table.cell(table.sheet.rows[index], fld)
+    if values.is_blank(raw):
+        return None
+    try:
+        return fn(raw)
+    except ValueError as exc:
+        problems.append(Problem(f"{what}: {exc}", table.source(index, fld), hint=hint))
+        return None
+
+
+def _id(table: Table, index: int, problems: list[Problem]) -> str | None:
+    raw = table.cell(table.sheet.rows[index], "agent_id")
+    if values.is_blank(raw):
+        problems.append(Problem("agent id (工号) is empty", table.source(index, "agent_id"),
+                                hint="Fill in the id or delete the row."))
+        return None
+    return _coerce(table, index, "agent_id", values.agent_id, problems, "agent id",
+                   "Use the agent's id as text, e.g. 0007.")
+
+
+def _months_of_rows(
+    table: Table, path: Path, override: Month | None, problems: list[Problem]
+) -> dict[int, Month]:
+    """Row index -> month: --month, else the file name, else a title cell, else a month column."""
+    month = override or month_in_text(path.stem) or table.title_month
+    if month is not None:
+        return {index: month for index, _ in table.rows}
+    if "month" not in table.columns:
+        raise CslevelError(Problem(
+            "cannot tell which month this file is for", Source(path.name, table.sheet.name),
+            hint="Give --month 2026-10, or put the month in the file name (kpi_2026-10.xlsx) "
+                 "or in a title cell (2026年10月绩效考核表)."))
+    out: dict[int, Month] = {}
+    for index, _ in table.rows:
+        def to_month(raw: object) -> Month:
+            if isinstance(raw, str):
+                found = month_in_text(raw)
+                if found:
+                    return found
+            return Month.of(values.parse_date(raw, table.sheet.epoch1904))
+
+        found = _coerce(table, index, "month", to_month, problems, "month",
+                        "Use 2026-10 or 2026年10月.")
+        if found is None and not any(p.source == table.source(index, "month") for p in problems):
+            problems.append(Problem("month is empty", table.source(index, "month"),
+                                    hint="Fill in the month (2026-10)."))
+        if found is not None:
+            out[index] = found
+    return out
+
+
+def _scaled_column(
+    table: Table, fld: str, kind: str, problems: list[Problem]
+) -> dict[int, Decimal]:
+    """Read a numeric column and bring it to one scale.
+
+    kind 'score': % of target in points (112 = 112%); a column written as fractions
+    (1.12) is multiplied by 100. kind 'percent': a fraction (0.95 = 95%); a column written
+    in points (95) is divided by 100. A column mixing both forms is an error naming cells.
+    """
+    raw: dict[int, tuple[Decimal, bool]] = {}
+    for index, _ in table.rows:
+        cell = table.cell(table.sheet.rows[index], fld)
+        if values.is_blank(cell):
+            continue
+        try:
+            raw[index] = values.number(cell)
+        except ValueError as exc:
+            problems.append(Problem(f"{table.headers[table.columns[fld]]}: {exc}",
+                                    table.source(index, fld), hint="Enter a number."))
+    small_limit = Decimal(3) if kind == "score" else Decimal(1)
+    bare = {i: v for i, (v, pct) in raw.items() if not pct}
+    small = [i for i, v in bare.items() if 0 < v <= small_limit and v != 1]
+    large = [i for i, v in bare.items() if v > small_limit]
+    if small and large:
+        cells = ", ".join(str(table.source(i, fld).cell) for i in (small[:3] + large[:3]))
+        problems.append(Problem(
+            f"{table.headers[table.columns[fld]]} mixes fractions and percentages ({cells})",
+            Source(table.sheet.file, table.sheet.name),
+            hint="Write every value the same way, e.g. all as 95% or all as 0.95."))
+        return {}
+    bare_are_fractions = bool(small) or (not large and kind == "percent")
+    out: dict[int, Decimal] = {}
+    for index, (value, pct) in raw.items():
+        if kind == "score":
+            out[index] = value * 100 if (not pct and bare_are_fractions) else value
+        else:
+            out[index] = value / 100 if (pct or not bare_are_fractions) else value
+    if kind == "score" and bare_are_fractions and bare:
+        problems.append(Problem(f"{table.headers[table.columns[fld]]} read as fractions of "
+                                "target (1.12 = 112%)", Source(table.sheet.file, table.sheet.name),
+                                "warning"))
+    return out
+
+
+def kpi_fields(scheme: Scheme) -> dict[str, list[str]]:
+    cols = scheme.columns
+    fields: dict[str, list[str]] = {
+        "agent_id": cols.agent_id, "name": cols.name, "team": cols.team, "role": cols.role,
+        "hire_date": cols.hire_date, "current_level": cols.current_level,
+        "discipline_block": cols.discipline_block, "month": cols.month,
+    }
+    if scheme.score.source in ("auto", "ready"):
+        fields[READY] = scheme.score.ready_column
+    if scheme.score.source in ("auto", "metrics"):
+        for metric in scheme.score.metrics:
+            fields[f"metric:{metric.key}"] = [metric.name, *metric.aliases]
+    return fields
+
+
+def read_kpi(path: Path, scheme: Scheme, month: Month | None) -> tuple[list[AgentRow], list[Problem]]:
+    """One KPI workbook -> one AgentRow per agent line, plus every problem found."""
+    sheets = read_sheets(path)
+    fields = kpi_fields(scheme)
+    required = ["agent_id"] + ([READY] if scheme.score.source == "ready" else [])
+    if scheme.score.source == "metrics":
+        required += [f"metric:{m.key}" for m in scheme.score.metrics]
+    table = find_table(sheets, fields, required, "KPI workbook")
+    metric_fields = [f"metric:{m.key}" for m in scheme.score.metrics]
+    use_ready = READY in table.columns and scheme.score.source != "metrics"
+    if not use_ready:
+        missing = [f for f in metric_fields if f not in table.columns]
+        if missing or not metric_fields:
+            names = [fields[f][0] for f in missing]
+            raise CslevelError(Problem(
+                f"the KPI workbook has neither a score column ({scheme.score.ready_column[0]}) "
+                f"nor every metric column (missing: {', '.join(names) or 'no metrics defined'})",
+                Source(path.name, table.sheet.name, table.header_row),
+                hint="Columns found: " + ", ".join(h for h in table.headers if h)
+                     + ". Add the missing columns or rename them as the template says."))
+    problems = list(table.problems)
+    months = _months_of_rows(table, path, month, problems)
+    ready = _scaled_column(table, READY, "score", problems) if use_ready else {}
+    metric_values: dict[str, dict[int, Decimal]] = {}
+    if not use_ready:
+        for metric in scheme.score.metrics:
+            fld = f"metric:{metric.key}"
+            if metric.unit == "percent":
+                metric_values[metric.key] = _scaled_column(table, fld, "percent", problems)
+            else:
+                column: dict[int, Decimal] = {}
+                conv = values.seconds if metric.unit == "seconds" else (
+                    lambda v: values.number(v)[0])
+                for index, _ in table.rows:
+                    got = _coerce(table, index, fld, conv, problems, metric.name,
+                                  "Enter a number.")
+                    if got is not None:
+                        column[index] = got
+                metric_values[metric.key] = column
+
+    rows: list[AgentRow] = []
+    for index, _ in table.rows:
+        errors_before = len(problems)
+        agent = _id(table, index, problems)
+        level_raw = _coerce(table, index, "current_level", values.clean_text, problems,
+                            "level", "")
+        level = None
+        if level_raw:
+            level = scheme.resolve_level(level_raw)
+            if level is None:
+                problems.append(Problem(f"unknown level {level_raw!r}",
+                                        table.source(index, "current_level"),
+                                        hint=f"Use one of: {', '.join(scheme.level_names)}."))
+        hire = _coerce(table, index, "hire_date",
+                       lambda v: values.parse_date(v, table.sheet.epoch1904), problems,
+                       "hire date", "Use a date such as 2026-03-10.")
+        block = _coerce(table, index, "discipline_block", values.flag, problems,
+                        "discipline flag", "") or False
+        ready_value = ready.get(index) if use_ready else None
+        metrics = {k: col[index] for k, col in metric_values.items() if index in col}
+        source = table.source(index)
+        blank_fields = []
+        if use_ready and ready_value is None and not _has_problem(problems, table, index, READY):
+            blank_fields.append(READY)
+        if not use_ready:
+            blank_fields += [f"metric:{k}" for k in metric_values
+                             if k not in metrics and not _has_problem(problems, table, index,
+                                                                      f"metric:{k}")]
+        if blank_fields:
+            names = [table.headers[table.columns[f]] for f in blank_fields]
+            if scheme.score.missing == "not_scored":
+                problems.append(Problem(f"blank {', '.join(names)}: not scored this month",
+                                        table.source(index, blank_fields[0]), "warning"))
+                continue
+            for fld, name in zip(blank_fields, names):
+                problems.append(Problem(f"{name} is blank", table.source(index, fld),
+                                        hint="Fill in the value (0 if it really is zero), or set "
+                                             "score.missing: not_scored in the template."))
+        if agent is None or len(problems) > errors_before and any(
+            p.severity == "error" for p in problems[errors_before:]
+        ) or index not in months:
+            continue
+        rows.append(AgentRow(
+            agent_id=agent, month=months[index], source=source,
+            name=values.clean_text(table.cell(table.sheet.rows[index], "name")),
+            team=values.clean_text(table.cell(table.sheet.rows[index], "team")),
+            role=values.clean_text(table.cell(table.sheet.rows[index], "role")),
+            hire_date=hire, current_level=level, ready_score=ready_value, metrics=metrics,
+            discipline_block=bool(block),
+        ))
+    return rows, problems
+
+
+def _has_problem(problems: list[Problem], table: Table, index: int, fld: str) -> bool:
+    src = table.source(index, fld)
+    return any(p.source == src for p in problems)
+
+
+def read_roster(path: Path, scheme: Scheme) -> tuple[list[RosterRow], list[Problem]]:
+    """The roster (花名册): hire dates, leave dates and the level each agent holds now."""
+    cols = scheme.columns
+    fields = {"agent_id": cols.agent_id, "name": cols.name, "team": cols.team,
+              "role": cols.role, "hire_date": cols.hire_date, "leave_date": cols.leave_date,
+              "current_level": cols.current_level}
+    table = find_table(read_sheets(path), fields, ["agent_id"], "roster")
+    problems = list(table.problems)
+    out: list[RosterRow] = []
+    for index, cells in table.rows:
+        errors_before = len(problems)
+        agent = _id(table, index, problems)
+        dates = {}
+        for fld in ("hire_date", "leave_date"):
+            dates[fld] = _coerce(table, index, fld,
+                                 lambda v: values.parse_date(v, table.sheet.epoch1904),
+                                 problems, fld.replace("_", " "), "Use a date such as 2026-03-10.")
+        level_raw = values.clean_text(table.cell(cells, "current_level"))
+        level = scheme.resolve_level(level_raw) if level_raw else None
+        if level_raw and level is None:
+            problems.append(Problem(f"unknown level {level_raw!r}",
+                                    table.source(index, "current_level"),
+                                    hint=f"Use one of: {', '.join(scheme.level_names)}."))
+        if agent is None or len(problems) > errors_before:
+            continue
+        out.append(RosterRow(agent, table.source(index), values.clean_text(table.cell(cells, "name")),
+                             values.clean_text(table.cell(cells, "team")),
+                             values.clean_text(table.cell(cells, "role")),
+                             dates["hire_date"], dates["leave_date"], level))
+    problems += duplicates([(r.agent_id, r.source) for r in out], "roster")
+    return out, problems
+
+
+def read_attendance(
+    path: Path, scheme: Scheme, month: Month | None
+) -> tuple[list[AttendanceRow], list[Problem]]:
+    """Attendance (考勤) monthly totals per agent."""
+    items = scheme.attendance.items
+    fields = {"agent_id": scheme.columns.agent_id, "name": scheme.columns.name,
+              "month": scheme.columns.month}
+    fields.update({f"att:{i.key}": [i.name, *i.aliases] for i in items})
+    table = find_table(read_sheets(path), fields, ["agent_id"], "attendance workbook")
+    problems = list(table.problems)
+    months = _months_of_rows(table, path, month, problems)
+    out: list[AttendanceRow] = []
+    for index, cells in table.rows:
+        errors_before = len(problems)
+        agent = _id(table, index, problems)
+        totals: dict[str, Decimal] = {}
+        for item in items:
+            got = _coerce(table, index, f"att:{item.key}", lambda v: values.number(v)[0],
+                          problems, item.name, "Enter a number of days or times.")
+            if got is not None:
+                totals[item.key] = got
+        if agent is None or len(problems) > errors_before or index not in months:
+            continue
+        out.append(AttendanceRow(agent, months[index], table.source(index),
+                                 values.clean_text(table.cell(cells, "name")), totals))
+    problems += duplicates([(r.agent_id, r.source) for r in out], "attendance workbook")
+    return out, problems
+
+
+def duplicates(items: list[tuple[str, Source]], what: str) -> list[Problem]:
+    """The same agent id twice -> one error naming both rows."""
+    first: dict[str, Source] = {}
+    problems = []
+    for agent, source in items:
+        if agent in first:
+            problems.append(Problem(
+                f"agent {agent} appears twice in the {what} (also at {first[agent]})", source,
+                hint="Keep one row per agent and delete the other."))
+        else:
+            first[agent] = source
+    return problems

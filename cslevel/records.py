@@ -1,0 +1,240 @@
+"""Typed records that flow between the stages.
+
+Every value read from a workbook keeps its `Source` (file, sheet, row, column) so any later
+stage can name the exact cell behind a problem. Records are frozen: stages return new ones.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+def column_letter(index: int) -> str:
+    """0-based column index -> Excel letters (0 -> A, 27 -> AB)."""
+    letters = ""
+    n = index + 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+@dataclass(frozen=True, order=True)
+class Month:
+    """A calendar month, the unit of scoring and of level changes."""
+
+    year: int
+    month: int
+
+    _PATTERN = re.compile(r"^\s*(\d{4})\s*[-/.年]?\s*(\d{1,2})\s*月?\s*$")
+
+    @classmethod
+    def parse(cls, text: str) -> Month:
+        m = cls._PATTERN.match(str(text))
+        if not m or not 1 <= int(m.group(2)) <= 12:
+            raise ValueError(f"not a month: {text!r} (expected YYYY-MM, e.g. 2026-10)")
+        return cls(int(m.group(1)), int(m.group(2)))
+
+    @classmethod
+    def of(cls, day: date) -> Month:
+        return cls(day.year, day.month)
+
+    def __add__(self, months: int) -> Month:
+        index = self.year * 12 + (self.month - 1) + months
+        return Month(index // 12, index % 12 + 1)
+
+    def __sub__(self, other: Month) -> int:
+        return (self.year * 12 + self.month) - (other.year * 12 + other.month)
+
+    def first_day(self) -> date:
+        return date(self.year, self.month, 1)
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+
+def month_range(start: Month, end: Month) -> list[Month]:
+    return [start + i for i in range(end - start + 1)] if end >= start else []
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a value came from: file › sheet › cell."""
+
+    file: str
+    sheet: str | None = None
+    row: int | None = None  # 1-based, as Excel shows it
+    column: int | None = None  # 0-based index
+
+    @property
+    def cell(self) -> str | None:
+        if self.row is None:
+            return None
+        if self.column is None:
+            return f"row {self.row}"
+        return f"{column_letter(self.column)}{self.row}"
+
+    def __str__(self) -> str:
+        parts = [self.file]
+        if self.sheet:
+            parts.append(self.sheet)
+        if self.cell:
+            parts.append(self.cell)
+        return " › ".join(parts)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A data problem: an error stops the run before anything is written; a warning is
+    something that was tolerated and is reported in the run's problems list."""
+
+    message: str
+    source: Source | None = None
+    severity: Severity = "error"
+    hint: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.source}: " if self.source else ""
+        hint = f" {self.hint}" if self.hint else ""
+        return f"{where}{self.message}{hint}"
+
+    def as_dict(self) -> dict[str, object]:
+        s = self.source
+        return {
+            "severity": self.severity,
+            "message": self.message,
+            "hint": self.hint,
+            "file": s.file if s else None,
+            "sheet": s.sheet if s else None,
+            "cell": s.cell if s else None,
+            "text": str(self),
+        }
+
+
+class CslevelError(Exception):
+    """Raised by a stage when input problems stop the run; carries every problem found."""
+
+    def __init__(self, problems: list[Problem] | Problem):
+        self.problems = [problems] if isinstance(problems, Problem) else list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass(frozen=True)
+class AgentRow:
+    """One agent's line in one month's KPI workbook, as read."""
+
+    agent_id: str
+    month: Month
+    source: Source
+    name: str = ""
+    team: str = ""
+    role: str = ""
+    hire_date: date | None = None
+    current_level: str | None = None
+    ready_score: Decimal | None = None
+    metrics: dict[str, Decimal] = field(default_factory=dict)
+    discipline_block: bool = False
+
+
+@dataclass(frozen=True)
+class AttendanceRow:
+    """One agent's monthly attendance totals (考勤)."""
+
+    agent_id: str
+    month: Month
+    source: Source
+    name: str = ""
+    totals: dict[str, Decimal] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    """One line of the roster (花名册)."""
+
+    agent_id: str
+    source: Source
+    name: str = ""
+    team: str = ""
+    role: str = ""
+    hire_date: date | None = None
+    leave_date: date | None = None
+    current_level: str | None = None
+
+
+@dataclass(frozen=True)
+class Score:
+    """An agent's score for one month, as % of target (110 means 110%)."""
+
+    agent_id: str
+    month: Month
+    value: Decimal
+    metrics: dict[str, Decimal] = field(default_factory=dict)
+    source: Source | None = None
+    discipline_block: bool = False
+    explanation: str = ""
+
+
+@dataclass(frozen=True)
+class Agent:
+    """What the history knows of an agent apart from scores."""
+
+    agent_id: str
+    name: str = ""
+    team: str = ""
+    role: str = ""
+    hire_date: date | None = None
+    leave_date: date | None = None
+    start_level: str | None = None  # level held when first seen (roster), None = derive
+    first_month: Month | None = None  # first month the agent appears in the history
+    in_roster: bool = False
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A level change decided at the close of `decided` and in force from `effective`."""
+
+    agent_id: str
+    decided: Month
+    effective: Month
+    from_level: str
+    to_level: str
+    kind: Literal["promote", "demote", "trial_end"]
+    rule: str
+    reason: str
+    trigger_months: tuple[Month, ...] = ()
+
+
+@dataclass(frozen=True)
+class MonthState:
+    """One agent in one month after the rules ran: what a clerk sees per row."""
+
+    agent_id: str
+    month: Month
+    level: str  # level in force (paid) this month
+    score: Decimal | None
+    counted: bool  # did this month's score count towards streaks
+    up_streak: int
+    down_streak: int
+    in_trial: bool
+    decision: Decision | None = None
+    note: str = ""  # why no move although a streak completed, etc.
+
+
+@dataclass(frozen=True)
+class PayLine:
+    """One agent's pay for one month; amounts are Decimal rounded half-up to the fen."""
+
+    agent_id: str
+    name: str
+    team: str
+    month: Month
+    level: str
+    components: dict[str, Decimal]
+    total: Decimal
+    note: str = ""

@@ -1,0 +1,144 @@
+"""The consecutive-streak rule (star scheme, 004 "客服部晋级管理薪酬制度").
+
+Up: score ≥ up_threshold in each of `window` consecutive scored months -> one level up
+from the next month. Down: score < down_threshold in each of `window` consecutive months
+-> one level down from the next month. After any move both streaks restart from zero. A
+month without a score breaks every streak (template: `missing_month: break`) or is passed
+over (`skip`). Trial months are not counted. No move above the top or below the floor
+level; a demotion never sends a regular agent back to trial.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from ..records import Agent, Decision, Month, MonthState, Score, month_range
+from . import register
+
+if TYPE_CHECKING:
+    from ..templates import Scheme
+
+
+def fmt_number(value: Decimal) -> str:
+    """110.00 -> '110', 109.90 -> '109.9' (for explanations)."""
+    text = format(value.normalize(), "f")
+    return text
+
+
+def trial_end_month(agent: Agent, scheme: Scheme) -> Month | None:
+    """Last trial month of the agent, or None when the agent starts as a regular."""
+    if scheme.trial_level is None or scheme.trial_months == 0 or agent.first_month is None:
+        return None
+    if agent.start_level is not None and agent.start_level != scheme.trial_level:
+        return None
+    if agent.hire_date is not None:
+        end = Month.of(agent.hire_date) + (scheme.trial_months - 1)
+    elif agent.start_level == scheme.trial_level:
+        end = agent.first_month + (scheme.trial_months - 1)
+    else:
+        return None
+    return end if end >= agent.first_month else None
+
+
+@register("streak")
+def streak_rule(
+    agent: Agent,
+    scores: dict[Month, Score],
+    scheme: Scheme,
+    through: Month,
+    window: int,
+) -> tuple[list[MonthState], str]:
+    rule = scheme.promotion
+    ladder = scheme.regular_levels
+    trial_level = scheme.trial_level
+    trial_end = trial_end_month(agent, scheme)
+    if agent.first_month is None:
+        return [], agent.start_level or scheme.entry_level
+
+    if trial_end is not None:
+        level = trial_level or scheme.entry_level
+    else:
+        start = agent.start_level
+        level = start if start and start != trial_level else scheme.entry_level
+    floor_index = ladder.index(scheme.floor_level) if scheme.floor_level in ladder else 0
+
+    last = through
+    if agent.leave_date is not None:
+        last = min(last, Month.of(agent.leave_date))
+
+    states: list[MonthState] = []
+    up_months: list[Month] = []
+    down_months: list[Month] = []
+    for month in month_range(agent.first_month, last):
+        score = scores.get(month)
+        value = score.value if score else None
+        if trial_end is not None and month <= trial_end:
+            decision = None
+            if month == trial_end:
+                decision = Decision(
+                    agent.agent_id, month, month + 1, level, scheme.entry_level, "trial_end",
+                    "trial_end",
+                    f"试用期{scheme.trial_months}个月满（至{month}），{month + 1}起为"
+                    f"{scheme.entry_level} / trial of {scheme.trial_months} months ends",
+                    (),
+                )
+            states.append(MonthState(agent.agent_id, month, level, value, False, 0, 0, True,
+                                     decision, "试用期不计入连续考核 / trial month, not counted"))
+            if decision:
+                level = decision.to_level
+            continue
+
+        note = ""
+        if value is None:
+            if rule.missing_month == "break":
+                up_months, down_months = [], []
+                note = "本月无成绩，连续计数重新开始 / no score: streaks restart"
+            else:
+                note = "本月无成绩，跳过 / no score: month passed over"
+            states.append(MonthState(agent.agent_id, month, level, None, False,
+                                     len(up_months), len(down_months), False, None, note))
+            continue
+
+        up_months = up_months + [month] if value >= rule.up_threshold else []
+        down_months = down_months + [month] if value < rule.down_threshold else []
+        decision = None
+        index = ladder.index(level)
+        if len(up_months) >= window:
+            trigger = tuple(up_months[-window:])
+            blocked = [m for m in trigger if scores[m].discipline_block]
+            if rule.block_column and blocked:
+                note = ("违纪标记，暂不晋升 / promotion blocked by a discipline flag in "
+                        + ", ".join(str(m) for m in blocked))
+            elif index == len(ladder) - 1:
+                note = f"已是最高级{level}，不再晋升 / already at the top level"
+            else:
+                detail = "、".join(f"{m} {fmt_number(scores[m].value)}" for m in trigger)
+                decision = Decision(
+                    agent.agent_id, month, month + 1, level, ladder[index + 1], "promote",
+                    "streak_up",
+                    f"连续{window}个月绩效≥{fmt_number(rule.up_threshold)}%（{detail}），"
+                    f"{month + 1}起晋升为{ladder[index + 1]} / {window} months in a row at or "
+                    f"above {fmt_number(rule.up_threshold)}%",
+                    trigger,
+                )
+        elif len(down_months) >= window:
+            trigger = tuple(down_months[-window:])
+            if index <= floor_index:
+                note = f"已是最低星级{level}，不再降级 / already at the lowest regular level"
+            else:
+                detail = "、".join(f"{m} {fmt_number(scores[m].value)}" for m in trigger)
+                decision = Decision(
+                    agent.agent_id, month, month + 1, level, ladder[index - 1], "demote",
+                    "streak_down",
+                    f"连续{window}个月绩效<{fmt_number(rule.down_threshold)}%（{detail}），"
+                    f"{month + 1}起降为{ladder[index - 1]} / {window} months in a row below "
+                    f"{fmt_number(rule.down_threshold)}%",
+                    trigger,
+                )
+        states.append(MonthState(agent.agent_id, month, level, value, True,
+                                 len(up_months), len(down_months), False, decision, note))
+        if decision:
+            level = decision.to_level
+            up_months, down_months = [], []
+    return states, level

@@ -1,0 +1,51 @@
+"""Score stage: (agent rows, scheme) -> one Score per agent and month. Pure.
+
+The score is % of target (110 = 110%). It is read from a ready column when the workbook
+has one, else computed: Σ weight × achievement, where achievement = actual/target for
+higher-is-better metrics and target/actual for lower-is-better ones, capped at `cap`.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from .records import AgentRow, Problem, Score
+from .templates import Metric, Scheme
+
+
+def achievement(metric: Metric, actual: Decimal, cap: Decimal) -> Decimal:
+    """Achievement as a fraction of target, capped (cap in %: 150 -> 1.5)."""
+    limit = cap / 100
+    if metric.direction == "higher":
+        ratio = actual / metric.target
+    elif actual <= 0:
+        ratio = limit  # nothing at all of a lower-is-better metric: full marks
+    else:
+        ratio = metric.target / actual
+    return min(max(ratio, Decimal(0)), limit)
+
+
+def quantize(value: Decimal, decimals: int) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def score_row(row: AgentRow, scheme: Scheme) -> Score:
+    rule = scheme.score
+    if row.ready_score is not None:
+        value = quantize(row.ready_score, rule.decimals)
+        explanation = f"绩效分值 {value}%（表中直接给出 / read from the workbook）"
+    else:
+        parts = []
+        total = Decimal(0)
+        for metric in rule.metrics:
+            ach = achievement(metric, row.metrics[metric.key], rule.cap)
+            total += metric.weight * ach
+            parts.append(f"{metric.name} {quantize(ach * 100, 1)}%×{metric.weight}%")
+        value = quantize(total, rule.decimals)
+        explanation = f"Σ 达成率×权重 = {value}%: " + "; ".join(parts)
+    return Score(row.agent_id, row.month, value, dict(row.metrics), row.source,
+                 row.discipline_block, explanation)
+
+
+def score_rows(rows: list[AgentRow], scheme: Scheme) -> tuple[list[Score], list[Problem]]:
+    return [score_row(row, scheme) for row in rows], []

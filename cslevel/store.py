@@ -1,0 +1,331 @@
+"""History database: agents, monthly scores, recorded decisions, runs.
+
+SQLite by default (`--db PATH`, else `CSLEVEL_DB`, else `./cslevel.db`); any SQLAlchemy URL
+works the same way. Each command runs in one transaction (`open_history`): when anything
+fails, nothing of it is kept. Migrations are an ordered list applied in that transaction
+and recorded in `schema_migrations`.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    delete,
+    event,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.exc import OperationalError
+
+from . import __version__
+from .records import Agent, CslevelError, Decision, Month, Problem, Score, Source
+
+metadata = MetaData()
+
+schema_migrations = Table(
+    "schema_migrations", metadata,
+    Column("version", Integer, primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("applied_at", String(40), nullable=False),
+)
+settings = Table(
+    "settings", metadata,
+    Column("key", String(100), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+agents = Table(
+    "agents", metadata,
+    Column("agent_id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False, default=""),
+    Column("team", String(200), nullable=False, default=""),
+    Column("role", String(200), nullable=False, default=""),
+    Column("hire_date", String(10)),
+    Column("leave_date", String(10)),
+    Column("start_level", String(64)),
+    Column("first_month", String(7)),
+    Column("in_roster", Integer, nullable=False, default=0),
+)
+scores = Table(
+    "scores", metadata,
+    Column("month", String(7), primary_key=True),
+    Column("agent_id", String(64), primary_key=True),
+    Column("score", String(40), nullable=False),  # Decimal as text: exact
+    Column("metrics", Text, nullable=False, default="{}"),
+    Column("source", Text, nullable=False, default=""),
+    Column("discipline_block", Integer, nullable=False, default=0),
+    Column("explanation", Text, nullable=False, default=""),
+)
+attendance = Table(
+    "attendance", metadata,
+    Column("month", String(7), primary_key=True),
+    Column("agent_id", String(64), primary_key=True),
+    Column("totals", Text, nullable=False),
+    Column("source", Text, nullable=False, default=""),
+)
+months = Table(
+    "months", metadata,
+    Column("month", String(7), primary_key=True),
+    Column("scheme", String(100), nullable=False),
+    Column("files", Text, nullable=False),
+    Column("scored_at", String(40), nullable=False),
+)
+decisions = Table(
+    "decisions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("agent_id", String(64), nullable=False, index=True),
+    Column("decided_month", String(7), nullable=False),
+    Column("effective_month", String(7), nullable=False),
+    Column("from_level", String(64), nullable=False),
+    Column("to_level", String(64), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("rule", String(40), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("trigger_months", Text, nullable=False, default="[]"),
+    Column("recorded_at", String(40), nullable=False),
+)
+runs = Table(
+    "runs", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("command", String(40), nullable=False),
+    Column("started_at", String(40), nullable=False),
+    Column("user", String(100), nullable=False),
+    Column("version", String(20), nullable=False),
+    Column("details", Text, nullable=False, default="{}"),
+)
+
+
+def _migration_1(conn: Connection) -> None:
+    metadata.create_all(conn)
+
+
+MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
+    ("create history tables", _migration_1),
+]
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def database_url(db: str | None) -> str:
+    """`--db` value, else CSLEVEL_DB, else ./cslevel.db -> SQLAlchemy URL."""
+    value = db or os.environ.get("CSLEVEL_DB") or "cslevel.db"
+    if "://" in value:
+        return value
+    path = Path(value)
+    if not path.parent.exists():
+        raise CslevelError(Problem(f"the folder for the database does not exist: {path.parent}",
+                                   hint="Create the folder or give another --db path."))
+    return f"sqlite:///{path}"
+
+
+class History:
+    """The history database inside one open transaction."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    # settings -----------------------------------------------------------------------
+    def setting(self, key: str) -> str | None:
+        row = self.conn.execute(select(settings.c.value).where(settings.c.key == key)).first()
+        return row[0] if row else None
+
+    def set_setting(self, key: str, value: str) -> None:
+        if self.setting(key) is None:
+            self.conn.execute(insert(settings).values(key=key, value=value))
+        else:
+            self.conn.execute(update(settings).where(settings.c.key == key).values(value=value))
+
+    # agents -------------------------------------------------------------------------
+    def agents(self) -> dict[str, Agent]:
+        out = {}
+        for r in self.conn.execute(select(agents)).mappings():
+            out[r["agent_id"]] = Agent(
+                r["agent_id"], r["name"], r["team"], r["role"],
+                date.fromisoformat(r["hire_date"]) if r["hire_date"] else None,
+                date.fromisoformat(r["leave_date"]) if r["leave_date"] else None,
+                r["start_level"], Month.parse(r["first_month"]) if r["first_month"] else None,
+                bool(r["in_roster"]),
+            )
+        return out
+
+    def save_agent(self, agent: Agent, exists: bool) -> None:
+        values = {
+            "name": agent.name, "team": agent.team, "role": agent.role,
+            "hire_date": agent.hire_date.isoformat() if agent.hire_date else None,
+            "leave_date": agent.leave_date.isoformat() if agent.leave_date else None,
+            "start_level": agent.start_level,
+            "first_month": str(agent.first_month) if agent.first_month else None,
+            "in_roster": int(agent.in_roster),
+        }
+        if exists:
+            self.conn.execute(update(agents).where(agents.c.agent_id == agent.agent_id)
+                              .values(**values))
+        else:
+            self.conn.execute(insert(agents).values(agent_id=agent.agent_id, **values))
+
+    # scores -------------------------------------------------------------------------
+    def scored_months(self) -> list[Month]:
+        rows = self.conn.execute(select(months.c.month).order_by(months.c.month))
+        return [Month.parse(r[0]) for r in rows]
+
+    def replace_month(self, month: Month, scheme: str, files: list[str], month_scores: list[Score],
+                      month_attendance: dict[str, tuple[dict[str, Decimal], str]]) -> None:
+        key = str(month)
+        self.conn.execute(delete(scores).where(scores.c.month == key))
+        self.conn.execute(delete(attendance).where(attendance.c.month == key))
+        self.conn.execute(delete(months).where(months.c.month == key))
+        self.conn.execute(insert(months).values(month=key, scheme=scheme,
+                                                files=json.dumps(files, ensure_ascii=False),
+                                                scored_at=now()))
+        if month_scores:
+            self.conn.execute(insert(scores), [
+                {"month": key, "agent_id": s.agent_id, "score": str(s.value),
+                 "metrics": json.dumps({k: str(v) for k, v in s.metrics.items()}),
+                 "source": str(s.source) if s.source else "",
+                 "discipline_block": int(s.discipline_block), "explanation": s.explanation}
+                for s in month_scores
+            ])
+        if month_attendance:
+            self.conn.execute(insert(attendance), [
+                {"month": key, "agent_id": agent, "source": source,
+                 "totals": json.dumps({k: str(v) for k, v in totals.items()})}
+                for agent, (totals, source) in month_attendance.items()
+            ])
+
+    def scores(self) -> dict[str, dict[Month, Score]]:
+        out: dict[str, dict[Month, Score]] = {}
+        for r in self.conn.execute(select(scores)).mappings():
+            month = Month.parse(r["month"])
+            metrics = {k: Decimal(v) for k, v in json.loads(r["metrics"]).items()}
+            out.setdefault(r["agent_id"], {})[month] = Score(
+                r["agent_id"], month, Decimal(r["score"]), metrics,
+                Source(r["source"]) if r["source"] else None, bool(r["discipline_block"]),
+                r["explanation"])
+        return out
+
+    def attendance(self, month: Month) -> dict[str, dict[str, Decimal]]:
+        rows = self.conn.execute(select(attendance).where(attendance.c.month == str(month)))
+        return {r.agent_id: {k: Decimal(v) for k, v in json.loads(r.totals).items()} for r in rows}
+
+    # decisions ----------------------------------------------------------------------
+    def replace_decisions(self, through: Month, found: list[Decision]) -> None:
+        """Decisions are derived from the scores: promote re-derives and replaces them."""
+        self.conn.execute(delete(decisions))
+        if found:
+            stamp = now()
+            self.conn.execute(insert(decisions), [
+                {"agent_id": d.agent_id, "decided_month": str(d.decided),
+                 "effective_month": str(d.effective), "from_level": d.from_level,
+                 "to_level": d.to_level, "kind": d.kind, "rule": d.rule, "reason": d.reason,
+                 "trigger_months": json.dumps([str(m) for m in d.trigger_months]),
+                 "recorded_at": stamp}
+                for d in found if d.decided <= through
+            ])
+        self.set_setting("promoted_through", str(through))
+
+    def decisions(self) -> list[Decision]:
+        rows = self.conn.execute(select(decisions).order_by(decisions.c.decided_month,
+                                                            decisions.c.agent_id)).mappings()
+        return [Decision(r["agent_id"], Month.parse(r["decided_month"]),
+                         Month.parse(r["effective_month"]), r["from_level"], r["to_level"],
+                         r["kind"], r["rule"], r["reason"],
+                         tuple(Month.parse(m) for m in json.loads(r["trigger_months"])))
+                for r in rows]
+
+    # runs ---------------------------------------------------------------------------
+    def record_run(self, command: str, details: dict[str, Any]) -> None:
+        try:
+            user = getpass.getuser()
+        except Exception:  # noqa: BLE001 - no user name on some service accounts
+            user = "unknown"
+        self.conn.execute(insert(runs).values(
+            command=command, started_at=now(), user=user, version=__version__,
+            details=json.dumps(details, ensure_ascii=False, default=str)))
+
+
+def _migrate(conn: Connection) -> None:
+    schema_migrations.create(conn, checkfirst=True)
+    done = {r[0] for r in conn.execute(select(schema_migrations.c.version))}
+    for version, (name, apply) in enumerate(MIGRATIONS, start=1):
+        if version not in done:
+            apply(conn)
+            conn.execute(insert(schema_migrations).values(version=version, name=name,
+                                                          applied_at=now()))
+
+
+@contextmanager
+def open_history(db: str | None, *, write: bool = True,
+                 must_exist: bool = False) -> Iterator[History]:
+    """One transaction for one command. `write=False` (dry runs) rolls everything back.
+    A SQLite file created by a command that then fails is removed again."""
+    url = database_url(db)
+    is_sqlite = url.startswith("sqlite")
+    new_file: Path | None = None
+    if is_sqlite:
+        path = Path(url.removeprefix("sqlite:///"))
+        if not path.exists():
+            if must_exist:
+                raise CslevelError(Problem(
+                    f"no history database at {path}",
+                    hint="Run `cslevel score` first, or point --db / CSLEVEL_DB at the database."))
+            if write:
+                new_file = path
+            else:  # a dry run against a database that does not exist yet: work in memory
+                url = "sqlite://"
+    engine = create_engine(url, connect_args={"timeout": 30} if is_sqlite else {})
+    if is_sqlite:
+        @event.listens_for(engine, "connect")
+        def _no_implicit_transactions(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.isolation_level = None
+
+        @event.listens_for(engine, "begin")
+        def _begin_immediate(conn: Connection) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    try:
+        conn = engine.connect()
+        try:
+            trans = conn.begin()
+        except OperationalError as exc:
+            conn.close()
+            raise CslevelError(Problem(
+                "the history database is busy (another cslevel run is using it)"
+                if "locked" in str(exc) else f"cannot open the history database: {exc.orig}",
+                Source(url), hint="Wait for the other run to finish and try again.")) from None
+        try:
+            _migrate(conn)
+            yield History(conn)
+            if write:
+                trans.commit()
+            else:
+                trans.rollback()
+        except BaseException:
+            trans.rollback()
+            conn.close()
+            engine.dispose()
+            if new_file is not None:
+                new_file.unlink(missing_ok=True)
+            raise
+        finally:
+            conn.close()
+    finally:
+        engine.dispose()

@@ -1,0 +1,281 @@
+"""Template file -> validated `Scheme`.
+
+Templates are data: YAML read with a safe loader (numbers with a decimal point become
+`Decimal`, never float), checked by pydantic models that forbid unknown keys, so a typo
+names the file, the field path and what is allowed. Nothing in a template is ever evaluated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .records import CslevelError, Problem, Source
+from .rules import RULES
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def normalize_label(text: object) -> str:
+    """Compare labels ignoring case, spaces, full-width forms and punctuation noise."""
+    folded = unicodedata.normalize("NFKC", str(text)).casefold()
+    return "".join(ch for ch in folded if not ch.isspace() and ch not in "_-:：*（）()[]【】")
+
+
+class Level(_Model):
+    name: str
+    title: str = ""
+    aliases: list[str] = Field(default_factory=list)
+    trial: bool = False
+    color: str = "#FFFFFF"
+    pay: dict[str, Decimal] = Field(default_factory=dict)
+
+    @field_validator("pay")
+    @classmethod
+    def _money_non_negative(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
+        for key, amount in value.items():
+            if amount < 0:
+                raise ValueError(f"{key} must be ≥ 0, got {amount}")
+        return value
+
+
+class Promotion(_Model):
+    rule: str = "streak"
+    window: int = Field(3, ge=1, le=24)
+    up_threshold: Decimal = Field(Decimal(110), ge=0, le=1000)
+    down_threshold: Decimal = Field(Decimal(110), ge=0, le=1000)
+    floor_level: str | None = None
+    missing_month: Literal["break", "skip"] = "break"
+    block_column: bool = True
+
+    @field_validator("rule")
+    @classmethod
+    def _known_rule(cls, value: str) -> str:
+        if value not in RULES:
+            raise ValueError(f"unknown rule {value!r}; allowed: {', '.join(sorted(RULES))}")
+        return value
+
+
+class Metric(_Model):
+    key: str
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+    weight: Decimal = Field(gt=0, le=100)
+    target: Decimal = Field(gt=0)
+    direction: Literal["higher", "lower"] = "higher"
+    unit: Literal["percent", "number", "seconds"] = "number"
+
+
+class ScoreRule(_Model):
+    source: Literal["auto", "ready", "metrics"] = "auto"
+    ready_column: list[str] = Field(default_factory=lambda: ["绩效分值", "考核得分"])
+    cap: Decimal = Field(Decimal(150), gt=0, le=1000)
+    decimals: int = Field(2, ge=0, le=4)
+    missing: Literal["error", "not_scored"] = "error"
+    metrics: list[Metric] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _weights_add_up(self) -> ScoreRule:
+        if self.metrics:
+            total = sum((m.weight for m in self.metrics), Decimal(0))
+            if total != 100:
+                raise ValueError(f"metric weights must add up to 100, they add up to {total}")
+            keys = [m.key for m in self.metrics]
+            if len(set(keys)) != len(keys):
+                raise ValueError("metric keys must be unique")
+        if self.source == "metrics" and not self.metrics:
+            raise ValueError("source is 'metrics' but no metrics are listed")
+        return self
+
+
+class Columns(_Model):
+    agent_id: list[str] = Field(default_factory=lambda: ["工号", "员工编号", "坐席工号", "Agent ID"])
+    name: list[str] = Field(default_factory=lambda: ["姓名", "Name"])
+    team: list[str] = Field(default_factory=lambda: ["组别", "班组", "Team"])
+    role: list[str] = Field(default_factory=lambda: ["岗位", "Role"])
+    hire_date: list[str] = Field(default_factory=lambda: ["入职日期", "Hire Date"])
+    leave_date: list[str] = Field(default_factory=lambda: ["离职日期", "Leave Date"])
+    current_level: list[str] = Field(default_factory=lambda: ["当前级别", "Current Level"])
+    discipline_block: list[str] = Field(default_factory=lambda: ["违纪", "不服从管理"])
+    month: list[str] = Field(default_factory=lambda: ["月份", "考核月份", "Month"])
+
+
+class AttendanceItem(_Model):
+    key: str
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+
+
+class Attendance(_Model):
+    items: list[AttendanceItem] = Field(default_factory=list)
+
+
+class Pay(_Model):
+    components: list[str] = Field(min_length=1)
+    currency: str = "CNY"
+
+
+class Scheme(_Model):
+    scheme: str
+    title: str = ""
+    levels: list[Level] = Field(min_length=2)
+    entry_level: str
+    trial_months: int = Field(3, ge=0, le=12)
+    promotion: Promotion = Promotion()
+    score: ScoreRule = ScoreRule()
+    columns: Columns = Columns()
+    attendance: Attendance = Attendance()
+    pay: Pay
+
+    @model_validator(mode="after")
+    def _levels_consistent(self) -> Scheme:
+        seen: dict[str, str] = {}
+        for level in self.levels:
+            for label in [level.name, level.title, *level.aliases]:
+                if not label:
+                    continue
+                key = normalize_label(label)
+                if key in seen and seen[key] != level.name:
+                    raise ValueError(
+                        f"level label {label!r} is used by both {seen[key]} and {level.name}"
+                    )
+                seen[key] = level.name
+        names = [lv.name for lv in self.levels]
+        trial = [lv.name for lv in self.levels if lv.trial]
+        if len(trial) > 1:
+            raise ValueError(f"only one level may be the trial level, got {trial}")
+        if self.entry_level not in names:
+            raise ValueError(f"entry_level {self.entry_level!r} is not a level; allowed: {names}")
+        if self.entry_level in trial:
+            raise ValueError("entry_level must be a regular level, not the trial level")
+        floor = self.promotion.floor_level
+        if floor is not None and floor not in names:
+            raise ValueError(f"promotion.floor_level {floor!r} is not a level; allowed: {names}")
+        for level in self.levels:
+            missing = [c for c in self.pay.components if c not in level.pay]
+            extra = [c for c in level.pay if c not in self.pay.components]
+            if missing or extra:
+                raise ValueError(
+                    f"level {level.name}: pay must list exactly the components "
+                    f"{self.pay.components}; missing {missing}, unknown {extra}"
+                )
+        return self
+
+    # --- lookups used by the stages -------------------------------------------------
+    @property
+    def level_names(self) -> list[str]:
+        return [lv.name for lv in self.levels]
+
+    @property
+    def trial_level(self) -> str | None:
+        return next((lv.name for lv in self.levels if lv.trial), None)
+
+    @property
+    def regular_levels(self) -> list[str]:
+        return [lv.name for lv in self.levels if not lv.trial]
+
+    @property
+    def floor_level(self) -> str:
+        return self.promotion.floor_level or self.regular_levels[0]
+
+    def level(self, name: str) -> Level:
+        return next(lv for lv in self.levels if lv.name == name)
+
+    def resolve_level(self, label: object) -> str | None:
+        """A level label from any input (name, title or alias) -> the level's name."""
+        key = normalize_label(label)
+        for level in self.levels:
+            for candidate in [level.name, level.title, *level.aliases]:
+                if candidate and normalize_label(candidate) == key:
+                    return level.name
+        return None
+
+
+# ------------------------------------------------------------------------------------------
+class _DecimalLoader(yaml.SafeLoader):
+    """SafeLoader whose floats are Decimals built from the text as written."""
+
+
+def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal:
+    text = str(loader.construct_scalar(node)).replace("_", "")
+    return Decimal(text)
+
+
+_DecimalLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
+
+
+def shipped_templates_dir() -> Path:
+    """Templates installed with the package, or the repository's `templates/` folder."""
+    packaged = Path(__file__).parent / "templates"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "templates"
+
+
+def shipped_template_names() -> list[str]:
+    return sorted(p.stem for p in shipped_templates_dir().glob("*.yaml"))
+
+
+def _format_loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def parse_scheme(text: str, origin: str) -> Scheme:
+    """Template text -> Scheme, or CslevelError naming origin, field path and what is allowed."""
+    try:
+        data = yaml.load(text, Loader=_DecimalLoader)  # noqa: S506 - SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise CslevelError(
+            Problem(f"not valid YAML{where}: {getattr(exc, 'problem', exc)}", Source(origin),
+                    hint="Fix the template's indentation or quoting.")
+        ) from None
+    if not isinstance(data, dict):
+        raise CslevelError(Problem("a template must be a mapping of fields", Source(origin)))
+    try:
+        return Scheme.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            path = _format_loc(tuple(err["loc"]))
+            msg = err["msg"]
+            if err["type"] == "extra_forbidden":
+                msg = "unknown field (typo?); check the spelling against the shipped templates"
+            elif err["type"] == "missing":
+                msg = "required field is missing"
+            problems.append(Problem(f"{path}: {msg}" if path else msg, Source(origin)))
+        raise CslevelError(problems) from None
+
+
+def load_scheme(name_or_path: str) -> tuple[Scheme, str]:
+    """`star` or `path/to/template.yaml` -> (Scheme, template text)."""
+    path = Path(name_or_path)
+    if not (path.suffix in {".yaml", ".yml"} or path.exists()):
+        path = shipped_templates_dir() / f"{name_or_path}.yaml"
+        if not path.is_file():
+            known = ", ".join(shipped_template_names())
+            raise CslevelError(
+                Problem(f"unknown scheme {name_or_path!r}", hint=f"Use one of: {known}, "
+                        "or give the path of a template file (.yaml).")
+            )
+    if not path.is_file():
+        raise CslevelError(Problem(f"template file not found: {path}",
+                                   hint="Check the path given to --scheme."))
+    text = path.read_text(encoding="utf-8-sig")
+    return parse_scheme(text, str(path)), text
+
+
+def template_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
