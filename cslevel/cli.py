@@ -7,6 +7,7 @@ that `cslevel --help` stays fast.
 
 from __future__ import annotations
 
+import glob
 import json
 import sys
 from pathlib import Path
@@ -35,6 +36,28 @@ def _month(value: Optional[str]) -> Optional[Month]:
         return Month.parse(value)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
+
+
+_WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".et", ".csv", ".tsv", ".txt"}
+
+
+def _expand(paths: list[Path] | None) -> list[Path]:
+    """Expand globs ourselves (Windows shells don't) and folders into their workbooks,
+    skipping Excel lock files (~$name.xlsx) and hidden files."""
+    out: list[Path] = []
+    for path in paths or []:
+        text = str(path)
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.suffix.lower() in _WORKBOOK_SUFFIXES)
+        elif not path.exists() and any(ch in text for ch in "*?["):
+            found = sorted(Path(p) for p in glob.glob(text))
+            if not found:
+                found = [path]  # reported as "file not found" by the reader
+        else:
+            out.append(path)
+            continue
+        out += [p for p in found if not p.name.startswith(("~$", ".")) and not p.is_dir()]
+    return out
 
 
 DbOption = Annotated[Optional[str], typer.Option(
@@ -102,7 +125,8 @@ def score(
     try:
         with err.status("读取与评分 Reading and scoring…") as status:
             result = run_score(
-                files, scheme, month=_month(month), attendance_files=attendance,
+                _expand(files), scheme, month=_month(month),
+                attendance_files=_expand(attendance),
                 roster_file=roster, db=db, out=out, dry_run=dry_run,
                 progress=lambda msg: status.update(f"{msg}…"),
             )

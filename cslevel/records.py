@@ -101,7 +101,7 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.source}: " if self.source else ""
-        hint = f" {self.hint}" if self.hint else ""
+        hint = f" — {self.hint}" if self.hint else ""
         return f"{where}{self.message}{hint}"
 
     def as_dict(self) -> dict[str, object]:

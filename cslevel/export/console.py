@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from ..records import Decision, Problem
 from .payroll import totals
@@ -115,16 +116,13 @@ def history_json(result: HistoryResult) -> dict[str, Any]:
 
 # --- console ---------------------------------------------------------------------------
 def print_problems(console: Console, problems: list[Problem], title: str = "问题 Problems") -> None:
+    """One line per problem, never hard-wrapped, so a path or a cell stays greppable."""
     if not problems:
         return
-    table = Table(title=title, show_lines=False, title_justify="left")
-    table.add_column("", width=2)
-    table.add_column("位置 Where", overflow="fold")
-    table.add_column("说明 What / 处理 What to do", overflow="fold")
+    console.print(Text(f"{title} ({len(problems)}):", style="bold"), soft_wrap=True)
     for p in problems:
-        mark = "[red]✗[/]" if p.severity == "error" else "[yellow]![/]"
-        table.add_row(mark, str(p.source or ""), p.message + (f"\n[dim]{p.hint}[/]" if p.hint else ""))
-    console.print(table)
+        mark = Text("✗ ", style="red") if p.severity == "error" else Text("! ", style="yellow")
+        console.print(mark + Text(str(p)), soft_wrap=True)
 
 
 def print_score(console: Console, result: ScoreResult) -> None:
