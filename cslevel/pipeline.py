@@ -96,6 +96,7 @@ class HistoryResult:
     states: list[MonthState]
     next_level: str
     latest: Month
+    promoted_through: Month | None = None
 
 
 def _raise_errors(problems: list[Problem]) -> None:
@@ -373,7 +374,10 @@ def run_promote(
         if months is not None:
             history.set_setting("window", str(months))
         window = months or _window(history, scheme)
-        derived = derive(history, scheme, as_of, window)
+        # decisions already confirmed beyond as_of stay confirmed (re-derived, not dropped)
+        promoted = history.setting("promoted_through")
+        record_through = max(as_of, Month.parse(promoted)) if promoted else as_of
+        derived = derive(history, scheme, record_through, window)
         found = [s.decision for _, states, _ in derived.values() for s in states if s.decision]
         moves = sorted((d for d in found if d.decided == as_of), key=lambda d: d.agent_id)
         levels = {}
@@ -382,8 +386,9 @@ def run_promote(
                 continue
             if agent.first_month is None or agent.first_month > as_of + 1:
                 continue
-            levels[agent_id] = next_level
-        history.replace_decisions(as_of, found)
+            levels[agent_id] = next((s.level for s in states if s.month == as_of + 1),
+                                    next_level)
+        history.replace_decisions(record_through, found)
         history.record_run("promote", {"as_of": str(as_of), "window": window,
                                        "moves": len(moves), "dry_run": dry_run})
         agents = {a: v[0] for a, v in derived.items()}
@@ -408,6 +413,10 @@ def run_payroll(
         scheme = _stored_scheme(history)
         scored = history.scored_months()
         month = month or scored[-1] + 1
+        if month < scored[0]:
+            raise CslevelError(Problem(
+                f"the history starts in {scored[0]}; there is nothing to pay for {month}",
+                hint=f"Give a month from {scored[0]} to {scored[-1] + 1}."))
         if month > scored[-1] + 1:
             raise CslevelError(Problem(
                 f"no scores for {month - 1}: the level in force in {month} is not known yet",
@@ -457,4 +466,6 @@ def run_history(agent_id: str, *, db: str | None = None) -> HistoryResult:
         agent = agents[agent_id]
         states, next_level = replay(agent, history.scores().get(agent_id, {}), scheme, latest,
                                     _window(history, scheme))
-        return HistoryResult(agent, scheme, states, next_level, latest)
+        promoted = history.setting("promoted_through")
+        return HistoryResult(agent, scheme, states, next_level, latest,
+                             Month.parse(promoted) if promoted else None)

@@ -106,7 +106,9 @@ def history_json(result: HistoryResult) -> dict[str, Any]:
              "decision": s.decision.kind if s.decision else None,
              "reason": s.decision.reason if s.decision else s.note,
              "effective": str(s.decision.effective) if s.decision else None,
-             "to": s.decision.to_level if s.decision else None}
+             "to": s.decision.to_level if s.decision else None,
+             "confirmed": bool(s.decision and result.promoted_through
+                               and s.month <= result.promoted_through)}
             for s in result.states
         ],
         "next_level": result.next_level,
