@@ -69,7 +69,9 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON documen
 def _consoles() -> tuple[Any, Any]:
     from rich.console import Console
 
-    return Console(), Console(stderr=True)
+    # Redirected to a log file (cron, Task Scheduler): wide enough not to fold tables.
+    width = None if sys.stdout.isatty() else 140
+    return Console(width=width), Console(stderr=True, width=width)
 
 
 def _fail(exc: Exception, as_json: bool) -> None:
@@ -106,8 +108,8 @@ def score(
         "--roster", help="Roster (花名册): 工号, 姓名, 组别, 岗位, 入职日期, 当前级别.",
         show_default=False)] = None,
     db: DbOption = None,
-    out: Annotated[Optional[Path], typer.Option(
-        "--out", help="Results workbook (or a folder for several months). "
+    out: Annotated[Optional[str], typer.Option(
+        "--out", help="Results workbook, or a folder (ending in /) for several months. "
                       "Default: ./results-YYYY-MM.xlsx.", show_default=False)] = None,
     as_json: JsonOption = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and show; write nothing.")]

@@ -12,8 +12,10 @@ run are raised as CslevelError before anything is written.
 from __future__ import annotations
 
 import dataclasses
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from . import read as reader
@@ -34,6 +36,7 @@ from .records import (
 )
 from .rules import replay
 from .score import score_rows
+from .export.safe import StagedFiles
 from .store import History, open_history
 from .templates import Scheme, load_scheme, parse_scheme, template_hash
 
@@ -94,7 +97,7 @@ class HistoryResult:
     agent: Agent
     scheme: Scheme
     states: list[MonthState]
-    next_level: str
+    next_level: str | None  # None once the agent has left
     latest: Month
     promoted_through: Month | None = None
 
@@ -209,7 +212,7 @@ def run_score(
     attendance_files: list[Path] | None = None,
     roster_file: Path | None = None,
     db: str | None = None,
-    out: Path | None = None,
+    out: str | Path | None = None,
     dry_run: bool = False,
     progress: Progress = _quiet,
 ) -> ScoreResult:
@@ -283,6 +286,7 @@ def run_score(
     for s in scores:
         scores_by_month.setdefault(s.month, []).append(s)
 
+    targets, new_folder = _result_paths(out, sorted(scores_by_month))
     result = ScoreResult(scheme, [], problems)
     with open_history(db, write=not dry_run) as history:
         stored_name = history.setting("scheme")
@@ -332,24 +336,37 @@ def run_score(
             "files": [str(p) for p in files], "months": [str(m) for m in sorted(scores_by_month)],
             "template_hash": template_hash(template_text), "dry_run": dry_run})
         if not dry_run:
-            targets = _result_paths(out, [mr.month for mr in result.months])
-            for month_result, target in zip(result.months, targets):
-                progress(f"writing {target.name}")
-                write_results(target, scheme, month_result, problems)
-                result.outputs.append(target)
+            if new_folder is not None:
+                new_folder.mkdir(parents=True)
+            try:
+                with StagedFiles() as staged:
+                    for month_result, target in zip(result.months, targets):
+                        progress(f"writing {target.name}")
+                        staged.write(target, partial(write_results, scheme=scheme,
+                                                     result=month_result, problems=problems))
+                        result.outputs.append(target)
+            except BaseException:
+                if new_folder is not None:
+                    shutil.rmtree(new_folder, ignore_errors=True)
+                raise
     return result
 
 
-def _result_paths(out: Path | None, result_months: list[Month]) -> list[Path]:
+def _result_paths(out: str | Path | None, result_months: list[Month]) -> tuple[list[Path], Path | None]:
+    """Where the results workbooks go, and the folder to create for them (if any)."""
     if out is None:
-        return [Path(f"results-{m}.xlsx") for m in result_months]
-    if out.is_dir() or str(out).endswith(("/", "\\")):
-        return [out / f"results-{m}.xlsx" for m in result_months]
+        return [Path(f"results-{m}.xlsx") for m in result_months], None
+    text = str(out)
+    folder = Path(text)
+    if folder.is_dir() or text.endswith(("/", "\\")):
+        return ([folder / f"results-{m}.xlsx" for m in result_months],
+                None if folder.is_dir() else folder)
     if len(result_months) > 1:
         raise CslevelError(Problem(
             f"{len(result_months)} months were scored but --out names one file",
-            hint="Give --out a folder, or score one month at a time."))
-    return [out]
+            hint="Give --out a folder (end it with / to create it), or score one month at "
+                 "a time."))
+    return [folder], None
 
 
 # ---------------------------------------------------------------------------------------
@@ -395,7 +412,8 @@ def run_promote(
         result = PromoteResult(scheme, as_of, window, moves,
                                sum(1 for d in found if d.decided < as_of), levels, agents, [])
         if out is not None and not dry_run:
-            write_promotions(out, result)
+            with StagedFiles() as staged:
+                staged.write(out, partial(write_promotions, result=result))
             result.outputs.append(out)
     return result
 
@@ -407,8 +425,10 @@ def run_payroll(
     db: str | None = None,
     out: Path | None = None,
 ) -> PayrollResult:
-    from .export.payroll import write_payroll
+    from .export.payroll import check_payroll_path, write_payroll
 
+    target = out or Path(f"payroll-{month or 'next'}.xlsx")
+    check_payroll_path(target)
     with open_history(db, write=True, must_exist=True) as history:
         scheme = _stored_scheme(history)
         scored = history.scored_months()
@@ -445,9 +465,12 @@ def run_payroll(
             lines.append(pay_line(agent, month, level, scheme))
         lines.sort(key=lambda line: (line.team, line.agent_id))
         result = PayrollResult(scheme, month, lines, problems)
+        if out is None:
+            target = Path(f"payroll-{month}.xlsx")
         history.record_run("payroll export", {"month": str(month), "lines": len(lines)})
-        target = out or Path(f"payroll-{month}.xlsx")
-        write_payroll(target, result)
+        with StagedFiles() as staged:
+            staged.write(target, partial(write_payroll, result=result,
+                                         csv_format=target.suffix.lower() == ".csv"))
         result.outputs.append(target)
     return result
 
@@ -466,6 +489,8 @@ def run_history(agent_id: str, *, db: str | None = None) -> HistoryResult:
         agent = agents[agent_id]
         states, next_level = replay(agent, history.scores().get(agent_id, {}), scheme, latest,
                                     _window(history, scheme))
+        if agent.leave_date and Month.of(agent.leave_date) <= latest:
+            next_level = None
         promoted = history.setting("promoted_through")
         return HistoryResult(agent, scheme, states, next_level, latest,
                              Month.parse(promoted) if promoted else None)

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, overload
 
 Severity = Literal["error", "warning"]
 
@@ -49,7 +49,16 @@ class Month:
         index = self.year * 12 + (self.month - 1) + months
         return Month(index // 12, index % 12 + 1)
 
-    def __sub__(self, other: Month) -> int:
+    @overload
+    def __sub__(self, other: Month) -> int: ...
+
+    @overload
+    def __sub__(self, other: int) -> Month: ...
+
+    def __sub__(self, other: Month | int) -> int | Month:
+        """Month - Month: months between them; Month - n: the month n months earlier."""
+        if isinstance(other, int):
+            return self + (-other)
         return (self.year * 12 + self.month) - (other.year * 12 + other.month)
 
     def first_day(self) -> date:

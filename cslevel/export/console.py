@@ -112,6 +112,7 @@ def history_json(result: HistoryResult) -> dict[str, Any]:
             for s in result.states
         ],
         "next_level": result.next_level,
+        "left_on": result.agent.leave_date.isoformat() if result.agent.leave_date else None,
         "next_month": str(result.latest + 1),
     }
 
@@ -127,30 +128,43 @@ def print_problems(console: Console, problems: list[Problem], title: str = "问�
         console.print(mark + Text(str(p)), soft_wrap=True)
 
 
+def _short(reason: str) -> str:
+    """The Chinese half of a bilingual reason, for narrow console tables."""
+    return reason.split(" / ")[0]
+
+
 def print_score(console: Console, result: ScoreResult) -> None:
+    levels = result.scheme.level_names
+    table = Table(title=f"级别分布 Level distribution — {result.scheme.scheme}",
+                  title_justify="left")
+    table.add_column("月份 Month")
+    for level in levels:
+        table.add_column(level, justify="right")
+    for col in ("人数", "晋升↑", "降级↓", "试用期满"):
+        table.add_column(col, justify="right")
     for month in result.months:
         counts = Counter(r.state.level for r in month.rows)
-        table = Table(title=f"{month.month} 级别分布 Level distribution ({len(month.rows)} 人)",
-                      title_justify="left")
-        table.add_column("级别 Level")
-        table.add_column("人数", justify="right")
-        for level in result.scheme.level_names:
-            if counts.get(level):
-                table.add_row(level, str(counts[level]))
-        console.print(table)
-        moves = [r for r in month.rows if r.state.decision]
-        if moves:
-            mt = Table(title=f"{month.month} 月末决定 Decisions at month close "
-                             "(confirm with `cslevel promote`)", title_justify="left")
-            for col in ("工号", "姓名", "组别", "决定", "原因"):
-                mt.add_column(col, overflow="fold")
-            for r in moves:
-                mt.add_row(r.agent.agent_id, r.agent.name, r.agent.team,
-                           decision_text(r.state.decision), r.state.decision.reason)  # type: ignore[union-attr]
-            console.print(mt)
+        kinds = Counter(r.state.decision.kind for r in month.rows if r.state.decision)
+        table.add_row(str(month.month), *[str(counts.get(lv, 0) or "·") for lv in levels],
+                      str(len(month.rows)), str(kinds.get("promote", 0)),
+                      str(kinds.get("demote", 0)), str(kinds.get("trial_end", 0)))
+    console.print(table)
+    latest = result.months[-1] if result.months else None
+    moves = [r for r in latest.rows if r.state.decision] if latest else []
+    if latest and moves:
+        mt = Table(title=f"{latest.month} 月末决定 Decisions at the close of {latest.month} "
+                         "(confirm with `cslevel promote`)", title_justify="left")
+        for col in ("工号", "姓名", "组别", "决定", "依据"):
+            mt.add_column(col, overflow="fold")
+        for r in moves:
+            decision = r.state.decision
+            assert decision is not None
+            mt.add_row(r.agent.agent_id, r.agent.name, r.agent.team, decision_text(decision),
+                       _short(decision.reason))
+        console.print(mt)
     print_problems(console, result.problems)
     for path in result.outputs:
-        console.print(f"结果表 Results workbook: [bold]{path}[/]")
+        console.print(f"结果表 Results workbook: [bold]{path}[/]", soft_wrap=True)
 
 
 def print_promote(console: Console, result: PromoteResult) -> None:
@@ -165,7 +179,7 @@ def print_promote(console: Console, result: PromoteResult) -> None:
         for d in result.moves:
             table.add_row(d.agent_id, result.agents[d.agent_id].name, DECISION_LABEL[d.kind],
                           d.from_level, d.to_level, str(d.effective),
-                          "、".join(str(m) for m in d.trigger_months), d.reason)
+                          "、".join(str(m) for m in d.trigger_months), _short(d.reason))
         console.print(table)
     counts = Counter(result.levels.values())
     dist = "  ".join(f"{lv} {counts[lv]}" for lv in result.scheme.level_names if counts.get(lv))
@@ -202,7 +216,10 @@ def print_history(console: Console, result: HistoryResult) -> None:
     for s in result.states:
         table.add_row(str(s.month), "—" if s.score is None else f"{s.score}", s.level,
                       str(s.up_streak), str(s.down_streak), decision_text(s.decision),
-                      s.decision.reason if s.decision else s.note)
+                      _short(s.decision.reason if s.decision else s.note))
     console.print(table)
-    console.print(f"{result.latest + 1} 起级别 Level from {result.latest + 1}: "
-                  f"[bold]{result.next_level}[/]")
+    if result.next_level is None:
+        console.print(f"{agent.leave_date} 离职 Left on {agent.leave_date}")
+    else:
+        console.print(f"{result.latest + 1} 起级别 Level from {result.latest + 1}: "
+                      f"[bold]{result.next_level}[/]")

@@ -7,25 +7,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .results import DECISION_LABEL
-from .safe import atomic_write
+from .xlsx import new_workbook
 
 if TYPE_CHECKING:
     from ..pipeline import PromoteResult
 
 
 def write_promotions(path: Path, result: PromoteResult) -> None:
-    atomic_write(path, lambda tmp: _write(tmp, result))
-
-
-def _write(path: Path, result: PromoteResult) -> None:
-    import xlsxwriter
-
-    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False,
-                                            "strings_to_urls": False,
-                                            "strings_to_numbers": False})
-    head = book.add_format({"bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF",
-                            "border": 1, "text_wrap": True})
-    text = book.add_format({"border": 1, "text_wrap": True, "valign": "top"})
+    """Write the workbook to `path` (the pipeline stages it and renames it into place)."""
+    book, fmt = new_workbook(path, f"cslevel 晋降级 {result.as_of}", result.as_of)
+    head = fmt["head"]
+    text = fmt["wrap"]
     title = book.add_format({"bold": True, "font_size": 14})
 
     moves = book.add_worksheet("晋降级名单")

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..records import CslevelError, Problem
-from .safe import atomic_write, neutralize
+from .safe import neutralize
+from .xlsx import new_workbook
 
 if TYPE_CHECKING:
     from ..pipeline import PayrollResult
@@ -22,15 +23,19 @@ def totals(result: PayrollResult) -> tuple[dict[str, Decimal], Decimal]:
     return components, sum((ln.total for ln in result.lines), Decimal("0.00"))
 
 
-def write_payroll(path: Path, result: PayrollResult) -> None:
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        atomic_write(path, lambda tmp: _write_csv(tmp, result))
-    elif suffix == ".xlsx":
-        atomic_write(path, lambda tmp: _write_xlsx(tmp, result))
+def check_payroll_path(path: Path) -> None:
+    if path.suffix.lower() not in (".csv", ".xlsx"):
+        raise CslevelError(Problem(
+            f"cannot write payroll as {path.suffix or 'a file without suffix'}",
+            hint="Use --out payroll.xlsx or --out payroll.csv."))
+
+
+def write_payroll(path: Path, result: PayrollResult, *, csv_format: bool) -> None:
+    """Write the payroll to `path` (the pipeline stages it and renames it into place)."""
+    if csv_format:
+        _write_csv(path, result)
     else:
-        raise CslevelError(Problem(f"cannot write payroll as {suffix or 'a file without suffix'}",
-                                   hint="Use --out payroll.xlsx or --out payroll.csv."))
+        _write_xlsx(path, result)
 
 
 def _headers(result: PayrollResult) -> list[str]:
@@ -52,14 +57,9 @@ def _write_csv(path: Path, result: PayrollResult) -> None:
 
 
 def _write_xlsx(path: Path, result: PayrollResult) -> None:
-    import xlsxwriter
-
-    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False,
-                                            "strings_to_urls": False,
-                                            "strings_to_numbers": False})
-    head = book.add_format({"bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF",
-                            "border": 1})
-    text = book.add_format({"border": 1})
+    book, fmt = new_workbook(path, f"cslevel 工资 {result.month}", result.month)
+    head = fmt["head"]
+    text = fmt["text"]
     money = book.add_format({"border": 1, "num_format": "#,##0.00"})
     total_text = book.add_format({"border": 1, "bold": True, "top": 2})
     total_money = book.add_format({"border": 1, "bold": True, "top": 2, "num_format": "#,##0.00"})

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..records import Decision, Problem
-from .safe import atomic_write
+from .xlsx import new_workbook
 
 if TYPE_CHECKING:
     from ..pipeline import MonthResult
@@ -25,19 +25,10 @@ def decision_text(decision: Decision | None) -> str:
 
 
 def write_results(path: Path, scheme: Scheme, result: MonthResult, problems: list[Problem]) -> None:
-    atomic_write(path, lambda tmp: _write(tmp, scheme, result, problems))
-
-
-def _write(path: Path, scheme: Scheme, result: MonthResult, problems: list[Problem]) -> None:
-    import xlsxwriter
-
-    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False,
-                                            "strings_to_urls": False,
-                                            "strings_to_numbers": False})
-    book.set_properties({"title": f"cslevel {scheme.scheme} {result.month}"})
-    head = book.add_format({"bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF",
-                            "border": 1, "text_wrap": True, "valign": "vcenter"})
-    text = book.add_format({"border": 1})
+    """Write the workbook to `path` (the pipeline stages it and renames it into place)."""
+    book, fmt = new_workbook(path, f"cslevel {scheme.scheme} {result.month}", result.month)
+    head = fmt["head"]
+    text = fmt["text"]
     num = book.add_format({"border": 1, "num_format": "0.00"})
     level_fmt: dict[str, Any] = {
         lv.name: book.add_format({"border": 1, "bg_color": lv.color, "bold": True})
@@ -90,17 +81,16 @@ def _write(path: Path, scheme: Scheme, result: MonthResult, problems: list[Probl
         sheet.set_column(index, index, width)
 
     summary = book.add_worksheet("级别分布")
-    summary.write_row(0, 0, ["级别", "人数", "本月晋升", "本月降级"], head)
+    summary.write_row(0, 0, ["级别", "人数", "本月晋升", "本月降级", "试用期满"], head)
     counts = Counter(r.state.level for r in result.rows)
-    ups = Counter(r.state.level for r in result.rows
-                  if r.state.decision and r.state.decision.kind != "demote")
-    downs = Counter(r.state.level for r in result.rows
-                    if r.state.decision and r.state.decision.kind == "demote")
+    by_kind = {kind: Counter(r.state.level for r in result.rows
+                             if r.state.decision and r.state.decision.kind == kind)
+               for kind in ("promote", "demote", "trial_end")}
     for index, level in enumerate(scheme.level_names, start=1):
         summary.write_string(index, 0, level, level_fmt[level])
         summary.write_number(index, 1, counts.get(level, 0), text)
-        summary.write_number(index, 2, ups.get(level, 0), text)
-        summary.write_number(index, 3, downs.get(level, 0), text)
+        for col, kind in enumerate(("promote", "demote", "trial_end"), start=2):
+            summary.write_number(index, col, by_kind[kind].get(level, 0), text)
     last = len(scheme.level_names)
     summary.write_string(last + 1, 0, "合计", head)
     summary.write_number(last + 1, 1, len(result.rows), head)
@@ -112,9 +102,9 @@ def _write(path: Path, scheme: Scheme, result: MonthResult, problems: list[Probl
                       "values": ["级别分布", 1, 1, last, 1], "data_labels": {"value": True}})
     chart.set_title({"name": f"{result.month} 级别分布"})
     chart.set_legend({"none": True})
-    summary.insert_chart(1, 5, chart)
+    summary.insert_chart(1, 6, chart)
     summary.set_column(0, 0, 28)
-    summary.set_column(1, 3, 10)
+    summary.set_column(1, 4, 10)
 
     if problems:
         sheet_p = book.add_worksheet("问题")

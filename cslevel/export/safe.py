@@ -28,29 +28,71 @@ def _unwritable(path: Path, why: str) -> CslevelError:
                                      "another --out path in a folder you can write to."))
 
 
-def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Call `write(tmp)` then rename tmp over `path`; on any failure `path` is untouched."""
+def check_writable(path: Path) -> None:
+    """Refuse early when `path` cannot be replaced: missing folder, a folder, a locked file."""
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise _unwritable(path, f"the folder {folder} does not exist")
+    if path.is_dir():
+        raise _unwritable(path, "it is a folder")
     if path.exists():
-        if path.is_dir():
-            raise _unwritable(path, "it is a folder")
         try:  # on Windows a workbook open in Excel cannot be opened for writing
             with path.open("r+b"):
                 pass
         except OSError as exc:
             raise _unwritable(path, exc.strerror or str(exc)) from None
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".~{path.stem}.", suffix=path.suffix, dir=folder)
-    except OSError as exc:
-        raise _unwritable(path, exc.strerror or str(exc)) from None
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise _unwritable(path, exc.strerror or str(exc)) from None
-    finally:
-        tmp.unlink(missing_ok=True)
+
+
+class StagedFiles:
+    """Write several outputs to temporary files first; rename them into place only when
+    every one was written (`commit`), else remove them all (`discard`)."""
+
+    def __init__(self) -> None:
+        self._staged: list[tuple[Path, Path]] = []
+
+    def write(self, path: Path, write: Callable[[Path], None]) -> None:
+        check_writable(path)
+        folder = path.parent if str(path.parent) else Path(".")
+        try:
+            fd, tmp_name = tempfile.mkstemp(prefix=f".~{path.stem}.", suffix=path.suffix,
+                                            dir=folder)
+        except OSError as exc:
+            raise _unwritable(path, exc.strerror or str(exc)) from None
+        os.close(fd)
+        tmp = Path(tmp_name)
+        self._staged.append((tmp, path))
+        try:
+            write(tmp)
+        except OSError as exc:
+            raise _unwritable(path, exc.strerror or str(exc)) from None
+
+    def commit(self) -> None:
+        for _, path in self._staged:
+            check_writable(path)
+        try:
+            for tmp, path in self._staged:
+                os.replace(tmp, path)
+        except OSError as exc:
+            raise _unwritable(path, exc.strerror or str(exc)) from None
+        finally:
+            self.discard()
+
+    def discard(self) -> None:
+        for tmp, _ in self._staged:
+            tmp.unlink(missing_ok=True)
+        self._staged.clear()
+
+    def __enter__(self) -> StagedFiles:
+        return self
+
+    def __exit__(self, exc_type: object, *_: object) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.discard()
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Call `write(tmp)` then rename tmp over `path`; on any failure `path` is untouched."""
+    with StagedFiles() as staged:
+        staged.write(path, write)

@@ -23,7 +23,7 @@ from ..records import (
 from ..templates import Scheme
 from . import values
 from .table import Table, find_table, month_in_text
-from .workbook import read_sheets
+from .workbook import explain_blanks, read_sheets
 
 T = TypeVar("T")
 READY = "ready_score"
@@ -183,6 +183,11 @@ def read_kpi(path: Path, scheme: Scheme, month: Month | None) -> tuple[list[Agen
                         column[index] = got
                 metric_values[metric.key] = column
 
+    score_fields = [READY] if use_ready else [f"metric:{m.key}" for m in scheme.score.metrics]
+    blank_reasons = explain_blanks(path, table, [
+        table.source(index, fld) for index, cells in table.rows for fld in score_fields
+        if values.is_blank(table.cell(cells, fld))])
+
     rows: list[AgentRow] = []
     for index, _ in table.rows:
         errors_before = len(problems)
@@ -204,13 +209,17 @@ def read_kpi(path: Path, scheme: Scheme, month: Month | None) -> tuple[list[Agen
         ready_value = ready.get(index) if use_ready else None
         metrics = {k: col[index] for k, col in metric_values.items() if index in col}
         source = table.source(index)
-        blank_fields = []
-        if use_ready and ready_value is None and not _has_problem(problems, table, index, READY):
-            blank_fields.append(READY)
-        if not use_ready:
-            blank_fields += [f"metric:{k}" for k in metric_values
-                             if k not in metrics and not _has_problem(problems, table, index,
-                                                                      f"metric:{k}")]
+        cells = table.sheet.rows[index]
+        score_fields = [READY] if use_ready else [f"metric:{k}" for k in metric_values]
+        blank_fields = [f for f in score_fields if values.is_blank(table.cell(cells, f))]
+        unexplained = []
+        for fld in blank_fields:
+            why = blank_reasons.get(table.source(index, fld))
+            if why:
+                problems.append(why)
+            else:
+                unexplained.append(fld)
+        blank_fields = unexplained
         if blank_fields:
             names = [table.headers[table.columns[f]] for f in blank_fields]
             if scheme.score.missing == "not_scored":
@@ -234,11 +243,6 @@ def read_kpi(path: Path, scheme: Scheme, month: Month | None) -> tuple[list[Agen
             discipline_block=bool(block),
         ))
     return rows, problems
-
-
-def _has_problem(problems: list[Problem], table: Table, index: int, fld: str) -> bool:
-    src = table.source(index, fld)
-    return any(p.source == src for p in problems)
 
 
 def read_roster(path: Path, scheme: Scheme) -> tuple[list[RosterRow], list[Problem]]:

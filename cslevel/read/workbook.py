@@ -14,6 +14,7 @@ import io
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..records import CslevelError, Problem, Source
 
@@ -142,3 +143,41 @@ def read_sheets(path: Path) -> list[Sheet]:
         sheets.append(Sheet(path.name, meta.name, rows, start[0] + 1, start[1], visible))
     sheets.sort(key=lambda s: not s.visible)
     return sheets
+
+
+def explain_blanks(path: Path, table: Any, cells: list[Source]) -> dict[Source, Problem]:
+    """Cells the fast reader saw as empty that are really formulas without a cached value
+    or error values (#DIV/0!, #N/A): the fast reader shows both as blank. Only consulted
+    when there are blank cells, and only for .xlsx files, through openpyxl read-only."""
+    if not cells or sniff_format(path) != "xlsx":
+        return {}
+    import openpyxl
+
+    wanted = {(c.row, c.column) for c in cells if c.row is not None and c.column is not None}
+    sheet_name = cells[0].sheet
+    out: dict[Source, Problem] = {}
+    rows_needed = {r for r, _ in wanted}
+    lo, hi = min(rows_needed), max(rows_needed)
+    found: dict[tuple[int, int], tuple[object, object]] = {}
+    for data_only in (False, True):
+        book = openpyxl.load_workbook(path, read_only=True, data_only=data_only)
+        try:
+            ws = book[sheet_name]
+            for row in ws.iter_rows(min_row=lo, max_row=hi):
+                for cell in row:
+                    key = (getattr(cell, "row", None), getattr(cell, "column", 0) - 1)
+                    if key in wanted:
+                        formula, value = found.get(key, (None, None))
+                        found[key] = (cell.value, value) if not data_only else (formula, cell.value)
+        finally:
+            book.close()
+    for (row, col), (formula, value) in found.items():
+        source = Source(path.name, sheet_name, row, col)
+        if isinstance(value, str) and value.startswith("#"):
+            out[source] = Problem(f"the cell holds the error {value}", source,
+                                  hint="Fix the formula or type the value, then run again.")
+        elif isinstance(formula, str) and formula.startswith("="):
+            out[source] = Problem(
+                f"the formula {formula} has no saved value (the file was saved by a program, "
+                "not by Excel)", source, hint="open and save it in Excel/WPS, then run again.")
+    return out

@@ -67,6 +67,10 @@ def streak_rule(
     if agent.leave_date is not None:
         last = min(last, Month.of(agent.leave_date))
 
+    leave_month = Month.of(agent.leave_date) if agent.leave_date else None
+    left_note = (f"{agent.leave_date} 离职，不再调整级别 / left on {agent.leave_date}: no change "
+                 "of level") if agent.leave_date else ""
+
     states: list[MonthState] = []
     up_months: list[Month] = []
     down_months: list[Month] = []
@@ -83,8 +87,11 @@ def streak_rule(
                     f"{scheme.entry_level} / trial of {scheme.trial_months} months ends",
                     (),
                 )
+            note = "试用期不计入连续考核 / trial month, not counted"
+            if decision and month == leave_month:
+                decision, note = None, left_note
             states.append(MonthState(agent.agent_id, month, level, value, False, 0, 0, True,
-                                     decision, "试用期不计入连续考核 / trial month, not counted"))
+                                     decision, note))
             if decision:
                 level = decision.to_level
             continue
@@ -136,6 +143,8 @@ def streak_rule(
                     f"{fmt_number(rule.down_threshold)}%",
                     trigger,
                 )
+        if decision and month == leave_month:
+            decision, note = None, left_note
         states.append(MonthState(agent.agent_id, month, level, value, True,
                                  len(up_months), len(down_months), False, decision, note))
         if decision:
