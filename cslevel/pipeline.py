@@ -134,6 +134,10 @@ def derive(
     return out
 
 
+def _decision_key(d: Decision) -> tuple[str, str, str, str, str]:
+    return (d.agent_id, str(d.decided), d.kind, d.from_level, d.to_level)
+
+
 def _merge_agents(
     known: dict[str, Agent],
     by_month: dict[Month, list[AgentRow]],
@@ -315,12 +319,19 @@ def run_score(
         promoted = history.setting("promoted_through")
         if promoted and min(scores_by_month) <= Month.parse(promoted):
             through = Month.parse(promoted)
-            history.replace_decisions(
-                through, [s.decision for _, states, _ in derived.values() for s in states
-                          if s.decision and s.decision.decided <= through])
+            before = {_decision_key(d) for d in history.decisions()}
+            after = [s.decision for _, states, _ in derived.values() for s in states
+                     if s.decision and s.decision.decided <= through]
+            history.replace_decisions(through, after)
             result.rederived_through = through
-            problems.append(Problem(f"a month already promoted was re-scored: decisions up to "
-                                    f"{through} were derived again", severity="warning"))
+            changed = before ^ {_decision_key(d) for d in after}
+            if changed:
+                agents_changed = sorted({key[0] for key in changed})
+                problems.append(Problem(
+                    f"a month already promoted was re-scored: decisions up to {through} were "
+                    f"derived again and changed for {len(agents_changed)} agent(s): "
+                    f"{', '.join(agents_changed[:20])}", severity="warning",
+                    hint="Check the sign-off list again (cslevel promote --out …)."))
 
         for m in sorted(scores_by_month):
             month_scores = {s.agent_id: s for s in scores_by_month[m]}

@@ -133,7 +133,8 @@ def test_rescoring_rederives_later_decisions(tmp_path: Path, cli, cli_json) -> N
     _kpi(tmp_path, "2026-02", [["0001", "甲", "一组", 100], ["0002", "乙", "一组", 100]])
     doc = cli_json("score", "kpi_2026-02.xlsx", "--out", "r-2026-02.xlsx")
     assert [p["message"] for p in doc["problems"]] == [
-        "a month already promoted was re-scored: decisions up to 2026-03 were derived again"]
+        "a month already promoted was re-scored: decisions up to 2026-03 were derived again "
+        "and changed for 1 agent(s): 0001"]
     assert query(db, "select count(*) from decisions") == [(0,)]
     assert scores_table(db)[("2026-02", "0001")] == "100.00"
     assert cli_json("history", "0001")["next_level"] == "一星"
