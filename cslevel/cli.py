@@ -74,7 +74,7 @@ def _consoles() -> tuple[Any, Any]:
     return Console(width=width), Console(stderr=True, width=width)
 
 
-def _fail(exc: Exception, as_json: bool) -> None:
+def _fail(exc: Exception, as_json: bool, written: bool = True) -> None:
     from .export.console import print_problems
 
     problems = getattr(exc, "problems", [])
@@ -82,7 +82,8 @@ def _fail(exc: Exception, as_json: bool) -> None:
     if as_json:
         print(json.dumps({"ok": False, "problems": [p.as_dict() for p in problems]},
                          ensure_ascii=False, indent=2))
-    err.print(f"[bold red]错误 Error:[/] {len(problems)} problem(s); nothing was written.")
+    tail = "; nothing was written." if written else "."
+    err.print(f"[bold red]错误 Error:[/] {len(problems)} problem(s){tail}")
     print_problems(err, problems)
     raise typer.Exit(1)
 
@@ -242,6 +243,41 @@ def history(
         _emit(history_json(result))
     else:
         print_history(out_console, result)
+
+
+@app.command()
+def inspect(
+    file: Annotated[Path, typer.Argument(help="A KPI, attendance or roster file.",
+                                         show_default=False)],
+    scheme: Annotated[str, typer.Option(
+        "--scheme", help="Template name or path whose column names to look for.")] = "star",
+    month: Annotated[Optional[str], typer.Option(
+        "--month", help="Month the file is for (YYYY-MM), as for score.",
+        show_default=False)] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show how a file is understood — sheet, header row, each column's field, months, agents,
+    the first rows as read and every problem. Writes nothing.
+
+    Example: [bold]cslevel inspect kpi_2026-10.xlsx[/]
+    """
+    from .inspect import inspect_file
+    from .records import CslevelError
+    from .templates import load_scheme
+
+    out_console, _ = _consoles()
+    try:
+        loaded, _ = load_scheme(scheme)
+        result = inspect_file(file, loaded, _month(month))
+    except CslevelError as exc:
+        _fail(exc, as_json, written=False)
+        return
+    from .export.console import inspect_json, print_inspect
+
+    if as_json:
+        _emit(inspect_json(result))
+    else:
+        print_inspect(out_console, result)
 
 
 @app.callback(invoke_without_command=True)

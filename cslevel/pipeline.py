@@ -15,6 +15,7 @@ import dataclasses
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import partial
 from pathlib import Path
 
@@ -35,7 +36,7 @@ from .records import (
     Source,
 )
 from .rules import replay
-from .score import score_rows
+from .score import attendance_score, score_rows
 from .export.safe import StagedFiles
 from .store import History, open_history
 from .templates import Scheme, load_scheme, parse_scheme, template_hash
@@ -48,10 +49,20 @@ def _quiet(_: str) -> None:
 
 
 @dataclass(frozen=True)
+class Attendance:
+    """An agent's attendance in one month: totals, 考勤 score and flags for review."""
+
+    totals: dict[str, Decimal]
+    score: Decimal | None
+    flags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ResultRow:
     agent: Agent
     score: Score | None
     state: MonthState
+    attendance: Attendance | None = None
 
 
 @dataclass
@@ -339,7 +350,11 @@ def run_score(
             for agent_id, (agent, states, _) in derived.items():
                 state = next((s for s in states if s.month == m), None)
                 if state is not None and agent_id in month_scores:
-                    result_rows.append(ResultRow(agent, month_scores[agent_id], state))
+                    att = attendance_by_month.get(m, {}).get(agent_id)
+                    summary = None
+                    if att is not None:
+                        summary = Attendance(att.totals, *attendance_score(att.totals, scheme))
+                    result_rows.append(ResultRow(agent, month_scores[agent_id], state, summary))
             result_rows.sort(key=lambda r: (r.agent.team, r.agent.agent_id))
             result.months.append(MonthResult(m, result_rows, files_by_month.get(m, [])))
 

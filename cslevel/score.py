@@ -49,3 +49,16 @@ def score_row(row: AgentRow, scheme: Scheme) -> Score:
 
 def score_rows(rows: list[AgentRow], scheme: Scheme) -> tuple[list[Score], list[Problem]]:
     return [score_row(row, scheme) for row in rows], []
+
+
+def attendance_score(totals: dict[str, Decimal], scheme: Scheme) -> tuple[Decimal | None, tuple[str, ...]]:
+    """考勤 score and flags from an agent's monthly attendance totals (template rules)."""
+    rules = scheme.attendance
+    value = None
+    if rules.score is not None:
+        value = rules.score.start - sum(
+            (points * totals.get(item, Decimal(0)) for item, points in rules.score.deductions.items()),
+            Decimal(0))
+        value = max(value, rules.score.floor)
+    flags = tuple(f.flag for f in rules.flags if totals.get(f.item, Decimal(0)) > f.above)
+    return value, flags

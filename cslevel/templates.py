@@ -8,6 +8,7 @@ names the file, the field path and what is allowed. Nothing in a template is eve
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from decimal import Decimal
 from pathlib import Path
@@ -24,10 +25,15 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+_ANNOTATION = re.compile(r"[(\[【][^()\[\]【】]*[)\]】]")
+
+
 def normalize_label(text: object) -> str:
-    """Compare labels ignoring case, spaces, full-width forms and punctuation noise."""
+    """Compare labels ignoring case, spaces, full-width forms, punctuation noise and
+    bracketed annotations such as units: '迟到（单位：次）' and '迟到' are the same label."""
     folded = unicodedata.normalize("NFKC", str(text)).casefold()
-    return "".join(ch for ch in folded if not ch.isspace() and ch not in "_-:：*（）()[]【】")
+    stripped = _ANNOTATION.sub("", folded) or folded
+    return "".join(ch for ch in stripped if not ch.isspace() and ch not in "_-:*")
 
 
 class Level(_Model):
@@ -96,6 +102,35 @@ class ScoreRule(_Model):
         return self
 
 
+class AggregateMetric(_Model):
+    """How one monthly figure is made from raw rows (one row per call or ticket)."""
+
+    key: str
+    how: Literal["mean", "sum", "count", "share"]
+    column: list[str] = Field(default_factory=list)  # aliases of the raw column (not for count)
+    values: list[str] = Field(default_factory=list)  # share: cell values that count as yes
+    at_least: Decimal | None = None  # share: numeric cells at or above this count as yes
+    unit: Literal["number", "seconds"] = "number"
+
+    @model_validator(mode="after")
+    def _complete(self) -> AggregateMetric:
+        if self.how != "count" and not self.column:
+            raise ValueError(f"{self.key}: '{self.how}' needs the raw column's names (column)")
+        if self.how == "share" and not self.values and self.at_least is None:
+            raise ValueError(f"{self.key}: 'share' needs values (e.g. [Y, 是]) or at_least")
+        return self
+
+
+class Aggregate(_Model):
+    """Raw rows -> monthly figures per agent: used when a KPI file has a date column and
+    several rows per agent."""
+
+    date_column: list[str] = Field(min_length=1)
+    agent_column: list[str] = Field(default_factory=list)  # extra names of the agent column
+    ignore_agents: list[str] = Field(default_factory=list)  # pseudo-agents such as NO_SERVER
+    metrics: list[AggregateMetric] = Field(min_length=1)
+
+
 class Columns(_Model):
     agent_id: list[str] = Field(default_factory=lambda: ["工号", "员工编号", "坐席工号", "Agent ID"])
     name: list[str] = Field(default_factory=lambda: ["姓名", "Name"])
@@ -106,6 +141,16 @@ class Columns(_Model):
     current_level: list[str] = Field(default_factory=lambda: ["当前级别", "Current Level"])
     discipline_block: list[str] = Field(default_factory=lambda: ["违纪", "不服从管理"])
     month: list[str] = Field(default_factory=lambda: ["月份", "考核月份", "Month"])
+    fill_down: list[str] = Field(default_factory=list)  # fields whose merged cells may be filled
+
+    @field_validator("fill_down")
+    @classmethod
+    def _known_fields(cls, value: list[str]) -> list[str]:
+        allowed = ["name", "team", "role"]
+        for fld in value:
+            if fld not in allowed:
+                raise ValueError(f"{fld!r} cannot be filled down; allowed: {allowed}")
+        return value
 
 
 class AttendanceItem(_Model):
@@ -114,8 +159,33 @@ class AttendanceItem(_Model):
     aliases: list[str] = Field(default_factory=list)
 
 
+class AttendanceFlag(_Model):
+    item: str
+    above: Decimal = Decimal(0)
+    flag: str
+
+
+class AttendanceScore(_Model):
+    """考勤 score: start, minus points per unit of each item, never below floor."""
+
+    start: Decimal = Decimal(100)
+    deductions: dict[str, Decimal] = Field(default_factory=dict)
+    floor: Decimal = Decimal(0)
+
+
 class Attendance(_Model):
     items: list[AttendanceItem] = Field(default_factory=list)
+    score: AttendanceScore | None = None
+    flags: list[AttendanceFlag] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _known_items(self) -> Attendance:
+        keys = [i.key for i in self.items]
+        used = list(self.score.deductions if self.score else []) + [f.item for f in self.flags]
+        for key in used:
+            if key not in keys:
+                raise ValueError(f"unknown attendance item {key!r}; allowed: {keys}")
+        return self
 
 
 class Pay(_Model):
@@ -133,6 +203,7 @@ class Scheme(_Model):
     score: ScoreRule = ScoreRule()
     columns: Columns = Columns()
     attendance: Attendance = Attendance()
+    aggregate: Aggregate | None = None
     pay: Pay
 
     @model_validator(mode="after")

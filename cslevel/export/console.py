@@ -15,6 +15,7 @@ from .payroll import totals
 from .results import DECISION_LABEL, decision_text
 
 if TYPE_CHECKING:
+    from ..inspect import Inspection
     from ..pipeline import HistoryResult, MonthResult, PayrollResult, PromoteResult, ScoreResult
 
 
@@ -44,7 +45,9 @@ def _month_json(result: ScoreResult, month: MonthResult) -> dict[str, Any]:
              "in_trial": r.state.in_trial, "up_streak": r.state.up_streak,
              "down_streak": r.state.down_streak,
              "decision": r.state.decision.kind if r.state.decision else None,
-             "pending_decision": _decision_dict(r.state.decision), "note": r.state.note}
+             "pending_decision": _decision_dict(r.state.decision), "note": r.state.note,
+             "attendance_score": _num(r.attendance.score) if r.attendance else None,
+             "attendance_flags": list(r.attendance.flags) if r.attendance else []}
             for r in month.rows
         ],
     }
@@ -223,3 +226,45 @@ def print_history(console: Console, result: HistoryResult) -> None:
     else:
         console.print(f"{result.latest + 1} 起级别 Level from {result.latest + 1}: "
                       f"[bold]{result.next_level}[/]")
+
+
+def inspect_json(result: Inspection) -> dict[str, Any]:
+    return {
+        "file": result.file,
+        "kind": result.kind,
+        "mode": result.mode,
+        "sheet": result.sheet,
+        "header_row": result.header_row,
+        "columns": result.columns,
+        "column_letters": result.letters,
+        "months": [str(m) for m in result.months],
+        "agents": result.agents,
+        "first_rows": [dict(zip(result.preview_headers, row)) for row in result.preview],
+        "problems": [p.as_dict() for p in result.problems],
+    }
+
+
+_KIND = {"kpi": "绩效表 KPI", "attendance": "考勤表 attendance", "roster": "花名册 roster"}
+
+
+def print_inspect(console: Console, result: Inspection) -> None:
+    months = ", ".join(str(m) for m in result.months) or "—"
+    console.print(Text(
+        f"{result.file}: {_KIND[result.kind]} ({result.mode}); sheet {result.sheet!r}, "
+        f"header row {result.header_row}; months {months}; {result.agents} agents"),
+        soft_wrap=True)
+    table = Table(title="列 Columns", title_justify="left")
+    table.add_column("列")
+    table.add_column("表头 Header")
+    table.add_column("字段 Field")
+    for label, fld in result.columns.items():
+        table.add_row(result.letters[label], label, fld or "[dim](not used)[/]")
+    console.print(table)
+    if result.preview:
+        preview = Table(title="前几行 First rows as read", title_justify="left")
+        for label in result.preview_headers:
+            preview.add_column(label, overflow="fold")
+        for row in result.preview:
+            preview.add_row(*[Text(c) for c in row])
+        console.print(preview)
+    print_problems(console, result.problems)

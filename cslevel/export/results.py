@@ -40,8 +40,10 @@ def write_results(path: Path, scheme: Scheme, result: MonthResult, problems: lis
     sheet = book.add_worksheet("考核结果")
     metric_names = [(m.key, m.name) for m in scheme.score.metrics
                     if any(r.score and m.key in r.score.metrics for r in result.rows)]
+    with_attendance = any(r.attendance for r in result.rows)
     headers = ["工号", "姓名", "组别", *[name for _, name in metric_names], "绩效分值(%)",
-               "本月级别", "连续达标月数", "连续未达标月数", "决定", "原因"]
+               "本月级别", "连续达标月数", "连续未达标月数", "决定", "原因",
+               *(["考勤分", "考勤标记"] if with_attendance else [])]
     sheet.write_row(0, 0, headers, head)
     for row_no, row in enumerate(result.rows, start=1):
         col = 0
@@ -74,9 +76,17 @@ def write_results(path: Path, scheme: Scheme, result: MonthResult, problems: lis
         if explanation:
             sheet.write_comment(row_no, col + 3, explanation, {"x_scale": 3, "y_scale": 1.5})
         sheet.write_string(row_no, col + 4, explanation, text)
+        if with_attendance:
+            att = row.attendance
+            if att is not None and att.score is not None:
+                sheet.write_number(row_no, col + 5, float(att.score), num)
+            else:
+                sheet.write_blank(row_no, col + 5, None, text)
+            sheet.write_string(row_no, col + 6,
+                               "、".join(att.flags) if att else "无考勤记录", text)
     sheet.freeze_panes(1, 3)
     sheet.autofilter(0, 0, max(len(result.rows), 1), len(headers) - 1)
-    widths = [10, 10, 10, *[12] * len(metric_names), 12, 10, 12, 14, 26, 60]
+    widths = [10, 10, 10, *[12] * len(metric_names), 12, 10, 12, 14, 26, 60, 10, 16]
     for index, width in enumerate(widths):
         sheet.set_column(index, index, width)
 

@@ -6,10 +6,12 @@ returned with the rows; the pipeline stops before writing anything if one is an 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from ..records import (
     AgentRow,
@@ -22,8 +24,9 @@ from ..records import (
 )
 from ..templates import Scheme
 from . import values
+from .aggregate import RAW_AGENT, RAW_DATE, aggregate_rows, raw_field
 from .table import Table, find_table, month_in_text
-from .workbook import explain_blanks, read_sheets
+from .workbook import Sheet, explain_blanks, read_sheets
 
 T = TypeVar("T")
 READY = "ready_score"
@@ -57,7 +60,14 @@ def _months_of_rows(
     table: Table, path: Path, override: Month | None, problems: list[Problem]
 ) -> dict[int, Month]:
     """Row index -> month: --month, else the file name, else a title cell, else a month column."""
-    month = override or month_in_text(path.stem) or table.title_month
+    named = month_in_text(path.stem)
+    if override is None and named and table.title_month and named != table.title_month:
+        raise CslevelError(Problem(
+            f"the file name says {named} but the title above the table says "
+            f"{table.title_month}", Source(path.name, table.sheet.name),
+            hint="Check that the sheet really is that month's (a stale copy?), then give "
+                 "--month to say which month it is."))
+    month = override or named or table.title_month
     if month is not None:
         return {index: month for index, _ in table.rows}
     if "month" not in table.columns:
@@ -140,30 +150,79 @@ def kpi_fields(scheme: Scheme) -> dict[str, list[str]]:
     if scheme.score.source in ("auto", "metrics"):
         for metric in scheme.score.metrics:
             fields[f"metric:{metric.key}"] = [metric.name, *metric.aliases]
+    if scheme.aggregate is not None:
+        fields[RAW_AGENT] = scheme.aggregate.agent_column
+        fields[RAW_DATE] = scheme.aggregate.date_column
+        for raw in scheme.aggregate.metrics:
+            if raw.column:
+                fields[raw_field(raw)] = raw.column
     return fields
 
 
-def read_kpi(path: Path, scheme: Scheme, month: Month | None) -> tuple[list[AgentRow], list[Problem]]:
-    """One KPI workbook -> one AgentRow per agent line, plus every problem found."""
-    sheets = read_sheets(path)
+@dataclass
+class KpiPlan:
+    """How a KPI file is understood: its table and where the score comes from —
+    a ready score column, the metric columns, or raw rows to aggregate per month."""
+
+    table: Table
+    mode: Literal["ready", "metrics", "raw"]
+    fields: dict[str, list[str]]
+
+
+def understand_kpi(path: Path, scheme: Scheme, sheets: list[Sheet] | None = None) -> KpiPlan:
+    sheets = sheets if sheets is not None else read_sheets(path)
     fields = kpi_fields(scheme)
     required = ["agent_id"] + ([READY] if scheme.score.source == "ready" else [])
-    if scheme.score.source == "metrics":
-        required += [f"metric:{m.key}" for m in scheme.score.metrics]
-    table = find_table(sheets, fields, required, "KPI workbook")
+    table = find_table(sheets, fields, required, "KPI workbook",
+                       key_fallback=RAW_AGENT if scheme.aggregate else None,
+                       fill_down=scheme.columns.fill_down)
     metric_fields = [f"metric:{m.key}" for m in scheme.score.metrics]
-    use_ready = READY in table.columns and scheme.score.source != "metrics"
-    if not use_ready:
-        missing = [f for f in metric_fields if f not in table.columns]
-        if missing or not metric_fields:
-            names = [fields[f][0] for f in missing]
-            raise CslevelError(Problem(
-                f"the KPI workbook has neither a score column ({scheme.score.ready_column[0]}) "
-                f"nor every metric column (missing: {', '.join(names) or 'no metrics defined'})",
-                Source(path.name, table.sheet.name, table.header_row),
-                hint="Columns found: " + ", ".join(h for h in table.headers if h)
-                     + ". Add the missing columns or rename them as the template says."))
+    has_metrics = bool(metric_fields) and all(f in table.columns for f in metric_fields)
+    if RAW_DATE in table.columns and scheme.aggregate is not None:
+        ids = [values.clean_text(table.cell(cells, "agent_id")) for _, cells in table.rows]
+        if len(set(ids)) < len(ids) or not (READY in table.columns or has_metrics):
+            return KpiPlan(table, "raw", fields)
+    if READY in table.columns and scheme.score.source != "metrics":
+        return KpiPlan(table, "ready", fields)
+    if not has_metrics:
+        missing = [fields[f][0] for f in metric_fields if f not in table.columns]
+        raise CslevelError(Problem(
+            f"the KPI workbook has neither a score column ({scheme.score.ready_column[0]}) "
+            f"nor every metric column (missing: {', '.join(missing) or 'no metrics defined'})",
+            Source(path.name, table.sheet.name, table.header_row),
+            hint="Columns found: " + ", ".join(h for h in table.headers if h)
+                 + ". Add the missing columns or rename them as the template says."))
+    return KpiPlan(table, "metrics", fields)
+
+
+def read_kpi(path: Path, scheme: Scheme, month: Month | None,
+             plan: KpiPlan | None = None) -> tuple[list[AgentRow], list[Problem]]:
+    """One KPI workbook -> one AgentRow per agent and month, plus every problem found."""
+    plan = plan or understand_kpi(path, scheme)
+    table = plan.table
     problems = list(table.problems)
+    if plan.mode == "raw":
+        rows = aggregate_rows(table, scheme, path, month, problems)
+        raw = {m.key: m for m in scheme.aggregate.metrics} if scheme.aggregate else {}
+        for metric in scheme.score.metrics:
+            source = raw.get(metric.key)
+            if source is None:
+                problems.append(Problem(
+                    f"the template's aggregate section does not say how to make {metric.name} "
+                    "from raw rows", Source(path.name, table.sheet.name),
+                    hint=f"Add a metric with key {metric.key} under aggregate.metrics."))
+                continue
+            if source.how != "count" and raw_field(source) not in table.columns:
+                continue  # already reported: the column is missing
+            if any(metric.key not in row.metrics for row in rows):
+                missing = [row for row in rows if metric.key not in row.metrics]
+                problems.append(Problem(
+                    f"no value for {metric.name} for {len(missing)} agent-month(s) "
+                    f"(first: {missing[0].agent_id} {missing[0].month})", missing[0].source,
+                    hint=f"The raw rows need a column for {metric.name} "
+                         "(see aggregate in the template)."))
+        return rows, problems
+    use_ready = plan.mode == "ready"
     months = _months_of_rows(table, path, month, problems)
     ready = _scaled_column(table, READY, "score", problems) if use_ready else {}
     metric_values: dict[str, dict[int, Decimal]] = {}
@@ -210,7 +269,6 @@ def read_kpi(path: Path, scheme: Scheme, month: Month | None) -> tuple[list[Agen
         metrics = {k: col[index] for k, col in metric_values.items() if index in col}
         source = table.source(index)
         cells = table.sheet.rows[index]
-        score_fields = [READY] if use_ready else [f"metric:{k}" for k in metric_values]
         blank_fields = [f for f in score_fields if values.is_blank(table.cell(cells, f))]
         unexplained = []
         for fld in blank_fields:
@@ -221,7 +279,7 @@ def read_kpi(path: Path, scheme: Scheme, month: Month | None) -> tuple[list[Agen
                 unexplained.append(fld)
         blank_fields = unexplained
         if blank_fields:
-            names = [table.headers[table.columns[f]] for f in blank_fields]
+            names = [table.label(f) for f in blank_fields]
             if scheme.score.missing == "not_scored":
                 problems.append(Problem(f"blank {', '.join(names)}: not scored this month",
                                         table.source(index, blank_fields[0]), "warning"))
@@ -236,22 +294,27 @@ def read_kpi(path: Path, scheme: Scheme, month: Month | None) -> tuple[list[Agen
             continue
         rows.append(AgentRow(
             agent_id=agent, month=months[index], source=source,
-            name=values.clean_text(table.cell(table.sheet.rows[index], "name")),
-            team=values.clean_text(table.cell(table.sheet.rows[index], "team")),
-            role=values.clean_text(table.cell(table.sheet.rows[index], "role")),
+            name=values.clean_text(table.cell(cells, "name")),
+            team=values.clean_text(table.cell(cells, "team")),
+            role=values.clean_text(table.cell(cells, "role")),
             hire_date=hire, current_level=level, ready_score=ready_value, metrics=metrics,
             discipline_block=bool(block),
         ))
     return rows, problems
 
 
-def read_roster(path: Path, scheme: Scheme) -> tuple[list[RosterRow], list[Problem]]:
-    """The roster (花名册): hire dates, leave dates and the level each agent holds now."""
+def roster_fields(scheme: Scheme) -> dict[str, list[str]]:
     cols = scheme.columns
-    fields = {"agent_id": cols.agent_id, "name": cols.name, "team": cols.team,
-              "role": cols.role, "hire_date": cols.hire_date, "leave_date": cols.leave_date,
-              "current_level": cols.current_level}
-    table = find_table(read_sheets(path), fields, ["agent_id"], "roster")
+    return {"agent_id": cols.agent_id, "name": cols.name, "team": cols.team,
+            "role": cols.role, "hire_date": cols.hire_date, "leave_date": cols.leave_date,
+            "current_level": cols.current_level}
+
+
+def read_roster(path: Path, scheme: Scheme, table: Table | None = None
+                ) -> tuple[list[RosterRow], list[Problem]]:
+    """The roster (花名册): hire dates, leave dates and the level each agent holds now."""
+    table = table or find_table(read_sheets(path), roster_fields(scheme), ["agent_id"], "roster",
+                                fill_down=scheme.columns.fill_down)
     problems = list(table.problems)
     out: list[RosterRow] = []
     for index, cells in table.rows:
@@ -278,21 +341,40 @@ def read_roster(path: Path, scheme: Scheme) -> tuple[list[RosterRow], list[Probl
     return out, problems
 
 
-def read_attendance(
-    path: Path, scheme: Scheme, month: Month | None
-) -> tuple[list[AttendanceRow], list[Problem]]:
-    """Attendance (考勤) monthly totals per agent."""
-    items = scheme.attendance.items
+_NAME_NOTE = re.compile(r"^(.+?)\s*((?:\d|离职|入职|调岗|试用|请假|[(（]).*)$")
+
+
+def attendance_fields(scheme: Scheme) -> dict[str, list[str]]:
     fields = {"agent_id": scheme.columns.agent_id, "name": scheme.columns.name,
-              "month": scheme.columns.month}
-    fields.update({f"att:{i.key}": [i.name, *i.aliases] for i in items})
-    table = find_table(read_sheets(path), fields, ["agent_id"], "attendance workbook")
+              "team": [*scheme.columns.team, "部门"], "month": scheme.columns.month}
+    fields.update({f"att:{i.key}": [i.name, *i.aliases] for i in scheme.attendance.items})
+    return fields
+
+
+def attendance_table(path: Path, scheme: Scheme) -> Table:
+    return find_table(read_sheets(path), attendance_fields(scheme), ["agent_id"],
+                      "attendance workbook", key_fallback="name", fill_down=["team"])
+
+
+def read_attendance(
+    path: Path, scheme: Scheme, month: Month | None, table: Table | None = None
+) -> tuple[list[AttendanceRow], list[Problem]]:
+    """Attendance (考勤) monthly totals per agent. A sheet without an id column is read by
+    name (with a warning); notes typed after a name (张三3月15离职) are split off."""
+    items = scheme.attendance.items
+    table = table or attendance_table(path, scheme)
+    by_name = table.columns["agent_id"] == table.columns.get("name")
     problems = list(table.problems)
     months = _months_of_rows(table, path, month, problems)
     out: list[AttendanceRow] = []
     for index, cells in table.rows:
         errors_before = len(problems)
         agent = _id(table, index, problems)
+        name = values.clean_text(table.cell(cells, "name"))
+        if by_name and agent and (note := _NAME_NOTE.match(agent)):
+            agent = name = note.group(1)
+            problems.append(Problem(f"note {note.group(2)!r} after the name {agent} left out",
+                                    table.source(index, "name"), "warning"))
         totals: dict[str, Decimal] = {}
         for item in items:
             got = _coerce(table, index, f"att:{item.key}", lambda v: values.number(v)[0],
@@ -301,9 +383,10 @@ def read_attendance(
                 totals[item.key] = got
         if agent is None or len(problems) > errors_before or index not in months:
             continue
-        out.append(AttendanceRow(agent, months[index], table.source(index),
-                                 values.clean_text(table.cell(cells, "name")), totals))
-    problems += duplicates([(r.agent_id, r.source) for r in out], "attendance workbook")
+        out.append(AttendanceRow(agent, months[index], table.source(index), name, totals))
+    for m in sorted({r.month for r in out}):
+        problems += duplicates([(r.agent_id, r.source) for r in out if r.month == m],
+                               f"attendance workbook ({m})")
     return out, problems
 
 

@@ -1,5 +1,11 @@
 """Sheets -> one table: the sheet and header row holding the expected columns, each column
-mapped to a field by its aliases, and the data rows under it (totals and notes left out).
+mapped to a field by its aliases, and the data rows under it.
+
+Copes with what exports look like: title rows above the header, a header starting in any
+column, two-row headers with merged group cells (服务质量 over 满意度 | 解决率), units in
+header cells, two tables side by side (only the block holding the agent column is read),
+totals and notes under the data, merged cells in the data (filled down only for the
+fields the template allows), trailing blank rows.
 """
 
 from __future__ import annotations
@@ -13,24 +19,28 @@ from . import values
 from .workbook import Sheet
 
 HEADER_SCAN_ROWS = 30
-_TOTALS = re.compile(r"^(合计|总计|小计|平均|平均值|均值|汇总|total|sum|average)", re.IGNORECASE)
-_NOTES = re.compile(r"^(制表|审核|备注|说明|注[:：]|填表|打印|统计)")
+_TOTALS = re.compile(r"^(合计|总计|小计|平均|平均值|均值|汇总|total|sum|average|grand total)",
+                     re.IGNORECASE)
+_NOTES = re.compile(r"^(制表|审核|备注|说明|注[:：]|注意|填表|打印|统计|签字|负责人)")
 _MONTH_IN_TEXT = re.compile(r"(20\d{2})\s*(?:年|[-_.])\s*(0?[1-9]|1[0-2])\s*(?:月|(?!\d))")
 
 
 @dataclass
 class Table:
     sheet: Sheet
-    header_index: int  # index into sheet.rows
+    header_index: int  # index into sheet.rows of the (first) header row
     columns: dict[str, int]  # field -> index into each row
-    headers: list[str]
+    headers: list[str]  # header label of every column (two-row headers combined)
+    header_rows: int = 1
+    block: tuple[int, int] = (0, 0)  # first and last column index of this table
     rows: list[tuple[int, list[object]]] = field(default_factory=list)  # (row index, cells)
     title_month: Month | None = None
     problems: list[Problem] = field(default_factory=list)
 
     @property
     def header_row(self) -> int:
-        return self.sheet.first_row + self.header_index
+        """1-based Excel row of the (last) header row."""
+        return self.sheet.first_row + self.header_index + self.header_rows - 1
 
     def source(self, row_index: int, fld: str | None = None) -> Source:
         return self.sheet.source(row_index, self.columns[fld] if fld else None)
@@ -41,22 +51,64 @@ class Table:
             return None
         return cells[index]
 
+    def label(self, fld: str) -> str:
+        return self.headers[self.columns[fld]]
+
 
 def month_in_text(text: str) -> Month | None:
     match = _MONTH_IN_TEXT.search(values.clean_text(text))
     return Month(int(match.group(1)), int(match.group(2))) if match else None
 
 
-def _match_header(row: list[object], fields: dict[str, list[str]]) -> dict[str, int]:
-    wanted = {normalize_label(a): f for f, aliases in fields.items() for a in aliases}
+def _text(cell: object) -> str:
+    return "" if values.is_blank(cell) else values.clean_text(cell)
+
+
+def _combined_header(sheet: Sheet, index: int) -> list[str]:
+    """Row `index` with the row under it filling its gaps: the labels of a two-row header
+    where group cells (merged across columns) stand over the real column names."""
+    top = [_text(c) for c in sheet.rows[index]]
+    below = [_text(c) for c in sheet.rows[index + 1]] if index + 1 < len(sheet.rows) else []
+    grouped = set()
+    for r1, c1, r2, c2 in getattr(sheet, "merged", ()):
+        if r1 == sheet.first_row - 1 + index and c2 > c1:
+            grouped.update(range(c1 - sheet.first_col, c2 - sheet.first_col + 1))
+    out = []
+    for col in range(max(len(top), len(below))):
+        upper = top[col] if col < len(top) else ""
+        lower = below[col] if col < len(below) else ""
+        out.append(lower if lower and (not upper or col in grouped) else upper)
+    return out
+
+
+def _match(labels: list[str], wanted: dict[str, str]) -> dict[str, int]:
     found: dict[str, int] = {}
-    for index, cell in enumerate(row):
-        if values.is_blank(cell):
+    for index, label in enumerate(labels):
+        if not label:
             continue
-        fld = wanted.get(normalize_label(cell))
+        fld = wanted.get(normalize_label(label))
         if fld is not None and fld not in found:
             found[fld] = index
     return found
+
+
+def _block(labels: list[str], anchor: int) -> tuple[int, int]:
+    """The run of non-blank header cells around the agent column: one table of several
+    side by side. A single blank header cell inside a table is allowed."""
+    def blank(i: int) -> bool:
+        return i < 0 or i >= len(labels) or not labels[i]
+
+    first = anchor
+    while not (blank(first - 1) and blank(first - 2)) and first > 0:
+        first -= 1
+    last = anchor
+    while not (blank(last + 1) and blank(last + 2)) and last < len(labels) - 1:
+        last += 1
+    while blank(first):
+        first += 1
+    while blank(last):
+        last -= 1
+    return first, last
 
 
 def find_table(
@@ -64,43 +116,54 @@ def find_table(
     fields: dict[str, list[str]],
     required: list[str],
     what: str,
+    *,
+    key_fallback: str | None = None,
+    fill_down: list[str] | None = None,
 ) -> Table:
     """Pick the sheet and header row matching most of `fields`; every field in `required`
-    must be there, else a CslevelError listing the columns found and the aliases accepted."""
-    best: tuple[int, Sheet, int, dict[str, int]] | None = None
+    must be there, else a CslevelError listing the columns found and the aliases accepted.
+    `key_fallback` names a field (e.g. "name") that identifies agents when a file has no
+    agent id column."""
+    wanted = {normalize_label(a): f for f, aliases in fields.items() for a in aliases}
+    best: tuple[int, Sheet, int, int, list[str], dict[str, int]] | None = None
     for sheet in sheets:
-        for index, row in enumerate(sheet.rows[:HEADER_SCAN_ROWS]):
-            found = _match_header(row, fields)
-            if "agent_id" not in found:
-                continue
-            rank = len(found) + (100 if all(r in found for r in required) else 0)
-            if best is None or rank > best[0]:
-                best = (rank, sheet, index, found)
-    if best is None or not all(r in best[3] for r in required):
-        sheet = best[1] if best else (sheets[0] if sheets else None)
-        header_index = best[2] if best else _likely_header(sheet)
-        missing = [r for r in required if best is None or r not in best[3]]
-        seen = []
-        if sheet is not None and header_index is not None:
-            seen = [values.clean_text(c) for c in sheet.rows[header_index] if not values.is_blank(c)]
-        problems = []
-        for fld in missing:
-            problems.append(Problem(
-                f"the {what} has no column for {fld} ({fields[fld][0]})",
-                Source(sheet.file if sheet else "?", sheet.name if sheet else None,
-                       (sheet.first_row + header_index) if sheet and header_index is not None
-                       else None),
-                hint=f"Columns found: {', '.join(seen) or 'none'}. Accepted names: "
-                     f"{', '.join(fields[fld])}. Rename the column or add the name to the "
-                     "template's aliases.",
-            ))
-        raise CslevelError(problems)
-    _, sheet, header_index, found = best
-    table = Table(sheet, header_index, found,
-                  [values.clean_text(c) for c in sheet.rows[header_index]])
+        for index in range(min(HEADER_SCAN_ROWS, len(sheet.rows))):
+            single = [_text(c) for c in sheet.rows[index]]
+            for rows, labels in ((1, single), (2, _combined_header(sheet, index))):
+                found = _match(labels, wanted)
+                key = "agent_id" if "agent_id" in found else (
+                    key_fallback if key_fallback in found else None)
+                if key is None:
+                    continue
+                rank = len(found) + (100 if all(r in found for r in required) else 0) + (
+                    50 if key == "agent_id" else 0)
+                if best is None or rank > best[0]:
+                    best = (rank, sheet, index, rows, labels, found)
+    if best is None or not all(r in best[5] for r in required if r != "agent_id") or (
+        "agent_id" not in best[5] and key_fallback not in best[5]
+    ):
+        _missing_columns(best, sheets, fields, required, what)
+    assert best is not None
+    _, sheet, header_index, header_rows, labels, found = best
+    key_field = "agent_id" if "agent_id" in found else str(key_fallback)
+    first, last = _block(labels, found[key_field])
+    columns = {f: c for f, c in found.items() if first <= c <= last}
+    table = Table(sheet, header_index, columns, labels, header_rows, (first, last))
+    if key_field != "agent_id":
+        columns["agent_id"] = columns[key_field]
+    if key_field == "name":
+        table.problems.append(Problem(
+            f"no 工号 column: agents are identified by {labels[columns[key_field]]}",
+            Source(sheet.file, sheet.name, table.header_row), "warning",
+            hint="Add an agent id column (工号) so that people with the same name are told apart."))
     if len(sheets) > 1:
-        table.problems.append(Problem(f"used sheet {sheet.name!r} (of {len(sheets)} sheets)",
+        table.problems.append(Problem(f"used sheet {sheet.name!r} (of {len(sheets)} sheets: "
+                                      f"{', '.join(s.name for s in sheets)})",
                                       Source(sheet.file, sheet.name), "warning"))
+    if first > 0 and any(labels[:first]) or any(labels[last + 1:]):
+        table.problems.append(Problem(
+            f"read the table in columns {_col(sheet, first)}–{_col(sheet, last)} only "
+            "(other tables on the sheet ignored)", Source(sheet.file, sheet.name), "warning"))
     for row in sheet.rows[:header_index]:
         for cell in row:
             if isinstance(cell, str) and (month := month_in_text(cell)):
@@ -108,8 +171,43 @@ def find_table(
                 break
         if table.title_month:
             break
-    _collect_rows(table)
+    _collect_rows(table, fill_down or [])
     return table
+
+
+def _col(sheet: Sheet, index: int) -> str:
+    from ..records import column_letter
+
+    return column_letter(sheet.first_col + index)
+
+
+def _missing_columns(
+    best: tuple[int, Sheet, int, int, list[str], dict[str, int]] | None,
+    sheets: list[Sheet],
+    fields: dict[str, list[str]],
+    required: list[str],
+    what: str,
+) -> None:
+    sheet = best[1] if best else (sheets[0] if sheets else None)
+    header_index = best[2] if best else _likely_header(sheet)
+    labels = best[4] if best else (
+        [_text(c) for c in sheet.rows[header_index]] if sheet and header_index is not None
+        else [])
+    found = best[5] if best else {}
+    missing = [r for r in required if r not in found]
+    seen = [label for label in labels if label]
+    row = None
+    if sheet is not None and header_index is not None:
+        row = sheet.first_row + header_index + ((best[3] - 1) if best else 0)
+    problems = []
+    for fld in missing:
+        problems.append(Problem(
+            f"the {what} has no column for {fld} ({fields[fld][0]})",
+            Source(sheet.file if sheet else "?", sheet.name if sheet else None, row),
+            hint=f"Columns found: {', '.join(seen) or 'none'}. Accepted names: "
+                 f"{', '.join(fields[fld])}. Rename the column or add the name to the "
+                 "template's aliases."))
+    raise CslevelError(problems)
 
 
 def _likely_header(sheet: Sheet | None) -> int | None:
@@ -121,19 +219,56 @@ def _likely_header(sheet: Sheet | None) -> int | None:
     return 0 if sheet.rows else None
 
 
-def _collect_rows(table: Table) -> None:
+def _merged_origin(sheet: Sheet) -> dict[tuple[int, int], tuple[int, int]]:
+    """(row index, col index) of every covered cell of a merged range -> its top-left cell."""
+    origin = {}
+    for r1, c1, r2, c2 in sheet.merged:
+        top = (r1 - sheet.first_row + 1, c1 - sheet.first_col)
+        for r in range(r1, r2 + 1):
+            for c in range(c1, c2 + 1):
+                if (r, c) != (r1, c1):
+                    origin[(r - sheet.first_row + 1, c - sheet.first_col)] = top
+    return origin
+
+
+def _collect_rows(table: Table, fill_down: list[str]) -> None:
+    sheet = table.sheet
+    first, last = table.block
     id_col = table.columns["agent_id"]
-    for index in range(table.header_index + 1, len(table.sheet.rows)):
-        cells = table.sheet.rows[index]
-        if all(values.is_blank(c) for c in cells):
+    origin = _merged_origin(sheet) if getattr(sheet, "merged", ()) else {}
+    filled: set[str] = set()
+    unfilled: set[str] = set()
+    for index in range(table.header_index + table.header_rows, len(sheet.rows)):
+        cells = sheet.rows[index]
+        block = cells[first:last + 1]
+        if all(values.is_blank(c) for c in block):
             continue
-        first_text = next((values.clean_text(c) for c in cells if not values.is_blank(c)), "")
+        first_text = next((values.clean_text(c) for c in block if not values.is_blank(c)), "")
         id_text = values.clean_text(cells[id_col]) if id_col < len(cells) else ""
         label = id_text or first_text
         if _TOTALS.match(label) or _NOTES.match(label) or (
             not id_text and (_TOTALS.match(first_text) or _NOTES.match(first_text))
         ):
             table.problems.append(Problem(f"skipped a totals/notes row ({label[:20]!r})",
-                                          table.sheet.source(index), "warning"))
+                                          sheet.source(index), "warning"))
             continue
+        if origin:
+            cells = list(cells)
+            for fld, col in table.columns.items():
+                if col < len(cells) and values.is_blank(cells[col]) and (index, col) in origin:
+                    r, c = origin[(index, col)]
+                    if fld in fill_down and r >= table.header_index + table.header_rows:
+                        cells[col] = sheet.rows[r][c]
+                        filled.add(fld)
+                    elif r >= table.header_index + table.header_rows:
+                        unfilled.add(fld)
         table.rows.append((index, cells))
+    for fld in sorted(filled):
+        table.problems.append(Problem(
+            f"merged cells in column {table.label(fld)} filled down (the template allows it)",
+            Source(sheet.file, sheet.name), "warning"))
+    for fld in sorted(unfilled):
+        table.problems.append(Problem(
+            f"merged cells in column {table.label(fld)} were left blank under their first row",
+            Source(sheet.file, sheet.name), "warning",
+            hint=f"Add {fld} to columns.fill_down in the template to repeat the merged value."))

@@ -1,0 +1,156 @@
+"""Raw rows -> monthly figures: a call or ticket log (one row per call, several rows per
+agent) becomes one AgentRow per agent and month, as the template's `aggregate` section says:
+mean, sum, count, or the share of rows whose cell counts as yes. Blank cells are left out of
+means and shares (an unanswered call has no satisfaction rating)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+from ..records import AgentRow, Month, Problem, Source
+from ..templates import AggregateMetric, Scheme, normalize_label
+from . import values
+from .table import Table
+
+RAW_DATE = "raw_date"
+RAW_AGENT = "raw_agent"
+_YYMMDD = re.compile(r"^\d{6}$")
+
+
+def raw_field(metric: AggregateMetric) -> str:
+    return f"raw:{metric.key}"
+
+
+def parse_day_month(raw: object, epoch1904: bool) -> Month:
+    """The month of a date cell; also YYMMDD text (990201 = 1999-02-01) as old systems export."""
+    if isinstance(raw, str):
+        text = values.clean_text(raw).replace(" ", "")
+        if _YYMMDD.match(text):
+            yy = int(text[:2])
+            raw = f"{1900 + yy if yy >= 70 else 2000 + yy}-{text[2:4]}-{text[4:]}"
+    return Month.of(values.parse_date(raw, epoch1904))
+
+
+def _reader(metric: AggregateMetric) -> Callable[[object], Decimal]:
+    if metric.unit == "seconds":
+        return values.seconds
+    return lambda v: values.number(v)[0]
+
+
+def aggregate_rows(
+    table: Table, scheme: Scheme, path: Path, month: Month | None, problems: list[Problem]
+) -> list[AgentRow]:
+    rule = scheme.aggregate
+    assert rule is not None
+    sheet = table.sheet
+    ignore = {normalize_label(a) for a in rule.ignore_agents}
+    groups: dict[tuple[str, Month], list[int]] = {}
+    ignored = 0
+    other_months: set[Month] = set()
+    for index, cells in table.rows:
+        agent_raw = table.cell(cells, "agent_id")
+        if values.is_blank(agent_raw):
+            continue  # a call nobody took (an abandoned call) belongs to no agent
+        try:
+            agent = values.agent_id(agent_raw)
+        except ValueError as exc:
+            problems.append(Problem(f"agent: {exc}", table.source(index, "agent_id")))
+            continue
+        if normalize_label(agent) in ignore:
+            ignored += 1
+            continue
+        raw_date = table.cell(cells, RAW_DATE)
+        try:
+            row_month = parse_day_month(raw_date, sheet.epoch1904)
+        except ValueError as exc:
+            problems.append(Problem(f"date: {exc}", table.source(index, RAW_DATE),
+                                    hint="Use a date such as 2026-10-01."))
+            continue
+        if month is not None and row_month != month:
+            other_months.add(row_month)
+            continue
+        groups.setdefault((agent, row_month), []).append(index)
+    if ignored:
+        problems.append(Problem(f"{ignored} rows of pseudo-agents left out "
+                                f"({', '.join(rule.ignore_agents)})",
+                                Source(sheet.file, sheet.name), "warning"))
+    if other_months:
+        problems.append(Problem(
+            f"rows of other months left out because --month {month} was given: "
+            + ", ".join(str(m) for m in sorted(other_months)), Source(sheet.file, sheet.name),
+            "warning"))
+
+    present = [m for m in rule.metrics if m.how == "count" or raw_field(m) in table.columns]
+    scored = {m.key: m.name for m in scheme.score.metrics}
+    for metric in rule.metrics:
+        if metric not in present:
+            needed = metric.key in scored
+            problems.append(Problem(
+                f"the raw rows have no column for {scored.get(metric.key, metric.key)} "
+                f"({metric.column[0]})" + (", which the score needs" if needed else ""),
+                Source(sheet.file, sheet.name, table.header_row),
+                "error" if needed else "warning",
+                hint=f"Accepted names: {', '.join(metric.column)}. Add the column, or add its "
+                     "name to the template's aggregate section."))
+    parsed: dict[str, dict[int, Decimal | str]] = {}
+    for metric in present:
+        if metric.how == "count":
+            continue
+        column: dict[int, Decimal | str] = {}
+        read = _reader(metric)
+        for index, cells in table.rows:
+            raw = table.cell(cells, raw_field(metric))
+            if values.is_blank(raw):
+                continue
+            if metric.how == "share" and metric.values:
+                column[index] = normalize_label(raw)
+                continue
+            try:
+                column[index] = read(raw)
+            except ValueError as exc:
+                problems.append(Problem(f"{table.label(raw_field(metric))}: {exc}",
+                                        table.source(index, raw_field(metric)),
+                                        hint="Enter a number or leave the cell empty."))
+        parsed[metric.key] = column
+
+    out: list[AgentRow] = []
+    for (agent, row_month), indexes in sorted(groups.items(), key=lambda g: (g[0][1], g[0][0])):
+        metrics: dict[str, Decimal] = {}
+        for metric in present:
+            figure = _figure(metric, indexes, parsed.get(metric.key, {}))
+            if figure is not None:
+                metrics[metric.key] = figure
+        first = table.sheet.rows[indexes[0]]
+        out.append(AgentRow(
+            agent_id=agent, month=row_month, source=table.source(indexes[0]),
+            name=values.clean_text(table.cell(first, "name")),
+            team=values.clean_text(table.cell(first, "team")),
+            role=values.clean_text(table.cell(first, "role")),
+            metrics=metrics,
+        ))
+    return out
+
+
+def _figure(metric: AggregateMetric, indexes: list[int],
+            column: dict[int, Decimal | str]) -> Decimal | None:
+    if metric.how == "count":
+        return Decimal(len(indexes))
+    cells = [column[i] for i in indexes if i in column]
+    if not cells:
+        return None
+    if metric.how == "share":
+        if metric.values:
+            yes = {normalize_label(v) for v in metric.values}
+            hits = sum(1 for c in cells if c in yes)
+        else:
+            assert metric.at_least is not None
+            hits = sum(1 for c in cells if isinstance(c, Decimal) and c >= metric.at_least)
+        return Decimal(hits) / Decimal(len(cells))
+    numbers = [c for c in cells if isinstance(c, Decimal)]
+    total = sum(numbers, Decimal(0))
+    if metric.how == "sum":
+        return total
+    return total / Decimal(len(numbers))
