@@ -90,7 +90,11 @@ def inspect_file(path: Path, scheme: Scheme, month: Month | None = None) -> Insp
             agents = {r.agent_id for r in roster}
     except CslevelError as exc:
         problems = list(table.problems) + exc.problems
-    fields = {col: fld for fld, col in table.columns.items()}
+    # a column may serve several fields (the name column as the agent key; one raw column
+    # for two figures): show the agent key first, else the first field
+    fields: dict[int, str] = {}
+    for fld, col in sorted(table.columns.items(), key=lambda fc: fc[0] != "agent_id"):
+        fields.setdefault(col, fld)
     columns: dict[str, str] = {}
     letters: dict[str, str] = {}
     first, last = table.block

@@ -46,6 +46,10 @@ def _coerce(
         return None
 
 
+def _new_errors(problems: list[Problem], since: int) -> bool:
+    return any(p.severity == "error" for p in problems[since:])
+
+
 def _id(table: Table, index: int, problems: list[Problem]) -> str | None:
     raw = table.cell(table.sheet.rows[index], "agent_id")
     if values.is_blank(raw):
@@ -288,9 +292,7 @@ def read_kpi(path: Path, scheme: Scheme, month: Month | None,
                 problems.append(Problem(f"{name} is blank", table.source(index, fld),
                                         hint="Fill in the value (0 if it really is zero), or set "
                                              "score.missing: not_scored in the template."))
-        if agent is None or len(problems) > errors_before and any(
-            p.severity == "error" for p in problems[errors_before:]
-        ) or index not in months:
+        if agent is None or _new_errors(problems, errors_before) or index not in months:
             continue
         rows.append(AgentRow(
             agent_id=agent, month=months[index], source=source,
@@ -331,7 +333,7 @@ def read_roster(path: Path, scheme: Scheme, table: Table | None = None
             problems.append(Problem(f"unknown level {level_raw!r}",
                                     table.source(index, "current_level"),
                                     hint=f"Use one of: {', '.join(scheme.level_names)}."))
-        if agent is None or len(problems) > errors_before:
+        if agent is None or _new_errors(problems, errors_before):
             continue
         out.append(RosterRow(agent, table.source(index), values.clean_text(table.cell(cells, "name")),
                              values.clean_text(table.cell(cells, "team")),
@@ -381,7 +383,7 @@ def read_attendance(
                           problems, item.name, "Enter a number of days or times.")
             if got is not None:
                 totals[item.key] = got
-        if agent is None or len(problems) > errors_before or index not in months:
+        if agent is None or _new_errors(problems, errors_before) or index not in months:
             continue
         out.append(AttendanceRow(agent, months[index], table.source(index), name, totals))
     for m in sorted({r.month for r in out}):

@@ -81,14 +81,16 @@ def _combined_header(sheet: Sheet, index: int) -> list[str]:
     return out
 
 
-def _match(labels: list[str], wanted: dict[str, str]) -> dict[str, int]:
+def _match(labels: list[str], wanted: dict[str, list[str]]) -> dict[str, int]:
+    """field -> column of its first matching header; one column may serve several fields
+    (two figures made from one raw column)."""
     found: dict[str, int] = {}
     for index, label in enumerate(labels):
         if not label:
             continue
-        fld = wanted.get(normalize_label(label))
-        if fld is not None and fld not in found:
-            found[fld] = index
+        for fld in wanted.get(normalize_label(label), ()):
+            if fld not in found:
+                found[fld] = index
     return found
 
 
@@ -124,7 +126,12 @@ def find_table(
     must be there, else a CslevelError listing the columns found and the aliases accepted.
     `key_fallback` names a field (e.g. "name") that identifies agents when a file has no
     agent id column."""
-    wanted = {normalize_label(a): f for f, aliases in fields.items() for a in aliases}
+    wanted: dict[str, list[str]] = {}
+    for fld, aliases in fields.items():
+        for alias in aliases:
+            key = normalize_label(alias)
+            if fld not in wanted.setdefault(key, []):
+                wanted[key].append(fld)
     best: tuple[int, Sheet, int, int, list[str], dict[str, int]] | None = None
     for sheet in sheets:
         for index in range(min(HEADER_SCAN_ROWS, len(sheet.rows))):

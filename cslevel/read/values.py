@@ -10,15 +10,24 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 _SPACES = re.compile(r"[\s\u00a0\u2007\u202f\u3000]+")
-_MINUSES = str.maketrans({"\u2212": "-", "\u2012": "-", "\u2013": "-", "\uff0d": "-"})
+# Minus signs people and programs type, and zero-width characters that web exports leave.
+_ODD_CHARS = str.maketrans({"\u2212": "-", "\u2012": "-", "\u2013": "-", "\uff0d": "-",
+                          "\u200b": None, "\u200c": None, "\u200d": None, "\u2060": None,
+                          "\ufeff": None})
+# Excel's 1900 date system counts a 29 February 1900 that never was (serial 60), so serials
+# from 61 on count from 1899-12-30 and those below from 1899-12-31 (serial 1 = 1900-01-01).
 _EXCEL_EPOCH = date(1899, 12, 30)
+_MAC_EPOCH = date(1904, 1, 1)  # serial 0 in the 1904 date system
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
 
 
 def is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not _SPACES.sub("", value))
+    return value is None or (isinstance(value, str)
+                             and not _SPACES.sub("", value.translate(_ODD_CHARS)))
 
 
 def clean_text(value: object) -> str:
@@ -27,7 +36,7 @@ def clean_text(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = unicodedata.normalize("NFKC", str(value)).translate(_MINUSES)
+    text = unicodedata.normalize("NFKC", str(value)).translate(_ODD_CHARS)
     return _SPACES.sub(" ", text).strip()
 
 
@@ -35,6 +44,8 @@ def agent_id(value: object) -> str:
     """Agent ids are text: '001' stays '001'; a numeric cell 7.0 becomes '7'."""
     if isinstance(value, bool):
         raise ValueError("an id cannot be TRUE/FALSE")
+    if isinstance(value, (date, time, timedelta)):
+        raise ValueError(f"a date/time ({value}) is not an agent id")
     if isinstance(value, float):
         if not value.is_integer():
             raise ValueError(f"{value!r} is not an agent id")
@@ -46,8 +57,10 @@ def agent_id(value: object) -> str:
 
 
 def number(value: object) -> tuple[Decimal, bool]:
-    """Cell -> (Decimal, had_percent_sign). Accepts full-width digits, thousands separators,
-    U+2212 minus, non-breaking spaces and a trailing % sign."""
+    """Cell -> (Decimal, had_percent_sign). Accepts full-width digits and punctuation
+    (１，２３４．５), thousands separators in groups of three, U+2212 and other minus signs,
+    spaces of any kind (non-breaking, ideographic) and a trailing % sign. A comma that is not
+    a thousands separator (1,5) is refused rather than guessed."""
     if isinstance(value, bool):
         raise ValueError("TRUE/FALSE is not a number")
     if isinstance(value, int):
@@ -56,25 +69,40 @@ def number(value: object) -> tuple[Decimal, bool]:
         return Decimal(str(value)), False
     if isinstance(value, (date, datetime, time, timedelta)):
         raise ValueError(f"a date/time where a number was expected ({value})")
-    text = clean_text(value).replace(" ", "").replace(",", "")
+    text = clean_text(value).replace(" ", "")
     percent = text.endswith("%")
     if percent:
         text = text[:-1]
+    if "," in text:
+        if not _GROUPED.fullmatch(text):
+            raise ValueError(f"{clean_text(value)!r} is not a number (write 1.5 or 1,500)")
+        text = text.replace(",", "")
+    if not _NUMBER.fullmatch(text):
+        raise ValueError(f"{clean_text(value)!r} is not a number")
     try:
-        result = Decimal(text)
+        return Decimal(text), percent
     except InvalidOperation:
         raise ValueError(f"{clean_text(value)!r} is not a number") from None
-    if not result.is_finite():
-        raise ValueError(f"{clean_text(value)!r} is not a number")
-    return result, percent
+
+
+def _exact_seconds(whole: int, microseconds: int) -> Decimal:
+    """83 s and 500000 µs -> Decimal('83.5'), without a float in between. Rounded to the
+    millisecond, Excel's precision, so a time read as 0:01:22.999999 is 83 seconds."""
+    total = (Decimal(whole) + Decimal(microseconds).scaleb(-6)).quantize(
+        Decimal("0.001"), rounding=ROUND_HALF_UP)
+    integral = total.to_integral_value()
+    return integral if total == integral else total.normalize()
 
 
 def seconds(value: object) -> Decimal:
     """Durations: 83, '83', '0:01:23', '1:23', '1分23秒', Excel time cells -> seconds."""
-    if isinstance(value, timedelta):
-        return Decimal(str(value.total_seconds()))
+    if isinstance(value, timedelta):  # exact: no float in between
+        return _exact_seconds(value.days * 86400 + value.seconds, value.microseconds)
     if isinstance(value, time):
-        return Decimal(value.hour * 3600 + value.minute * 60 + value.second)
+        return _exact_seconds(value.hour * 3600 + value.minute * 60 + value.second,
+                              value.microsecond)
+    if isinstance(value, datetime):
+        raise ValueError(f"a date ({value}) where a duration was expected")
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return Decimal(str(value))
     text = clean_text(value).replace(" ", "")
@@ -92,28 +120,38 @@ def seconds(value: object) -> Decimal:
     return result
 
 
+_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?"
+                   r"(?:(?:\s+|T)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+
+
 def parse_date(value: object, epoch1904: bool = False) -> date:
-    """Excel serials, datetime cells, 2026/10/1, 2026-10-01, 2026年10月1日, 20261001."""
+    """Excel serials (1900 or Mac 1904 date system), date/datetime cells, 2026/10/1,
+    2026-10-01, 2026.10.1, 2026年10月1日, 20261001 (text or number), with or without a time."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if float(value).is_integer() and 19000101 <= value <= 29991231:
+            return parse_date(str(int(value)))  # 20261001 typed as a number
         serial = float(value)
-        if not 1 <= serial < 2958466:
-            raise ValueError(f"{value!r} is not a date")
-        base = date(1904, 1, 1) if epoch1904 else _EXCEL_EPOCH
+        if not (0 if epoch1904 else 1) <= serial < 2958466:
+            raise ValueError(f"{clean_text(value)!r} is not a date")
+        if epoch1904:
+            return _MAC_EPOCH + timedelta(days=int(serial))
+        if int(serial) == 60:
+            raise ValueError("serial 60 is 1900-02-29, which is not a real date")
+        base = _EXCEL_EPOCH if serial > 60 else _EXCEL_EPOCH + timedelta(days=1)
         return base + timedelta(days=int(serial))
-    text = clean_text(value).replace(" ", "")
-    match = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:\d{1,2}:\d{2}(?::\d{2})?)?",
-                         text) or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text)
+    text = clean_text(value)
+    match = _DATE.fullmatch(text) or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text)
     if not match:
-        raise ValueError(f"{clean_text(value)!r} is not a date (use 2026-10-01)")
+        raise ValueError(f"{text!r} is not a date (use 2026-10-01)")
     y, m, d = (int(g) for g in match.groups())
     try:
         return date(y, m, d)
     except ValueError:
-        raise ValueError(f"{clean_text(value)!r} is not a real date") from None
+        raise ValueError(f"{text!r} is not a real date") from None
 
 
 _TRUE = {"是", "y", "yes", "true", "1", "有", "√", "✓", "x"}

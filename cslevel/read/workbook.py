@@ -1,9 +1,18 @@
-"""File -> sheets of raw cell values.
+"""File -> sheets of raw cell values: the first step of the read stage.
 
-The format is told from the file's first bytes, not its extension: a zip is an .xlsx/.xlsm
-(checked against zip bombs before any parsing), an OLE file is an .xls (or an encrypted
-workbook), anything else is delimited text (CSV/TSV, encoding detected). Values are read
-with python-calamine (fast, no XML entity expansion).
+The format is told from the file's content, never from its name, because call-centre
+systems save web pages as `.xls`, WPS saves `.et`, and clerks rename files:
+
+- a zip is an .xlsx/.xlsm (or .xlsb/.ods). Before anything parses it, the archive's
+  declared sizes and entry count are checked (zip bombs) and the start of every XML part is
+  checked for a document type declaration (`<!DOCTYPE`, which Excel never writes and which
+  is how XML entity expansion and external entities get in);
+- an OLE compound file is an .xls or an .et, or a password-protected workbook;
+- anything else is text: an HTML page holding `<table>`s, an Excel 2003 XML spreadsheet
+  (SpreadsheetML), or delimited text (CSV/TSV) in UTF-8, UTF-16 or GB18030.
+
+Values are read with python-calamine (fast; its XML reader does not expand entities).
+Each sheet keeps its merged ranges and any tolerated oddity of the file as warnings.
 """
 
 from __future__ import annotations
@@ -11,21 +20,37 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import mmap
+import re
 import zipfile
-from dataclasses import dataclass
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from ..records import CslevelError, Problem, Source
 
 MAX_UNZIPPED_BYTES = 2 * 1024**3  # declared size of all entries; real exports are far below
 MAX_ZIP_ENTRIES = 20_000
+MAX_XML_PROLOG = 64 * 1024  # bytes before an XML part's root element; Excel writes ~60
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_SPREADSHEET_ML = "urn:schemas-microsoft-com:office:spreadsheet"
+_ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+
+Merged = tuple[int, int, int, int]
 
 
 @dataclass(frozen=True)
 class Sheet:
-    """Cell values of one sheet; `rows[i][j]` is the cell at (first_row + i, first_col + j)."""
+    """Cell values of one sheet; `rows[i][j]` is the cell at (first_row + i, first_col + j).
+
+    `merged` holds the merged ranges as 0-based absolute (first_row, first_col, last_row,
+    last_col); only the first cell of a range holds the value. `problems` holds warnings
+    about the file that were tolerated while reading it (a web page saved as .xls, a wrong
+    stored sheet size, the Mac 1904 date system, ...)."""
 
     file: str
     name: str
@@ -34,6 +59,8 @@ class Sheet:
     first_col: int = 0  # 0-based column index of rows[i][0]
     visible: bool = True
     epoch1904: bool = False
+    merged: tuple[Merged, ...] = ()
+    problems: tuple[Problem, ...] = ()
 
     def source(self, row_index: int, col_index: int | None = None) -> Source:
         col = None if col_index is None else self.first_col + col_index
@@ -44,64 +71,616 @@ def _fail(path: Path, message: str, hint: str) -> CslevelError:
     return CslevelError(Problem(message, Source(path.name), hint=hint))
 
 
+def _warning(path: Path, message: str) -> Problem:
+    return Problem(message, Source(path.name), "warning")
+
+
+_EXPORT_AGAIN = "Do not use this file: export the data again from the source system."
+_RESAVE = "Open it in Excel/WPS and save it again as .xlsx, or export it again."
+_ENCRYPTED = ("the workbook is encrypted (password-protected)",
+              "Open it in Excel/WPS, remove the password (File › Info › Protect Workbook › "
+              "Encrypt with Password, clear it), save it without a password, and run again.")
+
+# What each extension promises; a file whose content differs gets a warning.
+_EXTENSION_KIND = {
+    ".xlsx": "xlsx", ".xlsm": "xlsx", ".xltx": "xlsx", ".xlsb": "xlsb", ".ods": "ods",
+    ".xls": "xls", ".csv": "text", ".tsv": "text", ".txt": "text",
+}
+_KIND_WORDS = {
+    "xlsx": "an Excel workbook (.xlsx)", "xlsb": "an Excel binary workbook (.xlsb)",
+    "ods": "an OpenDocument spreadsheet (.ods)", "xls": "an old-style Excel workbook (.xls)",
+    "html": "a web page holding a table", "xml": "an Excel 2003 XML spreadsheet",
+    "text": "a text table (CSV/TSV)",
+}
+_CALAMINE_EXTENSIONS = {".xls": "xls", ".xla": "xls", ".xlsx": "xlsx", ".xlsm": "xlsx",
+                        ".xlam": "xlsx", ".xlsb": "xlsb", ".ods": "ods"}
+_OTHER_FORMATS = [
+    (b"%PDF", "a PDF document"), (b"\x89PNG", "a picture (PNG)"), (b"\xff\xd8\xff", "a picture (JPEG)"),
+    (b"Rar!", "a RAR archive"), (b"7z\xbc\xaf", "a 7-Zip archive"), (b"\x1f\x8b", "a gzip archive"),
+]
+
+
+def _format_note(path: Path, kind: str) -> list[Problem]:
+    """A warning when the content is not what the file name promises."""
+    suffix = path.suffix.lower()
+    if suffix == ".et":
+        return [_warning(path, f"a WPS .et file: read as {_KIND_WORDS[kind]}")]
+    promised = _EXTENSION_KIND.get(suffix)
+    if promised is None or promised == kind:
+        return []
+    return [_warning(path, f"the file is named {suffix} but is really {_KIND_WORDS[kind]}; "
+                           "read as such")]
+
+
 def sniff_format(path: Path) -> str:
-    """'xlsx', 'xls' or 'text', from the first bytes."""
+    """'xlsx' (any zip), 'xls' (any OLE compound file) or 'text', from the first bytes."""
     with path.open("rb") as fh:
         head = fh.read(8)
-    if head.startswith(b"PK\x03\x04"):
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         return "xlsx"
     if head.startswith(_OLE_MAGIC):
         return "xls"
     if not head:
         raise _fail(path, "the file is empty", "Export the workbook again.")
+    for magic, what in _OTHER_FORMATS:
+        if head.startswith(magic):
+            raise _fail(path, f"this is {what}, not a workbook",
+                        "Give the .xlsx, .xls or .csv file exported from the system.")
     return "text"
 
 
-def _check_zip(path: Path) -> None:
+# --- zip: .xlsx / .xlsm / .xlsb / .ods --------------------------------------------------
+@dataclass
+class _ZipFacts:
+    kind: str  # xlsx, xlsb, ods
+    epoch1904: bool = False
+    dimensions: dict[str, str] = field(default_factory=dict)  # sheet name -> stored ref
+
+
+def _declared_entry_count(fh: IO[bytes]) -> int | None:
+    """Entries the end-of-archive record declares, read before zipfile builds its index
+    (which for millions of entries would itself take long and much memory)."""
+    fh.seek(0, io.SEEK_END)
+    size = fh.tell()
+    tail_len = min(size, 22 + 0xFFFF + 20)
+    fh.seek(size - tail_len)
+    tail = fh.read(tail_len)
+    pos = tail.rfind(b"PK\x05\x06")
+    if pos < 0 or pos + 22 > len(tail):
+        return None  # no end record: zipfile reports the damage
+    count = int.from_bytes(tail[pos + 10:pos + 12], "little")
+    if count == 0xFFFF and pos >= 20 and tail[pos - 20:pos - 16] == b"PK\x06\x07":
+        fh.seek(int.from_bytes(tail[pos - 12:pos - 4], "little"))
+        record = fh.read(56)
+        if record[:4] == b"PK\x06\x06":
+            count = int.from_bytes(record[32:40], "little")
+    return count
+
+
+def _xml_prolog_problem(stream: IO[bytes]) -> str | None:
+    """Read an XML part only up to its root element and say what is wrong with its prolog:
+    a DOCTYPE (the only way to declare entities), or an absurdly long prolog. Reads a few
+    hundred bytes of a normal part, however large the part is."""
+    buffer = b""
+    pos = 0
+    while True:
+        chunk = stream.read(4096)
+        if chunk:
+            if not buffer and chunk[:2] in (b"\xff\xfe", b"\xfe\xff"):
+                chunk = chunk[2:]
+            buffer += chunk.replace(b"\x00", b"")  # UTF-16 parts: ASCII markup survives
+        at_end = not chunk
+        while True:
+            while pos < len(buffer) and buffer[pos:pos + 1] in b" \t\r\n":
+                pos += 1
+            if buffer.startswith(b"\xef\xbb\xbf", pos):
+                pos += 3
+                continue
+            if pos >= len(buffer) or (len(buffer) - pos < 9 and not at_end):
+                break  # need more bytes to tell "<!DOCTYPE" from the root element
+            if buffer.startswith(b"<?", pos) or buffer.startswith(b"<!--", pos):
+                end = buffer.find(b"?>" if buffer[pos + 1:pos + 2] == b"?" else b"-->", pos)
+                if end < 0:
+                    break
+                pos = end + (2 if buffer[pos + 1:pos + 2] == b"?" else 3)
+                continue
+            if buffer.startswith(b"<!", pos):
+                return "doctype"
+            return None  # the root element (or text that the reader will refuse)
+        if at_end:
+            return None
+        if len(buffer) > MAX_XML_PROLOG:
+            return "prolog"
+
+
+def _attributes(tag: bytes) -> dict[str, str]:
+    return {k.decode().split(":")[-1]: v.decode() for k, v in
+            re.findall(rb'([\w:.-]+)\s*=\s*["\']([^"\']*)["\']', tag)}
+
+
+def _zip_facts(path: Path, archive: zipfile.ZipFile, names: dict[str, str]) -> _ZipFacts:
+    """The date system and each sheet's stored size (<dimension ref=...>), from the small
+    workbook part and the first bytes of each sheet part."""
+    facts = _ZipFacts("xlsx")
+    book_name = names.get("xl/workbook.xml")
+    rels_name = names.get("xl/_rels/workbook.xml.rels")
+    if book_name is None:
+        return facts
+    with archive.open(book_name) as fh:
+        book = fh.read(4 * 1024 * 1024)
+    pr = re.search(rb"<(?:\w+:)?workbookPr\b[^>]*>", book)
+    if pr and _attributes(pr.group(0)).get("date1904", "").lower() in ("1", "true"):
+        facts.epoch1904 = True
+    if rels_name is None:
+        return facts
+    with archive.open(rels_name) as fh:
+        rels = fh.read(4 * 1024 * 1024)
+    targets = {}
+    for tag in re.findall(rb"<(?:\w+:)?Relationship\b[^>]*>", rels):
+        attrs = _attributes(tag)
+        target = attrs.get("Target", "").lstrip("/")
+        targets[attrs.get("Id", "")] = target if target.startswith("xl/") else f"xl/{target}"
+    for tag in re.findall(rb"<(?:\w+:)?sheet\b[^>]*>", book):
+        attrs = _attributes(tag)
+        part = names.get(targets.get(attrs.get("id", ""), "").lower())
+        if part is None:
+            continue
+        with archive.open(part) as fh:
+            head = fh.read(8192)
+        found = re.search(rb"<(?:\w+:)?dimension\s+ref\s*=\s*[\"']([A-Za-z0-9:$]+)[\"']", head)
+        if found:
+            name = _xml_unescape(attrs.get("name", ""))
+            facts.dimensions[name] = found.group(1).decode().replace("$", "")
+    return facts
+
+
+def _xml_unescape(text: str) -> str:
+    return (text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+            .replace("&apos;", "'").replace("&amp;", "&"))
+
+
+def _size(n: int) -> str:
+    for unit, scale in (("GB", 1024**3), ("MB", 1024**2)):
+        if n >= scale:
+            return f"{n / scale:,.1f} {unit}"
+    return f"{-(-n // 1024):,} KB"
+
+
+def _check_zip(path: Path) -> _ZipFacts:
+    """Refuse a damaged, hostile or non-workbook zip before any XML is parsed."""
+    damaged = _fail(path, "the workbook is damaged (not a complete .xlsx file)", _RESAVE)
     try:
+        with path.open("rb") as fh:
+            declared = _declared_entry_count(fh)
+        if declared is not None and declared > MAX_ZIP_ENTRIES:
+            raise _fail(path, f"the workbook holds {declared:,} parts, far more than any real "
+                              "workbook (zip bomb?)", _EXPORT_AGAIN)
         with zipfile.ZipFile(path) as archive:
             entries = archive.infolist()
-            names = {e.filename for e in entries}
-    except (zipfile.BadZipFile, OSError):
-        raise _fail(path, "the workbook is damaged (not a complete .xlsx file)",
-                    "Open it in Excel/WPS and save it again, or export it again.") from None
-    if len(entries) > MAX_ZIP_ENTRIES or sum(e.file_size for e in entries) > MAX_UNZIPPED_BYTES:
-        raise _fail(path, "the workbook would unpack to an unreasonable size (zip bomb?)",
-                    "Do not use this file; export the data again from the source system.")
-    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+            if len(entries) > MAX_ZIP_ENTRIES:
+                raise _fail(path, f"the workbook holds {len(entries):,} parts, far more than "
+                                  "any real workbook (zip bomb?)", _EXPORT_AGAIN)
+            total = sum(e.file_size for e in entries)
+            if total > MAX_UNZIPPED_BYTES:
+                raise _fail(path, f"the workbook would unpack to {_size(total)}, far more than "
+                                  "any real workbook (zip bomb?)", _EXPORT_AGAIN)
+            if any(e.flag_bits & 0x1 for e in entries):
+                raise _fail(path, *_ENCRYPTED)
+            names = {e.filename.lower(): e.filename for e in entries}
+            kind = _zip_kind(path, archive, names)
+            for entry in entries:
+                if not entry.filename.lower().endswith((".xml", ".rels", ".vml")):
+                    continue
+                with archive.open(entry) as stream:
+                    problem = _xml_prolog_problem(stream)
+                if problem:
+                    what = ("a document type declaration" if problem == "doctype"
+                            else "an overlong preamble")
+                    raise _fail(path, f"the workbook contains XML that Excel never writes "
+                                      f"({what} in {entry.filename}); it may be a harmful file",
+                                _EXPORT_AGAIN)
+            facts = _zip_facts(path, archive, names) if kind == "xlsx" else _ZipFacts(kind)
+            facts.kind = kind
+            return facts
+    except CslevelError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
+            NotImplementedError, UnicodeDecodeError, zlib.error):
+        raise damaged from None
+
+
+def _zip_kind(path: Path, archive: zipfile.ZipFile, names: dict[str, str]) -> str:
+    if "mimetype" in names:
+        with archive.open(names["mimetype"]) as fh:
+            if fh.read(100).strip() == _ODS_MIMETYPE:
+                return "ods"
+    has_book = "xl/workbook.xml" in names or "xl/workbook.bin" in names
+    if has_book and "[content_types].xml" not in names:
+        raise _fail(path, "the workbook is damaged (its part [Content_Types].xml is missing)",
+                    _RESAVE)
+    if not has_book:
         raise _fail(path, "this is a zip file but not an Excel workbook",
-                    "Give the .xlsx exported from the system.")
+                    "Give the .xlsx exported from the system (unpack the zip first if the "
+                    "workbook is inside it).")
+    return "xlsx" if "xl/workbook.xml" in names else "xlsb"
 
 
-def _decode(path: Path, raw: bytes) -> str:
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                          (codecs.BOM_UTF16_BE, "utf-16")):
+# --- OLE: .xls / .et / encrypted workbooks ---------------------------------------------
+def _ole_stream_named(path: Path, name: str) -> bool:
+    """Whether the compound file's directory holds an entry called `name`. Directory
+    entries are 128 bytes, aligned to 128 bytes, and start with the UTF-16 name; the name
+    length (bytes, with the terminating NUL) follows at offset 64."""
+    needle = name.encode("utf-16-le") + b"\x00\x00"
+    size = path.stat().st_size
+    if size < 512:
+        return False
+    with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        pos = data.find(needle, 512)
+        while pos >= 0:
+            if pos % 128 == 0 and data[pos + 64:pos + 66] == len(needle).to_bytes(2, "little"):
+                return True
+            pos = data.find(needle, pos + 1)
+    return False
+
+
+# --- calamine ---------------------------------------------------------------------------
+def _cell_ref(ref: str) -> tuple[int, int] | None:
+    """'F3' -> (2, 5), 0-based (row, col)."""
+    match = re.fullmatch(r"([A-Za-z]{1,3})(\d{1,7})", ref)
+    if not match:
+        return None
+    col = 0
+    for ch in match.group(1).upper():
+        col = col * 26 + ord(ch) - 64
+    return int(match.group(2)) - 1, col - 1
+
+
+def _read_calamine(path: Path, kind: str, facts: _ZipFacts | None) -> list[Sheet]:
+    import python_calamine as calamine  # heavy: imported where used
+
+    expected = _CALAMINE_EXTENSIONS.get(path.suffix.lower())
+    try:
+        if expected is None or expected == kind:
+            book = calamine.CalamineWorkbook.from_path(str(path))
+        else:  # a renamed file: calamine picks its reader by extension, so give it bytes
+            with path.open("rb") as fh:
+                book = calamine.CalamineWorkbook.from_filelike(fh)
+    except calamine.PasswordError:
+        raise _fail(path, *_ENCRYPTED) from None
+    except (calamine.CalamineError, calamine.ZipError, calamine.XmlError, ValueError) as exc:
+        if "encrypt" in str(exc).lower() or "password" in str(exc).lower():
+            raise _fail(path, *_ENCRYPTED) from None
+        raise _fail(path, f"the workbook cannot be read ({exc})", _RESAVE) from None
+    epoch1904 = bool(facts and facts.epoch1904)
+    notes = _format_note(path, kind)
+    if epoch1904:
+        notes.append(_warning(path, "the workbook uses the Mac 1904 date system; dates were "
+                                    "read accordingly"))
+    sheets: list[Sheet] = []
+    with book:
+        for meta in book.sheets_metadata:
+            if meta.typ != calamine.SheetTypeEnum.WorkSheet:
+                continue
+            try:
+                data = book.get_sheet_by_name(meta.name)
+                rows = data.to_python(skip_empty_area=True)
+                merged = tuple((r1, c1, r2, c2) for (r1, c1), (r2, c2)
+                               in (data.merged_cell_ranges or []))
+            except Exception as exc:  # noqa: BLE001 - the reader's own error types vary
+                raise CslevelError(Problem(f"the sheet cannot be read ({exc})",
+                                           Source(path.name, meta.name),
+                                           hint="Open it in Excel/WPS and save it again.")
+                                   ) from None
+            start = data.start or (0, 0)
+            sheet_notes = list(notes)
+            stored = facts.dimensions.get(meta.name) if facts else None
+            if stored and data.end is not None:
+                last = _cell_ref(stored.split(":")[-1])
+                if last is not None and (data.end[0] > last[0] or data.end[1] > last[1]):
+                    sheet_notes.append(Problem(
+                        f"the sheet's stored size ({stored}) is smaller than its data (files "
+                        f"saved by WPS or some export tools); all {len(rows)} rows were read",
+                        Source(path.name, meta.name), "warning"))
+            sheets.append(Sheet(path.name, meta.name, rows, start[0] + 1, start[1],
+                                meta.visible == calamine.SheetVisibleEnum.Visible, epoch1904,
+                                merged, tuple(sheet_notes)))
+    return sheets
+
+
+# --- text: HTML tables, SpreadsheetML 2003, CSV/TSV ---------------------------------------
+_CHARSET = re.compile(rb"""(?:charset|encoding)\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+
+
+def _codec(label: str) -> str | None:
+    try:
+        name = codecs.lookup(label).name
+    except LookupError:
+        return None
+    return "gb18030" if name in ("gb2312", "gbk", "hz") else name
+
+
+def _decode(path: Path, raw: bytes) -> tuple[str, str]:
+    """Bytes -> (text, codec): BOM, else UTF-16 told by its zero bytes, else the charset a
+    web page or XML file declares, else UTF-8, else GB18030 (Chinese Windows, includes GBK)."""
+    for bom, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+                          (codecs.BOM_UTF16_BE, "utf-16-be")):
         if raw.startswith(bom):
-            return raw.decode(encoding)
-    for encoding in ("utf-8", "gb18030"):
+            try:
+                return raw[len(bom):].decode(encoding), encoding
+            except UnicodeDecodeError:
+                break
+    head = raw[:4096]
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    if max(even, odd) * 3 > len(head) // 2 and min(even, odd) * 4 < max(even, odd):
+        # UTF-16 without a BOM: the zero high bytes of ASCII sit on one side
+        encoding = "utf-16-be" if even > odd else "utf-16-le"
         try:
-            return raw.decode(encoding)
+            return raw.decode(encoding), encoding
         except UnicodeDecodeError:
+            pass
+    candidates = ["utf-8", "gb18030"]
+    declared = _CHARSET.search(head) if head.lstrip().startswith(b"<") else None
+    if declared and (codec := _codec(declared.group(1).decode("ascii"))):
+        candidates.insert(0, codec)
+    for encoding in candidates:
+        try:
+            return raw.decode(encoding), encoding
+        except (UnicodeDecodeError, LookupError):
             continue
-    raise _fail(path, "the text file is in an unknown encoding",
-                "Save it as UTF-8 or open it in Excel and save as .xlsx.")
+    raise _fail(path, "the file is neither a workbook nor readable text",
+                "Give the .xlsx, .xls or .csv file exported from the system; a CSV file must "
+                "be saved as UTF-8 or GBK.")
+
+
+_HTML_START = ("<!doctype html", "<html", "<table", "<head", "<body", "<meta", "<style",
+               "<title", "<div", "<!--")
 
 
 def _read_text(path: Path) -> list[Sheet]:
-    text = _decode(path, path.read_bytes())
-    if "\x00" in text[:2000]:
-        raise _fail(path, "this is not a workbook or a text table",
-                    "Give an .xlsx, .xls or .csv file.")
-    lowered = text[:2000].lower()
-    if "<html" in lowered or "<table" in lowered or lowered.lstrip().startswith("<?xml"):
-        raise _fail(path, "the file is a web page/XML export, not a spreadsheet",
-                    "Open it in Excel/WPS and save it as .xlsx.")
+    raw = path.read_bytes()
+    text, encoding = _decode(path, raw)
+    start = text[:65536].lstrip("\ufeff \t\r\n").lower()
+    if start.startswith("<"):  # markup: an XML spreadsheet or a web page
+        if start.startswith("<?xml") and _SPREADSHEET_ML in start:
+            return _read_spreadsheet_ml(path, text)
+        if start.startswith(_HTML_START) or "<html" in start or "<table" in start:
+            return _read_html(path, text)
+        raise _fail(path, "this is an XML file but not an Excel spreadsheet",
+                    "Open it in Excel/WPS and save it as .xlsx, or export the data again as "
+                    ".xlsx or .csv.")
+    controls = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\t\r\n\f")
+    if controls > 4:
+        raise _fail(path, "the file is neither a workbook nor readable text",
+                    "Give the .xlsx, .xls or .csv file exported from the system.")
+    notes = _format_note(path, "text")
+    if encoding == "gb18030":
+        notes.append(_warning(path, "read as Chinese Windows text (GBK/GB18030)"))
+    elif encoding.startswith("utf-16"):
+        notes.append(_warning(path, "read as UTF-16 text (Excel's \"Unicode text\")"))
+    return [Sheet(path.name, path.stem, _delimited_rows(path, text), problems=tuple(notes))]
+
+
+def _delimited_rows(path: Path, text: str) -> list[list[object]]:
     first_line = text.split("\n", 1)[0]
-    delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
-    rows: list[list[object]] = [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
-    return [Sheet(path.name, path.stem, rows)]
+    counts = {d: first_line.count(d) for d in ("\t", ",", ";")}
+    delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+    try:
+        return [[cell if cell.strip() else None for cell in row]
+                for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    except csv.Error as exc:
+        raise _fail(path, f"the text table is malformed ({exc})",
+                    "Open it in Excel/WPS and save it as .xlsx, or export it again.") from None
 
 
+class _HtmlTables(HTMLParser):
+    """Every <table> of a web page as a grid of cell texts, with colspan/rowspan placed as
+    Excel places them (value in the first cell, the range recorded as merged)."""
+
+    MAX_COLSPAN = 1000  # the HTML standard's limits
+    MAX_ROWSPAN = 65534
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tables: list[dict[str, Any]] = []
+        self._open: list[dict[str, Any]] = []
+        self._skip = 0  # inside <style>/<script>
+
+    @staticmethod
+    def _new() -> dict[str, Any]:
+        return {"rows": [], "row": None, "cell": None, "taken": {}, "merged": [],
+                "caption": None}
+
+    def _close_cell(self, table: dict[str, Any]) -> None:
+        cell = table["cell"]
+        if cell is None:
+            return
+        text = re.sub(r"[ \t\r\n\f]+", " ", "".join(cell["parts"])).strip(" ")
+        table["row"][cell["col"]] = text or None
+        table["cell"] = None
+
+    def _close_row(self, table: dict[str, Any]) -> None:
+        self._close_cell(table)
+        if table["row"] is not None:
+            table["rows"].append(table["row"])
+            table["row"] = None
+
+    def _span(self, attrs: list[tuple[str, str | None]], name: str, limit: int) -> int:
+        value = dict(attrs).get(name) or "1"
+        digits = re.match(r"\s*(\d+)", value)
+        return max(1, min(int(digits.group(1)) if digits else 1, limit))
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("style", "script"):
+            self._skip += 1
+        elif tag == "table":
+            table = self._new()
+            self.tables.append(table)
+            self._open.append(table)
+        elif not self._open:
+            return
+        elif tag == "caption":
+            self._open[-1]["caption"] = []
+        elif tag == "tr":
+            table = self._open[-1]
+            self._close_row(table)
+            table["row"] = {}
+        elif tag in ("td", "th"):
+            table = self._open[-1]
+            self._close_cell(table)
+            if table["row"] is None:
+                table["row"] = {}
+            r = len(table["rows"])
+            taken = table["taken"].get(r, set())
+            col = 0
+            while col in taken or col in table["row"]:
+                col += 1
+            cols = self._span(attrs, "colspan", self.MAX_COLSPAN)
+            rows = self._span(attrs, "rowspan", self.MAX_ROWSPAN)
+            for dr in range(rows):
+                spots = table["taken"].setdefault(r + dr, set())
+                spots.update(range(col, col + cols))
+            if cols > 1 or rows > 1:
+                table["merged"].append((r, col, r + rows - 1, col + cols - 1))
+            table["cell"] = {"col": col, "parts": []}
+        elif tag == "br" and self._open[-1]["cell"] is not None:
+            self._open[-1]["cell"]["parts"].append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("style", "script"):
+            self._skip = max(0, self._skip - 1)
+        elif not self._open:
+            return
+        elif tag == "table":
+            self._close_row(self._open.pop())
+        elif tag in ("td", "th"):
+            self._close_cell(self._open[-1])
+        elif tag == "tr":
+            self._close_row(self._open[-1])
+        elif tag == "caption" and self._open[-1]["caption"] is not None:
+            self._open[-1]["caption"] = "".join(self._open[-1]["caption"]).strip() or None
+
+    def handle_data(self, data: str) -> None:
+        if self._skip or not self._open:
+            return
+        table = self._open[-1]
+        if table["cell"] is not None:
+            table["cell"]["parts"].append(data)
+        elif isinstance(table["caption"], list):
+            table["caption"].append(data)
+
+    def grids(self) -> Iterator[tuple[list[list[object]], list[Merged]]]:
+        while self._open:
+            self._close_row(self._open.pop())
+        for table in self.tables:
+            rows: list[list[object]] = []
+            for found in table["rows"]:
+                width = max(found) + 1 if found else 0
+                rows.append([found.get(c) for c in range(width)])
+            merged = list(table["merged"])
+            caption = table["caption"]
+            if isinstance(caption, str) and caption:
+                rows.insert(0, [caption])  # the title Excel shows above the table
+                merged = [(r1 + 1, c1, r2 + 1, c2) for r1, c1, r2, c2 in merged]
+            if any(any(v is not None for v in row) for row in rows):
+                yield rows, merged
+
+
+def _read_html(path: Path, text: str) -> list[Sheet]:
+    parser = _HtmlTables()
+    parser.feed(text)
+    parser.close()
+    grids = list(parser.grids())
+    if not grids:
+        raise _fail(path, "this is a web page without a table",
+                    "Export the data again as .xlsx or .csv.")
+    notes = tuple(_format_note(path, "html"))
+    return [Sheet(path.name, path.stem if len(grids) == 1 else f"table {n}", rows,
+                  merged=tuple(merged), problems=notes)
+            for n, (rows, merged) in enumerate(grids, start=1)]
+
+
+def _spreadsheet_ml_value(kind: str, text: str) -> object:
+    if kind == "Number":
+        try:
+            return float(text)
+        except ValueError:
+            return text
+    if kind == "Boolean":
+        return text.strip() in ("1", "true", "TRUE")
+    if kind == "DateTime":
+        try:
+            moment = datetime.fromisoformat(text.strip())
+        except ValueError:
+            return text
+        if moment.date() == date(1899, 12, 31):  # Excel stores a time of day on day 0
+            return moment.time()
+        return moment.date() if moment.time() == time(0) else moment
+    return text or None  # String, and Error values such as #DIV/0! (refused as text later)
+
+
+def _read_spreadsheet_ml(path: Path, text: str) -> list[Sheet]:
+    """Excel 2003 XML (Workbook/Worksheet/Table/Row/Cell/Data), streamed with defusedxml,
+    honouring ss:Index (skipped rows and cells), ss:MergeAcross/ss:MergeDown and hidden
+    worksheets."""
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import ParseError, iterparse
+
+    ss = f"{{{_SPREADSHEET_ML}}}"
+    x = "{urn:schemas-microsoft-com:office:excel}"
+    # The text is already decoded; tell the parser so (expat knows no GBK).
+    body = re.sub(r"^\s*<\?xml[^>]*\?>", '<?xml version="1.0" encoding="utf-8"?>', text, count=1)
+    sheets: list[Sheet] = []
+    notes = tuple(_format_note(path, "xml"))
+    rows: list[list[object]] = []
+    merged: list[Merged] = []
+    row_index = -1
+    try:
+        for event, elem in iterparse(io.BytesIO(body.encode("utf-8")), events=("start", "end"),
+                                     forbid_dtd=True):
+            if event == "start":
+                if elem.tag == f"{ss}Worksheet":
+                    rows, merged, row_index = [], [], -1
+                continue
+            if elem.tag == f"{ss}Row":
+                given = elem.get(f"{ss}Index")
+                row_index = int(given) - 1 if given and given.isdigit() else row_index + 1
+                cells: list[object] = []
+                col = -1
+                for cell in elem.iter(f"{ss}Cell"):
+                    given = cell.get(f"{ss}Index")
+                    col = int(given) - 1 if given and given.isdigit() else col + 1
+                    data = cell.find(f"{ss}Data")
+                    value = None if data is None else _spreadsheet_ml_value(
+                        data.get(f"{ss}Type", "String"), "".join(data.itertext()))
+                    cells.extend([None] * (col + 1 - len(cells)))
+                    cells[col] = value
+                    across = int(cell.get(f"{ss}MergeAcross", "0") or 0)
+                    down = int(cell.get(f"{ss}MergeDown", "0") or 0)
+                    if across or down:
+                        merged.append((row_index, col, row_index + down, col + across))
+                    col += across
+                rows.extend([] for _ in range(row_index + 1 - len(rows)))
+                rows[row_index] = cells
+                elem.clear()
+            elif elem.tag == f"{ss}Worksheet":
+                visible = (elem.findtext(f"{x}WorksheetOptions/{x}Visible") or "").strip()
+                sheets.append(Sheet(path.name, elem.get(f"{ss}Name") or f"Sheet{len(sheets) + 1}",
+                                    rows, visible=visible not in ("SheetHidden",
+                                                                  "SheetVeryHidden"),
+                                    merged=tuple(merged), problems=notes))
+                elem.clear()
+    except DefusedXmlException:
+        raise _fail(path, "the file contains XML that Excel never writes (a document type "
+                          "declaration); it may be a harmful file", _EXPORT_AGAIN) from None
+    except (ParseError, ValueError) as exc:
+        raise _fail(path, f"the XML spreadsheet is damaged ({exc})", _RESAVE) from None
+    if not sheets:
+        raise _fail(path, "the XML spreadsheet has no worksheet", _RESAVE)
+    sheets.sort(key=lambda s: not s.visible)
+    return sheets
+
+
+# --- entry points -----------------------------------------------------------------------
 def read_sheets(path: Path) -> list[Sheet]:
     """All sheets of a workbook (hidden ones last), or CslevelError for an unreadable file."""
     if not path.exists():
@@ -112,37 +691,26 @@ def read_sheets(path: Path) -> list[Sheet]:
     kind = sniff_format(path)
     if kind == "text":
         return _read_text(path)
+    facts = None
     if kind == "xlsx":
-        _check_zip(path)
-    elif "EncryptedPackage".encode("utf-16-le") in path.read_bytes()[:1_000_000]:
-        raise _fail(path, "the workbook is encrypted", "Save it without a password.")
-    import python_calamine as calamine  # heavy: imported where used
-
-    try:
-        book = calamine.CalamineWorkbook.from_path(str(path))
-    except calamine.PasswordError:
-        raise _fail(path, "the workbook is encrypted", "Save it without a password.") from None
-    except (calamine.CalamineError, calamine.ZipError, calamine.XmlError, ValueError) as exc:
-        if kind == "xls" and "encrypt" in str(exc).lower():
-            raise _fail(path, "the workbook is encrypted", "Save it without a password.") from None
-        raise _fail(path, f"the workbook cannot be read ({exc})",
-                    "Open it in Excel/WPS and save it again as .xlsx.") from None
-    sheets: list[Sheet] = []
-    for meta in book.sheets_metadata:
-        if str(meta.typ).split(".")[-1] != "WorkSheet":
-            continue
-        try:
-            data = book.get_sheet_by_name(meta.name)
-            rows = data.to_python(skip_empty_area=True)
-        except Exception as exc:  # noqa: BLE001 - the reader's own error types vary by format
-            raise CslevelError(Problem(f"the sheet cannot be read ({exc})",
-                                       Source(path.name, meta.name),
-                                       hint="Open it in Excel/WPS and save it again.")) from None
-        start = data.start or (0, 0)
-        visible = str(meta.visible).split(".")[-1] == "Visible"
-        sheets.append(Sheet(path.name, meta.name, rows, start[0] + 1, start[1], visible))
+        facts = _check_zip(path)
+        kind = facts.kind
+    elif _ole_stream_named(path, "EncryptedPackage"):
+        raise _fail(path, *_ENCRYPTED)
+    sheets = _read_calamine(path, kind, facts)
     sheets.sort(key=lambda s: not s.visible)
     return sheets
+
+
+def _openpyxl_is_defused() -> bool:
+    """openpyxl parses with defusedxml only when it is installed and not switched off
+    (OPENPYXL_DEFUSEDXML=False); check the parser functions it actually uses."""
+    import openpyxl.xml
+    import openpyxl.xml.functions as functions
+
+    return bool(openpyxl.xml.DEFUSEDXML) and all(
+        getattr(fn, "__module__", "").startswith("defusedxml")
+        for fn in (functions.fromstring, functions.iterparse))
 
 
 def explain_blanks(path: Path, table: Any, cells: list[Source]) -> dict[Source, Problem]:
@@ -151,6 +719,14 @@ def explain_blanks(path: Path, table: Any, cells: list[Source]) -> dict[Source, 
     when there are blank cells, and only for .xlsx files, through openpyxl read-only."""
     if not cells or sniff_format(path) != "xlsx":
         return {}
+    with zipfile.ZipFile(path) as archive:
+        if "xl/workbook.xml" not in {n.lower() for n in archive.namelist()}:
+            return {}  # .xlsb / .ods: openpyxl cannot read them
+    if not _openpyxl_is_defused():
+        raise CslevelError(Problem(
+            "cslevel's XML safety guard (defusedxml) is not active", Source(path.name),
+            hint="Reinstall cslevel with its dependencies (pip install defusedxml) and unset "
+                 "OPENPYXL_DEFUSEDXML, then run again."))
     import openpyxl
 
     wanted = {(c.row, c.column) for c in cells if c.row is not None and c.column is not None}
@@ -160,17 +736,20 @@ def explain_blanks(path: Path, table: Any, cells: list[Source]) -> dict[Source, 
     lo, hi = min(rows_needed), max(rows_needed)
     found: dict[tuple[int, int], tuple[object, object]] = {}
     for data_only in (False, True):
-        book = openpyxl.load_workbook(path, read_only=True, data_only=data_only)
-        try:
-            ws = book[sheet_name]
-            for row in ws.iter_rows(min_row=lo, max_row=hi):
-                for cell in row:
-                    key = (getattr(cell, "row", None), getattr(cell, "column", 0) - 1)
-                    if key in wanted:
-                        formula, value = found.get(key, (None, None))
-                        found[key] = (cell.value, value) if not data_only else (formula, cell.value)
-        finally:
-            book.close()
+        # A file object, not the path: openpyxl refuses names such as .et or .xls.
+        with path.open("rb") as fh:
+            book = openpyxl.load_workbook(fh, read_only=True, data_only=data_only)
+            try:
+                ws = book[sheet_name]
+                for row in ws.iter_rows(min_row=lo, max_row=hi):
+                    for cell in row:
+                        key = (getattr(cell, "row", None), getattr(cell, "column", 0) - 1)
+                        if key in wanted:
+                            formula, value = found.get(key, (None, None))
+                            found[key] = ((cell.value, value) if not data_only
+                                          else (formula, cell.value))
+            finally:
+                book.close()
     for (row, col), (formula, value) in found.items():
         source = Source(path.name, sheet_name, row, col)
         if isinstance(value, str) and value.startswith("#"):
