@@ -36,7 +36,7 @@ def _coerce(
     table: Table, index: int, fld: str, fn: Callable[[object], T], problems: list[Problem],
     what: str, hint: str,
 ) -> T | None:
-    raw = table.cell(table.sheet.rows[index], fld)
+    raw = table.cell(table.cells_at(index), fld)
     if values.is_blank(raw):
         return None
     try:
@@ -51,7 +51,7 @@ def _new_errors(problems: list[Problem], since: int) -> bool:
 
 
 def _id(table: Table, index: int, problems: list[Problem]) -> str | None:
-    raw = table.cell(table.sheet.rows[index], "agent_id")
+    raw = table.cell(table.cells_at(index), "agent_id")
     if values.is_blank(raw):
         problems.append(Problem("agent id (工号) is empty", table.source(index, "agent_id"),
                                 hint="Fill in the id or delete the row."))
@@ -109,7 +109,7 @@ def _scaled_column(
     """
     raw: dict[int, tuple[Decimal, bool]] = {}
     for index, _ in table.rows:
-        cell = table.cell(table.sheet.rows[index], fld)
+        cell = table.cell(table.cells_at(index), fld)
         if values.is_blank(cell):
             continue
         try:
@@ -272,7 +272,7 @@ def read_kpi(path: Path, scheme: Scheme, month: Month | None,
         ready_value = ready.get(index) if use_ready else None
         metrics = {k: col[index] for k, col in metric_values.items() if index in col}
         source = table.source(index)
-        cells = table.sheet.rows[index]
+        cells = table.cells_at(index)
         blank_fields = [f for f in score_fields if values.is_blank(table.cell(cells, f))]
         unexplained = []
         for fld in blank_fields:

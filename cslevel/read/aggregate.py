@@ -123,7 +123,7 @@ def aggregate_rows(
             figure = _figure(metric, indexes, parsed.get(metric.key, {}))
             if figure is not None:
                 metrics[metric.key] = figure
-        first = table.sheet.rows[indexes[0]]
+        first = table.cells_at(indexes[0])
         out.append(AgentRow(
             agent_id=agent, month=row_month, source=table.source(indexes[0]),
             name=values.clean_text(table.cell(first, "name")),

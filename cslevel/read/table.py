@@ -36,6 +36,7 @@ class Table:
     rows: list[tuple[int, list[object]]] = field(default_factory=list)  # (row index, cells)
     title_month: Month | None = None
     problems: list[Problem] = field(default_factory=list)
+    _by_index: dict[int, list[object]] = field(default_factory=dict, repr=False)
 
     @property
     def header_row(self) -> int:
@@ -44,6 +45,12 @@ class Table:
 
     def source(self, row_index: int, fld: str | None = None) -> Source:
         return self.sheet.source(row_index, self.columns[fld] if fld else None)
+
+    def cells_at(self, row_index: int) -> list[object]:
+        """The data row as read (merged cells filled down where the template allows)."""
+        if len(self._by_index) != len(self.rows):
+            self._by_index = dict(self.rows)
+        return self._by_index[row_index]
 
     def cell(self, cells: list[object], fld: str) -> object:
         index = self.columns.get(fld)
