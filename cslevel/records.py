@@ -10,7 +10,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Literal, overload
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Literal, NamedTuple, overload
 
 Severity = Literal["error", "warning"]
 
@@ -72,9 +74,9 @@ def month_range(start: Month, end: Month) -> list[Month]:
     return [start + i for i in range(end - start + 1)] if end >= start else []
 
 
-@dataclass(frozen=True)
-class Source:
-    """Where a value came from: file › sheet › cell."""
+class Source(NamedTuple):
+    """Where a value came from: file › sheet › cell. (A named tuple: one is made per row
+    read, so it must be cheap.)"""
 
     file: str
     sheet: str | None = None
@@ -134,9 +136,9 @@ class CslevelError(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
-@dataclass(frozen=True)
-class AgentRow:
-    """One agent's line in one month's KPI workbook, as read."""
+class AgentRow(NamedTuple):
+    """One agent's line in one month's KPI workbook (or one agent-month of raw rows), as
+    read. A named tuple: one is made per row of a workbook that may have 100,000 rows."""
 
     agent_id: str
     month: Month
@@ -147,7 +149,7 @@ class AgentRow:
     hire_date: date | None = None
     current_level: str | None = None
     ready_score: Decimal | None = None
-    metrics: dict[str, Decimal] = field(default_factory=dict)
+    metrics: Mapping[str, Decimal] = MappingProxyType({})
     discipline_block: bool = False
 
 

@@ -50,6 +50,46 @@ def _new_errors(problems: list[Problem], since: int) -> bool:
     return any(p.severity == "error" for p in problems[since:])
 
 
+def _column(table: Table, fld: str) -> list[object] | None:
+    """The raw cells of one field, aligned with table.rows (None where the row is short)."""
+    col = table.columns.get(fld)
+    if col is None:
+        return None
+    return [cells[col] if col < len(cells) else None for _, cells in table.rows]
+
+
+def _blank(value: object) -> bool:
+    return value is None or value == "" or (type(value) is str and not value.strip())
+
+
+def _convert(
+    table: Table, fld: str, fn: Callable[[object], T], problems: list[Problem], what: str,
+    hint: str,
+) -> list[T | None] | None:
+    """A whole column converted by `fn`: None for blank cells and for cells in error (each
+    error is a problem naming its cell). None when the table has no such column."""
+    raw = _column(table, fld)
+    if raw is None:
+        return None
+    out: list[T | None] = []
+    for (index, _), value in zip(table.rows, raw):
+        if _blank(value):
+            out.append(None)
+            continue
+        try:
+            out.append(fn(value))
+        except ValueError as exc:
+            problems.append(Problem(f"{what}: {exc}", table.source(index, fld), hint=hint))
+            out.append(None)
+    return out
+
+
+def _decimal(value: object) -> Decimal:
+    if type(value) is float:
+        return Decimal(repr(value))
+    return values.number(value)[0]
+
+
 def _id(table: Table, index: int, problems: list[Problem]) -> str | None:
     raw = table.cell(table.cells_at(index), "agent_id")
     if values.is_blank(raw):
@@ -62,8 +102,8 @@ def _id(table: Table, index: int, problems: list[Problem]) -> str | None:
 
 def _months_of_rows(
     table: Table, path: Path, override: Month | None, problems: list[Problem]
-) -> dict[int, Month]:
-    """Row index -> month: --month, else the file name, else a title cell, else a month column."""
+) -> list[Month | None]:
+    """Each row's month: --month, else the file name, else a title cell, else a month column."""
     named = month_in_text(path.stem)
     if override is None and named and table.title_month and named != table.title_month:
         raise CslevelError(Problem(
@@ -73,72 +113,75 @@ def _months_of_rows(
                  "--month to say which month it is."))
     month = override or named or table.title_month
     if month is not None:
-        return {index: month for index, _ in table.rows}
+        return [month] * len(table.rows)
     if "month" not in table.columns:
         raise CslevelError(Problem(
             "cannot tell which month this file is for", Source(path.name, table.sheet.name),
             hint="Give --month 2026-10, or put the month in the file name (kpi_2026-10.xlsx) "
                  "or in a title cell (2026年10月绩效考核表)."))
-    out: dict[int, Month] = {}
-    for index, _ in table.rows:
-        def to_month(raw: object) -> Month:
-            if isinstance(raw, str):
-                found = month_in_text(raw)
-                if found:
-                    return found
-            return Month.of(values.parse_date(raw, table.sheet.epoch1904))
 
-        found = _coerce(table, index, "month", to_month, problems, "month",
-                        "Use 2026-10 or 2026年10月.")
-        if found is None and not any(p.source == table.source(index, "month") for p in problems):
+    def to_month(raw: object) -> Month:
+        if isinstance(raw, str) and (found := month_in_text(raw)):
+            return found
+        return Month.of(values.parse_date(raw, table.sheet.epoch1904))
+
+    months = _convert(table, "month", to_month, problems, "month", "Use 2026-10 or 2026年10月.")
+    assert months is not None
+    for (index, cells), got in zip(table.rows, months):
+        if got is None and _blank(table.cell(cells, "month")):
             problems.append(Problem("month is empty", table.source(index, "month"),
                                     hint="Fill in the month (2026-10)."))
-        if found is not None:
-            out[index] = found
-    return out
+    return months
 
 
 def _scaled_column(
     table: Table, fld: str, kind: str, problems: list[Problem]
-) -> dict[int, Decimal]:
+) -> list[Decimal | None]:
     """Read a numeric column and bring it to one scale.
 
     kind 'score': % of target in points (112 = 112%); a column written as fractions
     (1.12) is multiplied by 100. kind 'percent': a fraction (0.95 = 95%); a column written
     in points (95) is divided by 100. A column mixing both forms is an error naming cells.
     """
-    raw: dict[int, tuple[Decimal, bool]] = {}
-    for index, _ in table.rows:
-        cell = table.cell(table.cells_at(index), fld)
-        if values.is_blank(cell):
-            continue
-        try:
-            raw[index] = values.number(cell)
-        except ValueError as exc:
-            problems.append(Problem(f"{table.headers[table.columns[fld]]}: {exc}",
-                                    table.source(index, fld), hint="Enter a number."))
+    label = table.label(fld)
+    raw: list[tuple[Decimal, bool] | None] = []
+    for (index, _), cell in zip(table.rows, _column(table, fld) or []):
+        if type(cell) is float:
+            raw.append((Decimal(repr(cell)), False))
+        elif _blank(cell):
+            raw.append(None)
+        else:
+            try:
+                raw.append(values.number(cell))
+            except ValueError as exc:
+                problems.append(Problem(f"{label}: {exc}", table.source(index, fld),
+                                        hint="Enter a number."))
+                raw.append(None)
     small_limit = Decimal(3) if kind == "score" else Decimal(1)
-    bare = {i: v for i, (v, pct) in raw.items() if not pct}
-    small = [i for i, v in bare.items() if 0 < v <= small_limit and v != 1]
-    large = [i for i, v in bare.items() if v > small_limit]
+    small = [p for p, got in enumerate(raw) if got and not got[1] and 0 < got[0] <= small_limit
+             and got[0] != 1]
+    large = [p for p, got in enumerate(raw) if got and not got[1] and got[0] > small_limit]
     if small and large:
-        cells = ", ".join(str(table.source(i, fld).cell) for i in (small[:3] + large[:3]))
+        cells = ", ".join(str(table.source(table.rows[p][0], fld).cell)
+                          for p in (small[:3] + large[:3]))
         problems.append(Problem(
-            f"{table.headers[table.columns[fld]]} mixes fractions and percentages ({cells})",
+            f"{label} mixes fractions and percentages ({cells})",
             Source(table.sheet.file, table.sheet.name),
             hint="Write every value the same way, e.g. all as 95% or all as 0.95."))
-        return {}
+        return [None] * len(raw)
     bare_are_fractions = bool(small) or (not large and kind == "percent")
-    out: dict[int, Decimal] = {}
-    for index, (value, pct) in raw.items():
-        if kind == "score":
-            out[index] = value * 100 if (not pct and bare_are_fractions) else value
+    hundred = Decimal(100)
+    out: list[Decimal | None] = []
+    for got in raw:
+        if got is None:
+            out.append(None)
+        elif kind == "score":
+            out.append(got[0] * hundred if (not got[1] and bare_are_fractions) else got[0])
         else:
-            out[index] = value / 100 if (pct or not bare_are_fractions) else value
-    if kind == "score" and bare_are_fractions and bare:
-        problems.append(Problem(f"{table.headers[table.columns[fld]]} read as fractions of "
-                                "target (1.12 = 112%)", Source(table.sheet.file, table.sheet.name),
-                                "warning"))
+            out.append(got[0] / hundred if (got[1] or not bare_are_fractions) else got[0])
+    if kind == "score" and bare_are_fractions and any(g and not g[1] for g in raw):
+        problems.append(Problem(f"{label} read as fractions of target (1.12 = 112%)",
+                                Source(table.sheet.file, table.sheet.name), "warning"))
     return out
 
 
@@ -228,81 +271,105 @@ def read_kpi(path: Path, scheme: Scheme, month: Month | None,
         return rows, problems
     use_ready = plan.mode == "ready"
     months = _months_of_rows(table, path, month, problems)
-    ready = _scaled_column(table, READY, "score", problems) if use_ready else {}
-    metric_values: dict[str, dict[int, Decimal]] = {}
-    if not use_ready:
+    count = len(table.rows)
+    nothing: list[None] = [None] * count
+    score_fields: list[str]
+    columns: dict[str, list[Decimal | None]] = {}
+    if use_ready:
+        score_fields = [READY]
+        columns[READY] = _scaled_column(table, READY, "score", problems)
+    else:
+        score_fields = []
         for metric in scheme.score.metrics:
             fld = f"metric:{metric.key}"
+            score_fields.append(fld)
             if metric.unit == "percent":
-                metric_values[metric.key] = _scaled_column(table, fld, "percent", problems)
+                columns[fld] = _scaled_column(table, fld, "percent", problems)
             else:
-                column: dict[int, Decimal] = {}
-                conv = values.seconds if metric.unit == "seconds" else (
-                    lambda v: values.number(v)[0])
-                for index, _ in table.rows:
-                    got = _coerce(table, index, fld, conv, problems, metric.name,
-                                  "Enter a number.")
-                    if got is not None:
-                        column[index] = got
-                metric_values[metric.key] = column
-
-    score_fields = [READY] if use_ready else [f"metric:{m.key}" for m in scheme.score.metrics]
+                conv = values.seconds if metric.unit == "seconds" else _decimal
+                columns[fld] = _convert(table, fld, conv, problems, metric.name,
+                                        "Enter a number.") or nothing
+    raw_scores = {fld: _column(table, fld) or nothing for fld in score_fields}
+    blank_at = {(p, fld) for fld in score_fields for p, v in enumerate(raw_scores[fld])
+                if _blank(v)}
     blank_reasons = explain_blanks(path, table, [
-        table.source(index, fld) for index, cells in table.rows for fld in score_fields
-        if values.is_blank(table.cell(cells, fld))])
+        table.source(table.rows[p][0], fld) for p, fld in sorted(blank_at)])
 
+    ids = _convert(table, "agent_id", values.agent_id, problems, "agent id",
+                   "Use the agent's id as text, e.g. 0007.") or nothing
+    for p, ((index, _), got) in enumerate(zip(table.rows, ids)):
+        if got is None and _blank(_column_value(table, p, "agent_id")):
+            problems.append(Problem("agent id (工号) is empty", table.source(index, "agent_id"),
+                                    hint="Fill in the id or delete the row."))
+
+    levels: list[str | None] = []
+    for (index, _), raw in zip(table.rows, _column(table, "current_level") or nothing):
+        label = "" if _blank(raw) else values.clean_text(raw)
+        level = scheme.resolve_level(label) if label else None
+        if label and level is None:
+            problems.append(Problem(f"unknown level {label!r}",
+                                    table.source(index, "current_level"),
+                                    hint=f"Use one of: {', '.join(scheme.level_names)}."))
+        levels.append(level)
+    hires = _convert(table, "hire_date",
+                     lambda v: values.parse_date(v, table.sheet.epoch1904), problems,
+                     "hire date", "Use a date such as 2026-03-10.") or nothing
+    blocks = _convert(table, "discipline_block", values.flag, problems, "discipline flag",
+                      "Use 是 or 否.") or nothing
+    names = _texts(table, "name")
+    teams = _texts(table, "team")
+    roles = _texts(table, "role")
+    bad_rows = {p.source.row for p in problems if p.severity == "error" and p.source
+                and p.source.file == table.sheet.file and p.source.sheet == table.sheet.name}
     rows: list[AgentRow] = []
-    for index, _ in table.rows:
-        errors_before = len(problems)
-        agent = _id(table, index, problems)
-        level_raw = _coerce(table, index, "current_level", values.clean_text, problems,
-                            "level", "")
-        level = None
-        if level_raw:
-            level = scheme.resolve_level(level_raw)
-            if level is None:
-                problems.append(Problem(f"unknown level {level_raw!r}",
-                                        table.source(index, "current_level"),
-                                        hint=f"Use one of: {', '.join(scheme.level_names)}."))
-        hire = _coerce(table, index, "hire_date",
-                       lambda v: values.parse_date(v, table.sheet.epoch1904), problems,
-                       "hire date", "Use a date such as 2026-03-10.")
-        block = _coerce(table, index, "discipline_block", values.flag, problems,
-                        "discipline flag", "") or False
-        ready_value = ready.get(index) if use_ready else None
-        metrics = {k: col[index] for k, col in metric_values.items() if index in col}
-        source = table.source(index)
-        cells = table.cells_at(index)
-        blank_fields = [f for f in score_fields if values.is_blank(table.cell(cells, f))]
-        unexplained = []
-        for fld in blank_fields:
-            why = blank_reasons.get(table.source(index, fld))
-            if why:
-                problems.append(why)
-            else:
-                unexplained.append(fld)
-        blank_fields = unexplained
-        if blank_fields:
-            names = [table.label(f) for f in blank_fields]
-            if scheme.score.missing == "not_scored":
-                problems.append(Problem(f"blank {', '.join(names)}: not scored this month",
-                                        table.source(index, blank_fields[0]), "warning"))
-                continue
-            for fld, name in zip(blank_fields, names):
-                problems.append(Problem(f"{name} is blank", table.source(index, fld),
-                                        hint="Fill in the value (0 if it really is zero), or set "
-                                             "score.missing: not_scored in the template."))
-        if agent is None or _new_errors(problems, errors_before) or index not in months:
+    first_row = table.sheet.first_row
+    metric_keys = [(fld, fld.removeprefix("metric:")) for fld in score_fields if fld != READY]
+    for p, (index, _) in enumerate(table.rows):
+        blanks = [fld for fld in score_fields if (p, fld) in blank_at]
+        if blanks:
+            unexplained = []
+            for fld in blanks:
+                why = blank_reasons.get(table.source(index, fld))
+                if why:
+                    problems.append(why)
+                else:
+                    unexplained.append(fld)
+            if unexplained:
+                labels = [table.label(f) for f in unexplained]
+                if scheme.score.missing == "not_scored":
+                    problems.append(Problem(f"blank {', '.join(labels)}: not scored this month",
+                                            table.source(index, unexplained[0]), "warning"))
+                    continue
+                for fld, label in zip(unexplained, labels):
+                    problems.append(Problem(
+                        f"{label} is blank", table.source(index, fld),
+                        hint="Fill in the value (0 if it really is zero), or set "
+                             "score.missing: not_scored in the template."))
             continue
-        rows.append(AgentRow(
-            agent_id=agent, month=months[index], source=source,
-            name=values.clean_text(table.cell(cells, "name")),
-            team=values.clean_text(table.cell(cells, "team")),
-            role=values.clean_text(table.cell(cells, "role")),
-            hire_date=hire, current_level=level, ready_score=ready_value, metrics=metrics,
-            discipline_block=bool(block),
-        ))
+        agent = ids[p]
+        row_month = months[p]
+        if agent is None or row_month is None or first_row + index in bad_rows:
+            continue
+        metrics = {key: columns[fld][p] for fld, key in metric_keys}
+        if any(value is None for value in metrics.values()):
+            continue
+        ready_value = columns[READY][p] if use_ready else None
+        if use_ready and ready_value is None:
+            continue
+        rows.append(AgentRow(agent, row_month, table.source(index), names[p], teams[p], roles[p],
+                             hires[p], levels[p], ready_value, metrics, bool(blocks[p])))
     return rows, problems
+
+
+def _column_value(table: Table, position: int, fld: str) -> object:
+    return table.cell(table.rows[position][1], fld)
+
+
+def _texts(table: Table, fld: str) -> list[str]:
+    raw = _column(table, fld)
+    if raw is None:
+        return [""] * len(table.rows)
+    return [values.clean_text(v) if not _blank(v) else "" for v in raw]
 
 
 def roster_fields(scheme: Scheme) -> dict[str, list[str]]:
@@ -369,7 +436,7 @@ def read_attendance(
     problems = list(table.problems)
     months = _months_of_rows(table, path, month, problems)
     out: list[AttendanceRow] = []
-    for index, cells in table.rows:
+    for (index, cells), row_month in zip(table.rows, months):
         errors_before = len(problems)
         agent = _id(table, index, problems)
         name = values.clean_text(table.cell(cells, "name"))
@@ -383,9 +450,9 @@ def read_attendance(
                           problems, item.name, "Enter a number of days or times.")
             if got is not None:
                 totals[item.key] = got
-        if agent is None or _new_errors(problems, errors_before) or index not in months:
+        if agent is None or _new_errors(problems, errors_before) or row_month is None:
             continue
-        out.append(AttendanceRow(agent, months[index], table.source(index), name, totals))
+        out.append(AttendanceRow(agent, row_month, table.source(index), name, totals))
     for m in sorted({r.month for r in out}):
         problems += duplicates([(r.agent_id, r.source) for r in out if r.month == m],
                                f"attendance workbook ({m})")

@@ -77,7 +77,7 @@ def _combined_header(sheet: Sheet, index: int) -> list[str]:
     top = [_text(c) for c in sheet.rows[index]]
     below = [_text(c) for c in sheet.rows[index + 1]] if index + 1 < len(sheet.rows) else []
     grouped = set()
-    for r1, c1, r2, c2 in getattr(sheet, "merged", ()):
+    for r1, c1, r2, c2 in sheet.merged:
         if r1 == sheet.first_row - 1 + index and c2 > c1:
             grouped.update(range(c1 - sheet.first_col, c2 - sheet.first_col + 1))
     out = []
@@ -162,7 +162,8 @@ def find_table(
     key_field = "agent_id" if "agent_id" in found else str(key_fallback)
     first, last = _block(labels, found[key_field])
     columns = {f: c for f, c in found.items() if first <= c <= last}
-    table = Table(sheet, header_index, columns, labels, header_rows, (first, last))
+    table = Table(sheet, header_index, columns, labels, header_rows, (first, last),
+                  problems=list(sheet.problems))
     if key_field != "agent_id":
         columns["agent_id"] = columns[key_field]
     if key_field == "name":
@@ -249,7 +250,7 @@ def _collect_rows(table: Table, fill_down: list[str]) -> None:
     sheet = table.sheet
     first, last = table.block
     id_col = table.columns["agent_id"]
-    origin = _merged_origin(sheet) if getattr(sheet, "merged", ()) else {}
+    origin = _merged_origin(sheet) if sheet.merged else {}
     filled: set[str] = set()
     unfilled: set[str] = set()
     for index in range(table.header_index + table.header_rows, len(sheet.rows)):
