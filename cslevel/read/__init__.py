@@ -55,11 +55,21 @@ def _column(table: Table, fld: str) -> list[object] | None:
     col = table.columns.get(fld)
     if col is None:
         return None
-    return [cells[col] if col < len(cells) else None for _, cells in table.rows]
+    cached = table.column_cache.get(fld)
+    if cached is None:
+        if all(len(cells) > col for _, cells in table.rows):
+            cached = [cells[col] for _, cells in table.rows]
+        else:
+            cached = [cells[col] if col < len(cells) else None for _, cells in table.rows]
+        table.column_cache[fld] = cached
+    return cached
 
 
 def _blank(value: object) -> bool:
     return value is None or value == "" or (type(value) is str and not value.strip())
+
+
+_FAILED = object()
 
 
 def _convert(
@@ -67,20 +77,31 @@ def _convert(
     hint: str,
 ) -> list[T | None] | None:
     """A whole column converted by `fn`: None for blank cells and for cells in error (each
-    error is a problem naming its cell). None when the table has no such column."""
+    error is a problem naming its cell). None when the table has no such column. Each
+    distinct cell value is converted once (a team or a rate repeats down a column)."""
     raw = _column(table, fld)
     if raw is None:
         return None
+    memo: dict[object, object] = {}
     out: list[T | None] = []
     for (index, _), value in zip(table.rows, raw):
-        if _blank(value):
-            out.append(None)
-            continue
         try:
-            out.append(fn(value))
-        except ValueError as exc:
-            problems.append(Problem(f"{what}: {exc}", table.source(index, fld), hint=hint))
-            out.append(None)
+            got = memo[value]
+        except KeyError:
+            if _blank(value):
+                got = None
+            else:
+                try:
+                    got = fn(value)
+                except ValueError as exc:
+                    got = (_FAILED, str(exc))
+            memo[value] = got
+        except TypeError:  # an unhashable cell value: convert it on its own
+            got = None if _blank(value) else fn(value)
+        if type(got) is tuple and got and got[0] is _FAILED:
+            problems.append(Problem(f"{what}: {got[1]}", table.source(index, fld), hint=hint))
+            got = None
+        out.append(got)  # type: ignore[arg-type]
     return out
 
 
@@ -144,19 +165,8 @@ def _scaled_column(
     in points (95) is divided by 100. A column mixing both forms is an error naming cells.
     """
     label = table.label(fld)
-    raw: list[tuple[Decimal, bool] | None] = []
-    for (index, _), cell in zip(table.rows, _column(table, fld) or []):
-        if type(cell) is float:
-            raw.append((Decimal(repr(cell)), False))
-        elif _blank(cell):
-            raw.append(None)
-        else:
-            try:
-                raw.append(values.number(cell))
-            except ValueError as exc:
-                problems.append(Problem(f"{label}: {exc}", table.source(index, fld),
-                                        hint="Enter a number."))
-                raw.append(None)
+    parsed = _convert(table, fld, values.number, problems, label, "Enter a number.")
+    raw: list[tuple[Decimal, bool] | None] = list(parsed or [])
     small_limit = Decimal(3) if kind == "score" else Decimal(1)
     small = [p for p, got in enumerate(raw) if got and not got[1] and 0 < got[0] <= small_limit
              and got[0] != 1]
@@ -366,10 +376,10 @@ def _column_value(table: Table, position: int, fld: str) -> object:
 
 
 def _texts(table: Table, fld: str) -> list[str]:
-    raw = _column(table, fld)
-    if raw is None:
+    got = _convert(table, fld, values.clean_text, [], fld, "")
+    if got is None:
         return [""] * len(table.rows)
-    return [values.clean_text(v) if not _blank(v) else "" for v in raw]
+    return [text or "" for text in got]
 
 
 def roster_fields(scheme: Scheme) -> dict[str, list[str]]:

@@ -37,6 +37,7 @@ class Table:
     title_month: Month | None = None
     problems: list[Problem] = field(default_factory=list)
     _by_index: dict[int, list[object]] = field(default_factory=dict, repr=False)
+    column_cache: dict[str, list[object]] = field(default_factory=dict, repr=False)
 
     @property
     def header_row(self) -> int:
@@ -253,13 +254,20 @@ def _collect_rows(table: Table, fill_down: list[str]) -> None:
     origin = _merged_origin(sheet) if sheet.merged else {}
     filled: set[str] = set()
     unfilled: set[str] = set()
-    for index in range(table.header_index + table.header_rows, len(sheet.rows)):
-        cells = sheet.rows[index]
+    data_start = table.header_index + table.header_rows
+    rows = sheet.rows
+    out = table.rows
+    for index in range(data_start, len(rows)):
+        cells = rows[index]
+        key = cells[id_col] if id_col < len(cells) else None
+        if not origin and (type(key) is float or (type(key) is str and key[:1].isdigit())):
+            out.append((index, cells))  # the common row: an id that no totals label starts with
+            continue
         block = cells[first:last + 1]
         if all(values.is_blank(c) for c in block):
             continue
         first_text = next((values.clean_text(c) for c in block if not values.is_blank(c)), "")
-        id_text = values.clean_text(cells[id_col]) if id_col < len(cells) else ""
+        id_text = values.clean_text(key)
         label = id_text or first_text
         if _TOTALS.match(label) or _NOTES.match(label) or (
             not id_text and (_TOTALS.match(first_text) or _NOTES.match(first_text))
@@ -272,12 +280,12 @@ def _collect_rows(table: Table, fill_down: list[str]) -> None:
             for fld, col in table.columns.items():
                 if col < len(cells) and values.is_blank(cells[col]) and (index, col) in origin:
                     r, c = origin[(index, col)]
-                    if fld in fill_down and r >= table.header_index + table.header_rows:
-                        cells[col] = sheet.rows[r][c]
+                    if fld in fill_down and r >= data_start:
+                        cells[col] = rows[r][c]
                         filled.add(fld)
-                    elif r >= table.header_index + table.header_rows:
+                    elif r >= data_start:
                         unfilled.add(fld)
-        table.rows.append((index, cells))
+        out.append((index, cells))
     for fld in sorted(filled):
         table.problems.append(Problem(
             f"merged cells in column {table.label(fld)} filled down (the template allows it)",
