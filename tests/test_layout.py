@@ -246,3 +246,16 @@ def test_inspect_json_keys(tmp_path: Path, cli) -> None:
     assert doc["problems"] == []
     assert doc["first_rows"][0] == {"工号": "0001", "姓名": "甲", "组别": "一组", "绩效分值": "112"}
     assert list(tmp_path.iterdir()) == [tmp_path / "kpi_2026-10.xlsx"]  # wrote nothing
+
+
+def test_title_merged_across_the_table_is_not_a_header(tmp_path: Path, cli_json) -> None:
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws["A1"] = "2026年10月客服绩效考核表"
+    ws.merge_cells("A1:D1")
+    ws.append(["工号", "姓名", "组别", "绩效分值"])
+    ws.append(["0001", "甲", "一组", 112])
+    book.save(tmp_path / "绩效表.xlsx")
+    doc = cli_json("score", "绩效表.xlsx", "--scheme", "star", "--dry-run")
+    assert doc["month"] == "2026-10"
+    assert cli_json("inspect", "绩效表.xlsx")["header_row"] == 2

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from itertools import repeat
 from typing import Literal, TypeVar
 
 from ..records import (
@@ -57,7 +58,7 @@ def _column(table: Table, fld: str) -> list[object] | None:
         return None
     cached = table.column_cache.get(fld)
     if cached is None:
-        if all(len(cells) > col for _, cells in table.rows):
+        if col < table.min_width:
             cached = [cells[col] for _, cells in table.rows]
         else:
             cached = [cells[col] if col < len(cells) else None for _, cells in table.rows]
@@ -84,11 +85,11 @@ def _convert(
         return None
     memo: dict[object, object] = {}
     out: list[T | None] = []
+    missing = _FAILED
     for (index, _), value in zip(table.rows, raw):
-        try:
-            got = memo[value]
-        except KeyError:
-            if _blank(value):
+        got = memo.get(value, missing)
+        if got is missing:
+            if value is None or value == "" or (type(value) is str and not value.strip()):
                 got = None
             else:
                 try:
@@ -96,8 +97,6 @@ def _convert(
                 except ValueError as exc:
                     got = (_FAILED, str(exc))
             memo[value] = got
-        except TypeError:  # an unhashable cell value: convert it on its own
-            got = None if _blank(value) else fn(value)
         if type(got) is tuple and got and got[0] is _FAILED:
             problems.append(Problem(f"{what}: {got[1]}", table.source(index, fld), hint=hint))
             got = None
@@ -299,11 +298,34 @@ def read_kpi(path: Path, scheme: Scheme, month: Month | None,
                 conv = values.seconds if metric.unit == "seconds" else _decimal
                 columns[fld] = _convert(table, fld, conv, problems, metric.name,
                                         "Enter a number.") or nothing
-    raw_scores = {fld: _column(table, fld) or nothing for fld in score_fields}
-    blank_at = {(p, fld) for fld in score_fields for p, v in enumerate(raw_scores[fld])
-                if _blank(v)}
+    blank_rows: dict[int, list[str]] = {}
+    for fld in score_fields:
+        for p in _blank_positions(_column(table, fld) or nothing):
+            blank_rows.setdefault(p, []).append(fld)
     blank_reasons = explain_blanks(path, table, [
-        table.source(table.rows[p][0], fld) for p, fld in sorted(blank_at)])
+        table.source(table.rows[p][0], fld) for p, flds in sorted(blank_rows.items())
+        for fld in flds])
+    for p, flds in sorted(blank_rows.items()):
+        index = table.rows[p][0]
+        unexplained = []
+        for fld in flds:
+            why = blank_reasons.get(table.source(index, fld))
+            if why:
+                problems.append(why)
+            else:
+                unexplained.append(fld)
+        if not unexplained:
+            continue
+        labels = [table.label(f) for f in unexplained]
+        if scheme.score.missing == "not_scored":
+            problems.append(Problem(f"blank {', '.join(labels)}: not scored this month",
+                                    table.source(index, unexplained[0]), "warning"))
+            continue
+        for fld, label in zip(unexplained, labels):
+            problems.append(Problem(
+                f"{label} is blank", table.source(index, fld),
+                hint="Fill in the value (0 if it really is zero), or set "
+                     "score.missing: not_scored in the template."))
 
     ids = _convert(table, "agent_id", values.agent_id, problems, "agent id",
                    "Use the agent's id as text, e.g. 0007.") or nothing
@@ -333,42 +355,25 @@ def read_kpi(path: Path, scheme: Scheme, month: Month | None,
                 and p.source.file == table.sheet.file and p.source.sheet == table.sheet.name}
     rows: list[AgentRow] = []
     first_row = table.sheet.first_row
-    metric_keys = [(fld, fld.removeprefix("metric:")) for fld in score_fields if fld != READY]
-    for p, (index, _) in enumerate(table.rows):
-        blanks = [fld for fld in score_fields if (p, fld) in blank_at]
-        if blanks:
-            unexplained = []
-            for fld in blanks:
-                why = blank_reasons.get(table.source(index, fld))
-                if why:
-                    problems.append(why)
-                else:
-                    unexplained.append(fld)
-            if unexplained:
-                labels = [table.label(f) for f in unexplained]
-                if scheme.score.missing == "not_scored":
-                    problems.append(Problem(f"blank {', '.join(labels)}: not scored this month",
-                                            table.source(index, unexplained[0]), "warning"))
-                    continue
-                for fld, label in zip(unexplained, labels):
-                    problems.append(Problem(
-                        f"{label} is blank", table.source(index, fld),
-                        hint="Fill in the value (0 if it really is zero), or set "
-                             "score.missing: not_scored in the template."))
+    file, sheet_name = table.sheet.file, table.sheet.name
+    keys = [fld.removeprefix("metric:") for fld in score_fields if fld != READY]
+    metric_values = zip(*[columns[f"metric:{k}"] for k in keys]) if keys else repeat(())
+    ready_values = columns[READY] if use_ready else nothing
+    for p, ((index, _), agent, row_month, figures, ready_value, name, team, role, hire,
+            level, block) in enumerate(zip(table.rows, ids, months, metric_values, ready_values,
+                                           names, teams, roles, hires, levels, blocks)):
+        if (agent is None or row_month is None or p in blank_rows or None in figures
+                or (use_ready and ready_value is None) or first_row + index in bad_rows):
             continue
-        agent = ids[p]
-        row_month = months[p]
-        if agent is None or row_month is None or first_row + index in bad_rows:
-            continue
-        metrics = {key: columns[fld][p] for fld, key in metric_keys}
-        if any(value is None for value in metrics.values()):
-            continue
-        ready_value = columns[READY][p] if use_ready else None
-        if use_ready and ready_value is None:
-            continue
-        rows.append(AgentRow(agent, row_month, table.source(index), names[p], teams[p], roles[p],
-                             hires[p], levels[p], ready_value, metrics, bool(blocks[p])))
+        rows.append(AgentRow(agent, row_month, Source(file, sheet_name, first_row + index),
+                             name, team, role, hire, level, ready_value,
+                             dict(zip(keys, figures)), bool(block)))
     return rows, problems
+
+
+def _blank_positions(column: list[object]) -> list[int]:
+    return [p for p, v in enumerate(column)
+            if v is None or v == "" or (type(v) is str and not v.strip())]
 
 
 def _column_value(table: Table, position: int, fld: str) -> object:

@@ -38,6 +38,7 @@ class Table:
     problems: list[Problem] = field(default_factory=list)
     _by_index: dict[int, list[object]] = field(default_factory=dict, repr=False)
     column_cache: dict[str, list[object]] = field(default_factory=dict, repr=False)
+    _min_width: int = field(default=-1, repr=False)
 
     @property
     def header_row(self) -> int:
@@ -46,6 +47,13 @@ class Table:
 
     def source(self, row_index: int, fld: str | None = None) -> Source:
         return self.sheet.source(row_index, self.columns[fld] if fld else None)
+
+    @property
+    def min_width(self) -> int:
+        """Length of the shortest data row (rows from one sheet are usually all as wide)."""
+        if self._min_width < 0:
+            self._min_width = min((len(cells) for _, cells in self.rows), default=0)
+        return self._min_width
 
     def cells_at(self, row_index: int) -> list[object]:
         """The data row as read (merged cells filled down where the template allows)."""
@@ -150,8 +158,10 @@ def find_table(
                     key_fallback if key_fallback in found else None)
                 if key is None:
                     continue
-                rank = len(found) + (100 if all(r in found for r in required) else 0) + (
-                    50 if key == "agent_id" else 0)
+                # a two-row header must match more than one row alone: a title merged
+                # across the table above a one-row header is not a group header
+                rank = 2 * (len(found) + (100 if all(r in found for r in required) else 0) + (
+                    50 if key == "agent_id" else 0)) + (1 if rows == 1 else 0)
                 if best is None or rank > best[0]:
                     best = (rank, sheet, index, rows, labels, found)
     if best is None or not all(r in best[5] for r in required if r != "agent_id") or (

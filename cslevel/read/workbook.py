@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import html
 import io
 import mmap
 import re
@@ -29,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from ..records import CslevelError, Problem, Source
 
@@ -78,8 +79,8 @@ def _warning(path: Path, message: str) -> Problem:
 _EXPORT_AGAIN = "Do not use this file: export the data again from the source system."
 _RESAVE = "Open it in Excel/WPS and save it again as .xlsx, or export it again."
 _ENCRYPTED = ("the workbook is encrypted (password-protected)",
-              "Open it in Excel/WPS, remove the password (File › Info › Protect Workbook › "
-              "Encrypt with Password, clear it), save it without a password, and run again.")
+              ("Open it in Excel/WPS, remove the password (File › Info › Protect Workbook › "
+               "Encrypt with Password, clear it), save it without a password, and run again."))
 
 # What each extension promises; a file whose content differs gets a warning.
 _EXTENSION_KIND = {
@@ -95,7 +96,8 @@ _KIND_WORDS = {
 _CALAMINE_EXTENSIONS = {".xls": "xls", ".xla": "xls", ".xlsx": "xlsx", ".xlsm": "xlsx",
                         ".xlam": "xlsx", ".xlsb": "xlsb", ".ods": "ods"}
 _OTHER_FORMATS = [
-    (b"%PDF", "a PDF document"), (b"\x89PNG", "a picture (PNG)"), (b"\xff\xd8\xff", "a picture (JPEG)"),
+    (b"%PDF", "a PDF document"), (b"\x89PNG", "a picture (PNG)"),
+    (b"\xff\xd8\xff", "a picture (JPEG)"),
     (b"Rar!", "a RAR archive"), (b"7z\xbc\xaf", "a 7-Zip archive"), (b"\x1f\x8b", "a gzip archive"),
 ]
 
@@ -116,7 +118,7 @@ def sniff_format(path: Path) -> str:
     """'xlsx' (any zip), 'xls' (any OLE compound file) or 'text', from the first bytes."""
     with path.open("rb") as fh:
         head = fh.read(8)
-    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return "xlsx"
     if head.startswith(_OLE_MAGIC):
         return "xls"
@@ -194,8 +196,9 @@ def _xml_prolog_problem(stream: IO[bytes]) -> str | None:
 
 
 def _attributes(tag: bytes) -> dict[str, str]:
-    return {k.decode().split(":")[-1]: v.decode() for k, v in
-            re.findall(rb'([\w:.-]+)\s*=\s*["\']([^"\']*)["\']', tag)}
+    """Attributes of one start tag, namespace prefixes dropped, values unescaped."""
+    return {k.decode().split(":")[-1]: html.unescape((dq or sq).decode("utf-8", "replace"))
+            for k, dq, sq in re.findall(rb'([\w:.-]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')', tag)}
 
 
 def _zip_facts(path: Path, archive: zipfile.ZipFile, names: dict[str, str]) -> _ZipFacts:
@@ -229,14 +232,8 @@ def _zip_facts(path: Path, archive: zipfile.ZipFile, names: dict[str, str]) -> _
             head = fh.read(8192)
         found = re.search(rb"<(?:\w+:)?dimension\s+ref\s*=\s*[\"']([A-Za-z0-9:$]+)[\"']", head)
         if found:
-            name = _xml_unescape(attrs.get("name", ""))
-            facts.dimensions[name] = found.group(1).decode().replace("$", "")
+            facts.dimensions[attrs.get("name", "")] = found.group(1).decode().replace("$", "")
     return facts
-
-
-def _xml_unescape(text: str) -> str:
-    return (text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
-            .replace("&apos;", "'").replace("&amp;", "&"))
 
 
 def _size(n: int) -> str:
@@ -381,7 +378,8 @@ def _read_calamine(path: Path, kind: str, facts: _ZipFacts | None) -> list[Sheet
                         f"the sheet's stored size ({stored}) is smaller than its data (files "
                         f"saved by WPS or some export tools); all {len(rows)} rows were read",
                         Source(path.name, meta.name), "warning"))
-            sheets.append(Sheet(path.name, meta.name, rows, start[0] + 1, start[1],
+            sheets.append(Sheet(path.name, meta.name, cast("list[list[object]]", rows),
+                                start[0] + 1, start[1],
                                 meta.visible == calamine.SheetVisibleEnum.Visible, epoch1904,
                                 merged, tuple(sheet_notes)))
     return sheets
@@ -400,8 +398,10 @@ def _codec(label: str) -> str | None:
 
 
 def _decode(path: Path, raw: bytes) -> tuple[str, str]:
-    """Bytes -> (text, codec): BOM, else UTF-16 told by its zero bytes, else the charset a
-    web page or XML file declares, else UTF-8, else GB18030 (Chinese Windows, includes GBK)."""
+    """Bytes -> (text, codec): BOM, else UTF-16 told by its zero bytes, else UTF-8 if the
+    bytes are valid UTF-8 (GBK text almost never is), else the charset a web page or XML file
+    declares, else GB18030 (Chinese Windows, includes GBK). Pages often declare a charset
+    they are not in, so the declaration does not beat valid UTF-8."""
     for bom, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
                           (codecs.BOM_UTF16_BE, "utf-16-be")):
         if raw.startswith(bom):
@@ -421,7 +421,7 @@ def _decode(path: Path, raw: bytes) -> tuple[str, str]:
     candidates = ["utf-8", "gb18030"]
     declared = _CHARSET.search(head) if head.lstrip().startswith(b"<") else None
     if declared and (codec := _codec(declared.group(1).decode("ascii"))):
-        candidates.insert(0, codec)
+        candidates.insert(1, codec)
     for encoding in candidates:
         try:
             return raw.decode(encoding), encoding
@@ -572,14 +572,15 @@ class _HtmlTables(HTMLParser):
         while self._open:
             self._close_row(self._open.pop())
         for table in self.tables:
-            rows: list[list[object]] = []
-            for found in table["rows"]:
-                width = max(found) + 1 if found else 0
-                rows.append([found.get(c) for c in range(width)])
+            # Rectangular, as calamine gives sheets: as wide as the widest row or span.
+            width = max([c + 1 for found in table["rows"] for c in found]
+                        + [c2 + 1 for _, _, _, c2 in table["merged"]], default=0)
+            rows = [[found.get(c) for c in range(width)] for found in table["rows"]]
             merged = list(table["merged"])
             caption = table["caption"]
             if isinstance(caption, str) and caption:
-                rows.insert(0, [caption])  # the title Excel shows above the table
+                # the title Excel shows above the table
+                rows.insert(0, [caption] + [None] * (width - 1))
                 merged = [(r1 + 1, c1, r2 + 1, c2) for r1, c1, r2, c2 in merged]
             if any(any(v is not None for v in row) for row in rows):
                 yield rows, merged
@@ -676,6 +677,10 @@ def _read_spreadsheet_ml(path: Path, text: str) -> list[Sheet]:
         raise _fail(path, f"the XML spreadsheet is damaged ({exc})", _RESAVE) from None
     if not sheets:
         raise _fail(path, "the XML spreadsheet has no worksheet", _RESAVE)
+    for sheet in sheets:  # rectangular, as calamine gives sheets
+        width = max((len(r) for r in sheet.rows), default=0)
+        for row in sheet.rows:
+            row.extend([None] * (width - len(row)))
     sheets.sort(key=lambda s: not s.visible)
     return sheets
 
@@ -706,7 +711,7 @@ def _openpyxl_is_defused() -> bool:
     """openpyxl parses with defusedxml only when it is installed and not switched off
     (OPENPYXL_DEFUSEDXML=False); check the parser functions it actually uses."""
     import openpyxl.xml
-    import openpyxl.xml.functions as functions
+    from openpyxl.xml import functions
 
     return bool(openpyxl.xml.DEFUSEDXML) and all(
         getattr(fn, "__module__", "").startswith("defusedxml")
