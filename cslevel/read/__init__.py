@@ -70,9 +70,6 @@ def _blank(value: object) -> bool:
     return value is None or value == "" or (type(value) is str and not value.strip())
 
 
-_FAILED = object()
-
-
 def _convert(
     table: Table, fld: str, fn: Callable[[object], T], problems: list[Problem], what: str,
     hint: str,
@@ -83,25 +80,30 @@ def _convert(
     raw = _column(table, fld)
     if raw is None:
         return None
-    memo: dict[object, object] = {}
-    out: list[T | None] = []
-    missing = _FAILED
-    for (index, _), value in zip(table.rows, raw):
-        got = memo.get(value, missing)
-        if got is missing:
-            if value is None or value == "" or (type(value) is str and not value.strip()):
-                got = None
-            else:
-                try:
-                    got = fn(value)
-                except ValueError as exc:
-                    got = (_FAILED, str(exc))
-            memo[value] = got
-        if type(got) is tuple and got and got[0] is _FAILED:
-            problems.append(Problem(f"{what}: {got[1]}", table.source(index, fld), hint=hint))
-            got = None
-        out.append(got)  # type: ignore[arg-type]
-    return out
+    if bool in set(map(type, raw)):  # TRUE and 1 hash alike: convert cell by cell
+        memo_list = [_convert_one(fn, value) for value in raw]
+    else:
+        memo = {value: _convert_one(fn, value) for value in set(raw)}
+        memo_list = [memo[value] for value in raw]
+    failed = [p for p, got in enumerate(memo_list) if type(got) is _Failure]
+    for p in failed:
+        got = memo_list[p]
+        problems.append(Problem(f"{what}: {got}", table.source(table.rows[p][0], fld), hint=hint))
+        memo_list[p] = None
+    return memo_list  # type: ignore[return-value]
+
+
+class _Failure(str):
+    """Why a cell could not be converted (kept apart from converted text values)."""
+
+
+def _convert_one(fn: Callable[[object], T], value: object) -> T | _Failure | None:
+    if value is None or value == "" or (type(value) is str and not value.strip()):
+        return None
+    try:
+        return fn(value)
+    except ValueError as exc:
+        return _Failure(exc)
 
 
 def _decimal(value: object) -> Decimal:

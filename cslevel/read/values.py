@@ -30,8 +30,15 @@ def is_blank(value: object) -> bool:
                              and not _SPACES.sub("", value.translate(_ODD_CHARS)))
 
 
+# Text that needs no cleaning: no spaces of any kind, no odd minus or zero-width characters.
+_PLAIN = re.compile(r"[^\s\u00a0\u2007\u202f\u3000\u2212\u2012\u2013\uff0d"
+                    r"\u200b\u200c\u200d\u2060\ufeff]+")
+
+
 def clean_text(value: object) -> str:
     """Text as a person would read it: NFKC (full-width -> half-width), trimmed."""
+    if type(value) is str and _PLAIN.fullmatch(value) and unicodedata.is_normalized("NFKC", value):
+        return value  # the common case, checked in C
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
