@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from itertools import repeat
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from ..records import (
     AgentRow,
@@ -80,17 +80,26 @@ def _convert(
     raw = _column(table, fld)
     if raw is None:
         return None
-    if bool in set(map(type, raw)):  # TRUE and 1 hash alike: convert cell by cell
-        memo_list = [_convert_one(fn, value) for value in raw]
-    else:
-        memo = {value: _convert_one(fn, value) for value in set(raw)}
-        memo_list = [memo[value] for value in raw]
-    failed = [p for p, got in enumerate(memo_list) if type(got) is _Failure]
-    for p in failed:
-        got = memo_list[p]
-        problems.append(Problem(f"{what}: {got}", table.source(table.rows[p][0], fld), hint=hint))
-        memo_list[p] = None
-    return memo_list  # type: ignore[return-value]
+    memo = _distinct(raw, fn)
+    out = [memo[v] for v in raw] if memo is not None else [_convert_one(fn, v) for v in raw]
+    return _report_failures(table, fld, out, problems, what, hint)
+
+
+def _distinct(raw: list[object], fn: Callable[[object], T]) -> dict[object, object] | None:
+    """Distinct cell value -> converted value (or _Failure); None when values that hash
+    alike differ in meaning (TRUE and 1), so cells must be converted one by one."""
+    if bool in set(map(type, raw)):
+        return None
+    return {value: _convert_one(fn, value) for value in set(raw)}
+
+
+def _report_failures(table: Table, fld: str, out: list[Any], problems: list[Problem],
+                     what: str, hint: str) -> list[Any]:
+    for p in [p for p, got in enumerate(out) if type(got) is _Failure]:
+        problems.append(Problem(f"{what}: {out[p]}", table.source(table.rows[p][0], fld),
+                                hint=hint))
+        out[p] = None
+    return out
 
 
 class _Failure(str):
@@ -164,33 +173,46 @@ def _scaled_column(
     kind 'score': % of target in points (112 = 112%); a column written as fractions
     (1.12) is multiplied by 100. kind 'percent': a fraction (0.95 = 95%); a column written
     in points (95) is divided by 100. A column mixing both forms is an error naming cells.
+    The scale is decided on the column's distinct values.
     """
     label = table.label(fld)
-    parsed = _convert(table, fld, values.number, problems, label, "Enter a number.")
-    raw: list[tuple[Decimal, bool] | None] = list(parsed or [])
+    raw = _column(table, fld) or []
+    memo = _distinct(raw, values.number)
+    if memo is None:
+        memo = {}
+        cells = [_convert_one(values.number, v) for v in raw]
+        keys: list[object] = list(range(len(raw)))
+        memo = dict(zip(keys, cells))
+    else:
+        keys = raw
     small_limit = Decimal(3) if kind == "score" else Decimal(1)
-    small = [p for p, got in enumerate(raw) if got and not got[1] and 0 < got[0] <= small_limit
-             and got[0] != 1]
-    large = [p for p, got in enumerate(raw) if got and not got[1] and got[0] > small_limit]
+    parsed = {k: g for k, g in memo.items() if type(g) is tuple}
+    small = {k for k, (v, pct) in parsed.items() if not pct and 0 < v <= small_limit and v != 1}
+    large = {k for k, (v, pct) in parsed.items() if not pct and v > small_limit}
     if small and large:
-        cells = ", ".join(str(table.source(table.rows[p][0], fld).cell)
-                          for p in (small[:3] + large[:3]))
+        where = ([p for p, k in enumerate(keys) if k in small][:3]
+                 + [p for p, k in enumerate(keys) if k in large][:3])
+        cells_text = ", ".join(str(table.source(table.rows[p][0], fld).cell) for p in where)
         problems.append(Problem(
-            f"{label} mixes fractions and percentages ({cells})",
+            f"{label} mixes fractions and percentages ({cells_text})",
             Source(table.sheet.file, table.sheet.name),
             hint="Write every value the same way, e.g. all as 95% or all as 0.95."))
         return [None] * len(raw)
     bare_are_fractions = bool(small) or (not large and kind == "percent")
     hundred = Decimal(100)
-    out: list[Decimal | None] = []
-    for got in raw:
-        if got is None:
-            out.append(None)
+    scaled: dict[object, object] = {}
+    for k, got in memo.items():
+        if type(got) is not tuple:
+            scaled[k] = got  # None or a _Failure
         elif kind == "score":
-            out.append(got[0] * hundred if (not got[1] and bare_are_fractions) else got[0])
+            value, pct = got
+            scaled[k] = value * hundred if (not pct and bare_are_fractions) else value
         else:
-            out.append(got[0] / hundred if (got[1] or not bare_are_fractions) else got[0])
-    if kind == "score" and bare_are_fractions and any(g and not g[1] for g in raw):
+            value, pct = got
+            scaled[k] = value / hundred if (pct or not bare_are_fractions) else value
+    out = _report_failures(table, fld, [scaled[k] for k in keys], problems, label,
+                           "Enter a number.")
+    if kind == "score" and bare_are_fractions and any(not pct for _, pct in parsed.values()):
         problems.append(Problem(f"{label} read as fractions of target (1.12 = 112%)",
                                 Source(table.sheet.file, table.sheet.name), "warning"))
     return out
@@ -361,21 +383,24 @@ def read_kpi(path: Path, scheme: Scheme, month: Month | None,
     keys = [fld.removeprefix("metric:") for fld in score_fields if fld != READY]
     metric_values = zip(*[columns[f"metric:{k}"] for k in keys]) if keys else repeat(())
     ready_values = columns[READY] if use_ready else nothing
+    new_tuple = tuple.__new__
     for p, ((index, _), agent, row_month, figures, ready_value, name, team, role, hire,
             level, block) in enumerate(zip(table.rows, ids, months, metric_values, ready_values,
                                            names, teams, roles, hires, levels, blocks)):
         if (agent is None or row_month is None or p in blank_rows or None in figures
                 or (use_ready and ready_value is None) or first_row + index in bad_rows):
             continue
-        rows.append(AgentRow(agent, row_month, Source(file, sheet_name, first_row + index),
-                             name, team, role, hire, level, ready_value,
-                             dict(zip(keys, figures)), bool(block)))
+        # tuple.__new__ builds the named tuples in C: this loop runs once per row
+        rows.append(new_tuple(AgentRow, (
+            agent, row_month, new_tuple(Source, (file, sheet_name, first_row + index, None)),
+            name, team, role, hire, level, ready_value, dict(zip(keys, figures)),
+            bool(block))))
     return rows, problems
 
 
 def _blank_positions(column: list[object]) -> list[int]:
-    return [p for p, v in enumerate(column)
-            if v is None or v == "" or (type(v) is str and not v.strip())]
+    blanks = {v for v in set(column) if v is None or v == "" or (type(v) is str and not v.strip())}
+    return [p for p, v in enumerate(column) if v in blanks] if blanks else []
 
 
 def _column_value(table: Table, position: int, fld: str) -> object:

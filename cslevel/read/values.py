@@ -49,6 +49,8 @@ def clean_text(value: object) -> str:
 
 def agent_id(value: object) -> str:
     """Agent ids are text: '001' stays '001'; a numeric cell 7.0 becomes '7'."""
+    if type(value) is str and _PLAIN.fullmatch(value) and unicodedata.is_normalized("NFKC", value):
+        return value  # the common case, checked in C
     if isinstance(value, bool):
         raise ValueError("an id cannot be TRUE/FALSE")
     if isinstance(value, (date, time, timedelta)):
