@@ -6,12 +6,15 @@ returned with the rows; the pipeline stops before writing anything if one is an 
 
 from __future__ import annotations
 
+import gc
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from itertools import repeat
+from operator import itemgetter
 from typing import Any, Literal, TypeVar
 
 from ..records import (
@@ -59,9 +62,9 @@ def _column(table: Table, fld: str) -> list[object] | None:
     cached = table.column_cache.get(fld)
     if cached is None:
         if col < table.min_width:
-            cached = [cells[col] for _, cells in table.rows]
+            cached = list(map(itemgetter(col), table.row_cells))
         else:
-            cached = [cells[col] if col < len(cells) else None for _, cells in table.rows]
+            cached = [cells[col] if col < len(cells) else None for cells in table.row_cells]
         table.column_cache[fld] = cached
     return cached
 
@@ -81,16 +84,34 @@ def _convert(
     if raw is None:
         return None
     memo = _distinct(raw, fn)
-    out = [memo[v] for v in raw] if memo is not None else [_convert_one(fn, v) for v in raw]
+    if memo is _IDENTITY:
+        return list(raw)
+    if memo is None:
+        out = [_convert_one(fn, v) for v in raw]
+    else:
+        out = [memo[v] for v in raw]
+        if not any(type(got) is _Failure for got in memo.values()):
+            return out
     return _report_failures(table, fld, out, problems, what, hint)
+
+
+_TEXT_FNS: set[Callable[[object], object]] = {values.clean_text, values.agent_id}
+_IDENTITY: dict[object, object] = {}  # returned by _distinct: every value maps to itself
 
 
 def _distinct(raw: list[object], fn: Callable[[object], T]) -> dict[object, object] | None:
     """Distinct cell value -> converted value (or _Failure); None when values that hash
     alike differ in meaning (TRUE and 1), so cells must be converted one by one."""
-    if bool in set(map(type, raw)):
+    distinct = set(raw)
+    types = set(map(type, distinct))
+    if bool in types:
         return None
-    return {value: _convert_one(fn, value) for value in set(raw)}
+    if fn in _TEXT_FNS and types == {str} and "" not in distinct:
+        # a column of text that needs no cleaning maps to itself: checked in one C pass
+        joined = "\n".join(distinct)
+        if values.is_plain_text(joined.replace("\n", "")):
+            return _IDENTITY
+    return {value: _convert_one(fn, value) for value in distinct}
 
 
 def _report_failures(table: Table, fld: str, out: list[Any], problems: list[Problem],
@@ -210,8 +231,9 @@ def _scaled_column(
         else:
             value, pct = got
             scaled[k] = value / hundred if (pct or not bare_are_fractions) else value
-    out = _report_failures(table, fld, [scaled[k] for k in keys], problems, label,
-                           "Enter a number.")
+    out = [scaled[k] for k in keys]
+    if any(type(got) is _Failure for got in scaled.values()):
+        out = _report_failures(table, fld, out, problems, label, "Enter a number.")
     if kind == "score" and bare_are_fractions and any(not pct for _, pct in parsed.values()):
         problems.append(Problem(f"{label} read as fractions of target (1.12 = 112%)",
                                 Source(table.sheet.file, table.sheet.name), "warning"))
@@ -275,9 +297,28 @@ def understand_kpi(path: Path, scheme: Scheme, sheets: list[Sheet] | None = None
     return KpiPlan(table, "metrics", fields)
 
 
+@contextmanager
+def bulk_load() -> Iterator[None]:
+    """Pause the cyclic garbage collector while many rows are built: they hold no cycles,
+    and collections triggered by the allocations alone cost more than the reading."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def read_kpi(path: Path, scheme: Scheme, month: Month | None,
              plan: KpiPlan | None = None) -> tuple[list[AgentRow], list[Problem]]:
     """One KPI workbook -> one AgentRow per agent and month, plus every problem found."""
+    with bulk_load():
+        return _read_kpi(path, scheme, month, plan)
+
+
+def _read_kpi(path: Path, scheme: Scheme, month: Month | None,
+              plan: KpiPlan | None) -> tuple[list[AgentRow], list[Problem]]:
     plan = plan or understand_kpi(path, scheme)
     table = plan.table
     problems = list(table.problems)
@@ -353,20 +394,21 @@ def read_kpi(path: Path, scheme: Scheme, month: Month | None,
 
     ids = _convert(table, "agent_id", values.agent_id, problems, "agent id",
                    "Use the agent's id as text, e.g. 0007.") or nothing
-    for p, ((index, _), got) in enumerate(zip(table.rows, ids)):
-        if got is None and _blank(_column_value(table, p, "agent_id")):
-            problems.append(Problem("agent id (工号) is empty", table.source(index, "agent_id"),
+    for p in [p for p, got in enumerate(ids) if got is None]:
+        if _blank(_column_value(table, p, "agent_id")):
+            problems.append(Problem("agent id (工号) is empty",
+                                    table.source(table.rows[p][0], "agent_id"),
                                     hint="Fill in the id or delete the row."))
 
-    levels: list[str | None] = []
-    for (index, _), raw in zip(table.rows, _column(table, "current_level") or nothing):
+    levels: list[str | None] = list(nothing)
+    for p, (index, _), raw in zip(range(count), table.rows,
+                                  _column(table, "current_level") or ()):
         label = "" if _blank(raw) else values.clean_text(raw)
-        level = scheme.resolve_level(label) if label else None
-        if label and level is None:
+        levels[p] = scheme.resolve_level(label) if label else None
+        if label and levels[p] is None:
             problems.append(Problem(f"unknown level {label!r}",
                                     table.source(index, "current_level"),
                                     hint=f"Use one of: {', '.join(scheme.level_names)}."))
-        levels.append(level)
     hires = _convert(table, "hire_date",
                      lambda v: values.parse_date(v, table.sheet.epoch1904), problems,
                      "hire date", "Use a date such as 2026-03-10.") or nothing
@@ -384,11 +426,18 @@ def read_kpi(path: Path, scheme: Scheme, month: Month | None,
     metric_values = zip(*[columns[f"metric:{k}"] for k in keys]) if keys else repeat(())
     ready_values = columns[READY] if use_ready else nothing
     new_tuple = tuple.__new__
+    # A score cell is None only when blank (blank_rows) or in error (bad_rows), except for a
+    # column refused as a whole: look for those only when there are errors at all.
+    incomplete = set(blank_rows)
+    if any(p.severity == "error" for p in problems):
+        for fld in score_fields:
+            # `v is None`, never `None in column`: comparing a Decimal with None is slow
+            incomplete.update([p for p, v in enumerate(columns[fld]) if v is None])
     for p, ((index, _), agent, row_month, figures, ready_value, name, team, role, hire,
             level, block) in enumerate(zip(table.rows, ids, months, metric_values, ready_values,
                                            names, teams, roles, hires, levels, blocks)):
-        if (agent is None or row_month is None or p in blank_rows or None in figures
-                or (use_ready and ready_value is None) or first_row + index in bad_rows):
+        if (agent is None or row_month is None or p in incomplete
+                or first_row + index in bad_rows):
             continue
         # tuple.__new__ builds the named tuples in C: this loop runs once per row
         rows.append(new_tuple(AgentRow, (

@@ -39,6 +39,7 @@ class Table:
     _by_index: dict[int, list[object]] = field(default_factory=dict, repr=False)
     column_cache: dict[str, list[object]] = field(default_factory=dict, repr=False)
     _min_width: int = field(default=-1, repr=False)
+    _row_cells: list[list[object]] = field(default_factory=list, repr=False)
 
     @property
     def header_row(self) -> int:
@@ -47,6 +48,13 @@ class Table:
 
     def source(self, row_index: int, fld: str | None = None) -> Source:
         return self.sheet.source(row_index, self.columns[fld] if fld else None)
+
+    @property
+    def row_cells(self) -> list[list[object]]:
+        """The data rows' cells, without their indexes."""
+        if len(self._row_cells) != len(self.rows):
+            self._row_cells = [cells for _, cells in self.rows]
+        return self._row_cells
 
     @property
     def min_width(self) -> int:
@@ -267,11 +275,15 @@ def _collect_rows(table: Table, fill_down: list[str]) -> None:
     data_start = table.header_index + table.header_rows
     rows = sheet.rows
     out = table.rows
-    for index in range(data_start, len(rows)):
-        cells = rows[index]
-        key = cells[id_col] if id_col < len(cells) else None
-        if not origin and (type(key) is float or (type(key) is str and key[:1].isdigit())):
-            out.append((index, cells))  # the common row: an id that no totals label starts with
+    data = rows[data_start:]
+    keys = ([cells[id_col] for cells in data] if min(map(len, data), default=0) > id_col
+            else [cells[id_col] if id_col < len(cells) else None for cells in data])
+    # the common row: an id that no totals or notes label starts with
+    ordinary = [not origin and (type(k) is float or (type(k) is str and k[:1].isdigit()))
+                for k in keys]
+    for index, cells, key, plain in zip(range(data_start, len(rows)), data, keys, ordinary):
+        if plain:
+            out.append((index, cells))
             continue
         block = cells[first:last + 1]
         if all(values.is_blank(c) for c in block):

@@ -35,9 +35,15 @@ _PLAIN = re.compile(r"[^\s\u00a0\u2007\u202f\u3000\u2212\u2012\u2013\uff0d"
                     r"\u200b\u200c\u200d\u2060\ufeff]+")
 
 
+def is_plain_text(text: str) -> bool:
+    """True when clean_text would return `text` unchanged (no spaces of any kind, no odd
+    characters, already NFKC): the whole check runs in C."""
+    return bool(_PLAIN.fullmatch(text)) and unicodedata.is_normalized("NFKC", text)
+
+
 def clean_text(value: object) -> str:
     """Text as a person would read it: NFKC (full-width -> half-width), trimmed."""
-    if type(value) is str and _PLAIN.fullmatch(value) and unicodedata.is_normalized("NFKC", value):
+    if type(value) is str and is_plain_text(value):
         return value  # the common case, checked in C
     if value is None:
         return ""
@@ -49,7 +55,7 @@ def clean_text(value: object) -> str:
 
 def agent_id(value: object) -> str:
     """Agent ids are text: '001' stays '001'; a numeric cell 7.0 becomes '7'."""
-    if type(value) is str and _PLAIN.fullmatch(value) and unicodedata.is_normalized("NFKC", value):
+    if type(value) is str and is_plain_text(value):
         return value  # the common case, checked in C
     if isinstance(value, bool):
         raise ValueError("an id cannot be TRUE/FALSE")
