@@ -10,6 +10,7 @@ import gc
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -419,13 +420,6 @@ def _read_kpi(path: Path, scheme: Scheme, month: Month | None,
     roles = _texts(table, "role")
     bad_rows = {p.source.row for p in problems if p.severity == "error" and p.source
                 and p.source.file == table.sheet.file and p.source.sheet == table.sheet.name}
-    rows: list[AgentRow] = []
-    first_row = table.sheet.first_row
-    file, sheet_name = table.sheet.file, table.sheet.name
-    keys = [fld.removeprefix("metric:") for fld in score_fields if fld != READY]
-    metric_values = zip(*[columns[f"metric:{k}"] for k in keys]) if keys else repeat(())
-    ready_values = columns[READY] if use_ready else nothing
-    new_tuple = tuple.__new__
     # A score cell is None only when blank (blank_rows) or in error (bad_rows), except for a
     # column refused as a whole: look for those only when there are errors at all.
     incomplete = set(blank_rows)
@@ -433,17 +427,27 @@ def _read_kpi(path: Path, scheme: Scheme, month: Month | None,
         for fld in score_fields:
             # `v is None`, never `None in column`: comparing a Decimal with None is slow
             incomplete.update([p for p, v in enumerate(columns[fld]) if v is None])
-    for p, ((index, _), agent, row_month, figures, ready_value, name, team, role, hire,
-            level, block) in enumerate(zip(table.rows, ids, months, metric_values, ready_values,
-                                           names, teams, roles, hires, levels, blocks)):
-        if (agent is None or row_month is None or p in incomplete
-                or first_row + index in bad_rows):
-            continue
-        # tuple.__new__ builds the named tuples in C: this loop runs once per row
-        rows.append(new_tuple(AgentRow, (
-            agent, row_month, new_tuple(Source, (file, sheet_name, first_row + index, None)),
-            name, team, role, hire, level, ready_value, dict(zip(keys, figures)),
-            bool(block))))
+    # Rows are built by C iterators (one named tuple, one Source and one dict per row):
+    # this is the part that runs 100,000 times.
+    first_row = table.sheet.first_row
+    file, sheet_name = table.sheet.file, table.sheet.name
+    keys = [fld.removeprefix("metric:") for fld in score_fields if fld != READY]
+    metric_dicts = (map(dict, map(zip, repeat(keys), zip(*[columns[f"metric:{k}"] for k in keys])))
+                    if keys else map(dict, repeat(())))
+    ready_values = columns[READY] if use_ready else nothing
+    excel_rows = [first_row + index for index, _ in table.rows]
+    sources = map(partial(tuple.__new__, Source),
+                  zip(repeat(file), repeat(sheet_name), excel_rows, repeat(None)))
+    rows: list[AgentRow] = list(map(partial(tuple.__new__, AgentRow), zip(
+        ids, months, sources, names, teams, roles, hires, levels, ready_values, metric_dicts,
+        map(bool, blocks))))
+    skip = incomplete | {p for p, row in enumerate(excel_rows) if row in bad_rows} if (
+        incomplete or bad_rows) else set()
+    months_complete = not months or (months[0] is not None
+                                     and months.count(months[0]) == len(months))
+    if skip or None in ids or not (months_complete or all(m is not None for m in months)):
+        rows = [row for p, row in enumerate(rows)
+                if p not in skip and row.agent_id is not None and row.month is not None]
     return rows, problems
 
 
