@@ -84,13 +84,13 @@ def _convert(
     raw = _column(table, fld)
     if raw is None:
         return None
-    memo = _distinct(raw, fn)
+    memo = _distinct(raw, fn, table.distinct(fld))
     if memo is _IDENTITY:
-        return list(raw)
+        return raw  # type: ignore[return-value]  # (shared, never changed)
     if memo is None:
         out = [_convert_one(fn, v) for v in raw]
     else:
-        out = [memo[v] for v in raw]
+        out = list(map(memo.__getitem__, raw))
         if not any(type(got) is _Failure for got in memo.values()):
             return out
     return _report_failures(table, fld, out, problems, what, hint)
@@ -100,10 +100,11 @@ _TEXT_FNS: set[Callable[[object], object]] = {values.clean_text, values.agent_id
 _IDENTITY: dict[object, object] = {}  # returned by _distinct: every value maps to itself
 
 
-def _distinct(raw: list[object], fn: Callable[[object], T]) -> dict[object, object] | None:
+def _distinct(raw: list[object], fn: Callable[[object], T],
+              distinct: set[object] | None = None) -> dict[object, object] | None:
     """Distinct cell value -> converted value (or _Failure); None when values that hash
     alike differ in meaning (TRUE and 1), so cells must be converted one by one."""
-    distinct = set(raw)
+    distinct = set(raw) if distinct is None else distinct
     types = set(map(type, distinct))
     if bool in types:
         return None
@@ -199,7 +200,7 @@ def _scaled_column(
     """
     label = table.label(fld)
     raw = _column(table, fld) or []
-    memo = _distinct(raw, values.number)
+    memo = _distinct(raw, values.number, table.distinct(fld))
     if memo is None:
         memo = {}
         cells = [_convert_one(values.number, v) for v in raw]
@@ -232,7 +233,7 @@ def _scaled_column(
         else:
             value, pct = got
             scaled[k] = value / hundred if (pct or not bare_are_fractions) else value
-    out = [scaled[k] for k in keys]
+    out = list(map(scaled.__getitem__, keys))
     if any(type(got) is _Failure for got in scaled.values()):
         out = _report_failures(table, fld, out, problems, label, "Enter a number.")
     if kind == "score" and bare_are_fractions and any(not pct for _, pct in parsed.values()):
@@ -366,7 +367,7 @@ def _read_kpi(path: Path, scheme: Scheme, month: Month | None,
                                         "Enter a number.") or nothing
     blank_rows: dict[int, list[str]] = {}
     for fld in score_fields:
-        for p in _blank_positions(_column(table, fld) or nothing):
+        for p in _blank_positions(_column(table, fld) or nothing, table.distinct(fld)):
             blank_rows.setdefault(p, []).append(fld)
     blank_reasons = explain_blanks(path, table, [
         table.source(table.rows[p][0], fld) for p, flds in sorted(blank_rows.items())
@@ -435,7 +436,7 @@ def _read_kpi(path: Path, scheme: Scheme, month: Month | None,
     metric_dicts = (map(dict, map(zip, repeat(keys), zip(*[columns[f"metric:{k}"] for k in keys])))
                     if keys else map(dict, repeat(())))
     ready_values = columns[READY] if use_ready else nothing
-    excel_rows = [first_row + index for index, _ in table.rows]
+    excel_rows = list(map(first_row.__add__, map(itemgetter(0), table.rows)))
     sources = map(partial(tuple.__new__, Source),
                   zip(repeat(file), repeat(sheet_name), excel_rows, repeat(None)))
     rows: list[AgentRow] = list(map(partial(tuple.__new__, AgentRow), zip(
@@ -451,8 +452,8 @@ def _read_kpi(path: Path, scheme: Scheme, month: Month | None,
     return rows, problems
 
 
-def _blank_positions(column: list[object]) -> list[int]:
-    blanks = {v for v in set(column) if v is None or v == "" or (type(v) is str and not v.strip())}
+def _blank_positions(column: list[object], distinct: set[object]) -> list[int]:
+    blanks = {v for v in distinct if v is None or v == "" or (type(v) is str and not v.strip())}
     return [p for p, v in enumerate(column) if v in blanks] if blanks else []
 
 
@@ -464,7 +465,7 @@ def _texts(table: Table, fld: str) -> list[str]:
     got = _convert(table, fld, values.clean_text, [], fld, "")
     if got is None:
         return [""] * len(table.rows)
-    return [text or "" for text in got]
+    return got if None not in got else [text or "" for text in got]  # type: ignore[return-value]
 
 
 def roster_fields(scheme: Scheme) -> dict[str, list[str]]:

@@ -38,6 +38,7 @@ class Table:
     problems: list[Problem] = field(default_factory=list)
     _by_index: dict[int, list[object]] = field(default_factory=dict, repr=False)
     column_cache: dict[str, list[object]] = field(default_factory=dict, repr=False)
+    distinct_cache: dict[str, set[object]] = field(default_factory=dict, repr=False)
     _min_width: int = field(default=-1, repr=False)
     _row_cells: list[list[object]] = field(default_factory=list, repr=False)
 
@@ -48,6 +49,15 @@ class Table:
 
     def source(self, row_index: int, fld: str | None = None) -> Source:
         return self.sheet.source(row_index, self.columns[fld] if fld else None)
+
+    def distinct(self, fld: str) -> set[object]:
+        """The distinct raw values of a field's column (computed once)."""
+        found = self.distinct_cache.get(fld)
+        if found is None:
+            found = self.distinct_cache[fld] = set(self.column_cache.get(fld) or [
+                cells[self.columns[fld]] if self.columns[fld] < len(cells) else None
+                for cells in self.row_cells])
+        return found
 
     @property
     def row_cells(self) -> list[list[object]]:
