@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import itemgetter
 
 from ..records import CslevelError, Month, Problem, Source
 from ..templates import normalize_label
@@ -284,17 +286,17 @@ def _collect_rows(table: Table, fill_down: list[str]) -> None:
     unfilled: set[str] = set()
     data_start = table.header_index + table.header_rows
     rows = sheet.rows
-    out = table.rows
     data = rows[data_start:]
     keys = ([cells[id_col] for cells in data] if min(map(len, data), default=0) > id_col
             else [cells[id_col] if id_col < len(cells) else None for cells in data])
-    # the common row: an id that no totals or notes label starts with
+    # the common row: an id that no totals or notes label starts with (taken in one C pass)
     ordinary = [not origin and (type(k) is float or (type(k) is str and k[:1].isdigit()))
                 for k in keys]
-    for index, cells, key, plain in zip(range(data_start, len(rows)), data, keys, ordinary):
-        if plain:
-            out.append((index, cells))
-            continue
+    numbered = list(zip(range(data_start, len(rows)), data))
+    out = list(compress(numbered, ordinary))
+    others = [(index, cells, key) for (index, cells), key, plain
+              in zip(numbered, keys, ordinary) if not plain]
+    for index, cells, key in others:
         block = cells[first:last + 1]
         if all(values.is_blank(c) for c in block):
             continue
@@ -318,6 +320,9 @@ def _collect_rows(table: Table, fill_down: list[str]) -> None:
                     elif r >= data_start:
                         unfilled.add(fld)
         out.append((index, cells))
+    if others:
+        out.sort(key=itemgetter(0))
+    table.rows = out
     for fld in sorted(filled):
         table.problems.append(Problem(
             f"merged cells in column {table.label(fld)} filled down (the template allows it)",
