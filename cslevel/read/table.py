@@ -277,6 +277,15 @@ def _merged_origin(sheet: Sheet) -> dict[tuple[int, int], tuple[int, int]]:
     return origin
 
 
+_FIRST_CHAR = itemgetter(slice(0, 1))
+
+
+def _all_start_with_digits(keys: list[str]) -> bool:
+    """Every key starts with a digit, checked in C passes (ids are most of the rows)."""
+    heads = "".join(map(_FIRST_CHAR, keys))
+    return len(heads) == len(keys) and heads.isdigit()
+
+
 def _collect_rows(table: Table, fill_down: list[str]) -> None:
     sheet = table.sheet
     first, last = table.block
@@ -289,13 +298,17 @@ def _collect_rows(table: Table, fill_down: list[str]) -> None:
     data = rows[data_start:]
     keys = ([cells[id_col] for cells in data] if min(map(len, data), default=0) > id_col
             else [cells[id_col] if id_col < len(cells) else None for cells in data])
-    # the common row: an id that no totals or notes label starts with (taken in one C pass)
-    ordinary = [not origin and (type(k) is float or (type(k) is str and k[:1].isdigit()))
-                for k in keys]
+    # the common row: an id that no totals or notes label starts with (digits, or a number)
     numbered = list(zip(range(data_start, len(rows)), data))
-    out = list(compress(numbered, ordinary))
-    others = [(index, cells, key) for (index, cells), key, plain
-              in zip(numbered, keys, ordinary) if not plain]
+    kinds = set(map(type, keys))
+    if not origin and (kinds == {float} or (kinds == {str} and _all_start_with_digits(keys))):
+        out, others = numbered, []
+    else:
+        ordinary = [not origin and (type(k) is float or (type(k) is str and k[:1].isdigit()))
+                    for k in keys]
+        out = list(compress(numbered, ordinary))
+        others = [(index, cells, key) for (index, cells), key, plain
+                  in zip(numbered, keys, ordinary) if not plain]
     for index, cells, key in others:
         block = cells[first:last + 1]
         if all(values.is_blank(c) for c in block):
