@@ -62,8 +62,9 @@ def _column(table: Table, fld: str) -> list[object] | None:
         return None
     cached = table.column_cache.get(fld)
     if cached is None:
-        if col < table.min_width:
-            cached = list(map(itemgetter(col), table.row_cells))
+        columns = table.transposed()
+        if columns is not None:
+            cached = columns[col]
         else:
             cached = [cells[col] if col < len(cells) else None for cells in table.row_cells]
         table.column_cache[fld] = cached

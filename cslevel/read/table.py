@@ -43,6 +43,7 @@ class Table:
     distinct_cache: dict[str, set[object]] = field(default_factory=dict, repr=False)
     _min_width: int = field(default=-1, repr=False)
     _row_cells: list[list[object]] = field(default_factory=list, repr=False)
+    _transposed: list[list[object]] | None = field(default=None, repr=False)
 
     @property
     def header_row(self) -> int:
@@ -51,6 +52,14 @@ class Table:
 
     def source(self, row_index: int, fld: str | None = None) -> Source:
         return self.sheet.source(row_index, self.columns[fld] if fld else None)
+
+    def transposed(self) -> list[list[object]] | None:
+        """All columns at once (one C pass), when every data row is as wide as the first."""
+        if self._transposed is None and self.rows:
+            widths = set(map(len, self.row_cells))
+            if len(widths) == 1:
+                self._transposed = list(map(list, zip(*self.row_cells)))
+        return self._transposed
 
     def distinct(self, fld: str) -> set[object]:
         """The distinct raw values of a field's column (computed once)."""
