@@ -303,7 +303,8 @@ def understand_kpi(path: Path, scheme: Scheme, sheets: list[Sheet] | None = None
 @contextmanager
 def bulk_load() -> Iterator[None]:
     """Pause the cyclic garbage collector while many rows are built: they hold no cycles,
-    and collections triggered by the allocations alone cost more than the reading."""
+    and the collections that their allocation alone would trigger cost more than the
+    reading itself."""
     enabled = gc.isenabled()
     gc.disable()
     try:
