@@ -86,6 +86,29 @@ def test_pwc_call_log_into_monthly_figures(call_scheme) -> None:
                       "template's aggregate section."]
 
 
+def test_pwc_figures_match_pandas(call_scheme) -> None:
+    """The same monthly figures, computed by pandas from the same file."""
+    import pandas as pd
+
+    frame = pd.read_excel(PWC, engine="openpyxl", dtype={"Agent": str, "Date": str})
+    frame["month"] = frame["Date"].str[:7]
+    grouped = frame.groupby(["Agent", "month"])
+    expected = pd.DataFrame({
+        "answered_rate": grouped["Answered (Y/N)"].apply(lambda s: (s == "Y").mean()),
+        "resolution_rate": grouped["Resolved"].apply(lambda s: (s == "Y").mean()),
+        "response_time": grouped["Speed of answer in seconds"].mean(),
+        "satisfaction_mean": grouped["Satisfaction rating"].mean(),
+        "calls": grouped.size(),
+    })
+    got, _ = read_kpi(PWC, call_scheme, None)
+    assert len(got) == len(expected) == 24
+    for row in got:
+        want = expected.loc[(row.agent_id, str(row.month))]
+        for key in ("answered_rate", "resolution_rate", "response_time", "satisfaction_mean",
+                    "calls"):
+            assert float(row.metrics[key]) == pytest.approx(float(want[key]), abs=1e-9), key
+
+
 def test_portfolio_2023_with_title_rows_and_side_table(call_scheme) -> None:
     sheet = openpyxl.load_workbook(PORTFOLIO, read_only=True, data_only=True)["Data"]
     ratings: dict[tuple[str, str], list[Decimal]] = defaultdict(list)
