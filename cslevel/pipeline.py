@@ -183,11 +183,11 @@ def _merge_agents(
         agent = current(info.agent_id)
         if agent is None:
             hire = Month.of(info.hire_date) if info.hire_date else None
-            first = max(hire, first_scored) if hire and first_scored else (hire or first_scored)
-            if info.leave_date and first and Month.of(info.leave_date) < first:
+            since = max(hire, first_scored) if hire and first_scored else (hire or first_scored)
+            if info.leave_date and since and Month.of(info.leave_date) < since:
                 continue  # left before the months on record
             agent = Agent(info.agent_id, info.name, info.team, info.role, info.hire_date,
-                          info.leave_date, info.current_level, first, True)
+                          info.leave_date, info.current_level, since, True)
         else:
             if (info.current_level and agent.start_level
                     and info.current_level != agent.start_level and info.agent_id in known):
@@ -265,11 +265,12 @@ def run_score(
         got_att, found = reader.read_attendance(path, scheme, month)
         att_rows += got_att
         problems += found
-    for row in att_rows:
-        if row.month not in by_month:
+    for att_row in att_rows:
+        if att_row.month not in by_month:
             problems.append(Problem(
-                f"attendance is for {row.month} but no KPI workbook for that month was given",
-                row.source, hint="Give the attendance workbook of the same month as the KPI."))
+                f"attendance is for {att_row.month} but no KPI workbook for that month was "
+                "given", att_row.source,
+                hint="Give the attendance workbook of the same month as the KPI."))
             break
     _raise_errors(problems)
     if not rows:
@@ -278,18 +279,19 @@ def run_score(
                                    hint="Check that the sheet holds one row per agent."))
 
     attendance_by_month: dict[Month, dict[str, AttendanceRow]] = {}
-    for att in att_rows:
-        attendance_by_month.setdefault(att.month, {})[att.agent_id] = att
+    for att_row in att_rows:
+        attendance_by_month.setdefault(att_row.month, {})[att_row.agent_id] = att_row
     for m, month_rows in by_month.items():
         if m not in attendance_by_month:
             continue
         kpi_ids = {r.agent_id for r in month_rows}
-        att = attendance_by_month[m]
-        for agent_id in sorted(set(att) - kpi_ids):
+        month_attendance = attendance_by_month[m]
+        for agent_id in sorted(set(month_attendance) - kpi_ids):
             problems.append(Problem(f"agent {agent_id} is in the attendance workbook but not in "
-                                    f"the KPI workbook of {m}", att[agent_id].source, "warning"))
+                                    f"the KPI workbook of {m}",
+                                    month_attendance[agent_id].source, "warning"))
         for row in month_rows:
-            if row.agent_id not in att:
+            if row.agent_id not in month_attendance:
                 problems.append(Problem(f"agent {row.agent_id} is in the KPI workbook but not "
                                         f"in the attendance workbook of {m}", row.source,
                                         "warning"))
@@ -320,9 +322,10 @@ def run_score(
         for agent_id, agent in _merge_agents(known, by_month, roster, problems).items():
             history.save_agent(agent, agent_id in known)
         for m in sorted(scores_by_month):
-            att = {a: (r.totals, str(r.source)) for a, r in attendance_by_month.get(m, {}).items()}
+            totals = {a: (r.totals, str(r.source))
+                      for a, r in attendance_by_month.get(m, {}).items()}
             history.replace_month(m, scheme.scheme, files_by_month.get(m, []),
-                                  scores_by_month[m], att)
+                                  scores_by_month[m], totals)
 
         latest = history.scored_months()[-1]
         window = _window(history, scheme)
@@ -350,10 +353,11 @@ def run_score(
             for agent_id, (agent, states, _) in derived.items():
                 state = next((s for s in states if s.month == m), None)
                 if state is not None and agent_id in month_scores:
-                    att = attendance_by_month.get(m, {}).get(agent_id)
+                    att_row = attendance_by_month.get(m, {}).get(agent_id)
                     summary = None
-                    if att is not None:
-                        summary = Attendance(att.totals, *attendance_score(att.totals, scheme))
+                    if att_row is not None:
+                        summary = Attendance(att_row.totals,
+                                             *attendance_score(att_row.totals, scheme))
                     result_rows.append(ResultRow(agent, month_scores[agent_id], state, summary))
             result_rows.sort(key=lambda r: (r.agent.team, r.agent.agent_id))
             result.months.append(MonthResult(m, result_rows, files_by_month.get(m, [])))
@@ -513,10 +517,10 @@ def run_history(agent_id: str, *, db: str | None = None) -> HistoryResult:
                                             f"Known ids include: {known}"))
         latest = history.scored_months()[-1]
         agent = agents[agent_id]
-        states, next_level = replay(agent, history.scores().get(agent_id, {}), scheme, latest,
-                                    _window(history, scheme))
-        if agent.leave_date and Month.of(agent.leave_date) <= latest:
-            next_level = None
+        states, level_after = replay(agent, history.scores().get(agent_id, {}), scheme, latest,
+                                     _window(history, scheme))
+        left = agent.leave_date is not None and Month.of(agent.leave_date) <= latest
+        next_level = None if left else level_after
         promoted = history.setting("promoted_through")
         return HistoryResult(agent, scheme, states, next_level, latest,
                              Month.parse(promoted) if promoted else None)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import json
 from collections import defaultdict
-from datetime import date, datetime, time
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
