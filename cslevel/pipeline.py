@@ -90,6 +90,7 @@ class PromoteResult:
     earlier_moves: int
     levels: dict[str, str]  # level in force in as_of + 1
     agents: dict[str, Agent]
+    flags: list[tuple[str, str, str]]  # (agent, flag, reason) raised at the close of as_of
     problems: list[Problem]
     outputs: list[Path] = field(default_factory=list)
 
@@ -439,8 +440,11 @@ def run_promote(
         history.record_run("promote", {"as_of": str(as_of), "window": window,
                                        "moves": len(moves), "dry_run": dry_run})
         agents = {a: v[0] for a, v in derived.items()}
+        flags = [(agent_id, flag, state.note) for agent_id, (_, states, _) in derived.items()
+                 for state in states if state.month == as_of for flag in state.flags]
         result = PromoteResult(scheme, as_of, window, moves,
-                               sum(1 for d in found if d.decided < as_of), levels, agents, [])
+                               sum(1 for d in found if d.decided < as_of), levels, agents,
+                               flags, [])
         if out is not None and not dry_run:
             with StagedFiles() as staged:
                 staged.write(out, partial(write_promotions, result=result))

@@ -235,6 +235,8 @@ class MonthState:
     in_trial: bool
     decision: Decision | None = None
     note: str = ""  # why no move although a streak completed, etc.
+    probation: bool = False  # a probation month after a low review (weighted scheme)
+    flags: tuple[str, ...] = ()  # for a person to decide: dismissal review, …
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from .templates import Metric, Scheme
 
 def achievement(metric: Metric, actual: Decimal, cap: Decimal) -> Decimal:
     """Achievement as a fraction of target, capped (cap in %: 150 -> 1.5)."""
+    assert metric.target is not None
     limit = cap / 100
     if metric.direction == "higher":
         ratio = actual / metric.target
@@ -33,16 +34,27 @@ def score_row(row: AgentRow, scheme: Scheme) -> Score:
     rule = scheme.score
     if row.ready_score is not None:
         value = quantize(row.ready_score, rule.decimals)
-        explanation = f"绩效分值 {value}%（表中直接给出 / read from the workbook）"
+        unit = "%" if rule.scoring == "achievement" else "分"
+        explanation = f"绩效分值 {value}{unit}（表中直接给出 / read from the workbook）"
     else:
+        weights = rule.weights_for(row.role)
         parts = []
         total = Decimal(0)
         for metric in rule.metrics:
-            ach = achievement(metric, row.metrics[metric.key], rule.cap)
-            total += metric.weight * ach
-            parts.append(f"{metric.name} {quantize(ach * 100, 1)}%×{metric.weight}%")
+            weight = weights.get(metric.key)
+            if weight is None:
+                continue
+            actual = row.metrics[metric.key]
+            if rule.scoring == "points":
+                total += weight * actual / 100
+                parts.append(f"{metric.name} {actual}分×{weight}%")
+            else:
+                ach = achievement(metric, actual, rule.cap)
+                total += weight * ach
+                parts.append(f"{metric.name} {quantize(ach * 100, 1)}%×{weight}%")
         value = quantize(total, rule.decimals)
-        explanation = f"Σ 达成率×权重 = {value}%: " + "; ".join(parts)
+        label, unit = ("Σ 得分×权重", "分") if rule.scoring == "points" else ("Σ 达成率×权重", "%")
+        explanation = f"{label} = {value}{unit}: " + "; ".join(parts)
     return Score(row.agent_id, row.month, value, dict(row.metrics), row.source,
                  row.discipline_block, explanation)
 

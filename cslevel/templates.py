@@ -53,14 +53,70 @@ class Level(_Model):
         return value
 
 
+class Band(_Model):
+    """One band of a window average: the first band (from the top) whose bound the average
+    meets decides the move. `above` is exclusive, `at_least` inclusive; the last band has
+    neither and takes every lower average."""
+
+    above: Decimal | None = None
+    at_least: Decimal | None = None
+    move: int = Field(ge=-1, le=1)
+    probation: bool = False
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> Band:
+        if self.above is not None and self.at_least is not None:
+            raise ValueError("give either above (exclusive) or at_least (inclusive), not both")
+        return self
+
+    @property
+    def bound(self) -> Decimal | None:
+        return self.above if self.above is not None else self.at_least
+
+    def holds(self, average: Decimal) -> bool:
+        if self.above is not None:
+            return average > self.above
+        if self.at_least is not None:
+            return average >= self.at_least
+        return True
+
+
 class Promotion(_Model):
     rule: str = "streak"
     window: int = Field(3, ge=1, le=24)
+    # streak rule
     up_threshold: Decimal = Field(Decimal(110), ge=0, le=1000)
     down_threshold: Decimal = Field(Decimal(110), ge=0, le=1000)
     floor_level: str | None = None
     missing_month: Literal["break", "skip"] = "break"
     block_column: bool = True
+    # window_average rule: reviews at the close of these calendar months, on the average
+    # of the scored months of the window ending there
+    review_months: list[int] = Field(default_factory=lambda: [3, 6, 9, 12])
+    bands: list[Band] = Field(default_factory=list)
+    probation_months: int = Field(1, ge=0, le=12)
+    probation_fail_below: Decimal | None = None  # a probation month under this: flag
+
+    @field_validator("review_months")
+    @classmethod
+    def _calendar_months(cls, value: list[int]) -> list[int]:
+        for month in value:
+            if not 1 <= month <= 12:
+                raise ValueError(f"review month {month} must be 1..12")
+        return sorted(set(value))
+
+    @model_validator(mode="after")
+    def _bands_ordered(self) -> Promotion:
+        if self.rule == "window_average":
+            if not self.bands:
+                raise ValueError("window_average needs bands")
+            bounds = [b.bound for b in self.bands[:-1]]
+            if any(b is None for b in bounds) or self.bands[-1].bound is not None:
+                raise ValueError("every band but the last needs a bound (above or at_least); "
+                                 "the last band takes every lower average and has none")
+            if any(lo >= hi for hi, lo in zip(bounds, bounds[1:])):  # type: ignore[operator]
+                raise ValueError(f"band bounds must go down from the top band: {bounds}")
+        return self
 
     @field_validator("rule")
     @classmethod
@@ -74,32 +130,64 @@ class Metric(_Model):
     key: str
     name: str
     aliases: list[str] = Field(default_factory=list)
-    weight: Decimal = Field(gt=0, le=100)
-    target: Decimal = Field(gt=0)
+    weight: Decimal = Field(ge=0, le=100)  # 0: used only by the roles that weight it
+    target: Decimal | None = Field(None, gt=0)  # achievement scoring only
     direction: Literal["higher", "lower"] = "higher"
     unit: Literal["percent", "number", "seconds"] = "number"
+
+
+class RoleWeights(_Model):
+    """Other weights for some posts (岗位) within the same scheme."""
+
+    roles: list[str] = Field(min_length=1)
+    weights: dict[str, Decimal]
 
 
 class ScoreRule(_Model):
     source: Literal["auto", "ready", "metrics"] = "auto"
     ready_column: list[str] = Field(default_factory=lambda: ["绩效分值", "考核得分"])
+    # achievement: Σ weight × actual/target (capped), a % of target;
+    # points: each metric is already scored 0–100, the score is Σ weight × points / 100
+    scoring: Literal["achievement", "points"] = "achievement"
     cap: Decimal = Field(Decimal(150), gt=0, le=1000)
     decimals: int = Field(2, ge=0, le=4)
     missing: Literal["error", "not_scored"] = "error"
     metrics: list[Metric] = Field(default_factory=list)
+    by_role: list[RoleWeights] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _weights_add_up(self) -> ScoreRule:
         if self.metrics:
-            total = sum((m.weight for m in self.metrics), Decimal(0))
-            if total != 100:
-                raise ValueError(f"metric weights must add up to 100, they add up to {total}")
             keys = [m.key for m in self.metrics]
             if len(set(keys)) != len(keys):
                 raise ValueError("metric keys must be unique")
+            total = sum((m.weight for m in self.metrics), Decimal(0))
+            if total != 100:
+                raise ValueError(f"metric weights must add up to 100, they add up to {total}")
+            for index, role in enumerate(self.by_role):
+                unknown = [k for k in role.weights if k not in keys]
+                if unknown:
+                    raise ValueError(f"by_role[{index}]: unknown metrics {unknown}; "
+                                     f"allowed: {keys}")
+                role_total = sum(role.weights.values(), Decimal(0))
+                if role_total != 100:
+                    raise ValueError(f"by_role[{index}] ({', '.join(role.roles)}): weights must "
+                                     f"add up to 100, they add up to {role_total}")
+            if self.scoring == "achievement":
+                missing = [m.key for m in self.metrics if m.target is None]
+                if missing:
+                    raise ValueError(f"achievement scoring needs a target for {missing}")
         if self.source == "metrics" and not self.metrics:
             raise ValueError("source is 'metrics' but no metrics are listed")
         return self
+
+    def weights_for(self, role: str) -> dict[str, Decimal]:
+        """Metric key -> weight for an agent in this post (only the weighted metrics)."""
+        key = normalize_label(role) if role else ""
+        for group in self.by_role:
+            if any(normalize_label(r) == key for r in group.roles):
+                return {k: w for k, w in group.weights.items() if w > 0}
+        return {m.key: m.weight for m in self.metrics if m.weight > 0}
 
 
 class AggregateMetric(_Model):

@@ -46,6 +46,7 @@ def _month_json(result: ScoreResult, month: MonthResult) -> dict[str, Any]:
              "down_streak": r.state.down_streak,
              "decision": r.state.decision.kind if r.state.decision else None,
              "pending_decision": _decision_dict(r.state.decision), "note": r.state.note,
+             "probation": r.state.probation, "flags": list(r.state.flags),
              "attendance_score": _num(r.attendance.score) if r.attendance else None,
              "attendance_flags": list(r.attendance.flags) if r.attendance else []}
             for r in month.rows
@@ -76,6 +77,8 @@ def promote_json(result: PromoteResult) -> dict[str, Any]:
         ],
         "levels": [{"agent_id": a, "level": lv, "month": str(result.as_of + 1)}
                    for a, lv in sorted(result.levels.items())],
+        "flags": [{"agent_id": a, "month": str(result.as_of), "flag": flag, "reason": note}
+                  for a, flag, note in result.flags],
         "problems": [p.as_dict() for p in result.problems],
         "outputs": [str(p) for p in result.outputs],
     }
@@ -110,6 +113,7 @@ def history_json(result: HistoryResult) -> dict[str, Any]:
              "reason": s.decision.reason if s.decision else s.note,
              "effective": str(s.decision.effective) if s.decision else None,
              "to": s.decision.to_level if s.decision else None,
+             "probation": s.probation, "flags": list(s.flags),
              "confirmed": bool(s.decision and result.promoted_through
                                and s.month <= result.promoted_through)}
             for s in result.states
@@ -184,6 +188,9 @@ def print_promote(console: Console, result: PromoteResult) -> None:
                           d.from_level, d.to_level, str(d.effective),
                           "、".join(str(m) for m in d.trigger_months), _short(d.reason))
         console.print(table)
+    for agent_id, flag, note in result.flags:
+        console.print(Text(f"⚑ {agent_id} {result.agents[agent_id].name}: {flag} — "
+                           f"{_short(note)}", style="bold yellow"), soft_wrap=True)
     counts = Counter(result.levels.values())
     dist = "  ".join(f"{lv} {counts[lv]}" for lv in result.scheme.level_names if counts.get(lv))
     console.print(f"{result.as_of + 1} 级别分布 Levels: {dist}")

@@ -281,7 +281,8 @@ def understand_kpi(path: Path, scheme: Scheme, sheets: list[Sheet] | None = None
     table = find_table(sheets, fields, required, "KPI workbook",
                        key_fallback=RAW_AGENT if scheme.aggregate else None,
                        fill_down=scheme.columns.fill_down)
-    metric_fields = [f"metric:{m.key}" for m in scheme.score.metrics]
+    # the metrics every post is scored on (weight > 0); post-only ones may be absent
+    metric_fields = [f"metric:{m.key}" for m in scheme.score.metrics if m.weight > 0]
     has_metrics = bool(metric_fields) and all(f in table.columns for f in metric_fields)
     if RAW_DATE in table.columns and scheme.aggregate is not None:
         ids = [values.clean_text(table.cell(cells, "agent_id")) for _, cells in table.rows]
@@ -360,6 +361,8 @@ def _read_kpi(path: Path, scheme: Scheme, month: Month | None,
         score_fields = []
         for metric in scheme.score.metrics:
             fld = f"metric:{metric.key}"
+            if fld not in table.columns:
+                continue  # weighted only for posts (岗位) checked below
             score_fields.append(fld)
             if metric.unit == "percent":
                 columns[fld] = _scaled_column(table, fld, "percent", problems)
@@ -367,10 +370,27 @@ def _read_kpi(path: Path, scheme: Scheme, month: Month | None,
                 conv = values.seconds if metric.unit == "seconds" else _decimal
                 columns[fld] = _convert(table, fld, conv, problems, metric.name,
                                         "Enter a number.") or nothing
+    roles = _texts(table, "role")
+    not_weighted: set[int] = set()  # rows with a blank metric that their post does not use
     blank_rows: dict[int, list[str]] = {}
     for fld in score_fields:
         for p in _blank_positions(_column(table, fld) or nothing, table.distinct(fld)):
-            blank_rows.setdefault(p, []).append(fld)
+            if use_ready or fld.removeprefix("metric:") in scheme.score.weights_for(roles[p]):
+                blank_rows.setdefault(p, []).append(fld)
+            else:
+                not_weighted.add(p)
+    if not use_ready:
+        for role in sorted(set(roles)):
+            absent = [k for k in scheme.score.weights_for(role)
+                      if f"metric:{k}" not in table.columns]
+            if absent:
+                names = [m.name for m in scheme.score.metrics if m.key in absent]
+                problems.append(Problem(
+                    f"agents in the post {role or '(none)'} are scored on {', '.join(names)}, "
+                    "but the workbook has no such column",
+                    Source(table.sheet.file, table.sheet.name, table.header_row),
+                    hint="Add the column, or check the post (岗位) names against the "
+                         "template's by_role."))
     blank_reasons = explain_blanks(path, table, [
         table.source(table.rows[p][0], fld) for p, flds in sorted(blank_rows.items())
         for fld in flds])
@@ -420,7 +440,6 @@ def _read_kpi(path: Path, scheme: Scheme, month: Month | None,
                       "Use 是 or 否.") or nothing
     names = _texts(table, "name")
     teams = _texts(table, "team")
-    roles = _texts(table, "role")
     bad_rows = {p.source.row for p in problems if p.severity == "error" and p.source
                 and p.source.file == table.sheet.file and p.source.sheet == table.sheet.name}
     # A score cell is None only when blank (blank_rows) or in error (bad_rows), except for a
@@ -435,6 +454,7 @@ def _read_kpi(path: Path, scheme: Scheme, month: Month | None,
     first_row = table.sheet.first_row
     file, sheet_name = table.sheet.file, table.sheet.name
     keys = [fld.removeprefix("metric:") for fld in score_fields if fld != READY]
+    # (a metric blank for a post that does not use it stays None until the rows are built)
     metric_dicts = (map(dict, map(zip, repeat(keys), zip(*[columns[f"metric:{k}"] for k in keys])))
                     if keys else map(dict, repeat(())))
     ready_values = columns[READY] if use_ready else nothing
@@ -446,6 +466,9 @@ def _read_kpi(path: Path, scheme: Scheme, month: Month | None,
         map(bool, blocks))))
     skip = incomplete | {p for p, row in enumerate(excel_rows) if row in bad_rows} if (
         incomplete or bad_rows) else set()
+    for p in not_weighted:  # drop the blanks of metrics that the row's post does not use
+        row = rows[p]
+        rows[p] = row._replace(metrics={k: v for k, v in row.metrics.items() if v is not None})
     months_complete = not months or (months[0] is not None
                                      and months.count(months[0]) == len(months))
     if skip or None in ids or not (months_complete or all(m is not None for m in months)):

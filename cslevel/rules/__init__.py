@@ -27,7 +27,7 @@ def register(name: str) -> Callable[[Any], Any]:
     return wrap
 
 
-from . import streak  # noqa: E402,F401  (registers the streak rule)
+from . import streak, window  # noqa: E402,F401  (register the rule kinds)
 
 __all__ = ["RULES", "register", "replay"]
 

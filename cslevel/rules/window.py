@@ -1,0 +1,121 @@
+"""The window-average rule (weighted scheme, 004 "客服部岗位级别说明").
+
+At the close of each review month (our default: the calendar quarter ends 03, 06, 09, 12)
+the average of the agent's scored months in the window ending there is put in a band:
+> 80 one level up; 70–80 unchanged; 50–<70 one level down; < 50 one level down and a month
+of probation. A probation month that scores under the probation line is flagged for a
+dismissal review: a person decides, the tool never moves the agent for it. Moves take
+effect the month after the review.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
+
+from ..records import Agent, Decision, Month, MonthState, Score, month_range
+from . import register
+from .streak import fmt_number, trial_end_month
+
+if TYPE_CHECKING:
+    from ..templates import Scheme
+
+DISMISSAL_REVIEW = "dismissal_review"
+
+
+@register("window_average")
+def window_average_rule(
+    agent: Agent,
+    scores: dict[Month, Score],
+    scheme: Scheme,
+    through: Month,
+    window: int,
+) -> tuple[list[MonthState], str]:
+    rule = scheme.promotion
+    ladder = scheme.regular_levels
+    trial_end = trial_end_month(agent, scheme)
+    if agent.first_month is None:
+        return [], agent.start_level or scheme.entry_level
+    start = agent.start_level
+    level = (scheme.trial_level or scheme.entry_level) if trial_end is not None else (
+        start if start and start != scheme.trial_level else scheme.entry_level)
+    floor_index = ladder.index(scheme.floor_level) if scheme.floor_level in ladder else 0
+    last = through
+    if agent.leave_date is not None:
+        last = min(last, Month.of(agent.leave_date))
+    leave_month = Month.of(agent.leave_date) if agent.leave_date else None
+
+    states: list[MonthState] = []
+    probation_until: Month | None = None
+    for month in month_range(agent.first_month, last):
+        score = scores.get(month)
+        value = score.value if score else None
+        in_trial = trial_end is not None and month <= trial_end
+        on_probation = probation_until is not None and month <= probation_until
+        decision = None
+        flags: list[str] = []
+        note = ""
+        if in_trial:
+            note = "试用期不计入考核 / trial month, not counted"
+            if month == trial_end:
+                decision = Decision(agent.agent_id, month, month + 1, level, scheme.entry_level,
+                                    "trial_end", "trial_end",
+                                    f"试用期满，{month + 1}起为{scheme.entry_level} / trial ends")
+        else:
+            fail_line = rule.probation_fail_below
+            if on_probation and fail_line is not None and value is not None and value < fail_line:
+                flags.append(DISMISSAL_REVIEW)
+                note = (f"试用考察期内绩效 {fmt_number(value)} < {fmt_number(fail_line)}，"
+                        "提请部门审议是否解除劳动合同（由人决定）/ under the line during "
+                        "probation: dismissal review for a person to decide")
+            if month.month in rule.review_months:
+                decision, review_note, probation = _review(
+                    agent, scores, scheme, month, window, level, ladder, floor_index,
+                    trial_end)
+                note = "; ".join(n for n in (note, review_note) if n)
+                if probation:
+                    probation_until = month + rule.probation_months
+        if decision and month == leave_month:
+            decision, note = None, f"{agent.leave_date} 离职 / left"
+        states.append(MonthState(agent.agent_id, month, level, value, not in_trial, 0, 0,
+                                 in_trial, decision, note, on_probation, tuple(flags)))
+        if decision:
+            level = decision.to_level
+    return states, level
+
+
+def _review(
+    agent: Agent, scores: dict[Month, Score], scheme: Scheme, month: Month, window: int,
+    level: str, ladder: list[str], floor_index: int, trial_end: Month | None,
+) -> tuple[Decision | None, str, bool]:
+    """The review at the close of `month`: (decision, note, probation follows)."""
+    rule = scheme.promotion
+    months = [m for m in month_range(month + (1 - window), month)
+              if m in scores and (trial_end is None or m > trial_end)]
+    if not months:
+        return None, "考核期内无成绩，不评定 / no scores in the review window", False
+    total = sum((scores[m].value for m in months), Decimal(0))
+    average = (total / len(months)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    band = next(b for b in rule.bands if b.holds(average))
+    detail = "、".join(f"{m} {fmt_number(scores[m].value)}" for m in months)
+    index = ladder.index(level) if level in ladder else 0
+    target = index + band.move
+    reason = f"{months[0]}–{months[-1]} 平均 {fmt_number(average)}（{detail}）"
+    probation_text = "，并试用考察一个月 / and a month of probation" if band.probation else ""
+    if band.move == 0:
+        return None, f"{reason}，级别不变 / average {fmt_number(average)}: unchanged", \
+            band.probation
+    if target >= len(ladder):
+        return None, f"{reason}，已是最高级 / already at the top", band.probation
+    if target < floor_index:
+        return None, f"{reason}，已是最低级 / already at the lowest level{probation_text}", \
+            band.probation
+    kind = "promote" if band.move > 0 else "demote"
+    verb = "晋升" if band.move > 0 else "降"
+    decision = Decision(
+        agent.agent_id, month, month + 1, level, ladder[target], kind,
+        "review_up" if band.move > 0 else "review_down",
+        f"{reason}，{month + 1}起{verb}为{ladder[target]}{probation_text} / review average "
+        f"{fmt_number(average)}",
+        tuple(months))
+    return decision, "", band.probation
