@@ -27,6 +27,9 @@ app = typer.Typer(
 payroll_app = typer.Typer(help="工资 Payroll: the pay file finance pays from.",
                           no_args_is_help=True)
 app.add_typer(payroll_app, name="payroll")
+templates_app = typer.Typer(help="模板 Templates: the grading schemes, as data.",
+                            no_args_is_help=True)
+app.add_typer(templates_app, name="templates")
 
 
 def _month(value: Optional[str]) -> Optional[Month]:
@@ -278,6 +281,111 @@ def inspect(
         _emit(inspect_json(result))
     else:
         print_inspect(out_console, result)
+
+
+@templates_app.command("list")
+def templates_list(as_json: JsonOption = False) -> None:
+    """List the shipped templates.
+
+    Example: [bold]cslevel templates list[/]
+    """
+    from .records import CslevelError
+    from .templates import load_scheme, shipped_template_names
+
+    out_console, _ = _consoles()
+    rows = []
+    for name in shipped_template_names():
+        try:
+            scheme, _ = load_scheme(name)
+        except CslevelError as exc:
+            _fail(exc, as_json, written=False)
+            return
+        rows.append({"name": name, "title": scheme.title, "levels": scheme.level_names,
+                     "rule": scheme.promotion.rule})
+    if as_json:
+        _emit({"templates": rows})
+        return
+    for row in rows:
+        out_console.print(f"[bold]{row['name']}[/]  {row['title']}  "
+                          f"({row['rule']}: {' → '.join(row['levels'])})", soft_wrap=True)
+
+
+@templates_app.command("show")
+def templates_show(
+    name: Annotated[str, typer.Argument(help="Template name or path.", show_default=False)],
+) -> None:
+    """Print a template, with its comments, as the clerk would edit it.
+
+    Example: [bold]cslevel templates show star[/]
+    """
+    from .records import CslevelError
+    from .templates import load_scheme
+
+    try:
+        _, text = load_scheme(name)
+    except CslevelError as exc:
+        _fail(exc, False, written=False)
+        return
+    sys.stdout.write(text)
+
+
+@templates_app.command("validate")
+def templates_validate(
+    path: Annotated[Path, typer.Argument(help="Template file (.yaml).", show_default=False)],
+    as_json: JsonOption = False,
+) -> None:
+    """Check a template: unknown fields, weights, bands, levels, thresholds.
+
+    Example: [bold]cslevel templates validate my-star.yaml[/]
+    """
+    from .records import CslevelError
+    from .templates import load_scheme
+
+    try:
+        scheme, _ = load_scheme(str(path))
+    except CslevelError as exc:
+        _fail(exc, as_json, written=False)
+        return
+    if as_json:
+        _emit({"ok": True, "scheme": scheme.scheme, "levels": scheme.level_names})
+    else:
+        _consoles()[0].print(f"[green]✓[/] {path}: scheme {scheme.scheme}, "
+                             f"{len(scheme.levels)} levels, rule {scheme.promotion.rule}")
+
+
+@templates_app.command("new")
+def templates_new(
+    name: Annotated[str, typer.Argument(help="Name of the new template (file NAME.yaml).",
+                                        show_default=False)],
+    base: Annotated[str, typer.Option("--from", help="Shipped template to copy.")] = "star",
+    folder: Annotated[Path, typer.Option("--dir", help="Where to write it.")] = Path("."),
+) -> None:
+    """Copy a shipped template to NAME.yaml (scheme id NAME) for editing.
+
+    Example: [bold]cslevel templates new our-star --from star[/]
+    """
+    import re
+
+    from .export.safe import StagedFiles
+    from .records import CslevelError, Problem
+    from .templates import load_scheme, parse_scheme
+
+    target = folder / f"{name}.yaml"
+    try:
+        if target.exists():
+            raise CslevelError(Problem(f"{target} already exists",
+                                       hint="Choose another name or delete the old file."))
+        _, text = load_scheme(base)
+        text, count = re.subn(r"^scheme:\s*\S+", f"scheme: {name}", text, count=1,
+                              flags=re.MULTILINE)
+        parse_scheme(text, str(target))  # the copy must be valid as written
+        with StagedFiles() as staged:
+            staged.write(target, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    except CslevelError as exc:
+        _fail(exc, False)
+        return
+    _consoles()[0].print(f"[green]✓[/] {target} (from {base}); edit it, then "
+                         f"cslevel templates validate {target}")
 
 
 @app.callback(invoke_without_command=True)
