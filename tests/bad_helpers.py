@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from cslevel.records import column_letter
+
 KPI_HEADER = ["工号", "姓名", "组别", "绩效分值"]
 KPI_ROWS: list[list[Any]] = [["0001", "张三", "一组", 112], ["0002", "李四", "一组", 95.5],
                              ["0003", "王五", "二组", 120]]
@@ -43,13 +45,7 @@ BOOK_RELS = (
 XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 
-def col_letter(index: int) -> str:
-    letters = ""
-    n = index + 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+col_letter = column_letter
 
 
 def workbook_xml(workbook_pr: str = "", sheet_name: str = "Sheet1") -> str:

@@ -27,7 +27,8 @@ def register(name: str) -> Callable[[Any], Any]:
     return wrap
 
 
-from . import streak, window  # noqa: E402,F401  (register the rule kinds)
+from . import streak as _streak  # noqa: E402,F401  (registers the rule kind)
+from . import window as _window  # noqa: E402,F401  (registers the rule kind)
 
 __all__ = ["RULES", "register", "replay"]
 

@@ -41,6 +41,20 @@ def trial_end_month(agent: Agent, scheme: Scheme) -> Month | None:
     return end if end >= agent.first_month else None
 
 
+def starting_level(agent: Agent, scheme: Scheme, trial_end: Month | None) -> str:
+    """The level in force in the agent's first month: trial, the level they came with, or
+    the entry level."""
+    if trial_end is not None:
+        return scheme.trial_level or scheme.entry_level
+    start = agent.start_level
+    return start if start and start != scheme.trial_level else scheme.entry_level
+
+
+def last_month(agent: Agent, through: Month) -> Month:
+    """The last month to follow: `through`, or the leave month if earlier."""
+    return min(through, Month.of(agent.leave_date)) if agent.leave_date else through
+
+
 @register("streak")
 def streak_rule(
     agent: Agent,
@@ -51,21 +65,12 @@ def streak_rule(
 ) -> tuple[list[MonthState], str]:
     rule = scheme.promotion
     ladder = scheme.regular_levels
-    trial_level = scheme.trial_level
     trial_end = trial_end_month(agent, scheme)
     if agent.first_month is None:
         return [], agent.start_level or scheme.entry_level
-
-    if trial_end is not None:
-        level = trial_level or scheme.entry_level
-    else:
-        start = agent.start_level
-        level = start if start and start != trial_level else scheme.entry_level
+    level = starting_level(agent, scheme, trial_end)
     floor_index = ladder.index(scheme.floor_level) if scheme.floor_level in ladder else 0
-
-    last = through
-    if agent.leave_date is not None:
-        last = min(last, Month.of(agent.leave_date))
+    last = last_month(agent, through)
 
     leave_month = Month.of(agent.leave_date) if agent.leave_date else None
     left_note = (f"{agent.leave_date} 离职，不再调整级别 / left on {agent.leave_date}: no change "

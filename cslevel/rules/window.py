@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..records import Agent, Decision, Month, MonthState, Score, month_range
 from . import register
-from .streak import fmt_number, trial_end_month
+from .streak import fmt_number, last_month, starting_level, trial_end_month
 
 if TYPE_CHECKING:
     from ..templates import Scheme
@@ -36,13 +36,9 @@ def window_average_rule(
     trial_end = trial_end_month(agent, scheme)
     if agent.first_month is None:
         return [], agent.start_level or scheme.entry_level
-    start = agent.start_level
-    level = (scheme.trial_level or scheme.entry_level) if trial_end is not None else (
-        start if start and start != scheme.trial_level else scheme.entry_level)
+    level = starting_level(agent, scheme, trial_end)
     floor_index = ladder.index(scheme.floor_level) if scheme.floor_level in ladder else 0
-    last = through
-    if agent.leave_date is not None:
-        last = min(last, Month.of(agent.leave_date))
+    last = last_month(agent, through)
     leave_month = Month.of(agent.leave_date) if agent.leave_date else None
 
     states: list[MonthState] = []
