@@ -129,3 +129,19 @@ def test_a_post_whose_columns_are_missing_is_refused(tmp_path: Path, cli) -> Non
     assert ("kpi_2026-01.xlsx › Sheet1 › row 1: agents in the post 技术支持 are scored on "
             "处理问题的时限和准确率, 对员工培训后的反馈, 技能和产品的掌握, but the workbook has no "
             "such column") in err
+
+
+def test_results_workbook_shows_probation_and_flags(tmp_path: Path, cli_json) -> None:
+    import openpyxl
+
+    write_xlsx(tmp_path / "roster.xlsx", [["工号", "当前级别"], ["Z", "大客户·中级"]])
+    for index, score in enumerate([40, 45, 50, 48]):
+        write_xlsx(tmp_path / f"kpi_2026-{index + 1:02d}.xlsx",
+                   [["工号", "岗位", "考核得分"], ["Z", "客服代表", score]])
+    cli_json("score", "kpi_2026-*.xlsx", "--roster", "roster.xlsx", "--scheme", "weighted",
+             "--out", "out/")
+    ws = openpyxl.load_workbook(tmp_path / "out" / "results-2026-04.xlsx")["考核结果"]
+    header = [c.value for c in ws[1]]
+    assert header[:7] == ["工号", "姓名", "组别", "考核得分", "本月级别", "试用考察", "待审议标记"]
+    row = [c.value for c in ws[2]]
+    assert row[4:7] == ["普通·高级", "是", "解除合同审议 dismissal review"]

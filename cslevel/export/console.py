@@ -12,7 +12,7 @@ from rich.text import Text
 
 from ..records import Decision, Problem
 from .payroll import totals
-from .results import DECISION_LABEL, decision_text
+from .results import DECISION_LABEL, decision_text, progress_cells, progress_headers
 
 if TYPE_CHECKING:
     from ..inspect import Inspection
@@ -221,11 +221,11 @@ def print_payroll(console: Console, result: PayrollResult) -> None:
 def print_history(console: Console, result: HistoryResult) -> None:
     agent = result.agent
     table = Table(title=f"{agent.agent_id} {agent.name} {agent.team}", title_justify="left")
-    for col in ("月份", "绩效分值", "本月级别", "连续达标", "连续未达标", "决定", "说明"):
+    for col in ("月份", "绩效分值", "本月级别", *progress_headers(result.scheme), "决定", "说明"):
         table.add_column(col, overflow="fold")
     for s in result.states:
         table.add_row(str(s.month), "—" if s.score is None else f"{s.score}", s.level,
-                      str(s.up_streak), str(s.down_streak), decision_text(s.decision),
+                      *[str(v) for v in progress_cells(result.scheme, s)], decision_text(s.decision),
                       _short(s.decision.reason if s.decision else s.note))
     console.print(table)
     if result.next_level is None:

@@ -8,7 +8,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..records import Decision, Problem
+from ..records import Decision, MonthState, Problem
 from .xlsx import new_workbook
 
 if TYPE_CHECKING:
@@ -16,6 +16,21 @@ if TYPE_CHECKING:
     from ..templates import Scheme
 
 DECISION_LABEL = {"promote": "晋升", "demote": "降级", "trial_end": "试用期满"}
+FLAG_LABEL = {"dismissal_review": "解除合同审议 dismissal review"}
+
+
+def progress_headers(scheme: Scheme) -> tuple[str, str]:
+    """The two columns that show where an agent stands under the scheme's rule."""
+    if scheme.promotion.rule == "streak":
+        return "连续达标月数", "连续未达标月数"
+    return "试用考察", "待审议标记"
+
+
+def progress_cells(scheme: Scheme, state: MonthState) -> tuple[int | str, int | str]:
+    if scheme.promotion.rule == "streak":
+        return state.up_streak, state.down_streak
+    return ("是" if state.probation else "",
+            "、".join(FLAG_LABEL.get(f, f) for f in state.flags))
 
 
 def decision_text(decision: Decision | None) -> str:
@@ -41,8 +56,9 @@ def write_results(path: Path, scheme: Scheme, result: MonthResult, problems: lis
     metric_names = [(m.key, m.name) for m in scheme.score.metrics
                     if any(r.score and m.key in r.score.metrics for r in result.rows)]
     with_attendance = any(r.attendance for r in result.rows)
-    headers = ["工号", "姓名", "组别", *[name for _, name in metric_names], "绩效分值(%)",
-               "本月级别", "连续达标月数", "连续未达标月数", "决定", "原因",
+    score_header = "绩效分值(%)" if scheme.score.scoring == "achievement" else "考核得分"
+    headers = ["工号", "姓名", "组别", *[name for _, name in metric_names], score_header,
+               "本月级别", *progress_headers(scheme), "决定", "原因",
                *(["考勤分", "考勤标记"] if with_attendance else [])]
     sheet.write_row(0, 0, headers, head)
     for row_no, row in enumerate(result.rows, start=1):
@@ -65,8 +81,11 @@ def write_results(path: Path, scheme: Scheme, result: MonthResult, problems: lis
         col += 1
         state = row.state
         sheet.write_string(row_no, col, state.level, level_fmt.get(state.level, text))
-        sheet.write_number(row_no, col + 1, state.up_streak, text)
-        sheet.write_number(row_no, col + 2, state.down_streak, text)
+        for offset, value in enumerate(progress_cells(scheme, state), start=1):
+            if isinstance(value, str):
+                sheet.write_string(row_no, col + offset, value, text)
+            else:
+                sheet.write_number(row_no, col + offset, value, text)
         decision = state.decision
         fmt = text
         if decision is not None:
