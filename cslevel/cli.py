@@ -111,6 +111,9 @@ def score(
     roster: Annotated[Optional[Path], typer.Option(
         "--roster", help="Roster (花名册): 工号, 姓名, 组别, 岗位, 入职日期, 当前级别.",
         show_default=False)] = None,
+    profile: Annotated[Optional[Path], typer.Option(
+        "--profile", help="Profile workbook of the points scheme: 学历, 工作经验, 可胜任岗位, 证书.",
+        show_default=False)] = None,
     db: DbOption = None,
     out: Annotated[Optional[str], typer.Option(
         "--out", help="Results workbook, or a folder (ending in /) for several months. "
@@ -133,7 +136,7 @@ def score(
             result = run_score(
                 _expand(files), scheme, month=_month(month),
                 attendance_files=_expand(attendance),
-                roster_file=roster, db=db, out=out, dry_run=dry_run,
+                roster_file=roster, profile_file=profile, db=db, out=out, dry_run=dry_run,
                 progress=lambda msg: status.update(f"{msg}…"),
             )
     except CslevelError as exc:

@@ -227,6 +227,7 @@ def run_score(
     month: Month | None = None,
     attendance_files: list[Path] | None = None,
     roster_file: Path | None = None,
+    profile_file: Path | None = None,
     db: str | None = None,
     out: str | Path | None = None,
     dry_run: bool = False,
@@ -241,6 +242,16 @@ def run_score(
     if roster_file is not None:
         progress(f"roster {roster_file.name}")
         roster, found = reader.read_roster(roster_file, scheme)
+        problems += found
+
+    profiles = None
+    if scheme.profile is not None:
+        if profile_file is None:
+            raise CslevelError(Problem(
+                f"the {scheme.scheme} scheme adds hard items from a profile workbook",
+                hint="Give --profile profile.xlsx (工号, 学历, 工作经验, 可胜任岗位, 证书数)."))
+        progress(f"profile {profile_file.name}")
+        profiles, found = reader.read_profile(profile_file, scheme)
         problems += found
 
     rows: list[AgentRow] = []
@@ -298,8 +309,9 @@ def run_score(
                                         "warning"))
 
     progress("scoring")
-    scores, found = score_rows(rows, scheme)
+    scores, found = score_rows(rows, scheme, profiles)
     problems += found
+    _raise_errors(problems)
     scores_by_month: dict[Month, list[Score]] = {}
     for s in scores:
         scores_by_month.setdefault(s.month, []).append(s)

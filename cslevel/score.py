@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from .records import AgentRow, Problem, Score
+from .records import AgentRow, Problem, Score, Source
 from .templates import Metric, Scheme
 
 
@@ -30,7 +30,8 @@ def quantize(value: Decimal, decimals: int) -> Decimal:
     return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
-def score_row(row: AgentRow, scheme: Scheme) -> Score:
+def score_row(row: AgentRow, scheme: Scheme,
+              hard_points: dict[str, Decimal] | None = None) -> Score:
     rule = scheme.score
     if row.ready_score is not None:
         value = quantize(row.ready_score, rule.decimals)
@@ -55,12 +56,42 @@ def score_row(row: AgentRow, scheme: Scheme) -> Score:
         value = quantize(total, rule.decimals)
         label, unit = ("Σ 得分×权重", "分") if rule.scoring == "points" else ("Σ 达成率×权重", "%")
         explanation = f"{label} = {value}{unit}: " + "; ".join(parts)
-    return Score(row.agent_id, row.month, value, dict(row.metrics), row.source,
+    metrics = dict(row.metrics)
+    if hard_points is not None:  # points scheme: hard items + factor × performance
+        performance = value
+        hard = sum(hard_points.values(), Decimal(0))
+        value = quantize(hard + rule.performance_factor * performance, rule.decimals)
+        names = {i.key: i.name for i in scheme.profile.items} if scheme.profile else {}
+        parts = "、".join(f"{names.get(k, k)} {fmt(v)}" for k, v in hard_points.items())
+        explanation = (f"积分 {value} = 硬性项目 {fmt(hard)}（{parts}）+ "
+                       f"{fmt(rule.performance_factor)} × 绩效 {fmt(performance)}")
+        metrics.update({f"profile:{k}": v for k, v in hard_points.items()})
+        metrics["performance"] = performance
+    return Score(row.agent_id, row.month, value, metrics, row.source,
                  row.discipline_block, explanation)
 
 
-def score_rows(rows: list[AgentRow], scheme: Scheme) -> tuple[list[Score], list[Problem]]:
-    return [score_row(row, scheme) for row in rows], []
+def fmt(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def score_rows(
+    rows: list[AgentRow], scheme: Scheme,
+    profiles: dict[str, tuple[dict[str, Decimal], Source]] | None = None,
+) -> tuple[list[Score], list[Problem]]:
+    """Score every row; for the points scheme every agent needs a profile line."""
+    if profiles is None:
+        return [score_row(row, scheme) for row in rows], []
+    scores, problems = [], []
+    for row in rows:
+        found = profiles.get(row.agent_id)
+        if found is None:
+            problems.append(Problem(f"agent {row.agent_id} has no line in the profile workbook",
+                                    row.source, hint="Add the agent to the profile workbook "
+                                    "(学历, 工作经验, 可胜任岗位, 证书)."))
+            continue
+        scores.append(score_row(row, scheme, found[0]))
+    return scores, problems
 
 
 def attendance_score(totals: dict[str, Decimal], scheme: Scheme) -> tuple[Decimal | None, tuple[str, ...]]:

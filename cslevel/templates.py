@@ -96,6 +96,9 @@ class Promotion(_Model):
     bands: list[Band] = Field(default_factory=list)
     probation_months: int = Field(1, ge=0, le=12)
     probation_fail_below: Decimal | None = None  # a probation month under this: flag
+    # score_bands rule: the month's score puts the agent in a level (lower bound inclusive)
+    grade_bands: list[GradeBand] = Field(default_factory=list)
+    ungraded_level: str | None = None  # below every band: this level, and a flag
 
     @field_validator("review_months")
     @classmethod
@@ -116,6 +119,12 @@ class Promotion(_Model):
                                  "the last band takes every lower average and has none")
             if any(lo >= hi for hi, lo in zip(bounds, bounds[1:])):  # type: ignore[operator]
                 raise ValueError(f"band bounds must go down from the top band: {bounds}")
+        if self.rule == "score_bands":
+            lows = [b.at_least for b in self.grade_bands]
+            if not lows or self.ungraded_level is None:
+                raise ValueError("score_bands needs grade_bands and ungraded_level")
+            if lows != sorted(lows) or len(set(lows)) != len(lows):
+                raise ValueError(f"grade bands must go up without overlaps: {lows}")
         return self
 
     @field_validator("rule")
@@ -154,6 +163,8 @@ class ScoreRule(_Model):
     missing: Literal["error", "not_scored"] = "error"
     metrics: list[Metric] = Field(default_factory=list)
     by_role: list[RoleWeights] = Field(default_factory=list)
+    # points scheme: score = profile points + performance_factor × the month's score
+    performance_factor: Decimal = Field(Decimal(1), gt=0, le=1)
 
     @model_validator(mode="after")
     def _weights_add_up(self) -> ScoreRule:
@@ -188,6 +199,43 @@ class ScoreRule(_Model):
             if any(normalize_label(r) == key for r in group.roles):
                 return {k: w for k, w in group.weights.items() if w > 0}
         return {m.key: m.weight for m in self.metrics if m.weight > 0}
+
+
+class Step(_Model):
+    at_least: Decimal
+    points: Decimal = Field(ge=0)
+
+
+class ProfileItem(_Model):
+    """A hard item of the points scheme, from the profile workbook: a text value looked up
+    in `values`, a number put on `steps` (the highest step reached), or `per_unit` points
+    per unit up to `max`."""
+
+    key: str
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+    values: dict[str, Decimal] = Field(default_factory=dict)
+    steps: list[Step] = Field(default_factory=list)
+    per_unit: Decimal | None = None
+    max: Decimal | None = None
+
+    @model_validator(mode="after")
+    def _one_way(self) -> ProfileItem:
+        if not (self.values or self.steps or self.per_unit is not None):
+            raise ValueError(f"{self.key}: give values, steps or per_unit")
+        bounds = [s.at_least for s in self.steps]
+        if bounds != sorted(bounds) or len(set(bounds)) != len(bounds):
+            raise ValueError(f"{self.key}: steps must go up: {bounds}")
+        return self
+
+
+class Profile(_Model):
+    items: list[ProfileItem] = Field(min_length=1)
+
+
+class GradeBand(_Model):
+    at_least: Decimal
+    level: str
 
 
 class AggregateMetric(_Model):
@@ -292,6 +340,7 @@ class Scheme(_Model):
     columns: Columns = Columns()
     attendance: Attendance = Attendance()
     aggregate: Aggregate | None = None
+    profile: Profile | None = None
     pay: Pay
 
     @model_validator(mode="after")
@@ -318,6 +367,14 @@ class Scheme(_Model):
         floor = self.promotion.floor_level
         if floor is not None and floor not in names:
             raise ValueError(f"promotion.floor_level {floor!r} is not a level; allowed: {names}")
+        for band in self.promotion.grade_bands:
+            if band.level not in names:
+                raise ValueError(f"promotion.grade_bands: unknown level {band.level!r}; "
+                                 f"allowed: {names}")
+        ungraded = self.promotion.ungraded_level
+        if ungraded is not None and ungraded not in names:
+            raise ValueError(f"promotion.ungraded_level {ungraded!r} is not a level; "
+                             f"allowed: {names}")
         for level in self.levels:
             missing = [c for c in self.pay.components if c not in level.pay]
             extra = [c for c in level.pay if c not in self.pay.components]

@@ -58,7 +58,8 @@ def _variant(tmp_path: Path, old: str, new: str) -> Path:
     ("  window: 3 ", "  window: 0 ",
      "promotion.window: Input should be greater than or equal to 1"),
     ("  rule: streak", "  rule: lottery",
-     "promotion.rule: Value error, unknown rule 'lottery'; allowed: streak"),
+     "promotion.rule: Value error, unknown rule 'lottery'; allowed: score_bands, streak, "
+     "window_average"),
     ("{基本工资: 3600.00,", "{基本工资: -5,",
      "levels[3].pay: Value error, 基本工资 must be ≥ 0, got -5"),
     ("话费补贴: 200.00}", "话费补助: 200.00}",

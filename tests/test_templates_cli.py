@@ -12,8 +12,8 @@ def test_list_names_every_shipped_template(cli) -> None:
     code, out, _ = cli("templates", "list", "--json")
     assert code == 0
     doc = json.loads(out)
-    assert [t["name"] for t in doc["templates"]] == ["star", "weighted"]
-    assert doc["templates"][1]["rule"] == "window_average"
+    assert {t["name"]: t["rule"] for t in doc["templates"]} == {
+        "points": "score_bands", "star": "streak", "weighted": "window_average"}
 
 
 def test_show_prints_the_commented_text(cli) -> None:

@@ -27,7 +27,7 @@ from ..records import (
     RosterRow,
     Source,
 )
-from ..templates import Scheme
+from ..templates import Scheme, normalize_label
 from . import values
 from .aggregate import RAW_AGENT, RAW_DATE, aggregate_rows, raw_field
 from .table import Table, find_table, month_in_text
@@ -491,6 +491,53 @@ def _texts(table: Table, fld: str) -> list[str]:
     if got is None:
         return [""] * len(table.rows)
     return got if None not in got else [text or "" for text in got]  # type: ignore[return-value]
+
+
+def read_profile(path: Path, scheme: Scheme
+                 ) -> tuple[dict[str, tuple[dict[str, Decimal], Source]], list[Problem]]:
+    """The profile workbook of the points scheme: each agent's hard-item points
+    (education, experience, posts covered, certificates…) as the template's items say."""
+    assert scheme.profile is not None
+    items = scheme.profile.items
+    fields = {"agent_id": scheme.columns.agent_id, "name": scheme.columns.name}
+    fields.update({f"item:{i.key}": [i.name, *i.aliases] for i in items})
+    table = find_table(read_sheets(path), fields,
+                       ["agent_id", *[f"item:{i.key}" for i in items]], "profile workbook")
+    problems = list(table.problems)
+    out: dict[str, tuple[dict[str, Decimal], Source]] = {}
+    for index, cells in table.rows:
+        errors_before = len(problems)
+        agent = _id(table, index, problems)
+        points: dict[str, Decimal] = {}
+        for item in items:
+            got = _coerce(table, index, f"item:{item.key}", partial(_item_points, item),
+                          problems, item.name, "Use one of the values the template lists.")
+            points[item.key] = got if got is not None else Decimal(0)
+        if agent is None or _new_errors(problems, errors_before):
+            continue
+        if agent in out:
+            problems.append(Problem(f"agent {agent} appears twice in the profile workbook "
+                                    f"(also at {out[agent][1]})", table.source(index),
+                                    hint="Keep one row per agent and delete the other."))
+            continue
+        out[agent] = (points, table.source(index))
+    return out, problems
+
+
+def _item_points(item: Any, raw: object) -> Decimal:
+    text = values.clean_text(raw)
+    for label, points in item.values.items():
+        if normalize_label(label) == normalize_label(text):
+            return Decimal(points)
+    if item.steps or item.per_unit is not None:
+        number = values.number(re.sub(r"[年个张项本]+$", "", text) if isinstance(raw, str)
+                               else raw)[0]
+        if item.per_unit is not None:
+            found = number * item.per_unit
+            return min(found, item.max) if item.max is not None else found
+        reached = [s.points for s in item.steps if number >= s.at_least]
+        return reached[-1] if reached else Decimal(0)
+    raise ValueError(f"{text!r} is not one of {', '.join(item.values)}")
 
 
 def roster_fields(scheme: Scheme) -> dict[str, list[str]]:

@@ -1,0 +1,65 @@
+"""The score-bands rule (points scheme, 004 "客服部岗位定级标准"): each month's score puts the
+agent in the level of its band (lower bound inclusive), in force from the next month. A
+score under every band means "not graded": the agent moves to the ungraded level and is
+flagged for a person to look at."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..records import Agent, Decision, Month, MonthState, Score, month_range
+from . import register
+from .streak import fmt_number, last_month, starting_level, trial_end_month
+
+if TYPE_CHECKING:
+    from ..templates import Scheme
+
+NOT_GRADED = "not_graded"
+
+
+@register("score_bands")
+def score_bands_rule(
+    agent: Agent,
+    scores: dict[Month, Score],
+    scheme: Scheme,
+    through: Month,
+    window: int,
+) -> tuple[list[MonthState], str]:
+    rule = scheme.promotion
+    trial_end = trial_end_month(agent, scheme)
+    if agent.first_month is None:
+        return [], agent.start_level or scheme.entry_level
+    level = starting_level(agent, scheme, trial_end)
+    leave_month = Month.of(agent.leave_date) if agent.leave_date else None
+    order = scheme.level_names
+    states: list[MonthState] = []
+    for month in month_range(agent.first_month, last_month(agent, through)):
+        score = scores.get(month)
+        value = score.value if score else None
+        in_trial = trial_end is not None and month <= trial_end
+        decision = None
+        flags: tuple[str, ...] = ()
+        note = ""
+        if in_trial:
+            note = "试用期不计入定级 / trial month, not graded"
+        elif value is None:
+            note = "本月无成绩，级别不变 / no score: level unchanged"
+        else:
+            band = next((b for b in reversed(rule.grade_bands) if value >= b.at_least), None)
+            target = band.level if band else rule.ungraded_level
+            assert target is not None
+            if band is None:
+                flags = (NOT_GRADED,)
+                note = (f"积分 {fmt_number(value)} 低于最低档 {fmt_number(rule.grade_bands[0].at_least)}"
+                        "，不予定级，请复核 / below every band: not graded, for review")
+            if target != level and month != leave_month:
+                kind = "promote" if order.index(target) > order.index(level) else "demote"
+                decision = Decision(
+                    agent.agent_id, month, month + 1, level, target, kind, "score_band",
+                    f"{month} 积分 {fmt_number(value)}，{month + 1}起定为{target} / score "
+                    f"{fmt_number(value)} is in the band of {target}", (month,))
+        states.append(MonthState(agent.agent_id, month, level, value, not in_trial, 0, 0,
+                                 in_trial, decision, note, False, flags))
+        if decision:
+            level = decision.to_level
+    return states, level
