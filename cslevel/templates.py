@@ -99,6 +99,8 @@ class Promotion(_Model):
     # score_bands rule: the month's score puts the agent in a level (lower bound inclusive)
     grade_bands: list[GradeBand] = Field(default_factory=list)
     ungraded_level: str | None = None  # below every band: this level, and a flag
+    # tier_floors rule: the highest tier whose floors all hold, `window` months in a row
+    tiers: list[TierFloors] = Field(default_factory=list)
 
     @field_validator("review_months")
     @classmethod
@@ -238,6 +240,14 @@ class GradeBand(_Model):
     level: str
 
 
+class TierFloors(_Model):
+    """The bar of one tier: a floor on every listed metric at once (a ceiling for
+    lower-is-better metrics), so that no single gamed metric earns a tier."""
+
+    level: str
+    floors: dict[str, Decimal] = Field(default_factory=dict)
+
+
 class AggregateMetric(_Model):
     """How one monthly figure is made from raw rows (one row per call or ticket)."""
 
@@ -367,6 +377,18 @@ class Scheme(_Model):
         floor = self.promotion.floor_level
         if floor is not None and floor not in names:
             raise ValueError(f"promotion.floor_level {floor!r} is not a level; allowed: {names}")
+        metric_keys = [m.key for m in self.score.metrics]
+        for tier in self.promotion.tiers:
+            if tier.level not in names:
+                raise ValueError(f"promotion.tiers: unknown level {tier.level!r}; "
+                                 f"allowed: {names}")
+            unknown = [k for k in tier.floors if k not in metric_keys]
+            if unknown:
+                raise ValueError(f"promotion.tiers ({tier.level}): unknown metrics {unknown}; "
+                                 f"allowed: {metric_keys}")
+        if self.promotion.rule == "tier_floors" and [t.level for t in self.promotion.tiers] != [
+                n for n in self.regular_levels]:
+            raise ValueError("promotion.tiers must list every regular level, lowest first")
         for band in self.promotion.grade_bands:
             if band.level not in names:
                 raise ValueError(f"promotion.grade_bands: unknown level {band.level!r}; "
