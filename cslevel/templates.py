@@ -101,6 +101,9 @@ class Promotion(_Model):
     ungraded_level: str | None = None  # below every band: this level, and a flag
     # tier_floors rule: the highest tier whose floors all hold, `window` months in a row
     tiers: list[TierFloors] = Field(default_factory=list)
+    # tenure_grade rule: months in post open a band; the window average picks its grade
+    tenure_bands: list[TenureBand] = Field(default_factory=list)
+    upper_grade_at_least: Decimal | None = None
 
     @field_validator("review_months")
     @classmethod
@@ -248,6 +251,13 @@ class TierFloors(_Model):
     floors: dict[str, Decimal] = Field(default_factory=dict)
 
 
+class TenureBand(_Model):
+    """A band of grades open from `min_months` in post; performance picks the grade."""
+
+    min_months: int = Field(ge=0, le=600)
+    levels: list[str] = Field(min_length=1, max_length=2)  # lower grade, upper grade
+
+
 class AggregateMetric(_Model):
     """How one monthly figure is made from raw rows (one row per call or ticket)."""
 
@@ -389,6 +399,17 @@ class Scheme(_Model):
         if self.promotion.rule == "tier_floors" and [t.level for t in self.promotion.tiers] != [
                 n for n in self.regular_levels]:
             raise ValueError("promotion.tiers must list every regular level, lowest first")
+        tenure = [b.min_months for b in self.promotion.tenure_bands]
+        if tenure != sorted(tenure) or len(set(tenure)) != len(tenure):
+            raise ValueError(f"promotion.tenure_bands must go up in months: {tenure}")
+        for band in self.promotion.tenure_bands:
+            for level in band.levels:
+                if level not in names:
+                    raise ValueError(f"promotion.tenure_bands: unknown level {level!r}; "
+                                     f"allowed: {names}")
+        if self.promotion.rule == "tenure_grade" and (
+                not tenure or self.promotion.upper_grade_at_least is None):
+            raise ValueError("tenure_grade needs tenure_bands and upper_grade_at_least")
         for band in self.promotion.grade_bands:
             if band.level not in names:
                 raise ValueError(f"promotion.grade_bands: unknown level {band.level!r}; "

@@ -31,6 +31,7 @@ from . import streak as _streak  # noqa: E402,F401  (registers the rule kind)
 from . import window as _window  # noqa: E402,F401  (registers the rule kind)
 from . import bands as _bands  # noqa: E402,F401  (registers the rule kind)
 from . import tiers as _tiers  # noqa: E402,F401  (registers the rule kind)
+from . import tenure as _tenure  # noqa: E402,F401  (registers the rule kind)
 
 __all__ = ["RULES", "register", "replay"]
 

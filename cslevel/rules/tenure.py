@@ -1,0 +1,74 @@
+"""The tenure-grade rule (grade scheme G1–G6, 004 "客服岗位定级方案"): months in post are a
+gate — 初级 (G1–G2) from 6 months, 中级 (G3–G4) from 18, 高级 (G5–G6) from 36 — and
+performance places the agent within the band: the average of the last `window` scored
+months at or above `upper_grade_at_least` gives the upper grade. Reviewed at every month
+close, in force from the next month. Before the first gate the agent is in trial (见习)."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
+
+from ..records import Agent, Decision, Month, MonthState, Score, month_range
+from . import register
+from .streak import fmt_number, last_month, starting_level, trial_end_month
+
+if TYPE_CHECKING:
+    from ..templates import Scheme
+
+
+@register("tenure_grade")
+def tenure_grade_rule(
+    agent: Agent,
+    scores: dict[Month, Score],
+    scheme: Scheme,
+    through: Month,
+    window: int,
+) -> tuple[list[MonthState], str]:
+    rule = scheme.promotion
+    trial_end = trial_end_month(agent, scheme)
+    if agent.first_month is None:
+        return [], agent.start_level or scheme.entry_level
+    level = starting_level(agent, scheme, trial_end)
+    hired = Month.of(agent.hire_date) if agent.hire_date else agent.first_month
+    leave_month = Month.of(agent.leave_date) if agent.leave_date else None
+    order = scheme.level_names
+    states: list[MonthState] = []
+    for month in month_range(agent.first_month, last_month(agent, through)):
+        score = scores.get(month)
+        in_trial = trial_end is not None and month <= trial_end
+        decision = None
+        note = "" if agent.hire_date else "无入职日期，按首次出现月份计算司龄 / no hire date: tenure from the first month"
+        tenure = (month + 1) - hired  # full months in post when the next month starts
+        band = next((b for b in reversed(rule.tenure_bands) if tenure >= b.min_months), None)
+        recent = [m for m in month_range(month + (1 - window), month)
+                  if m in scores and (trial_end is None or m > trial_end)]
+        if band is not None and not recent and level == scheme.trial_level:
+            target = band.levels[0]  # trial over: the first grade of the band
+            decision = Decision(
+                agent.agent_id, month, month + 1, level, target, "trial_end", "tenure_grade",
+                f"司龄满{band.min_months}个月，见习期满，{month + 1}起为{target} / "
+                f"{band.min_months} months in post: trial ends", ())
+        elif band is not None and recent:
+            average = (sum((scores[m].value for m in recent), Decimal(0)) / len(recent)
+                       ).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+            assert rule.upper_grade_at_least is not None
+            upper = average >= rule.upper_grade_at_least and len(band.levels) > 1
+            target = band.levels[1] if upper else band.levels[0]
+            if target != level and month != leave_month:
+                kind = "promote" if order.index(target) > order.index(level) else "demote"
+                if target == scheme.entry_level and level == scheme.trial_level:
+                    kind = "trial_end"
+                decision = Decision(
+                    agent.agent_id, month, month + 1, level, target, kind, "tenure_grade",
+                    f"司龄{tenure}个月（≥{band.min_months}），近{len(recent)}个月平均 "
+                    f"{fmt_number(average)}（{'≥' if upper else '<'}"
+                    f"{fmt_number(rule.upper_grade_at_least)}），{month + 1}起为{target} / "
+                    f"{tenure} months in post, average {fmt_number(average)}",
+                    tuple(recent))
+        states.append(MonthState(agent.agent_id, month, level,
+                                 score.value if score else None, not in_trial, 0, 0,
+                                 in_trial, decision, note))
+        if decision:
+            level = decision.to_level
+    return states, level

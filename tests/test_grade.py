@@ -1,0 +1,58 @@
+"""The grade scheme (G1–G6): tenure is a gate (6 / 18 / 36 months in post), performance
+places the agent within the band."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from conftest import write_xlsx
+from cslevel.records import Agent, Month, Score
+from cslevel.rules import replay
+from cslevel.templates import load_scheme
+
+GRADE, _ = load_scheme("grade")
+
+
+def _levels(hired: date, start: Month, scores: list[float], level: str | None = None):
+    agent = Agent("1", hire_date=hired, start_level=level, first_month=start)
+    by_month = {start + i: Score("1", start + i, Decimal(str(v))) for i, v in enumerate(scores)}
+    states, next_level = replay(agent, by_month, GRADE, start + (len(scores) - 1))
+    return [s.level for s in states] + [next_level]
+
+
+def test_new_hire_is_in_trial_for_six_months_then_g1_or_g2() -> None:
+    path = _levels(date(2026, 1, 15), Month(2026, 1), [90] * 8)
+    # 01–06 trial (见习); 6 months in post from 07: G1 (the trial scores do not count),
+    # then the 3-month average of 07.. decides: 90 ≥ 85 -> G2 from 08
+    assert path == ["见习"] * 6 + ["G1", "G2", "G2"]
+
+
+@pytest.mark.parametrize(("tenure_months", "average", "grade"), [
+    (17, 90, "G2"), (18, 90, "G4"), (18, 84.99, "G3"), (18, 85, "G4"),
+    (35, 99, "G4"), (36, 80, "G5"), (36, 85, "G6"),
+])
+def test_tenure_gates_and_the_upper_grade(tenure_months: int, average: float,
+                                          grade: str) -> None:
+    review = Month(2026, 6)
+    hired = (review + 1) + (-tenure_months)  # full months in post when the next month starts
+    path = _levels(date(hired.year, hired.month, 1), review + (-2), [average] * 3, "G2")
+    assert path[-1] == grade
+
+
+def test_grade_scheme_through_the_cli(tmp_path: Path, cli_json) -> None:
+    write_xlsx(tmp_path / "roster.xlsx", [["工号", "入职日期", "当前级别"],
+                                          ["0001", "2024-12-01", "G2"],
+                                          ["0002", "2023-01-01", "中级二档"]])
+    for month in ("04", "05", "06"):
+        write_xlsx(tmp_path / f"kpi_2026-{month}.xlsx",
+                   [["工号", "绩效分值"], ["0001", 88], ["0002", 70]])
+    cli_json("score", "kpi_2026-*.xlsx", "--roster", "roster.xlsx", "--scheme", "grade",
+             "--out", "out/")
+    promoted = cli_json("promote")
+    # 0001: 19 months in post by July and an average of 88 -> G4; 0002: 42 months, 70 -> G5
+    assert {lv["agent_id"]: lv["level"] for lv in promoted["levels"]} == {
+        "0001": "G4", "0002": "G5"}
