@@ -41,7 +41,6 @@ class Table:
     _by_index: dict[int, list[object]] = field(default_factory=dict, repr=False)
     column_cache: dict[str, list[object]] = field(default_factory=dict, repr=False)
     distinct_cache: dict[str, set[object]] = field(default_factory=dict, repr=False)
-    _min_width: int = field(default=-1, repr=False)
     _row_cells: list[list[object]] = field(default_factory=list, repr=False)
     _transposed: list[list[object]] | None = field(default=None, repr=False)
 
@@ -76,13 +75,6 @@ class Table:
         if len(self._row_cells) != len(self.rows):
             self._row_cells = [cells for _, cells in self.rows]
         return self._row_cells
-
-    @property
-    def min_width(self) -> int:
-        """Length of the shortest data row (rows from one sheet are usually all as wide)."""
-        if self._min_width < 0:
-            self._min_width = min((len(cells) for _, cells in self.rows), default=0)
-        return self._min_width
 
     def cells_at(self, row_index: int) -> list[object]:
         """The data row as read (merged cells filled down where the template allows)."""
