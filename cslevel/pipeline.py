@@ -35,7 +35,7 @@ from .records import (
     Score,
     Source,
 )
-from .rules import replay
+from .rules import RANKED, replay, with_team_ranks
 from .score import attendance_score, score_rows
 from .export.safe import StagedFiles
 from .store import History, open_history
@@ -138,12 +138,20 @@ def derive(
     history: History, scheme: Scheme, through: Month, window: int
 ) -> dict[str, tuple[Agent, list[MonthState], str]]:
     """Every agent's month-by-month states up to `through` and its level the month after."""
-    all_scores = history.scores()
+    agents = history.agents()
+    all_scores = _rule_scores(history, scheme, agents)
     out = {}
-    for agent_id, agent in sorted(history.agents().items()):
+    for agent_id, agent in sorted(agents.items()):
         states, next_level = replay(agent, all_scores.get(agent_id, {}), scheme, through, window)
         out[agent_id] = (agent, states, next_level)
     return out
+
+
+def _rule_scores(history: History, scheme: Scheme,
+                 agents: dict[str, Agent]) -> dict[str, dict[Month, Score]]:
+    """The stored scores, with each month's place within the team for rules that rank."""
+    scores = history.scores()
+    return with_team_ranks(scores, agents) if scheme.promotion.rule in RANKED else scores
 
 
 def _decision_key(d: Decision) -> tuple[str, str, str, str, str]:
@@ -533,8 +541,8 @@ def run_history(agent_id: str, *, db: str | None = None) -> HistoryResult:
                                             f"Known ids include: {known}"))
         latest = history.scored_months()[-1]
         agent = agents[agent_id]
-        states, level_after = replay(agent, history.scores().get(agent_id, {}), scheme, latest,
-                                     _window(history, scheme))
+        scores = _rule_scores(history, scheme, agents).get(agent_id, {})
+        states, level_after = replay(agent, scores, scheme, latest, _window(history, scheme))
         left = agent.leave_date is not None and Month.of(agent.leave_date) <= latest
         next_level = None if left else level_after
         promoted = history.setting("promoted_through")

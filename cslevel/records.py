@@ -189,6 +189,7 @@ class Score:
     source: Source | None = None
     discipline_block: bool = False
     explanation: str = ""
+    team_rank: int | None = None  # place within the team that month (rules that rank)
 
 
 @dataclass(frozen=True)

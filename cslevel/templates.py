@@ -104,6 +104,13 @@ class Promotion(_Model):
     # tenure_grade rule: months in post open a band; the window average picks its grade
     tenure_bands: list[TenureBand] = Field(default_factory=list)
     upper_grade_at_least: Decimal | None = None
+    # rank_streak rule: top `rank_top` of the team `window` months in a row (a lower place
+    # resets the count), at least `min_tenure_months` in post, and `clean_metric` at 0 in
+    # each of the last `clean_months` months (e.g. no customer complaint)
+    rank_top: int = Field(3, ge=1, le=100)
+    min_tenure_months: int = Field(0, ge=0, le=600)
+    clean_metric: str | None = None
+    clean_months: int = Field(3, ge=1, le=24)
 
     @field_validator("review_months")
     @classmethod
@@ -407,6 +414,10 @@ class Scheme(_Model):
                 if level not in names:
                     raise ValueError(f"promotion.tenure_bands: unknown level {level!r}; "
                                      f"allowed: {names}")
+        clean = self.promotion.clean_metric
+        if clean is not None and clean not in metric_keys:
+            raise ValueError(f"promotion.clean_metric {clean!r} is not a metric; "
+                             f"allowed: {metric_keys}")
         if self.promotion.rule == "tenure_grade" and (
                 not tenure or self.promotion.upper_grade_at_least is None):
             raise ValueError("tenure_grade needs tenure_bands and upper_grade_at_least")

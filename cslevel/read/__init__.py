@@ -359,17 +359,20 @@ def _read_kpi(path: Path, scheme: Scheme, month: Month | None,
         columns[READY] = _scaled_column(table, READY, "score", problems)
     else:
         score_fields = []
-        for metric in scheme.score.metrics:
-            fld = f"metric:{metric.key}"
-            if fld not in table.columns:
-                continue  # weighted only for posts (岗位) checked below
+    for metric in scheme.score.metrics:
+        fld = f"metric:{metric.key}"
+        if fld not in table.columns:
+            continue  # weighted only for posts (岗位) checked below
+        if not use_ready:
             score_fields.append(fld)
-            if metric.unit == "percent":
-                columns[fld] = _scaled_column(table, fld, "percent", problems)
-            else:
-                conv = values.seconds if metric.unit == "seconds" else _decimal
-                columns[fld] = _convert(table, fld, conv, problems, metric.name,
-                                        "Enter a number.") or nothing
+        # with a ready score, metric columns present are still read (e.g. complaints)
+        if metric.unit == "percent":
+            columns[fld] = _scaled_column(table, fld, "percent", problems)
+        else:
+            conv = values.seconds if metric.unit == "seconds" else _decimal
+            columns[fld] = _convert(table, fld, conv, problems, metric.name,
+                                    "Enter a number.") or nothing
+    extra_fields = [f for f in columns if f != READY and f not in score_fields]
     roles = _texts(table, "role")
     not_weighted: set[int] = set()  # rows with a blank metric that their post does not use
     blank_rows: dict[int, list[str]] = {}
@@ -453,7 +456,8 @@ def _read_kpi(path: Path, scheme: Scheme, month: Month | None,
     # this is the part that runs 100,000 times.
     first_row = table.sheet.first_row
     file, sheet_name = table.sheet.file, table.sheet.name
-    keys = [fld.removeprefix("metric:") for fld in score_fields if fld != READY]
+    keys = [fld.removeprefix("metric:") for fld in [*score_fields, *extra_fields]
+            if fld != READY]
     # (a metric blank for a post that does not use it stays None until the rows are built)
     metric_dicts = (map(dict, map(zip, repeat(keys), zip(*[columns[f"metric:{k}"] for k in keys])))
                     if keys else map(dict, repeat(())))
@@ -466,6 +470,8 @@ def _read_kpi(path: Path, scheme: Scheme, month: Month | None,
         map(bool, blocks))))
     skip = incomplete | {p for p, row in enumerate(excel_rows) if row in bad_rows} if (
         incomplete or bad_rows) else set()
+    for fld in extra_fields:  # blanks of columns read alongside a ready score
+        not_weighted.update([p for p, v in enumerate(columns[fld]) if v is None])
     for p in not_weighted:  # drop the blanks of metrics that the row's post does not use
         row = rows[p]
         rows[p] = row._replace(metrics={k: v for k, v in row.metrics.items() if v is not None})
