@@ -151,7 +151,12 @@ def _rule_scores(history: History, scheme: Scheme,
                  agents: dict[str, Agent]) -> dict[str, dict[Month, Score]]:
     """The stored scores, with each month's place within the team for rules that rank."""
     scores = history.scores()
-    return with_team_ranks(scores, agents) if scheme.promotion.rule in RANKED else scores
+    if scheme.promotion.rule not in RANKED:
+        return scores
+    if scheme.promotion.rule == "quarterly_standard":  # ranked on the quarter's average
+        return with_team_ranks(scores, agents, scheme.promotion.review_months,
+                               scheme.promotion.window)
+    return with_team_ranks(scores, agents)
 
 
 def _decision_key(d: Decision) -> tuple[str, str, str, str, str]:

@@ -190,6 +190,7 @@ class Score:
     discipline_block: bool = False
     explanation: str = ""
     team_rank: int | None = None  # place within the team that month (rules that rank)
+    team_size: int | None = None  # agents ranked in the team that month
 
 
 @dataclass(frozen=True)

@@ -107,6 +107,20 @@ class Promotion(_Model):
     # rank_streak rule: top `rank_top` of the team `window` months in a row (a lower place
     # resets the count), at least `min_tenure_months` in post, and `clean_metric` at 0 in
     # each of the last `clean_months` months (e.g. no customer complaint)
+    # quarterly_standard rule (assistant scheme): standards by level, highest first, granted
+    # after `grant_in_a_row` quarters in a row or `grant_cumulative` quarters in all
+    standards: list[Standard] = Field(default_factory=list)
+    grant_in_a_row: int = Field(2, ge=1, le=12)
+    grant_cumulative: int = Field(5, ge=1, le=40)
+    deduction_metrics: list[str] = Field(default_factory=list)
+    quarter_deductions_above: Decimal | None = None  # elimination flag
+    year_deductions_above: Decimal | None = None  # elimination flag
+    bottom_places: int = Field(3, ge=1, le=100)  # bottom of the team ranking…
+    bottom_quarters: int = Field(3, ge=1, le=4)  # …in this many quarters of a year: flag
+    bottom_levels: list[str] = Field(default_factory=list)  # levels the bottom rule applies to
+    best_member_metric: str | None = None  # 最佳队员 (1 = yes) per quarter
+    exemption_quarters: int = Field(3, ge=1, le=4)
+    exemption_levels: list[str] = Field(default_factory=list)
     rank_top: int = Field(3, ge=1, le=100)
     min_tenure_months: int = Field(0, ge=0, le=600)
     clean_metric: str | None = None
@@ -265,6 +279,16 @@ class TenureBand(_Model):
     levels: list[str] = Field(min_length=1, max_length=2)  # lower grade, upper grade
 
 
+class Standard(_Model):
+    """What a quarter must show for a level (assistant scheme): an average score, sums of
+    metrics under a limit (deductions) and sums at or above a floor (follow-ups, reports)."""
+
+    level: str
+    average_at_least: Decimal
+    below: dict[str, Decimal] = Field(default_factory=dict)
+    at_least: dict[str, Decimal] = Field(default_factory=dict)
+
+
 class AggregateMetric(_Model):
     """How one monthly figure is made from raw rows (one row per call or ticket)."""
 
@@ -414,6 +438,17 @@ class Scheme(_Model):
                 if level not in names:
                     raise ValueError(f"promotion.tenure_bands: unknown level {level!r}; "
                                      f"allowed: {names}")
+        for standard in self.promotion.standards:
+            if standard.level not in names:
+                raise ValueError(f"promotion.standards: unknown level {standard.level!r}; "
+                                 f"allowed: {names}")
+            unknown = [k for k in [*standard.below, *standard.at_least] if k not in metric_keys]
+            if unknown:
+                raise ValueError(f"promotion.standards ({standard.level}): unknown metrics "
+                                 f"{unknown}; allowed: {metric_keys}")
+        for level in [*self.promotion.bottom_levels, *self.promotion.exemption_levels]:
+            if level not in names:
+                raise ValueError(f"promotion: unknown level {level!r}; allowed: {names}")
         clean = self.promotion.clean_metric
         if clean is not None and clean not in metric_keys:
             raise ValueError(f"promotion.clean_metric {clean!r} is not a metric; "

@@ -58,8 +58,9 @@ def _variant(tmp_path: Path, old: str, new: str) -> Path:
     ("  window: 3 ", "  window: 0 ",
      "promotion.window: Input should be greater than or equal to 1"),
     ("  rule: streak", "  rule: lottery",
-     "promotion.rule: Value error, unknown rule 'lottery'; allowed: rank_streak, "
-     "score_bands, streak, tenure_grade, tier_floors, window_average"),
+     "promotion.rule: Value error, unknown rule 'lottery'; allowed: "
+     "quarterly_standard, rank_streak, score_bands, streak, tenure_grade, tier_floors, "
+     "window_average"),
     ("{基本工资: 3600.00,", "{基本工资: -5,",
      "levels[3].pay: Value error, 基本工资 must be ≥ 0, got -5"),
     ("话费补贴: 200.00}", "话费补助: 200.00}",
@@ -91,8 +92,8 @@ def test_unknown_scheme_lists_the_shipped_ones(tmp_path: Path, cli) -> None:
     kpi.write_text("工号,绩效分值\n0001,112\n", encoding="utf-8")
     code, _, err = cli("score", kpi, "--scheme", "nosuch")
     assert code == 1
-    assert ("unknown scheme 'nosuch' — Use one of: grade, grade_dc, points, star, tier, "
-            "weighted, or give the path "
+    assert ("unknown scheme 'nosuch' — Use one of: assistant, grade, grade_dc, points, star, "
+            "tier, weighted, or give the path "
             "of a template file (.yaml).") in err
 
 

@@ -13,7 +13,8 @@ def test_list_names_every_shipped_template(cli) -> None:
     assert code == 0
     doc = json.loads(out)
     assert {t["name"]: t["rule"] for t in doc["templates"]} == {
-        "grade": "tenure_grade", "grade_dc": "rank_streak", "points": "score_bands",
+        "assistant": "quarterly_standard", "grade": "tenure_grade",
+        "grade_dc": "rank_streak", "points": "score_bands",
         "star": "streak",
         "tier": "tier_floors",
         "weighted": "window_average"}

@@ -33,23 +33,32 @@ def register(name: str, *, ranked: bool = False) -> Callable[[Any], Any]:
 
 
 def with_team_ranks(
-    scores: dict[str, dict[Month, Score]], agents: dict[str, Agent]
+    scores: dict[str, dict[Month, Score]], agents: dict[str, Agent],
+    review_months: list[int] | None = None, window: int = 1,
 ) -> dict[str, dict[Month, Score]]:
-    """Each score with its place within the agent's team that month (1 = best; equal
-    scores share a place, as in 1, 2, 2, 4)."""
+    """Each score with its place within the agent's team (1 = best; equal values share a
+    place, as in 1, 2, 2, 4) and the number ranked. Monthly by default; with review
+    months, the place on the average of the `window` months ending at each review month,
+    set on that month's score."""
     import dataclasses
+    from decimal import Decimal
 
-    groups: dict[tuple[Month, str], list[Score]] = {}
+    groups: dict[tuple[Month, str], list[tuple[str, Decimal]]] = {}
     for agent_id, months in scores.items():
         team = agents[agent_id].team if agent_id in agents else ""
-        for month, score in months.items():
-            groups.setdefault((month, team), []).append(score)
-    out: dict[str, dict[Month, Score]] = {a: {} for a in scores}
-    for group in groups.values():
-        values = sorted((s.value for s in group), reverse=True)
-        for score in group:
-            place = values.index(score.value) + 1
-            out[score.agent_id][score.month] = dataclasses.replace(score, team_rank=place)
+        for month in months:
+            if review_months is not None and month.month not in review_months:
+                continue
+            values = [months[m].value for m in (month + (-i) for i in range(window))
+                      if m in months] if review_months is not None else [months[month].value]
+            groups.setdefault((month, team), []).append(
+                (agent_id, sum(values, Decimal(0)) / len(values)))
+    out = {a: dict(months) for a, months in scores.items()}
+    for (month, _), group in groups.items():
+        ordered = sorted((value for _, value in group), reverse=True)
+        for agent_id, value in group:
+            out[agent_id][month] = dataclasses.replace(
+                out[agent_id][month], team_rank=ordered.index(value) + 1, team_size=len(group))
     return out
 
 
@@ -59,6 +68,7 @@ from . import bands as _bands  # noqa: E402,F401  (registers the rule kind)
 from . import tiers as _tiers  # noqa: E402,F401  (registers the rule kind)
 from . import tenure as _tenure  # noqa: E402,F401  (registers the rule kind)
 from . import ranking as _ranking  # noqa: E402,F401  (registers the rule kind)
+from . import quarterly as _quarterly  # noqa: E402,F401  (registers the rule kind)
 
 __all__ = ["RULES", "register", "replay"]
 

@@ -1,0 +1,142 @@
+"""The quarterly-standard rule (assistant scheme, 004 "客服助理定级标准").
+
+At each quarter end the quarter's figures are checked against each level's standard
+(average score, deductions under their limits, follow-ups and accepted case reports at
+their floors). A level is granted after meeting its standard `grant_in_a_row` quarters in
+a row or `grant_cumulative` quarters in all (our default: more than 4, so 5); it takes
+effect the month after. Everything a person must decide is a flag, never a move:
+`elimination` (bottom of the team in 3 quarters of a year as 三级, quarterly deductions
+over 40, yearly deductions over 150), `exemption` (best team member 3 quarters of a year,
+二级 and above) and `demotion_review` (a 一级/二级 whose year no longer meets its standard).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from ..records import Agent, Decision, Month, MonthState, Score, month_range
+from . import register
+from .streak import fmt_number, last_month, starting_level, trial_end_month
+
+if TYPE_CHECKING:
+    from ..templates import Scheme, Standard
+
+ELIMINATION = "elimination"
+EXEMPTION = "exemption"
+DEMOTION_REVIEW = "demotion_review"
+
+
+def _sum(scores: list[Score], key: str) -> Decimal:
+    return sum((s.metrics.get(key, Decimal(0)) for s in scores), Decimal(0))
+
+
+def meets(standard: Standard, quarter: list[Score]) -> tuple[bool, str]:
+    """Whether a quarter's scores meet a standard, and what falls short."""
+    average = sum((s.value for s in quarter), Decimal(0)) / len(quarter)
+    short = []
+    if average < standard.average_at_least:
+        short.append(f"平均 {fmt_number(average.quantize(Decimal('0.01')))} < "
+                     f"{fmt_number(standard.average_at_least)}")
+    for key, limit in standard.below.items():
+        if (total := _sum(quarter, key)) >= limit:
+            short.append(f"{key} {fmt_number(total)} ≥ {fmt_number(limit)}")
+    for key, floor in standard.at_least.items():
+        if (total := _sum(quarter, key)) < floor:
+            short.append(f"{key} {fmt_number(total)} < {fmt_number(floor)}")
+    return not short, "、".join(short)
+
+
+@register("quarterly_standard", ranked=True)
+def quarterly_standard_rule(
+    agent: Agent,
+    scores: dict[Month, Score],
+    scheme: Scheme,
+    through: Month,
+    window: int,
+) -> tuple[list[MonthState], str]:
+    rule = scheme.promotion
+    order = scheme.level_names
+    trial_end = trial_end_month(agent, scheme)
+    if agent.first_month is None:
+        return [], agent.start_level or scheme.entry_level
+    level = starting_level(agent, scheme, trial_end)
+    leave_month = Month.of(agent.leave_date) if agent.leave_date else None
+    in_a_row = {s.level: 0 for s in rule.standards}
+    in_all = {s.level: 0 for s in rule.standards}
+    year_marks: dict[int, dict[str, int]] = {}  # year -> bottom / best / own-standard counts
+    year_deductions: dict[int, Decimal] = {}
+    states: list[MonthState] = []
+    for month in month_range(agent.first_month, last_month(agent, through)):
+        score = scores.get(month)
+        in_trial = trial_end is not None and month <= trial_end
+        decision = None
+        flags: list[str] = []
+        notes: list[str] = []
+        if score is not None and not in_trial and rule.deduction_metrics:
+            year_deductions[month.year] = year_deductions.get(month.year, Decimal(0)) + sum(
+                (_sum([score], k) for k in rule.deduction_metrics), Decimal(0))
+        if month.month in rule.review_months and not in_trial:
+            quarter = [scores[m] for m in month_range(month + (1 - window), month)
+                       if m in scores and (trial_end is None or m > trial_end)]
+            marks = year_marks.setdefault(month.year, {"bottom": 0, "best": 0, "own": 0,
+                                                       "quarters": 0})
+            if quarter:
+                marks["quarters"] += 1
+                granted = None
+                for standard in rule.standards:  # highest first
+                    ok, short = meets(standard, quarter)
+                    in_a_row[standard.level] = in_a_row[standard.level] + 1 if ok else 0
+                    in_all[standard.level] += 1 if ok else 0
+                    if standard.level == level and ok:
+                        marks["own"] += 1
+                    if not ok:
+                        notes.append(f"未达{standard.level}标准：{short}")
+                    if granted is None and (in_a_row[standard.level] >= rule.grant_in_a_row
+                                            or in_all[standard.level] >= rule.grant_cumulative):
+                        granted = standard.level
+                if granted and order.index(granted) > order.index(level) and month != leave_month:
+                    decision = Decision(
+                        agent.agent_id, month, month + 1, level, granted, "promote",
+                        "quarterly_standard",
+                        f"连续{in_a_row[granted]}个季度或累计{in_all[granted]}个季度达到{granted}"
+                        f"标准，{month + 1}起定为{granted} / the {granted} standard met "
+                        f"{in_a_row[granted]} quarters in a row, {in_all[granted]} in all",
+                        tuple(s.month for s in quarter))
+                deductions = sum((_sum(quarter, k) for k in rule.deduction_metrics), Decimal(0))
+                if (rule.quarter_deductions_above is not None
+                        and deductions > rule.quarter_deductions_above):
+                    flags.append(ELIMINATION)
+                    notes.append(f"季度扣分 {fmt_number(deductions)} > "
+                                 f"{fmt_number(rule.quarter_deductions_above)}")
+                review = scores.get(month)
+                if (review is not None and review.team_rank is not None
+                        and review.team_size is not None
+                        and review.team_rank > review.team_size - rule.bottom_places):
+                    marks["bottom"] += 1
+                    if level in rule.bottom_levels and marks["bottom"] == rule.bottom_quarters:
+                        flags.append(ELIMINATION)
+                        notes.append(f"本年第{marks['bottom']}个季度排名组内倒数"
+                                     f"{rule.bottom_places}名")
+                if rule.best_member_metric and _sum(quarter, rule.best_member_metric) > 0:
+                    marks["best"] += 1
+                    if level in rule.exemption_levels and marks["best"] == rule.exemption_quarters:
+                        flags.append(EXEMPTION)
+                        notes.append(f"本年{marks['best']}个季度获最佳队员，可免一次淘汰/调岗")
+            year_total = year_deductions.get(month.year, Decimal(0))
+            if (rule.year_deductions_above is not None and year_total > rule.year_deductions_above
+                    and ELIMINATION not in flags):
+                flags.append(ELIMINATION)
+                notes.append(f"本年累计扣分 {fmt_number(year_total)} > "
+                             f"{fmt_number(rule.year_deductions_above)}")
+            if month.month == max(rule.review_months) and level in {
+                    s.level for s in rule.standards} and marks["own"] < min(
+                    rule.grant_in_a_row, marks["quarters"] or 1):
+                flags.append(DEMOTION_REVIEW)
+                notes.append(f"本年仅{marks['own']}个季度达到{level}标准，提请降级审议")
+        states.append(MonthState(agent.agent_id, month, level, score.value if score else None,
+                                 not in_trial, 0, 0, in_trial, decision, "；".join(notes),
+                                 False, tuple(dict.fromkeys(flags))))
+        if decision:
+            level = decision.to_level
+    return states, level
