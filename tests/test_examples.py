@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -66,3 +67,31 @@ def test_example_pipeline_end_to_end(tmp_path: Path, cli_json) -> None:
     history = cli_json("history", leaver)
     assert history["next_level"] is None and history["left_on"]
     assert history["months"][-1]["month"] <= history["left_on"][:7]
+
+
+SCHEMES = ["weighted", "points", "tier", "grade", "grade_dc", "assistant"]
+
+
+def test_scheme_examples_are_what_their_generator_writes(tmp_path: Path) -> None:
+    subprocess.run([sys.executable, str(EXAMPLES / "schemes.py"), "--out", str(tmp_path)],
+                   check=True, capture_output=True)
+    for scheme in SCHEMES:
+        made = sorted(p.name for p in (tmp_path / scheme).glob("*.xlsx"))
+        assert made == sorted(p.name for p in (EXAMPLES / scheme).glob("*.xlsx")), scheme
+        for name in made:
+            assert _sha(tmp_path / scheme / name) == _sha(EXAMPLES / scheme / name), name
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_every_scheme_scores_and_promotes_its_examples(tmp_path: Path, cli_json,
+                                                       scheme: str) -> None:
+    folder = EXAMPLES / scheme
+    extra = ["--profile", str(folder / "profile.xlsx")] if scheme == "points" else []
+    doc = cli_json("score", str(folder / "kpi_2026-*.xlsx"), "--roster", folder / "roster.xlsx",
+                   "--scheme", scheme, *extra, "--out", f"{tmp_path / 'out'}/")
+    assert len(doc["months"]) == 12
+    assert [p for p in doc["problems"] if p["severity"] == "error"] == []
+    promoted = cli_json("promote")
+    assert promoted["as_of"] == "2026-12" and len(promoted["levels"]) == 12
+    payroll = cli_json("payroll", "export", "--out", tmp_path / "payroll.csv")
+    assert len(payroll["rows"]) == 12

@@ -1,0 +1,136 @@
+"""Generate small example inputs for the schemes other than star, one folder each.
+
+Deterministic (one seeded random.Random, fixed workbook stamps), so re-running it writes
+byte-identical files. Each folder holds 12 monthly KPI workbooks (2026-01..12) for 12
+agents in 2 teams and a roster; the points scheme also gets a profile workbook.
+
+    python examples/schemes.py            # writes examples/<scheme>/
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+import xlsxwriter
+
+STAMP = datetime(2026, 1, 1)
+AGENTS = [f"{i:04d}" for i in range(101, 113)]
+NAMES = ["王芳", "李娜", "张伟", "刘洋", "陈静", "杨磊", "赵敏", "黄勇", "周杰", "吴霞", "徐涛", "孙丽"]
+TEAMS = ["一组"] * 6 + ["二组"] * 6
+
+
+def _write(path: Path, title: str, header: list[str], rows: list[list[object]]) -> None:
+    book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False,
+                                           "strings_to_formulas": False})
+    book.set_properties({"created": STAMP})
+    sheet = book.add_worksheet("Sheet1")
+    sheet.write_string(0, 0, title)
+    sheet.write_row(2, 0, header)
+    for r, row in enumerate(rows, start=3):
+        for c, value in enumerate(row):
+            if isinstance(value, str):
+                sheet.write_string(r, c, value)
+            else:
+                sheet.write_number(r, c, value)
+    book.close()
+
+
+def _roster(folder: Path, levels: list[str], hired: list[str]) -> None:
+    rows = [[a, n, t, h, lv] for a, n, t, h, lv in zip(AGENTS, NAMES, TEAMS, hired, levels)]
+    _write(folder / "roster.xlsx", "客服部花名册", ["工号", "姓名", "组别", "入职日期", "当前级别"], rows)
+
+
+def _months(folder: Path, title: str, header: list[str],
+            row: Callable[[int, int, random.Random], list[object]], rng: random.Random) -> None:
+    for month in range(1, 13):
+        rows = [[agent, NAMES[i], TEAMS[i], *row(i, month, rng)] for i, agent in enumerate(AGENTS)]
+        _write(folder / f"kpi_2026-{month:02d}.xlsx", f"2026年{month:02d}月{title}",
+               ["工号", "姓名", "组别", *header], rows)
+
+
+def weighted(folder: Path, rng: random.Random) -> None:
+    ability = [rng.uniform(45, 92) for _ in AGENTS]
+    _roster(folder, ["大客户·中级"] * 12, ["2023-03-01"] * 12)
+    _months(folder, "客服岗位考核表",
+            ["岗位", "客户回访率", "客户满意度", "处理时限和正确度", "各类培训及业务水平", "考勤"],
+            lambda i, m, r: ["客服代表", *[round(min(100, max(0, ability[i] + r.uniform(-8, 8))))
+                                         for _ in range(5)]], rng)
+
+
+def points(folder: Path, rng: random.Random) -> None:
+    _roster(folder, ["二级"] * 12, ["2022-05-01"] * 12)
+    education = ["大专", "本科", "硕士", "高中"]
+    posts = ["售前", "售后", "售前售后"]
+    rows = [[a, n, rng.choice(education), f"{rng.randint(0, 6)}年", rng.choice(posts),
+             rng.randint(0, 6)] for a, n in zip(AGENTS, NAMES)]
+    _write(folder / "profile.xlsx", "员工档案", ["工号", "姓名", "学历", "工作经验", "可胜任岗位", "证书数"],
+           rows)
+    base = [rng.uniform(55, 98) for _ in AGENTS]
+    _months(folder, "绩效考核表", ["绩效总分"],
+            lambda i, m, r: [round(min(100, base[i] + r.uniform(-5, 5)), 1)], rng)
+
+
+def tier(folder: Path, rng: random.Random) -> None:
+    _roster(folder, ["白银"] * 12, ["2024-02-01"] * 12)
+    skill = [rng.uniform(0, 1) for _ in AGENTS]
+    _months(folder, "段位考核表", ["平均处理时长", "客户满意度", "一次解决率", "知识库贡献", "带教人数",
+                                "数据项目"],
+            lambda i, m, r: [round(380 - 140 * skill[i] + r.uniform(-15, 15)),
+                             f"{min(99.0, 82 + 15 * skill[i] + r.uniform(-2, 2)):.1f}%",
+                             f"{min(95.0, 68 + 20 * skill[i] + r.uniform(-3, 3)):.1f}%",
+                             round(6 * skill[i] + r.uniform(0, 1)),
+                             round(2.5 * skill[i]), round(1.4 * skill[i])], rng)
+
+
+def grade(folder: Path, rng: random.Random) -> None:
+    hired = ["2025-11-01", "2025-06-01", "2024-12-01", "2024-09-01", "2023-11-01", "2023-02-01",
+             "2022-10-01", "2021-05-01", "2026-02-01", "2024-03-01", "2023-08-01", "2020-01-01"]
+    levels = ["见习", "G1", "G2", "G2", "G3", "G4", "G4", "G5", "见习", "G2", "G3", "G6"]
+    _roster(folder, levels, hired)
+    base = [rng.uniform(70, 95) for _ in AGENTS]
+    _months(folder, "月度绩效表", ["绩效分值"],
+            lambda i, m, r: [round(min(100, base[i] + r.uniform(-6, 6)), 1)], rng)
+
+
+def grade_dc(folder: Path, rng: random.Random) -> None:
+    _roster(folder, ["D"] * 12, ["2024-01-01"] * 10 + ["2026-01-01"] * 2)
+    base = [rng.uniform(60, 95) for _ in AGENTS]
+    _months(folder, "综合排名表", ["综合得分", "客户投诉次数"],
+            lambda i, m, r: [round(base[i] + r.uniform(-6, 6), 1), 1 if r.random() < 0.08 else 0],
+            rng)
+
+
+def assistant(folder: Path, rng: random.Random) -> None:
+    _roster(folder, ["三级"] * 10 + ["二级"] * 2, ["2024-01-01"] * 12)
+    base = [rng.uniform(60, 95) for _ in AGENTS]
+    _months(folder, "客服助理考核表",
+            ["绩效得分", "仪表扣分", "日常工作及案件处理扣分", "A类案件跟进数", "B类案件跟进数",
+             "A类案例报告采纳数", "B类案例报告采纳数", "最佳队员"],
+            lambda i, m, r: [round(base[i] + r.uniform(-5, 5), 1), r.randint(0, 8),
+                             r.randint(0, 9), r.randint(8, 16), r.randint(10, 17),
+                             r.randint(2, 5), r.randint(2, 5), 1 if r.random() < 0.15 else 0],
+            rng)
+
+
+SCHEMES: dict[str, Callable[[Path, random.Random], None]] = {
+    "weighted": weighted, "points": points, "tier": tier, "grade": grade,
+    "grade_dc": grade_dc, "assistant": assistant,
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent)
+    args = parser.parse_args()
+    for name, make in SCHEMES.items():
+        folder = args.out / name
+        folder.mkdir(parents=True, exist_ok=True)
+        make(folder, random.Random(f"cslevel-{name}"))
+
+
+if __name__ == "__main__":
+    main()
