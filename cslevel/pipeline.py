@@ -20,7 +20,7 @@ from functools import partial
 from pathlib import Path
 
 from . import read as reader
-from .payroll import pay_line
+from .payroll import pay_line, team_lead_pay
 from .records import (
     Agent,
     AgentRow,
@@ -34,6 +34,7 @@ from .records import (
     RosterRow,
     Score,
     Source,
+    month_range,
 )
 from .rules import RANKED, replay, with_team_ranks
 from .score import attendance_score, score_rows
@@ -201,7 +202,8 @@ def _merge_agents(
             if info.leave_date and since and Month.of(info.leave_date) < since:
                 continue  # left before the months on record
             agent = Agent(info.agent_id, info.name, info.team, info.role, info.hire_date,
-                          info.leave_date, info.current_level, since, True)
+                          info.leave_date, info.current_level, since, True,
+                          info.supervisor_tier, info.team_lead)
         else:
             if (info.current_level and agent.start_level
                     and info.current_level != agent.start_level and info.agent_id in known):
@@ -212,6 +214,7 @@ def _merge_agents(
                 agent, name=info.name or agent.name, team=info.team or agent.team,
                 role=info.role or agent.role, hire_date=info.hire_date or agent.hire_date,
                 leave_date=info.leave_date or agent.leave_date, in_roster=True,
+                supervisor_tier=info.supervisor_tier, team_lead=info.team_lead,
                 start_level=agent.start_level if info.agent_id in known
                 else (info.current_level or agent.start_level))
         changed[info.agent_id] = agent
@@ -507,9 +510,10 @@ def run_payroll(
             problems.append(Problem(
                 f"the decisions at the close of {month - 1} have not been confirmed with "
                 "`cslevel promote`; the levels paid assume them", severity="warning"))
-        month_scores = {a: s.get(month) for a, s in history.scores().items()}
+        all_scores = history.scores()
+        month_scores = {a: s.get(month) for a, s in all_scores.items()}
         latest_scored = max(m for m in scored if m <= month) if scored[0] <= month else None
-        latest_ids = {a for a, s in history.scores().items() if latest_scored in s}
+        latest_ids = {a for a, s in all_scores.items() if latest_scored in s}
         lines = []
         for agent_id, (agent, states, next_level) in derived.items():
             if agent.leave_date and Month.of(agent.leave_date) < month:
@@ -521,7 +525,9 @@ def run_payroll(
             if not (agent.in_roster or month_scores.get(agent_id) or agent_id in latest_ids):
                 continue
             level = next((s.level for s in states if s.month == month), next_level)
-            lines.append(pay_line(agent, month, level, scheme))
+            lead = (_lead_pay(agent, level, scheme, month, derived, all_scores)
+                    if agent.team_lead and scheme.pay.team_lead is not None else None)
+            lines.append(pay_line(agent, month, level, scheme, lead))
         lines.sort(key=lambda line: (line.team, line.agent_id))
         result = PayrollResult(scheme, month, lines, problems)
         if out is None:
@@ -532,6 +538,24 @@ def run_payroll(
                                          csv_format=target.suffix.lower() == ".csv"))
         result.outputs.append(target)
     return result
+
+
+def _lead_pay(
+    lead: Agent, level: str, scheme: Scheme, month: Month,
+    derived: dict[str, tuple[Agent, list[MonthState], str]],
+    scores: dict[str, dict[Month, Score]],
+) -> tuple[Decimal, str]:
+    """Team-lead pay in `month`, for the last review window closed before it."""
+    reviews = [m for m in month_range(month + (-12), month - 1)
+               if m.month in scheme.promotion.review_months]
+    if not reviews:
+        return Decimal(0), ""
+    window = month_range(reviews[-1] + (1 - scheme.promotion.window), reviews[-1])
+    team = [a for a, (agent, _, _) in derived.items() if agent.team == lead.team]
+    team_scores = [scores[a][m].value for a in team for m in window if m in scores.get(a, {})]
+    lead_metrics = [scores[lead.agent_id][m].metrics for m in window
+                    if m in scores.get(lead.agent_id, {})]
+    return team_lead_pay(lead, level, scheme, window, team_scores, lead_metrics)
 
 
 # ---------------------------------------------------------------------------------------

@@ -176,6 +176,8 @@ class RosterRow:
     hire_date: date | None = None
     leave_date: date | None = None
     current_level: str | None = None
+    supervisor_tier: str | None = None
+    team_lead: bool = False
 
 
 @dataclass(frozen=True)
@@ -206,6 +208,8 @@ class Agent:
     start_level: str | None = None  # level held when first seen (roster), None = derive
     first_month: Month | None = None  # first month the agent appears in the history
     in_roster: bool = False
+    supervisor_tier: str | None = None  # supervisor allowance tier (roster)
+    team_lead: bool = False  # leads a team (roster)
 
 
 @dataclass(frozen=True)

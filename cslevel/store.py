@@ -30,6 +30,7 @@ from sqlalchemy import (
     delete,
     event,
     insert,
+    inspect,
     select,
     update,
 )
@@ -62,6 +63,8 @@ agents = Table(
     Column("start_level", String(64)),
     Column("first_month", String(7)),
     Column("in_roster", Integer, nullable=False, default=0),
+    Column("supervisor_tier", String(40)),
+    Column("team_lead", Integer, nullable=False, default=0),
 )
 scores = Table(
     "scores", metadata,
@@ -116,8 +119,18 @@ def _migration_1(conn: Connection) -> None:
     metadata.create_all(conn)
 
 
+def _migration_2(conn: Connection) -> None:
+    """Roster extras for payroll: the supervisor allowance tier and the team-lead mark."""
+    present = {c["name"] for c in inspect(conn).get_columns("agents")}
+    if "supervisor_tier" not in present:
+        conn.exec_driver_sql("ALTER TABLE agents ADD COLUMN supervisor_tier VARCHAR(40)")
+    if "team_lead" not in present:
+        conn.exec_driver_sql("ALTER TABLE agents ADD COLUMN team_lead INTEGER NOT NULL DEFAULT 0")
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("create history tables", _migration_1),
+    ("supervisor allowance tier and team lead on agents", _migration_2),
 ]
 
 
@@ -163,7 +176,7 @@ class History:
                 date.fromisoformat(r["hire_date"]) if r["hire_date"] else None,
                 date.fromisoformat(r["leave_date"]) if r["leave_date"] else None,
                 r["start_level"], Month.parse(r["first_month"]) if r["first_month"] else None,
-                bool(r["in_roster"]),
+                bool(r["in_roster"]), r["supervisor_tier"], bool(r["team_lead"]),
             )
         return out
 
@@ -175,6 +188,8 @@ class History:
             "start_level": agent.start_level,
             "first_month": str(agent.first_month) if agent.first_month else None,
             "in_roster": int(agent.in_roster),
+            "supervisor_tier": agent.supervisor_tier,
+            "team_lead": int(agent.team_lead),
         }
         if exists:
             self.conn.execute(update(agents).where(agents.c.agent_id == agent.agent_id)

@@ -375,9 +375,42 @@ class Attendance(_Model):
         return self
 
 
+class SupervisorAllowance(_Model):
+    """Post allowance of supervisors (客服主管), by tier, untouched by their own level."""
+
+    name: str = "主管津贴"
+    column: list[str] = Field(default_factory=lambda: ["主管津贴档", "主管档位", "主管津贴等级"])
+    tiers: dict[str, Decimal]
+
+
+class LeadBand(_Model):
+    at_least: Decimal
+    amount: Decimal = Field(ge=0)
+
+
+class TeamLeadPay(_Model):
+    """Management pay of a team lead (领班), by the team's average over the last review
+    window, paid only to a lead at `min_level` or above who filed at least one process
+    improvement (`improvement_metric`) in that window."""
+
+    name: str = "管理津贴"
+    column: list[str] = Field(default_factory=lambda: ["领班", "是否领班", "Team Lead"])
+    bands: list[LeadBand] = Field(min_length=1)
+    min_level: str | None = None
+    improvement_metric: str | None = None
+
+
 class Pay(_Model):
     components: list[str] = Field(min_length=1)
     currency: str = "CNY"
+    supervisor_allowance: SupervisorAllowance | None = None
+    team_lead: TeamLeadPay | None = None
+
+    @property
+    def all_components(self) -> list[str]:
+        """The level's components plus the allowances the template adds."""
+        extra = [x.name for x in (self.supervisor_allowance, self.team_lead) if x is not None]
+        return [*self.components, *extra]
 
 
 class Scheme(_Model):
@@ -456,6 +489,10 @@ class Scheme(_Model):
         if self.promotion.rule == "tenure_grade" and (
                 not tenure or self.promotion.upper_grade_at_least is None):
             raise ValueError("tenure_grade needs tenure_bands and upper_grade_at_least")
+        lead = self.pay.team_lead
+        if lead is not None and lead.min_level is not None and lead.min_level not in names:
+            raise ValueError(f"pay.team_lead.min_level {lead.min_level!r} is not a level; "
+                             f"allowed: {names}")
         for band in self.promotion.grade_bands:
             if band.level not in names:
                 raise ValueError(f"promotion.grade_bands: unknown level {band.level!r}; "

@@ -18,8 +18,9 @@ from cslevel.templates import shipped_templates_dir
 
 TEMPLATE_TEXT = (shipped_templates_dir() / "star.yaml").read_text(encoding="utf-8")
 TEMPLATE = yaml.safe_load(TEMPLATE_TEXT)
-COMPONENTS = TEMPLATE["pay"]["components"]
-PAY = {lv["name"]: {c: half_up(str(lv["pay"][c])) for c in COMPONENTS}
+ALLOWANCE = TEMPLATE["pay"]["supervisor_allowance"]["name"]  # nobody here is a supervisor
+COMPONENTS = [*TEMPLATE["pay"]["components"], ALLOWANCE]
+PAY = {lv["name"]: {c: half_up(str(lv["pay"].get(c, 0))) for c in COMPONENTS}
        for lv in TEMPLATE["levels"]}
 HEADERS = ["月份", "工号", "姓名", "组别", "级别", *COMPONENTS, "应发合计"]
 
@@ -105,7 +106,7 @@ def test_money_strings_and_totals(history: Path, cli_json) -> None:
     assert by_id["0001"]["total"] == "5250.00"
     assert by_id["0001"]["components"] == {"基本工资": "3600.00", "岗位绩效工资": "1000.00",
                                            "交通补贴": "200.00", "餐费补贴": "300.00",
-                                           "话费补贴": "150.00"}
+                                           "话费补贴": "150.00", "主管津贴": "0.00"}
     assert by_id["0002"]["total"] == "4150.00"
     assert by_id["0006"]["total"] == "5950.00"
     for row in doc["rows"]:
@@ -124,7 +125,7 @@ def test_trial_agent_paid_trial_pay(history: Path, cli_json) -> None:
     trial = next(r for r in doc["rows"] if r["agent_id"] == "0003")
     assert trial["level"] == "试用"
     assert trial["components"] == {"基本工资": "2500.00", "岗位绩效工资": "0.00", "交通补贴": "100.00",
-                                   "餐费补贴": "200.00", "话费补贴": "50.00"}
+                                   "餐费补贴": "200.00", "话费补贴": "50.00", "主管津贴": "0.00"}
     assert trial["total"] == "2850.00"
 
 
@@ -180,7 +181,7 @@ def test_payroll_xlsx(tmp_path: Path, history: Path, cli) -> None:
         assert half_up(str(total_row[index].value)) == sums[component], component
     assert sums["应发合计"] == Decimal("19500.00")
     assert ws.freeze_panes == "D2"
-    assert ws.auto_filter.ref == f"A1:K{1 + len(body)}"
+    assert ws.auto_filter.ref == f"A1:L{1 + len(body)}"  # 月份 … 主管津贴, 应发合计
 
 
 def test_payroll_xlsx_formula_text(tmp_path: Path, history: Path, cli) -> None:

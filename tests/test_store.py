@@ -63,20 +63,22 @@ def test_db_in_missing_folder(tmp_path: Path, cli) -> None:
 
 
 # --- migrations ------------------------------------------------------------------------------
-def test_schema_migrations_records_version_1(tmp_path: Path, cli) -> None:
+def test_schema_migrations_are_recorded(tmp_path: Path, cli) -> None:
     _kpi(tmp_path, "2026-10", [["0001", "甲", "一组", 112]])
     assert cli("score", "kpi_2026-10.xlsx", "--scheme", "star")[0] == 0
     rows = query(tmp_path / "history.db", "select version, name, applied_at from schema_migrations")
-    assert [(v, n) for v, n, _ in rows] == [(1, "create history tables")]
+    assert [(v, n) for v, n, _ in rows] == [
+        (1, "create history tables"), (2, "supervisor allowance tier and team lead on agents")]
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", rows[0][2])
     tables = {r[0] for r in query(tmp_path / "history.db",
                                   "select name from sqlite_master where type = 'table'")}
     assert tables == {"schema_migrations", "settings", "agents", "scores", "attendance",
                       "months", "decisions", "runs"}
-    # a second run does not apply the migration again
+    # a second run does not apply the migrations again
     _kpi(tmp_path, "2026-11", [["0001", "甲", "一组", 112]])
     assert cli("score", "kpi_2026-11.xlsx")[0] == 0
-    assert query(tmp_path / "history.db", "select version from schema_migrations") == [(1,)]
+    assert query(tmp_path / "history.db",
+                 "select version from schema_migrations order by version") == [(1,), (2,)]
 
 
 # --- re-scoring ----------------------------------------------------------------------------
@@ -252,3 +254,32 @@ def test_failing_command_leaves_database_byte_for_byte(tmp_path: Path, cli, stor
     assert after[1] == before[1]  # every table's rows
     assert after[0] == before[0]  # and the file's bytes
     assert files_in(tmp_path) == before_files
+
+
+def test_an_old_database_opens_with_this_version(tmp_path: Path, cli_json) -> None:
+    """A history made before migration 2 (agents without the payroll extras) is upgraded in
+    the first command's transaction, its data kept."""
+    import sqlite3
+
+    db = tmp_path / "history.db"
+    _kpi(tmp_path, "2026-09", [["0009", "老员工", "一组", 120]])
+    cli_json("score", "kpi_2026-09.xlsx", "--scheme", "star", "--roster",
+             _roster(tmp_path))
+    con = sqlite3.connect(db)  # take the database back to what migration 1 made
+    con.execute("ALTER TABLE agents DROP COLUMN supervisor_tier")
+    con.execute("ALTER TABLE agents DROP COLUMN team_lead")
+    con.execute("DELETE FROM schema_migrations WHERE version = 2")
+    con.commit()
+    con.close()
+    _kpi(tmp_path, "2026-10", [["0001", "甲", "一组", 112], ["0009", "老员工", "一组", 120]])
+    doc = cli_json("score", "kpi_2026-10.xlsx")
+    assert {a["agent_id"]: a["level"] for a in doc["agents"]} == {"0001": "一星", "0009": "三星"}
+    versions = [v for v, in query(db, "select version from schema_migrations order by version")]
+    assert versions == [1, 2]
+
+
+def _roster(tmp_path: Path) -> str:
+    from conftest import write_xlsx
+
+    write_xlsx(tmp_path / "roster.xlsx", [["工号", "当前级别"], ["0009", "三星"]])
+    return "roster.xlsx"

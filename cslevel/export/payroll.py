@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 def totals(result: PayrollResult) -> tuple[dict[str, Decimal], Decimal]:
     components = {c: sum((ln.components[c] for ln in result.lines), Decimal("0.00"))
-                  for c in result.scheme.pay.components}
+                  for c in result.scheme.pay.all_components}
     return components, sum((ln.total for ln in result.lines), Decimal("0.00"))
 
 
@@ -39,7 +39,7 @@ def write_payroll(path: Path, result: PayrollResult, *, csv_format: bool) -> Non
 
 
 def _headers(result: PayrollResult) -> list[str]:
-    return ["月份", "工号", "姓名", "组别", "级别", *result.scheme.pay.components, "应发合计"]
+    return ["月份", "工号", "姓名", "组别", "级别", *result.scheme.pay.all_components, "应发合计"]
 
 
 def _write_csv(path: Path, result: PayrollResult) -> None:
@@ -50,10 +50,10 @@ def _write_csv(path: Path, result: PayrollResult) -> None:
         for line in result.lines:
             writer.writerow([str(line.month), neutralize(line.agent_id), neutralize(line.name),
                              neutralize(line.team), line.level,
-                             *[str(line.components[c]) for c in result.scheme.pay.components],
+                             *[str(line.components[c]) for c in result.scheme.pay.all_components],
                              str(line.total)])
         writer.writerow([str(result.month), "合计", "", "", f"{len(result.lines)}人",
-                         *[str(comp_totals[c]) for c in result.scheme.pay.components], str(grand)])
+                         *[str(comp_totals[c]) for c in result.scheme.pay.all_components], str(grand)])
 
 
 def _write_xlsx(path: Path, result: PayrollResult) -> None:
@@ -66,7 +66,7 @@ def _write_xlsx(path: Path, result: PayrollResult) -> None:
     sheet = book.add_worksheet(f"工资表 {result.month}")
     headers = _headers(result)
     sheet.write_row(0, 0, headers, head)
-    components = result.scheme.pay.components
+    components = result.scheme.pay.all_components
     row_no = 0
     for row_no, line in enumerate(result.lines, start=1):
         for col, value in enumerate([str(line.month), line.agent_id, line.name, line.team,

@@ -548,9 +548,33 @@ def _item_points(item: Any, raw: object) -> Decimal:
 
 def roster_fields(scheme: Scheme) -> dict[str, list[str]]:
     cols = scheme.columns
-    return {"agent_id": cols.agent_id, "name": cols.name, "team": cols.team,
-            "role": cols.role, "hire_date": cols.hire_date, "leave_date": cols.leave_date,
-            "current_level": cols.current_level}
+    fields = {"agent_id": cols.agent_id, "name": cols.name, "team": cols.team,
+              "role": cols.role, "hire_date": cols.hire_date, "leave_date": cols.leave_date,
+              "current_level": cols.current_level}
+    if scheme.pay.supervisor_allowance is not None:
+        fields["supervisor_tier"] = scheme.pay.supervisor_allowance.column
+    if scheme.pay.team_lead is not None:
+        fields["team_lead"] = scheme.pay.team_lead.column
+    return fields
+
+
+def _supervisor_tier(scheme: Scheme, raw: object) -> str:
+    """A tier name (一档) or its amount (1000) -> the template's tier name."""
+    allowance = scheme.pay.supervisor_allowance
+    assert allowance is not None
+    text = values.clean_text(raw)
+    for tier, amount in allowance.tiers.items():
+        if normalize_label(tier) == normalize_label(text):
+            return tier
+    try:
+        number = values.number(raw)[0]
+    except ValueError:
+        number = None
+    for tier, amount in allowance.tiers.items():
+        if number is not None and amount == number:
+            return tier
+    raise ValueError(f"{text!r} is not a supervisor tier; use one of "
+                     f"{', '.join(f'{t} ({a})' for t, a in allowance.tiers.items())}")
 
 
 def read_roster(path: Path, scheme: Scheme, table: Table | None = None
@@ -574,12 +598,16 @@ def read_roster(path: Path, scheme: Scheme, table: Table | None = None
             problems.append(Problem(f"unknown level {level_raw!r}",
                                     table.source(index, "current_level"),
                                     hint=f"Use one of: {', '.join(scheme.level_names)}."))
+        tier = _coerce(table, index, "supervisor_tier", partial(_supervisor_tier, scheme),
+                       problems, "supervisor allowance", "")
+        lead = _coerce(table, index, "team_lead", values.flag, problems, "team lead",
+                       "Use 是 or 否.")
         if agent is None or _new_errors(problems, errors_before):
             continue
         out.append(RosterRow(agent, table.source(index), values.clean_text(table.cell(cells, "name")),
                              values.clean_text(table.cell(cells, "team")),
                              values.clean_text(table.cell(cells, "role")),
-                             dates["hire_date"], dates["leave_date"], level))
+                             dates["hire_date"], dates["leave_date"], level, tier, bool(lead)))
     problems += duplicates([(r.agent_id, r.source) for r in out], "roster")
     return out, problems
 
