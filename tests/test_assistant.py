@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from conftest import write_xlsx
 
 HEADER = ["工号", "组别", "当前级别", "绩效得分", "仪表扣分", "日常工作及案件处理扣分",
@@ -70,3 +72,35 @@ def test_elimination_and_exemption_flags(tmp_path: Path, cli_json) -> None:
     assert ("2026-09", "elimination") in flags["0005"]  # third quarter at the bottom
     reason = cli_json("history", "0001")["months"][2]["reason"]
     assert "季度扣分 60 > 40" in reason
+
+
+def _quarter(figures: list[float]):
+    """One agent (三级, team of one) through two quarters with the same monthly figures."""
+    from decimal import Decimal
+
+    from cslevel.records import Agent, Month, Score
+    from cslevel.rules import replay
+    from cslevel.templates import load_scheme
+
+    scheme, _ = load_scheme("assistant")
+    keys = ["appearance", "work", "follow_a", "follow_b", "reports_a", "reports_b",
+            "best_member"]
+    jan = Month(2026, 1)
+    scores = {jan + i: Score("1", jan + i, Decimal(str(figures[0])),
+                             {k: Decimal(str(v)) for k, v in zip(keys, figures[1:])})
+              for i in range(6)}
+    return replay(Agent("1", start_level="三级助理", first_month=jan), scores, scheme, jan + 5)
+
+
+@pytest.mark.parametrize(("average", "level"), [
+    (85, "一级助理"), (84.99, "二级助理"), (75, "二级助理"), (74.99, "三级助理")])
+def test_standard_boundaries_inclusive(average: float, level: str) -> None:
+    _, next_level = _quarter([average, *LEVEL_ONE[1:]])
+    assert next_level == level
+
+
+@pytest.mark.parametrize(("appearance", "level"), [(6, "一级助理"), (7, "三级助理")])
+def test_deductions_must_stay_under_20(appearance: int, level: str) -> None:
+    # 3 months × 6 = 18 < 20 meets the standard; 3 × 7 = 21 does not
+    _, next_level = _quarter([90, appearance, *LEVEL_ONE[2:]])
+    assert next_level == level
