@@ -81,5 +81,7 @@ def replay(
     window: int | None = None,
 ) -> tuple[list[MonthState], str]:
     """Run the scheme's promotion rule for one agent up to and including `through`."""
+    if agent.first_month is None:  # known from the roster only, never scored yet
+        return [], agent.start_level or scheme.entry_level
     fn = RULES[scheme.promotion.rule]
     return fn(agent, scores, scheme, through, window or scheme.promotion.window)

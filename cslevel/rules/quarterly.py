@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from ..records import Agent, Decision, Month, MonthState, Score, month_range
 from . import register
-from .streak import fmt_number, last_month, starting_level, trial_end_month
+from .streak import fmt_number, last_month, opening
 
 if TYPE_CHECKING:
     from ..templates import Scheme, Standard
@@ -57,10 +57,7 @@ def quarterly_standard_rule(
 ) -> tuple[list[MonthState], str]:
     rule = scheme.promotion
     order = scheme.level_names
-    trial_end = trial_end_month(agent, scheme)
-    if agent.first_month is None:
-        return [], agent.start_level or scheme.entry_level
-    level = starting_level(agent, scheme, trial_end)
+    trial_end, level = opening(agent, scheme)
     leave_month = Month.of(agent.leave_date) if agent.leave_date else None
     in_a_row = {s.level: 0 for s in rule.standards}
     in_all = {s.level: 0 for s in rule.standards}

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from ..records import Agent, Decision, Month, MonthState, Score, month_range
 from . import register
-from .streak import last_month, starting_level, trial_end_month
+from .streak import last_month, opening
 
 if TYPE_CHECKING:
     from ..templates import Scheme
@@ -27,10 +27,7 @@ def rank_streak_rule(
 ) -> tuple[list[MonthState], str]:
     rule = scheme.promotion
     ladder = scheme.regular_levels
-    trial_end = trial_end_month(agent, scheme)
-    if agent.first_month is None:
-        return [], agent.start_level or scheme.entry_level
-    level = starting_level(agent, scheme, trial_end)
+    trial_end, level = opening(agent, scheme)
     hired = Month.of(agent.hire_date) if agent.hire_date else agent.first_month
     leave_month = Month.of(agent.leave_date) if agent.leave_date else None
     states: list[MonthState] = []

@@ -50,6 +50,12 @@ def starting_level(agent: Agent, scheme: Scheme, trial_end: Month | None) -> str
     return start if start and start != scheme.trial_level else scheme.entry_level
 
 
+def opening(agent: Agent, scheme: Scheme) -> tuple[Month | None, str]:
+    """(last trial month or None, level in force in the agent's first month)."""
+    trial_end = trial_end_month(agent, scheme)
+    return trial_end, starting_level(agent, scheme, trial_end)
+
+
 def last_month(agent: Agent, through: Month) -> Month:
     """The last month to follow: `through`, or the leave month if earlier."""
     return min(through, Month.of(agent.leave_date)) if agent.leave_date else through
@@ -65,10 +71,7 @@ def streak_rule(
 ) -> tuple[list[MonthState], str]:
     rule = scheme.promotion
     ladder = scheme.regular_levels
-    trial_end = trial_end_month(agent, scheme)
-    if agent.first_month is None:
-        return [], agent.start_level or scheme.entry_level
-    level = starting_level(agent, scheme, trial_end)
+    trial_end, level = opening(agent, scheme)
     floor_index = ladder.index(scheme.floor_level) if scheme.floor_level in ladder else 0
     last = last_month(agent, through)
 

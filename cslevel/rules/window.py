@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..records import Agent, Decision, Month, MonthState, Score, month_range
 from . import register
-from .streak import fmt_number, last_month, starting_level, trial_end_month
+from .streak import fmt_number, last_month, opening
 
 if TYPE_CHECKING:
     from ..templates import Scheme
@@ -33,10 +33,7 @@ def window_average_rule(
 ) -> tuple[list[MonthState], str]:
     rule = scheme.promotion
     ladder = scheme.regular_levels
-    trial_end = trial_end_month(agent, scheme)
-    if agent.first_month is None:
-        return [], agent.start_level or scheme.entry_level
-    level = starting_level(agent, scheme, trial_end)
+    trial_end, level = opening(agent, scheme)
     floor_index = ladder.index(scheme.floor_level) if scheme.floor_level in ladder else 0
     last = last_month(agent, through)
     leave_month = Month.of(agent.leave_date) if agent.leave_date else None
