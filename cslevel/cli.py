@@ -262,8 +262,10 @@ def inspect(
         show_default=False)] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Show how a file is understood — sheet, header row, each column's field, months, agents,
-    the first rows as read and every problem. Writes nothing.
+    """Show how a file is understood (sheet, header row, columns, months, agents, problems).
+
+    Writes nothing: sheet used, header row, each column and its field, months, agent count,
+    the first rows as read and every problem.
 
     Example: [bold]cslevel inspect kpi_2026-10.xlsx[/]
     """
