@@ -56,3 +56,14 @@ def test_grade_scheme_through_the_cli(tmp_path: Path, cli_json) -> None:
     # 0001: 19 months in post by July and an average of 88 -> G4; 0002: 42 months, 70 -> G5
     assert {lv["agent_id"]: lv["level"] for lv in promoted["levels"]} == {
         "0001": "G4", "0002": "G5"}
+
+
+@pytest.mark.parametrize(("hired", "grade"), [
+    ("2026-01-01", "C"), ("2025-12-01", "B"), ("2023-07-01", "B"), ("2023-06-01", "A")])
+def test_cba_variant_by_tenure_alone(tmp_path: Path, cli_json, hired: str, grade: str) -> None:
+    """Months in post when June starts: 2026-01 -> 5, 2025-12 -> 6, 2023-07 -> 35, 2023-06 -> 36."""
+    write_xlsx(tmp_path / "roster.xlsx", [["工号", "入职日期"], ["0001", hired]])
+    write_xlsx(tmp_path / "kpi_2026-05.xlsx", [["工号", "绩效分值"], ["0001", 60]])
+    cli_json("score", "kpi_2026-05.xlsx", "--roster", "roster.xlsx", "--scheme", "grade_cba")
+    assert cli_json("promote")["levels"] == [{"agent_id": "0001", "level": grade,
+                                              "month": "2026-06"}]
