@@ -91,7 +91,8 @@ class Promotion(_Model):
     missing_month: Literal["break", "skip"] = "break"
     block_column: bool = True
     # window_average rule: reviews at the close of these calendar months, on the average
-    # of the scored months of the window ending there
+    # of the scored months of the window ending there ([] = rolling: every `window` months
+    # from the agent's first regular month)
     review_months: list[int] = Field(default_factory=lambda: [3, 6, 9, 12])
     bands: list[Band] = Field(default_factory=list)
     probation_months: int = Field(1, ge=0, le=12)

@@ -145,3 +145,16 @@ def test_results_workbook_shows_probation_and_flags(tmp_path: Path, cli_json) ->
     assert header[:7] == ["工号", "姓名", "组别", "考核得分", "本月级别", "试用考察", "待审议标记"]
     row = [c.value for c in ws[2]]
     assert row[4:7] == ["普通·高级", "是", "解除合同审议 dismissal review"]
+
+
+def test_rolling_reviews_count_from_the_agents_own_start() -> None:
+    rolling = WEIGHTED.model_copy(update={"promotion": WEIGHTED.promotion.model_copy(
+        update={"review_months": []})})
+    start = Month(2026, 2)  # joins in February: reviews at the close of 04, 07, 10
+    agent = Agent("1", start_level="大客户·中级", first_month=start)
+    scores = {start + i: Score("1", start + i, Decimal(v))
+              for i, v in enumerate([90, 90, 90, 60, 60, 60])}
+    states, next_level = replay(agent, scores, rolling, start + 5)
+    decided = [(str(s.month), s.decision.to_level) for s in states if s.decision]
+    assert decided == [("2026-04", "大客户·高级"), ("2026-07", "大客户·中级")]
+    assert next_level == "大客户·中级"

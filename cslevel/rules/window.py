@@ -1,6 +1,7 @@
 """The window-average rule (weighted scheme, 004 "客服部岗位级别说明").
 
-At the close of each review month (our default: the calendar quarter ends 03, 06, 09, 12)
+At the close of each review month (our default: the calendar quarter ends 03, 06, 09, 12;
+with `review_months: []`, every `window` months from the agent's first regular month)
 the average of the agent's scored months in the window ending there is put in a band:
 > 80 one level up; 70–80 unchanged; 50–<70 one level down; < 50 one level down and a month
 of probation. A probation month that scores under the probation line is flagged for a
@@ -61,7 +62,12 @@ def window_average_rule(
                 note = (f"试用考察期内绩效 {fmt_number(value)} < {fmt_number(fail_line)}，"
                         "提请部门审议是否解除劳动合同（由人决定）/ under the line during "
                         "probation: dismissal review for a person to decide")
-            if month.month in rule.review_months:
+            # fixed review months (calendar quarters), or, with none listed, a rolling
+            # review every `window` months counted from the agent's first regular month
+            start = trial_end + 1 if trial_end is not None else agent.first_month
+            rolling_due = not rule.review_months and start is not None and (
+                (month - start + 1) % window == 0)
+            if month.month in rule.review_months or rolling_due:
                 decision, review_note, probation = _review(
                     agent, scores, scheme, month, window, level, ladder, floor_index,
                     trial_end)
