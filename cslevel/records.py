@@ -193,6 +193,7 @@ class Score:
     explanation: str = ""
     team_rank: int | None = None  # place within the team that month (rules that rank)
     team_size: int | None = None  # agents ranked in the team that month
+    team_average: Decimal | None = None  # the team's average over the same window
 
 
 @dataclass(frozen=True)

@@ -51,3 +51,26 @@ def test_team_lead_pay_by_team_average_with_conditions(tmp_path: Path, cli_json)
                    "0005": "0.00", "0006": "0.00", "0007": "0.00"}
     text = (tmp_path / "p.csv").read_text(encoding="utf-8-sig")
     assert text.splitlines()[0].endswith("级别工资,管理津贴,应发合计")
+
+
+def test_lead_removal_flags(tmp_path: Path, cli_json) -> None:
+    header = ["工号", "组别", "当前级别", "领班", "绩效得分", "流程改进建议数"]
+    rows = {
+        "0001": ["一组", "二级", "是", 70, 1],    # team average 70 < 75 every quarter
+        "0002": ["一组", "三级", "否", 70, 0],
+        "0003": ["二组", "三级", "是", 90, 1],    # a lead below 二级
+        "0004": ["二组", "三级", "否", 90, 0],
+    }
+    for month in range(1, 10):
+        write_xlsx(tmp_path / f"kpi_2026-{month:02d}.xlsx", [header] + [
+            [a, *r] for a, r in rows.items()])
+    write_xlsx(tmp_path / "roster.xlsx", [["工号", "组别", "当前级别", "领班"]] + [
+        [a, *r[:3]] for a, r in rows.items()])
+    cli_json("score", "kpi_2026-*.xlsx", "--roster", "roster.xlsx", "--scheme", "assistant",
+             "--out", "out/")
+    flags = {as_of: {(f["agent_id"], f["flag"]) for f in cli_json("promote", "--as-of",
+                                                                     as_of)["flags"]}
+             for as_of in ("2026-03", "2026-06", "2026-09")}
+    assert ("0003", "lead_removal") in flags["2026-03"]
+    assert ("0001", "lead_removal") not in flags["2026-06"]  # two unqualified quarters
+    assert ("0001", "lead_removal") in flags["2026-09"]      # the third in a row

@@ -56,9 +56,11 @@ def with_team_ranks(
     out = {a: dict(months) for a, months in scores.items()}
     for (month, _), group in groups.items():
         ordered = sorted((value for _, value in group), reverse=True)
+        average = sum(ordered, Decimal(0)) / len(ordered)
         for agent_id, value in group:
             out[agent_id][month] = dataclasses.replace(
-                out[agent_id][month], team_rank=ordered.index(value) + 1, team_size=len(group))
+                out[agent_id][month], team_rank=ordered.index(value) + 1, team_size=len(group),
+                team_average=average)
     return out
 
 

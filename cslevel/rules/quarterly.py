@@ -7,7 +7,9 @@ a row or `grant_cumulative` quarters in all (our default: more than 4, so 5); it
 effect the month after. Everything a person must decide is a flag, never a move:
 `elimination` (bottom of the team in 3 quarters of a year as 三级, quarterly deductions
 over 40, yearly deductions over 150), `exemption` (best team member 3 quarters of a year,
-二级 and above) and `demotion_review` (a 一级/二级 whose year no longer meets its standard).
+二级 and above) and `demotion_review` (a 一级/二级 whose year no longer meets its standard) and, for a team lead
+(领班, marked in the roster), `lead_removal` (the lead is below the lead's minimum level, or
+the team was unqualified — under the lowest management-pay band — 3 quarters in a row).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
 ELIMINATION = "elimination"
 EXEMPTION = "exemption"
 DEMOTION_REVIEW = "demotion_review"
+LEAD_REMOVAL = "lead_removal"
 
 
 def _sum(scores: list[Score], key: str) -> Decimal:
@@ -63,6 +66,8 @@ def quarterly_standard_rule(
     in_all = {s.level: 0 for s in rule.standards}
     year_marks: dict[int, dict[str, int]] = {}  # year -> bottom / best / own-standard counts
     year_deductions: dict[int, Decimal] = {}
+    lead_rule = scheme.pay.team_lead if agent.team_lead else None
+    unqualified = 0  # quarters in a row the lead's team was under the qualification line
     states: list[MonthState] = []
     for month in month_range(agent.first_month, last_month(agent, through)):
         score = scores.get(month)
@@ -120,6 +125,17 @@ def quarterly_standard_rule(
                     if level in rule.exemption_levels and marks["best"] == rule.exemption_quarters:
                         flags.append(EXEMPTION)
                         notes.append(f"本年{marks['best']}个季度获最佳队员，可免一次淘汰/调岗")
+            if lead_rule is not None:
+                review = scores.get(month)
+                line = min(b.at_least for b in lead_rule.bands)
+                if review is not None and review.team_average is not None:
+                    unqualified = unqualified + 1 if review.team_average < line else 0
+                low = lead_rule.min_level is not None and order.index(level) < order.index(
+                    lead_rule.min_level)
+                if low or unqualified >= 3:
+                    flags.append(LEAD_REMOVAL)
+                    notes.append(f"领班级别{level}低于{lead_rule.min_level}" if low else
+                                 f"团队连续{unqualified}个季度平均低于{fmt_number(line)}，不合格")
             year_total = year_deductions.get(month.year, Decimal(0))
             if (rule.year_deductions_above is not None and year_total > rule.year_deductions_above
                     and ELIMINATION not in flags):
