@@ -105,6 +105,10 @@ class Promotion(_Model):
     # tenure_grade rule: months in post open a band; the window average picks its grade
     tenure_bands: list[TenureBand] = Field(default_factory=list)
     upper_grade_at_least: Decimal | None = None
+    # probation exam (new hires): every listed metric at or above its floor to pass; a failed
+    # exam is flagged `probation_exam_failed` (extend the trial or dismiss: a person decides)
+    # and keeps the agent in trial
+    exam_floors: dict[str, Decimal] = Field(default_factory=dict)
     # rank_streak rule: top `rank_top` of the team `window` months in a row (a lower place
     # resets the count), at least `min_tenure_months` in post, and `clean_metric` at 0 in
     # each of the last `clean_months` months (e.g. no customer complaint)
@@ -200,7 +204,9 @@ class ScoreRule(_Model):
             if len(set(keys)) != len(keys):
                 raise ValueError("metric keys must be unique")
             total = sum((m.weight for m in self.metrics), Decimal(0))
-            if total != 100:
+            # all weights 0: the metrics are only read beside a ready score (exam results,
+            # complaint counts…), never scored
+            if total != 100 and not (total == 0 and self.source != "metrics"):
                 raise ValueError(f"metric weights must add up to 100, they add up to {total}")
             for index, role in enumerate(self.by_role):
                 unknown = [k for k in role.weights if k not in keys]
@@ -483,6 +489,10 @@ class Scheme(_Model):
         for level in [*self.promotion.bottom_levels, *self.promotion.exemption_levels]:
             if level not in names:
                 raise ValueError(f"promotion: unknown level {level!r}; allowed: {names}")
+        unknown_exam = [k for k in self.promotion.exam_floors if k not in metric_keys]
+        if unknown_exam:
+            raise ValueError(f"promotion.exam_floors: unknown metrics {unknown_exam}; "
+                             f"allowed: {metric_keys}")
         clean = self.promotion.clean_metric
         if clean is not None and clean not in metric_keys:
             raise ValueError(f"promotion.clean_metric {clean!r} is not a metric; "

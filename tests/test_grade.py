@@ -67,3 +67,24 @@ def test_cba_variant_by_tenure_alone(tmp_path: Path, cli_json, hired: str, grade
     cli_json("score", "kpi_2026-05.xlsx", "--roster", "roster.xlsx", "--scheme", "grade_cba")
     assert cli_json("promote")["levels"] == [{"agent_id": "0001", "level": grade,
                                               "month": "2026-06"}]
+
+
+def test_probation_exam_failed_keeps_the_trial_and_is_flagged(tmp_path: Path,
+                                                               cli_json) -> None:
+    write_xlsx(tmp_path / "roster.xlsx", [["工号", "入职日期"], ["0001", "2026-01-05"],
+                                          ["0002", "2026-01-05"]])
+    exam = {1: (["0001", 90, 82, 90, 45], ["0002", 90, 79.99, 90, 45])}  # theory < 80 fails
+    header = ["工号", "绩效分值", "理论考试", "实操考试", "打字速度"]
+    for month in range(1, 9):
+        rows = list(exam.get(month, (["0001", 90], ["0002", 90])))
+        if month == 7:  # 0002 passes a second exam
+            rows[1] = ["0002", 90, 85, 85, 40]
+        write_xlsx(tmp_path / f"kpi_2026-{month:02d}.xlsx",
+                   [header] + [r + [None] * (5 - len(r)) for r in rows])
+    cli_json("score", "kpi_2026-*.xlsx", "--roster", "roster.xlsx", "--scheme", "grade",
+             "--out", "out/")
+    first = cli_json("history", "0002")["months"]
+    assert first[0]["flags"] == ["probation_exam_failed"]
+    # still in trial after its 6 months; the exam passed in 07 places it from 08 (07: 90)
+    assert [m["level"] for m in first] == ["见习"] * 7 + ["G2"]
+    assert [m["level"] for m in cli_json("history", "0001")["months"]][6] == "G1"

@@ -2,7 +2,9 @@
 gate — 初级 (G1–G2) from 6 months, 中级 (G3–G4) from 18, 高级 (G5–G6) from 36 — and
 performance places the agent within the band: the average of the last `window` scored
 months at or above `upper_grade_at_least` gives the upper grade. Reviewed at every month
-close, in force from the next month. Before the first gate the agent is in trial (见习)."""
+close, in force from the next month. Before the first gate the agent is in trial (见习).
+A probation exam (theory, practical, typing: `exam_floors`) failed in a trial month is
+flagged `probation_exam_failed`, and the agent stays in trial until an exam is passed."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from ..records import Agent, Decision, Month, MonthState, Score, month_range
+
+EXAM_FAILED = "probation_exam_failed"
 from . import register
 from .streak import fmt_number, last_month, opening
 
@@ -31,15 +35,27 @@ def tenure_grade_rule(
     leave_month = Month.of(agent.leave_date) if agent.leave_date else None
     order = scheme.level_names
     states: list[MonthState] = []
+    exam_passed: bool | None = None  # None: no exam on record
     for month in month_range(agent.first_month, last_month(agent, through)):
         score = scores.get(month)
-        in_trial = trial_end is not None and month <= trial_end
+        in_trial = level == scheme.trial_level
         decision = None
+        flags: tuple[str, ...] = ()
+        exam = {k: score.metrics.get(k) for k in rule.exam_floors} if score else {}
+        if in_trial and rule.exam_floors and any(v is not None for v in exam.values()):
+            failed = [f"{k} {'—' if v is None else fmt_number(v)} < {fmt_number(rule.exam_floors[k])}"
+                      for k, v in exam.items() if v is None or v < rule.exam_floors[k]]
+            exam_passed = not failed
+            if failed:
+                flags = (EXAM_FAILED,)
         note = "" if agent.hire_date else "无入职日期，按首次出现月份计算司龄 / no hire date: tenure from the first month"
         tenure = (month + 1) - hired  # full months in post when the next month starts
         band = next((b for b in reversed(rule.tenure_bands) if tenure >= b.min_months), None)
         recent = [m for m in month_range(month + (1 - window), month)
                   if m in scores and (trial_end is None or m > trial_end)]
+        if level == scheme.trial_level and exam_passed is False:
+            band = None  # a failed probation exam keeps the agent in trial
+            note = "试用考核未通过：延长试用或辞退，由人决定 / probation exam failed: extend or dismiss"
         if band is not None and not recent and level == scheme.trial_level:
             target = band.levels[0]  # trial over: the first grade of the band
             decision = Decision(
@@ -65,7 +81,7 @@ def tenure_grade_rule(
                     tuple(recent))
         states.append(MonthState(agent.agent_id, month, level,
                                  score.value if score else None, not in_trial, 0, 0,
-                                 in_trial, decision, note))
+                                 in_trial, decision, note, False, flags))
         if decision:
             level = decision.to_level
     return states, level
