@@ -36,7 +36,7 @@ from .records import (
     Source,
     month_range,
 )
-from .rules import RANKED, replay, with_team_ranks
+from .rules import RANKED, replay_all, with_team_ranks
 from .score import attendance_score, score_rows
 from .export.safe import StagedFiles
 from .store import History, open_history
@@ -140,12 +140,7 @@ def derive(
 ) -> dict[str, tuple[Agent, list[MonthState], str]]:
     """Every agent's month-by-month states up to `through` and its level the month after."""
     agents = history.agents()
-    all_scores = _rule_scores(history, scheme, agents)
-    out = {}
-    for agent_id, agent in sorted(agents.items()):
-        states, next_level = replay(agent, all_scores.get(agent_id, {}), scheme, through, window)
-        out[agent_id] = (agent, states, next_level)
-    return out
+    return replay_all(agents, _rule_scores(history, scheme, agents), scheme, through, window)
 
 
 def _rule_scores(history: History, scheme: Scheme,
@@ -570,8 +565,8 @@ def run_history(agent_id: str, *, db: str | None = None) -> HistoryResult:
                                             f"Known ids include: {known}"))
         latest = history.scored_months()[-1]
         agent = agents[agent_id]
-        scores = _rule_scores(history, scheme, agents).get(agent_id, {})
-        states, level_after = replay(agent, scores, scheme, latest, _window(history, scheme))
+        _, states, level_after = replay_all(agents, _rule_scores(history, scheme, agents), scheme,
+                                            latest, _window(history, scheme))[agent_id]
         left = agent.leave_date is not None and Month.of(agent.leave_date) <= latest
         next_level = None if left else level_after
         promoted = history.setting("promoted_through")

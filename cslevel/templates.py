@@ -126,6 +126,9 @@ class Promotion(_Model):
     best_member_metric: str | None = None  # 最佳队员 (1 = yes) per quarter
     exemption_quarters: int = Field(3, ge=1, le=4)
     exemption_levels: list[str] = Field(default_factory=list)
+    # the lowest quarterly average among the agents holding the same standard level (two or
+    # more of them, not all equal) is flagged `demotion_review` at that quarter end
+    worst_of_level_review: bool = False
     rank_top: int = Field(3, ge=1, le=100)
     min_tenure_months: int = Field(0, ge=0, le=600)
     clean_metric: str | None = None

@@ -104,3 +104,45 @@ def test_deductions_must_stay_under_20(appearance: int, level: str) -> None:
     # 3 months × 6 = 18 < 20 meets the standard; 3 × 7 = 21 does not
     _, next_level = _quarter([90, appearance, *LEVEL_ONE[2:]])
     assert next_level == level
+
+
+def test_worst_of_the_same_level_flagged_for_demotion_review(tmp_path: Path, cli_json) -> None:
+    def at(score: float) -> list[float]:
+        return [score, *LEVEL_TWO[1:]]
+
+    plan = {
+        "0001": [at(82)] * 12, "0002": [at(80)] * 12,
+        "0003": [at(78)] * 3 + [at(90)] * 9,       # lowest of the 二级 in Q1 only
+        "0004": [at(95)] * 12,                      # the only 一级: nobody to compare with
+        "0005": [WEAK] * 12, "0006": [[40, 0, 0, 0, 0, 0, 0, 0]] * 12,  # 三级: not graded
+    }
+    _year(tmp_path, plan, {"0001": "二级", "0002": "二级", "0003": "二级", "0004": "一级"})
+    cli_json("score", "kpi_2026-*.xlsx", "--scheme", "assistant", "--out", "out/")
+    march = {(f["agent_id"], f["flag"]) for f in cli_json("promote", "--as-of", "2026-03")["flags"]}
+    assert ("0003", "demotion_review") in march
+    assert not {a for a, flag in march if flag == "demotion_review"} - {"0003"}
+    june = {(f["agent_id"], f["flag"]) for f in cli_json("promote", "--as-of", "2026-06")["flags"]}
+    assert ("0002", "demotion_review") in june  # 0003 now scores 90: 0002 is the lowest
+    assert ("0003", "demotion_review") not in june
+    month = cli_json("history", "0003")["months"][2]
+    assert "demotion_review" in month["flags"]
+    assert "季度平均 78 为同级（二级助理，3人）最低，提请降级审议" in month["reason"]
+
+
+def test_worst_of_level_not_flagged_when_all_equal() -> None:
+    from decimal import Decimal
+
+    from cslevel.records import Agent, Month, Score
+    from cslevel.rules import replay_all
+    from cslevel.templates import load_scheme
+
+    scheme, _ = load_scheme("assistant")
+    jan = Month(2026, 1)
+    agents = {a: Agent(a, start_level="二级助理", first_month=jan) for a in ("1", "2")}
+    scores = {a: {jan + i: Score(a, jan + i, Decimal(80), {}) for i in range(3)} for a in agents}
+    derived = replay_all(agents, scores, scheme, jan + 2)
+    assert all("demotion_review" not in states[2].flags for _, states, _ in derived.values())
+    scores["2"][jan + 2] = Score("2", jan + 2, Decimal("79.97"), {})
+    derived = replay_all(agents, scores, scheme, jan + 2)
+    assert "demotion_review" in derived["2"][1][2].flags
+    assert "demotion_review" not in derived["1"][1][2].flags

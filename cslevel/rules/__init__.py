@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 
 RULES: dict[str, Any] = {}
 RANKED: set[str] = set()  # rules that need each month's place within the team
+# passes over every agent's states at once, for what compares agents with each other after
+# their levels are known (e.g. the worst of a level); keyed by rule kind
+COHORT: dict[str, Any] = {}
 
 
 def register(name: str, *, ranked: bool = False) -> Callable[[Any], Any]:
@@ -27,6 +30,14 @@ def register(name: str, *, ranked: bool = False) -> Callable[[Any], Any]:
         RULES[name] = fn
         if ranked:
             RANKED.add(name)
+        return fn
+
+    return wrap
+
+
+def cohort(name: str) -> Callable[[Any], Any]:
+    def wrap(fn: Any) -> Any:
+        COHORT[name] = fn
         return fn
 
     return wrap
@@ -72,7 +83,7 @@ from . import tenure as _tenure  # noqa: E402,F401  (registers the rule kind)
 from . import ranking as _ranking  # noqa: E402,F401  (registers the rule kind)
 from . import quarterly as _quarterly  # noqa: E402,F401  (registers the rule kind)
 
-__all__ = ["RULES", "register", "replay"]
+__all__ = ["RULES", "register", "replay", "replay_all"]
 
 
 def replay(
@@ -87,3 +98,21 @@ def replay(
         return [], agent.start_level or scheme.entry_level
     fn = RULES[scheme.promotion.rule]
     return fn(agent, scores, scheme, through, window or scheme.promotion.window)
+
+
+def replay_all(
+    agents: dict[str, Agent],
+    scores: dict[str, dict[Month, Score]],
+    scheme: Any,
+    through: Month,
+    window: int | None = None,
+) -> dict[str, tuple[Agent, list[MonthState], str]]:
+    """Every agent's states up to `through` and level the month after, with the rule kind's
+    cohort pass (comparisons between agents) applied."""
+    out = {}
+    for agent_id, agent in sorted(agents.items()):
+        states, next_level = replay(agent, scores.get(agent_id, {}), scheme, through, window)
+        out[agent_id] = (agent, states, next_level)
+    if (fn := COHORT.get(scheme.promotion.rule)) is not None:
+        out = fn(out, scheme, window or scheme.promotion.window)
+    return out

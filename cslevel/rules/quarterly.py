@@ -7,18 +7,21 @@ a row or `grant_cumulative` quarters in all (our default: more than 4, so 5); it
 effect the month after. Everything a person must decide is a flag, never a move:
 `elimination` (bottom of the team in 3 quarters of a year as 三级, quarterly deductions
 over 40, yearly deductions over 150), `exemption` (best team member 3 quarters of a year,
-二级 and above) and `demotion_review` (a 一级/二级 whose year no longer meets its standard) and, for a team lead
+二级 and above) and `demotion_review` (a 一级/二级 whose year no longer meets its standard, or,
+with `worst_of_level_review`, whose quarterly average is the lowest among the agents holding
+the same level at that quarter end) and, for a team lead
 (领班, marked in the roster), `lead_removal` (the lead is below the lead's minimum level, or
 the team was unqualified — under the lowest management-pay band — 3 quarters in a row).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from ..records import Agent, Decision, Month, MonthState, Score, month_range
-from . import register
+from . import cohort, register
 from .streak import fmt_number, last_month, opening
 
 if TYPE_CHECKING:
@@ -153,3 +156,48 @@ def quarterly_standard_rule(
         if decision:
             level = decision.to_level
     return states, level
+
+
+@cohort("quarterly_standard")
+def worst_of_level(
+    derived: dict[str, tuple[Agent, list[MonthState], str]], scheme: Scheme, window: int,
+) -> dict[str, tuple[Agent, list[MonthState], str]]:
+    """At each quarter end, flag `demotion_review` on the agents whose quarterly average is
+    the lowest among everyone holding the same standard level then (company-wide; at least
+    two agents at the level, and not all of them equal: then nobody is the worst)."""
+    rule = scheme.promotion
+    if not rule.worst_of_level_review:
+        return derived
+    graded = {s.level for s in rule.standards}
+    groups: dict[tuple[Month, str], list[tuple[str, int, Decimal]]] = {}
+    for agent_id, (_, states, _) in derived.items():
+        by_month = {s.month: s for s in states}
+        for index, state in enumerate(states):
+            if (state.month.month not in rule.review_months or state.in_trial
+                    or state.level not in graded):
+                continue
+            values = [s.score for m in month_range(state.month + (1 - window), state.month)
+                      if (s := by_month.get(m)) is not None and s.score is not None
+                      and not s.in_trial]
+            if values:
+                average = sum(values, Decimal(0)) / len(values)
+                groups.setdefault((state.month, state.level), []).append(
+                    (agent_id, index, average))
+    out = {agent_id: (agent, list(states), level)
+           for agent_id, (agent, states, level) in derived.items()}
+    for (month, level), group in sorted(groups.items()):
+        lowest = min(average for _, _, average in group)
+        if len(group) < 2 or all(average == lowest for _, _, average in group):
+            continue
+        for agent_id, index, average in group:
+            if average != lowest:
+                continue
+            states = out[agent_id][1]
+            state = states[index]
+            note = (f"季度平均 {fmt_number(average.quantize(Decimal('0.01')))} 为同级"
+                    f"（{level}，{len(group)}人）最低，提请降级审议 / the lowest quarterly "
+                    f"average of the {len(group)} agents at {level}: demotion review")
+            states[index] = dataclasses.replace(
+                state, flags=tuple(dict.fromkeys((*state.flags, DEMOTION_REVIEW))),
+                note="；".join(n for n in (state.note, note) if n))
+    return out
