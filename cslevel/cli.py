@@ -1,6 +1,7 @@
 """Command line: parse options, call the pipeline, print, exit.
 
-Exit codes: 0 done; 1 input problems (nothing written); 2 usage errors.
+Exit codes: 0 done; 1 input problems (nothing written); 2 usage errors; 3 the database is
+busy (another run) or the month is locked.
 Heavy libraries (pandas, calamine, SQLAlchemy, xlsxwriter) are imported inside commands so
 that `cslevel --help` stays fast.
 """
@@ -88,7 +89,7 @@ def _fail(exc: Exception, as_json: bool, written: bool = True) -> None:
     tail = "; nothing was written." if written else "."
     err.print(f"[bold red]错误 Error:[/] {len(problems)} problem(s){tail}")
     print_problems(err, problems)
-    raise typer.Exit(1)
+    raise typer.Exit(getattr(exc, "exit_code", 1))
 
 
 def _emit(doc: dict[str, Any]) -> None:
@@ -221,6 +222,106 @@ def payroll_export(
         _emit(payroll_json(result))
     else:
         print_payroll(out_console, result)
+
+
+@payroll_app.command("diff")
+def payroll_diff(
+    month: Annotated[Optional[str], typer.Option(
+        "--month", help="Month to compare with the month before (YYYY-MM). Default: the month "
+                        "after the latest scored one.", show_default=False)] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """What changed in the payroll against the month before, agent by agent, and why.
+
+    Writes nothing.
+
+    Example: [bold]cslevel payroll diff --month 2026-11[/]
+    """
+    from .pipeline import run_payroll_diff
+    from .records import CslevelError
+
+    out_console, _ = _consoles()
+    try:
+        result = run_payroll_diff(month=_month(month), db=db)
+    except CslevelError as exc:
+        _fail(exc, as_json, written=False)
+        return
+    from .export.console import payroll_diff_json, print_payroll_diff
+
+    if as_json:
+        _emit(payroll_diff_json(result))
+    else:
+        print_payroll_diff(out_console, result)
+
+
+MonthArgument = Annotated[str, typer.Argument(help="Month (YYYY-MM).", show_default=False)]
+
+
+@app.command()
+def lock(
+    month: MonthArgument,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Lock a scored month after its payroll; re-scoring it then needs `reopen`.
+
+    Re-scoring the locked month, or any month before it, is refused (exit code 3) until it
+    is reopened with a reason.
+
+    Example: [bold]cslevel lock 2026-10[/]
+    """
+    from .pipeline import run_lock
+    from .records import CslevelError
+
+    out_console, _ = _consoles()
+    try:
+        result = run_lock(_month(month) or Month(1, 1), db=db)
+    except CslevelError as exc:
+        _fail(exc, as_json)
+        return
+    from .export.console import lock_json
+
+    if as_json:
+        _emit(lock_json(result))
+    elif result.already:
+        out_console.print(f"{result.month} 已锁定 already locked ({result.at[:10]}, {result.user})")
+    else:
+        out_console.print(f"{result.month} 已锁定 Locked ({result.at}, {result.user}). "
+                          f'Reopen with: cslevel reopen {result.month} --reason "…"')
+
+
+@app.command()
+def reopen(
+    month: MonthArgument,
+    reason: Annotated[str, typer.Option(
+        "--reason", help="Why the locked month must change; kept in the audit trail.",
+        show_default=False)],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Reopen a locked month with a reason, so that it can be scored again.
+
+    The reason, the user and the time are kept in the audit trail.
+
+    Example: [bold]cslevel reopen 2026-10 --reason "考勤更正 corrected attendance"[/]
+    """
+    from .pipeline import run_reopen
+    from .records import CslevelError
+
+    out_console, _ = _consoles()
+    try:
+        result = run_reopen(_month(month) or Month(1, 1), reason, db=db)
+    except CslevelError as exc:
+        _fail(exc, as_json)
+        return
+    from .export.console import lock_json
+
+    if as_json:
+        _emit(lock_json(result))
+    else:
+        out_console.print(f"{result.month} 已重新开放 Reopened ({result.at}, {result.user}): "
+                          f"{result.reason}")
 
 
 @app.command()

@@ -1,14 +1,24 @@
 """Payroll stage: level in force -> pay line. Money is Decimal, half-up at the fen; each
-component is rounded first and the total is the sum of the rounded components."""
+component is rounded first and the total is the sum of the rounded components.
+
+The level paid in month M is the level in force in M (decisions at the close of M-1 take
+effect in M). Performance pay and attendance deductions use the figures of the template's
+`pay.figures` month: by default the month before (assessed at its close, paid with the next
+month's salary), or the paid month itself.
+"""
 
 from __future__ import annotations
 
+import calendar
+from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from .records import Agent, Month, PayLine
+from .records import Agent, Decision, Month, PayLine
 from .templates import Scheme
 
 FEN = Decimal("0.01")
+ZERO = Decimal("0.00")
 
 
 def money(value: Decimal | int | float | str) -> Decimal:
@@ -18,27 +28,188 @@ def money(value: Decimal | int | float | str) -> Decimal:
     return Decimal(value).quantize(FEN, rounding=ROUND_HALF_UP)
 
 
-def pay_line(agent: Agent, month: Month, level: str, scheme: Scheme,
-             lead_pay: tuple[Decimal, str] | None = None) -> PayLine:
-    """The level's components, then the supervisor allowance (by the agent's tier, whatever
-    the level) and the team lead's management pay (worked out by the caller)."""
-    table = scheme.level(level).pay
-    components = {name: money(table[name]) for name in scheme.pay.components}
-    notes = []
-    allowance = scheme.pay.supervisor_allowance
+def _amount(value: Decimal) -> str:
+    return f"{money(value):,.2f}"
+
+
+def last_day(month: Month) -> date:
+    return date(month.year, month.month, calendar.monthrange(month.year, month.month)[1])
+
+
+@dataclass(frozen=True)
+class PayInputs:
+    """Everything one agent's pay in one month depends on, gathered by the pipeline."""
+
+    agent: Agent
+    month: Month
+    level: str
+    figures_month: Month
+    score: Decimal | None = None  # the figures month's score (None: none, or trial)
+    attendance: dict[str, Decimal] | None = None  # the figures month's attendance totals
+    lead_pay: tuple[Decimal, str] | None = None  # worked out by the caller (team windows)
+
+
+def worked_share(agent: Agent, month: Month, scheme: Scheme) -> tuple[int, int] | None:
+    """(days paid, days in the month) for a joiner's first or a leaver's last month when the
+    template pays them pro rata; None when the month is paid in full."""
+    first, last = month.first_day(), last_day(month)
+    start, end = first, last
+    if scheme.pay.joiners == "pro_rata" and agent.hire_date and first < agent.hire_date <= last:
+        start = agent.hire_date
+    if scheme.pay.leavers == "pro_rata" and agent.leave_date and first <= agent.leave_date < last:
+        end = agent.leave_date
+    if (start, end) == (first, last):
+        return None
+    return max((end - start).days + 1, 0), last.day
+
+
+def service_years(hire: date, on: date) -> int:
+    """Full years of service from `hire` to `on`."""
+    return max(on.year - hire.year - ((on.month, on.day) < (hire.month, hire.day)), 0)
+
+
+def pay_line(inputs: PayInputs, scheme: Scheme) -> PayLine:
+    """The level's components (performance pay scaled by the score), seniority pay, the
+    supervisor allowance (by the agent's tier, whatever the level), the team lead's
+    management pay, pro rata for a joiner's or leaver's month if the template says so, and
+    the attendance deduction last."""
+    agent, month, pay = inputs.agent, inputs.month, scheme.pay
+    table = scheme.level(inputs.level).pay
+    components: dict[str, Decimal] = {}
+    notes: list[str] = []
+    share = worked_share(agent, month, scheme)
+
+    def put(name: str, amount: Decimal) -> None:
+        if share is not None:
+            amount = amount * share[0] / share[1]
+        components[name] = money(amount)
+
+    performance = pay.performance
+    for name in pay.components:
+        amount = Decimal(table[name])
+        if performance is not None and name == performance.component and amount:
+            if inputs.score is None:
+                notes.append(f"{inputs.figures_month}无考核成绩，{name}按标准发放")
+            elif performance.zero_below is not None and inputs.score < performance.zero_below:
+                notes.append(f"{inputs.figures_month}绩效 {inputs.score} < "
+                             f"{performance.zero_below}，不发{name}")
+                amount = ZERO
+            else:
+                factor = min(max(inputs.score / performance.full_at, Decimal(0)), performance.cap)
+                notes.append(f"{name} = {_amount(amount)} × {inputs.figures_month}绩效 "
+                             f"{inputs.score}/{performance.full_at}"
+                             + (f"（封顶 ×{performance.cap}）" if factor == performance.cap
+                                and inputs.score / performance.full_at > performance.cap else ""))
+                amount = amount * factor
+        put(name, amount)
+    if pay.seniority is not None:
+        rule = pay.seniority
+        if agent.hire_date is None:
+            put(rule.name, ZERO)
+            notes.append(f"无入职日期，{rule.name}为 0")
+        else:
+            years = service_years(agent.hire_date, last_day(month))
+            amount = rule.per_year * years
+            if rule.cap is not None:
+                amount = min(amount, rule.cap)
+            put(rule.name, amount)
+            if years:
+                notes.append(f"工龄{years}年")
+    allowance = pay.supervisor_allowance
     if allowance is not None:
         tier = agent.supervisor_tier
-        components[allowance.name] = money(allowance.tiers.get(tier, 0) if tier else 0)
+        put(allowance.name, Decimal(allowance.tiers.get(tier, 0)) if tier else ZERO)
         if tier:
             notes.append(f"{allowance.name}{tier}")
-    if scheme.pay.team_lead is not None:
-        amount, why = lead_pay or (Decimal(0), "")
-        components[scheme.pay.team_lead.name] = money(amount)
+    if pay.team_lead is not None:
+        amount, why = inputs.lead_pay or (ZERO, "")
+        put(pay.team_lead.name, amount)
         if why:
             notes.append(why)
-    total = sum(components.values(), Decimal("0.00"))
-    return PayLine(agent.agent_id, agent.name, agent.team, month, level, components, total,
-                   "；".join(notes))
+    if share is not None:
+        notes.append(f"按出勤日历天数折算 {share[0]}/{share[1]}")
+    deduction = pay.attendance_deduction
+    if deduction is not None:
+        taken, why = _attendance_deduction(inputs, scheme, components)
+        components[deduction.name] = -taken
+        if why:
+            notes.append(why)
+    total = sum(components.values(), ZERO)
+    return PayLine(agent.agent_id, agent.name, agent.team, month, inputs.level, components,
+                   total, "；".join(notes))
+
+
+def _attendance_deduction(inputs: PayInputs, scheme: Scheme,
+                          components: dict[str, Decimal]) -> tuple[Decimal, str]:
+    rule = scheme.pay.attendance_deduction
+    assert rule is not None
+    if inputs.attendance is None:
+        return ZERO, f"{inputs.figures_month}无考勤记录，不扣款"
+    names = {i.key: i.name for i in scheme.attendance.items}
+    table = scheme.level(inputs.level).pay
+    day_pay = sum((Decimal(table[c]) for c in rule.daily_pay_of), Decimal(0)) / rule.days_per_month
+    parts: list[str] = []
+    total = Decimal(0)
+    for key, days in rule.days.items():
+        units = inputs.attendance.get(key, Decimal(0))
+        if units:
+            total += units * days * day_pay
+            parts.append(f"{names[key]} {units} × {days}天日薪 {_amount(day_pay)}")
+    for key, amount in rule.amounts.items():
+        units = inputs.attendance.get(key, Decimal(0))
+        if units:
+            total += units * amount
+            parts.append(f"{names[key]} {units} × {_amount(amount)}")
+    taken = money(total)
+    ceiling = sum((components[c] for c in rule.daily_pay_of), ZERO)
+    if rule.daily_pay_of and taken > ceiling:
+        parts.append(f"以{'+'.join(rule.daily_pay_of)} {_amount(ceiling)} 为限")
+        taken = ceiling
+    if not parts:
+        return ZERO, ""
+    return taken, f"{rule.name} {_amount(taken)}（{inputs.figures_month}：" + "，".join(parts) + "）"
+
+
+def change_reasons(
+    before: PayLine | None, after: PayLine | None, decision: Decision | None,
+    agent: Agent, scheme: Scheme,
+) -> list[str]:
+    """Why `after` differs from `before` (the same agent's previous month), in words."""
+    from .export.results import DECISION_LABEL
+
+    if after is None:
+        return [f"已离职（{agent.leave_date}），本月不再发放" if agent.leave_date
+                else "本月不在发放名单"]
+    if before is None:
+        hired = f"（入职 {agent.hire_date}）" if agent.hire_date else ""
+        return [f"首次发放{hired}"]
+    reasons: list[str] = []
+    if decision is not None and decision.effective == after.month:
+        reasons.append(f"{DECISION_LABEL[decision.kind]} {decision.from_level}→{decision.to_level}"
+                       f"（{decision.decided} 考核）")
+    elif before.level != after.level:
+        reasons.append(f"级别 {before.level}→{after.level}")
+    explained = set(scheme.pay.components) if reasons else set()
+    pay = scheme.pay
+    for name in scheme.pay.all_components:
+        old, new = before.components.get(name, ZERO), after.components.get(name, ZERO)
+        if old == new or name in explained:
+            continue
+        what = f"{name} {_amount(old)}→{_amount(new)}"
+        if pay.performance is not None and name == pay.performance.component:
+            what += "（绩效变化）"
+        elif pay.supervisor_allowance is not None and name == pay.supervisor_allowance.name:
+            what += "（主管津贴档变化）"
+        elif pay.team_lead is not None and name == pay.team_lead.name:
+            what += "（领班管理津贴按团队季度平均）"
+        elif pay.seniority is not None and name == pay.seniority.name:
+            what += "（工龄增加）"
+        elif pay.attendance_deduction is not None and name == pay.attendance_deduction.name:
+            what += "（考勤变化）"
+        reasons.append(what)
+    if agent.leave_date and Month.of(agent.leave_date) == after.month:
+        reasons.append(f"本月离职（{agent.leave_date}）")
+    return reasons
 
 
 def team_lead_pay(

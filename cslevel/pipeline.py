@@ -20,7 +20,7 @@ from functools import partial
 from pathlib import Path
 
 from . import read as reader
-from .payroll import pay_line, team_lead_pay
+from .payroll import PayInputs, change_reasons, pay_line, team_lead_pay
 from .records import (
     Agent,
     AgentRow,
@@ -103,6 +103,10 @@ class PayrollResult:
     lines: list[PayLine]
     problems: list[Problem]
     outputs: list[Path] = field(default_factory=list)
+    moves: list[Decision] = field(default_factory=list)  # taking effect this month
+    agents: dict[str, Agent] = field(default_factory=dict)
+    gone: list[PayLine] = field(default_factory=list)  # paid last month, not this month
+    previous_paid: bool = False  # whether the month before has a payroll to compare with
 
 
 @dataclass
@@ -339,6 +343,7 @@ def run_score(
         if stored_text is not None and stored_text != template_text:
             problems.append(Problem("the template differs from the one stored with the history; "
                                     "the new one is used from now on", severity="warning"))
+        _refuse_locked(history, sorted(scores_by_month))
         history.set_setting("scheme", scheme.scheme)
         history.set_setting("template", template_text)
 
@@ -487,52 +492,114 @@ def run_payroll(
     target = out or Path(f"payroll-{month or 'next'}.xlsx")
     check_payroll_path(target)
     with open_history(db, write=True, must_exist=True) as history:
-        scheme = _stored_scheme(history)
-        scored = history.scored_months()
-        month = month or scored[-1] + 1
-        if month < scored[0]:
-            raise CslevelError(Problem(
-                f"the history starts in {scored[0]}; there is nothing to pay for {month}",
-                hint=f"Give a month from {scored[0]} to {scored[-1] + 1}."))
-        if month > scored[-1] + 1:
-            raise CslevelError(Problem(
-                f"no scores for {month - 1}: the level in force in {month} is not known yet",
-                hint=f"Score {month - 1} first (the latest scored month is {scored[-1]})."))
-        derived = derive(history, scheme, month - 1, _window(history, scheme))
-        problems: list[Problem] = []
-        promoted = history.setting("promoted_through")
-        if month > scored[0] and (promoted is None or Month.parse(promoted) < month - 1):
-            problems.append(Problem(
-                f"the decisions at the close of {month - 1} have not been confirmed with "
-                "`cslevel promote`; the levels paid assume them", severity="warning"))
-        all_scores = history.scores()
-        month_scores = {a: s.get(month) for a, s in all_scores.items()}
-        latest_scored = max(m for m in scored if m <= month) if scored[0] <= month else None
-        latest_ids = {a for a, s in all_scores.items() if latest_scored in s}
-        lines = []
-        for agent_id, (agent, states, next_level) in derived.items():
-            if agent.leave_date and Month.of(agent.leave_date) < month:
-                continue
-            if agent.hire_date and Month.of(agent.hire_date) > month:
-                continue
-            if agent.first_month is None or agent.first_month > month:
-                continue
-            if not (agent.in_roster or month_scores.get(agent_id) or agent_id in latest_ids):
-                continue
-            level = next((s.level for s in states if s.month == month), next_level)
-            lead = (_lead_pay(agent, level, scheme, month, derived, all_scores)
-                    if agent.team_lead and scheme.pay.team_lead is not None else None)
-            lines.append(pay_line(agent, month, level, scheme, lead))
-        lines.sort(key=lambda line: (line.team, line.agent_id))
-        result = PayrollResult(scheme, month, lines, problems)
+        result = _payroll(history, month)
         if out is None:
-            target = Path(f"payroll-{month}.xlsx")
-        history.record_run("payroll export", {"month": str(month), "lines": len(lines)})
+            target = Path(f"payroll-{result.month}.xlsx")
+        history.record_run("payroll export", {"month": str(result.month),
+                                              "lines": len(result.lines)})
         with StagedFiles() as staged:
             staged.write(target, partial(write_payroll, result=result,
                                          csv_format=target.suffix.lower() == ".csv"))
         result.outputs.append(target)
     return result
+
+
+def run_payroll_diff(*, month: Month | None = None, db: str | None = None) -> PayrollResult:
+    """The month's payroll compared with the month before, agent by agent (writes nothing)."""
+    with open_history(db, write=False, must_exist=True) as history:
+        return _payroll(history, month)
+
+
+def _payroll(history: History, month: Month | None) -> PayrollResult:
+    """The payroll of `month` (default: the month after the latest scored one), each line
+    with the reasons it differs from the month before, and the moves taking effect."""
+    scheme = _stored_scheme(history)
+    scored = history.scored_months()
+    month = month or scored[-1] + 1
+    if month < scored[0]:
+        raise CslevelError(Problem(
+            f"the history starts in {scored[0]}; there is nothing to pay for {month}",
+            hint=f"Give a month from {scored[0]} to {scored[-1] + 1}."))
+    if month > scored[-1] + 1:
+        raise CslevelError(Problem(
+            f"no scores for {month - 1}: the level in force in {month} is not known yet",
+            hint=f"Score {month - 1} first (the latest scored month is {scored[-1]})."))
+    same = scheme.pay.figures == "same"
+    if same and month not in scored:
+        raise CslevelError(Problem(
+            f"the template pays {month} from its own figures (pay.figures: same), and {month} "
+            "is not scored yet", hint=f"Score {month} first, then export its payroll."))
+    through = month if same else month - 1
+    derived = derive(history, scheme, through, _window(history, scheme))
+    problems: list[Problem] = []
+    promoted = history.setting("promoted_through")
+    if month > scored[0] and (promoted is None or Month.parse(promoted) < month - 1):
+        problems.append(Problem(
+            f"the decisions at the close of {month - 1} have not been confirmed with "
+            "`cslevel promote`; the levels paid assume them", severity="warning"))
+    all_scores = history.scores()
+    lines = _pay_month(history, scheme, month, derived, all_scores, scored, problems)
+    before = (_pay_month(history, scheme, month - 1, derived, all_scores, scored, [])
+              if month - 1 >= scored[0] else {})
+    for agent_id, line in lines.items():
+        agent, states, _ = derived[agent_id]
+        decision = next((s.decision for s in states if s.decision
+                         and s.decision.effective == month), None)
+        lines[agent_id] = dataclasses.replace(line, change="；".join(change_reasons(
+            before.get(agent_id), line, decision, agent, scheme)),
+            previous_total=before[agent_id].total if agent_id in before else None)
+    gone = [PayLine(a, derived[a][0].name, derived[a][0].team, month, line.level, {},
+                    Decimal("0.00"), "", "；".join(change_reasons(
+                        line, None, None, derived[a][0], scheme)), line.total)
+            for a, line in before.items() if a not in lines]
+    moves = sorted((s.decision for _, states, _ in derived.values() for s in states
+                    if s.decision and s.decision.effective == month),
+                   key=lambda d: d.agent_id)
+    ordered = sorted(lines.values(), key=lambda line: (line.team, line.agent_id))
+    return PayrollResult(scheme, month, ordered, problems, moves=moves,
+                         agents={a: v[0] for a, v in derived.items()},
+                         gone=sorted(gone, key=lambda line: (line.team, line.agent_id)),
+                         previous_paid=bool(before))
+
+
+def _pay_month(
+    history: History, scheme: Scheme, month: Month,
+    derived: dict[str, tuple[Agent, list[MonthState], str]],
+    all_scores: dict[str, dict[Month, Score]], scored: list[Month], problems: list[Problem],
+) -> dict[str, PayLine]:
+    """One pay line per agent paid in `month`, by agent id."""
+    figures = month if scheme.pay.figures == "same" else month - 1
+    attendance = history.attendance(figures)
+    if (scheme.pay.attendance_deduction is not None and not attendance
+            and figures >= scored[0]):
+        problems.append(Problem(
+            f"no attendance stored for {figures}: nobody has an attendance deduction in "
+            f"{month}", severity="warning",
+            hint=f"Score {figures} again with --attendance to deduct absences."))
+    month_scores = {a: s.get(month) for a, s in all_scores.items()}
+    latest_scored = max(m for m in scored if m <= month) if scored[0] <= month else None
+    latest_ids = {a for a, s in all_scores.items() if latest_scored in s}
+    lines: dict[str, PayLine] = {}
+    for agent_id, (agent, states, next_level) in derived.items():
+        if agent.leave_date and Month.of(agent.leave_date) < month:
+            continue
+        if agent.hire_date and Month.of(agent.hire_date) > month:
+            continue
+        if agent.first_month is None or agent.first_month > month:
+            continue
+        if not (agent.in_roster or month_scores.get(agent_id) or agent_id in latest_ids):
+            continue
+        by_month = {s.month: s for s in states}
+        level = by_month[month].level if month in by_month else next_level
+        figure_state = by_month.get(figures)
+        score = all_scores.get(agent_id, {}).get(figures)
+        counted = score is not None and figure_state is not None and not figure_state.in_trial
+        lead = (_lead_pay(agent, level, scheme, month, derived, all_scores)
+                if agent.team_lead and scheme.pay.team_lead is not None else None)
+        lines[agent_id] = pay_line(PayInputs(
+            agent, month, level, figures, score.value if counted and score else None,
+            attendance.get(agent_id), lead), scheme)
+    return lines
 
 
 def _lead_pay(
@@ -551,6 +618,70 @@ def _lead_pay(
     lead_metrics = [scores[lead.agent_id][m].metrics for m in window
                     if m in scores.get(lead.agent_id, {})]
     return team_lead_pay(lead, level, scheme, window, team_scores, lead_metrics)
+
+
+def _refuse_locked(history: History, scoring: list[Month]) -> None:
+    """Scores of a locked month, or of a month before it (which would change the levels
+    derived for it), are not replaced until the locked month is reopened."""
+    locked = history.locks()
+    problems = []
+    for month in scoring:
+        later = [m for m in locked if m >= month]
+        if later:
+            lock = later[-1]
+            at, user = locked[lock]
+            what = (f"{month} is locked" if lock == month else
+                    f"{month} cannot be scored: {lock} is locked and would change")
+            problems.append(Problem(
+                f"{what} (locked after payroll on {at[:10]} by {user})",
+                hint=f'To change it, reopen it with a reason first: cslevel reopen {lock} '
+                     f'--reason "…"'))
+    if problems:
+        raise CslevelError(problems, exit_code=3)
+
+
+@dataclass
+class LockResult:
+    month: Month
+    action: str  # "lock" or "reopen"
+    at: str
+    user: str
+    reason: str = ""
+    already: bool = False  # the month was locked before this command
+
+
+def run_lock(month: Month, *, db: str | None = None) -> LockResult:
+    """Lock a scored month after its payroll: re-scoring it is refused until reopened."""
+    with open_history(db, write=True, must_exist=True) as history:
+        scored = history.scored_months()
+        if month not in scored:
+            raise CslevelError(Problem(
+                f"{month} has no scores to lock",
+                hint=f"Lock a scored month ({scored[0]} to {scored[-1]}): the month whose "
+                     "scores the exported payroll used."))
+        locked = history.locks()
+        if month in locked:  # repeating a lock changes nothing
+            return LockResult(month, "lock", *locked[month], already=True)
+        at, user = history.lock(month)
+        history.record_run("lock", {"month": str(month)})
+    return LockResult(month, "lock", at, user)
+
+
+def run_reopen(month: Month, reason: str, *, db: str | None = None) -> LockResult:
+    """Reopen a locked month; the reason, the user and the time go into the audit trail."""
+    reason = reason.strip()
+    if not reason:
+        raise CslevelError(Problem("a reason is needed to reopen a locked month",
+                                   hint='Say why, e.g. --reason "考勤表更正 corrected attendance"'))
+    with open_history(db, write=True, must_exist=True) as history:
+        locked = history.locks()
+        if month not in locked:
+            shown = ", ".join(str(m) for m in locked) or "none"
+            raise CslevelError(Problem(f"{month} is not locked (locked months: {shown})",
+                                       hint="Nothing to reopen."))
+        at, user = history.unlock(month, reason)
+        history.record_run("reopen", {"month": str(month), "reason": reason})
+    return LockResult(month, "reopen", at, user, reason)
 
 
 # ---------------------------------------------------------------------------------------

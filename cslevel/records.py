@@ -131,8 +131,9 @@ class Problem:
 class CslevelError(Exception):
     """Raised by a stage when input problems stop the run; carries every problem found."""
 
-    def __init__(self, problems: list[Problem] | Problem):
+    def __init__(self, problems: list[Problem] | Problem, *, exit_code: int = 1):
         self.problems = [problems] if isinstance(problems, Problem) else list(problems)
+        self.exit_code = exit_code  # 1 input problems; 3 busy or locked
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
@@ -257,4 +258,6 @@ class PayLine:
     level: str
     components: dict[str, Decimal]
     total: Decimal
-    note: str = ""
+    note: str = ""  # how the amounts were worked out
+    change: str = ""  # why the pay differs from the month before
+    previous_total: Decimal | None = None  # the month before, if paid then

@@ -114,6 +114,22 @@ runs = Table(
     Column("details", Text, nullable=False, default="{}"),
 )
 
+locks = Table(
+    "locks", metadata,
+    Column("month", String(7), primary_key=True),
+    Column("locked_at", String(40), nullable=False),
+    Column("user", String(100), nullable=False),
+)
+audit = Table(
+    "audit", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(40), nullable=False),
+    Column("user", String(100), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("month", String(7), nullable=False),
+    Column("reason", Text, nullable=False, default=""),
+)
+
 
 def _migration_1(conn: Connection) -> None:
     metadata.create_all(conn)
@@ -128,9 +144,16 @@ def _migration_2(conn: Connection) -> None:
         conn.exec_driver_sql("ALTER TABLE agents ADD COLUMN team_lead INTEGER NOT NULL DEFAULT 0")
 
 
+def _migration_3(conn: Connection) -> None:
+    """Month locks after payroll, and the audit trail of locks and reopenings."""
+    locks.create(conn, checkfirst=True)
+    audit.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("create history tables", _migration_1),
     ("supervisor allowance tier and team lead on agents", _migration_2),
+    ("month locks and audit trail", _migration_3),
 ]
 
 
@@ -268,13 +291,42 @@ class History:
 
     # runs ---------------------------------------------------------------------------
     def record_run(self, command: str, details: dict[str, Any]) -> None:
-        try:
-            user = getpass.getuser()
-        except Exception:  # noqa: BLE001 - no user name on some service accounts
-            user = "unknown"
         self.conn.execute(insert(runs).values(
-            command=command, started_at=now(), user=user, version=__version__,
+            command=command, started_at=now(), user=os_user(), version=__version__,
             details=json.dumps(details, ensure_ascii=False, default=str)))
+
+    # locks and the audit trail ------------------------------------------------------
+    def locks(self) -> dict[Month, tuple[str, str]]:
+        """Locked months -> (locked at, by whom)."""
+        rows = self.conn.execute(select(locks).order_by(locks.c.month))
+        return {Month.parse(r.month): (r.locked_at, r.user) for r in rows}
+
+    def lock(self, month: Month) -> tuple[str, str]:
+        stamp, user = now(), os_user()
+        self.conn.execute(insert(locks).values(month=str(month), locked_at=stamp, user=user))
+        self._audit("lock", month, "")
+        return stamp, user
+
+    def unlock(self, month: Month, reason: str) -> tuple[str, str]:
+        self.conn.execute(delete(locks).where(locks.c.month == str(month)))
+        return self._audit("reopen", month, reason)
+
+    def _audit(self, action: str, month: Month, reason: str) -> tuple[str, str]:
+        stamp, user = now(), os_user()
+        self.conn.execute(insert(audit).values(at=stamp, user=user, action=action,
+                                               month=str(month), reason=reason))
+        return stamp, user
+
+    def audit_trail(self) -> list[dict[str, str]]:
+        rows = self.conn.execute(select(audit).order_by(audit.c.id)).mappings()
+        return [{k: r[k] for k in ("at", "user", "action", "month", "reason")} for r in rows]
+
+
+def os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user name on some service accounts
+        return "unknown"
 
 
 def _migrate(conn: Connection) -> None:
@@ -322,10 +374,12 @@ def open_history(db: str | None, *, write: bool = True,
             trans = conn.begin()
         except OperationalError as exc:
             conn.close()
+            busy = "locked" in str(exc)
             raise CslevelError(Problem(
                 "the history database is busy (another cslevel run is using it)"
-                if "locked" in str(exc) else f"cannot open the history database: {exc.orig}",
-                Source(url), hint="Wait for the other run to finish and try again.")) from None
+                if busy else f"cannot open the history database: {exc.orig}",
+                Source(url), hint="Wait for the other run to finish and try again."),
+                exit_code=3 if busy else 1) from None
         try:
             _migrate(conn)
             yield History(conn)

@@ -410,17 +410,79 @@ class TeamLeadPay(_Model):
     improvement_metric: str | None = None
 
 
+class PerformancePay(_Model):
+    """岗位绩效工资: the level's amount scaled by the score of the figures month:
+    amount × score / full_at, at most `cap` times the amount, nothing under `zero_below`."""
+
+    component: str
+    full_at: Decimal = Field(Decimal(100), gt=0)
+    cap: Decimal = Field(Decimal("1.2"), ge=0, le=10)
+    zero_below: Decimal | None = None
+
+
+class SeniorityPay(_Model):
+    """工龄补贴: `per_year` for each full year of service at the end of the paid month,
+    at most `cap`."""
+
+    name: str = "工龄补贴"
+    per_year: Decimal = Field(ge=0)
+    cap: Decimal | None = Field(None, ge=0)
+
+
+class AttendanceDeduction(_Model):
+    """考勤扣款 from the attendance totals of the figures month: `days` of a day's pay per
+    unit of an item (a day's pay = the `daily_pay_of` components / `days_per_month`), plus
+    fixed `amounts` per unit. Never more than the components it is a daily rate of."""
+
+    name: str = "考勤扣款"
+    daily_pay_of: list[str] = Field(default_factory=list)
+    days_per_month: Decimal = Field(Decimal("21.75"), gt=0, le=31)
+    days: dict[str, Decimal] = Field(default_factory=dict)
+    amounts: dict[str, Decimal] = Field(default_factory=dict)
+
+
 class Pay(_Model):
     components: list[str] = Field(min_length=1)
     currency: str = "CNY"
+    # whose figures a payroll month uses for performance pay and attendance deductions:
+    # "previous" = the month before (assessed at its close, paid the next month; our
+    # default), "same" = the paid month itself (it must be scored first)
+    figures: Literal["previous", "same"] = "previous"
+    # a new hire's first month and a leaver's last month: "full" pay (default) or "pro_rata"
+    # by calendar days
+    joiners: Literal["full", "pro_rata"] = "full"
+    leavers: Literal["full", "pro_rata"] = "full"
+    performance: PerformancePay | None = None
+    seniority: SeniorityPay | None = None
     supervisor_allowance: SupervisorAllowance | None = None
     team_lead: TeamLeadPay | None = None
+    attendance_deduction: AttendanceDeduction | None = None
 
     @property
     def all_components(self) -> list[str]:
-        """The level's components plus the allowances the template adds."""
-        extra = [x.name for x in (self.supervisor_allowance, self.team_lead) if x is not None]
+        """The level's components plus the allowances the template adds, then deductions."""
+        extra = [x.name for x in (self.seniority, self.supervisor_allowance, self.team_lead,
+                                  self.attendance_deduction) if x is not None]
         return [*self.components, *extra]
+
+    @model_validator(mode="after")
+    def _known_components(self) -> Pay:
+        names = self.all_components
+        if len(set(names)) != len(names):
+            raise ValueError(f"pay component names must differ: {names}")
+        if self.performance is not None and self.performance.component not in self.components:
+            raise ValueError(f"pay.performance.component {self.performance.component!r} is not "
+                             f"a pay component; allowed: {self.components}")
+        deduction = self.attendance_deduction
+        if deduction is not None:
+            unknown = [c for c in deduction.daily_pay_of if c not in self.components]
+            if unknown:
+                raise ValueError(f"pay.attendance_deduction.daily_pay_of: unknown components "
+                                 f"{unknown}; allowed: {self.components}")
+            if deduction.days and not deduction.daily_pay_of:
+                raise ValueError("pay.attendance_deduction: `days` needs `daily_pay_of` (the "
+                                 "components a day's pay is worked out from)")
+        return self
 
 
 class Scheme(_Model):
@@ -503,6 +565,13 @@ class Scheme(_Model):
         if self.promotion.rule == "tenure_grade" and (
                 not tenure or self.promotion.upper_grade_at_least is None):
             raise ValueError("tenure_grade needs tenure_bands and upper_grade_at_least")
+        deduction = self.pay.attendance_deduction
+        if deduction is not None:
+            items = [i.key for i in self.attendance.items]
+            unknown = [k for k in [*deduction.days, *deduction.amounts] if k not in items]
+            if unknown:
+                raise ValueError(f"pay.attendance_deduction: unknown attendance items {unknown}; "
+                                 f"allowed: {items}")
         lead = self.pay.team_lead
         if lead is not None and lead.min_level is not None and lead.min_level not in names:
             raise ValueError(f"pay.team_lead.min_level {lead.min_level!r} is not a level; "

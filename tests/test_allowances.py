@@ -23,7 +23,8 @@ def test_supervisor_allowance_is_untouched_by_star_moves(tmp_path: Path, cli_jso
     assert (april["0001"]["level"], april["0001"]["components"]["主管津贴"]) == ("三星", "1000.00")
     assert (april["0002"]["level"], april["0002"]["components"]["主管津贴"]) == ("一星", "1500.00")
     assert april["0003"]["components"]["主管津贴"] == "0.00"
-    assert april["0001"]["total"] == "6250.00"  # 三星 5250.00 + 1000.00
+    # 三星 5250.00, with 岗位绩效工资 1000.00 × March's 120/100 = 1200.00, + 1000.00
+    assert april["0001"]["total"] == "6450.00"
 
 
 def test_team_lead_pay_by_team_average_with_conditions(tmp_path: Path, cli_json) -> None:
@@ -50,7 +51,7 @@ def test_team_lead_pay_by_team_average_with_conditions(tmp_path: Path, cli_json)
     assert pay == {"0001": "200.00", "0002": "0.00", "0003": "0.00", "0004": "0.00",
                    "0005": "0.00", "0006": "0.00", "0007": "0.00"}
     text = (tmp_path / "p.csv").read_text(encoding="utf-8-sig")
-    assert text.splitlines()[0].endswith("级别工资,管理津贴,应发合计")
+    assert text.splitlines()[0].endswith("级别工资,管理津贴,应发合计,上月应发,变动说明,计算说明")
 
 
 def test_lead_removal_flags(tmp_path: Path, cli_json) -> None:

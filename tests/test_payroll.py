@@ -16,13 +16,22 @@ from conftest import write_xlsx
 from cs_helpers import db_snapshot, files_in, half_up, kpi
 from cslevel.templates import shipped_templates_dir
 
-TEMPLATE_TEXT = (shipped_templates_dir() / "star.yaml").read_text(encoding="utf-8")
+SHIPPED = (shipped_templates_dir() / "star.yaml").read_text(encoding="utf-8")
+# the star template with flat pay (no performance scaling, seniority or attendance
+# deductions: tests/test_payroll_month.py covers those), so every amount is the table's
+FLAT = {"performance": "  performance: {component: 岗位绩效工资, full_at: 100, cap: 1.2}\n",
+        "seniority": "  seniority: {name: 工龄补贴, per_year: 50.00, cap: 500.00}\n"}
+TEMPLATE_TEXT = SHIPPED.split("  attendance_deduction:")[0]
+for line in FLAT.values():
+    assert line in TEMPLATE_TEXT
+    TEMPLATE_TEXT = TEMPLATE_TEXT.replace(line, "")
 TEMPLATE = yaml.safe_load(TEMPLATE_TEXT)
 ALLOWANCE = TEMPLATE["pay"]["supervisor_allowance"]["name"]  # nobody here is a supervisor
 COMPONENTS = [*TEMPLATE["pay"]["components"], ALLOWANCE]
 PAY = {lv["name"]: {c: half_up(str(lv["pay"].get(c, 0))) for c in COMPONENTS}
        for lv in TEMPLATE["levels"]}
-HEADERS = ["月份", "工号", "姓名", "组别", "级别", *COMPONENTS, "应发合计"]
+HEADERS = ["月份", "工号", "姓名", "组别", "级别", *COMPONENTS, "应发合计", "上月应发", "变动说明",
+           "计算说明"]
 
 NAMES = {"0001": "甲", "0002": "=1+2", "0003": "丙", "0004": "丁", "0005": "戊", "0006": "-张"}
 TEAMS = {"0001": "一组", "0002": "@SUM(1)", "0003": "二组", "0004": "二组", "0005": "二组",
@@ -43,7 +52,9 @@ LEVEL_IN = {
 }
 
 
-def _history(tmp: Path, cli, scheme: str = "star") -> Path:
+def _history(tmp: Path, cli, scheme: str = "star_flat.yaml") -> Path:
+    if scheme == "star_flat.yaml":
+        (tmp / scheme).write_text(TEMPLATE_TEXT, encoding="utf-8")
     write_xlsx(tmp / "roster.xlsx", [
         ["工号", "姓名", "组别", "入职日期", "离职日期", "当前级别"],
         ["0001", NAMES["0001"], TEAMS["0001"], "2024-01-01", None, "二星"],
@@ -84,7 +95,8 @@ def test_payroll_json_rows(history: Path, cli_json, month: str) -> None:
     doc = cli_json("payroll", "export", "--month", month, "--out", f"payroll-{month}.xlsx")
     assert doc["month"] == month
     assert doc["scheme"] == "star"
-    rows = {r["agent_id"]: r for r in doc["rows"]}
+    rows = {r["agent_id"]: {k: r[k] for k in ("agent_id", "name", "team", "level", "components",
+                                              "total")} for r in doc["rows"]}
     assert rows == _expected_rows(month)
     assert [r["agent_id"] for r in doc["rows"]] == sorted(
         rows, key=lambda a: (TEAMS[a], a))
@@ -154,7 +166,7 @@ def test_payroll_xlsx(tmp_path: Path, history: Path, cli) -> None:
     code, _, err = cli("payroll", "export", "--month", "2026-04", "--out", "payroll.xlsx")
     assert code == 0, err
     book = openpyxl.load_workbook(tmp_path / "payroll.xlsx")
-    assert book.sheetnames == ["工资表 2026-04"]
+    assert book.sheetnames == ["工资表 2026-04", "与上月对比", "晋升降级申请表"]
     ws = book["工资表 2026-04"]
     rows = list(ws.iter_rows())
     assert [c.value for c in rows[0]] == HEADERS
@@ -181,7 +193,7 @@ def test_payroll_xlsx(tmp_path: Path, history: Path, cli) -> None:
         assert half_up(str(total_row[index].value)) == sums[component], component
     assert sums["应发合计"] == Decimal("19500.00")
     assert ws.freeze_panes == "D2"
-    assert ws.auto_filter.ref == f"A1:L{1 + len(body)}"  # 月份 … 主管津贴, 应发合计
+    assert ws.auto_filter.ref == f"A1:O{1 + len(body)}"  # 月份 … 应发合计, 上月应发, 变动说明, 计算说明
 
 
 def test_payroll_xlsx_formula_text(tmp_path: Path, history: Path, cli) -> None:
@@ -207,14 +219,15 @@ def test_payroll_csv(tmp_path: Path, history: Path, cli) -> None:
         assert body[agent] == ["2026-04", agent, want["name"] if agent not in ("0002", "0006")
                                else "'" + want["name"],
                                want["team"] if agent not in ("0002", "0006") else "'" + want["team"],
-                               want["level"], *want["components"].values(), want["total"]]
+                               want["level"], *want["components"].values(), want["total"],
+                               *body[agent][-3:]]
     assert body["0002"][2:4] == ["'=1+2", "'@SUM(1)"]
     assert body["0006"][2:4] == ["'-张", "'+三组"]
     totals = rows[-1]
     assert totals[:5] == ["2026-04", "合计", "", "", "4人"]
-    for index in range(5, len(HEADERS)):
+    for index in range(5, len(HEADERS) - 3):
         assert Decimal(totals[index]) == sum(Decimal(r[index]) for r in body.values())
-    assert totals[-1] == "19500.00"
+    assert totals[-4:] == ["19500.00", "", "", ""]
 
 
 def test_default_output_path(tmp_path: Path, history: Path, cli) -> None:

@@ -11,12 +11,19 @@ from rich.table import Table
 from rich.text import Text
 
 from ..records import Decision, Problem
-from .payroll import totals
+from .payroll import changed, totals
 from .results import DECISION_LABEL, decision_text, progress_cells, progress_headers
 
 if TYPE_CHECKING:
     from ..inspect import Inspection
-    from ..pipeline import HistoryResult, MonthResult, PayrollResult, PromoteResult, ScoreResult
+    from ..pipeline import (
+        HistoryResult,
+        LockResult,
+        MonthResult,
+        PayrollResult,
+        PromoteResult,
+        ScoreResult,
+    )
 
 
 def _num(value: Decimal | None) -> float | int | None:
@@ -91,14 +98,87 @@ def payroll_json(result: PayrollResult) -> dict[str, Any]:
         "scheme": result.scheme.scheme,
         "rows": [
             {"agent_id": ln.agent_id, "name": ln.name, "team": ln.team, "level": ln.level,
-             "components": {k: str(v) for k, v in ln.components.items()}, "total": str(ln.total)}
+             "components": {k: str(v) for k, v in ln.components.items()}, "total": str(ln.total),
+             "previous_total": None if ln.previous_total is None else str(ln.previous_total),
+             "change": ln.change, "note": ln.note}
             for ln in result.lines
         ],
+        "moves": [_move_json(d) for d in result.moves],
         "components_total": {k: str(v) for k, v in comp_totals.items()},
         "total": str(grand),
         "problems": [p.as_dict() for p in result.problems],
         "outputs": [str(p) for p in result.outputs],
     }
+
+
+def _move_json(d: Decision) -> dict[str, Any]:
+    return {"agent_id": d.agent_id, "kind": d.kind, "from": d.from_level, "to": d.to_level,
+            "decided": str(d.decided), "effective": str(d.effective), "reason": d.reason}
+
+
+def _amount(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def payroll_diff_json(result: PayrollResult) -> dict[str, Any]:
+    rows = changed(result)
+    current = {ln.agent_id: ln for ln in result.lines}
+    return {
+        "month": str(result.month),
+        "previous_month": str(result.month - 1),
+        "compared": result.previous_paid,
+        "changes": [
+            {"agent_id": ln.agent_id, "name": ln.name, "team": ln.team,
+             "level": ln.level if now is not None else None,
+             "total_before": _amount(before), "total": _amount(now),
+             "difference": str((now or Decimal("0.00")) - (before or Decimal("0.00"))),
+             "components": ({k: str(v) for k, v in current[ln.agent_id].components.items()}
+                            if now is not None else {}),
+             "reasons": [r for r in ln.change.split("；") if r]}
+            for ln, before, now in rows
+        ],
+        "unchanged": len(result.lines) - sum(1 for _, _, now in rows if now is not None),
+        "total_before": str(sum((ln.previous_total or Decimal("0.00") for ln in result.lines),
+                                Decimal("0.00")) + sum((ln.previous_total or Decimal("0.00")
+                                                        for ln in result.gone), Decimal("0.00"))),
+        "total": str(totals(result)[1]),
+        "moves": [_move_json(d) for d in result.moves],
+        "problems": [p.as_dict() for p in result.problems],
+    }
+
+
+def print_payroll_diff(console: Console, result: PayrollResult) -> None:
+    doc = payroll_diff_json(result)
+    if not result.previous_paid:
+        console.print(f"{result.month - 1} 无工资记录可比 / no payroll for {result.month - 1} "
+                      "to compare with")
+    table = Table(title=f"{result.month} 与 {result.month - 1} 工资对比 Payroll changes",
+                  title_justify="left")
+    for col, justify in (("工号", "left"), ("姓名", "left"), ("组别", "left"), ("级别", "left"),
+                         ("上月应发", "right"), ("本月应发", "right"), ("差额", "right"),
+                         ("原因 Why", "left")):
+        table.add_column(col, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    for row in doc["changes"]:
+        table.add_row(row["agent_id"], row["name"], row["team"], row["level"] or "—",
+                      _money(row["total_before"]), _money(row["total"]),
+                      _money(row["difference"], signed=True), "\n".join(row["reasons"]))
+    console.print(table)
+    console.print(f"未变 Unchanged: {doc['unchanged']} 人；合计 Total {_money(doc['total_before'])}"
+                  f" → {_money(doc['total'])}")
+    print_problems(console, result.problems)
+
+
+def _money(text: str | None, signed: bool = False) -> str:
+    if text is None:
+        return "—"
+    value = Decimal(text)
+    return f"{value:+,.2f}" if signed else f"{value:,.2f}"
+
+
+def lock_json(result: LockResult) -> dict[str, Any]:
+    return {"month": str(result.month), "action": result.action,
+            "locked": result.action == "lock", "already": result.already, "at": result.at,
+            "user": result.user, "reason": result.reason}
 
 
 def history_json(result: HistoryResult) -> dict[str, Any]:

@@ -1,15 +1,17 @@
 """The payroll file finance pays from: one row per agent, every pay component in its own
-numeric column, the total, and a totals row equal to the sum of the rows to the fen.
-.xlsx via xlsxwriter, or .csv (UTF-8 with BOM so Excel opens Chinese correctly)."""
+numeric column, the total, last month's total and the reason for any change, a totals row
+equal to the sum of the rows to the fen. The .xlsx adds the comparison with last month and
+the sign-off list (晋升/降级申请表) of the moves taking effect. .csv is UTF-8 with a BOM so
+Excel opens the Chinese text correctly; it holds the payroll sheet only."""
 
 from __future__ import annotations
 
 import csv
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from ..records import CslevelError, Problem
+from ..records import CslevelError, PayLine, Problem
 from .safe import neutralize
 from .xlsx import new_workbook
 
@@ -21,6 +23,17 @@ def totals(result: PayrollResult) -> tuple[dict[str, Decimal], Decimal]:
     components = {c: sum((ln.components[c] for ln in result.lines), Decimal("0.00"))
                   for c in result.scheme.pay.all_components}
     return components, sum((ln.total for ln in result.lines), Decimal("0.00"))
+
+
+def changed(result: PayrollResult) -> list[tuple[PayLine, Decimal | None, Decimal | None]]:
+    """(line, total before, total now) of every agent whose pay differs from the month
+    before, joined or stopped; nothing when the month before has no payroll."""
+    if not result.previous_paid:
+        return []
+    out: list[tuple[PayLine, Decimal | None, Decimal | None]] = [
+        (ln, ln.previous_total, ln.total) for ln in result.lines if ln.change]
+    out += [(ln, ln.previous_total, None) for ln in result.gone]
+    return sorted(out, key=lambda item: (item[0].team, item[0].agent_id))
 
 
 def check_payroll_path(path: Path) -> None:
@@ -39,34 +52,49 @@ def write_payroll(path: Path, result: PayrollResult, *, csv_format: bool) -> Non
 
 
 def _headers(result: PayrollResult) -> list[str]:
-    return ["月份", "工号", "姓名", "组别", "级别", *result.scheme.pay.all_components, "应发合计"]
+    return ["月份", "工号", "姓名", "组别", "级别", *result.scheme.pay.all_components, "应发合计",
+            "上月应发", "变动说明", "计算说明"]
 
 
 def _write_csv(path: Path, result: PayrollResult) -> None:
     comp_totals, grand = totals(result)
+    components = result.scheme.pay.all_components
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(_headers(result))
         for line in result.lines:
             writer.writerow([str(line.month), neutralize(line.agent_id), neutralize(line.name),
-                             neutralize(line.team), line.level,
-                             *[str(line.components[c]) for c in result.scheme.pay.all_components],
-                             str(line.total)])
+                             neutralize(line.team), neutralize(line.level),
+                             *[str(line.components[c]) for c in components], str(line.total),
+                             "" if line.previous_total is None else str(line.previous_total),
+                             neutralize(line.change), neutralize(line.note)])
         writer.writerow([str(result.month), "合计", "", "", f"{len(result.lines)}人",
-                         *[str(comp_totals[c]) for c in result.scheme.pay.all_components], str(grand)])
+                         *[str(comp_totals[c]) for c in components], str(grand), "", "", ""])
 
 
 def _write_xlsx(path: Path, result: PayrollResult) -> None:
     book, fmt = new_workbook(path, f"cslevel 工资 {result.month}", result.month)
-    head = fmt["head"]
-    text = fmt["text"]
-    money = book.add_format({"border": 1, "num_format": "#,##0.00"})
-    total_text = book.add_format({"border": 1, "bold": True, "top": 2})
-    total_money = book.add_format({"border": 1, "bold": True, "top": 2, "num_format": "#,##0.00"})
+    formats = {
+        "money": book.add_format({"border": 1, "num_format": "#,##0.00"}),
+        "total_text": book.add_format({"border": 1, "bold": True, "top": 2}),
+        "total_money": book.add_format({"border": 1, "bold": True, "top": 2,
+                                        "num_format": "#,##0.00"}),
+    }
+    _payroll_sheet(book, fmt | formats, result)
+    _changes_sheet(book, fmt | formats, result)
+    from .decisions import add_signoff_sheet
+
+    add_signoff_sheet(book, fmt, result.moves, result.agents, result.month - 1)
+    book.close()
+
+
+def _payroll_sheet(book: Any, fmt: dict[str, Any], result: PayrollResult) -> None:
+    text, money = fmt["text"], fmt["money"]
     sheet = book.add_worksheet(f"工资表 {result.month}")
     headers = _headers(result)
-    sheet.write_row(0, 0, headers, head)
+    sheet.write_row(0, 0, headers, fmt["head"])
     components = result.scheme.pay.all_components
+    n = len(components)
     row_no = 0
     for row_no, line in enumerate(result.lines, start=1):
         for col, value in enumerate([str(line.month), line.agent_id, line.name, line.team,
@@ -74,19 +102,51 @@ def _write_xlsx(path: Path, result: PayrollResult) -> None:
             sheet.write_string(row_no, col, value, text)
         for col, name in enumerate(components, start=5):
             sheet.write_number(row_no, col, float(line.components[name]), money)
-        sheet.write_number(row_no, 5 + len(components), float(line.total), money)
+        sheet.write_number(row_no, 5 + n, float(line.total), money)
+        if line.previous_total is None:
+            sheet.write_blank(row_no, 6 + n, None, money)
+        else:
+            sheet.write_number(row_no, 6 + n, float(line.previous_total), money)
+        sheet.write_string(row_no, 7 + n, line.change, text)
+        sheet.write_string(row_no, 8 + n, line.note, text)
     comp_totals, grand = totals(result)
     last = row_no + 1
-    sheet.write_string(last, 0, str(result.month), total_text)
-    sheet.write_string(last, 1, "合计", total_text)
-    sheet.write_string(last, 2, "", total_text)
-    sheet.write_string(last, 3, "", total_text)
-    sheet.write_string(last, 4, f"{len(result.lines)}人", total_text)
+    for col, value in enumerate([str(result.month), "合计", "", "", f"{len(result.lines)}人"]):
+        sheet.write_string(last, col, value, fmt["total_text"])
     for col, name in enumerate(components, start=5):
-        sheet.write_number(last, col, float(comp_totals[name]), total_money)
-    sheet.write_number(last, 5 + len(components), float(grand), total_money)
+        sheet.write_number(last, col, float(comp_totals[name]), fmt["total_money"])
+    sheet.write_number(last, 5 + n, float(grand), fmt["total_money"])
+    for col in range(6 + n, 9 + n):
+        sheet.write_blank(last, col, None, fmt["total_text"])
     sheet.freeze_panes(1, 3)
     sheet.autofilter(0, 0, max(last - 1, 1), len(headers) - 1)
     sheet.set_column(0, 4, 10)
-    sheet.set_column(5, len(headers) - 1, 13)
-    book.close()
+    sheet.set_column(5, 6 + n, 12)
+    sheet.set_column(7 + n, 7 + n, 40)
+    sheet.set_column(8 + n, 8 + n, 60)
+
+
+def _changes_sheet(book: Any, fmt: dict[str, Any], result: PayrollResult) -> None:
+    sheet = book.add_worksheet("与上月对比")
+    headers = ["工号", "姓名", "组别", "级别", "上月应发", "本月应发", "差额", "原因"]
+    sheet.write_row(0, 0, headers, fmt["head"])
+    rows = changed(result)
+    if not result.previous_paid:
+        sheet.write_string(1, 0, f"{result.month - 1} 无工资记录可比 / no payroll for "
+                                 f"{result.month - 1} to compare with", fmt["text"])
+    elif not rows:
+        sheet.write_string(1, 0, "与上月相同 / no change from last month", fmt["text"])
+    for row_no, (line, before, now) in enumerate(rows, start=1):
+        for col, value in enumerate([line.agent_id, line.name, line.team, line.level]):
+            sheet.write_string(row_no, col, value, fmt["text"])
+        for col, amount in ((4, before), (5, now),
+                            (6, (now or Decimal(0)) - (before or Decimal(0)))):
+            if amount is None:
+                sheet.write_blank(row_no, col, None, fmt["money"])
+            else:
+                sheet.write_number(row_no, col, float(amount), fmt["money"])
+        sheet.write_string(row_no, 7, line.change, fmt["wrap"])
+    sheet.freeze_panes(1, 2)
+    sheet.set_column(0, 3, 10)
+    sheet.set_column(4, 6, 12)
+    sheet.set_column(7, 7, 80)
