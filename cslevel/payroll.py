@@ -15,6 +15,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from .records import Agent, Decision, Month, PayLine
+from .rules.streak import fmt_number
 from .templates import Scheme
 
 FEN = Decimal("0.01")
@@ -154,12 +155,13 @@ def _attendance_deduction(inputs: PayInputs, scheme: Scheme,
         units = inputs.attendance.get(key, Decimal(0))
         if units:
             total += units * days * day_pay
-            parts.append(f"{names[key]} {units} × {days}天日薪 {_amount(day_pay)}")
+            parts.append(f"{names[key]} {fmt_number(units)} × {fmt_number(days)}天日薪 "
+                         f"{_amount(day_pay)}")
     for key, amount in rule.amounts.items():
         units = inputs.attendance.get(key, Decimal(0))
         if units:
             total += units * amount
-            parts.append(f"{names[key]} {units} × {_amount(amount)}")
+            parts.append(f"{names[key]} {fmt_number(units)} × {_amount(amount)}")
     taken = money(total)
     ceiling = sum((components[c] for c in rule.daily_pay_of), ZERO)
     if rule.daily_pay_of and taken > ceiling:

@@ -37,6 +37,7 @@ from .records import (
     month_range,
 )
 from .rules import RANKED, replay_all, with_team_ranks
+from .rules.streak import opening
 from .score import attendance_score, score_rows
 from .export.safe import StagedFiles
 from .store import History, open_history
@@ -585,7 +586,17 @@ def _pay_month(
             continue
         if agent.hire_date and Month.of(agent.hire_date) > month:
             continue
-        if agent.first_month is None or agent.first_month > month:
+        if agent.first_month is None:  # on the roster, not scored yet: a new hire
+            if not (agent.in_roster and agent.hire_date):
+                continue
+            trial_end, level = opening(
+                dataclasses.replace(agent, first_month=Month.of(agent.hire_date)), scheme)
+            if trial_end is not None and month > trial_end:
+                level = agent.start_level or scheme.entry_level
+            lines[agent_id] = pay_line(PayInputs(
+                agent, month, level, figures, None, attendance.get(agent_id), None), scheme)
+            continue
+        if agent.first_month > month:
             continue
         if not (agent.in_roster or month_scores.get(agent_id) or agent_id in latest_ids):
             continue

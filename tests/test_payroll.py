@@ -188,7 +188,7 @@ def test_payroll_xlsx(tmp_path: Path, history: Path, cli) -> None:
             want_amount = want["total"] if component == "应发合计" else want["components"][component]
             assert amount == Decimal(want_amount), (values[1], component)
             sums[component] += amount
-    assert [c.value for c in total_row[:5]] == ["2026-04", "合计", "", "", "4人"]
+    assert [c.value for c in total_row[:5]] == ["2026-04", "合计", None, None, "4人"]
     for index, component in enumerate([*COMPONENTS, "应发合计"], start=5):
         assert half_up(str(total_row[index].value)) == sums[component], component
     assert sums["应发合计"] == Decimal("19500.00")

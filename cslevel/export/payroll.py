@@ -112,7 +112,10 @@ def _payroll_sheet(book: Any, fmt: dict[str, Any], result: PayrollResult) -> Non
     comp_totals, grand = totals(result)
     last = row_no + 1
     for col, value in enumerate([str(result.month), "合计", "", "", f"{len(result.lines)}人"]):
-        sheet.write_string(last, col, value, fmt["total_text"])
+        if value:
+            sheet.write_string(last, col, value, fmt["total_text"])
+        else:
+            sheet.write_blank(last, col, None, fmt["total_text"])
     for col, name in enumerate(components, start=5):
         sheet.write_number(last, col, float(comp_totals[name]), fmt["total_money"])
     sheet.write_number(last, 5 + n, float(grand), fmt["total_money"])
