@@ -132,7 +132,17 @@ def _stored_scheme(history: History) -> Scheme:
     if text is None:
         raise CslevelError(Problem("the history database holds no scores yet",
                                    hint="Run `cslevel score FILE --scheme star` first."))
-    return parse_scheme(text, f"template stored in the database ({history.setting('scheme')})")
+    scheme = parse_scheme(text, f"template stored in the database ({history.setting('scheme')})")
+    if scheme.pay.table is not None:
+        from . import paytable
+
+        stored = history.setting("pay_table")
+        if stored is None:
+            raise CslevelError(Problem(
+                "the template names a pay table, but the history holds no copy of it",
+                hint="Score a month again with --scheme and the template's path."))
+        scheme = paytable.apply_pay_table(scheme, paytable.load(stored))
+    return scheme
 
 
 def _window(history: History, scheme: Scheme) -> int:
@@ -347,6 +357,15 @@ def run_score(
         _refuse_locked(history, sorted(scores_by_month))
         history.set_setting("scheme", scheme.scheme)
         history.set_setting("template", template_text)
+        if scheme.pay.table is not None:
+            from . import paytable
+
+            table = paytable.dump({lv.name: lv.pay for lv in scheme.levels})
+            if history.setting("pay_table") not in (None, table):
+                problems.append(Problem(
+                    "the pay table differs from the one stored with the history; the new "
+                    "amounts are paid from now on", severity="warning"))
+            history.set_setting("pay_table", table)
 
         known = history.agents()
         for agent_id, agent in _merge_agents(known, by_month, roster, problems).items():

@@ -457,6 +457,10 @@ class Pay(_Model):
     supervisor_allowance: SupervisorAllowance | None = None
     team_lead: TeamLeadPay | None = None
     attendance_deduction: AttendanceDeduction | None = None
+    # a workbook with one row per level and one column per component (path relative to the
+    # template file), for companies that keep pay in Excel; the levels then list no pay
+    table: str | None = None
+    table_sheet: str | None = None  # default: the first visible sheet
 
     @property
     def all_components(self) -> list[str]:
@@ -585,6 +589,11 @@ class Scheme(_Model):
             raise ValueError(f"promotion.ungraded_level {ungraded!r} is not a level; "
                              f"allowed: {names}")
         for level in self.levels:
+            if self.pay.table is not None:
+                if level.pay:
+                    raise ValueError(f"level {level.name}: the amounts come from pay.table "
+                                     f"({self.pay.table}); remove this level's pay")
+                continue
             missing = [c for c in self.pay.components if c not in level.pay]
             extra = [c for c in level.pay if c not in self.pay.components]
             if missing or extra:
@@ -699,7 +708,14 @@ def load_scheme(name_or_path: str) -> tuple[Scheme, str]:
         raise CslevelError(Problem(f"template file not found: {path}",
                                    hint="Check the path given to --scheme."))
     text = path.read_text(encoding="utf-8-sig")
-    return parse_scheme(text, str(path)), text
+    scheme = parse_scheme(text, str(path))
+    if scheme.pay.table is not None:
+        from .paytable import apply_pay_table, read_pay_table, table_path
+
+        source = table_path(scheme, path)
+        assert source is not None
+        scheme = apply_pay_table(scheme, read_pay_table(source, scheme))
+    return scheme, text
 
 
 def template_hash(text: str) -> str:
