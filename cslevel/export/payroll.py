@@ -127,6 +127,9 @@ def _payroll_sheet(book: Any, fmt: dict[str, Any], result: PayrollResult) -> Non
     sheet.set_column(5, 6 + n, 12)
     sheet.set_column(7 + n, 7 + n, 40)
     sheet.set_column(8 + n, 8 + n, 60)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)  # printed one page wide
+    sheet.repeat_rows(0)
 
 
 def _changes_sheet(book: Any, fmt: dict[str, Any], result: PayrollResult) -> None:
