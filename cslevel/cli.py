@@ -320,8 +320,10 @@ def reopen(
     if as_json:
         _emit(lock_json(result))
     else:
-        out_console.print(f"{result.month} 已重新开放 Reopened ({result.at}, {result.user}): "
-                          f"{result.reason}")
+        from rich.text import Text
+
+        out_console.print(Text(f"{result.month} 已重新开放 Reopened ({result.at}, {result.user}): "
+                               f"{result.reason}"))
 
 
 @app.command()

@@ -159,9 +159,9 @@ def print_payroll_diff(console: Console, result: PayrollResult) -> None:
                          ("原因 Why", "left")):
         table.add_column(col, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for row in doc["changes"]:
-        table.add_row(row["agent_id"], row["name"], row["team"], row["level"] or "—",
+        table.add_row(*_texts(row["agent_id"], row["name"], row["team"], row["level"] or "—"),
                       _money(row["total_before"]), _money(row["total"]),
-                      _money(row["difference"], signed=True), "\n".join(row["reasons"]))
+                      _money(row["difference"], signed=True), Text("\n".join(row["reasons"])))
     console.print(table)
     console.print(f"未变 Unchanged: {doc['unchanged']} 人；合计 Total {_money(doc['total_before'])}"
                   f" → {_money(doc['total'])}")
@@ -215,6 +215,11 @@ def print_problems(console: Console, problems: list[Problem], title: str = "问�
         console.print(mark + Text(str(p)), soft_wrap=True)
 
 
+def _texts(*values: str) -> list[Text]:
+    """Cells from data (names, teams, reasons) shown as they are, never read as markup."""
+    return [Text(v) for v in values]
+
+
 def _short(reason: str) -> str:
     """The Chinese half of a bilingual reason, for narrow console tables."""
     return reason.split(" / ")[0]
@@ -246,12 +251,13 @@ def print_score(console: Console, result: ScoreResult) -> None:
         for r in moves:
             decision = r.state.decision
             assert decision is not None
-            mt.add_row(r.agent.agent_id, r.agent.name, r.agent.team, decision_text(decision),
-                       _short(decision.reason))
+            mt.add_row(*_texts(r.agent.agent_id, r.agent.name, r.agent.team,
+                               decision_text(decision), _short(decision.reason)))
         console.print(mt)
     print_problems(console, result.problems)
     for path in result.outputs:
-        console.print(f"结果表 Results workbook: [bold]{path}[/]", soft_wrap=True)
+        console.print(Text("结果表 Results workbook: ") + Text(str(path), style="bold"),
+                      soft_wrap=True)
 
 
 def print_promote(console: Console, result: PromoteResult) -> None:
@@ -264,9 +270,10 @@ def print_promote(console: Console, result: PromoteResult) -> None:
         for col in ("工号", "姓名", "决定", "原级别", "新级别", "生效", "触发月份", "原因"):
             table.add_column(col, overflow="fold")
         for d in result.moves:
-            table.add_row(d.agent_id, result.agents[d.agent_id].name, DECISION_LABEL[d.kind],
-                          d.from_level, d.to_level, str(d.effective),
-                          "、".join(str(m) for m in d.trigger_months), _short(d.reason))
+            table.add_row(*_texts(d.agent_id, result.agents[d.agent_id].name,
+                                  DECISION_LABEL[d.kind], d.from_level, d.to_level,
+                                  str(d.effective), "、".join(str(m) for m in d.trigger_months),
+                                  _short(d.reason)))
         console.print(table)
     for agent_id, flag, note in result.flags:
         console.print(Text(f"⚑ {agent_id} {result.agents[agent_id].name}: {flag} — "
@@ -276,7 +283,7 @@ def print_promote(console: Console, result: PromoteResult) -> None:
     console.print(f"{result.as_of + 1} 级别分布 Levels: {dist}")
     print_problems(console, result.problems)
     for path in result.outputs:
-        console.print(f"晋降级名单 Sign-off workbook: [bold]{path}[/]")
+        console.print(Text("晋降级名单 Sign-off workbook: ") + Text(str(path), style="bold"))
 
 
 def print_payroll(console: Console, result: PayrollResult) -> None:
@@ -295,18 +302,20 @@ def print_payroll(console: Console, result: PayrollResult) -> None:
     console.print(table)
     print_problems(console, result.problems)
     for path in result.outputs:
-        console.print(f"工资表 Payroll file: [bold]{path}[/]")
+        console.print(Text("工资表 Payroll file: ") + Text(str(path), style="bold"))
 
 
 def print_history(console: Console, result: HistoryResult) -> None:
     agent = result.agent
-    table = Table(title=f"{agent.agent_id} {agent.name} {agent.team}", title_justify="left")
+    table = Table(title=Text(f"{agent.agent_id} {agent.name} {agent.team}"),
+                  title_justify="left")
     for col in ("月份", "绩效分值", "本月级别", *progress_headers(result.scheme), "决定", "说明"):
         table.add_column(col, overflow="fold")
     for s in result.states:
         table.add_row(str(s.month), "—" if s.score is None else f"{s.score}", s.level,
-                      *[str(v) for v in progress_cells(result.scheme, s)], decision_text(s.decision),
-                      _short(s.decision.reason if s.decision else s.note))
+                      *[str(v) for v in progress_cells(result.scheme, s)],
+                      *_texts(decision_text(s.decision),
+                              _short(s.decision.reason if s.decision else s.note)))
     console.print(table)
     if result.next_level is None:
         console.print(f"{agent.leave_date} 离职 Left on {agent.leave_date}")
@@ -345,7 +354,7 @@ def print_inspect(console: Console, result: Inspection) -> None:
     table.add_column("表头 Header")
     table.add_column("字段 Field")
     for label, fld in result.columns.items():
-        table.add_row(result.letters[label], label, fld or "[dim](not used)[/]")
+        table.add_row(result.letters[label], Text(label), fld or "[dim](not used)[/]")
     console.print(table)
     if result.preview:
         preview = Table(title="前几行 First rows as read", title_justify="left")
