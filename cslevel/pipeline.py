@@ -12,6 +12,8 @@ run are raised as CslevelError before anything is written.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
+from contextlib import contextmanager
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -118,6 +120,40 @@ class HistoryResult:
     next_level: str | None  # None once the agent has left
     latest: Month
     promoted_through: Month | None = None
+
+
+@dataclass
+class Session:
+    """One history transaction and one set of staged output files shared by several stages
+    (`cslevel run`): everything is written, or nothing."""
+
+    history: History
+    staged: StagedFiles
+    record: bool = True  # stages record their own run entry (False: the caller records one)
+
+
+@contextmanager
+def _history(db: str | None, session: Session | None, **kwargs: bool) -> Iterator[History]:
+    if session is not None:
+        yield session.history
+    else:
+        with open_history(db, **kwargs) as history:
+            yield history
+
+
+@contextmanager
+def _staging(session: Session | None) -> Iterator[StagedFiles]:
+    if session is not None:
+        yield session.staged
+    else:
+        with StagedFiles() as staged:
+            yield staged
+
+
+def _record(history: History, session: Session | None, command: str,
+            details: dict[str, object]) -> None:
+    if session is None or session.record:
+        history.record_run(command, details)
 
 
 def _raise_errors(problems: list[Problem]) -> None:
@@ -258,10 +294,12 @@ def run_score(
     out: str | Path | None = None,
     dry_run: bool = False,
     progress: Progress = _quiet,
+    session: Session | None = None,
+    scheme_text: tuple[Scheme, str] | None = None,
 ) -> ScoreResult:
     from .export.results import write_results  # xlsxwriter only when writing
 
-    scheme, template_text = _scheme_for_scoring(scheme_name, db)
+    scheme, template_text = scheme_text or _scheme_for_scoring(scheme_name, db)
     problems: list[Problem] = []
 
     roster: list[RosterRow] = []
@@ -344,7 +382,7 @@ def run_score(
 
     targets, new_folder = _result_paths(out, sorted(scores_by_month))
     result = ScoreResult(scheme, [], problems)
-    with open_history(db, write=not dry_run) as history:
+    with _history(db, session, write=not dry_run) as history:
         stored_name = history.setting("scheme")
         if stored_name and stored_name != scheme.scheme:
             raise CslevelError(Problem(
@@ -411,14 +449,14 @@ def run_score(
             result_rows.sort(key=lambda r: (r.agent.team, r.agent.agent_id))
             result.months.append(MonthResult(m, result_rows, files_by_month.get(m, [])))
 
-        history.record_run("score", {
+        _record(history, session, "score", {
             "files": [str(p) for p in files], "months": [str(m) for m in sorted(scores_by_month)],
             "template_hash": template_hash(template_text), "dry_run": dry_run})
         if not dry_run:
             if new_folder is not None:
                 new_folder.mkdir(parents=True)
             try:
-                with StagedFiles() as staged:
+                with _staging(session) as staged:
                     for month_result, target in zip(result.months, targets):
                         progress(f"writing {target.name}")
                         staged.write(target, partial(write_results, scheme=scheme,
@@ -456,10 +494,11 @@ def run_promote(
     db: str | None = None,
     out: Path | None = None,
     dry_run: bool = False,
+    session: Session | None = None,
 ) -> PromoteResult:
     from .export.decisions import write_promotions
 
-    with open_history(db, write=not dry_run, must_exist=True) as history:
+    with _history(db, session, write=not dry_run, must_exist=True) as history:
         scheme = _stored_scheme(history)
         scored = history.scored_months()
         as_of = as_of or scored[-1]
@@ -485,8 +524,8 @@ def run_promote(
             levels[agent_id] = next((s.level for s in states if s.month == as_of + 1),
                                     next_level)
         history.replace_decisions(record_through, found)
-        history.record_run("promote", {"as_of": str(as_of), "window": window,
-                                       "moves": len(moves), "dry_run": dry_run})
+        _record(history, session, "promote", {"as_of": str(as_of), "window": window,
+                                              "moves": len(moves), "dry_run": dry_run})
         agents = {a: v[0] for a, v in derived.items()}
         flags = [(agent_id, flag, state.note) for agent_id, (_, states, _) in derived.items()
                  for state in states if state.month == as_of for flag in state.flags]
@@ -494,7 +533,7 @@ def run_promote(
                                sum(1 for d in found if d.decided < as_of), levels, agents,
                                flags, [])
         if out is not None and not dry_run:
-            with StagedFiles() as staged:
+            with _staging(session) as staged:
                 staged.write(out, partial(write_promotions, result=result))
             result.outputs.append(out)
     return result
@@ -506,18 +545,19 @@ def run_payroll(
     month: Month | None = None,
     db: str | None = None,
     out: Path | None = None,
+    session: Session | None = None,
 ) -> PayrollResult:
     from .export.payroll import check_payroll_path, write_payroll
 
     target = out or Path(f"payroll-{month or 'next'}.xlsx")
     check_payroll_path(target)
-    with open_history(db, write=True, must_exist=True) as history:
+    with _history(db, session, write=True, must_exist=True) as history:
         result = _payroll(history, month)
         if out is None:
             target = Path(f"payroll-{result.month}.xlsx")
-        history.record_run("payroll export", {"month": str(result.month),
-                                              "lines": len(result.lines)})
-        with StagedFiles() as staged:
+        _record(history, session, "payroll export", {"month": str(result.month),
+                                                     "lines": len(result.lines)})
+        with _staging(session) as staged:
             staged.write(target, partial(write_payroll, result=result,
                                          csv_format=target.suffix.lower() == ".csv"))
         result.outputs.append(target)

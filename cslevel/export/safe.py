@@ -1,8 +1,11 @@
 """Writing output files safely: never half-written, never a formula from text.
 
-Files are written to a temporary file in the target folder and renamed over the target, so
-a crash leaves either the old file or the new one. A target that cannot be written (open in
-Excel, read-only folder) is refused before anything is written.
+Files are written to a temporary file and renamed over the target, so a crash leaves either
+the old file or the new one. The temporary file is made in the system's temporary folder
+when that is on the same disk as the target (the rename stays atomic and a killed run
+leaves nothing in the output folder), else beside the target as a hidden `.~name` file. A
+target that cannot be written (open in Excel, read-only folder) is refused before anything
+is written.
 """
 
 from __future__ import annotations
@@ -43,6 +46,23 @@ def check_writable(path: Path) -> None:
             raise _unwritable(path, exc.strerror or str(exc)) from None
 
 
+def _staging_folder(folder: Path) -> Path:
+    """The system temporary folder if it is on the target's disk, else the target folder."""
+    try:
+        temp = Path(tempfile.gettempdir())
+        if os.stat(temp).st_dev == os.stat(folder).st_dev and os.access(temp, os.W_OK):
+            return temp
+    except OSError:
+        pass
+    return folder
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 class StagedFiles:
     """Write several outputs to temporary files first; rename them into place only when
     every one was written (`commit`), else remove them all (`discard`)."""
@@ -53,9 +73,11 @@ class StagedFiles:
     def write(self, path: Path, write: Callable[[Path], None]) -> None:
         check_writable(path)
         folder = path.parent if str(path.parent) else Path(".")
+        if not os.access(folder, os.W_OK):
+            raise _unwritable(path, f"the folder {folder} is read-only")
         try:
             fd, tmp_name = tempfile.mkstemp(prefix=f".~{path.stem}.", suffix=path.suffix,
-                                            dir=folder)
+                                            dir=_staging_folder(folder))
         except OSError as exc:
             raise _unwritable(path, exc.strerror or str(exc)) from None
         os.close(fd)
@@ -63,6 +85,7 @@ class StagedFiles:
         self._staged.append((tmp, path))
         try:
             write(tmp)
+            os.chmod(tmp, 0o666 & ~_umask())  # as a normally created file, not mkstemp's 0600
         except OSError as exc:
             raise _unwritable(path, exc.strerror or str(exc)) from None
 
