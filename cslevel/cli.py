@@ -326,6 +326,130 @@ def reopen(
                                f"{result.reason}"))
 
 
+ConfigOption = Annotated[Optional[Path], typer.Option(
+    "--config", help="Workspace settings file. Default: ./cslevel.toml.", show_default=False)]
+
+
+@app.command()
+def init(
+    folder: Annotated[Path, typer.Argument(help="Workspace folder (made if missing).")] = Path("."),
+    scheme: Annotated[str, typer.Option("--scheme", help="Template name for the new workspace.")]
+    = "star",
+    language: Annotated[str, typer.Option("--language", help="zh or en.")] = "zh",
+    as_json: JsonOption = False,
+) -> None:
+    """Make a workspace: a commented cslevel.toml, an input and an output folder.
+
+    Example: [bold]cslevel init 客服定级 --scheme star[/]
+    """
+    from .monthly import init_workspace
+    from .records import CslevelError
+
+    if language not in ("zh", "en"):
+        raise typer.BadParameter("use zh or en", param_hint="--language")
+    out_console, _ = _consoles()
+    try:
+        made = init_workspace(folder, scheme, language)
+    except CslevelError as exc:
+        _fail(exc, as_json)
+        return
+    if as_json:
+        _emit({"folder": str(folder), "created": [str(p) for p in made]})
+        return
+    for path in made:
+        out_console.print(f"已创建 Created: {path}", soft_wrap=True, markup=False)
+    out_console.print(f"下一步 Next: 编辑 edit {folder / 'cslevel.toml'}，把当月工作簿放进 put the "
+                      f"month's workbooks in {folder / 'input'}，然后运行 then run: cslevel run",
+                      soft_wrap=True, markup=False)
+
+
+@app.command()
+def run(
+    month: Annotated[Optional[str], typer.Option(
+        "--month", help="Month to run (YYYY-MM). Default: the previous calendar month.",
+        show_default=False)] = None,
+    config: ConfigOption = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Read, score and show; write "
+                                          "nothing.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """The whole month from one command: score, promote, results, sign-off list, payroll.
+
+    Finds the month's workbooks in the workspace's input folder (cslevel.toml). Safe to
+    repeat: the same inputs change nothing. Exit codes: 0 done, 1 input problems (nothing
+    written), 2 usage, 3 busy or locked.
+
+    Example: [bold]cslevel run --month 2026-10[/]
+    """
+    from .config import load_config
+    from .monthly import run_month
+    from .records import CslevelError
+
+    out_console, err = _consoles()
+    try:
+        settings = load_config(config)
+        result = _with_progress(err, as_json, lambda progress: run_month(
+            settings, _month(month), dry_run=dry_run, progress=progress))
+    except CslevelError as exc:
+        _fail(exc, as_json)
+        return
+    from .export.console import print_run, run_json
+
+    if as_json:
+        _emit(run_json(result))
+    else:
+        print_run(out_console, result)
+
+
+def _with_progress(err: Any, quiet: bool, work: Any) -> Any:
+    """Run `work(progress)` with a progress bar on stderr (a terminal only)."""
+    if quiet or not err.is_terminal:
+        return work(lambda _: None)
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                  console=err, transient=True) as bar:
+        task = bar.add_task("开始 Starting", total=None)
+
+        def step(message: str) -> None:
+            bar.update(task, description=message, advance=1)
+
+        return work(step)
+
+
+@app.command()
+def runs(
+    config: ConfigOption = None,
+    db: DbOption = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="How many, newest first.")] = 20,
+    as_json: JsonOption = False,
+) -> None:
+    """List the recorded runs: who, when, version, inputs and what changed.
+
+    Example: [bold]cslevel runs --limit 5[/]
+    """
+    from .records import CslevelError
+    from .store import open_history
+
+    out_console, _ = _consoles()
+    try:
+        if db is None and (config is not None or Path("cslevel.toml").is_file()):
+            from .config import load_config
+
+            db = load_config(config).database
+        with open_history(db, write=False, must_exist=True) as history:
+            records = history.runs(limit)
+    except CslevelError as exc:
+        _fail(exc, as_json, written=False)
+        return
+    from .export.console import print_runs
+
+    if as_json:
+        _emit({"runs": records})
+    else:
+        print_runs(out_console, records)
+
+
 @app.command()
 def history(
     agent_id: Annotated[str, typer.Argument(help="Agent id (工号), e.g. 0007.",

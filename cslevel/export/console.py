@@ -16,6 +16,7 @@ from .results import DECISION_LABEL, decision_text, progress_cells, progress_hea
 
 if TYPE_CHECKING:
     from ..inspect import Inspection
+    from ..monthly import RunResult
     from ..pipeline import (
         HistoryResult,
         LockResult,
@@ -364,3 +365,59 @@ def print_inspect(console: Console, result: Inspection) -> None:
             preview.add_row(*[Text(c) for c in row])
         console.print(preview)
     print_problems(console, result.problems)
+
+
+# --- cslevel run / runs -----------------------------------------------------------------
+def run_json(result: RunResult) -> dict[str, Any]:
+    return {
+        "month": str(result.month),
+        "pay_month": str(result.pay_month),
+        "status": result.status,
+        "changed": result.status == "done",
+        "key": result.key,
+        "previous_run": result.previous_run,
+        "inputs": [{"file": str(p), "sha256": h} for p, h in result.inputs],
+        "template_hash": result.template_hash,
+        "outputs": [{"file": str(p), "sha256": h} for p, h in result.outputs],
+        "changes": result.changes,
+        "agents": result.agents,
+        "moves": result.moves,
+        "paid": result.paid,
+        "payroll_total": None if result.payroll_total is None else str(result.payroll_total),
+        "problems": [p.as_dict() for p in result.problems],
+    }
+
+
+def print_run(console: Console, result: RunResult) -> None:
+    head = {"done": "完成 Done", "unchanged": "无变化 Unchanged",
+            "dry_run": "试运行 Dry run (nothing written)"}[result.status]
+    console.print(Text(f"{result.month} {head}", style="bold"))
+    for line in result.changes:
+        console.print(Text(f"  · {line}"), soft_wrap=True)
+    if result.status != "unchanged":
+        total = "—" if result.payroll_total is None else f"{result.payroll_total:,.2f}"
+        console.print(Text(f"  评分 Scored: {result.agents} 人；晋降级 Moves: {result.moves}；"
+                           f"{result.pay_month} 工资 Payroll: {result.paid} 人，{total}"))
+    for path, _ in result.outputs:
+        console.print(Text("  → ") + Text(str(path), style="bold"), soft_wrap=True)
+    print_problems(console, result.problems)
+
+
+def print_runs(console: Console, records: list[dict[str, Any]]) -> None:
+    table = Table(title="运行记录 Runs", title_justify="left")
+    for col in ("#", "时间 When (UTC)", "用户 User", "版本", "命令 Command", "月份", "说明 What"):
+        table.add_column(col, overflow="fold")
+    for run in records:
+        details = run["details"]
+        month = details.get("month") or details.get("as_of") or ", ".join(
+            details.get("months", [])) or ""
+        if run["command"] == "run":
+            what = "；".join(details.get("changes", []))[:120]
+        else:
+            what = ", ".join(f"{k}={v}" for k, v in details.items()
+                             if k in ("files", "moves", "lines", "reason", "window"))[:120]
+        table.add_row(str(run["id"]), run["started_at"], *_texts(run["user"]), run["version"],
+                      run["command"], month, Text(what))
+    console.print(table)
+    if not records:
+        console.print("还没有运行记录 No runs recorded yet.")

@@ -89,6 +89,10 @@ class StagedFiles:
         except OSError as exc:
             raise _unwritable(path, exc.strerror or str(exc)) from None
 
+    def files(self) -> list[tuple[Path, Path]]:
+        """(temporary file, target) of every file written so far."""
+        return list(self._staged)
+
     def commit(self) -> None:
         for _, path in self._staged:
             check_writable(path)

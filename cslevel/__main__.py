@@ -1,0 +1,5 @@
+"""`python -m cslevel` = the `cslevel` command."""
+
+from .cli import main
+
+main()

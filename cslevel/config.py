@@ -1,0 +1,162 @@
+"""The workspace settings file, `cslevel.toml`: which scheme, where the month's workbooks
+are and how they are named, where outputs and the history go, and the language. Paths are
+relative to the settings file, so a workspace folder can be moved or shared as a whole."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .records import CslevelError, Month, Problem, Source
+
+CONFIG_NAME = "cslevel.toml"
+
+TEMPLATE = """\
+# cslevel 工作区配置 / cslevel workspace settings
+# 改好后每月运行一次：cslevel run（默认处理上一个自然月），或 cslevel run --month 2026-10
+# Edit, then run once a month: cslevel run (the previous calendar month by default),
+# or cslevel run --month 2026-10. Paths are relative to this file.
+
+# 定级方案：模板名（{schemes}）或模板文件路径
+# grading scheme: a template name, or the path of a template file (.yaml)
+scheme = "{scheme}"
+
+# 提示信息与工作簿标签的语言：zh（中文）或 en（English）；留空则按系统 LANG
+# language of messages and workbook labels: zh or en; empty = from the LANG setting
+language = "{language}"
+
+[input]
+# 每月把系统导出的工作簿放进这个文件夹 / put each month's exported workbooks in this folder
+folder = "input"
+# 文件名模式：{{month}} = 2026-10，{{yyyymm}} = 202610，* 匹配任意文字
+# file name patterns: {{month}} = 2026-10, {{yyyymm}} = 202610, * matches anything
+kpi = ["kpi_{{month}}*.xlsx", "绩效_{{month}}*.xlsx", "kpi_{{yyyymm}}*.xlsx"]
+attendance = ["att_{{month}}*.xlsx", "考勤_{{month}}*.xlsx", "att_{{yyyymm}}*.xlsx"]
+# 花名册（入职/离职日期、当前级别、主管津贴档、领班）；留空 "" 表示不用
+# the roster (hire/leave dates, current level, supervisor tier, team lead); "" = none
+roster = "input/roster.xlsx"
+# 积分方案（points）的个人档案工作簿；其他方案留空 / profile workbook, points scheme only
+profile = ""
+
+[output]
+# 结果表、晋降级名单和工资表写到这里 / results, sign-off lists and payroll files go here
+folder = "output"
+
+[database]
+# 历史数据库：SQLite 文件（相对本文件），或 postgresql://用户@主机/库（多个站点共用）
+# the history: a SQLite file (relative to this file), or postgresql://user@host/db (shared)
+url = "cslevel.db"
+"""
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    scheme: str
+    language: str = ""
+    input_folder: Path = Path("input")
+    kpi: list[str] = field(default_factory=lambda: ["kpi_{month}*.xlsx"])
+    attendance: list[str] = field(default_factory=list)
+    roster: Path | None = None
+    profile: Path | None = None
+    output_folder: Path = Path("output")
+    database: str = "cslevel.db"
+
+    def files(self, patterns: list[str], month: Month) -> list[Path]:
+        """The input folder's files for `month` matching any pattern, in a stable order
+        (Excel lock files ~$… and hidden files left out)."""
+        found: dict[Path, None] = {}
+        for pattern in patterns:
+            name = pattern.format(month=str(month), yyyymm=f"{month.year}{month.month:02d}")
+            for path in sorted(self.input_folder.glob(name)):
+                if path.is_file() and not path.name.startswith(("~$", ".")):
+                    found[path] = None
+        return list(found)
+
+
+def _strings(value: object, key: str, where: Source) -> list[str]:
+    if isinstance(value, str):
+        return [value] if value else []
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return [v for v in value if v]
+    raise CslevelError(Problem(f"{key} must be a file name pattern or a list of them", where,
+                               hint='e.g. kpi = ["kpi_{month}*.xlsx"]'))
+
+
+def load_config(path: Path | None) -> Config:
+    """Read `cslevel.toml` (default: in the current folder), or CslevelError saying what is
+    wrong and what to do."""
+    path = path or Path(CONFIG_NAME)
+    where = Source(str(path))
+    if not path.is_file():
+        raise CslevelError(Problem(
+            f"no settings file {path}", where,
+            hint="Run `cslevel init` to make a workspace, or give --config path/to/cslevel.toml."))
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise CslevelError(Problem(f"the settings file cannot be read: {exc}", where,
+                                   hint="Check the quotes and brackets on that line.")) from None
+    known = {"scheme", "language", "input", "output", "database"}
+    sections = {"input": {"folder", "kpi", "attendance", "roster", "profile"},
+                "output": {"folder"}, "database": {"url"}}
+    problems = [Problem(f"unknown setting {key!r}", where,
+                        hint=f"Allowed: {', '.join(sorted(known))}.")
+                for key in data if key not in known]
+    for section, keys in sections.items():
+        value = data.get(section, {})
+        if not isinstance(value, dict):
+            problems.append(Problem(f"[{section}] must be a section", where))
+            continue
+        problems += [Problem(f"unknown setting {section}.{key}", where,
+                             hint=f"Allowed in [{section}]: {', '.join(sorted(keys))}.")
+                     for key in value if key not in keys]
+    scheme = data.get("scheme")
+    if not isinstance(scheme, str) or not scheme:
+        problems.append(Problem("scheme is missing", where,
+                                hint='Name a template, e.g. scheme = "star".'))
+    language = data.get("language", "")
+    if language not in ("", "zh", "en"):
+        problems.append(Problem(f"language must be zh or en, not {language!r}", where))
+    if problems:
+        raise CslevelError(problems)
+    base = path.parent.resolve()
+    inputs, outputs = data.get("input", {}), data.get("output", {})
+    database = data.get("database", {})
+
+    def resolve(text: str) -> Path:
+        p = Path(text)
+        return p if p.is_absolute() else base / p
+
+    def optional(key: str) -> Path | None:
+        value = inputs.get(key, "")
+        if not isinstance(value, str):
+            raise CslevelError(Problem(f"input.{key} must be a file name", where))
+        return resolve(value).resolve() if value else None
+
+    url = database.get("url", "cslevel.db")
+    if "://" not in url:
+        url = str(resolve(url))
+    scheme_value = str(scheme)
+    if scheme_value.endswith((".yaml", ".yml")):
+        scheme_value = str(resolve(scheme_value))
+    return Config(
+        path=path, scheme=scheme_value, language=language,
+        input_folder=resolve(inputs.get("folder", "input")),
+        kpi=_strings(inputs.get("kpi", ["kpi_{month}*.xlsx"]), "input.kpi", where),
+        attendance=_strings(inputs.get("attendance", []), "input.attendance", where),
+        roster=optional("roster"), profile=optional("profile"),
+        output_folder=resolve(outputs.get("folder", "output")),
+        database=url,
+    )
+
+
+def write_template(folder: Path, scheme: str = "star", language: str = "zh") -> Path:
+    from .templates import shipped_template_names
+
+    path = folder / CONFIG_NAME
+    path.write_text(TEMPLATE.format(scheme=scheme, language=language,
+                                    schemes=", ".join(shipped_template_names())),
+                    encoding="utf-8")
+    return path
