@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..i18n import _
 from ..records import Agent, Decision, Month
-
 from .results import DECISION_LABEL
 from .xlsx import new_workbook
 
@@ -17,19 +17,20 @@ if TYPE_CHECKING:
 
 def write_promotions(path: Path, result: PromoteResult) -> None:
     """Write the workbook to `path` (the pipeline stages it and renames it into place)."""
-    book, fmt = new_workbook(path, f"cslevel 晋降级 {result.as_of}", result.as_of)
+    book, fmt = new_workbook(path, _("cslevel moves {month}").format(month=result.as_of),
+                             result.as_of)
     head = fmt["head"]
     text = fmt["wrap"]
 
-    moves = book.add_worksheet("晋降级名单")
-    headers = ["工号", "姓名", "组别", "决定", "原级别", "新级别", "生效月份", "规则",
-               "触发月份", "原因"]
+    moves = book.add_worksheet(_("Moves"))
+    headers = [_("Agent ID"), _("Name"), _("Team"), _("Decision"), _("From level"),
+               _("To level"), _("Effective month"), _("Rule"), _("Trigger months"), _("Reason")]
     moves.write_row(0, 0, headers, head)
     for row_no, move in enumerate(result.moves, start=1):
         agent = result.agents[move.agent_id]
         cells = [move.agent_id, agent.name, agent.team, DECISION_LABEL[move.kind],
                  move.from_level, move.to_level, str(move.effective), move.rule,
-                 "、".join(str(m) for m in move.trigger_months), move.reason]
+                 _(", ").join(str(m) for m in move.trigger_months), move.reason]
         for col, value in enumerate(cells):
             moves.write_string(row_no, col, value, text)
     moves.freeze_panes(1, 0)
@@ -46,13 +47,15 @@ def add_signoff_sheet(book: Any, fmt: dict[str, Any], moves: list[Decision],
     """The sign-off list (晋升/降级申请表): one row per move, empty signature columns."""
     text = fmt["wrap"]
     title = book.add_format({"bold": True, "font_size": 14})
-    sign = book.add_worksheet("晋升降级申请表")
-    sign.write_string(0, 0, f"晋升/降级申请表（{decided} 考核，{decided + 1} 起执行）", title)
-    sign_headers = ["工号", "姓名", "组别", "申请类型", "原级别", "新级别", "生效月份", "依据",
-                    "本人签字", "主管签字", "人事审核", "财务签收"]
+    sign = book.add_worksheet(_("Sign-off list"))
+    sign.write_string(0, 0, _("Sign-off list ({decided} review, in force from {effective})")
+                      .format(decided=decided, effective=decided + 1), title)
+    sign_headers = [_("Agent ID"), _("Name"), _("Team"), _("Move"), _("From level"),
+                    _("To level"), _("Effective month"), _("Grounds"), _("Agent's signature"),
+                    _("Supervisor's signature"), _("HR check"), _("Received by finance")]
     sign.write_row(2, 0, sign_headers, fmt["head"])
     if not moves:
-        sign.write_string(3, 0, "本月无晋升、降级或转正 / no moves take effect", text)
+        sign.write_string(3, 0, _("no moves take effect"), text)
     for row_no, move in enumerate(moves, start=3):
         agent = agents[move.agent_id]
         cells = [move.agent_id, agent.name, agent.team, DECISION_LABEL[move.kind],

@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..i18n import _, ngettext
 from ..records import CslevelError, PayLine, Problem
 from .safe import neutralize
 from .xlsx import new_workbook
@@ -52,8 +53,16 @@ def write_payroll(path: Path, result: PayrollResult, *, csv_format: bool) -> Non
 
 
 def _headers(result: PayrollResult) -> list[str]:
-    return ["月份", "工号", "姓名", "组别", "级别", *result.scheme.pay.all_components, "应发合计",
-            "上月应发", "变动说明", "计算说明"]
+    return [_("Month"), _("Agent ID"), _("Name"), _("Team"), _("Level"),
+            *result.scheme.pay.all_components, _("Total pay"), _("Last month's pay"),
+            _("Change"), _("How it was worked out")]
+
+
+def _total_cells(result: PayrollResult) -> list[str]:
+    """The first five cells of the totals row: month, 合计, two blanks, the head count."""
+    count = len(result.lines)
+    return [str(result.month), _("Total"), "", "",
+            ngettext("{count} agent", "{count} agents", count).format(count=count)]
 
 
 def _write_csv(path: Path, result: PayrollResult) -> None:
@@ -68,12 +77,13 @@ def _write_csv(path: Path, result: PayrollResult) -> None:
                              *[str(line.components[c]) for c in components], str(line.total),
                              "" if line.previous_total is None else str(line.previous_total),
                              neutralize(line.change), neutralize(line.note)])
-        writer.writerow([str(result.month), "合计", "", "", f"{len(result.lines)}人",
-                         *[str(comp_totals[c]) for c in components], str(grand), "", "", ""])
+        writer.writerow([*_total_cells(result), *[str(comp_totals[c]) for c in components],
+                         str(grand), "", "", ""])
 
 
 def _write_xlsx(path: Path, result: PayrollResult) -> None:
-    book, fmt = new_workbook(path, f"cslevel 工资 {result.month}", result.month)
+    book, fmt = new_workbook(path, _("cslevel payroll {month}").format(month=result.month),
+                             result.month)
     formats = {
         "money": book.add_format({"border": 1, "num_format": "#,##0.00"}),
         "total_text": book.add_format({"border": 1, "bold": True, "top": 2}),
@@ -90,7 +100,7 @@ def _write_xlsx(path: Path, result: PayrollResult) -> None:
 
 def _payroll_sheet(book: Any, fmt: dict[str, Any], result: PayrollResult) -> None:
     text, money = fmt["text"], fmt["money"]
-    sheet = book.add_worksheet(f"工资表 {result.month}")
+    sheet = book.add_worksheet(_("Payroll {month}").format(month=result.month))
     headers = _headers(result)
     sheet.write_row(0, 0, headers, fmt["head"])
     components = result.scheme.pay.all_components
@@ -111,7 +121,7 @@ def _payroll_sheet(book: Any, fmt: dict[str, Any], result: PayrollResult) -> Non
         sheet.write_string(row_no, 8 + n, line.note, text)
     comp_totals, grand = totals(result)
     last = row_no + 1
-    for col, value in enumerate([str(result.month), "合计", "", "", f"{len(result.lines)}人"]):
+    for col, value in enumerate(_total_cells(result)):
         if value:
             sheet.write_string(last, col, value, fmt["total_text"])
         else:
@@ -133,15 +143,16 @@ def _payroll_sheet(book: Any, fmt: dict[str, Any], result: PayrollResult) -> Non
 
 
 def _changes_sheet(book: Any, fmt: dict[str, Any], result: PayrollResult) -> None:
-    sheet = book.add_worksheet("与上月对比")
-    headers = ["工号", "姓名", "组别", "级别", "上月应发", "本月应发", "差额", "原因"]
+    sheet = book.add_worksheet(_("Change from last month"))
+    headers = [_("Agent ID"), _("Name"), _("Team"), _("Level"), _("Last month's pay"),
+               _("This month's pay"), _("Difference"), _("Reason")]
     sheet.write_row(0, 0, headers, fmt["head"])
     rows = changed(result)
     if not result.previous_paid:
-        sheet.write_string(1, 0, f"{result.month - 1} 无工资记录可比 / no payroll for "
-                                 f"{result.month - 1} to compare with", fmt["text"])
+        sheet.write_string(1, 0, _("no payroll for {month} to compare with").format(
+            month=result.month - 1), fmt["text"])
     elif not rows:
-        sheet.write_string(1, 0, "与上月相同 / no change from last month", fmt["text"])
+        sheet.write_string(1, 0, _("no change from last month"), fmt["text"])
     for row_no, (line, before, now) in enumerate(rows, start=1):
         for col, value in enumerate([line.agent_id, line.name, line.team, line.level]):
             sheet.write_string(row_no, col, value, fmt["text"])

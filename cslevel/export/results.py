@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..i18n import N_, Labels, _
 from ..records import Decision, MonthState, Problem
 from .xlsx import new_workbook
 
@@ -15,28 +16,32 @@ if TYPE_CHECKING:
     from ..pipeline import MonthResult
     from ..templates import Scheme
 
-DECISION_LABEL = {"promote": "晋升", "demote": "降级", "trial_end": "试用期满"}
-FLAG_LABEL = {"dismissal_review": "解除合同审议 dismissal review"}
+# translated when read: DECISION_LABEL["promote"] is 晋升 or Promotion, as the language is
+DECISION_LABEL = Labels({"promote": N_("Promotion"), "demote": N_("Demotion"),
+                         "trial_end": N_("End of trial")})
+FLAG_LABEL = Labels({"dismissal_review": N_("dismissal review")})
 
 
 def progress_headers(scheme: Scheme) -> tuple[str, str]:
     """The two columns that show where an agent stands under the scheme's rule."""
     if scheme.promotion.rule == "streak":
-        return "连续达标月数", "连续未达标月数"
-    return "试用考察", "待审议标记"
+        return _("Months on target in a row"), _("Months below target in a row")
+    return _("On probation"), _("Flags for review")
 
 
 def progress_cells(scheme: Scheme, state: MonthState) -> tuple[int | str, int | str]:
     if scheme.promotion.rule == "streak":
         return state.up_streak, state.down_streak
-    return ("是" if state.probation else "",
-            "、".join(FLAG_LABEL.get(f, f) for f in state.flags))
+    return (_("Yes") if state.probation else "",
+            _(", ").join(FLAG_LABEL.get(f, f) for f in state.flags))
 
 
 def decision_text(decision: Decision | None) -> str:
     if decision is None:
         return ""
-    return f"{DECISION_LABEL[decision.kind]} → {decision.to_level}（{decision.effective}起）"
+    return _("{decision} → {level} (from {effective})").format(
+        decision=DECISION_LABEL[decision.kind], level=decision.to_level,
+        effective=decision.effective)
 
 
 def write_results(path: Path, scheme: Scheme, result: MonthResult, problems: list[Problem]) -> None:
@@ -52,21 +57,23 @@ def write_results(path: Path, scheme: Scheme, result: MonthResult, problems: lis
     up_fmt = book.add_format({"border": 1, "font_color": "#006100", "bg_color": "#C6EFCE"})
     down_fmt = book.add_format({"border": 1, "font_color": "#9C0006", "bg_color": "#FFC7CE"})
 
-    sheet = book.add_worksheet("考核结果")
+    sheet = book.add_worksheet(_("Results"))
     metric_names = [(m.key, m.name) for m in scheme.score.metrics
                     if any(r.score and m.key in r.score.metrics for r in result.rows)]
     with_attendance = any(r.attendance for r in result.rows)
-    score_header = "绩效分值(%)" if scheme.score.scoring == "achievement" else "考核得分"
-    headers = ["工号", "姓名", "组别", *[name for _, name in metric_names], score_header,
-               "本月级别", *progress_headers(scheme), "决定", "原因",
-               *(["考勤分", "考勤标记"] if with_attendance else [])]
+    score_header = (_("Performance (%)") if scheme.score.scoring == "achievement"
+                    else _("Score"))
+    headers = [_("Agent ID"), _("Name"), _("Team"), *[name for _key, name in metric_names],
+               score_header, _("Level this month"), *progress_headers(scheme), _("Decision"),
+               _("Reason"),
+               *([_("Attendance score"), _("Attendance flags")] if with_attendance else [])]
     sheet.write_row(0, 0, headers, head)
     for row_no, row in enumerate(result.rows, start=1):
         col = 0
         for value in (row.agent.agent_id, row.agent.name, row.agent.team):
             sheet.write_string(row_no, col, value, text)
             col += 1
-        for key, _ in metric_names:
+        for key, _name in metric_names:
             value = row.score.metrics.get(key) if row.score else None
             if value is None:
                 sheet.write_blank(row_no, col, None, text)
@@ -102,15 +109,18 @@ def write_results(path: Path, scheme: Scheme, result: MonthResult, problems: lis
             else:
                 sheet.write_blank(row_no, col + 5, None, text)
             sheet.write_string(row_no, col + 6,
-                               "、".join(att.flags) if att else "无考勤记录", text)
+                               _(", ").join(att.flags) if att else _("no attendance record"),
+                               text)
     sheet.freeze_panes(1, 3)
     sheet.autofilter(0, 0, max(len(result.rows), 1), len(headers) - 1)
     widths = [10, 10, 10, *[12] * len(metric_names), 12, 10, 12, 14, 26, 60, 10, 16]
     for index, width in enumerate(widths):
         sheet.set_column(index, index, width)
 
-    summary = book.add_worksheet("级别分布")
-    summary.write_row(0, 0, ["级别", "人数", "本月晋升", "本月降级", "试用期满"], head)
+    summary_name = _("Level distribution")
+    summary = book.add_worksheet(summary_name)
+    summary.write_row(0, 0, [_("Level"), _("Agents"), _("Promoted this month"),
+                             _("Demoted this month"), _("End of trial")], head)
     counts = Counter(r.state.level for r in result.rows)
     by_kind = {kind: Counter(r.state.level for r in result.rows
                              if r.state.decision and r.state.decision.kind == kind)
@@ -121,23 +131,25 @@ def write_results(path: Path, scheme: Scheme, result: MonthResult, problems: lis
         for col, kind in enumerate(("promote", "demote", "trial_end"), start=2):
             summary.write_number(index, col, by_kind[kind].get(level, 0), text)
     last = len(scheme.level_names)
-    summary.write_string(last + 1, 0, "合计", head)
+    summary.write_string(last + 1, 0, _("Total"), head)
     summary.write_number(last + 1, 1, len(result.rows), head)
-    summary.write_string(last + 3, 0, f"月份：{result.month}", text)
-    summary.write_string(last + 4, 0, f"方案：{scheme.scheme} {scheme.title}", text)
-    summary.write_string(last + 5, 0, "来源：" + "、".join(result.files), text)
+    summary.write_string(last + 3, 0, _("Month: {month}").format(month=result.month), text)
+    summary.write_string(last + 4, 0, _("Scheme: {scheme} {title}").format(
+        scheme=scheme.scheme, title=scheme.title), text)
+    summary.write_string(last + 5, 0, _("Sources: {files}").format(
+        files=_(", ").join(result.files)), text)
     chart = book.add_chart({"type": "column"})
-    chart.add_series({"name": "人数", "categories": ["级别分布", 1, 0, last, 0],
-                      "values": ["级别分布", 1, 1, last, 1], "data_labels": {"value": True}})
-    chart.set_title({"name": f"{result.month} 级别分布"})
+    chart.add_series({"name": _("Agents"), "categories": [summary_name, 1, 0, last, 0],
+                      "values": [summary_name, 1, 1, last, 1], "data_labels": {"value": True}})
+    chart.set_title({"name": _("{month} level distribution").format(month=result.month)})
     chart.set_legend({"none": True})
     summary.insert_chart(1, 6, chart)
     summary.set_column(0, 0, 28)
     summary.set_column(1, 4, 10)
 
     if problems:
-        sheet_p = book.add_worksheet("问题")
-        sheet_p.write_row(0, 0, ["级别 Severity", "位置 Where", "说明 What", "处理 What to do"], head)
+        sheet_p = book.add_worksheet(_("Problems"))
+        sheet_p.write_row(0, 0, [_("Severity"), _("Where"), _("What"), _("What to do")], head)
         for index, problem in enumerate(problems, start=1):
             sheet_p.write_string(index, 0, problem.severity, text)
             sheet_p.write_string(index, 1, str(problem.source or ""), text)
