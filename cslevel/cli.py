@@ -388,6 +388,9 @@ def run(
     out_console, err = _consoles()
     try:
         settings = load_config(config)
+        from .i18n import set_language
+
+        set_language(settings.language or None)
         result = _with_progress(err, as_json, lambda progress: run_month(
             settings, _month(month), dry_run=dry_run, progress=progress))
     except CslevelError as exc:

@@ -12,6 +12,7 @@ run are raised as CslevelError before anything is written.
 from __future__ import annotations
 
 import dataclasses
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 import shutil
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from . import read as reader
 from .payroll import PayInputs, change_reasons, pay_line, team_lead_pay
@@ -186,18 +188,44 @@ def _window(history: History, scheme: Scheme) -> int:
     return int(stored) if stored else scheme.promotion.window
 
 
+# What one command has read or derived from its history transaction, reused by the later
+# stages of the same transaction (`cslevel run`: score, promote, payroll) until the scores or
+# agents are written again (`_invalidate`).
+_CACHE: weakref.WeakKeyDictionary[History, dict[Any, Any]] = weakref.WeakKeyDictionary()
+
+
+def _cached(history: History) -> dict[Any, Any]:
+    return _CACHE.setdefault(history, {})
+
+
+def _invalidate(history: History) -> None:
+    _CACHE.pop(history, None)
+
+
+def stored_scores(history: History) -> dict[str, dict[Month, Score]]:
+    cache = _cached(history)
+    if "scores" not in cache:
+        cache["scores"] = history.scores()
+    return cache["scores"]  # type: ignore[no-any-return]
+
+
 def derive(
     history: History, scheme: Scheme, through: Month, window: int
 ) -> dict[str, tuple[Agent, list[MonthState], str]]:
     """Every agent's month-by-month states up to `through` and its level the month after."""
-    agents = history.agents()
-    return replay_all(agents, _rule_scores(history, scheme, agents), scheme, through, window)
+    cache = _cached(history)
+    key = ("derive", scheme.scheme, through, window)
+    if key not in cache:
+        agents = history.agents()
+        cache[key] = replay_all(agents, _rule_scores(history, scheme, agents), scheme, through,
+                                window)
+    return cache[key]  # type: ignore[no-any-return]
 
 
 def _rule_scores(history: History, scheme: Scheme,
                  agents: dict[str, Agent]) -> dict[str, dict[Month, Score]]:
     """The stored scores, with each month's place within the team for rules that rank."""
-    scores = history.scores()
+    scores = stored_scores(history)
     if scheme.promotion.rule not in RANKED:
         return scores
     if scheme.promotion.rule == "quarterly_standard":  # ranked on the quarter's average
@@ -406,6 +434,7 @@ def run_score(
             history.set_setting("pay_table", table)
 
         known = history.agents()
+        _invalidate(history)
         for agent_id, agent in _merge_agents(known, by_month, roster, problems).items():
             history.save_agent(agent, agent_id in known)
         for m in sorted(scores_by_month):
@@ -597,7 +626,7 @@ def _payroll(history: History, month: Month | None) -> PayrollResult:
         problems.append(Problem(
             f"the decisions at the close of {month - 1} have not been confirmed with "
             "`cslevel promote`; the levels paid assume them", severity="warning"))
-    all_scores = history.scores()
+    all_scores = stored_scores(history)
     lines = _pay_month(history, scheme, month, derived, all_scores, scored, problems)
     before = (_pay_month(history, scheme, month - 1, derived, all_scores, scored, [])
               if month - 1 >= scored[0] else {})

@@ -358,3 +358,24 @@ def test_a_second_run_waits_then_says_busy(tmp_path: Path, cli, database: str) -
                                              "is using it)")
     assert waited >= 1.0
     assert _folder(ws / "output") == before
+
+
+def test_language_from_the_settings(tmp_path: Path, cli) -> None:
+    import openpyxl
+
+    from cslevel.i18n import set_language
+
+    ws = _workspace(tmp_path, cli, months=["2026-01"])
+    config = ws / "cslevel.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace('language = "zh"',
+                                                                 'language = "en"'),
+                      encoding="utf-8")
+    try:
+        code, doc, err = _run(cli, ws, "2026-01")
+        assert code == 0, err
+    finally:
+        set_language(None)
+    payroll = openpyxl.load_workbook(ws / "output" / "payroll-2026-02.xlsx", read_only=True)
+    results = openpyxl.load_workbook(ws / "output" / "results-2026-01.xlsx", read_only=True)
+    assert payroll.sheetnames[0].startswith("Payroll")
+    assert results.sheetnames[0] == "Results"
