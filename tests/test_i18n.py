@@ -139,7 +139,7 @@ LABELS = {
     "zh": {
         "results": ["考核结果", "级别分布"],
         "results_head": ["工号", "姓名", "组别", "绩效分值(%)", "本月级别", "连续达标月数",
-                         "连续未达标月数", "决定", "原因"],
+                         "连续未达标月数", "决定", "原因", "评分说明"],
         "decisions": {"0001": "晋升 → 三星（2026-04起）", "0002": "降级 → 一星（2026-04起）",
                       "0003": "试用期满 → 一星（2026-04起）"},
         "summary_head": ["级别", "人数", "本月晋升", "本月降级", "试用期满"],
@@ -171,7 +171,7 @@ LABELS = {
         "results": ["Results", "Level distribution"],
         "results_head": ["Agent ID", "Name", "Team", "Performance (%)", "Level this month",
                          "Months on target in a row", "Months below target in a row",
-                         "Decision", "Reason"],
+                         "Decision", "Reason", "Score explanation"],
         "decisions": {"0001": "Promotion → 三星 (from 2026-04)",
                       "0002": "Demotion → 一星 (from 2026-04)",
                       "0003": "End of trial → 一星 (from 2026-04)"},
@@ -349,7 +349,7 @@ def test_probation_columns_in_english(tmp_path: Path, cli) -> None:
     assert code == 0, err
     rows = _rows(openpyxl.load_workbook(tmp_path / "out" / "results-2026-04.xlsx")["Results"])
     assert rows[0] == ["Agent ID", "Name", "Team", "Score", "Level this month", "On probation",
-                       "Flags for review", "Decision", "Reason"]
+                       "Flags for review", "Decision", "Reason", "Score explanation"]
     assert rows[1][5:7] == ["Yes", "dismissal review"]
 
 

@@ -20,7 +20,7 @@ TEMPLATE = yaml.safe_load((shipped_templates_dir() / "star.yaml").read_text(enco
 COLOURS = {lv["name"]: "FF" + lv["color"].lstrip("#").upper() for lv in TEMPLATE["levels"]}
 LEVELS = [lv["name"] for lv in TEMPLATE["levels"]]
 READY_HEADERS = ["工号", "姓名", "组别", "绩效分值(%)", "本月级别", "连续达标月数", "连续未达标月数",
-                 "决定", "原因"]
+                 "决定", "原因", "评分说明"]
 METRIC_HEADERS = ["工号", "姓名", "组别", "平均响应时长", "解决率", "客户满意度", "投诉率"]
 
 INJECT_NAME = '=HYPERLINK("http://x","点我")'
@@ -83,10 +83,14 @@ def test_one_row_per_agent(march: Path) -> None:
               "3 months in a row below 110%")
     trial = ("试用期满 → 一星（2026-04起）",
              "试用期3个月满（至2026-03），2026-04起为一星 / trial of 3 months ends")
-    assert rows["0007"] == ("0007", "甲", "一组", 125, "二星", 3, 0, *promote)
-    assert rows["0008"] == ("0008", "乙", "一组", 109.9, "二星", 0, 3, *demote)
-    assert rows["0009"] == ("0009", INJECT_NAME, INJECT_TEAM, 120, "三星", 1, 0, "—", "")
-    assert rows["0010"] == ("0010", "丁", "二组", 120, "试用", 0, 0, *trial)
+    def read(score: str) -> str:
+        return f"绩效分值 {score}%（表中直接给出 / read from the workbook）"
+
+    assert rows["0007"] == ("0007", "甲", "一组", 125, "二星", 3, 0, *promote, read("125.00"))
+    assert rows["0008"] == ("0008", "乙", "一组", 109.9, "二星", 0, 3, *demote, read("109.90"))
+    assert rows["0009"] == ("0009", INJECT_NAME, INJECT_TEAM, 120, "三星", 1, 0, "—", "",
+                            read("120.00"))
+    assert rows["0010"] == ("0010", "丁", "二组", 120, "试用", 0, 0, *trial, read("120.00"))
 
 
 def test_rows_sorted_by_team_then_id(march: Path) -> None:
@@ -119,7 +123,7 @@ def test_formula_injection_written_as_text(march: Path) -> None:
 def test_frozen_panes_and_filter(march: Path) -> None:
     ws = openpyxl.load_workbook(march)["考核结果"]
     assert ws.freeze_panes == "D2"
-    assert ws.auto_filter.ref == f"A1:I{1 + len(SCORES)}"
+    assert ws.auto_filter.ref == f"A1:J{1 + len(SCORES)}"
 
 
 def test_level_cells_have_template_colour(march: Path) -> None:
@@ -149,10 +153,11 @@ def test_decision_cells_carry_the_reason_as_comment(march: Path) -> None:
     assert commented == {"0007": "FFC6EFCE", "0008": "FFFFC7CE", "0010": "FFC6EFCE"}
 
 
-def test_score_cells_explain_the_score(march: Path) -> None:
+def test_every_row_explains_its_score(march: Path) -> None:
     ws = openpyxl.load_workbook(march)["考核结果"]
     row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "0008")
-    assert row[3].comment.text == "绩效分值 109.90%（表中直接给出 / read from the workbook）"
+    assert row[9].value == "绩效分值 109.90%（表中直接给出 / read from the workbook）"
+    assert row[3].comment is None  # a column, not 10,000 comments: readable and fast
 
 
 def test_summary_counts_and_chart(march: Path) -> None:
@@ -262,14 +267,14 @@ def test_computed_score(tmp_path: Path, cli, cli_json, form: str) -> None:
 
     ws = openpyxl.load_workbook(tmp_path / "r.xlsx")["考核结果"]
     assert [c.value for c in ws[1]] == [*METRIC_HEADERS, *READY_HEADERS[3:]]
-    assert ws.auto_filter.ref == "A1:M4"
+    assert ws.auto_filter.ref == "A1:N4"
     got = {r[0]: r for r in ws.iter_rows(min_row=2, values_only=True)}
     for agent, (seconds, *fractions) in METRIC_ROWS.items():
         row = got[agent]
         assert row[3] == float(seconds)
         assert list(row[4:7]) == [float(v) for v in fractions], (form, agent)
         assert Decimal(str(row[7])) == expected[agent]
-    score_cell = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "0001")[7]
-    assert score_cell.comment.text == (
+    explanation = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "0001")[13]
+    assert explanation.value == (
         "Σ 达成率×权重 = 120.40%: 平均响应时长 150.0%×20%; 解决率 105.6%×30%; "
         "客户满意度 103.5%×35%; 投诉率 150.0%×15%")

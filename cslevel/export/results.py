@@ -46,7 +46,8 @@ def decision_text(decision: Decision | None) -> str:
 
 def write_results(path: Path, scheme: Scheme, result: MonthResult, problems: list[Problem]) -> None:
     """Write the workbook to `path` (the pipeline stages it and renames it into place)."""
-    book, fmt = new_workbook(path, f"cslevel {scheme.scheme} {result.month}", result.month)
+    book, fmt = new_workbook(path, f"cslevel {scheme.scheme} {result.month}", result.month,
+                             constant_memory=True)  # every sheet below is written row by row
     head = fmt["head"]
     text = fmt["text"]
     num = book.add_format({"border": 1, "num_format": "0.00"})
@@ -66,7 +67,8 @@ def write_results(path: Path, scheme: Scheme, result: MonthResult, problems: lis
     headers = [_("Agent ID"), _("Name"), _("Team"), *[name for _key, name in metric_names],
                score_header, _("Level this month"), *progress_headers(scheme), _("Decision"),
                _("Reason"),
-               *([_("Attendance score"), _("Attendance flags")] if with_attendance else [])]
+               *([_("Attendance score"), _("Attendance flags")] if with_attendance else []),
+               _("Score explanation")]
     sheet.write_row(0, 0, headers, head)
     for row_no, row in enumerate(result.rows, start=1):
         col = 0
@@ -82,7 +84,6 @@ def write_results(path: Path, scheme: Scheme, result: MonthResult, problems: lis
             col += 1
         if row.score is not None:
             sheet.write_number(row_no, col, float(row.score.value), num)
-            sheet.write_comment(row_no, col, row.score.explanation, {"x_scale": 2.5})
         else:
             sheet.write_blank(row_no, col, None, text)
         col += 1
@@ -99,7 +100,7 @@ def write_results(path: Path, scheme: Scheme, result: MonthResult, problems: lis
             fmt = up_fmt if decision.kind != "demote" else down_fmt
         sheet.write_string(row_no, col + 3, decision_text(decision) or "—", fmt)
         explanation = decision.reason if decision else state.note
-        if explanation:
+        if decision is not None:  # a move: its reason also shows on the decision cell
             sheet.write_comment(row_no, col + 3, explanation, {"x_scale": 3, "y_scale": 1.5})
         sheet.write_string(row_no, col + 4, explanation, text)
         if with_attendance:
@@ -111,9 +112,12 @@ def write_results(path: Path, scheme: Scheme, result: MonthResult, problems: lis
             sheet.write_string(row_no, col + 6,
                                _(", ").join(att.flags) if att else _("no attendance record"),
                                text)
+        sheet.write_string(row_no, col + (7 if with_attendance else 5),
+                           row.score.explanation if row.score else "", text)
     sheet.freeze_panes(1, 3)
     sheet.autofilter(0, 0, max(len(result.rows), 1), len(headers) - 1)
-    widths = [10, 10, 10, *[12] * len(metric_names), 12, 10, 12, 14, 26, 60, 10, 16]
+    widths = [10, 10, 10, *[12] * len(metric_names), 12, 10, 12, 14, 26, 60,
+              *([10, 16] if with_attendance else []), 70]
     for index, width in enumerate(widths):
         sheet.set_column(index, index, width)
 

@@ -10,13 +10,19 @@ from typing import Any
 from ..records import Month
 
 
-def new_workbook(path: Path, title: str, month: Month) -> tuple[Any, dict[str, Any]]:
-    """An xlsxwriter Workbook plus the formats every cslevel workbook uses."""
+def new_workbook(path: Path, title: str, month: Month,
+                 constant_memory: bool = False) -> tuple[Any, dict[str, Any]]:
+    """An xlsxwriter Workbook plus the formats every cslevel workbook uses.
+
+    `constant_memory` streams each row to disk as it is finished: fast and flat in memory
+    for large sheets, but every sheet must then be written strictly row by row, left to
+    right (xlsxwriter silently drops a cell written to an earlier row)."""
     import xlsxwriter
 
     book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False,
                                             "strings_to_urls": False,
-                                            "strings_to_numbers": False})
+                                            "strings_to_numbers": False,
+                                            "constant_memory": constant_memory})
     stamp = datetime(month.year, month.month, 1)
     book.set_properties({"title": title, "author": "cslevel", "created": stamp})
     formats = {
