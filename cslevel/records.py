@@ -6,6 +6,7 @@ stage can name the exact cell behind a problem. Records are frozen: stages retur
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,31 +28,28 @@ def column_letter(index: int) -> str:
     return letters
 
 
-@dataclass(frozen=True, order=True)
-class Month:
-    """A calendar month, the unit of scoring and of level changes."""
+_MONTH_PATTERN = re.compile(r"^\s*(\d{4})\s*[-/.年]?\s*(\d{1,2})\s*月?\s*$")
+
+
+class Month(NamedTuple):
+    """A calendar month, the unit of scoring and of level changes. A named tuple: months
+    are dictionary keys everywhere (scores by month), and tuples hash and compare in C."""
 
     year: int
     month: int
 
-    _PATTERN = re.compile(r"^\s*(\d{4})\s*[-/.年]?\s*(\d{1,2})\s*月?\s*$")
-
     @classmethod
     def parse(cls, text: str) -> Month:
-        m = cls._PATTERN.match(str(text))
-        if not m or not 1 <= int(m.group(2)) <= 12:
-            raise ValueError(f"not a month: {text!r} (expected YYYY-MM, e.g. 2026-10)")
-        return cls(int(m.group(1)), int(m.group(2)))
+        return _parse_month(str(text))
 
     @classmethod
     def of(cls, day: date) -> Month:
-        return cls(day.year, day.month)
+        return _month_at(day.year * 12 + day.month - 1)
 
-    def __add__(self, months: int) -> Month:
-        index = self.year * 12 + (self.month - 1) + months
-        return Month(index // 12, index % 12 + 1)
+    def __add__(self, months: int) -> Month:  # type: ignore[override]
+        return _month_at(self.year * 12 + self.month - 1 + months)
 
-    @overload
+    @overload  # type: ignore[override]
     def __sub__(self, other: Month) -> int: ...
 
     @overload
@@ -68,6 +66,23 @@ class Month:
 
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
+
+    def __repr__(self) -> str:
+        return f"Month({self.year}, {self.month})"
+
+
+@functools.lru_cache(maxsize=4096)
+def _month_at(index: int) -> Month:
+    """The month `index` months after January of year 0 (cached: few distinct months)."""
+    return tuple.__new__(Month, (index // 12, index % 12 + 1))
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse_month(text: str) -> Month:
+    m = _MONTH_PATTERN.match(text)
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise ValueError(f"not a month: {text!r} (expected YYYY-MM, e.g. 2026-10)")
+    return _month_at(int(m.group(1)) * 12 + int(m.group(2)) - 1)
 
 
 def month_range(start: Month, end: Month) -> list[Month]:

@@ -229,8 +229,8 @@ def test_attendance_score_and_flags_from_the_template_rules(tmp_path: Path, cli_
                    "0003": (0, ["旷工"])}
     ws = openpyxl.load_workbook(tmp_path / "r.xlsx")["考核结果"]
     header = [c.value for c in ws[1]]
-    assert header[-2:] == ["考勤分", "考勤标记"]
-    rows = {r[0]: r[-2:] for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert header[-3:] == ["考勤分", "考勤标记", "评分说明"]
+    rows = {r[0]: r[-3:-1] for r in ws.iter_rows(min_row=2, values_only=True)}
     assert rows == {"0001": (100, ""), "0002": (80, "旷工、迟到超过3次"), "0003": (0, "旷工")}
 
 
