@@ -244,7 +244,7 @@ class Decision:
     trigger_months: tuple[Month, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: one is made per agent and month, and frozen init is slow
 class MonthState:
     """One agent in one month after the rules ran: what a clerk sees per row."""
 

@@ -80,8 +80,11 @@ def streak_rule(
                  "of level") if agent.leave_date else ""
 
     states: list[MonthState] = []
+    # the streaks: their length, and their last `window` months (what a decision cites)
     up_months: list[Month] = []
     down_months: list[Month] = []
+    up_count = down_count = 0
+    index = ladder.index(level) if level in ladder else 0
     for month in month_range(agent.first_month, last):
         score = scores.get(month)
         value = score.value if score else None
@@ -102,25 +105,33 @@ def streak_rule(
                                      decision, note))
             if decision:
                 level = decision.to_level
+                index = ladder.index(level)
             continue
 
         note = ""
         if value is None:
             if rule.missing_month == "break":
-                up_months, down_months = [], []
+                up_months, down_months, up_count, down_count = [], [], 0, 0
                 note = "本月无成绩，连续计数重新开始 / no score: streaks restart"
             else:
                 note = "本月无成绩，跳过 / no score: month passed over"
             states.append(MonthState(agent.agent_id, month, level, None, False,
-                                     len(up_months), len(down_months), False, None, note))
+                                     up_count, down_count, False, None, note))
             continue
 
-        up_months = up_months + [month] if value >= rule.up_threshold else []
-        down_months = down_months + [month] if value < rule.down_threshold else []
+        if value >= rule.up_threshold:
+            up_months = [*up_months[1 - window:], month] if window > 1 else [month]
+            up_count += 1
+        else:
+            up_months, up_count = [], 0
+        if value < rule.down_threshold:
+            down_months = [*down_months[1 - window:], month] if window > 1 else [month]
+            down_count += 1
+        else:
+            down_months, down_count = [], 0
         decision = None
-        index = ladder.index(level)
-        if len(up_months) >= window:
-            trigger = tuple(up_months[-window:])
+        if up_count >= window:
+            trigger = tuple(up_months)
             blocked = [m for m in trigger if scores[m].discipline_block]
             if rule.block_column and blocked:
                 note = ("违纪标记，暂不晋升 / promotion blocked by a discipline flag in "
@@ -137,8 +148,8 @@ def streak_rule(
                     f"above {fmt_number(rule.up_threshold)}%",
                     trigger,
                 )
-        elif len(down_months) >= window:
-            trigger = tuple(down_months[-window:])
+        elif down_count >= window:
+            trigger = tuple(down_months)
             if index <= floor_index:
                 note = f"已是最低星级{level}，不再降级 / already at the lowest regular level"
             else:
@@ -154,8 +165,9 @@ def streak_rule(
         if decision and month == leave_month:
             decision, note = None, left_note
         states.append(MonthState(agent.agent_id, month, level, value, True,
-                                 len(up_months), len(down_months), False, decision, note))
+                                 up_count, down_count, False, decision, note))
         if decision:
             level = decision.to_level
-            up_months, down_months = [], []
+            index = ladder.index(level)
+            up_months, down_months, up_count, down_count = [], [], 0, 0
     return states, level
