@@ -304,8 +304,9 @@ def _scheme_for_scoring(scheme_name: str | None, db: str | None) -> tuple[Scheme
             text = history.setting("template")
             if text is not None:
                 return _stored_scheme(history), text
-    except CslevelError:
-        pass
+    except CslevelError as exc:
+        if exc.exit_code == 3:  # busy: say so, not "no scheme"
+            raise
     raise CslevelError(Problem("no scheme given and the history database holds none yet",
                                hint="Give --scheme star (or another template name or path)."))
 

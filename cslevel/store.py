@@ -1,9 +1,15 @@
 """History database: agents, monthly scores, recorded decisions, runs.
 
 SQLite by default (`--db PATH`, else `CSLEVEL_DB`, else `./cslevel.db`); any SQLAlchemy URL
-works the same way. Each command runs in one transaction (`open_history`): when anything
-fails, nothing of it is kept. Migrations are an ordered list applied in that transaction
-and recorded in `schema_migrations`.
+works the same way, and PostgreSQL (`--db postgresql://user@host/db`, driver psycopg 3 from
+`cslevel[postgres]`) is supported for groups that share one history across sites. Each
+command runs in one transaction (`open_history`): when anything fails, nothing of it is kept.
+Migrations are an ordered list applied in that transaction and recorded in
+`schema_migrations`.
+
+One command at a time: SQLite takes its write lock at the start (BEGIN IMMEDIATE); PostgreSQL
+takes a transaction-scoped advisory lock. A second run waits up to CSLEVEL_BUSY_TIMEOUT
+seconds (default 30), then stops with "the history database is busy" (exit code 3).
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ import json
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -21,6 +27,7 @@ from typing import Any
 from sqlalchemy import (
     Column,
     Connection,
+    Engine,
     Integer,
     MetaData,
     String,
@@ -32,9 +39,11 @@ from sqlalchemy import (
     insert,
     inspect,
     select,
+    text,
     update,
 )
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from . import __version__
 from .records import Agent, CslevelError, Decision, Month, Problem, Score, Source
@@ -158,13 +167,45 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+BUSY_TIMEOUT = 30  # seconds a run waits for another run's transaction (CSLEVEL_BUSY_TIMEOUT)
+BUSY_MESSAGE = "the history database is busy (another cslevel run is using it)"
+BUSY_HINT = "Wait for the other run to finish and try again."
+# PostgreSQL: every cslevel transaction holds the advisory lock (ADVISORY_LOCK_CLASS, a number
+# from the name of the history's schema); advisory locks are per database, so histories in
+# other databases or other schemas (search_path) do not wait for each other.
+ADVISORY_LOCK_CLASS = 0x63736C76  # "cslv"
+# SQLSTATEs that mean "another transaction holds what we need": lock_timeout expired,
+# deadlock detected, serialization failure.
+_PG_BUSY_STATES = frozenset({"55P03", "40P01", "40001"})
+_POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
+def busy_timeout() -> float:
+    """CSLEVEL_BUSY_TIMEOUT (seconds), else 30."""
+    raw = os.environ.get("CSLEVEL_BUSY_TIMEOUT", "").strip()
+    if not raw:
+        return BUSY_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < 1e6:  # also rejects nan
+        raise CslevelError(Problem(f"CSLEVEL_BUSY_TIMEOUT must be a number of seconds, "
+                                   f"not {raw!r}", hint="Unset it to wait 30 seconds."))
+    return value
 
 
 def database_url(db: str | None) -> str:
-    """`--db` value, else CSLEVEL_DB, else ./cslevel.db -> SQLAlchemy URL."""
+    """`--db` value, else CSLEVEL_DB, else ./cslevel.db -> SQLAlchemy URL.
+    A plain `postgresql://` or `postgres://` URL gets the psycopg 3 driver."""
     value = db or os.environ.get("CSLEVEL_DB") or "cslevel.db"
     if "://" in value:
+        for scheme in _POSTGRES_SCHEMES:
+            if value.startswith(scheme):
+                return "postgresql+psycopg://" + value.removeprefix(scheme)
         return value
     path = Path(value)
     if not path.parent.exists():
@@ -178,6 +219,13 @@ class History:
 
     def __init__(self, conn: Connection):
         self.conn = conn
+
+    def _order(self, *columns: Any) -> list[Any]:
+        """ORDER BY text columns as SQLite does (by code point), also on a PostgreSQL database
+        whose default collation is a language's (en_US, zh_CN, …)."""
+        if self.conn.dialect.name == "postgresql":
+            return [c.collate("C") for c in columns]
+        return list(columns)
 
     # settings -----------------------------------------------------------------------
     def setting(self, key: str) -> str | None:
@@ -193,7 +241,8 @@ class History:
     # agents -------------------------------------------------------------------------
     def agents(self) -> dict[str, Agent]:
         out = {}
-        for r in self.conn.execute(select(agents)).mappings():
+        for r in self.conn.execute(select(agents).order_by(*self._order(agents.c.agent_id))
+                                   ).mappings():
             out[r["agent_id"]] = Agent(
                 r["agent_id"], r["name"], r["team"], r["role"],
                 date.fromisoformat(r["hire_date"]) if r["hire_date"] else None,
@@ -222,7 +271,7 @@ class History:
 
     # scores -------------------------------------------------------------------------
     def scored_months(self) -> list[Month]:
-        rows = self.conn.execute(select(months.c.month).order_by(months.c.month))
+        rows = self.conn.execute(select(months.c.month).order_by(*self._order(months.c.month)))
         return [Month.parse(r[0]) for r in rows]
 
     def replace_month(self, month: Month, scheme: str, files: list[str], month_scores: list[Score],
@@ -251,7 +300,8 @@ class History:
 
     def scores(self) -> dict[str, dict[Month, Score]]:
         out: dict[str, dict[Month, Score]] = {}
-        for r in self.conn.execute(select(scores)).mappings():
+        query = select(scores).order_by(*self._order(scores.c.agent_id, scores.c.month))
+        for r in self.conn.execute(query).mappings():
             month = Month.parse(r["month"])
             metrics = {k: Decimal(v) for k, v in json.loads(r["metrics"]).items()}
             out.setdefault(r["agent_id"], {})[month] = Score(
@@ -261,7 +311,8 @@ class History:
         return out
 
     def attendance(self, month: Month) -> dict[str, dict[str, Decimal]]:
-        rows = self.conn.execute(select(attendance).where(attendance.c.month == str(month)))
+        rows = self.conn.execute(select(attendance).where(attendance.c.month == str(month))
+                                 .order_by(*self._order(attendance.c.agent_id)))
         return {r.agent_id: {k: Decimal(v) for k, v in json.loads(r.totals).items()} for r in rows}
 
     # decisions ----------------------------------------------------------------------
@@ -270,19 +321,21 @@ class History:
         self.conn.execute(delete(decisions))
         if found:
             stamp = now()
+            # explicit ids 1, 2, …: what SQLite numbers an emptied table with anyway, and the
+            # same on PostgreSQL (whose sequence would go on counting from the last run)
             self.conn.execute(insert(decisions), [
-                {"agent_id": d.agent_id, "decided_month": str(d.decided),
+                {"id": i, "agent_id": d.agent_id, "decided_month": str(d.decided),
                  "effective_month": str(d.effective), "from_level": d.from_level,
                  "to_level": d.to_level, "kind": d.kind, "rule": d.rule, "reason": d.reason,
                  "trigger_months": json.dumps([str(m) for m in d.trigger_months]),
                  "recorded_at": stamp}
-                for d in found if d.decided <= through
+                for i, d in enumerate((d for d in found if d.decided <= through), start=1)
             ])
         self.set_setting("promoted_through", str(through))
 
     def decisions(self) -> list[Decision]:
-        rows = self.conn.execute(select(decisions).order_by(decisions.c.decided_month,
-                                                            decisions.c.agent_id)).mappings()
+        rows = self.conn.execute(select(decisions).order_by(
+            *self._order(decisions.c.decided_month, decisions.c.agent_id))).mappings()
         return [Decision(r["agent_id"], Month.parse(r["decided_month"]),
                          Month.parse(r["effective_month"]), r["from_level"], r["to_level"],
                          r["kind"], r["rule"], r["reason"],
@@ -295,10 +348,19 @@ class History:
             command=command, started_at=now(), user=os_user(), version=__version__,
             details=json.dumps(details, ensure_ascii=False, default=str)))
 
+    def runs(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """The recorded runs, newest first (details parsed from JSON)."""
+        query = select(runs).order_by(runs.c.id.desc())
+        if limit is not None:
+            query = query.limit(limit)
+        return [{"id": r["id"], "command": r["command"], "started_at": r["started_at"],
+                 "user": r["user"], "version": r["version"], "details": json.loads(r["details"])}
+                for r in self.conn.execute(query).mappings()]
+
     # locks and the audit trail ------------------------------------------------------
     def locks(self) -> dict[Month, tuple[str, str]]:
         """Locked months -> (locked at, by whom)."""
-        rows = self.conn.execute(select(locks).order_by(locks.c.month))
+        rows = self.conn.execute(select(locks).order_by(*self._order(locks.c.month)))
         return {Month.parse(r.month): (r.locked_at, r.user) for r in rows}
 
     def lock(self, month: Month) -> tuple[str, str]:
@@ -339,6 +401,71 @@ def _migrate(conn: Connection) -> None:
                                                           applied_at=now()))
 
 
+def _shown(url: str) -> str:
+    """A database URL as messages show it: without its password."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return url
+    if parsed.drivername == "postgresql+psycopg":  # as the user wrote it: postgresql://
+        parsed = parsed.set(drivername="postgresql")
+    return parsed.render_as_string(hide_password=True)
+
+
+def _one_line(exc: BaseException) -> str:
+    """A database error's message on one line (PostgreSQL's primary message, without the SQL)."""
+    orig = getattr(exc, "orig", None) or exc
+    primary = getattr(getattr(orig, "diag", None), "message_primary", None)
+    return " ".join(str(primary or orig).split())
+
+
+def _busy(exc: BaseException) -> bool:
+    """A PostgreSQL error that means another transaction holds what this one needs."""
+    return (isinstance(exc, DBAPIError)
+            and getattr(exc.orig, "sqlstate", None) in _PG_BUSY_STATES)
+
+
+def _busy_error(url: str) -> CslevelError:
+    return CslevelError(Problem(BUSY_MESSAGE, Source(url), hint=BUSY_HINT), exit_code=3)
+
+
+def _engine(url: str, is_sqlite: bool, timeout: float) -> Engine:
+    try:
+        parsed = make_url(url)
+        if is_sqlite:
+            return create_engine(url, connect_args={"timeout": timeout})
+        connect_args: dict[str, Any] = {}
+        if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
+            connect_args["connect_timeout"] = 10  # an unreachable server fails, not hangs
+        return create_engine(url, connect_args=connect_args)
+    except ImportError as exc:  # the URL's driver is not installed
+        if url.startswith("postgresql+psycopg://"):
+            raise CslevelError(Problem(
+                "the PostgreSQL driver (psycopg 3) is not installed", Source(_shown(url)),
+                hint='Install it with: pip install "cslevel[postgres]"')) from None
+        raise CslevelError(Problem(f"the database driver for this URL is not installed: {exc}",
+                                   Source(_shown(url)),
+                                   hint="Install the driver the URL names.")) from None
+    except ArgumentError as exc:  # not a URL SQLAlchemy knows
+        raise CslevelError(Problem(f"not a database URL cslevel can use: {_one_line(exc)}",
+                                   Source(_shown(url)),
+                                   hint="Give a SQLite file path or a postgresql:// URL.")
+                           ) from None
+
+
+def _serialize_postgres(conn: Connection, timeout: float) -> None:
+    """One cslevel command at a time per history: wait up to `timeout` seconds for the
+    transaction-scoped advisory lock (released at commit or rollback). The isolation
+    level stays READ COMMITTED on purpose: every statement after the lock sees all that the
+    run before committed."""
+    milliseconds = max(1, round(timeout * 1000))  # lock_timeout 0 would wait for ever
+    conn.execute(text("SELECT set_config('lock_timeout', :value, true)"),
+                 {"value": f"{milliseconds}ms"})
+    conn.execute(text("SELECT pg_advisory_xact_lock(CAST(:class AS integer), ('x' || substr("
+                      "md5(coalesce(current_schema(), '')), 1, 8))::bit(32)::integer)"),
+                 {"class": ADVISORY_LOCK_CLASS})
+
+
 @contextmanager
 def open_history(db: str | None, *, write: bool = True,
                  must_exist: bool = False) -> Iterator[History]:
@@ -358,7 +485,8 @@ def open_history(db: str | None, *, write: bool = True,
                 new_file = path
             else:  # a dry run against a database that does not exist yet: work in memory
                 url = "sqlite://"
-    engine = create_engine(url, connect_args={"timeout": 30} if is_sqlite else {})
+    timeout = busy_timeout()
+    engine = _engine(url, is_sqlite, timeout)
     if is_sqlite:
         @event.listens_for(engine, "connect")
         def _no_implicit_transactions(dbapi_conn: Any, _record: Any) -> None:
@@ -368,31 +496,52 @@ def open_history(db: str | None, *, write: bool = True,
         def _begin_immediate(conn: Connection) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
+    is_postgres = engine.dialect.name == "postgresql"
+    shown = url if is_sqlite else _shown(url)
     try:
-        conn = engine.connect()
+        try:
+            conn = engine.connect()
+        except DBAPIError as exc:
+            raise CslevelError(Problem(
+                f"cannot open the history database: {_one_line(exc)}", Source(shown),
+                hint="Check the --db / CSLEVEL_DB value and that the database server is "
+                     "running.")) from None
         try:
             trans = conn.begin()
-        except OperationalError as exc:
+            if is_postgres:
+                _serialize_postgres(conn, timeout)
+        except DBAPIError as exc:
             conn.close()
-            busy = "locked" in str(exc)
+            busy = (is_sqlite and "locked" in str(exc)) or _busy(exc)
+            reason = exc.orig if is_sqlite else _one_line(exc)
             raise CslevelError(Problem(
-                "the history database is busy (another cslevel run is using it)"
-                if busy else f"cannot open the history database: {exc.orig}",
-                Source(url), hint="Wait for the other run to finish and try again."),
+                BUSY_MESSAGE if busy else f"cannot open the history database: {reason}",
+                Source(shown), hint=BUSY_HINT),
                 exit_code=3 if busy else 1) from None
         try:
+            if must_exist and not is_sqlite and not inspect(conn).has_table("schema_migrations"):
+                raise CslevelError(Problem(
+                    f"no history database at {shown}",
+                    hint="Run `cslevel score` first, or point --db / CSLEVEL_DB at the "
+                         "database."))
             _migrate(conn)
             yield History(conn)
             if write:
                 trans.commit()
             else:
                 trans.rollback()
-        except BaseException:
+        except BaseException as exc:
             trans.rollback()
             conn.close()
             engine.dispose()
             if new_file is not None:
                 new_file.unlink(missing_ok=True)
+            if _busy(exc):  # a lock held outside cslevel's own advisory lock
+                raise _busy_error(shown) from None
+            if isinstance(exc, DBAPIError) and not is_sqlite:  # rights, encoding, lost server
+                raise CslevelError(Problem(
+                    f"the history database reported an error: {_one_line(exc)}", Source(shown),
+                    hint="Check the database user's rights and the server's log.")) from exc
             raise
         finally:
             conn.close()

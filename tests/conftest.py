@@ -30,6 +30,18 @@ def write_xlsx(path: Path, rows: list[list[Any]], sheet: str = "Sheet1",
     return path
 
 
+@pytest.fixture(autouse=True)
+def _chinese_labels(monkeypatch: pytest.MonkeyPatch):
+    """Every test starts in the default language (Chinese labels), whatever LANG the
+    machine has, and leaves no language chosen behind (`cslevel run` sets the settings')."""
+    from cslevel import i18n
+
+    monkeypatch.setenv("CSLEVEL_LANG", "zh")
+    i18n.set_language(None)
+    yield
+    i18n.set_language(None)
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
@@ -58,3 +70,53 @@ def cli_json(cli):
         return json.loads(out)
 
     return run
+
+
+# --- the database tests on both backends --------------------------------------------------
+def pytest_report_header(config: pytest.Config) -> str:
+    from pg_helpers import PG_ENV, postgres_base
+    from sqlalchemy.engine import make_url
+
+    base = postgres_base()
+    if base is None:
+        return f"postgresql: not tested ({PG_ENV} is not set; .ci/run sets it)"
+    return f"postgresql: {make_url(base).render_as_string(hide_password=True)} ({PG_ENV})"
+
+
+def _postgres_base() -> str:
+    from pg_helpers import PG_ENV, postgres_base
+
+    base = postgres_base()
+    if base is None:
+        pytest.skip(f"{PG_ENV} is not set (.ci/run starts a PostgreSQL server and sets it)")
+    return base
+
+
+@pytest.fixture
+def pg_url():
+    """A fresh, empty PostgreSQL history: a postgresql:// URL on the CSLEVEL_TEST_POSTGRES
+    server whose connections use a new schema (search_path), dropped after the test. Skips
+    only when CSLEVEL_TEST_POSTGRES is not set."""
+    from pg_helpers import fresh_schema
+
+    with fresh_schema(_postgres_base()) as url:
+        yield url
+
+
+@pytest.fixture
+def pg_database_url():
+    """A fresh, empty PostgreSQL database (a plain postgresql://host:port/name URL) on the
+    CSLEVEL_TEST_POSTGRES server, dropped after the test; slower than `pg_url`."""
+    from pg_helpers import fresh_database
+
+    with fresh_database(_postgres_base()) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The --db value of a test that runs on both backends: a SQLite file in tmp_path (the
+    same file as CSLEVEL_DB in `cli`), or a fresh PostgreSQL history (see `pg_url`)."""
+    if request.param == "sqlite":
+        return str(tmp_path / "history.db")
+    return request.getfixturevalue("pg_url")
