@@ -436,8 +436,8 @@ def run_score(
 
         known = history.agents()
         _invalidate(history)
-        for agent_id, agent in _merge_agents(known, by_month, roster, problems).items():
-            history.save_agent(agent, agent_id in known)
+        history.save_agents([(agent, agent_id in known) for agent_id, agent in
+                             _merge_agents(known, by_month, roster, problems).items()])
         for m in sorted(scores_by_month):
             totals = {a: (r.totals, str(r.source))
                       for a, r in attendance_by_month.get(m, {}).items()}

@@ -196,14 +196,14 @@ class RosterRow:
     team_lead: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: one per agent and month of the history
 class Score:
     """An agent's score for one month, as % of target (110 means 110%)."""
 
     agent_id: str
     month: Month
     value: Decimal
-    metrics: dict[str, Decimal] = field(default_factory=dict)
+    metrics: Mapping[str, Decimal] = field(default_factory=dict)
     source: Source | None = None
     discipline_block: bool = False
     explanation: str = ""

@@ -17,7 +17,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -33,6 +33,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     create_engine,
     delete,
     event,
@@ -252,8 +253,25 @@ class History:
             )
         return out
 
+    def save_agents(self, changed: list[tuple[Agent, bool]]) -> None:
+        """Insert the new agents and update the known ones, each kind in one statement."""
+        new = [{"agent_id": a.agent_id, **self._agent_values(a)} for a, known in changed
+               if not known]
+        old = [{"b_agent_id": a.agent_id, **self._agent_values(a)} for a, known in changed
+               if known]
+        if new:
+            self.conn.execute(insert(agents), new)
+        if old:
+            columns = [c for c in old[0] if c != "b_agent_id"]
+            self.conn.execute(update(agents).where(agents.c.agent_id == bindparam("b_agent_id"))
+                              .values({c: bindparam(c) for c in columns}), old)
+
     def save_agent(self, agent: Agent, exists: bool) -> None:
-        values = {
+        self.save_agents([(agent, exists)])
+
+    @staticmethod
+    def _agent_values(agent: Agent) -> dict[str, Any]:
+        return {
             "name": agent.name, "team": agent.team, "role": agent.role,
             "hire_date": agent.hire_date.isoformat() if agent.hire_date else None,
             "leave_date": agent.leave_date.isoformat() if agent.leave_date else None,
@@ -263,11 +281,6 @@ class History:
             "supervisor_tier": agent.supervisor_tier,
             "team_lead": int(agent.team_lead),
         }
-        if exists:
-            self.conn.execute(update(agents).where(agents.c.agent_id == agent.agent_id)
-                              .values(**values))
-        else:
-            self.conn.execute(insert(agents).values(agent_id=agent.agent_id, **values))
 
     # scores -------------------------------------------------------------------------
     def scored_months(self) -> list[Month]:
@@ -299,15 +312,23 @@ class History:
             ])
 
     def scores(self) -> dict[str, dict[Month, Score]]:
+        """Every stored score by agent and month, for the rules: the value, the metrics (read
+        from their JSON when first used) and the discipline mark. The source and the
+        explanation stay in the database: they are written once, with the month's results."""
         out: dict[str, dict[Month, Score]] = {}
-        query = select(scores).order_by(*self._order(scores.c.agent_id, scores.c.month))
-        for r in self.conn.execute(query).mappings():
-            month = Month.parse(r["month"])
-            metrics = {k: Decimal(v) for k, v in json.loads(r["metrics"]).items()}
-            out.setdefault(r["agent_id"], {})[month] = Score(
-                r["agent_id"], month, Decimal(r["score"]), metrics,
-                Source(r["source"]) if r["source"] else None, bool(r["discipline_block"]),
-                r["explanation"])
+        # in primary-key order (month, agent): no sort needed; callers look scores up by key
+        query = (select(scores.c.agent_id, scores.c.month, scores.c.score, scores.c.metrics,
+                        scores.c.discipline_block)
+                 .order_by(*self._order(scores.c.month, scores.c.agent_id)))
+        parse, empty = Month.parse, {}
+        for agent_id, label, value, metrics, block in self.conn.execute(query):
+            month = parse(label)
+            by_month = out.get(agent_id)
+            if by_month is None:
+                by_month = out[agent_id] = {}
+            by_month[month] = Score(agent_id, month, Decimal(value),
+                                    empty if metrics == "{}" else LazyMetrics(metrics),
+                                    None, bool(block))
         return out
 
     def attendance(self, month: Month) -> dict[str, dict[str, Decimal]]:
@@ -382,6 +403,34 @@ class History:
     def audit_trail(self) -> list[dict[str, str]]:
         rows = self.conn.execute(select(audit).order_by(audit.c.id)).mappings()
         return [{k: r[k] for k in ("at", "user", "action", "month", "reason")} for r in rows]
+
+
+class LazyMetrics(Mapping[str, Decimal]):
+    """A score's stored metrics, parsed from their JSON text on first use (most rules never
+    look at them, and a history holds hundreds of thousands)."""
+
+    __slots__ = ("_data", "_text")
+
+    def __init__(self, text: str):
+        self._text = text
+        self._data: dict[str, Decimal] | None = None
+
+    def _load(self) -> dict[str, Decimal]:
+        if self._data is None:
+            self._data = {k: Decimal(v) for k, v in json.loads(self._text).items()}
+        return self._data
+
+    def __getitem__(self, key: str) -> Decimal:
+        return self._load()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+    def __repr__(self) -> str:
+        return repr(self._load())
 
 
 def os_user() -> str:
