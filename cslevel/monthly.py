@@ -116,7 +116,6 @@ def run_month(config: Config, month: Month | None = None, *, dry_run: bool = Fal
         run_payroll,
         run_promote,
         run_score,
-        stored_scores,
     )
     from .store import open_history
     from .templates import load_scheme, template_hash
@@ -153,7 +152,7 @@ def run_month(config: Config, month: Month | None = None, *, dry_run: bool = Fal
                 return result
             if not dry_run:
                 _refuse_locked(history, [month])
-            before = {a: s[month].value for a, s in stored_scores(history).items() if month in s}
+            before = history.month_scores(month)
             with StagedFiles() as staged:
                 session = Session(history, staged, record=False)
                 score = run_score(
@@ -176,7 +175,7 @@ def run_month(config: Config, month: Month | None = None, *, dry_run: bool = Fal
                 result.problems += [p for p in payroll.problems if p not in result.problems]
                 result.paid = len(payroll.lines)
                 result.payroll_total = sum((ln.total for ln in payroll.lines), Decimal("0.00"))
-                after = {a: s[month].value for a, s in stored_scores(history).items() if month in s}
+                after = history.month_scores(month)
                 result.agents = len(after)
                 result.changes = _changes(month, before, after, history.scored_months())
                 if not dry_run:

@@ -311,6 +311,12 @@ class History:
                 for agent, (totals, source) in month_attendance.items()
             ])
 
+    def month_scores(self, month: Month) -> dict[str, Decimal]:
+        """One month's stored scores by agent (what a re-run compares against)."""
+        rows = self.conn.execute(select(scores.c.agent_id, scores.c.score)
+                                 .where(scores.c.month == str(month)))
+        return {agent_id: Decimal(value) for agent_id, value in rows}
+
     def scores(self) -> dict[str, dict[Month, Score]]:
         """Every stored score by agent and month, for the rules: the value, the metrics (read
         from their JSON when first used) and the discipline mark. The source and the

@@ -83,7 +83,8 @@ def _write_csv(path: Path, result: PayrollResult) -> None:
 
 def _write_xlsx(path: Path, result: PayrollResult) -> None:
     book, fmt = new_workbook(path, _("cslevel payroll {month}").format(month=result.month),
-                             result.month)
+                             result.month,
+                             constant_memory=True)  # each sheet is written row by row
     formats = {
         "money": book.add_format({"border": 1, "num_format": "#,##0.00"}),
         "total_text": book.add_format({"border": 1, "bold": True, "top": 2}),
