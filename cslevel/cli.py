@@ -65,7 +65,7 @@ def _expand(paths: list[Path] | None) -> list[Path]:
 
 
 DbOption = Annotated[Optional[str], typer.Option(
-    "--db", help="History database: a SQLite file path or a database URL. "
+    "--db", help="History database: a SQLite file, or postgresql://user@host/db. "
                  "Default: $CSLEVEL_DB, else ./cslevel.db.", show_default=False)]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
 
