@@ -23,13 +23,14 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_show_locals=False,
-    rich_markup_mode="rich",
+    rich_markup_mode=None,  # plain click help: no rich/markdown import, fast --help
+    context_settings={"terminal_width": 100, "max_content_width": 100},
 )
 payroll_app = typer.Typer(help="工资 Payroll: the pay file finance pays from.",
-                          no_args_is_help=True)
+                          no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(payroll_app, name="payroll")
 templates_app = typer.Typer(help="模板 Templates: the grading schemes, as data.",
-                            no_args_is_help=True)
+                            no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(templates_app, name="templates")
 
 
@@ -125,8 +126,10 @@ def score(
 ) -> None:
     """Score a month's KPI workbook and store the scores in the history.
 
-    Example: [bold]cslevel score kpi_2026-10.xlsx --attendance att_2026-10.xlsx --roster
-    roster.xlsx --scheme star[/]
+    \b
+    Example:
+      cslevel score kpi_2026-10.xlsx --attendance att_2026-10.xlsx \\
+        --roster roster.xlsx --scheme star
     """
     from .pipeline import run_score
     from .records import CslevelError
@@ -171,9 +174,11 @@ def promote(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the moves; record nothing.")]
     = False,
 ) -> None:
-    """Apply the promotion/demotion rules to the stored history; moves take effect next month.
+    """Apply the promotion/demotion rules; moves take effect the next month.
 
-    Example: [bold]cslevel promote --months 3 --out moves-2026-10.xlsx[/]
+    \b
+    Example:
+      cslevel promote --months 3 --out moves-2026-10.xlsx
     """
     from .pipeline import run_promote
     from .records import CslevelError
@@ -205,7 +210,9 @@ def payroll_export(
 ) -> None:
     """Write the month's payroll: level in force, pay components, total, totals row.
 
-    Example: [bold]cslevel payroll export --month 2026-11 --out payroll-2026-11.xlsx[/]
+    \b
+    Example:
+      cslevel payroll export --month 2026-11 --out payroll-2026-11.xlsx
     """
     from .pipeline import run_payroll
     from .records import CslevelError
@@ -236,7 +243,9 @@ def payroll_diff(
 
     Writes nothing.
 
-    Example: [bold]cslevel payroll diff --month 2026-11[/]
+    \b
+    Example:
+      cslevel payroll diff --month 2026-11
     """
     from .pipeline import run_payroll_diff
     from .records import CslevelError
@@ -269,7 +278,9 @@ def lock(
     Re-scoring the locked month, or any month before it, is refused (exit code 3) until it
     is reopened with a reason.
 
-    Example: [bold]cslevel lock 2026-10[/]
+    \b
+    Example:
+      cslevel lock 2026-10
     """
     from .pipeline import run_lock
     from .records import CslevelError
@@ -304,7 +315,9 @@ def reopen(
 
     The reason, the user and the time are kept in the audit trail.
 
-    Example: [bold]cslevel reopen 2026-10 --reason "考勤更正 corrected attendance"[/]
+    \b
+    Example:
+      cslevel reopen 2026-10 --reason "考勤更正 corrected attendance"
     """
     from .pipeline import run_reopen
     from .records import CslevelError
@@ -340,7 +353,9 @@ def init(
 ) -> None:
     """Make a workspace: a commented cslevel.toml, an input and an output folder.
 
-    Example: [bold]cslevel init 客服定级 --scheme star[/]
+    \b
+    Example:
+      cslevel init 客服定级 --scheme star
     """
     from .monthly import init_workspace
     from .records import CslevelError
@@ -379,20 +394,23 @@ def run(
     repeat: the same inputs change nothing. Exit codes: 0 done, 1 input problems (nothing
     written), 2 usage, 3 busy or locked.
 
-    Example: [bold]cslevel run --month 2026-10[/]
+    \b
+    Example:
+      cslevel run --month 2026-10
     """
     from .config import load_config
     from .monthly import run_month
     from .records import CslevelError
 
     out_console, err = _consoles()
+    chosen = _month(month)  # a bad --month is a usage error (2), before anything is read
     try:
         settings = load_config(config)
         from .i18n import set_language
 
         set_language(settings.language or None)
         result = _with_progress(err, as_json, lambda progress: run_month(
-            settings, _month(month), dry_run=dry_run, progress=progress))
+            settings, chosen, dry_run=dry_run, progress=progress))
     except CslevelError as exc:
         _fail(exc, as_json)
         return
@@ -429,7 +447,9 @@ def runs(
 ) -> None:
     """List the recorded runs: who, when, version, inputs and what changed.
 
-    Example: [bold]cslevel runs --limit 5[/]
+    \b
+    Example:
+      cslevel runs --limit 5
     """
     from .records import CslevelError
     from .store import open_history
@@ -462,7 +482,9 @@ def history(
 ) -> None:
     """Show an agent's months: score, level in force, decision and its reason.
 
-    Example: [bold]cslevel history 0007[/]
+    \b
+    Example:
+      cslevel history 0007
     """
     from .pipeline import run_history
     from .records import CslevelError
@@ -497,7 +519,9 @@ def inspect(
     Writes nothing: sheet used, header row, each column and its field, months, agent count,
     the first rows as read and every problem.
 
-    Example: [bold]cslevel inspect kpi_2026-10.xlsx[/]
+    \b
+    Example:
+      cslevel inspect kpi_2026-10.xlsx
     """
     from .inspect import inspect_file
     from .records import CslevelError
@@ -522,7 +546,9 @@ def inspect(
 def templates_list(as_json: JsonOption = False) -> None:
     """List the shipped templates.
 
-    Example: [bold]cslevel templates list[/]
+    \b
+    Example:
+      cslevel templates list
     """
     from .records import CslevelError
     from .templates import load_scheme, shipped_template_names
@@ -551,7 +577,9 @@ def templates_show(
 ) -> None:
     """Print a template, with its comments, as the clerk would edit it.
 
-    Example: [bold]cslevel templates show star[/]
+    \b
+    Example:
+      cslevel templates show star
     """
     from .records import CslevelError
     from .templates import load_scheme
@@ -571,7 +599,9 @@ def templates_validate(
 ) -> None:
     """Check a template: unknown fields, weights, bands, levels, thresholds.
 
-    Example: [bold]cslevel templates validate my-star.yaml[/]
+    \b
+    Example:
+      cslevel templates validate my-star.yaml
     """
     from .records import CslevelError
     from .templates import load_scheme
@@ -597,7 +627,9 @@ def templates_new(
 ) -> None:
     """Copy a shipped template to NAME.yaml (scheme id NAME) for editing.
 
-    Example: [bold]cslevel templates new our-star --from star[/]
+    \b
+    Example:
+      cslevel templates new our-star --from star
     """
     import re
 
