@@ -70,6 +70,7 @@ def write_results(path: Path, scheme: Scheme, result: MonthResult, problems: lis
                *([_("Attendance score"), _("Attendance flags")] if with_attendance else []),
                _("Score explanation")]
     sheet.write_row(0, 0, headers, head)
+    separator, no_attendance = _(", "), _("no attendance record")  # once, not per row
     for row_no, row in enumerate(result.rows, start=1):
         col = 0
         for value in (row.agent.agent_id, row.agent.name, row.agent.team):
@@ -110,8 +111,7 @@ def write_results(path: Path, scheme: Scheme, result: MonthResult, problems: lis
             else:
                 sheet.write_blank(row_no, col + 5, None, text)
             sheet.write_string(row_no, col + 6,
-                               _(", ").join(att.flags) if att else _("no attendance record"),
-                               text)
+                               separator.join(att.flags) if att else no_attendance, text)
         sheet.write_string(row_no, col + (7 if with_attendance else 5),
                            row.score.explanation if row.score else "", text)
     sheet.freeze_panes(1, 3)
