@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import gc
 import re
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import partial
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
+from functools import partial
 from itertools import repeat
-from operator import itemgetter
-from typing import Any, Literal, TypeVar
+from operator import itemgetter, setitem
+from pathlib import Path
+from typing import Any, Literal, TypeVar, cast
 
 from ..records import (
     AgentRow,
@@ -63,9 +64,8 @@ def _column(table: Table, fld: str) -> list[object] | None:
     cached = table.column_cache.get(fld)
     if cached is None:
         columns = table.transposed()
-        if columns is not None:
-            cached = columns[col]
-        else:
+        cached = columns[col] if columns is not None and col < len(columns) else None
+        if cached is None:  # (rows of different widths, or all narrower than the header)
             cached = [cells[col] if col < len(cells) else None for cells in table.row_cells]
         table.column_cache[fld] = cached
     return cached
@@ -85,9 +85,13 @@ def _convert(
     raw = _column(table, fld)
     if raw is None:
         return None
-    memo = _distinct(raw, fn, table.distinct(fld))
-    if memo is _IDENTITY:
+    if fn in _TEXT_FNS and values.all_plain_text(
+            raw if _mostly_different(raw) else table.distinct(fld)):
+        # A column of text that needs no cleaning maps to itself. One of repeated values
+        # (teams, posts) is checked on its distinct values, one whose values differ (ids,
+        # names) as it is: no set of its distinct values is made.
         return raw  # type: ignore[return-value]  # (shared, never changed)
+    memo = _distinct(raw, fn, table.distinct(fld))
     if memo is None:
         out = [_convert_one(fn, v) for v in raw]
     else:
@@ -98,7 +102,13 @@ def _convert(
 
 
 _TEXT_FNS: set[Callable[[object], object]] = {values.clean_text, values.agent_id}
-_IDENTITY: dict[object, object] = {}  # returned by _distinct: every value maps to itself
+
+
+def _mostly_different(raw: list[object], sample: int = 1000) -> bool:
+    """Whether most of the first `sample` values of a column differ (ids, names) rather
+    than repeat (teams, posts): only decides how a column is looked at, never the result."""
+    head = raw[:sample]
+    return len(set(head)) * 2 > len(head)
 
 
 def _distinct(raw: list[object], fn: Callable[[object], T],
@@ -107,13 +117,14 @@ def _distinct(raw: list[object], fn: Callable[[object], T],
     alike differ in meaning (TRUE and 1), so cells must be converted one by one."""
     distinct = set(raw) if distinct is None else distinct
     types = set(map(type, distinct))
-    if bool in types:
+    if bool in types or ((1 in distinct or 0 in distinct) and bool in set(map(type, raw))):
+        # (a TRUE or FALSE cell is hidden in the set when an equal 1 or 0 came first)
         return None
-    if fn in _TEXT_FNS and types == {str} and "" not in distinct:
-        # a column of text that needs no cleaning maps to itself: checked in one C pass
-        joined = "\n".join(distinct)
-        if values.is_plain_text(joined.replace("\n", "")):
-            return _IDENTITY
+    if types == {float} and fn in _FROM_FLOAT:
+        # numbers as Excel stores them: converted by C iterators (no float is blank and
+        # none fails: each of these functions makes Decimal(repr(value)) of a float)
+        cells = list(distinct)
+        return dict(zip(cells, _FROM_FLOAT[fn](map(Decimal, map(repr, cells)))))
     return {value: _convert_one(fn, value) for value in distinct}
 
 
@@ -145,6 +156,15 @@ def _decimal(value: object) -> Decimal:
     return values.number(value)[0]
 
 
+# What each conversion makes of floats (number: not written with a % sign), given the
+# Decimals of their reprs; str(float) is repr(float).
+_FROM_FLOAT: dict[Callable[[object], object], Callable[[Iterator[Decimal]], Iterator[object]]] = {
+    values.number: lambda decimals: zip(decimals, repeat(False)),
+    values.seconds: iter,
+    _decimal: iter,
+}
+
+
 def _id(table: Table, index: int, problems: list[Problem]) -> str | None:
     raw = table.cell(table.cells_at(index), "agent_id")
     if values.is_blank(raw):
@@ -168,7 +188,7 @@ def _months_of_rows(
                  "--month to say which month it is."))
     month = override or named or table.title_month
     if month is not None:
-        return [month] * len(table.rows)
+        return [month] * table.row_count
     if "month" not in table.columns:
         raise CslevelError(Problem(
             "cannot tell which month this file is for", Source(path.name, table.sheet.name),
@@ -209,6 +229,14 @@ def _scaled_column(
         memo = dict(zip(keys, cells))
     else:
         keys = raw
+    if kind == "percent" and memo and set(map(type, memo.values())) == {tuple}:
+        pairs = cast("list[tuple[Decimal, bool]]", list(memo.values()))
+        numbers = list(map(itemgetter(0), pairs))
+        if not any(map(itemgetter(1), pairs)) and max(numbers) <= 1:
+            # the common column: fractions, none in error and none written with a % sign;
+            # the rules below keep every value as it is (checked in C passes)
+            same = dict(zip(memo, numbers))
+            return list(map(same.__getitem__, keys))
     small_limit = Decimal(3) if kind == "score" else Decimal(1)
     parsed = {k: g for k, g in memo.items() if type(g) is tuple}
     small = {k for k, (v, pct) in parsed.items() if not pct and 0 < v <= small_limit and v != 1}
@@ -305,13 +333,23 @@ def understand_kpi(path: Path, scheme: Scheme, sheets: list[Sheet] | None = None
 def bulk_load() -> Iterator[None]:
     """Pause the cyclic garbage collector while many rows are built: they hold no cycles,
     and the collections that their allocation alone would trigger cost more than the
-    reading itself."""
+    reading itself.
+
+    At the end the objects made meanwhile are moved to the oldest generation at once
+    (`gc.freeze()` then `gc.unfreeze()`, which only relink lists): else the first young
+    collection after the pause would walk every one of the rows (40-60 ms per 100,000
+    rows) only to find them all alive. They are still looked at by the full collections,
+    as any long-lived object is. Skipped when the program has frozen objects of its own,
+    which `unfreeze` would release."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if enabled:
+            if gc.get_freeze_count() == 0:
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 
@@ -350,7 +388,7 @@ def _read_kpi(path: Path, scheme: Scheme, month: Month | None,
         return rows, problems
     use_ready = plan.mode == "ready"
     months = _months_of_rows(table, path, month, problems)
-    count = len(table.rows)
+    count = table.row_count
     nothing: list[None] = [None] * count
     score_fields: list[str]
     columns: dict[str, list[Decimal | None]] = {}
@@ -421,15 +459,17 @@ def _read_kpi(path: Path, scheme: Scheme, month: Month | None,
 
     ids = _convert(table, "agent_id", values.agent_id, problems, "agent id",
                    "Use the agent's id as text, e.g. 0007.") or nothing
-    for p in [p for p, got in enumerate(ids) if got is None]:
+    # (ids that are the cells as read are all plain text: none is missing)
+    ids_missing = ids is not _column(table, "agent_id") and None in ids
+    for p in [p for p, got in enumerate(ids) if got is None] if ids_missing else ():
         if _blank(_column_value(table, p, "agent_id")):
             problems.append(Problem("agent id (工号) is empty",
                                     table.source(table.rows[p][0], "agent_id"),
                                     hint="Fill in the id or delete the row."))
 
     levels: list[str | None] = list(nothing)
-    for p, (index, _), raw in zip(range(count), table.rows,
-                                  _column(table, "current_level") or ()):
+    for p, index, raw in zip(range(count), table.row_indexes(),
+                             _column(table, "current_level") or ()):
         label = "" if _blank(raw) else values.clean_text(raw)
         levels[p] = scheme.resolve_level(label) if label else None
         if label and levels[p] is None:
@@ -459,15 +499,18 @@ def _read_kpi(path: Path, scheme: Scheme, month: Month | None,
     keys = [fld.removeprefix("metric:") for fld in [*score_fields, *extra_fields]
             if fld != READY]
     # (a metric blank for a post that does not use it stays None until the rows are built)
-    metric_dicts = (map(dict, map(zip, repeat(keys), zip(*[columns[f"metric:{k}"] for k in keys])))
-                    if keys else map(dict, repeat(())))
+    metric_dicts = _dicts(keys, [columns[f"metric:{k}"] for k in keys], count)
     ready_values = columns[READY] if use_ready else nothing
-    excel_rows = list(map(first_row.__add__, map(itemgetter(0), table.rows)))
-    sources = map(partial(tuple.__new__, Source),
+    indexes = table.row_indexes()
+    excel_rows = (range(first_row + indexes.start, first_row + indexes.stop)
+                  if type(indexes) is range and indexes.step == 1
+                  else list(map(first_row.__add__, indexes)))
+    # (map calling tuple.__new__ with the class repeated: quicker than through a partial)
+    sources = map(tuple.__new__, repeat(Source),
                   zip(repeat(file), repeat(sheet_name), excel_rows, repeat(None)))
-    rows: list[AgentRow] = list(map(partial(tuple.__new__, AgentRow), zip(
+    rows: list[AgentRow] = list(map(tuple.__new__, repeat(AgentRow), zip(
         ids, months, sources, names, teams, roles, hires, levels, ready_values, metric_dicts,
-        map(bool, blocks))))
+        map(bool, blocks) if blocks is not nothing else repeat(False))))
     skip = incomplete | {p for p, row in enumerate(excel_rows) if row in bad_rows} if (
         incomplete or bad_rows) else set()
     for fld in extra_fields:  # blanks of columns read alongside a ready score
@@ -477,10 +520,21 @@ def _read_kpi(path: Path, scheme: Scheme, month: Month | None,
         rows[p] = row._replace(metrics={k: v for k, v in row.metrics.items() if v is not None})
     months_complete = not months or (months[0] is not None
                                      and months.count(months[0]) == len(months))
-    if skip or None in ids or not (months_complete or all(m is not None for m in months)):
+    if skip or ids_missing or not (months_complete or all(m is not None for m in months)):
         rows = [row for p, row in enumerate(rows)
                 if p not in skip and row.agent_id is not None and row.month is not None]
     return rows, problems
+
+
+def _dicts(keys: list[str], columns: list[list[Any]], count: int) -> list[dict[str, Any]]:
+    """`count` dicts {key: that column's value in the row}, made a column at a time by C
+    iterators: one copy per row of a dict holding the keys, then each column's values set
+    into them (faster than dict(zip(keys, row)) per row)."""
+    template = dict.fromkeys(keys)
+    dicts = list(map(dict.copy, repeat(template, count)))
+    for key, column in zip(keys, columns):
+        deque(map(setitem, dicts, repeat(key), column), maxlen=0)
+    return dicts
 
 
 def _blank_positions(column: list[object], distinct: set[object]) -> list[int]:
@@ -495,7 +549,9 @@ def _column_value(table: Table, position: int, fld: str) -> object:
 def _texts(table: Table, fld: str) -> list[str]:
     got = _convert(table, fld, values.clean_text, [], fld, "")
     if got is None:
-        return [""] * len(table.rows)
+        return [""] * table.row_count
+    if got is _column(table, fld):  # the cells as they are: all plain text, none blank
+        return got  # type: ignore[return-value]
     return got if None not in got else [text or "" for text in got]  # type: ignore[return-value]
 
 

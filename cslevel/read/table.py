@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from itertools import compress
+from itertools import chain, compress
 from operator import itemgetter
 
 from ..records import CslevelError, Month, Problem, Source
@@ -35,14 +35,44 @@ class Table:
     headers: list[str]  # header label of every column (two-row headers combined)
     header_rows: int = 1
     block: tuple[int, int] = (0, 0)  # first and last column index of this table
-    rows: list[tuple[int, list[object]]] = field(default_factory=list)  # (row index, cells)
     title_month: Month | None = None
     problems: list[Problem] = field(default_factory=list)
-    _by_index: dict[int, list[object]] = field(default_factory=dict, repr=False)
     column_cache: dict[str, list[object]] = field(default_factory=dict, repr=False)
     distinct_cache: dict[str, set[object]] = field(default_factory=dict, repr=False)
-    _row_cells: list[list[object]] = field(default_factory=list, repr=False)
-    _transposed: list[list[object]] | None = field(default=None, repr=False)
+    # The data rows are kept either as (row index, cells) pairs (`rows`) or, for a block of
+    # consecutive sheet rows all read as they are, as their indexes and cells only, the
+    # pairs being made when first asked for: the KPI reader never needs them.
+    _rows: list[tuple[int, list[object]]] | None = field(default=None, repr=False)
+    _row_indexes: list[int] | range | None = field(default=None, repr=False)
+    _row_cells: list[list[object]] | None = field(default=None, repr=False)
+    _by_index: dict[int, list[object]] | None = field(default=None, repr=False)
+    _transposed: list[list[object] | None] | None = field(default=None, repr=False)
+
+    @property
+    def rows(self) -> list[tuple[int, list[object]]]:
+        """(index into sheet.rows, cells) of each data row, in sheet order. Replace the
+        list rather than change it: the views below are made from it once."""
+        if self._rows is None:
+            self._rows = list(zip(self._row_indexes or (), self._row_cells or ()))
+        return self._rows
+
+    @rows.setter
+    def rows(self, rows: list[tuple[int, list[object]]]) -> None:
+        self._rows = rows
+        self._row_indexes = self._row_cells = self._by_index = self._transposed = None
+
+    def set_consecutive_rows(self, first: int, cells: list[list[object]],
+                             columns: list[list[object] | None] | None = None) -> None:
+        """The data rows are sheet.rows[first:first + len(cells)], as they are; `columns`
+        are their cells column by column, when already made."""
+        self._rows = self._by_index = None  # (rows: made when first asked for)
+        self._row_indexes = range(first, first + len(cells))
+        self._row_cells = cells
+        self._transposed = columns
+
+    def set_columns(self, columns: list[list[object] | None]) -> None:
+        """The cells of `rows` column by column, when already made."""
+        self._transposed = columns
 
     @property
     def header_row(self) -> int:
@@ -52,12 +82,11 @@ class Table:
     def source(self, row_index: int, fld: str | None = None) -> Source:
         return self.sheet.source(row_index, self.columns[fld] if fld else None)
 
-    def transposed(self) -> list[list[object]] | None:
-        """All columns at once (one C pass), when every data row is as wide as the first."""
-        if self._transposed is None and self.rows:
-            widths = set(map(len, self.row_cells))
-            if len(widths) == 1:
-                self._transposed = list(map(list, zip(*self.row_cells)))
+    def transposed(self) -> list[list[object] | None] | None:
+        """The cells of the fields' columns (None for the other columns) made at once, when
+        every data row is as wide as the first."""
+        if self._transposed is None:
+            self._transposed = _transpose(self.row_cells, set(self.columns.values()))
         return self._transposed
 
     def distinct(self, fld: str) -> set[object]:
@@ -70,16 +99,26 @@ class Table:
         return found
 
     @property
+    def row_count(self) -> int:
+        return len(self.row_cells)
+
+    def row_indexes(self) -> list[int] | range:
+        """The data rows' indexes into sheet.rows, in order (a range when they follow on)."""
+        if self._row_indexes is None:
+            self._row_indexes = list(map(itemgetter(0), self.rows))
+        return self._row_indexes
+
+    @property
     def row_cells(self) -> list[list[object]]:
         """The data rows' cells, without their indexes."""
-        if len(self._row_cells) != len(self.rows):
-            self._row_cells = [cells for _, cells in self.rows]
+        if self._row_cells is None:
+            self._row_cells = list(map(itemgetter(1), self.rows))
         return self._row_cells
 
     def cells_at(self, row_index: int) -> list[object]:
         """The data row as read (merged cells filled down where the template allows)."""
-        if len(self._by_index) != len(self.rows):
-            self._by_index = dict(self.rows)
+        if self._by_index is None:
+            self._by_index = dict(zip(self.row_indexes(), self.row_cells))
         return self._by_index[row_index]
 
     def cell(self, cells: list[object], fld: str) -> object:
@@ -101,11 +140,17 @@ def _text(cell: object) -> str:
     return "" if values.is_blank(cell) else values.clean_text(cell)
 
 
-def _combined_header(sheet: Sheet, index: int) -> list[str]:
+def _combined_header(sheet: Sheet, index: int,
+                     texts: list[list[str]] | None = None) -> list[str]:
     """Row `index` with the row under it filling its gaps: the labels of a two-row header
-    where group cells (merged across columns) stand over the real column names."""
-    top = [_text(c) for c in sheet.rows[index]]
-    below = [_text(c) for c in sheet.rows[index + 1]] if index + 1 < len(sheet.rows) else []
+    where group cells (merged across columns) stand over the real column names. `texts`:
+    the text of the first rows' cells, when already made."""
+    def text(i: int) -> list[str]:
+        return texts[i] if texts is not None and i < len(texts) else [
+            _text(c) for c in sheet.rows[i]]
+
+    top = text(index)
+    below = text(index + 1) if index + 1 < len(sheet.rows) else []
     grouped = set()
     for r1, c1, r2, c2 in sheet.merged:
         if r1 == sheet.first_row - 1 + index and c2 > c1:
@@ -118,14 +163,19 @@ def _combined_header(sheet: Sheet, index: int) -> list[str]:
     return out
 
 
-def _match(labels: list[str], wanted: dict[str, list[str]]) -> dict[str, int]:
+def _match(labels: list[str], wanted: dict[str, list[str]],
+           normalized: dict[str, str] | None = None) -> dict[str, int]:
     """field -> column of its first matching header; one column may serve several fields
-    (two figures made from one raw column)."""
+    (two figures made from one raw column). `normalized`: labels already normalised."""
     found: dict[str, int] = {}
+    normalized = {} if normalized is None else normalized
     for index, label in enumerate(labels):
         if not label:
             continue
-        for fld in wanted.get(normalize_label(label), ()):
+        key = normalized.get(label)
+        if key is None:
+            key = normalized[label] = normalize_label(label)
+        for fld in wanted.get(key, ()):
             if fld not in found:
                 found[fld] = index
     return found
@@ -170,11 +220,13 @@ def find_table(
             if fld not in wanted.setdefault(key, []):
                 wanted[key].append(fld)
     best: tuple[int, Sheet, int, int, list[str], dict[str, int]] | None = None
+    normalized: dict[str, str] = {}  # each label is seen as a row and in two combined rows
     for sheet in sheets:
+        texts = [[_text(c) for c in row] for row in sheet.rows[:HEADER_SCAN_ROWS + 1]]
         for index in range(min(HEADER_SCAN_ROWS, len(sheet.rows))):
-            single = [_text(c) for c in sheet.rows[index]]
-            for rows, labels in ((1, single), (2, _combined_header(sheet, index))):
-                found = _match(labels, wanted)
+            single = texts[index]
+            for rows, labels in ((1, single), (2, _combined_header(sheet, index, texts))):
+                found = _match(labels, wanted, normalized)
                 key = "agent_id" if "agent_id" in found else (
                     key_fallback if key_fallback in found else None)
                 if key is None:
@@ -287,6 +339,20 @@ def _all_start_with_digits(keys: list[str]) -> bool:
     return len(heads) == len(keys) and heads.isdigit()
 
 
+def _transpose(rows: list[list[object]], wanted: set[int]
+               ) -> list[list[object] | None] | None:
+    """The `wanted` columns of rows that are all as wide (None for the others; None when
+    the rows are not all as wide, or there are none): the rows are chained into one list
+    (one C pass, in the order their cells lie in memory) and each column is a slice of it
+    with the row width as step."""
+    widths = set(map(len, rows))
+    if len(widths) != 1:
+        return None
+    width = widths.pop()
+    flat = list(chain.from_iterable(rows))
+    return [flat[c::width] if c in wanted else None for c in range(width)]
+
+
 def _collect_rows(table: Table, fill_down: list[str]) -> None:
     sheet = table.sheet
     first, last = table.block
@@ -297,20 +363,29 @@ def _collect_rows(table: Table, fill_down: list[str]) -> None:
     data_start = table.header_index + table.header_rows
     rows = sheet.rows
     data = rows[data_start:]
-    keys = ([cells[id_col] for cells in data] if min(map(len, data), default=0) > id_col
-            else [cells[id_col] if id_col < len(cells) else None for cells in data])
+    # The cells column by column (the readers work on whole columns) when the rows are all
+    # as wide; merged cells may be filled down below, so then they are made afterwards.
+    columns = None if origin else _transpose(data, set(table.columns.values()))
+    if columns is not None and id_col < len(columns):
+        keys = columns[id_col]
+        assert keys is not None
+    elif min(map(len, data), default=0) > id_col:
+        keys = list(map(itemgetter(id_col), data))
+    else:
+        keys = [cells[id_col] if id_col < len(cells) else None for cells in data]
     # the common row: an id that no totals or notes label starts with (digits, or a number)
-    numbered = list(zip(range(data_start, len(rows)), data))
     kinds = set(map(type, keys))
     if not origin and (kinds == {float} or (kinds == {str} and _all_start_with_digits(keys))):
-        out, others = numbered, []
-    else:
-        ordinary = [not origin and (type(k) is float or (type(k) is str and k[:1].isdigit()))
-                    for k in keys]
-        out = list(compress(numbered, ordinary))
-        others = [(index, cells, key) for (index, cells), key, plain
-                  in zip(numbered, keys, ordinary) if not plain]
-    for index, cells, key in others:
+        table.set_consecutive_rows(data_start, data, columns)  # every row is a data row
+        return
+    numbered = list(zip(range(data_start, len(rows)), data))
+    ordinary = [not origin and (type(k) is float or (type(k) is str and k[:1].isdigit()))
+                for k in keys]
+    out = list(compress(numbered, ordinary))
+    others = [(p, index, cells, key) for p, ((index, cells), key, plain)
+              in enumerate(zip(numbered, keys, ordinary)) if not plain]
+    kept = ordinary  # which data rows are table rows (cells as read: no merged cells here)
+    for p, index, cells, key in others:
         block = cells[first:last + 1]
         if all(values.is_blank(c) for c in block):
             continue
@@ -334,9 +409,13 @@ def _collect_rows(table: Table, fill_down: list[str]) -> None:
                     elif r >= data_start:
                         unfilled.add(fld)
         out.append((index, cells))
+        kept[p] = True
     if others:
         out.sort(key=itemgetter(0))
     table.rows = out
+    if columns is not None:  # the columns of the rows kept (cells unchanged: no merges)
+        table.set_columns([None if column is None else list(compress(column, kept))
+                           for column in columns])
     for fld in sorted(filled):
         table.problems.append(Problem(
             f"merged cells in column {table.label(fld)} filled down (the template allows it)",
