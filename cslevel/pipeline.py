@@ -631,7 +631,7 @@ def _payroll(history: History, month: Month | None) -> PayrollResult:
     lines = _pay_month(history, scheme, month, derived, all_scores, scored, problems)
     before = (_pay_month(history, scheme, month - 1, derived, all_scores, scored, [])
               if month - 1 >= scored[0] else {})
-    for agent_id, line in lines.items():
+    for agent_id, line in (lines if before else {}).items():  # nothing to compare with
         agent, states, _ = derived[agent_id]
         decision = next((s.decision for s in states if s.decision
                          and s.decision.effective == month), None)

@@ -287,3 +287,8 @@ def test_pro_rata_joiner_and_leaver(tmp_path: Path, cli_json) -> None:
     assert rows["0002"]["components"]["基本工资"] == "1666.67"
     assert rows["0002"]["total"] == str(sum((half_up(a * 20 / 30) for a in trial), D("0.00")))
     assert rows["0002"]["change"] == "首次发放（入职 2026-04-11）"
+
+
+def test_first_paid_month_has_no_change_column_text(month: Path, cli_json) -> None:
+    rows = cli_json("payroll", "export", "--month", "2026-01", "--out", "p.csv")["rows"]
+    assert rows and all(r["change"] == "" and r["previous_total"] is None for r in rows)
