@@ -14,8 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
-from itertools import repeat
-from operator import itemgetter, setitem
+from itertools import compress, repeat
+from operator import eq, itemgetter, setitem
 from pathlib import Path
 from typing import Any, Literal, TypeVar, cast
 
@@ -688,11 +688,31 @@ def read_attendance(
 ) -> tuple[list[AttendanceRow], list[Problem]]:
     """Attendance (考勤) monthly totals per agent. A sheet without an id column is read by
     name (with a warning); notes typed after a name (张三3月15离职) are split off."""
-    items = scheme.attendance.items
+    with bulk_load():
+        return _read_attendance(path, scheme, month, table)
+
+
+def _read_attendance(
+    path: Path, scheme: Scheme, month: Month | None, table: Table | None,
+    fast: bool = True,
+) -> tuple[list[AttendanceRow], list[Problem]]:
     table = table or attendance_table(path, scheme)
-    by_name = table.columns["agent_id"] == table.columns.get("name")
     problems = list(table.problems)
     months = _months_of_rows(table, path, month, problems)
+    out = _attendance_columns(table, scheme, months, problems) if fast else None
+    if out is None:  # some cell is in error or an id is blank: row by row
+        out = _attendance_by_row(table, scheme, months, problems)
+    for m in sorted({r.month for r in out}):
+        problems += duplicates([(r.agent_id, r.source) for r in out if r.month == m],
+                               f"attendance workbook ({m})")
+    return out, problems
+
+
+def _attendance_by_row(table: Table, scheme: Scheme, months: list[Month | None],
+                       problems: list[Problem]) -> list[AttendanceRow]:
+    """The general reading, a row at a time: every problem of a row in the row's order."""
+    items = scheme.attendance.items
+    by_name = table.columns["agent_id"] == table.columns.get("name")
     out: list[AttendanceRow] = []
     for (index, cells), row_month in zip(table.rows, months):
         errors_before = len(problems)
@@ -704,17 +724,106 @@ def read_attendance(
                                     table.source(index, "name"), "warning"))
         totals: dict[str, Decimal] = {}
         for item in items:
-            got = _coerce(table, index, f"att:{item.key}", lambda v: values.number(v)[0],
+            got = _coerce(table, index, f"att:{item.key}", _number_value,
                           problems, item.name, "Enter a number of days or times.")
             if got is not None:
                 totals[item.key] = got
         if agent is None or _new_errors(problems, errors_before) or row_month is None:
             continue
         out.append(AttendanceRow(agent, row_month, table.source(index), name, totals))
-    for m in sorted({r.month for r in out}):
-        problems += duplicates([(r.agent_id, r.source) for r in out if r.month == m],
-                               f"attendance workbook ({m})")
-    return out, problems
+    return out
+
+
+def _number_value(value: object) -> Decimal:
+    return values.number(value)[0]
+
+
+_FAILED = object()  # (a cell that the row-by-row reading would report as an error)
+_NUMBER_TYPES = {bool, int, float, Decimal}
+
+
+def _attendance_values(table: Table, fld: str, fn: Callable[[object], T],
+                       blank_is_none: bool = True) -> list[T | None] | None:
+    """A field's column converted as `_coerce` would convert each of its cells (a blank
+    cell, by `values.is_blank`, is None when `blank_is_none`); each distinct value is
+    converted once. None when some cell fails, or when a blank is not allowed (an id)."""
+    raw = _column(table, fld)
+    if raw is None:  # no such column: every cell reads as None
+        return [None if blank_is_none else fn(None)] * table.row_count  # type: ignore[list-item]
+    if fn in _TEXT_FNS and values.all_plain_text(
+            raw if _mostly_different(raw) else table.distinct(fld)):
+        return list(raw)  # type: ignore[arg-type]  # (text as it is: none blank)
+
+    def one(value: object) -> object:
+        if blank_is_none and values.is_blank(value):
+            return None
+        try:
+            return fn(value)
+        except ValueError:
+            return _FAILED
+
+    numeric = set(map(type, raw)) & _NUMBER_TYPES
+    if len(numeric) > 1 or Decimal in numeric or (float in numeric and len(set(map(
+            repr, compress(raw, map(eq, repeat(0.0), raw))))) > 1):
+        # numbers that are equal but written differently (1, 1.0, TRUE; 0.0 and -0.0)
+        # share one entry in a set but not one converted value (Decimal('1') and
+        # Decimal('1.0'), Decimal('0.0') and Decimal('-0.0')): one by one
+        out = list(map(one, raw))
+        return None if any(got is _FAILED for got in out) else out  # type: ignore[return-value]
+    memo = {value: one(value) for value in table.distinct(fld)}
+    if any(got is _FAILED for got in memo.values()):
+        return None
+    return list(map(memo.__getitem__, raw))  # type: ignore[arg-type]
+
+
+def _attendance_columns(table: Table, scheme: Scheme, months: list[Month | None],
+                        problems: list[Problem]) -> list[AttendanceRow] | None:
+    """The rows of `_attendance_by_row`, made a column at a time, when no cell is in error
+    and no id is blank (the usual sheet). Then the only problems that the row-by-row
+    reading adds are the warnings for notes after a name, in row order: so here too. None
+    (and no problem added) otherwise."""
+    count = table.row_count
+    ids = _attendance_values(table, "agent_id", values.agent_id)
+    if ids is None or None in ids:
+        return None
+    keys: list[str] = []
+    columns: list[list[Decimal | None]] = []
+    for item in scheme.attendance.items:
+        fld = f"att:{item.key}"
+        if fld not in table.columns:
+            continue  # (a cell of a missing column reads as None: no total)
+        column = _attendance_values(table, fld, _number_value)
+        if column is None:
+            return None
+        keys.append(item.key)
+        columns.append(column)
+    names = _attendance_values(table, "name", values.clean_text, blank_is_none=False)
+    assert names is not None  # (clean_text never fails)
+    indexes = table.row_indexes()
+    if table.columns["agent_id"] == table.columns.get("name"):  # read by name
+        for p, agent in enumerate(ids):
+            if agent and (note := _NAME_NOTE.match(agent)):
+                ids[p] = names[p] = agent = note.group(1)
+                problems.append(Problem(
+                    f"note {note.group(2)!r} after the name {agent} left out",
+                    table.source(indexes[p], "name"), "warning"))
+    totals = _dicts(keys, columns, count)
+    for column in columns:  # a blank cell: no total for that item
+        # (`v is None`, never `None in column`: comparing a Decimal with None is slow)
+        for p in [p for p, v in enumerate(column) if v is None]:
+            totals[p] = {k: v for k, v in totals[p].items() if v is not None}
+    first_row = table.sheet.first_row
+    sources = map(tuple.__new__, repeat(Source), zip(
+        repeat(table.sheet.file), repeat(table.sheet.name), map(first_row.__add__, indexes),
+        repeat(None)))
+    # (ids: none is None, checked above; names: clean_text never gives None; rows
+    # without a month are dropped below)
+    rows = list(map(AttendanceRow, cast("list[str]", ids), cast("list[Month]", months),
+                    sources,
+                    cast("list[str]", names), totals))
+    if any(m is None for m in months):
+        rows = [row for row in rows if row.month is not None]
+    return rows
 
 
 def duplicates(items: list[tuple[str, Source]], what: str) -> list[Problem]:
