@@ -97,6 +97,26 @@ def _emit(doc: dict[str, Any]) -> None:
     print(json.dumps(doc, ensure_ascii=False, indent=2))
 
 
+def _report(work: Any, to_json: str, show: str, as_json: bool, *, written: bool = True) -> None:
+    """Run `work()`; on input problems print them and exit; else print the result as the
+    JSON document or the console summary named (functions of cslevel.export.console,
+    imported only now: rich stays off the start-up path)."""
+    from .records import CslevelError
+
+    out_console, _ = _consoles()
+    try:
+        result = work()
+    except CslevelError as exc:
+        _fail(exc, as_json, written)
+        return
+    from .export import console
+
+    if as_json:
+        _emit(getattr(console, to_json)(result))
+    else:
+        getattr(console, show)(out_console, result)
+
+
 @app.command()
 def score(
     files: Annotated[list[Path], typer.Argument(help="KPI workbook(s) (.xlsx/.xls/.csv).",
@@ -181,20 +201,10 @@ def promote(
       cslevel promote --months 3 --out moves-2026-10.xlsx
     """
     from .pipeline import run_promote
-    from .records import CslevelError
 
-    out_console, _ = _consoles()
-    try:
-        result = run_promote(months=months, as_of=_month(as_of), db=db, out=out, dry_run=dry_run)
-    except CslevelError as exc:
-        _fail(exc, as_json)
-        return
-    from .export.console import print_promote, promote_json
-
-    if as_json:
-        _emit(promote_json(result))
-    else:
-        print_promote(out_console, result)
+    chosen = _month(as_of)
+    _report(lambda: run_promote(months=months, as_of=chosen, db=db, out=out, dry_run=dry_run),
+            "promote_json", "print_promote", as_json)
 
 
 @payroll_app.command("export")
@@ -215,20 +225,10 @@ def payroll_export(
       cslevel payroll export --month 2026-11 --out payroll-2026-11.xlsx
     """
     from .pipeline import run_payroll
-    from .records import CslevelError
 
-    out_console, _ = _consoles()
-    try:
-        result = run_payroll(month=_month(month), db=db, out=out)
-    except CslevelError as exc:
-        _fail(exc, as_json)
-        return
-    from .export.console import payroll_json, print_payroll
-
-    if as_json:
-        _emit(payroll_json(result))
-    else:
-        print_payroll(out_console, result)
+    chosen = _month(month)
+    _report(lambda: run_payroll(month=chosen, db=db, out=out), "payroll_json", "print_payroll",
+            as_json)
 
 
 @payroll_app.command("diff")
@@ -248,20 +248,10 @@ def payroll_diff(
       cslevel payroll diff --month 2026-11
     """
     from .pipeline import run_payroll_diff
-    from .records import CslevelError
 
-    out_console, _ = _consoles()
-    try:
-        result = run_payroll_diff(month=_month(month), db=db)
-    except CslevelError as exc:
-        _fail(exc, as_json, written=False)
-        return
-    from .export.console import payroll_diff_json, print_payroll_diff
-
-    if as_json:
-        _emit(payroll_diff_json(result))
-    else:
-        print_payroll_diff(out_console, result)
+    chosen = _month(month)
+    _report(lambda: run_payroll_diff(month=chosen, db=db), "payroll_diff_json",
+            "print_payroll_diff", as_json, written=False)
 
 
 MonthArgument = Annotated[str, typer.Argument(help="Month (YYYY-MM).", show_default=False)]
@@ -487,20 +477,9 @@ def history(
       cslevel history 0007
     """
     from .pipeline import run_history
-    from .records import CslevelError
 
-    out_console, _ = _consoles()
-    try:
-        result = run_history(agent_id.strip(), db=db)
-    except CslevelError as exc:
-        _fail(exc, as_json)
-        return
-    from .export.console import history_json, print_history
-
-    if as_json:
-        _emit(history_json(result))
-    else:
-        print_history(out_console, result)
+    _report(lambda: run_history(agent_id.strip(), db=db), "history_json", "print_history",
+            as_json)
 
 
 @app.command()
@@ -524,22 +503,11 @@ def inspect(
       cslevel inspect kpi_2026-10.xlsx
     """
     from .inspect import inspect_file
-    from .records import CslevelError
     from .templates import load_scheme
 
-    out_console, _ = _consoles()
-    try:
-        loaded, _ = load_scheme(scheme)
-        result = inspect_file(file, loaded, _month(month))
-    except CslevelError as exc:
-        _fail(exc, as_json, written=False)
-        return
-    from .export.console import inspect_json, print_inspect
-
-    if as_json:
-        _emit(inspect_json(result))
-    else:
-        print_inspect(out_console, result)
+    chosen = _month(month)
+    _report(lambda: inspect_file(file, load_scheme(scheme)[0], chosen), "inspect_json",
+            "print_inspect", as_json, written=False)
 
 
 @templates_app.command("list")
