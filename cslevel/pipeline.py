@@ -12,7 +12,6 @@ run are raised as CslevelError before anything is written.
 from __future__ import annotations
 
 import dataclasses
-import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 import shutil
@@ -21,7 +20,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 from . import read as reader
 from .payroll import PayInputs, change_reasons, pay_line, team_lead_pay
@@ -188,22 +186,8 @@ def _window(history: History, scheme: Scheme) -> int:
     return int(stored) if stored else scheme.promotion.window
 
 
-# What one command has read or derived from its history transaction, reused by the later
-# stages of the same transaction (`cslevel run`: score, promote, payroll) until the scores or
-# agents are written again (`_invalidate`).
-_CACHE: weakref.WeakKeyDictionary[History, dict[Any, Any]] = weakref.WeakKeyDictionary()
-
-
-def _cached(history: History) -> dict[Any, Any]:
-    return _CACHE.setdefault(history, {})
-
-
-def _invalidate(history: History) -> None:
-    _CACHE.pop(history, None)
-
-
 def stored_scores(history: History) -> dict[str, dict[Month, Score]]:
-    cache = _cached(history)
+    cache = history.memo
     if "scores" not in cache:
         cache["scores"] = history.scores()
     return cache["scores"]  # type: ignore[no-any-return]
@@ -213,7 +197,7 @@ def derive(
     history: History, scheme: Scheme, through: Month, window: int
 ) -> dict[str, tuple[Agent, list[MonthState], str]]:
     """Every agent's month-by-month states up to `through` and its level the month after."""
-    cache = _cached(history)
+    cache = history.memo
     key = ("derive", scheme.scheme, through, window)
     if key not in cache:
         agents = history.agents()
@@ -435,7 +419,7 @@ def run_score(
             history.set_setting("pay_table", table)
 
         known = history.agents()
-        _invalidate(history)
+        history.memo.clear()
         history.save_agents([(agent, agent_id in known) for agent_id, agent in
                              _merge_agents(known, by_month, roster, problems).items()])
         for m in sorted(scores_by_month):

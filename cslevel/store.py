@@ -220,6 +220,9 @@ class History:
 
     def __init__(self, conn: Connection):
         self.conn = conn
+        # what the stages read or derived in this transaction (the scores, the replayed
+        # states), reused by later stages until scores or agents are written again
+        self.memo: dict[Any, Any] = {}
 
     def _order(self, *columns: Any) -> list[Any]:
         """ORDER BY text columns as SQLite does (by code point), also on a PostgreSQL database
@@ -265,9 +268,6 @@ class History:
             columns = [c for c in old[0] if c != "b_agent_id"]
             self.conn.execute(update(agents).where(agents.c.agent_id == bindparam("b_agent_id"))
                               .values({c: bindparam(c) for c in columns}), old)
-
-    def save_agent(self, agent: Agent, exists: bool) -> None:
-        self.save_agents([(agent, exists)])
 
     @staticmethod
     def _agent_values(agent: Agent) -> dict[str, Any]:

@@ -117,9 +117,3 @@ class StagedFiles:
             self.commit()
         else:
             self.discard()
-
-
-def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Call `write(tmp)` then rename tmp over `path`; on any failure `path` is untouched."""
-    with StagedFiles() as staged:
-        staged.write(path, write)
