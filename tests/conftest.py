@@ -31,12 +31,15 @@ def write_xlsx(path: Path, rows: list[list[Any]], sheet: str = "Sheet1",
 
 
 @pytest.fixture(autouse=True)
-def _chinese_labels(monkeypatch: pytest.MonkeyPatch):
-    """Every test starts in the default language (Chinese labels), whatever LANG the
-    machine has, and leaves no language chosen behind (`cslevel run` sets the settings')."""
+def _chinese_labels(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest):
+    """Every test starts in the default language (Chinese labels and messages), whatever
+    LANG the machine has, and leaves no language chosen behind (`cslevel run` sets the
+    settings'). A test or module marked `@pytest.mark.language("en")` runs in English
+    instead (tests that check the English wording of a message)."""
     from cslevel import i18n
 
-    monkeypatch.setenv("CSLEVEL_LANG", "zh")
+    marker = request.node.get_closest_marker("language")
+    monkeypatch.setenv("CSLEVEL_LANG", marker.args[0] if marker else "zh")
     i18n.set_language(None)
     yield
     i18n.set_language(None)
