@@ -200,9 +200,12 @@ def derive(
     cache = history.memo
     key = ("derive", scheme.scheme, through, window)
     if key not in cache:
-        agents = history.agents()
-        cache[key] = replay_all(agents, _rule_scores(history, scheme, agents), scheme, through,
-                                window)
+        # hundreds of thousands of scores and month states, none in a cycle: no collection
+        # while they are made (it would walk them all again and again, for nothing)
+        with reader.bulk_load():
+            agents = history.agents()
+            cache[key] = replay_all(agents, _rule_scores(history, scheme, agents), scheme,
+                                    through, window)
     return cache[key]  # type: ignore[no-any-return]
 
 

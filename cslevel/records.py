@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Literal, NamedTuple, overload
 
@@ -196,14 +196,17 @@ class RosterRow:
     team_lead: bool = False
 
 
-@dataclass(slots=True)  # not frozen: one per agent and month of the history
-class Score:
-    """An agent's score for one month, as % of target (110 means 110%)."""
+NO_METRICS: Mapping[str, Decimal] = MappingProxyType({})  # a read-only, shared empty
+
+
+class Score(NamedTuple):
+    """An agent's score for one month, as % of target (110 means 110%). A named tuple: one
+    is made per agent and month of the history (hundreds of thousands), built in C."""
 
     agent_id: str
     month: Month
     value: Decimal
-    metrics: Mapping[str, Decimal] = field(default_factory=dict)
+    metrics: Mapping[str, Decimal] = NO_METRICS
     source: Source | None = None
     discipline_block: bool = False
     explanation: str = ""

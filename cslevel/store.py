@@ -47,7 +47,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from . import __version__
-from .records import Agent, CslevelError, Decision, Month, Problem, Score, Source
+from .records import NO_METRICS, Agent, CslevelError, Decision, Month, Problem, Score, Source
 
 metadata = MetaData()
 
@@ -322,19 +322,25 @@ class History:
         from their JSON when first used) and the discipline mark. The source and the
         explanation stay in the database: they are written once, with the month's results."""
         out: dict[str, dict[Month, Score]] = {}
-        # in primary-key order (month, agent): no sort needed; callers look scores up by key
-        query = (select(scores.c.agent_id, scores.c.month, scores.c.score, scores.c.metrics,
-                        scores.c.discipline_block)
-                 .order_by(*self._order(scores.c.month, scores.c.agent_id)))
-        parse, empty = Month.parse, {}
-        for agent_id, label, value, metrics, block in self.conn.execute(query):
+        # straight from the driver's cursor, in table order: hundreds of thousands of rows,
+        # and neither SQLAlchemy's row objects nor an ORDER BY (a walk of the index with a
+        # look-up per row) are needed, since callers look scores up by month and agent
+        cursor = self.conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute("SELECT agent_id, month, score, metrics, discipline_block FROM scores")
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
+        parse, get, new = Month.parse, out.get, tuple.__new__  # Score is a named tuple
+        for agent_id, label, value, metrics, block in rows:
             month = parse(label)
-            by_month = out.get(agent_id)
+            by_month = get(agent_id)
             if by_month is None:
                 by_month = out[agent_id] = {}
-            by_month[month] = Score(agent_id, month, Decimal(value),
-                                    empty if metrics == "{}" else LazyMetrics(metrics),
-                                    None, bool(block))
+            by_month[month] = new(Score, (
+                agent_id, month, Decimal(value),
+                NO_METRICS if metrics == "{}" else LazyMetrics(metrics),
+                None, block != 0, "", None, None, None))
         return out
 
     def attendance(self, month: Month) -> dict[str, dict[str, Decimal]]:

@@ -51,7 +51,6 @@ def with_team_ranks(
     place, as in 1, 2, 2, 4) and the number ranked. Monthly by default; with review
     months, the place on the average of the `window` months ending at each review month,
     set on that month's score."""
-    import dataclasses
     from decimal import Decimal
 
     groups: dict[tuple[Month, str], list[tuple[str, Decimal]]] = {}
@@ -69,8 +68,8 @@ def with_team_ranks(
         ordered = sorted((value for _, value in group), reverse=True)
         average = sum(ordered, Decimal(0)) / len(ordered)
         for agent_id, value in group:
-            out[agent_id][month] = dataclasses.replace(
-                out[agent_id][month], team_rank=ordered.index(value) + 1, team_size=len(group),
+            out[agent_id][month] = out[agent_id][month]._replace(
+                team_rank=ordered.index(value) + 1, team_size=len(group),
                 team_average=average)
     return out
 
