@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from .i18n import _, ngettext
 from .records import Agent, Decision, Month, PayLine
 from .rules.streak import fmt_number
 from .templates import Scheme
@@ -90,24 +91,32 @@ def pay_line(inputs: PayInputs, scheme: Scheme) -> PayLine:
         amount = Decimal(table[name])
         if performance is not None and name == performance.component and amount:
             if inputs.score is None:
-                notes.append(f"{inputs.figures_month}无考核成绩，{name}按标准发放")
+                notes.append(_("no score for {month}: {component} paid at the standard amount"
+                               ).format(month=inputs.figures_month, component=name))
             elif performance.zero_below is not None and inputs.score < performance.zero_below:
-                notes.append(f"{inputs.figures_month}绩效 {inputs.score} < "
-                             f"{performance.zero_below}，不发{name}")
+                notes.append(_("{month} score {score} < {floor}: no {component}").format(
+                    month=inputs.figures_month, score=inputs.score,
+                    floor=performance.zero_below, component=name))
                 amount = ZERO
             else:
                 factor = min(max(inputs.score / performance.full_at, Decimal(0)), performance.cap)
-                notes.append(f"{name} = {_amount(amount)} × {inputs.figures_month}绩效 "
-                             f"{inputs.score}/{performance.full_at}"
-                             + (f"（封顶 ×{performance.cap}）" if factor == performance.cap
-                                and inputs.score / performance.full_at > performance.cap else ""))
+                values = {"component": name, "amount": _amount(amount),
+                          "month": inputs.figures_month, "score": inputs.score,
+                          "full": performance.full_at}
+                if (factor == performance.cap
+                        and inputs.score / performance.full_at > performance.cap):
+                    notes.append(_("{component} = {amount} × {month} score {score}/{full} "
+                                   "(capped at ×{cap})").format(**values, cap=performance.cap))
+                else:
+                    notes.append(_("{component} = {amount} × {month} score {score}/{full}"
+                                   ).format(**values))
                 amount = amount * factor
         put(name, amount)
     if pay.seniority is not None:
         rule = pay.seniority
         if agent.hire_date is None:
             put(rule.name, ZERO)
-            notes.append(f"无入职日期，{rule.name}为 0")
+            notes.append(_("no hire date: {component} is 0").format(component=rule.name))
         else:
             years = service_years(agent.hire_date, last_day(month))
             amount = rule.per_year * years
@@ -115,20 +124,23 @@ def pay_line(inputs: PayInputs, scheme: Scheme) -> PayLine:
                 amount = min(amount, rule.cap)
             put(rule.name, amount)
             if years:
-                notes.append(f"工龄{years}年")
+                notes.append(ngettext("{years} year of service", "{years} years of service",
+                                      years).format(years=years))
     allowance = pay.supervisor_allowance
     if allowance is not None:
         tier = agent.supervisor_tier
         put(allowance.name, Decimal(allowance.tiers.get(tier, 0)) if tier else ZERO)
         if tier:
-            notes.append(f"{allowance.name}{tier}")
+            notes.append(_("{component} tier {tier}").format(component=allowance.name,
+                                                               tier=tier))
     if pay.team_lead is not None:
         amount, why = inputs.lead_pay or (ZERO, "")
         put(pay.team_lead.name, amount)
         if why:
             notes.append(why)
     if share is not None:
-        notes.append(f"按出勤日历天数折算 {share[0]}/{share[1]}")
+        notes.append(_("pro rata by calendar days {days}/{total}").format(
+            days=share[0], total=share[1]))
     deduction = pay.attendance_deduction
     if deduction is not None:
         taken, why = _attendance_deduction(inputs, scheme, components)
@@ -137,7 +149,7 @@ def pay_line(inputs: PayInputs, scheme: Scheme) -> PayLine:
             notes.append(why)
     total = sum(components.values(), ZERO)
     return PayLine(agent.agent_id, agent.name, agent.team, month, inputs.level, components,
-                   total, "；".join(notes))
+                   total, _("; ").join(notes))
 
 
 def _attendance_deduction(inputs: PayInputs, scheme: Scheme,
@@ -145,7 +157,8 @@ def _attendance_deduction(inputs: PayInputs, scheme: Scheme,
     rule = scheme.pay.attendance_deduction
     assert rule is not None
     if inputs.attendance is None:
-        return ZERO, f"{inputs.figures_month}无考勤记录，不扣款"
+        return ZERO, _("no attendance record for {month}: nothing deducted").format(
+            month=inputs.figures_month)
     names = {i.key: i.name for i in scheme.attendance.items}
     table = scheme.level(inputs.level).pay
     day_pay = sum((Decimal(table[c]) for c in rule.daily_pay_of), Decimal(0)) / rule.days_per_month
@@ -155,8 +168,9 @@ def _attendance_deduction(inputs: PayInputs, scheme: Scheme,
         units = inputs.attendance.get(key, Decimal(0))
         if units:
             total += units * days * day_pay
-            parts.append(f"{names[key]} {fmt_number(units)} × {fmt_number(days)}天日薪 "
-                         f"{_amount(day_pay)}")
+            parts.append(_("{item} {units} × {days} × daily pay {day_pay}").format(
+                item=names[key], units=fmt_number(units), days=fmt_number(days),
+                day_pay=_amount(day_pay)))
     for key, amount in rule.amounts.items():
         units = inputs.attendance.get(key, Decimal(0))
         if units:
@@ -165,11 +179,16 @@ def _attendance_deduction(inputs: PayInputs, scheme: Scheme,
     taken = money(total)
     ceiling = sum((components[c] for c in rule.daily_pay_of), ZERO)
     if rule.daily_pay_of and taken > ceiling:
-        parts.append(f"以{'+'.join(rule.daily_pay_of)} {_amount(ceiling)} 为限")
+        parts.append(_("at most {components} {ceiling}").format(
+            components="+".join(rule.daily_pay_of), ceiling=_amount(ceiling)))
         taken = ceiling
     if not parts:
         return ZERO, ""
-    return taken, f"{rule.name} {_amount(taken)}（{inputs.figures_month}：" + "，".join(parts) + "）"
+    listed = parts[0]
+    for part in parts[1:]:
+        listed = _("{before}, {after}").format(before=listed, after=part)
+    return taken, _("{component} {amount} ({month}: {parts})").format(
+        component=rule.name, amount=_amount(taken), month=inputs.figures_month, parts=listed)
 
 
 def change_reasons(
@@ -180,17 +199,19 @@ def change_reasons(
     from .export.results import DECISION_LABEL
 
     if after is None:
-        return [f"已离职（{agent.leave_date}），本月不再发放" if agent.leave_date
-                else "本月不在发放名单"]
+        return [_("left on {date}: no pay this month").format(date=agent.leave_date)
+                if agent.leave_date else _("not on this month's payroll")]
     if before is None:
-        hired = f"（入职 {agent.hire_date}）" if agent.hire_date else ""
-        return [f"首次发放{hired}"]
+        return [_("first pay (hired {date})").format(date=agent.hire_date)
+                if agent.hire_date else _("first pay")]
     reasons: list[str] = []
     if decision is not None and decision.effective == after.month:
-        reasons.append(f"{DECISION_LABEL[decision.kind]} {decision.from_level}→{decision.to_level}"
-                       f"（{decision.decided} 考核）")
+        reasons.append(_("{decision} {from_level}→{to_level} ({decided} review)").format(
+            decision=DECISION_LABEL[decision.kind], from_level=decision.from_level,
+            to_level=decision.to_level, decided=decision.decided))
     elif before.level != after.level:
-        reasons.append(f"级别 {before.level}→{after.level}")
+        reasons.append(_("level {from_level}→{to_level}").format(
+            from_level=before.level, to_level=after.level))
     explained = set(scheme.pay.components) if reasons else set()
     pay = scheme.pay
     for name in scheme.pay.all_components:
@@ -199,18 +220,19 @@ def change_reasons(
             continue
         what = f"{name} {_amount(old)}→{_amount(new)}"
         if pay.performance is not None and name == pay.performance.component:
-            what += "（绩效变化）"
+            what = _("{change} (performance changed)").format(change=what)
         elif pay.supervisor_allowance is not None and name == pay.supervisor_allowance.name:
-            what += "（主管津贴档变化）"
+            what = _("{change} (supervisor allowance tier changed)").format(change=what)
         elif pay.team_lead is not None and name == pay.team_lead.name:
-            what += "（领班管理津贴按团队季度平均）"
+            what = _("{change} (team lead's management pay by the team's quarterly average)"
+                     ).format(change=what)
         elif pay.seniority is not None and name == pay.seniority.name:
-            what += "（工龄增加）"
+            what = _("{change} (longer service)").format(change=what)
         elif pay.attendance_deduction is not None and name == pay.attendance_deduction.name:
-            what += "（考勤变化）"
+            what = _("{change} (attendance changed)").format(change=what)
         reasons.append(what)
     if agent.leave_date and Month.of(agent.leave_date) == after.month:
-        reasons.append(f"本月离职（{agent.leave_date}）")
+        reasons.append(_("leaves this month ({date})").format(date=agent.leave_date))
     return reasons
 
 
@@ -223,17 +245,22 @@ def team_lead_pay(
     rule = scheme.pay.team_lead
     assert rule is not None
     if not team_scores or not window_months:
-        return Decimal(0), "领班：本期无团队成绩 / no team scores"
+        return Decimal(0), _("team lead: no team scores this period")
     period = f"{window_months[0]}–{window_months[-1]}"
     average = (sum(team_scores, Decimal(0)) / len(team_scores)).quantize(FEN, ROUND_HALF_UP)
     order = scheme.level_names
     if rule.min_level is not None and order.index(level) < order.index(rule.min_level):
-        return Decimal(0), f"领班级别{level}低于{rule.min_level}，不发管理津贴（应撤销领班）"
+        return Decimal(0), _("team lead at level {level}, below {min_level}: no management "
+                             "pay (the lead should be removed)").format(
+            level=level, min_level=rule.min_level)
     if rule.improvement_metric is not None and sum(
             (m.get(rule.improvement_metric, Decimal(0)) for m in lead_metrics), Decimal(0)) < 1:
-        return Decimal(0), f"领班{period}未提交流程改进，不发管理津贴"
+        return Decimal(0), _("team lead filed no process improvement in {period}: no "
+                             "management pay").format(period=period)
     band = next((b for b in sorted(rule.bands, key=lambda b: b.at_least, reverse=True)
                  if average >= b.at_least), None)
     if band is None:
-        return Decimal(0), f"团队{period}平均 {average} 不合格，不发管理津贴"
-    return band.amount, f"团队{period}平均 {average}，管理津贴 {money(band.amount)}"
+        return Decimal(0), _("team average {average} in {period}, unqualified: no management "
+                             "pay").format(period=period, average=average)
+    return band.amount, _("team average {average} in {period}: management pay {amount}"
+                          ).format(period=period, average=average, amount=money(band.amount))

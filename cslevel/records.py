@@ -15,6 +15,8 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Literal, NamedTuple, overload
 
+from .i18n import _
+
 Severity = Literal["error", "warning"]
 
 
@@ -81,7 +83,8 @@ def _month_at(index: int) -> Month:
 def _parse_month(text: str) -> Month:
     m = _MONTH_PATTERN.match(text)
     if not m or not 1 <= int(m.group(2)) <= 12:
-        raise ValueError(f"not a month: {text!r} (expected YYYY-MM, e.g. 2026-10)")
+        raise ValueError(_("not a month: {text} (expected YYYY-MM, e.g. 2026-10)").format(
+            text=repr(text)))
     return _month_at(int(m.group(1)) * 12 + int(m.group(2)) - 1)
 
 

@@ -343,6 +343,7 @@ def test_failed_output_keeps_the_old_workbook(tmp_path: Path, cli, existing_db) 
 
 
 # --- usage errors: exit code 2 -------------------------------------------------------------
+@pytest.mark.language("en")
 @pytest.mark.parametrize("value", ["2026-13", "abc", "10-2026"])
 def test_bad_month_is_a_usage_error(tmp_path: Path, cli, value: str) -> None:
     kpi(tmp_path / "kpi_2026-10.xlsx", [["0001", "甲", "一组", 112]])

@@ -76,13 +76,11 @@ def test_one_row_per_agent(march: Path) -> None:
     rows = {r[0]: r for r in ws.iter_rows(min_row=2, values_only=True)}
     assert set(rows) == set(SCORES)
     promote = ("晋升 → 三星（2026-04起）",
-               "连续3个月绩效≥110%（2026-01 112、2026-02 110、2026-03 125），2026-04起晋升为三星 / "
-               "3 months in a row at or above 110%")
+               "连续3个月绩效≥110%（2026-01 112、2026-02 110、2026-03 125），2026-04起晋升为三星")
     demote = ("降级 → 一星（2026-04起）",
-              "连续3个月绩效<110%（2026-01 100、2026-02 105、2026-03 109.9），2026-04起降为一星 / "
-              "3 months in a row below 110%")
+              "连续3个月绩效<110%（2026-01 100、2026-02 105、2026-03 109.9），2026-04起降为一星")
     trial = ("试用期满 → 一星（2026-04起）",
-             "试用期3个月满（至2026-03），2026-04起为一星 / trial of 3 months ends")
+             "试用期3个月满（至2026-03），2026-04起为一星")
     def read(score: str) -> str:
         return f"绩效分值 {score}%（表中直接给出 / read from the workbook）"
 

@@ -105,7 +105,7 @@ def test_110_decision_record() -> None:
     assert (decision.decided, decision.effective) == (Month(2026, 3), Month(2026, 4))
     assert decision.trigger_months == (Month(2026, 1), Month(2026, 2), Month(2026, 3))
     assert decision.reason == ("连续3个月绩效≥110%（2026-01 110、2026-02 110、2026-03 125），"
-                               "2026-04起晋升为三星 / 3 months in a row at or above 110%")
+                               "2026-04起晋升为三星")
     assert next_level == "三星"
 
 
@@ -119,7 +119,7 @@ def test_109_99_decision_record() -> None:
         "demote", "streak_down", "二星", "一星")
     assert decision.effective == Month(2026, 4)
     assert decision.reason == ("连续3个月绩效<110%（2026-01 109.99、2026-02 100、2026-03 109.9），"
-                               "2026-04起降为一星 / 3 months in a row below 110%")
+                               "2026-04起降为一星")
     assert next_level == "一星"
 
 
@@ -128,7 +128,7 @@ def test_missing_month_state() -> None:
     gap = states[2]
     assert (gap.score, gap.counted, gap.up_streak, gap.down_streak, gap.decision) == (
         None, False, 0, 0, None)
-    assert gap.note == "本月无成绩，连续计数重新开始 / no score: streaks restart"
+    assert gap.note == "本月无成绩，连续计数重新开始"
     assert [s.up_streak for s in states] == [1, 2, 0, 1]
 
 
@@ -141,14 +141,14 @@ def test_streak_restarts_after_move_counts() -> None:
 def test_top_level_note() -> None:
     states, next_level = run("五星", [120, 120, 120])
     assert states[2].decision is None
-    assert states[2].note == "已是最高级五星，不再晋升 / already at the top level"
+    assert states[2].note == "已是最高级五星，不再晋升"
     assert next_level == "五星"
 
 
 def test_floor_level_note() -> None:
     states, next_level = run("一星", [100, 100, 100])
     assert states[2].decision is None
-    assert states[2].note == "已是最低星级一星，不再降级 / already at the lowest regular level"
+    assert states[2].note == "已是最低星级一星，不再降级"
     assert next_level == "一星"
 
 
@@ -240,8 +240,7 @@ def test_discipline_flag_blocks_promotion() -> None:
     assert levels(states) == p("二星", 3)
     assert next_level == "二星"
     assert states[2].decision is None
-    assert states[2].note == ("违纪标记，暂不晋升 / promotion blocked by a discipline flag in "
-                              "2026-02")
+    assert states[2].note == "违纪标记，暂不晋升（2026-02）"
 
 
 @pytest.mark.parametrize("blocked", [(0,), (2,), (0, 1, 2)])
@@ -306,7 +305,7 @@ def test_independent_thresholds_from_yaml_file(tmp_path: Path) -> None:
     assert next_level == "二星"
     states, next_level = run("二星", [85, 85, 85], scheme=scheme)
     assert states[2].decision.reason == ("连续3个月绩效<90%（2026-01 85、2026-02 85、2026-03 85），"
-                                         "2026-04起降为一星 / 3 months in a row below 90%")
+                                         "2026-04起降为一星")
     assert next_level == "一星"
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..i18n import _
 from ..records import Agent, Decision, Month, MonthState, Score, month_range
 from . import register
 from .streak import fmt_number, last_month, opening
@@ -38,23 +39,25 @@ def score_bands_rule(
         flags: tuple[str, ...] = ()
         note = ""
         if in_trial:
-            note = "试用期不计入定级 / trial month, not graded"
+            note = _("trial month, not graded")
         elif value is None:
-            note = "本月无成绩，级别不变 / no score: level unchanged"
+            note = _("no score: level unchanged")
         else:
             band = next((b for b in reversed(rule.grade_bands) if value >= b.at_least), None)
             target = band.level if band else rule.ungraded_level
             assert target is not None
             if band is None:
                 flags = (NOT_GRADED,)
-                note = (f"积分 {fmt_number(value)} 低于最低档 {fmt_number(rule.grade_bands[0].at_least)}"
-                        "，不予定级，请复核 / below every band: not graded, for review")
+                note = _("score {score} below every band (the lowest: {lowest}): not graded, "
+                         "for review").format(score=fmt_number(value),
+                                              lowest=fmt_number(rule.grade_bands[0].at_least))
             if target != level and month != leave_month:
                 kind = "promote" if order.index(target) > order.index(level) else "demote"
                 decision = Decision(
                     agent.agent_id, month, month + 1, level, target, kind, "score_band",
-                    f"{month} 积分 {fmt_number(value)}，{month + 1}起定为{target} / score "
-                    f"{fmt_number(value)} is in the band of {target}", (month,))
+                    _("{month} score {score} is in the band of {level}: {level} from "
+                      "{effective}").format(month=month, score=fmt_number(value),
+                                            effective=month + 1, level=target), (month,))
         states.append(MonthState(agent.agent_id, month, level, value, not in_trial, 0, 0,
                                  in_trial, decision, note, False, flags))
         if decision:

@@ -20,6 +20,7 @@ import dataclasses
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from ..i18n import _, ngettext
 from ..records import Agent, Decision, Month, MonthState, Score, month_range
 from . import cohort, register
 from .streak import fmt_number, last_month, opening
@@ -42,15 +43,16 @@ def meets(standard: Standard, quarter: list[Score]) -> tuple[bool, str]:
     average = sum((s.value for s in quarter), Decimal(0)) / len(quarter)
     short = []
     if average < standard.average_at_least:
-        short.append(f"平均 {fmt_number(average.quantize(Decimal('0.01')))} < "
-                     f"{fmt_number(standard.average_at_least)}")
+        short.append(_("average {average} < {standard}").format(
+            average=fmt_number(average.quantize(Decimal("0.01"))),
+            standard=fmt_number(standard.average_at_least)))
     for key, limit in standard.below.items():
         if (total := _sum(quarter, key)) >= limit:
             short.append(f"{key} {fmt_number(total)} ≥ {fmt_number(limit)}")
     for key, floor in standard.at_least.items():
         if (total := _sum(quarter, key)) < floor:
             short.append(f"{key} {fmt_number(total)} < {fmt_number(floor)}")
-    return not short, "、".join(short)
+    return not short, _(", ").join(short)
 
 
 @register("quarterly_standard", ranked=True)
@@ -96,7 +98,8 @@ def quarterly_standard_rule(
                     if standard.level == level and ok:
                         marks["own"] += 1
                     if not ok:
-                        notes.append(f"未达{standard.level}标准：{short}")
+                        notes.append(_("below the {level} standard: {short}").format(
+                            level=standard.level, short=short))
                     if granted is None and (in_a_row[standard.level] >= rule.grant_in_a_row
                                             or in_all[standard.level] >= rule.grant_cumulative):
                         granted = standard.level
@@ -104,16 +107,18 @@ def quarterly_standard_rule(
                     decision = Decision(
                         agent.agent_id, month, month + 1, level, granted, "promote",
                         "quarterly_standard",
-                        f"连续{in_a_row[granted]}个季度或累计{in_all[granted]}个季度达到{granted}"
-                        f"标准，{month + 1}起定为{granted} / the {granted} standard met "
-                        f"{in_a_row[granted]} quarters in a row, {in_all[granted]} in all",
+                        _("the {level} standard met {row} quarters in a row or {total} in "
+                          "all: {level} from {effective}").format(
+                            row=in_a_row[granted], total=in_all[granted], effective=month + 1,
+                            level=granted),
                         tuple(s.month for s in quarter))
                 deductions = sum((_sum(quarter, k) for k in rule.deduction_metrics), Decimal(0))
                 if (rule.quarter_deductions_above is not None
                         and deductions > rule.quarter_deductions_above):
                     flags.append(ELIMINATION)
-                    notes.append(f"季度扣分 {fmt_number(deductions)} > "
-                                 f"{fmt_number(rule.quarter_deductions_above)}")
+                    notes.append(_("deductions this quarter {deductions} > {limit}").format(
+                        deductions=fmt_number(deductions),
+                        limit=fmt_number(rule.quarter_deductions_above)))
                 review = scores.get(month)
                 if (review is not None and review.team_rank is not None
                         and review.team_size is not None
@@ -121,13 +126,20 @@ def quarterly_standard_rule(
                     marks["bottom"] += 1
                     if level in rule.bottom_levels and marks["bottom"] == rule.bottom_quarters:
                         flags.append(ELIMINATION)
-                        notes.append(f"本年第{marks['bottom']}个季度排名组内倒数"
-                                     f"{rule.bottom_places}名")
+                        notes.append(ngettext(
+                            "in the bottom {places} of the team in {count} quarter this year",
+                            "in the bottom {places} of the team in {count} quarters this year",
+                            marks["bottom"]).format(count=marks["bottom"],
+                                                    places=rule.bottom_places))
                 if rule.best_member_metric and _sum(quarter, rule.best_member_metric) > 0:
                     marks["best"] += 1
                     if level in rule.exemption_levels and marks["best"] == rule.exemption_quarters:
                         flags.append(EXEMPTION)
-                        notes.append(f"本年{marks['best']}个季度获最佳队员，可免一次淘汰/调岗")
+                        notes.append(ngettext(
+                            "best team member in {count} quarter this year: one elimination or "
+                            "transfer may be waived",
+                            "best team member in {count} quarters this year: one elimination or "
+                            "transfer may be waived", marks["best"]).format(count=marks["best"]))
             if lead_rule is not None:
                 review = scores.get(month)
                 line = min(b.at_least for b in lead_rule.bands)
@@ -137,21 +149,31 @@ def quarterly_standard_rule(
                     lead_rule.min_level)
                 if low or unqualified >= 3:
                     flags.append(LEAD_REMOVAL)
-                    notes.append(f"领班级别{level}低于{lead_rule.min_level}" if low else
-                                 f"团队连续{unqualified}个季度平均低于{fmt_number(line)}，不合格")
+                    notes.append(
+                        _("team lead at level {level}, below {min_level}").format(
+                            level=level, min_level=lead_rule.min_level) if low else
+                        ngettext("the team's average below {line} {count} quarter in a row: "
+                                 "unqualified",
+                                 "the team's average below {line} {count} quarters in a row: "
+                                 "unqualified", unqualified).format(
+                            count=unqualified, line=fmt_number(line)))
             year_total = year_deductions.get(month.year, Decimal(0))
             if (rule.year_deductions_above is not None and year_total > rule.year_deductions_above
                     and ELIMINATION not in flags):
                 flags.append(ELIMINATION)
-                notes.append(f"本年累计扣分 {fmt_number(year_total)} > "
-                             f"{fmt_number(rule.year_deductions_above)}")
+                notes.append(_("deductions this year {deductions} > {limit}").format(
+                    deductions=fmt_number(year_total),
+                    limit=fmt_number(rule.year_deductions_above)))
             if month.month == max(rule.review_months) and level in {
                     s.level for s in rule.standards} and marks["own"] < min(
                     rule.grant_in_a_row, marks["quarters"] or 1):
                 flags.append(DEMOTION_REVIEW)
-                notes.append(f"本年仅{marks['own']}个季度达到{level}标准，提请降级审议")
+                notes.append(ngettext(
+                    "the {level} standard met in only {count} quarter this year: demotion review",
+                    "the {level} standard met in only {count} quarters this year: demotion "
+                    "review", marks["own"]).format(count=marks["own"], level=level))
         states.append(MonthState(agent.agent_id, month, level, score.value if score else None,
-                                 not in_trial, 0, 0, in_trial, decision, "；".join(notes),
+                                 not in_trial, 0, 0, in_trial, decision, _("; ").join(notes),
                                  False, tuple(dict.fromkeys(flags))))
         if decision:
             level = decision.to_level
@@ -170,7 +192,7 @@ def worst_of_level(
         return derived
     graded = {s.level for s in rule.standards}
     groups: dict[tuple[Month, str], list[tuple[str, int, Decimal]]] = {}
-    for agent_id, (_, states, _) in derived.items():
+    for agent_id, (_agent, states, _level) in derived.items():
         by_month = {s.month: s for s in states}
         for index, state in enumerate(states):
             if (state.month.month not in rule.review_months or state.in_trial
@@ -186,18 +208,19 @@ def worst_of_level(
     out = {agent_id: (agent, list(states), level)
            for agent_id, (agent, states, level) in derived.items()}
     for (month, level), group in sorted(groups.items()):
-        lowest = min(average for _, _, average in group)
-        if len(group) < 2 or all(average == lowest for _, _, average in group):
+        lowest = min(average for _a, _i, average in group)
+        if len(group) < 2 or all(average == lowest for _a, _i, average in group):
             continue
         for agent_id, index, average in group:
             if average != lowest:
                 continue
             states = out[agent_id][1]
             state = states[index]
-            note = (f"季度平均 {fmt_number(average.quantize(Decimal('0.01')))} 为同级"
-                    f"（{level}，{len(group)}人）最低，提请降级审议 / the lowest quarterly "
-                    f"average of the {len(group)} agents at {level}: demotion review")
+            note = _("quarterly average {average}, the lowest of the {count} agents at "
+                     "{level}: demotion review").format(
+                average=fmt_number(average.quantize(Decimal("0.01"))), count=len(group),
+                level=level)
             states[index] = dataclasses.replace(
                 state, flags=tuple(dict.fromkeys((*state.flags, DEMOTION_REVIEW))),
-                note="；".join(n for n in (state.note, note) if n))
+                note=_("; ").join(n for n in (state.note, note) if n))
     return out

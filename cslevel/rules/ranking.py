@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from ..i18n import _, ngettext
 from ..records import Agent, Decision, Month, MonthState, Score, month_range
 from . import register
 from .streak import last_month, opening
@@ -40,40 +41,44 @@ def rank_streak_rule(
         place = score.team_rank if score else None
         if in_trial or place is None:
             streak = []
-            note = "无成绩或试用期，连续计数清零 / no score or trial: the count restarts"
+            note = _("no score or trial: the count restarts")
         elif place > rule.rank_top:
             streak = []
-            note = f"组内第{place}名，连续计数清零 / place {place} in the team: the count restarts"
+            note = _("place {place} in the team: the count restarts").format(place=place)
         else:
             streak = streak + [month]
-            note = f"组内第{place}名 / place {place} in the team"
+            note = _("place {place} in the team").format(place=place)
         if len(streak) >= window and level in ladder:
             index = ladder.index(level)
             tenure = (month + 1) - hired
             blockers = []
             if index + 1 >= len(ladder):
-                blockers.append("已是最高级 / already at the top")
+                blockers.append(_("already at the top"))
             if tenure < rule.min_tenure_months:
-                blockers.append(f"在岗{tenure}个月，未满{rule.min_tenure_months}个月 / "
-                                f"{tenure} months in post")
+                blockers.append(ngettext("{tenure} month in post, fewer than {required}",
+                                         "{tenure} months in post, fewer than {required}",
+                                         tenure).format(tenure=tenure,
+                                                        required=rule.min_tenure_months))
             if rule.clean_metric is not None:
                 recent = month_range(month + (1 - rule.clean_months), month)
                 dirty = [m for m in recent if m not in scores
                          or scores[m].metrics.get(rule.clean_metric, Decimal(1)) != 0]
                 if dirty:
-                    blockers.append("近期有投诉或无投诉记录（" + "、".join(str(m) for m in dirty)
-                                    + "）/ a complaint, or no complaint count, in " +
-                                    ", ".join(str(m) for m in dirty))
+                    blockers.append(_("a complaint, or no complaint count, in {months}").format(
+                        months=_(", ").join(str(m) for m in dirty)))
             if blockers:
-                note = "; ".join([note, *blockers])
+                note = _("; ").join([note, *blockers])
             elif month != leave_month:
                 decision = Decision(
                     agent.agent_id, month, month + 1, level, ladder[index + 1], "promote",
                     "rank_streak",
-                    f"连续{window}个月组内前{rule.rank_top}名（{'、'.join(str(m) for m in streak[-window:])}），"
-                    f"在岗{tenure}个月，近{rule.clean_months}个月无投诉，{month + 1}起晋升为"
-                    f"{ladder[index + 1]} / top {rule.rank_top} of the team {window} months "
-                    "in a row", tuple(streak[-window:]))
+                    _("top {top} of the team {window} months in a row ({months}), {tenure} "
+                      "months in post, no complaint in the last {clean} months: promoted to "
+                      "{level} from {effective}").format(
+                        top=rule.rank_top, window=window,
+                        months=_(", ").join(str(m) for m in streak[-window:]), tenure=tenure,
+                        clean=rule.clean_months, effective=month + 1, level=ladder[index + 1]),
+                    tuple(streak[-window:]))
         states.append(MonthState(agent.agent_id, month, level, score.value if score else None,
                                  not in_trial, len(streak), 0, in_trial, decision, note))
         if decision:

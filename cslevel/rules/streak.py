@@ -13,6 +13,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from ..i18n import _
 from ..records import Agent, Decision, Month, MonthState, Score, month_range
 from . import register
 
@@ -76,8 +77,8 @@ def streak_rule(
     last = last_month(agent, through)
 
     leave_month = Month.of(agent.leave_date) if agent.leave_date else None
-    left_note = (f"{agent.leave_date} 离职，不再调整级别 / left on {agent.leave_date}: no change "
-                 "of level") if agent.leave_date else ""
+    left_note = _("left on {date}: no change of level").format(
+        date=agent.leave_date) if agent.leave_date else ""
 
     states: list[MonthState] = []
     # the streaks: their length, and their last `window` months (what a decision cites)
@@ -94,11 +95,12 @@ def streak_rule(
                 decision = Decision(
                     agent.agent_id, month, month + 1, level, scheme.entry_level, "trial_end",
                     "trial_end",
-                    f"试用期{scheme.trial_months}个月满（至{month}），{month + 1}起为"
-                    f"{scheme.entry_level} / trial of {scheme.trial_months} months ends",
+                    _("trial of {months} months ends with {month}: {level} from {effective}"
+                      ).format(months=scheme.trial_months, month=month, effective=month + 1,
+                               level=scheme.entry_level),
                     (),
                 )
-            note = "试用期不计入连续考核 / trial month, not counted"
+            note = _("trial month, not counted")
             if decision and month == leave_month:
                 decision, note = None, left_note
             states.append(MonthState(agent.agent_id, month, level, value, False, 0, 0, True,
@@ -112,9 +114,9 @@ def streak_rule(
         if value is None:
             if rule.missing_month == "break":
                 up_months, down_months, up_count, down_count = [], [], 0, 0
-                note = "本月无成绩，连续计数重新开始 / no score: streaks restart"
+                note = _("no score: streaks restart")
             else:
-                note = "本月无成绩，跳过 / no score: month passed over"
+                note = _("no score: month passed over")
             states.append(MonthState(agent.agent_id, month, level, None, False,
                                      up_count, down_count, False, None, note))
             continue
@@ -134,32 +136,34 @@ def streak_rule(
             trigger = tuple(up_months)
             blocked = [m for m in trigger if scores[m].discipline_block]
             if rule.block_column and blocked:
-                note = ("违纪标记，暂不晋升 / promotion blocked by a discipline flag in "
-                        + ", ".join(str(m) for m in blocked))
+                note = _("promotion blocked by a discipline flag in {months}").format(
+                    months=_(", ").join(str(m) for m in blocked))
             elif index == len(ladder) - 1:
-                note = f"已是最高级{level}，不再晋升 / already at the top level"
+                note = _("already at the top level ({level})").format(level=level)
             else:
-                detail = "、".join(f"{m} {fmt_number(scores[m].value)}" for m in trigger)
+                detail = _(", ").join(f"{m} {fmt_number(scores[m].value)}" for m in trigger)
                 decision = Decision(
                     agent.agent_id, month, month + 1, level, ladder[index + 1], "promote",
                     "streak_up",
-                    f"连续{window}个月绩效≥{fmt_number(rule.up_threshold)}%（{detail}），"
-                    f"{month + 1}起晋升为{ladder[index + 1]} / {window} months in a row at or "
-                    f"above {fmt_number(rule.up_threshold)}%",
+                    _("{window} months in a row at or above {threshold}% ({detail}): "
+                      "promoted to {level} from {effective}").format(
+                        window=window, threshold=fmt_number(rule.up_threshold), detail=detail,
+                        effective=month + 1, level=ladder[index + 1]),
                     trigger,
                 )
         elif down_count >= window:
             trigger = tuple(down_months)
             if index <= floor_index:
-                note = f"已是最低星级{level}，不再降级 / already at the lowest regular level"
+                note = _("already at the lowest regular level ({level})").format(level=level)
             else:
-                detail = "、".join(f"{m} {fmt_number(scores[m].value)}" for m in trigger)
+                detail = _(", ").join(f"{m} {fmt_number(scores[m].value)}" for m in trigger)
                 decision = Decision(
                     agent.agent_id, month, month + 1, level, ladder[index - 1], "demote",
                     "streak_down",
-                    f"连续{window}个月绩效<{fmt_number(rule.down_threshold)}%（{detail}），"
-                    f"{month + 1}起降为{ladder[index - 1]} / {window} months in a row below "
-                    f"{fmt_number(rule.down_threshold)}%",
+                    _("{window} months in a row below {threshold}% ({detail}): "
+                      "demoted to {level} from {effective}").format(
+                        window=window, threshold=fmt_number(rule.down_threshold), detail=detail,
+                        effective=month + 1, level=ladder[index - 1]),
                     trigger,
                 )
         if decision and month == leave_month:

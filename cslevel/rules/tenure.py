@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
+from ..i18n import _, ngettext
 from ..records import Agent, Decision, Month, MonthState, Score, month_range
 
 EXAM_FAILED = "probation_exam_failed"
@@ -48,20 +49,21 @@ def tenure_grade_rule(
             exam_passed = not failed
             if failed:
                 flags = (EXAM_FAILED,)
-        note = "" if agent.hire_date else "无入职日期，按首次出现月份计算司龄 / no hire date: tenure from the first month"
+        note = "" if agent.hire_date else _("no hire date: tenure from the first month")
         tenure = (month + 1) - hired  # full months in post when the next month starts
         band = next((b for b in reversed(rule.tenure_bands) if tenure >= b.min_months), None)
         recent = [m for m in month_range(month + (1 - window), month)
                   if m in scores and (trial_end is None or m > trial_end)]
         if level == scheme.trial_level and exam_passed is False:
             band = None  # a failed probation exam keeps the agent in trial
-            note = "试用考核未通过：延长试用或辞退，由人决定 / probation exam failed: extend or dismiss"
+            note = _("probation exam failed: extend the trial or dismiss, for a person to "
+                     "decide")
         if band is not None and not recent and level == scheme.trial_level:
             target = band.levels[0]  # trial over: the first grade of the band
             decision = Decision(
                 agent.agent_id, month, month + 1, level, target, "trial_end", "tenure_grade",
-                f"司龄满{band.min_months}个月，见习期满，{month + 1}起为{target} / "
-                f"{band.min_months} months in post: trial ends", ())
+                _("{months} months in post: trial ends, {level} from {effective}").format(
+                    months=band.min_months, effective=month + 1, level=target), ())
         elif band is not None and recent:
             average = (sum((scores[m].value for m in recent), Decimal(0)) / len(recent)
                        ).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
@@ -74,10 +76,16 @@ def tenure_grade_rule(
                     kind = "trial_end"
                 decision = Decision(
                     agent.agent_id, month, month + 1, level, target, kind, "tenure_grade",
-                    f"司龄{tenure}个月（≥{band.min_months}），近{len(recent)}个月平均 "
-                    f"{fmt_number(average)}（{'≥' if upper else '<'}"
-                    f"{fmt_number(rule.upper_grade_at_least)}），{month + 1}起为{target} / "
-                    f"{tenure} months in post, average {fmt_number(average)}",
+                    ngettext("{tenure} months in post (≥{required}), average of the last "
+                             "{count} month {average} ({compare}{upper}): {level} from "
+                             "{effective}",
+                             "{tenure} months in post (≥{required}), average of the last "
+                             "{count} months {average} ({compare}{upper}): {level} from "
+                             "{effective}", len(recent)).format(
+                        tenure=tenure, required=band.min_months, count=len(recent),
+                        average=fmt_number(average), compare="≥" if upper else "<",
+                        upper=fmt_number(rule.upper_grade_at_least), effective=month + 1,
+                        level=target),
                     tuple(recent))
         states.append(MonthState(agent.agent_id, month, level,
                                  score.value if score else None, not in_trial, 0, 0,

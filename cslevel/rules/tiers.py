@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from ..i18n import _
 from ..records import Agent, Decision, Month, MonthState, Score, month_range
 from . import register
 from .streak import fmt_number, last_month, opening
@@ -32,7 +33,8 @@ def qualifying_tier(score: Score, scheme: Scheme) -> tuple[int, str]:
                 failed.append(f"{metrics[key].name} {shown} {'>' if lower else '<'} "
                               f"{fmt_number(bar)}")
         if failed:
-            missed = f"未达{tier.level}：" + "、".join(failed)
+            missed = _("below {level}: {failed}").format(level=tier.level,
+                                                          failed=_(", ").join(failed))
             break
         best = index
     return best, missed
@@ -59,8 +61,7 @@ def tier_floors_rule(
         note = ""
         if in_trial or score is None or level not in ladder:
             up, down = [], []
-            note = ("试用期不计入 / trial month" if in_trial
-                    else "本月无成绩，连续计数重新开始 / no score: counts restart")
+            note = _("trial month") if in_trial else _("no score: counts restart")
         else:
             current = ladder.index(level)
             reached, missed = qualifying_tier(score, scheme)
@@ -70,18 +71,21 @@ def tier_floors_rule(
             if len(up) >= window and current + 1 < len(ladder):
                 decision = Decision(
                     agent.agent_id, month, month + 1, level, ladder[current + 1], "promote",
-                    "tier_up", f"连续{window}个月各项指标均达到更高段位的门槛（"
-                    f"{'、'.join(str(m) for m in up[-window:])}），{month + 1}起升为"
-                    f"{ladder[current + 1]} / {window} months above the tier's floors",
+                    "tier_up", _("{window} months in a row at every floor of a higher tier "
+                                 "({months}): up to {level} from {effective}").format(
+                        window=window, months=_(", ").join(str(m) for m in up[-window:]),
+                        effective=month + 1, level=ladder[current + 1]),
                     tuple(up[-window:]))
             elif len(down) >= window and current > 0:
                 decision = Decision(
                     agent.agent_id, month, month + 1, level, ladder[current - 1], "demote",
-                    "tier_down", f"连续{window}个月未达本段位门槛（{missed}），{month + 1}起降为"
-                    f"{ladder[current - 1]} / {window} months below the tier's floors",
+                    "tier_down", _("{window} months in a row below the tier's floors "
+                                   "({missed}): down to {level} from {effective}").format(
+                        window=window, missed=missed, effective=month + 1,
+                        level=ladder[current - 1]),
                     tuple(down[-window:]))
             if decision and month == leave_month:
-                decision, note = None, f"{agent.leave_date} 离职 / left"
+                decision, note = None, _("left on {date}").format(date=agent.leave_date)
         states.append(MonthState(agent.agent_id, month, level,
                                  score.value if score else None, not in_trial,
                                  len(up), len(down), in_trial, decision, note))

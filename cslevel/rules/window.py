@@ -14,6 +14,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
+from ..i18n import _
 from ..records import Agent, Decision, Month, MonthState, Score, month_range
 from . import register
 from .streak import fmt_number, last_month, opening
@@ -50,18 +51,19 @@ def window_average_rule(
         flags: list[str] = []
         note = ""
         if in_trial:
-            note = "试用期不计入考核 / trial month, not counted"
+            note = _("trial month, not counted in the reviews")
             if month == trial_end:
                 decision = Decision(agent.agent_id, month, month + 1, level, scheme.entry_level,
                                     "trial_end", "trial_end",
-                                    f"试用期满，{month + 1}起为{scheme.entry_level} / trial ends")
+                                    _("trial ends: {level} from {effective}").format(
+                                        effective=month + 1, level=scheme.entry_level))
         else:
             fail_line = rule.probation_fail_below
             if on_probation and fail_line is not None and value is not None and value < fail_line:
                 flags.append(DISMISSAL_REVIEW)
-                note = (f"试用考察期内绩效 {fmt_number(value)} < {fmt_number(fail_line)}，"
-                        "提请部门审议是否解除劳动合同（由人决定）/ under the line during "
-                        "probation: dismissal review for a person to decide")
+                note = _("score {score} < {line} during probation: dismissal review for a "
+                         "person to decide").format(score=fmt_number(value),
+                                                    line=fmt_number(fail_line))
             # fixed review months (calendar quarters), or, with none listed, a rolling
             # review every `window` months counted from the agent's first regular month
             start = trial_end + 1 if trial_end is not None else agent.first_month
@@ -71,11 +73,11 @@ def window_average_rule(
                 decision, review_note, probation = _review(
                     agent, scores, scheme, month, window, level, ladder, floor_index,
                     trial_end)
-                note = "; ".join(n for n in (note, review_note) if n)
+                note = _("; ").join(n for n in (note, review_note) if n)
                 if probation:
                     probation_until = month + rule.probation_months
         if decision and month == leave_month:
-            decision, note = None, f"{agent.leave_date} 离职 / left"
+            decision, note = None, _("left on {date}").format(date=agent.leave_date)
         states.append(MonthState(agent.agent_id, month, level, value, not in_trial, 0, 0,
                                  in_trial, decision, note, on_probation, tuple(flags)))
         if decision:
@@ -92,29 +94,38 @@ def _review(
     months = [m for m in month_range(month + (1 - window), month)
               if m in scores and (trial_end is None or m > trial_end)]
     if not months:
-        return None, "考核期内无成绩，不评定 / no scores in the review window", False
+        return None, _("no scores in the review window"), False
     total = sum((scores[m].value for m in months), Decimal(0))
     average = (total / len(months)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     band = next(b for b in rule.bands if b.holds(average))
-    detail = "、".join(f"{m} {fmt_number(scores[m].value)}" for m in months)
     index = ladder.index(level) if level in ladder else 0
     target = index + band.move
-    reason = f"{months[0]}–{months[-1]} 平均 {fmt_number(average)}（{detail}）"
-    probation_text = "，并试用考察一个月 / and a month of probation" if band.probation else ""
+    values = {"first": months[0], "last": months[-1], "average": fmt_number(average),
+              "detail": _(", ").join(f"{m} {fmt_number(scores[m].value)}" for m in months)}
+
+    def probation(text: str) -> str:
+        return _("{text}, and a month of probation").format(text=text) if band.probation \
+            else text
+
     if band.move == 0:
-        return None, f"{reason}，级别不变 / average {fmt_number(average)}: unchanged", \
-            band.probation
+        return None, _("{first}–{last} average {average} ({detail}): unchanged").format(
+            **values), band.probation
     if target >= len(ladder):
-        return None, f"{reason}，已是最高级 / already at the top", band.probation
+        return None, _("{first}–{last} average {average} ({detail}): already at the top"
+                       ).format(**values), band.probation
     if target < floor_index:
-        return None, f"{reason}，已是最低级 / already at the lowest level{probation_text}", \
-            band.probation
+        return None, probation(_("{first}–{last} average {average} ({detail}): already at "
+                                 "the lowest level").format(**values)), band.probation
     kind = "promote" if band.move > 0 else "demote"
-    verb = "晋升" if band.move > 0 else "降"
+    if band.move > 0:
+        reason = _("{first}–{last} average {average} ({detail}): promoted to {level} from "
+                   "{effective}")
+    else:
+        reason = _("{first}–{last} average {average} ({detail}): demoted to {level} from "
+                   "{effective}")
     decision = Decision(
         agent.agent_id, month, month + 1, level, ladder[target], kind,
         "review_up" if band.move > 0 else "review_down",
-        f"{reason}，{month + 1}起{verb}为{ladder[target]}{probation_text} / review average "
-        f"{fmt_number(average)}",
+        probation(reason.format(**values, effective=month + 1, level=ladder[target])),
         tuple(months))
     return decision, "", band.probation
