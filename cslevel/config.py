@@ -8,6 +8,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .i18n import _
 from .records import CslevelError, Month, Problem, Source
 
 CONFIG_NAME = "cslevel.toml"
@@ -80,8 +81,9 @@ def _strings(value: object, key: str, where: Source) -> list[str]:
         return [value] if value else []
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return [v for v in value if v]
-    raise CslevelError(Problem(f"{key} must be a file name pattern or a list of them", where,
-                               hint='e.g. kpi = ["kpi_{month}*.xlsx"]'))
+    raise CslevelError(Problem(
+        _("{key} must be a file name pattern or a list of them").format(key=key), where,
+        hint=_('e.g. kpi = ["kpi_{month}*.xlsx"]')))
 
 
 def load_config(path: Path | None) -> Config:
@@ -91,34 +93,40 @@ def load_config(path: Path | None) -> Config:
     where = Source(str(path))
     if not path.is_file():
         raise CslevelError(Problem(
-            f"no settings file {path}", where,
-            hint="Run `cslevel init` to make a workspace, or give --config path/to/cslevel.toml."))
+            _("no settings file {path}").format(path=path), where,
+            hint=_("Run `cslevel init` to make a workspace, or give --config "
+                   "path/to/cslevel.toml.")))
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise CslevelError(Problem(f"the settings file cannot be read: {exc}", where,
-                                   hint="Check the quotes and brackets on that line.")) from None
+        raise CslevelError(Problem(
+            _("the settings file cannot be read: {error}").format(error=exc), where,
+            hint=_("Check the quotes and brackets on that line."))) from None
     known = {"scheme", "language", "input", "output", "database"}
     sections = {"input": {"folder", "kpi", "attendance", "roster", "profile"},
                 "output": {"folder"}, "database": {"url"}}
-    problems = [Problem(f"unknown setting {key!r}", where,
-                        hint=f"Allowed: {', '.join(sorted(known))}.")
+    problems = [Problem(_("unknown setting {key}").format(key=repr(key)), where,
+                        hint=_("Allowed: {keys}.").format(keys=", ".join(sorted(known))))
                 for key in data if key not in known]
     for section, keys in sections.items():
         value = data.get(section, {})
         if not isinstance(value, dict):
-            problems.append(Problem(f"[{section}] must be a section", where))
+            problems.append(Problem(_("[{section}] must be a section").format(section=section),
+                                    where))
             continue
-        problems += [Problem(f"unknown setting {section}.{key}", where,
-                             hint=f"Allowed in [{section}]: {', '.join(sorted(keys))}.")
+        problems += [Problem(_("unknown setting {section}.{key}").format(section=section,
+                                                                          key=key), where,
+                             hint=_("Allowed in [{section}]: {keys}.").format(
+                                 section=section, keys=", ".join(sorted(keys))))
                      for key in value if key not in keys]
     scheme = data.get("scheme")
     if not isinstance(scheme, str) or not scheme:
-        problems.append(Problem("scheme is missing", where,
-                                hint='Name a template, e.g. scheme = "star".'))
+        problems.append(Problem(_("scheme is missing"), where,
+                                hint=_('Name a template, e.g. scheme = "star".')))
     language = data.get("language", "")
     if language not in ("", "zh", "en"):
-        problems.append(Problem(f"language must be zh or en, not {language!r}", where))
+        problems.append(Problem(_("language must be zh or en, not {language}").format(
+            language=repr(language)), where))
     if problems:
         raise CslevelError(problems)
     base = path.parent.resolve()
@@ -132,7 +140,8 @@ def load_config(path: Path | None) -> Config:
     def optional(key: str) -> Path | None:
         value = inputs.get(key, "")
         if not isinstance(value, str):
-            raise CslevelError(Problem(f"input.{key} must be a file name", where))
+            raise CslevelError(Problem(_("input.{key} must be a file name").format(key=key),
+                                       where))
         return resolve(value).resolve() if value else None
 
     url = database.get("url", "cslevel.db")

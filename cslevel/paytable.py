@@ -10,6 +10,7 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
+from .i18n import _
 from .records import CslevelError, Problem, Source
 from .templates import Scheme, normalize_label
 
@@ -38,8 +39,10 @@ def read_pay_table(path: Path, scheme: Scheme) -> PayTable:
         found = [s for s in sheets if normalize_label(s.name) == normalize_label(wanted)]
         if not found:
             raise CslevelError(Problem(
-                f"no sheet {wanted!r} in the pay table", Source(path.name),
-                hint=f"Sheets in the file: {', '.join(s.name for s in sheets)}."))
+                _("no sheet {sheet} in the pay table").format(sheet=repr(wanted)),
+                Source(path.name),
+                hint=_("Sheets in the file: {sheets}.").format(
+                    sheets=", ".join(s.name for s in sheets))))
         sheets = found
     components = scheme.pay.components
     want = {normalize_label(c): c for c in components}
@@ -55,16 +58,19 @@ def read_pay_table(path: Path, scheme: Scheme) -> PayTable:
             if missing:
                 found = [str(v) for v in row if not is_blank(v)]
                 raise CslevelError(Problem(
-                    f"the pay table has no column for {', '.join(missing)}",
+                    _("the pay table has no column for {missing}").format(
+                        missing=", ".join(missing)),
                     Source(path.name, sheet.name, sheet.first_row + index),
-                    hint=f"Columns found: {', '.join(found)}. Add one column per pay component "
-                         f"of the template: {', '.join(components)}."))
+                    hint=_("Columns found: {found}. Add one column per pay component of the "
+                           "template: {components}.").format(found=", ".join(found),
+                                                             components=", ".join(components))))
             return _rows(path, sheet, index, level_col, columns, scheme, is_blank, number)
     raise CslevelError(Problem(
-        "no header row with a 级别 (Level) column in the pay table",
+        _("no header row with a 级别 (Level) column in the pay table"),
         Source(path.name, sheets[0].name if sheets else None),
-        hint=f"Put a header row with {LEVEL_HEADERS[0]} and the pay components "
-             f"({', '.join(components)}) in the first {HEADER_ROWS} rows."))
+        hint=_("Put a header row with {level} and the pay components ({components}) in the "
+               "first {rows} rows.").format(level=LEVEL_HEADERS[0],
+                                            components=", ".join(components), rows=HEADER_ROWS)))
 
 
 def _rows(path: Path, sheet, header: int, level_col: int, columns: dict[str, int],  # noqa: ANN001
@@ -79,40 +85,47 @@ def _rows(path: Path, sheet, header: int, level_col: int, columns: dict[str, int
         level = scheme.resolve_level(label)
         where = Source(path.name, sheet.name, excel_row, sheet.first_col + level_col)
         if level is None:
-            problems.append(Problem(f"unknown level {str(label)!r} in the pay table", where,
-                                    hint=f"Levels of the {scheme.scheme} template: "
-                                         f"{', '.join(scheme.level_names)}."))
+            problems.append(Problem(
+                _("unknown level {level} in the pay table").format(level=repr(str(label))), where,
+                hint=_("Levels of the {scheme} template: {levels}.").format(
+                    scheme=scheme.scheme, levels=", ".join(scheme.level_names))))
             continue
         if level in table:
-            problems.append(Problem(f"{level} appears twice in the pay table", where,
-                                    hint="Keep one row per level."))
+            problems.append(Problem(
+                _("{level} appears twice in the pay table").format(level=level), where,
+                hint=_("Keep one row per level.")))
             continue
         amounts: dict[str, Decimal] = {}
         for component, col in columns.items():
             value = row[col] if col < len(row) else None
             cell = Source(path.name, sheet.name, excel_row, sheet.first_col + col)
             if is_blank(value):
-                problems.append(Problem(f"no amount for {component} of {level}", cell,
-                                        hint="Write 0 where a level has none of it."))
+                problems.append(Problem(
+                    _("no amount for {component} of {level}").format(component=component,
+                                                                     level=level), cell,
+                    hint=_("Write 0 where a level has none of it.")))
                 continue
             try:
                 amount, percent = number(value)
             except ValueError as exc:
-                problems.append(Problem(f"{component} of {level}: {exc}", cell,
-                                        hint="Write the amount in yuan, e.g. 3000 or 3000.00."))
+                problems.append(Problem(
+                    _("{component} of {level}: {error}").format(component=component,
+                                                                level=level, error=exc), cell,
+                    hint=_("Write the amount in yuan, e.g. 3000 or 3000.00.")))
                 continue
             if percent or amount < 0:
-                problems.append(Problem(f"{component} of {level} must be an amount of 0 or "
-                                        f"more, not {value!r}", cell,
-                                        hint="Write the amount in yuan, e.g. 3000.00."))
+                problems.append(Problem(
+                    _("{component} of {level} must be an amount of 0 or more, not {value}")
+                    .format(component=component, level=level, value=repr(value)), cell,
+                    hint=_("Write the amount in yuan, e.g. 3000.00.")))
                 continue
             amounts[component] = amount
         table[level] = amounts
     missing = [lv for lv in scheme.level_names if lv not in table]
     if missing:
-        problems.append(Problem(f"the pay table has no row for {', '.join(missing)}",
-                                Source(path.name, sheet.name),
-                                hint="Add one row per level of the template."))
+        problems.append(Problem(
+            _("the pay table has no row for {missing}").format(missing=", ".join(missing)),
+            Source(path.name, sheet.name), hint=_("Add one row per level of the template.")))
     if problems:
         raise CslevelError(problems)
     return table

@@ -17,6 +17,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from .i18n import N_, Labels, _, ngettext
 from .records import CslevelError, Problem, Source
 from .rules import RULES
 
@@ -49,7 +50,8 @@ class Level(_Model):
     def _money_non_negative(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
         for key, amount in value.items():
             if amount < 0:
-                raise ValueError(f"{key} must be ≥ 0, got {amount}")
+                raise ValueError(_("{key} must be ≥ 0, got {amount}").format(key=key,
+                                                                             amount=amount))
         return value
 
 
@@ -66,7 +68,7 @@ class Band(_Model):
     @model_validator(mode="after")
     def _one_bound(self) -> Band:
         if self.above is not None and self.at_least is not None:
-            raise ValueError("give either above (exclusive) or at_least (inclusive), not both")
+            raise ValueError(_("give either above (exclusive) or at_least (inclusive), not both"))
         return self
 
     @property
@@ -139,33 +141,36 @@ class Promotion(_Model):
     def _calendar_months(cls, value: list[int]) -> list[int]:
         for month in value:
             if not 1 <= month <= 12:
-                raise ValueError(f"review month {month} must be 1..12")
+                raise ValueError(_("review month {month} must be 1..12").format(month=month))
         return sorted(set(value))
 
     @model_validator(mode="after")
     def _bands_ordered(self) -> Promotion:
         if self.rule == "window_average":
             if not self.bands:
-                raise ValueError("window_average needs bands")
+                raise ValueError(_("window_average needs bands"))
             bounds = [b.bound for b in self.bands[:-1]]
             if any(b is None for b in bounds) or self.bands[-1].bound is not None:
-                raise ValueError("every band but the last needs a bound (above or at_least); "
-                                 "the last band takes every lower average and has none")
+                raise ValueError(_("every band but the last needs a bound (above or at_least); "
+                                   "the last band takes every lower average and has none"))
             if any(lo >= hi for hi, lo in zip(bounds, bounds[1:])):  # type: ignore[operator]
-                raise ValueError(f"band bounds must go down from the top band: {bounds}")
+                raise ValueError(_("band bounds must go down from the top band: {bounds}")
+                                 .format(bounds=bounds))
         if self.rule == "score_bands":
             lows = [b.at_least for b in self.grade_bands]
             if not lows or self.ungraded_level is None:
-                raise ValueError("score_bands needs grade_bands and ungraded_level")
+                raise ValueError(_("score_bands needs grade_bands and ungraded_level"))
             if lows != sorted(lows) or len(set(lows)) != len(lows):
-                raise ValueError(f"grade bands must go up without overlaps: {lows}")
+                raise ValueError(_("grade bands must go up without overlaps: {lows}")
+                                 .format(lows=lows))
         return self
 
     @field_validator("rule")
     @classmethod
     def _known_rule(cls, value: str) -> str:
         if value not in RULES:
-            raise ValueError(f"unknown rule {value!r}; allowed: {', '.join(sorted(RULES))}")
+            raise ValueError(_("unknown rule {rule}; allowed: {rules}").format(
+                rule=repr(value), rules=", ".join(sorted(RULES))))
         return value
 
 
@@ -205,27 +210,31 @@ class ScoreRule(_Model):
         if self.metrics:
             keys = [m.key for m in self.metrics]
             if len(set(keys)) != len(keys):
-                raise ValueError("metric keys must be unique")
+                raise ValueError(_("metric keys must be unique"))
             total = sum((m.weight for m in self.metrics), Decimal(0))
             # all weights 0: the metrics are only read beside a ready score (exam results,
             # complaint counts…), never scored
             if total != 100 and not (total == 0 and self.source != "metrics"):
-                raise ValueError(f"metric weights must add up to 100, they add up to {total}")
+                raise ValueError(_("metric weights must add up to 100, they add up to {total}")
+                                 .format(total=total))
             for index, role in enumerate(self.by_role):
                 unknown = [k for k in role.weights if k not in keys]
                 if unknown:
-                    raise ValueError(f"by_role[{index}]: unknown metrics {unknown}; "
-                                     f"allowed: {keys}")
+                    raise ValueError(_("by_role[{index}]: unknown metrics {unknown}; "
+                                       "allowed: {keys}").format(index=index, unknown=unknown,
+                                                                 keys=keys))
                 role_total = sum(role.weights.values(), Decimal(0))
                 if role_total != 100:
-                    raise ValueError(f"by_role[{index}] ({', '.join(role.roles)}): weights must "
-                                     f"add up to 100, they add up to {role_total}")
+                    raise ValueError(_("by_role[{index}] ({roles}): weights must add up to 100, "
+                                       "they add up to {total}").format(
+                        index=index, roles=", ".join(role.roles), total=role_total))
             if self.scoring == "achievement":
                 missing = [m.key for m in self.metrics if m.target is None]
                 if missing:
-                    raise ValueError(f"achievement scoring needs a target for {missing}")
+                    raise ValueError(_("achievement scoring needs a target for {missing}")
+                                     .format(missing=missing))
         if self.source == "metrics" and not self.metrics:
-            raise ValueError("source is 'metrics' but no metrics are listed")
+            raise ValueError(_("source is 'metrics' but no metrics are listed"))
         return self
 
     def weights_for(self, role: str) -> dict[str, Decimal]:
@@ -258,10 +267,11 @@ class ProfileItem(_Model):
     @model_validator(mode="after")
     def _one_way(self) -> ProfileItem:
         if not (self.values or self.steps or self.per_unit is not None):
-            raise ValueError(f"{self.key}: give values, steps or per_unit")
+            raise ValueError(_("{key}: give values, steps or per_unit").format(key=self.key))
         bounds = [s.at_least for s in self.steps]
         if bounds != sorted(bounds) or len(set(bounds)) != len(bounds):
-            raise ValueError(f"{self.key}: steps must go up: {bounds}")
+            raise ValueError(_("{key}: steps must go up: {bounds}").format(key=self.key,
+                                                                          bounds=bounds))
         return self
 
 
@@ -312,9 +322,11 @@ class AggregateMetric(_Model):
     @model_validator(mode="after")
     def _complete(self) -> AggregateMetric:
         if self.how != "count" and not self.column:
-            raise ValueError(f"{self.key}: '{self.how}' needs the raw column's names (column)")
+            raise ValueError(_("{key}: '{how}' needs the raw column's names (column)")
+                             .format(key=self.key, how=self.how))
         if self.how == "share" and not self.values and self.at_least is None:
-            raise ValueError(f"{self.key}: 'share' needs values (e.g. [Y, 是]) or at_least")
+            raise ValueError(_("{key}: 'share' needs values (e.g. [Y, 是]) or at_least")
+                             .format(key=self.key))
         return self
 
 
@@ -346,7 +358,8 @@ class Columns(_Model):
         allowed = ["name", "team", "role"]
         for fld in value:
             if fld not in allowed:
-                raise ValueError(f"{fld!r} cannot be filled down; allowed: {allowed}")
+                raise ValueError(_("{field} cannot be filled down; allowed: {allowed}")
+                                 .format(field=repr(fld), allowed=allowed))
         return value
 
 
@@ -381,7 +394,8 @@ class Attendance(_Model):
         used = list(self.score.deductions if self.score else []) + [f.item for f in self.flags]
         for key in used:
             if key not in keys:
-                raise ValueError(f"unknown attendance item {key!r}; allowed: {keys}")
+                raise ValueError(_("unknown attendance item {item}; allowed: {keys}")
+                                 .format(item=repr(key), keys=keys))
         return self
 
 
@@ -473,19 +487,21 @@ class Pay(_Model):
     def _known_components(self) -> Pay:
         names = self.all_components
         if len(set(names)) != len(names):
-            raise ValueError(f"pay component names must differ: {names}")
+            raise ValueError(_("pay component names must differ: {names}").format(names=names))
         if self.performance is not None and self.performance.component not in self.components:
-            raise ValueError(f"pay.performance.component {self.performance.component!r} is not "
-                             f"a pay component; allowed: {self.components}")
+            raise ValueError(_("pay.performance.component {component} is not a pay component; "
+                               "allowed: {components}").format(
+                component=repr(self.performance.component), components=self.components))
         deduction = self.attendance_deduction
         if deduction is not None:
             unknown = [c for c in deduction.daily_pay_of if c not in self.components]
             if unknown:
-                raise ValueError(f"pay.attendance_deduction.daily_pay_of: unknown components "
-                                 f"{unknown}; allowed: {self.components}")
+                raise ValueError(_("pay.attendance_deduction.daily_pay_of: unknown components "
+                                   "{unknown}; allowed: {components}").format(
+                    unknown=unknown, components=self.components))
             if deduction.days and not deduction.daily_pay_of:
-                raise ValueError("pay.attendance_deduction: `days` needs `daily_pay_of` (the "
-                                 "components a day's pay is worked out from)")
+                raise ValueError(_("pay.attendance_deduction: `days` needs `daily_pay_of` (the "
+                                   "components a day's pay is worked out from)"))
         return self
 
 
@@ -513,94 +529,104 @@ class Scheme(_Model):
                 key = normalize_label(label)
                 if key in seen and seen[key] != level.name:
                     raise ValueError(
-                        f"level label {label!r} is used by both {seen[key]} and {level.name}"
-                    )
+                        _("level label {label} is used by both {first} and {second}").format(
+                            label=repr(label), first=seen[key], second=level.name))
                 seen[key] = level.name
         names = [lv.name for lv in self.levels]
         trial = [lv.name for lv in self.levels if lv.trial]
         if len(trial) > 1:
-            raise ValueError(f"only one level may be the trial level, got {trial}")
+            raise ValueError(_("only one level may be the trial level, got {trial}")
+                             .format(trial=trial))
         if self.entry_level not in names:
-            raise ValueError(f"entry_level {self.entry_level!r} is not a level; allowed: {names}")
+            raise ValueError(_("entry_level {level} is not a level; allowed: {names}").format(
+                level=repr(self.entry_level), names=names))
         if self.entry_level in trial:
-            raise ValueError("entry_level must be a regular level, not the trial level")
+            raise ValueError(_("entry_level must be a regular level, not the trial level"))
         floor = self.promotion.floor_level
         if floor is not None and floor not in names:
-            raise ValueError(f"promotion.floor_level {floor!r} is not a level; allowed: {names}")
+            raise ValueError(_("promotion.floor_level {level} is not a level; allowed: {names}")
+                             .format(level=repr(floor), names=names))
         metric_keys = [m.key for m in self.score.metrics]
         for tier in self.promotion.tiers:
             if tier.level not in names:
-                raise ValueError(f"promotion.tiers: unknown level {tier.level!r}; "
-                                 f"allowed: {names}")
+                raise ValueError(_("promotion.tiers: unknown level {level}; allowed: {names}")
+                                 .format(level=repr(tier.level), names=names))
             unknown = [k for k in tier.floors if k not in metric_keys]
             if unknown:
-                raise ValueError(f"promotion.tiers ({tier.level}): unknown metrics {unknown}; "
-                                 f"allowed: {metric_keys}")
+                raise ValueError(_("promotion.tiers ({level}): unknown metrics {unknown}; "
+                                   "allowed: {keys}").format(level=tier.level, unknown=unknown,
+                                                             keys=metric_keys))
         if self.promotion.rule == "tier_floors" and [t.level for t in self.promotion.tiers] != [
                 n for n in self.regular_levels]:
-            raise ValueError("promotion.tiers must list every regular level, lowest first")
+            raise ValueError(_("promotion.tiers must list every regular level, lowest first"))
         tenure = [b.min_months for b in self.promotion.tenure_bands]
         if tenure != sorted(tenure) or len(set(tenure)) != len(tenure):
-            raise ValueError(f"promotion.tenure_bands must go up in months: {tenure}")
+            raise ValueError(_("promotion.tenure_bands must go up in months: {months}")
+                             .format(months=tenure))
         for band in self.promotion.tenure_bands:
             for level in band.levels:
                 if level not in names:
-                    raise ValueError(f"promotion.tenure_bands: unknown level {level!r}; "
-                                     f"allowed: {names}")
+                    raise ValueError(_("promotion.tenure_bands: unknown level {level}; "
+                                       "allowed: {names}").format(level=repr(level), names=names))
         for standard in self.promotion.standards:
             if standard.level not in names:
-                raise ValueError(f"promotion.standards: unknown level {standard.level!r}; "
-                                 f"allowed: {names}")
+                raise ValueError(_("promotion.standards: unknown level {level}; allowed: {names}")
+                                 .format(level=repr(standard.level), names=names))
             unknown = [k for k in [*standard.below, *standard.at_least] if k not in metric_keys]
             if unknown:
-                raise ValueError(f"promotion.standards ({standard.level}): unknown metrics "
-                                 f"{unknown}; allowed: {metric_keys}")
+                raise ValueError(_("promotion.standards ({level}): unknown metrics {unknown}; "
+                                   "allowed: {keys}").format(level=standard.level,
+                                                             unknown=unknown, keys=metric_keys))
         for level in [*self.promotion.bottom_levels, *self.promotion.exemption_levels]:
             if level not in names:
-                raise ValueError(f"promotion: unknown level {level!r}; allowed: {names}")
+                raise ValueError(_("promotion: unknown level {level}; allowed: {names}")
+                                 .format(level=repr(level), names=names))
         unknown_exam = [k for k in self.promotion.exam_floors if k not in metric_keys]
         if unknown_exam:
-            raise ValueError(f"promotion.exam_floors: unknown metrics {unknown_exam}; "
-                             f"allowed: {metric_keys}")
+            raise ValueError(_("promotion.exam_floors: unknown metrics {unknown}; "
+                               "allowed: {keys}").format(unknown=unknown_exam, keys=metric_keys))
         clean = self.promotion.clean_metric
         if clean is not None and clean not in metric_keys:
-            raise ValueError(f"promotion.clean_metric {clean!r} is not a metric; "
-                             f"allowed: {metric_keys}")
+            raise ValueError(_("promotion.clean_metric {metric} is not a metric; "
+                               "allowed: {keys}").format(metric=repr(clean), keys=metric_keys))
         if self.promotion.rule == "tenure_grade" and (
                 not tenure or self.promotion.upper_grade_at_least is None):
-            raise ValueError("tenure_grade needs tenure_bands and upper_grade_at_least")
+            raise ValueError(_("tenure_grade needs tenure_bands and upper_grade_at_least"))
         deduction = self.pay.attendance_deduction
         if deduction is not None:
             items = [i.key for i in self.attendance.items]
             unknown = [k for k in [*deduction.days, *deduction.amounts] if k not in items]
             if unknown:
-                raise ValueError(f"pay.attendance_deduction: unknown attendance items {unknown}; "
-                                 f"allowed: {items}")
+                raise ValueError(_("pay.attendance_deduction: unknown attendance items "
+                                   "{unknown}; allowed: {items}").format(unknown=unknown,
+                                                                         items=items))
         lead = self.pay.team_lead
         if lead is not None and lead.min_level is not None and lead.min_level not in names:
-            raise ValueError(f"pay.team_lead.min_level {lead.min_level!r} is not a level; "
-                             f"allowed: {names}")
+            raise ValueError(_("pay.team_lead.min_level {level} is not a level; "
+                               "allowed: {names}").format(level=repr(lead.min_level), names=names))
         for band in self.promotion.grade_bands:
             if band.level not in names:
-                raise ValueError(f"promotion.grade_bands: unknown level {band.level!r}; "
-                                 f"allowed: {names}")
+                raise ValueError(_("promotion.grade_bands: unknown level {level}; "
+                                   "allowed: {names}").format(level=repr(band.level), names=names))
         ungraded = self.promotion.ungraded_level
         if ungraded is not None and ungraded not in names:
-            raise ValueError(f"promotion.ungraded_level {ungraded!r} is not a level; "
-                             f"allowed: {names}")
+            raise ValueError(_("promotion.ungraded_level {level} is not a level; "
+                               "allowed: {names}").format(level=repr(ungraded), names=names))
         for level in self.levels:
             if self.pay.table is not None:
                 if level.pay:
-                    raise ValueError(f"level {level.name}: the amounts come from pay.table "
-                                     f"({self.pay.table}); remove this level's pay")
+                    raise ValueError(_("level {level}: the amounts come from pay.table "
+                                       "({table}); remove this level's pay").format(
+                        level=level.name, table=self.pay.table))
                 continue
             missing = [c for c in self.pay.components if c not in level.pay]
             extra = [c for c in level.pay if c not in self.pay.components]
             if missing or extra:
                 raise ValueError(
-                    f"level {level.name}: pay must list exactly the components "
-                    f"{self.pay.components}; missing {missing}, unknown {extra}"
-                )
+                    _("level {level}: pay must list exactly the components {components}; "
+                      "missing {missing}, unknown {extra}").format(
+                        level=level.name, components=self.pay.components, missing=missing,
+                        extra=extra))
         return self
 
     # --- lookups used by the stages -------------------------------------------------
@@ -665,30 +691,85 @@ def _format_loc(loc: tuple[Any, ...]) -> str:
     return out
 
 
+# pydantic's own messages for the mistakes a hand-edited template commonly has, as msgids:
+# each English msgid is pydantic's wording, checked against the message pydantic gave (a
+# pydantic that words one differently is shown as it words it, in English)
+_PYDANTIC_MESSAGES = Labels({
+    "greater_than_equal": N_("Input should be greater than or equal to {ge}"),
+    "greater_than": N_("Input should be greater than {gt}"),
+    "less_than_equal": N_("Input should be less than or equal to {le}"),
+    "less_than": N_("Input should be less than {lt}"),
+    "int_type": N_("Input should be a valid integer"),
+    "int_parsing": N_("Input should be a valid integer, unable to parse string as an integer"),
+    "int_from_float": N_("Input should be a valid integer, got a number with a fractional part"),
+    "decimal_type": N_("Decimal input should be an integer, float, string or Decimal object"),
+    "decimal_parsing": N_("Input should be a valid decimal"),
+    "string_type": N_("Input should be a valid string"),
+    "bool_type": N_("Input should be a valid boolean"),
+    "bool_parsing": N_("Input should be a valid boolean, unable to interpret input"),
+    "list_type": N_("Input should be a valid list"),
+    "dict_type": N_("Input should be a valid dictionary"),
+    "model_type": N_("Input should be a valid dictionary or instance of {class_name}"),
+    "literal_error": N_("Input should be {expected}"),
+})
+_LIST_LENGTH = re.compile(r"List should have at (least|most) \d+ items? after validation, not \d+")
+
+
+def _error_message(err: Any) -> str:
+    """One pydantic error of a template, in the language in force."""
+    kind, english = err["type"], err["msg"]
+    ctx = dict(err.get("ctx") or {})
+    if kind == "extra_forbidden":
+        return _("unknown field (typo?); check the spelling against the shipped templates")
+    if kind == "missing":
+        return _("required field is missing")
+    if kind == "value_error" and "error" in ctx:  # our validators' ValueError, translated
+        if english != f"Value error, {ctx['error']}":
+            return english
+        return _("Value error, {error}").format(error=ctx["error"])
+    if kind in ("too_short", "too_long") and _LIST_LENGTH.fullmatch(english):
+        if kind == "too_short":
+            return ngettext("List should have at least {min_length} item after validation, "
+                            "not {actual_length}",
+                            "List should have at least {min_length} items after validation, "
+                            "not {actual_length}", ctx["min_length"]).format(**ctx)
+        return ngettext("List should have at most {max_length} item after validation, "
+                        "not {actual_length}",
+                        "List should have at most {max_length} items after validation, "
+                        "not {actual_length}", ctx["max_length"]).format(**ctx)
+    template = _PYDANTIC_MESSAGES.msgids.get(kind)
+    try:
+        if template is None or template.format(**ctx) != english:
+            return english
+    except (KeyError, IndexError, ValueError):
+        return english
+    if kind == "literal_error":  # "'a', 'b' or 'c'": the "or" in the language in force
+        ctx["expected"] = str(ctx["expected"]).replace(" or ", _(" or "))
+    return _PYDANTIC_MESSAGES[kind].format(**ctx)
+
+
 def parse_scheme(text: str, origin: str) -> Scheme:
     """Template text -> Scheme, or CslevelError naming origin, field path and what is allowed."""
     try:
         data = yaml.load(text, Loader=_DecimalLoader)  # noqa: S506 - SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", exc)
+        message = (_("not valid YAML line {line}: {problem}").format(line=mark.line + 1,
+                                                                     problem=problem)
+                   if mark else _("not valid YAML: {problem}").format(problem=problem))
         raise CslevelError(
-            Problem(f"not valid YAML{where}: {getattr(exc, 'problem', exc)}", Source(origin),
-                    hint="Fix the template's indentation or quoting.")
+            Problem(message, Source(origin), hint=_("Fix the template's indentation or quoting."))
         ) from None
     if not isinstance(data, dict):
-        raise CslevelError(Problem("a template must be a mapping of fields", Source(origin)))
+        raise CslevelError(Problem(_("a template must be a mapping of fields"), Source(origin)))
     try:
         return Scheme.model_validate(data)
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
             path = _format_loc(tuple(err["loc"]))
-            msg = err["msg"]
-            if err["type"] == "extra_forbidden":
-                msg = "unknown field (typo?); check the spelling against the shipped templates"
-            elif err["type"] == "missing":
-                msg = "required field is missing"
+            msg = _error_message(err)
             problems.append(Problem(f"{path}: {msg}" if path else msg, Source(origin)))
         raise CslevelError(problems) from None
 
@@ -700,13 +781,13 @@ def load_scheme(name_or_path: str) -> tuple[Scheme, str]:
         path = shipped_templates_dir() / f"{name_or_path}.yaml"
         if not path.is_file():
             known = ", ".join(shipped_template_names())
-            raise CslevelError(
-                Problem(f"unknown scheme {name_or_path!r}", hint=f"Use one of: {known}, "
-                        "or give the path of a template file (.yaml).")
-            )
+            raise CslevelError(Problem(
+                _("unknown scheme {name}").format(name=repr(name_or_path)),
+                hint=_("Use one of: {known}, or give the path of a template file (.yaml).")
+                .format(known=known)))
     if not path.is_file():
-        raise CslevelError(Problem(f"template file not found: {path}",
-                                   hint="Check the path given to --scheme."))
+        raise CslevelError(Problem(_("template file not found: {path}").format(path=path),
+                                   hint=_("Check the path given to --scheme.")))
     text = path.read_text(encoding="utf-8-sig")
     scheme = parse_scheme(text, str(path))
     if scheme.pay.table is not None:

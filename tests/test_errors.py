@@ -443,6 +443,7 @@ def test_payroll_bad_suffix(tmp_path: Path, cli, existing_db) -> None:
     assert not (tmp_path / "payroll.txt").exists()
 
 
+@pytest.mark.language("en")
 def test_unknown_scheme(tmp_path: Path, cli) -> None:
     _unknown_scheme(tmp_path)
     code, out, err = cli("score", "kpi_2026-10.xlsx", "--scheme", "nosuch", "--json")
@@ -456,6 +457,7 @@ def test_unknown_scheme(tmp_path: Path, cli) -> None:
     assert files_in(tmp_path) == {"kpi_2026-10.xlsx"}
 
 
+@pytest.mark.language("en")
 def test_unknown_scheme_leaves_existing_database_unchanged(tmp_path: Path, cli,
                                                           existing_db) -> None:
     _unknown_scheme(tmp_path)

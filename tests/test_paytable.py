@@ -72,6 +72,7 @@ def test_changed_pay_table_is_stored_with_a_warning(tmp_path: Path, cli_json) ->
     assert rows["0001"]["components"]["基本工资"] == "3200.00"
 
 
+@pytest.mark.language("en")
 @pytest.mark.parametrize(("edit", "message"), [
     (lambda t: t[2].__setitem__(5, "话费"),
      "薪酬表.xlsx › Sheet1 › row 3: the pay table has no column for 话费补贴 — Columns found: "
@@ -103,6 +104,7 @@ def test_bad_pay_table(tmp_path: Path, cli, edit, message: str) -> None:
     assert files_in(tmp_path) == before | {"star_table.yaml"}
 
 
+@pytest.mark.language("en")
 def test_levels_cannot_also_list_pay(tmp_path: Path, cli) -> None:
     text = (shipped_templates_dir() / "star.yaml").read_text(encoding="utf-8")
     (tmp_path / "both.yaml").write_text(
@@ -114,6 +116,7 @@ def test_levels_cannot_also_list_pay(tmp_path: Path, cli) -> None:
         in " ".join(err.split())
 
 
+@pytest.mark.language("en")
 def test_validate_reads_the_table(tmp_path: Path, cli) -> None:
     write_xlsx(tmp_path / "薪酬表.xlsx", TABLE)
     code, out, err = cli("templates", "validate", str(_template(tmp_path)))

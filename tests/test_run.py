@@ -88,6 +88,7 @@ def test_init_never_overwrites(tmp_path: Path, cli) -> None:
     assert (tmp_path / "ws" / "cslevel.toml").read_text(encoding="utf-8").endswith("# mine\n")
 
 
+@pytest.mark.language("en")
 def test_init_unknown_scheme_makes_nothing(tmp_path: Path, cli) -> None:
     code, _, err = cli("init", "ws", "--scheme", "stars")
     assert code == 1
@@ -189,6 +190,7 @@ def test_no_workbook_for_the_month_writes_nothing(tmp_path: Path, cli) -> None:
     assert list((ws / "output").iterdir()) == []
 
 
+@pytest.mark.language("en")
 def test_missing_settings_file(tmp_path: Path, cli) -> None:
     code, _, err = cli("run", "--month", "2026-01")
     assert code == 1
@@ -196,6 +198,7 @@ def test_missing_settings_file(tmp_path: Path, cli) -> None:
     assert "Run `cslevel init` to make a workspace" in err
 
 
+@pytest.mark.language("en")
 def test_bad_settings_are_named(tmp_path: Path, cli) -> None:
     (tmp_path / "cslevel.toml").write_text(
         'scheme = "star"\nlanguage = "fr"\n[input]\nfolde = "x"\n', encoding="utf-8")

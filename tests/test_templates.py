@@ -46,6 +46,7 @@ def _variant(tmp_path: Path, old: str, new: str) -> Path:
     return path
 
 
+@pytest.mark.language("en")
 @pytest.mark.parametrize(("old", "new", "message"), [
     ("  up_threshold: 110", "  treshold: 110",
      "promotion.treshold: unknown field (typo?)"),
@@ -76,6 +77,7 @@ def test_bad_template_names_file_and_field(tmp_path: Path, old: str, new: str,
     assert message in text
 
 
+@pytest.mark.language("en")
 def test_bad_template_through_cli_exits_1_and_writes_nothing(tmp_path: Path, cli) -> None:
     path = _variant(tmp_path, "  up_threshold: 110", "  treshold: 110")
     kpi = tmp_path / "kpi_2026-10.csv"
@@ -87,6 +89,7 @@ def test_bad_template_through_cli_exits_1_and_writes_nothing(tmp_path: Path, cli
     assert not (tmp_path / "results-2026-10.xlsx").exists()
 
 
+@pytest.mark.language("en")
 def test_unknown_scheme_lists_the_shipped_ones(tmp_path: Path, cli) -> None:
     kpi = tmp_path / "kpi_2026-10.csv"
     kpi.write_text("工号,绩效分值\n0001,112\n", encoding="utf-8")

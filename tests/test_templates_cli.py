@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from cslevel.templates import load_scheme, shipped_templates_dir
 
 
@@ -26,6 +28,7 @@ def test_show_prints_the_commented_text(cli) -> None:
     assert out == (shipped_templates_dir() / "star.yaml").read_text(encoding="utf-8")
 
 
+@pytest.mark.language("en")
 def test_validate_good_and_bad(tmp_path: Path, cli) -> None:
     code, out, _ = cli("templates", "validate", shipped_templates_dir() / "weighted.yaml")
     assert code == 0 and "scheme weighted, 6 levels, rule window_average" in out
