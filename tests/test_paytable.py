@@ -72,6 +72,7 @@ def test_changed_pay_table_is_stored_with_a_warning(tmp_path: Path, cli_json) ->
     assert rows["0001"]["components"]["基本工资"] == "3200.00"
 
 
+@pytest.mark.language("en")
 @pytest.mark.parametrize(("edit", "message"), [
     (lambda t: t[2].__setitem__(5, "话费"),
      "薪酬表.xlsx › Sheet1 › row 3: the pay table has no column for 话费补贴 — Columns found: "
