@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import openpyxl
+import pytest
 import yaml
 
 from cslevel.read import read_kpi
@@ -65,6 +66,7 @@ def test_call_log_scored_per_month_from_the_date_column(tmp_path: Path, cli_json
         "results-2026-09.xlsx", "results-2026-10.xlsx"]
 
 
+@pytest.mark.language("en")
 def test_month_option_keeps_that_month_only(tmp_path: Path, cli_json) -> None:
     _calls(tmp_path / "calls.xlsx")
     doc = cli_json("score", "calls.xlsx", "--scheme", "star", "--month", "2026-10", "--dry-run")
@@ -97,6 +99,7 @@ def test_mean_sum_count_share_and_durations(tmp_path: Path) -> None:
     assert len(got) == 3  # the abandoned call without an agent is nobody's
 
 
+@pytest.mark.language("en")
 def test_bad_date_in_a_call_row_is_named(tmp_path: Path, cli) -> None:
     book = openpyxl.Workbook()
     ws = book.active

@@ -32,6 +32,9 @@ from cslevel.read import workbook
 from cslevel.read.workbook import Sheet, explain_blanks, read_sheets
 from cslevel.records import CslevelError, Source
 
+# every test here checks the English wording of messages
+pytestmark = pytest.mark.language("en")
+
 DB = "history.db"
 DAMAGED = "Open it in Excel/WPS and save it again as .xlsx, or export it again."
 EXPORT_AGAIN = "Do not use this file: export the data again from the source system."

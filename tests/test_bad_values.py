@@ -18,6 +18,9 @@ from conftest import write_xlsx
 from cs_helpers import files_in, kpi
 from cslevel.read.values import agent_id, clean_text, is_blank, number, parse_date, seconds
 
+# every test here checks the English wording of messages
+pytestmark = pytest.mark.language("en")
+
 METRICS = ["工号", "姓名", "组别", "平均响应时长", "解决率", "客户满意度", "投诉率"]
 FULL_WIDTH = str.maketrans("0123456789.,%-", "０１２３４５６７８９．，％－")
 

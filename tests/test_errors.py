@@ -14,6 +14,9 @@ import pytest
 from conftest import write_xlsx
 from cs_helpers import db_snapshot, error_doc, files_in, kpi
 
+# every test here checks the English wording of messages
+pytestmark = pytest.mark.language("en")
+
 DB = "history.db"  # the cli fixture points CSLEVEL_DB at tmp_path / history.db
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 from openpyxl.styles import PatternFill
 
 from cs_helpers import kpi
@@ -83,6 +84,7 @@ def _team_workbook(path: Path) -> None:
     book.save(path)
 
 
+@pytest.mark.language("en")
 def test_item10_merged_team_cells_not_filled_unless_the_template_says(
         tmp_path: Path, cli_json) -> None:
     _team_workbook(tmp_path / "kpi_2026-10.xlsx")
@@ -102,6 +104,7 @@ def test_item10_merged_team_cells_not_filled_unless_the_template_says(
             in _messages(doc))
 
 
+@pytest.mark.language("en")
 def test_item11_totals_and_notes_under_the_data(tmp_path: Path, cli_json) -> None:
     kpi(tmp_path / "kpi_2026-10.xlsx", [["0001", "甲", "一组", 112], ["0002", "乙", "一组", 100],
                                         ["合计", None, None, 212], [None, "平均", None, 106],
@@ -127,6 +130,7 @@ def test_item12_formatted_to_the_last_row_and_column(tmp_path: Path, cli_json) -
     assert _levels(doc) == {"0001": 112}
 
 
+@pytest.mark.language("en")
 def test_item13_hidden_sheet_first_picked_by_content(tmp_path: Path, cli_json) -> None:
     book = openpyxl.Workbook()
     hidden = book.active
@@ -145,6 +149,7 @@ def test_item13_hidden_sheet_first_picked_by_content(tmp_path: Path, cli_json) -
     assert "used sheet '10月绩效' (of 3 sheets: 说明, 10月绩效, 参数)" in _messages(doc)
 
 
+@pytest.mark.language("en")
 def test_item14_two_tables_side_by_side(tmp_path: Path, cli_json) -> None:
     book = openpyxl.Workbook()
     ws = book.active
@@ -160,6 +165,7 @@ def test_item14_two_tables_side_by_side(tmp_path: Path, cli_json) -> None:
             in _messages(doc))
 
 
+@pytest.mark.language("en")
 def test_item21_blank_metric_is_refused_naming_the_cell(tmp_path: Path, cli) -> None:
     kpi(tmp_path / "kpi_2026-10.xlsx", [["0001", "甲", "一组", 112], ["0002", "乙", "一组", None]])
     code, out, err = cli("score", "kpi_2026-10.xlsx", "--scheme", "star")
@@ -169,6 +175,7 @@ def test_item21_blank_metric_is_refused_naming_the_cell(tmp_path: Path, cli) -> 
     assert not (tmp_path / "history.db").exists()
 
 
+@pytest.mark.language("en")
 def test_item21_blank_metric_not_scored_when_the_template_says(tmp_path: Path, cli_json) -> None:
     template = tmp_path / "lenient.yaml"
     template.write_text(STAR.replace("  missing: error ", "  missing: not_scored "),
@@ -179,6 +186,7 @@ def test_item21_blank_metric_not_scored_when_the_template_says(tmp_path: Path, c
     assert "blank 绩效分值: not scored this month" in _messages(doc)
 
 
+@pytest.mark.language("en")
 def test_item22_same_agent_twice_names_both_rows(tmp_path: Path, cli) -> None:
     kpi(tmp_path / "kpi_2026-10.xlsx", [["0001", "甲", "一组", 112], ["0002", "乙", "一组", 100],
                                         ["0001", "甲", "一组", 99]])
@@ -203,6 +211,7 @@ def test_item24_agents_missing_from_one_of_the_two_workbooks_are_listed(
     assert by_id["0002"]["attendance_score"] is None
 
 
+@pytest.mark.language("en")
 def test_item33_stray_text_after_the_first_thousand_rows(tmp_path: Path, cli) -> None:
     rows: list[list[Any]] = [[f"{i:05d}", f"员工{i}", "一组", 100 + i % 20] for i in range(1, 1500)]
     rows[1199][3] = "-"

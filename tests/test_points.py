@@ -60,6 +60,7 @@ def test_profile_plus_performance_through_the_cli(tmp_path: Path, cli_json, cli)
     assert code == 1 and "Give --profile profile.xlsx" in err
 
 
+@pytest.mark.language("en")
 def test_a_bad_profile_value_is_named(tmp_path: Path, cli) -> None:
     write_xlsx(tmp_path / "profile.xlsx", [
         ["工号", "学历", "工作经验", "可胜任岗位", "证书数"], ["0001", "小学毕业", 1, "售前", 1]])

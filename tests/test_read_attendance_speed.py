@@ -111,6 +111,7 @@ def test_errors_fall_back_to_the_row_by_row_reading() -> None:
         _same(rows, fast=False)
 
 
+@pytest.mark.language("en")
 def test_name_only_sheet_with_notes() -> None:
     rows = [["姓名", "组别", "应出勤天数", "实际出勤天数", "迟到次数"],
             ["张三", "一组", 22, 22, 0],
@@ -125,6 +126,7 @@ def test_name_only_sheet_with_notes() -> None:
     _same(rows, fast=False)
 
 
+@pytest.mark.language("en")
 def test_month_column_and_duplicates() -> None:
     rows = [["工号", "姓名", "月份", "应出勤天数"],
             ["0001", "甲", "2026-03", 22], ["0002", "乙", "2026年4月", 21],

@@ -126,6 +126,7 @@ def test_read_kpi_leaves_the_collector_as_it_found_it(tmp_path: Path) -> None:
     del kept
 
 
+@pytest.mark.language("en")
 def test_rows_all_narrower_than_the_header(tmp_path: Path) -> None:
     """A text table whose data rows all lack the last column (its cells are blank, not an
     IndexError)."""
@@ -148,6 +149,7 @@ def test_a_line_break_typed_in_a_cell_is_cleaned(tmp_path: Path) -> None:
     assert [r.name for r in rows] == ["张三", "李 四", "王五"]
 
 
+@pytest.mark.language("en")
 @pytest.mark.parametrize("first", ["number", "flag"])
 def test_true_false_refused_whether_or_not_an_equal_number_comes_first(
         tmp_path: Path, first: str) -> None:

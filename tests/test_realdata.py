@@ -20,7 +20,9 @@ from cslevel.read import read_attendance, read_kpi
 from cslevel.records import Month
 from cslevel.templates import load_scheme, shipped_templates_dir
 
-pytestmark = pytest.mark.skipif(not REALDATA.is_dir(), reason="../shared/realdata is absent")
+# (and in English: the tests check the wording of the readers' messages)
+pytestmark = [pytest.mark.skipif(not REALDATA.is_dir(), reason="../shared/realdata is absent"),
+              pytest.mark.language("en")]
 
 PWC = REALDATA / "pwc-call-centre" / "01 Call-Center-Dataset.xlsx"
 PORTFOLIO = REALDATA / "excel-portfolio-call-centre-2023" / "Call Center Data.xlsx"

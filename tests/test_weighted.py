@@ -119,6 +119,7 @@ def test_weights_per_post_within_one_scheme(tmp_path: Path, cli_json) -> None:
     assert scores == {"001": 76.5, "002": 79}
 
 
+@pytest.mark.language("en")
 def test_a_post_whose_columns_are_missing_is_refused(tmp_path: Path, cli) -> None:
     write_xlsx(tmp_path / "kpi_2026-01.xlsx", [
         ["工号", "岗位", "客户回访率", "客户满意度", "处理时限和正确度", "各类培训及业务水平", "考勤"],

@@ -19,6 +19,7 @@ from operator import eq, itemgetter, setitem
 from pathlib import Path
 from typing import Any, Literal, TypeVar, cast
 
+from ..i18n import _
 from ..records import (
     AgentRow,
     AttendanceRow,
@@ -48,7 +49,8 @@ def _coerce(
     try:
         return fn(raw)
     except ValueError as exc:
-        problems.append(Problem(f"{what}: {exc}", table.source(index, fld), hint=hint))
+        problems.append(Problem(_("{what}: {error}").format(what=what, error=exc),
+                                table.source(index, fld), hint=hint))
         return None
 
 
@@ -131,8 +133,8 @@ def _distinct(raw: list[object], fn: Callable[[object], T],
 def _report_failures(table: Table, fld: str, out: list[Any], problems: list[Problem],
                      what: str, hint: str) -> list[Any]:
     for p in [p for p, got in enumerate(out) if type(got) is _Failure]:
-        problems.append(Problem(f"{what}: {out[p]}", table.source(table.rows[p][0], fld),
-                                hint=hint))
+        problems.append(Problem(_("{what}: {error}").format(what=what, error=out[p]),
+                                table.source(table.rows[p][0], fld), hint=hint))
         out[p] = None
     return out
 
@@ -168,11 +170,20 @@ _FROM_FLOAT: dict[Callable[[object], object], Callable[[Iterator[Decimal]], Iter
 def _id(table: Table, index: int, problems: list[Problem]) -> str | None:
     raw = table.cell(table.cells_at(index), "agent_id")
     if values.is_blank(raw):
-        problems.append(Problem("agent id (工号) is empty", table.source(index, "agent_id"),
-                                hint="Fill in the id or delete the row."))
+        problems.append(_empty_id(table.source(index, "agent_id")))
         return None
-    return _coerce(table, index, "agent_id", values.agent_id, problems, "agent id",
-                   "Use the agent's id as text, e.g. 0007.")
+    try:  # (as _coerce, with the texts translated only for a problem: this runs per row)
+        return values.agent_id(raw)
+    except ValueError as exc:
+        problems.append(Problem(_("{what}: {error}").format(what=_("agent id"), error=exc),
+                                table.source(index, "agent_id"),
+                                hint=_("Use the agent's id as text, e.g. 0007.")))
+        return None
+
+
+def _empty_id(source: Source) -> Problem:
+    return Problem(_("agent id (工号) is empty"), source,
+                   hint=_("Fill in the id or delete the row."))
 
 
 def _months_of_rows(
@@ -182,30 +193,31 @@ def _months_of_rows(
     named = month_in_text(path.stem)
     if override is None and named and table.title_month and named != table.title_month:
         raise CslevelError(Problem(
-            f"the file name says {named} but the title above the table says "
-            f"{table.title_month}", Source(path.name, table.sheet.name),
-            hint="Check that the sheet really is that month's (a stale copy?), then give "
-                 "--month to say which month it is."))
+            _("the file name says {named} but the title above the table says {title}").format(
+                named=named, title=table.title_month), Source(path.name, table.sheet.name),
+            hint=_("Check that the sheet really is that month's (a stale copy?), then give "
+                   "--month to say which month it is.")))
     month = override or named or table.title_month
     if month is not None:
         return [month] * table.row_count
     if "month" not in table.columns:
         raise CslevelError(Problem(
-            "cannot tell which month this file is for", Source(path.name, table.sheet.name),
-            hint="Give --month 2026-10, or put the month in the file name (kpi_2026-10.xlsx) "
-                 "or in a title cell (2026年10月绩效考核表)."))
+            _("cannot tell which month this file is for"), Source(path.name, table.sheet.name),
+            hint=_("Give --month 2026-10, or put the month in the file name (kpi_2026-10.xlsx) "
+                   "or in a title cell (2026年10月绩效考核表).")))
 
     def to_month(raw: object) -> Month:
         if isinstance(raw, str) and (found := month_in_text(raw)):
             return found
         return Month.of(values.parse_date(raw, table.sheet.epoch1904))
 
-    months = _convert(table, "month", to_month, problems, "month", "Use 2026-10 or 2026年10月.")
+    months = _convert(table, "month", to_month, problems, _("month"),
+                      _("Use 2026-10 or 2026年10月."))
     assert months is not None
     for (index, cells), got in zip(table.rows, months):
         if got is None and _blank(table.cell(cells, "month")):
-            problems.append(Problem("month is empty", table.source(index, "month"),
-                                    hint="Fill in the month (2026-10)."))
+            problems.append(Problem(_("month is empty"), table.source(index, "month"),
+                                    hint=_("Fill in the month (2026-10).")))
     return months
 
 
@@ -244,11 +256,13 @@ def _scaled_column(
     if small and large:
         where = ([p for p, k in enumerate(keys) if k in small][:3]
                  + [p for p, k in enumerate(keys) if k in large][:3])
-        cells_text = ", ".join(str(table.source(table.rows[p][0], fld).cell) for p in where)
+        cells_text = _(", ").join(str(table.source(table.rows[p][0], fld).cell)
+                                  for p in where)
         problems.append(Problem(
-            f"{label} mixes fractions and percentages ({cells_text})",
+            _("{label} mixes fractions and percentages ({cells})").format(
+                label=label, cells=cells_text),
             Source(table.sheet.file, table.sheet.name),
-            hint="Write every value the same way, e.g. all as 95% or all as 0.95."))
+            hint=_("Write every value the same way, e.g. all as 95% or all as 0.95.")))
         return [None] * len(raw)
     bare_are_fractions = bool(small) or (not large and kind == "percent")
     hundred = Decimal(100)
@@ -264,10 +278,11 @@ def _scaled_column(
             scaled[k] = value / hundred if (pct or not bare_are_fractions) else value
     out = list(map(scaled.__getitem__, keys))
     if any(type(got) is _Failure for got in scaled.values()):
-        out = _report_failures(table, fld, out, problems, label, "Enter a number.")
-    if kind == "score" and bare_are_fractions and any(not pct for _, pct in parsed.values()):
-        problems.append(Problem(f"{label} read as fractions of target (1.12 = 112%)",
-                                Source(table.sheet.file, table.sheet.name), "warning"))
+        out = _report_failures(table, fld, out, problems, label, _("Enter a number."))
+    if kind == "score" and bare_are_fractions and any(not pct for _v, pct in parsed.values()):
+        problems.append(Problem(
+            _("{label} read as fractions of target (1.12 = 112%)").format(label=label),
+            Source(table.sheet.file, table.sheet.name), "warning"))
     return out
 
 
@@ -306,14 +321,14 @@ def understand_kpi(path: Path, scheme: Scheme, sheets: list[Sheet] | None = None
     sheets = sheets if sheets is not None else read_sheets(path)
     fields = kpi_fields(scheme)
     required = ["agent_id"] + ([READY] if scheme.score.source == "ready" else [])
-    table = find_table(sheets, fields, required, "KPI workbook",
+    table = find_table(sheets, fields, required, _("KPI workbook"),
                        key_fallback=RAW_AGENT if scheme.aggregate else None,
                        fill_down=scheme.columns.fill_down)
     # the metrics every post is scored on (weight > 0); post-only ones may be absent
     metric_fields = [f"metric:{m.key}" for m in scheme.score.metrics if m.weight > 0]
     has_metrics = bool(metric_fields) and all(f in table.columns for f in metric_fields)
     if RAW_DATE in table.columns and scheme.aggregate is not None:
-        ids = [values.clean_text(table.cell(cells, "agent_id")) for _, cells in table.rows]
+        ids = [values.clean_text(table.cell(cells, "agent_id")) for _i, cells in table.rows]
         if len(set(ids)) < len(ids) or not (READY in table.columns or has_metrics):
             return KpiPlan(table, "raw", fields)
     if READY in table.columns and scheme.score.source != "metrics":
@@ -321,11 +336,14 @@ def understand_kpi(path: Path, scheme: Scheme, sheets: list[Sheet] | None = None
     if not has_metrics:
         missing = [fields[f][0] for f in metric_fields if f not in table.columns]
         raise CslevelError(Problem(
-            f"the KPI workbook has neither a score column ({scheme.score.ready_column[0]}) "
-            f"nor every metric column (missing: {', '.join(missing) or 'no metrics defined'})",
+            _("the KPI workbook has neither a score column ({column}) nor every metric column "
+              "(missing: {missing})").format(
+                  column=scheme.score.ready_column[0],
+                  missing=_(", ").join(missing) or _("no metrics defined")),
             Source(path.name, table.sheet.name, table.header_row),
-            hint="Columns found: " + ", ".join(h for h in table.headers if h)
-                 + ". Add the missing columns or rename them as the template says."))
+            hint=_("Columns found: {columns}. Add the missing columns or rename them as the "
+                   "template says.").format(
+                       columns=_(", ").join(h for h in table.headers if h))))
     return KpiPlan(table, "metrics", fields)
 
 
@@ -372,19 +390,22 @@ def _read_kpi(path: Path, scheme: Scheme, month: Month | None,
             source = raw.get(metric.key)
             if source is None:
                 problems.append(Problem(
-                    f"the template's aggregate section does not say how to make {metric.name} "
-                    "from raw rows", Source(path.name, table.sheet.name),
-                    hint=f"Add a metric with key {metric.key} under aggregate.metrics."))
+                    _("the template's aggregate section does not say how to make {metric} from "
+                      "raw rows").format(metric=metric.name), Source(path.name, table.sheet.name),
+                    hint=_("Add a metric with key {key} under aggregate.metrics.").format(
+                        key=metric.key)))
                 continue
             if source.how != "count" and raw_field(source) not in table.columns:
                 continue  # already reported: the column is missing
             if any(metric.key not in row.metrics for row in rows):
                 missing = [row for row in rows if metric.key not in row.metrics]
                 problems.append(Problem(
-                    f"no value for {metric.name} for {len(missing)} agent-month(s) "
-                    f"(first: {missing[0].agent_id} {missing[0].month})", missing[0].source,
-                    hint=f"The raw rows need a column for {metric.name} "
-                         "(see aggregate in the template)."))
+                    _("no value for {metric} for {count} agent-month(s) (first: {agent} "
+                      "{month})").format(metric=metric.name, count=len(missing),
+                                         agent=missing[0].agent_id, month=missing[0].month),
+                    missing[0].source,
+                    hint=_("The raw rows need a column for {metric} (see aggregate in the "
+                           "template).").format(metric=metric.name)))
         return rows, problems
     use_ready = plan.mode == "ready"
     months = _months_of_rows(table, path, month, problems)
@@ -409,7 +430,7 @@ def _read_kpi(path: Path, scheme: Scheme, month: Month | None,
         else:
             conv = values.seconds if metric.unit == "seconds" else _decimal
             columns[fld] = _convert(table, fld, conv, problems, metric.name,
-                                    "Enter a number.") or nothing
+                                    _("Enter a number.")) or nothing
     extra_fields = [f for f in columns if f != READY and f not in score_fields]
     roles = _texts(table, "role")
     not_weighted: set[int] = set()  # rows with a blank metric that their post does not use
@@ -427,11 +448,12 @@ def _read_kpi(path: Path, scheme: Scheme, month: Month | None,
             if absent:
                 names = [m.name for m in scheme.score.metrics if m.key in absent]
                 problems.append(Problem(
-                    f"agents in the post {role or '(none)'} are scored on {', '.join(names)}, "
-                    "but the workbook has no such column",
+                    _("agents in the post {post} are scored on {metrics}, but the workbook has "
+                      "no such column").format(post=role or _("(none)"),
+                                               metrics=_(", ").join(names)),
                     Source(table.sheet.file, table.sheet.name, table.header_row),
-                    hint="Add the column, or check the post (岗位) names against the "
-                         "template's by_role."))
+                    hint=_("Add the column, or check the post (岗位) names against the "
+                           "template's by_role.")))
     blank_reasons = explain_blanks(path, table, [
         table.source(table.rows[p][0], fld) for p, flds in sorted(blank_rows.items())
         for fld in flds])
@@ -448,24 +470,24 @@ def _read_kpi(path: Path, scheme: Scheme, month: Month | None,
             continue
         labels = [table.label(f) for f in unexplained]
         if scheme.score.missing == "not_scored":
-            problems.append(Problem(f"blank {', '.join(labels)}: not scored this month",
-                                    table.source(index, unexplained[0]), "warning"))
+            problems.append(Problem(
+                _("blank {columns}: not scored this month").format(
+                    columns=_(", ").join(labels)),
+                table.source(index, unexplained[0]), "warning"))
             continue
         for fld, label in zip(unexplained, labels):
             problems.append(Problem(
-                f"{label} is blank", table.source(index, fld),
-                hint="Fill in the value (0 if it really is zero), or set "
-                     "score.missing: not_scored in the template."))
+                _("{label} is blank").format(label=label), table.source(index, fld),
+                hint=_("Fill in the value (0 if it really is zero), or set "
+                       "score.missing: not_scored in the template.")))
 
-    ids = _convert(table, "agent_id", values.agent_id, problems, "agent id",
-                   "Use the agent's id as text, e.g. 0007.") or nothing
+    ids = _convert(table, "agent_id", values.agent_id, problems, _("agent id"),
+                   _("Use the agent's id as text, e.g. 0007.")) or nothing
     # (ids that are the cells as read are all plain text: none is missing)
     ids_missing = ids is not _column(table, "agent_id") and None in ids
     for p in [p for p, got in enumerate(ids) if got is None] if ids_missing else ():
         if _blank(_column_value(table, p, "agent_id")):
-            problems.append(Problem("agent id (工号) is empty",
-                                    table.source(table.rows[p][0], "agent_id"),
-                                    hint="Fill in the id or delete the row."))
+            problems.append(_empty_id(table.source(table.rows[p][0], "agent_id")))
 
     levels: list[str | None] = list(nothing)
     for p, index, raw in zip(range(count), table.row_indexes(),
@@ -473,14 +495,12 @@ def _read_kpi(path: Path, scheme: Scheme, month: Month | None,
         label = "" if _blank(raw) else values.clean_text(raw)
         levels[p] = scheme.resolve_level(label) if label else None
         if label and levels[p] is None:
-            problems.append(Problem(f"unknown level {label!r}",
-                                    table.source(index, "current_level"),
-                                    hint=f"Use one of: {', '.join(scheme.level_names)}."))
+            problems.append(_unknown_level(scheme, label, table.source(index, "current_level")))
     hires = _convert(table, "hire_date",
                      lambda v: values.parse_date(v, table.sheet.epoch1904), problems,
-                     "hire date", "Use a date such as 2026-03-10.") or nothing
-    blocks = _convert(table, "discipline_block", values.flag, problems, "discipline flag",
-                      "Use 是 or 否.") or nothing
+                     _("hire date"), _("Use a date such as 2026-03-10.")) or nothing
+    blocks = _convert(table, "discipline_block", values.flag, problems, _("discipline flag"),
+                      _("Use 是 or 否.")) or nothing
     names = _texts(table, "name")
     teams = _texts(table, "team")
     bad_rows = {p.source.row for p in problems if p.severity == "error" and p.source
@@ -526,6 +546,12 @@ def _read_kpi(path: Path, scheme: Scheme, month: Month | None,
     return rows, problems
 
 
+def _unknown_level(scheme: Scheme, label: str, source: Source) -> Problem:
+    return Problem(_("unknown level {level}").format(level=repr(label)), source,
+                   hint=_("Use one of: {levels}.").format(
+                       levels=_(", ").join(scheme.level_names)))
+
+
 def _dicts(keys: list[str], columns: list[list[Any]], count: int) -> list[dict[str, Any]]:
     """`count` dicts {key: that column's value in the row}, made a column at a time by C
     iterators: one copy per row of a dict holding the keys, then each column's values set
@@ -564,23 +590,23 @@ def read_profile(path: Path, scheme: Scheme
     fields = {"agent_id": scheme.columns.agent_id, "name": scheme.columns.name}
     fields.update({f"item:{i.key}": [i.name, *i.aliases] for i in items})
     table = find_table(read_sheets(path), fields,
-                       ["agent_id", *[f"item:{i.key}" for i in items]], "profile workbook")
+                       ["agent_id", *[f"item:{i.key}" for i in items]], _("profile workbook"))
     problems = list(table.problems)
     out: dict[str, tuple[dict[str, Decimal], Source]] = {}
+    hint = _("Use one of the values the template lists.")
     for index, cells in table.rows:
         errors_before = len(problems)
         agent = _id(table, index, problems)
         points: dict[str, Decimal] = {}
         for item in items:
             got = _coerce(table, index, f"item:{item.key}", partial(_item_points, item),
-                          problems, item.name, "Use one of the values the template lists.")
+                          problems, item.name, hint)
             points[item.key] = got if got is not None else Decimal(0)
         if agent is None or _new_errors(problems, errors_before):
             continue
         if agent in out:
-            problems.append(Problem(f"agent {agent} appears twice in the profile workbook "
-                                    f"(also at {out[agent][1]})", table.source(index),
-                                    hint="Keep one row per agent and delete the other."))
+            problems.append(_twice(agent, _("profile workbook"), out[agent][1],
+                                   table.source(index)))
             continue
         out[agent] = (points, table.source(index))
     return out, problems
@@ -599,7 +625,8 @@ def _item_points(item: Any, raw: object) -> Decimal:
             return min(found, item.max) if item.max is not None else found
         reached = [s.points for s in item.steps if number >= s.at_least]
         return reached[-1] if reached else Decimal(0)
-    raise ValueError(f"{text!r} is not one of {', '.join(item.values)}")
+    raise ValueError(_("{text} is not one of {values}").format(
+        text=repr(text), values=_(", ").join(item.values)))
 
 
 def roster_fields(scheme: Scheme) -> dict[str, list[str]]:
@@ -629,17 +656,23 @@ def _supervisor_tier(scheme: Scheme, raw: object) -> str:
     for tier, amount in allowance.tiers.items():
         if number is not None and amount == number:
             return tier
-    raise ValueError(f"{text!r} is not a supervisor tier; use one of "
-                     f"{', '.join(f'{t} ({a})' for t, a in allowance.tiers.items())}")
+    tiers = _(", ").join(_("{tier} ({amount})").format(tier=t, amount=a)
+                         for t, a in allowance.tiers.items())
+    raise ValueError(_("{text} is not a supervisor tier; use one of {tiers}").format(
+        text=repr(text), tiers=tiers))
 
 
 def read_roster(path: Path, scheme: Scheme, table: Table | None = None
                 ) -> tuple[list[RosterRow], list[Problem]]:
     """The roster (花名册): hire dates, leave dates and the level each agent holds now."""
-    table = table or find_table(read_sheets(path), roster_fields(scheme), ["agent_id"], "roster",
-                                fill_down=scheme.columns.fill_down)
+    table = table or find_table(read_sheets(path), roster_fields(scheme), ["agent_id"],
+                                _("roster"), fill_down=scheme.columns.fill_down)
     problems = list(table.problems)
     out: list[RosterRow] = []
+    # (the texts of problems translated once, not for each row)
+    date_what = {"hire_date": _("hire date"), "leave_date": _("leave date")}
+    date_hint = _("Use a date such as 2026-03-10.")
+    tier_what, lead_what, lead_hint = _("supervisor allowance"), _("team lead"), _("Use 是 or 否.")
     for index, cells in table.rows:
         errors_before = len(problems)
         agent = _id(table, index, problems)
@@ -647,24 +680,22 @@ def read_roster(path: Path, scheme: Scheme, table: Table | None = None
         for fld in ("hire_date", "leave_date"):
             dates[fld] = _coerce(table, index, fld,
                                  lambda v: values.parse_date(v, table.sheet.epoch1904),
-                                 problems, fld.replace("_", " "), "Use a date such as 2026-03-10.")
+                                 problems, date_what[fld], date_hint)
         level_raw = values.clean_text(table.cell(cells, "current_level"))
         level = scheme.resolve_level(level_raw) if level_raw else None
         if level_raw and level is None:
-            problems.append(Problem(f"unknown level {level_raw!r}",
-                                    table.source(index, "current_level"),
-                                    hint=f"Use one of: {', '.join(scheme.level_names)}."))
+            problems.append(_unknown_level(scheme, level_raw,
+                                           table.source(index, "current_level")))
         tier = _coerce(table, index, "supervisor_tier", partial(_supervisor_tier, scheme),
-                       problems, "supervisor allowance", "")
-        lead = _coerce(table, index, "team_lead", values.flag, problems, "team lead",
-                       "Use 是 or 否.")
+                       problems, tier_what, "")
+        lead = _coerce(table, index, "team_lead", values.flag, problems, lead_what, lead_hint)
         if agent is None or _new_errors(problems, errors_before):
             continue
         out.append(RosterRow(agent, table.source(index), values.clean_text(table.cell(cells, "name")),
                              values.clean_text(table.cell(cells, "team")),
                              values.clean_text(table.cell(cells, "role")),
                              dates["hire_date"], dates["leave_date"], level, tier, bool(lead)))
-    problems += duplicates([(r.agent_id, r.source) for r in out], "roster")
+    problems += duplicates([(r.agent_id, r.source) for r in out], _("roster"))
     return out, problems
 
 
@@ -680,7 +711,7 @@ def attendance_fields(scheme: Scheme) -> dict[str, list[str]]:
 
 def attendance_table(path: Path, scheme: Scheme) -> Table:
     return find_table(read_sheets(path), attendance_fields(scheme), ["agent_id"],
-                      "attendance workbook", key_fallback="name", fill_down=["team"])
+                      _("attendance workbook"), key_fallback="name", fill_down=["team"])
 
 
 def read_attendance(
@@ -704,7 +735,7 @@ def _read_attendance(
         out = _attendance_by_row(table, scheme, months, problems)
     for m in sorted({r.month for r in out}):
         problems += duplicates([(r.agent_id, r.source) for r in out if r.month == m],
-                               f"attendance workbook ({m})")
+                               _("attendance workbook ({month})").format(month=m))
     return out, problems
 
 
@@ -714,24 +745,29 @@ def _attendance_by_row(table: Table, scheme: Scheme, months: list[Month | None],
     items = scheme.attendance.items
     by_name = table.columns["agent_id"] == table.columns.get("name")
     out: list[AttendanceRow] = []
+    hint = _("Enter a number of days or times.")
     for (index, cells), row_month in zip(table.rows, months):
         errors_before = len(problems)
         agent = _id(table, index, problems)
         name = values.clean_text(table.cell(cells, "name"))
         if by_name and agent and (note := _NAME_NOTE.match(agent)):
             agent = name = note.group(1)
-            problems.append(Problem(f"note {note.group(2)!r} after the name {agent} left out",
-                                    table.source(index, "name"), "warning"))
+            problems.append(_note_left_out(note.group(2), agent, table.source(index, "name")))
         totals: dict[str, Decimal] = {}
         for item in items:
             got = _coerce(table, index, f"att:{item.key}", _number_value,
-                          problems, item.name, "Enter a number of days or times.")
+                          problems, item.name, hint)
             if got is not None:
                 totals[item.key] = got
         if agent is None or _new_errors(problems, errors_before) or row_month is None:
             continue
         out.append(AttendanceRow(agent, row_month, table.source(index), name, totals))
     return out
+
+
+def _note_left_out(note: str, agent: str, source: Source) -> Problem:
+    return Problem(_("note {note} after the name {agent} left out").format(
+        note=repr(note), agent=agent), source, "warning")
 
 
 def _number_value(value: object) -> Decimal:
@@ -804,9 +840,8 @@ def _attendance_columns(table: Table, scheme: Scheme, months: list[Month | None]
         for p, agent in enumerate(ids):
             if agent and (note := _NAME_NOTE.match(agent)):
                 ids[p] = names[p] = agent = note.group(1)
-                problems.append(Problem(
-                    f"note {note.group(2)!r} after the name {agent} left out",
-                    table.source(indexes[p], "name"), "warning"))
+                problems.append(_note_left_out(note.group(2), agent,
+                                               table.source(indexes[p], "name")))
     totals = _dicts(keys, columns, count)
     for column in columns:  # a blank cell: no total for that item
         # (`v is None`, never `None in column`: comparing a Decimal with None is slow)
@@ -827,14 +862,19 @@ def _attendance_columns(table: Table, scheme: Scheme, months: list[Month | None]
 
 
 def duplicates(items: list[tuple[str, Source]], what: str) -> list[Problem]:
-    """The same agent id twice -> one error naming both rows."""
+    """The same agent id twice -> one error naming both rows. `what` names the rows'
+    workbook in the language in force (`_("roster")`)."""
     first: dict[str, Source] = {}
     problems = []
     for agent, source in items:
         if agent in first:
-            problems.append(Problem(
-                f"agent {agent} appears twice in the {what} (also at {first[agent]})", source,
-                hint="Keep one row per agent and delete the other."))
+            problems.append(_twice(agent, what, first[agent], source))
         else:
             first[agent] = source
     return problems
+
+
+def _twice(agent: str, what: str, other: Source, source: Source) -> Problem:
+    return Problem(_("agent {agent} appears twice in the {what} (also at {other})").format(
+        agent=agent, what=what, other=other), source,
+        hint=_("Keep one row per agent and delete the other."))

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
+from ..i18n import _
 from ..records import AgentRow, Month, Problem, Source
 from ..templates import AggregateMetric, Scheme, normalize_label
 from . import values
@@ -57,7 +58,8 @@ def aggregate_rows(
         try:
             agent = values.agent_id(agent_raw)
         except ValueError as exc:
-            problems.append(Problem(f"agent: {exc}", table.source(index, "agent_id")))
+            problems.append(Problem(_("agent: {error}").format(error=exc),
+                                    table.source(index, "agent_id")))
             continue
         if normalize_label(agent) in ignore:
             ignored += 1
@@ -66,35 +68,42 @@ def aggregate_rows(
         try:
             row_month = parse_day_month(raw_date, sheet.epoch1904)
         except ValueError as exc:
-            problems.append(Problem(f"date: {exc}", table.source(index, RAW_DATE),
-                                    hint="Use a date such as 2026-10-01."))
+            problems.append(Problem(_("date: {error}").format(error=exc),
+                                    table.source(index, RAW_DATE),
+                                    hint=_("Use a date such as 2026-10-01.")))
             continue
         if month is not None and row_month != month:
             other_months.add(row_month)
             continue
         groups.setdefault((agent, row_month), []).append(index)
     if ignored:
-        problems.append(Problem(f"{ignored} rows of pseudo-agents left out "
-                                f"({', '.join(rule.ignore_agents)})",
-                                Source(sheet.file, sheet.name), "warning"))
+        problems.append(Problem(
+            _("{count} rows of pseudo-agents left out ({names})").format(
+                count=ignored, names=_(", ").join(rule.ignore_agents)),
+            Source(sheet.file, sheet.name), "warning"))
     if other_months:
         problems.append(Problem(
-            f"rows of other months left out because --month {month} was given: "
-            + ", ".join(str(m) for m in sorted(other_months)), Source(sheet.file, sheet.name),
-            "warning"))
+            _("rows of other months left out because --month {month} was given: "
+              "{months}").format(month=month,
+                                 months=_(", ").join(str(m) for m in sorted(other_months))),
+            Source(sheet.file, sheet.name), "warning"))
 
     present = [m for m in rule.metrics if m.how == "count" or raw_field(m) in table.columns]
     scored = {m.key: m.name for m in scheme.score.metrics}
     for metric in rule.metrics:
         if metric not in present:
             needed = metric.key in scored
+            message = (_("the raw rows have no column for {metric} ({column}), which the score "
+                         "needs") if needed
+                       else _("the raw rows have no column for {metric} ({column})"))
             problems.append(Problem(
-                f"the raw rows have no column for {scored.get(metric.key, metric.key)} "
-                f"({metric.column[0]})" + (", which the score needs" if needed else ""),
+                message.format(metric=scored.get(metric.key, metric.key),
+                               column=metric.column[0]),
                 Source(sheet.file, sheet.name, table.header_row),
                 "error" if needed else "warning",
-                hint=f"Accepted names: {', '.join(metric.column)}. Add the column, or add its "
-                     "name to the template's aggregate section."))
+                hint=_("Accepted names: {names}. Add the column, or add its name to the "
+                       "template's aggregate section.").format(
+                           names=_(", ").join(metric.column))))
     parsed: dict[str, dict[int, Decimal | str]] = {}
     for metric in present:
         if metric.how == "count":
@@ -111,9 +120,10 @@ def aggregate_rows(
             try:
                 column[index] = read(raw)
             except ValueError as exc:
-                problems.append(Problem(f"{table.label(raw_field(metric))}: {exc}",
-                                        table.source(index, raw_field(metric)),
-                                        hint="Enter a number or leave the cell empty."))
+                problems.append(Problem(
+                    _("{what}: {error}").format(what=table.label(raw_field(metric)), error=exc),
+                    table.source(index, raw_field(metric)),
+                    hint=_("Enter a number or leave the cell empty.")))
         parsed[metric.key] = column
 
     out: list[AgentRow] = []

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from itertools import chain, compress
 from operator import itemgetter
 
+from ..i18n import _
 from ..records import CslevelError, Month, Problem, Source
 from ..templates import normalize_label
 from . import values
@@ -210,7 +211,8 @@ def find_table(
     fill_down: list[str] | None = None,
 ) -> Table:
     """Pick the sheet and header row matching most of `fields`; every field in `required`
-    must be there, else a CslevelError listing the columns found and the aliases accepted.
+    must be there, else a CslevelError listing the columns found and the aliases accepted
+    (`what` names the workbook in that error, in the language in force: `_("roster")`).
     `key_fallback` names a field (e.g. "name") that identifies agents when a file has no
     agent id column."""
     wanted: dict[str, list[str]] = {}
@@ -242,7 +244,7 @@ def find_table(
     ):
         _missing_columns(best, sheets, fields, required, what)
     assert best is not None
-    _, sheet, header_index, header_rows, labels, found = best
+    _rank, sheet, header_index, header_rows, labels, found = best
     key_field = "agent_id" if "agent_id" in found else str(key_fallback)
     first, last = _block(labels, found[key_field])
     columns = {f: c for f, c in found.items() if first <= c <= last}
@@ -252,17 +254,22 @@ def find_table(
         columns["agent_id"] = columns[key_field]
     if key_field == "name":
         table.problems.append(Problem(
-            f"no 工号 column: agents are identified by {labels[columns[key_field]]}",
+            _("no 工号 column: agents are identified by {column}").format(
+                column=labels[columns[key_field]]),
             Source(sheet.file, sheet.name, table.header_row), "warning",
-            hint="Add an agent id column (工号) so that people with the same name are told apart."))
+            hint=_("Add an agent id column (工号) so that people with the same name are told "
+                   "apart.")))
     if len(sheets) > 1:
-        table.problems.append(Problem(f"used sheet {sheet.name!r} (of {len(sheets)} sheets: "
-                                      f"{', '.join(s.name for s in sheets)})",
-                                      Source(sheet.file, sheet.name), "warning"))
+        table.problems.append(Problem(
+            _("used sheet {sheet} (of {count} sheets: {sheets})").format(
+                sheet=repr(sheet.name), count=len(sheets),
+                sheets=_(", ").join(s.name for s in sheets)),
+            Source(sheet.file, sheet.name), "warning"))
     if first > 0 and any(labels[:first]) or any(labels[last + 1:]):
         table.problems.append(Problem(
-            f"read the table in columns {_col(sheet, first)}–{_col(sheet, last)} only "
-            "(other tables on the sheet ignored)", Source(sheet.file, sheet.name), "warning"))
+            _("read the table in columns {first}–{last} only (other tables on the sheet "
+              "ignored)").format(first=_col(sheet, first), last=_col(sheet, last)),
+            Source(sheet.file, sheet.name), "warning"))
     for row in sheet.rows[:header_index]:
         for cell in row:
             if isinstance(cell, str) and (month := month_in_text(cell)):
@@ -299,13 +306,15 @@ def _missing_columns(
     if sheet is not None and header_index is not None:
         row = sheet.first_row + header_index + ((best[3] - 1) if best else 0)
     problems = []
+    comma = _(", ")
     for fld in missing:
         problems.append(Problem(
-            f"the {what} has no column for {fld} ({fields[fld][0]})",
+            _("the {what} has no column for {field} ({name})").format(
+                what=what, field=fld, name=fields[fld][0]),
             Source(sheet.file if sheet else "?", sheet.name if sheet else None, row),
-            hint=f"Columns found: {', '.join(seen) or 'none'}. Accepted names: "
-                 f"{', '.join(fields[fld])}. Rename the column or add the name to the "
-                 "template's aliases."))
+            hint=_("Columns found: {found}. Accepted names: {names}. Rename the column or add "
+                   "the name to the template's aliases.").format(
+                       found=comma.join(seen) or _("none"), names=comma.join(fields[fld]))))
     raise CslevelError(problems)
 
 
@@ -395,8 +404,9 @@ def _collect_rows(table: Table, fill_down: list[str]) -> None:
         if _TOTALS.match(label) or _NOTES.match(label) or (
             not id_text and (_TOTALS.match(first_text) or _NOTES.match(first_text))
         ):
-            table.problems.append(Problem(f"skipped a totals/notes row ({label[:20]!r})",
-                                          sheet.source(index), "warning"))
+            table.problems.append(Problem(
+                _("skipped a totals/notes row ({label})").format(label=repr(label[:20])),
+                sheet.source(index), "warning"))
             continue
         if origin:
             cells = list(cells)
@@ -418,10 +428,13 @@ def _collect_rows(table: Table, fill_down: list[str]) -> None:
                            for column in columns])
     for fld in sorted(filled):
         table.problems.append(Problem(
-            f"merged cells in column {table.label(fld)} filled down (the template allows it)",
+            _("merged cells in column {column} filled down (the template allows it)").format(
+                column=table.label(fld)),
             Source(sheet.file, sheet.name), "warning"))
     for fld in sorted(unfilled):
         table.problems.append(Problem(
-            f"merged cells in column {table.label(fld)} were left blank under their first row",
+            _("merged cells in column {column} were left blank under their first row").format(
+                column=table.label(fld)),
             Source(sheet.file, sheet.name), "warning",
-            hint=f"Add {fld} to columns.fill_down in the template to repeat the merged value."))
+            hint=_("Add {field} to columns.fill_down in the template to repeat the merged "
+                   "value.").format(field=fld)))

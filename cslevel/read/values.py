@@ -13,6 +13,8 @@ from collections.abc import Collection
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from ..i18n import _
+
 _SPACES = re.compile(r"[\s\u00a0\u2007\u202f\u3000]+")
 # Minus signs people and programs type, and zero-width characters that web exports leave.
 _ODD_CHARS = str.maketrans({"\u2212": "-", "\u2012": "-", "\u2013": "-", "\uff0d": "-",
@@ -79,16 +81,17 @@ def agent_id(value: object) -> str:
     if type(value) is str and is_plain_text(value):
         return value  # the common case, checked in C
     if isinstance(value, bool):
-        raise ValueError("an id cannot be TRUE/FALSE")  # noqa: TRY004
+        raise ValueError(_("an id cannot be TRUE/FALSE"))  # noqa: TRY004
     if isinstance(value, (date, time, timedelta)):
-        raise ValueError(f"a date/time ({value}) is not an agent id")  # noqa: TRY004
+        raise ValueError(  # noqa: TRY004
+            _("a date/time ({value}) is not an agent id").format(value=value))
     if isinstance(value, float):
         if not value.is_integer():
-            raise ValueError(f"{value!r} is not an agent id")
+            raise ValueError(_("{value} is not an agent id").format(value=repr(value)))
         return str(int(value))
     text = clean_text(value).replace(" ", "")
     if not text:
-        raise ValueError("empty agent id")
+        raise ValueError(_("empty agent id"))
     return text
 
 
@@ -98,27 +101,33 @@ def number(value: object) -> tuple[Decimal, bool]:
     spaces of any kind (non-breaking, ideographic) and a trailing % sign. A comma that is not
     a thousands separator (1,5) is refused rather than guessed."""
     if isinstance(value, bool):
-        raise ValueError("TRUE/FALSE is not a number")  # noqa: TRY004
+        raise ValueError(_("TRUE/FALSE is not a number"))  # noqa: TRY004
     if isinstance(value, int):
         return Decimal(value), False
     if isinstance(value, float):
         return Decimal(str(value)), False
     if isinstance(value, (date, datetime, time, timedelta)):
-        raise ValueError(f"a date/time where a number was expected ({value})")  # noqa: TRY004
+        raise ValueError(  # noqa: TRY004
+            _("a date/time where a number was expected ({value})").format(value=value))
     text = clean_text(value).replace(" ", "")
     percent = text.endswith("%")
     if percent:
         text = text[:-1]
     if "," in text:
         if not _GROUPED.fullmatch(text):
-            raise ValueError(f"{clean_text(value)!r} is not a number (write 1.5 or 1,500)")
+            raise ValueError(_("{text} is not a number (write 1.5 or 1,500)").format(
+                text=repr(clean_text(value))))
         text = text.replace(",", "")
     if not _NUMBER.fullmatch(text):
-        raise ValueError(f"{clean_text(value)!r} is not a number")
+        raise ValueError(_not_a_number(value))
     try:
         return Decimal(text), percent
     except InvalidOperation:
-        raise ValueError(f"{clean_text(value)!r} is not a number") from None
+        raise ValueError(_not_a_number(value)) from None
+
+
+def _not_a_number(value: object) -> str:
+    return _("{text} is not a number").format(text=repr(clean_text(value)))
 
 
 def _exact_seconds(whole: int, microseconds: int) -> Decimal:
@@ -138,7 +147,8 @@ def seconds(value: object) -> Decimal:
         return _exact_seconds(value.hour * 3600 + value.minute * 60 + value.second,
                               value.microsecond)
     if isinstance(value, datetime):
-        raise ValueError(f"a date ({value}) where a duration was expected")  # noqa: TRY004
+        raise ValueError(  # noqa: TRY004
+            _("a date ({value}) where a duration was expected").format(value=value))
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return Decimal(str(value))
     text = clean_text(value).replace(" ", "")
@@ -152,8 +162,7 @@ def seconds(value: object) -> Decimal:
         if c is None:  # m:ss
             return Decimal(a) * 60 + Decimal(b)
         return Decimal(a) * 3600 + Decimal(b) * 60 + Decimal(c)
-    result, _ = number(value)
-    return result
+    return number(value)[0]
 
 
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?"
@@ -172,22 +181,22 @@ def parse_date(value: object, epoch1904: bool = False) -> date:
             return parse_date(str(int(value)))  # 20261001 typed as a number
         serial = float(value)
         if not (0 if epoch1904 else 1) <= serial < 2958466:
-            raise ValueError(f"{clean_text(value)!r} is not a date")
+            raise ValueError(_("{text} is not a date").format(text=repr(clean_text(value))))
         if epoch1904:
             return _MAC_EPOCH + timedelta(days=int(serial))
         if int(serial) == 60:
-            raise ValueError("serial 60 is 1900-02-29, which is not a real date")
+            raise ValueError(_("serial 60 is 1900-02-29, which is not a real date"))
         base = _EXCEL_EPOCH if serial > 60 else _EXCEL_EPOCH + timedelta(days=1)
         return base + timedelta(days=int(serial))
     text = clean_text(value)
     match = _DATE.fullmatch(text) or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text)
     if not match:
-        raise ValueError(f"{text!r} is not a date (use 2026-10-01)")
+        raise ValueError(_("{text} is not a date (use 2026-10-01)").format(text=repr(text)))
     y, m, d = (int(g) for g in match.groups())
     try:
         return date(y, m, d)
     except ValueError:
-        raise ValueError(f"{text!r} is not a real date") from None
+        raise ValueError(_("{text} is not a real date").format(text=repr(text))) from None
 
 
 _TRUE = {"是", "y", "yes", "true", "1", "有", "√", "✓", "x"}
@@ -202,4 +211,5 @@ def flag(value: object) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise ValueError(f"{clean_text(value)!r} is not yes/no (use 是 or 否)")
+    raise ValueError(_("{text} is not yes/no (use 是 or 否)").format(
+        text=repr(clean_text(value))))

@@ -32,6 +32,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import IO, Any, cast
 
+from ..i18n import N_, Labels, _
 from ..records import CslevelError, Problem, Source
 
 MAX_UNZIPPED_BYTES = 2 * 1024**3  # declared size of all entries; real exports are far below
@@ -76,42 +77,59 @@ def _warning(path: Path, message: str) -> Problem:
     return Problem(message, Source(path.name), "warning")
 
 
-_EXPORT_AGAIN = "Do not use this file: export the data again from the source system."
-_RESAVE = "Open it in Excel/WPS and save it again as .xlsx, or export it again."
-_ENCRYPTED = ("the workbook is encrypted (password-protected)",
-              ("Open it in Excel/WPS, remove the password (File › Info › Protect Workbook › "
-               "Encrypt with Password, clear it), save it without a password, and run again."))
+def _encrypted(path: Path) -> CslevelError:
+    return _fail(path, _TEXT["encrypted"], _TEXT["remove password"])
+
+
+# Messages and hints used in several places, translated when read (in the language in force).
+_TEXT = Labels({
+    "export again": N_("Do not use this file: export the data again from the source system."),
+    "resave": N_("Open it in Excel/WPS and save it again as .xlsx, or export it again."),
+    "encrypted": N_("the workbook is encrypted (password-protected)"),
+    "remove password": N_("Open it in Excel/WPS, remove the password (File › Info › Protect "
+                          "Workbook › Encrypt with Password, clear it), save it without a "
+                          "password, and run again."),
+    "give export": N_("Give the .xlsx, .xls or .csv file exported from the system."),
+    "not readable": N_("the file is neither a workbook nor readable text"),
+    "zip bomb": N_("the workbook holds {count} parts, far more than any real workbook "
+                   "(zip bomb?)"),
+})
 
 # What each extension promises; a file whose content differs gets a warning.
 _EXTENSION_KIND = {
     ".xlsx": "xlsx", ".xlsm": "xlsx", ".xltx": "xlsx", ".xlsb": "xlsb", ".ods": "ods",
     ".xls": "xls", ".csv": "text", ".tsv": "text", ".txt": "text",
 }
-_KIND_WORDS = {
-    "xlsx": "an Excel workbook (.xlsx)", "xlsb": "an Excel binary workbook (.xlsb)",
-    "ods": "an OpenDocument spreadsheet (.ods)", "xls": "an old-style Excel workbook (.xls)",
-    "html": "a web page holding a table", "xml": "an Excel 2003 XML spreadsheet",
-    "text": "a text table (CSV/TSV)",
-}
+_KIND_WORDS = Labels({
+    "xlsx": N_("an Excel workbook (.xlsx)"), "xlsb": N_("an Excel binary workbook (.xlsb)"),
+    "ods": N_("an OpenDocument spreadsheet (.ods)"),
+    "xls": N_("an old-style Excel workbook (.xls)"),
+    "html": N_("a web page holding a table"), "xml": N_("an Excel 2003 XML spreadsheet"),
+    "text": N_("a text table (CSV/TSV)"),
+})
 _CALAMINE_EXTENSIONS = {".xls": "xls", ".xla": "xls", ".xlsx": "xlsx", ".xlsm": "xlsx",
                         ".xlam": "xlsx", ".xlsb": "xlsb", ".ods": "ods"}
 _OTHER_FORMATS = [
-    (b"%PDF", "a PDF document"), (b"\x89PNG", "a picture (PNG)"),
-    (b"\xff\xd8\xff", "a picture (JPEG)"),
-    (b"Rar!", "a RAR archive"), (b"7z\xbc\xaf", "a 7-Zip archive"), (b"\x1f\x8b", "a gzip archive"),
+    (b"%PDF", "pdf"), (b"\x89PNG", "png"), (b"\xff\xd8\xff", "jpeg"),
+    (b"Rar!", "rar"), (b"7z\xbc\xaf", "7z"), (b"\x1f\x8b", "gzip"),
 ]
+_FORMAT_WORDS = Labels({
+    "pdf": N_("a PDF document"), "png": N_("a picture (PNG)"), "jpeg": N_("a picture (JPEG)"),
+    "rar": N_("a RAR archive"), "7z": N_("a 7-Zip archive"), "gzip": N_("a gzip archive"),
+})
 
 
 def _format_note(path: Path, kind: str) -> list[Problem]:
     """A warning when the content is not what the file name promises."""
     suffix = path.suffix.lower()
     if suffix == ".et":
-        return [_warning(path, f"a WPS .et file: read as {_KIND_WORDS[kind]}")]
+        return [_warning(path, _("a WPS .et file: read as {kind}").format(
+            kind=_KIND_WORDS[kind]))]
     promised = _EXTENSION_KIND.get(suffix)
     if promised is None or promised == kind:
         return []
-    return [_warning(path, f"the file is named {suffix} but is really {_KIND_WORDS[kind]}; "
-                           "read as such")]
+    return [_warning(path, _("the file is named {suffix} but is really {kind}; read as "
+                             "such").format(suffix=suffix, kind=_KIND_WORDS[kind]))]
 
 
 def sniff_format(path: Path) -> str:
@@ -123,11 +141,11 @@ def sniff_format(path: Path) -> str:
     if head.startswith(_OLE_MAGIC):
         return "xls"
     if not head:
-        raise _fail(path, "the file is empty", "Export the workbook again.")
+        raise _fail(path, _("the file is empty"), _("Export the workbook again."))
     for magic, what in _OTHER_FORMATS:
         if head.startswith(magic):
-            raise _fail(path, f"this is {what}, not a workbook",
-                        "Give the .xlsx, .xls or .csv file exported from the system.")
+            raise _fail(path, _("this is {what}, not a workbook").format(
+                what=_FORMAT_WORDS[what]), _TEXT["give export"])
     return "text"
 
 
@@ -245,24 +263,26 @@ def _size(n: int) -> str:
 
 def _check_zip(path: Path) -> _ZipFacts:
     """Refuse a damaged, hostile or non-workbook zip before any XML is parsed."""
-    damaged = _fail(path, "the workbook is damaged (not a complete .xlsx file)", _RESAVE)
+    damaged = _fail(path, _("the workbook is damaged (not a complete .xlsx file)"),
+                    _TEXT["resave"])
     try:
         with path.open("rb") as fh:
             declared = _declared_entry_count(fh)
         if declared is not None and declared > MAX_ZIP_ENTRIES:
-            raise _fail(path, f"the workbook holds {declared:,} parts, far more than any real "
-                              "workbook (zip bomb?)", _EXPORT_AGAIN)
+            raise _fail(path, _TEXT["zip bomb"].format(count=f"{declared:,}"),
+                        _TEXT["export again"])
         with zipfile.ZipFile(path) as archive:
             entries = archive.infolist()
             if len(entries) > MAX_ZIP_ENTRIES:
-                raise _fail(path, f"the workbook holds {len(entries):,} parts, far more than "
-                                  "any real workbook (zip bomb?)", _EXPORT_AGAIN)
+                raise _fail(path, _TEXT["zip bomb"].format(count=f"{len(entries):,}"),
+                            _TEXT["export again"])
             total = sum(e.file_size for e in entries)
             if total > MAX_UNZIPPED_BYTES:
-                raise _fail(path, f"the workbook would unpack to {_size(total)}, far more than "
-                                  "any real workbook (zip bomb?)", _EXPORT_AGAIN)
+                raise _fail(path, _("the workbook would unpack to {size}, far more than any "
+                                    "real workbook (zip bomb?)").format(size=_size(total)),
+                            _TEXT["export again"])
             if any(e.flag_bits & 0x1 for e in entries):
-                raise _fail(path, *_ENCRYPTED)
+                raise _encrypted(path)
             names = {e.filename.lower(): e.filename for e in entries}
             kind = _zip_kind(path, archive, names)
             for entry in entries:
@@ -271,11 +291,12 @@ def _check_zip(path: Path) -> _ZipFacts:
                 with archive.open(entry) as stream:
                     problem = _xml_prolog_problem(stream)
                 if problem:
-                    what = ("a document type declaration" if problem == "doctype"
-                            else "an overlong preamble")
-                    raise _fail(path, f"the workbook contains XML that Excel never writes "
-                                      f"({what} in {entry.filename}); it may be a harmful file",
-                                _EXPORT_AGAIN)
+                    what = (_("a document type declaration") if problem == "doctype"
+                            else _("an overlong preamble"))
+                    raise _fail(path, _("the workbook contains XML that Excel never writes "
+                                        "({what} in {part}); it may be a harmful file").format(
+                                            what=what, part=entry.filename),
+                                _TEXT["export again"])
             facts = _zip_facts(path, archive, names) if kind == "xlsx" else _ZipFacts(kind)
             facts.kind = kind
             return facts
@@ -293,12 +314,12 @@ def _zip_kind(path: Path, archive: zipfile.ZipFile, names: dict[str, str]) -> st
                 return "ods"
     has_book = "xl/workbook.xml" in names or "xl/workbook.bin" in names
     if has_book and "[content_types].xml" not in names:
-        raise _fail(path, "the workbook is damaged (its part [Content_Types].xml is missing)",
-                    _RESAVE)
+        raise _fail(path, _("the workbook is damaged (its part [Content_Types].xml is "
+                            "missing)"), _TEXT["resave"])
     if not has_book:
-        raise _fail(path, "this is a zip file but not an Excel workbook",
-                    "Give the .xlsx exported from the system (unpack the zip first if the "
-                    "workbook is inside it).")
+        raise _fail(path, _("this is a zip file but not an Excel workbook"),
+                    _("Give the .xlsx exported from the system (unpack the zip first if the "
+                      "workbook is inside it)."))
     return "xlsx" if "xl/workbook.xml" in names else "xlsb"
 
 
@@ -343,16 +364,17 @@ def _read_calamine(path: Path, kind: str, facts: _ZipFacts | None) -> list[Sheet
             with path.open("rb") as fh:
                 book = calamine.CalamineWorkbook.from_filelike(fh)
     except calamine.PasswordError:
-        raise _fail(path, *_ENCRYPTED) from None
+        raise _encrypted(path) from None
     except (calamine.CalamineError, calamine.ZipError, calamine.XmlError, ValueError) as exc:
         if "encrypt" in str(exc).lower() or "password" in str(exc).lower():
-            raise _fail(path, *_ENCRYPTED) from None
-        raise _fail(path, f"the workbook cannot be read ({exc})", _RESAVE) from None
+            raise _encrypted(path) from None
+        raise _fail(path, _("the workbook cannot be read ({error})").format(error=exc),
+                    _TEXT["resave"]) from None
     epoch1904 = bool(facts and facts.epoch1904)
     notes = _format_note(path, kind)
     if epoch1904:
-        notes.append(_warning(path, "the workbook uses the Mac 1904 date system; dates were "
-                                    "read accordingly"))
+        notes.append(_warning(path, _("the workbook uses the Mac 1904 date system; dates "
+                                      "were read accordingly")))
     sheets: list[Sheet] = []
     with book:
         for meta in book.sheets_metadata:
@@ -364,10 +386,10 @@ def _read_calamine(path: Path, kind: str, facts: _ZipFacts | None) -> list[Sheet
                 merged = tuple((r1, c1, r2, c2) for (r1, c1), (r2, c2)
                                in (data.merged_cell_ranges or []))
             except Exception as exc:  # noqa: BLE001 - the reader's own error types vary
-                raise CslevelError(Problem(f"the sheet cannot be read ({exc})",
-                                           Source(path.name, meta.name),
-                                           hint="Open it in Excel/WPS and save it again.")
-                                   ) from None
+                raise CslevelError(Problem(
+                    _("the sheet cannot be read ({error})").format(error=exc),
+                    Source(path.name, meta.name),
+                    hint=_("Open it in Excel/WPS and save it again."))) from None
             start = data.start or (0, 0)
             sheet_notes = list(notes)
             stored = facts.dimensions.get(meta.name) if facts else None
@@ -375,8 +397,9 @@ def _read_calamine(path: Path, kind: str, facts: _ZipFacts | None) -> list[Sheet
                 last = _cell_ref(stored.split(":")[-1])
                 if last is not None and (data.end[0] > last[0] or data.end[1] > last[1]):
                     sheet_notes.append(Problem(
-                        f"the sheet's stored size ({stored}) is smaller than its data (files "
-                        f"saved by WPS or some export tools); all {len(rows)} rows were read",
+                        _("the sheet's stored size ({stored}) is smaller than its data (files "
+                          "saved by WPS or some export tools); all {count} rows were "
+                          "read").format(stored=stored, count=len(rows)),
                         Source(path.name, meta.name), "warning"))
             sheets.append(Sheet(path.name, meta.name, cast("list[list[object]]", rows),
                                 start[0] + 1, start[1],
@@ -427,9 +450,9 @@ def _decode(path: Path, raw: bytes) -> tuple[str, str]:
             return raw.decode(encoding), encoding
         except (UnicodeDecodeError, LookupError):
             continue
-    raise _fail(path, "the file is neither a workbook nor readable text",
-                "Give the .xlsx, .xls or .csv file exported from the system; a CSV file must "
-                "be saved as UTF-8 or GBK.")
+    raise _fail(path, _TEXT["not readable"],
+                _("Give the .xlsx, .xls or .csv file exported from the system; a CSV file "
+                  "must be saved as UTF-8 or GBK."))
 
 
 _HTML_START = ("<!doctype html", "<html", "<table", "<head", "<body", "<meta", "<style",
@@ -445,18 +468,17 @@ def _read_text(path: Path) -> list[Sheet]:
             return _read_spreadsheet_ml(path, text)
         if start.startswith(_HTML_START) or "<html" in start or "<table" in start:
             return _read_html(path, text)
-        raise _fail(path, "this is an XML file but not an Excel spreadsheet",
-                    "Open it in Excel/WPS and save it as .xlsx, or export the data again as "
-                    ".xlsx or .csv.")
+        raise _fail(path, _("this is an XML file but not an Excel spreadsheet"),
+                    _("Open it in Excel/WPS and save it as .xlsx, or export the data again as "
+                      ".xlsx or .csv."))
     controls = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\t\r\n\f")
     if controls > 4:
-        raise _fail(path, "the file is neither a workbook nor readable text",
-                    "Give the .xlsx, .xls or .csv file exported from the system.")
+        raise _fail(path, _TEXT["not readable"], _TEXT["give export"])
     notes = _format_note(path, "text")
     if encoding == "gb18030":
-        notes.append(_warning(path, "read as Chinese Windows text (GBK/GB18030)"))
+        notes.append(_warning(path, _("read as Chinese Windows text (GBK/GB18030)")))
     elif encoding.startswith("utf-16"):
-        notes.append(_warning(path, "read as UTF-16 text (Excel's \"Unicode text\")"))
+        notes.append(_warning(path, _("read as UTF-16 text (Excel's \"Unicode text\")")))
     return [Sheet(path.name, path.stem, _delimited_rows(path, text), problems=tuple(notes))]
 
 
@@ -468,8 +490,8 @@ def _delimited_rows(path: Path, text: str) -> list[list[object]]:
         return [[cell if cell.strip() else None for cell in row]
                 for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     except csv.Error as exc:
-        raise _fail(path, f"the text table is malformed ({exc})",
-                    "Open it in Excel/WPS and save it as .xlsx, or export it again.") from None
+        raise _fail(path, _("the text table is malformed ({error})").format(error=exc),
+                    _("Open it in Excel/WPS and save it as .xlsx, or export it again.")) from None
 
 
 class _HtmlTables(HTMLParser):
@@ -592,8 +614,8 @@ def _read_html(path: Path, text: str) -> list[Sheet]:
     parser.close()
     grids = list(parser.grids())
     if not grids:
-        raise _fail(path, "this is a web page without a table",
-                    "Export the data again as .xlsx or .csv.")
+        raise _fail(path, _("this is a web page without a table"),
+                    _("Export the data again as .xlsx or .csv."))
     notes = tuple(_format_note(path, "html"))
     return [Sheet(path.name, path.stem if len(grids) == 1 else f"table {n}", rows,
                   merged=tuple(merged), problems=notes)
@@ -671,12 +693,14 @@ def _read_spreadsheet_ml(path: Path, text: str) -> list[Sheet]:
                                     merged=tuple(merged), problems=notes))
                 elem.clear()
     except DefusedXmlException:
-        raise _fail(path, "the file contains XML that Excel never writes (a document type "
-                          "declaration); it may be a harmful file", _EXPORT_AGAIN) from None
+        raise _fail(path, _("the file contains XML that Excel never writes (a document type "
+                            "declaration); it may be a harmful file"),
+                    _TEXT["export again"]) from None
     except (ParseError, ValueError) as exc:
-        raise _fail(path, f"the XML spreadsheet is damaged ({exc})", _RESAVE) from None
+        raise _fail(path, _("the XML spreadsheet is damaged ({error})").format(error=exc),
+                    _TEXT["resave"]) from None
     if not sheets:
-        raise _fail(path, "the XML spreadsheet has no worksheet", _RESAVE)
+        raise _fail(path, _("the XML spreadsheet has no worksheet"), _TEXT["resave"])
     for sheet in sheets:  # rectangular, as calamine gives sheets
         width = max((len(r) for r in sheet.rows), default=0)
         for row in sheet.rows:
@@ -689,10 +713,11 @@ def _read_spreadsheet_ml(path: Path, text: str) -> list[Sheet]:
 def read_sheets(path: Path) -> list[Sheet]:
     """All sheets of a workbook (hidden ones last), or CslevelError for an unreadable file."""
     if not path.exists():
-        raise CslevelError(Problem(f"file not found: {path}", Source(path.name),
-                                   hint="Check the path and the file name."))
+        raise CslevelError(Problem(_("file not found: {path}").format(path=path),
+                                   Source(path.name),
+                                   hint=_("Check the path and the file name.")))
     if path.is_dir():
-        raise _fail(path, "this is a folder, not a file", "Give the workbook's path.")
+        raise _fail(path, _("this is a folder, not a file"), _("Give the workbook's path."))
     kind = sniff_format(path)
     if kind == "text":
         return _read_text(path)
@@ -701,7 +726,7 @@ def read_sheets(path: Path) -> list[Sheet]:
         facts = _check_zip(path)
         kind = facts.kind
     elif _ole_stream_named(path, "EncryptedPackage"):
-        raise _fail(path, *_ENCRYPTED)
+        raise _encrypted(path)
     sheets = _read_calamine(path, kind, facts)
     sheets.sort(key=lambda s: not s.visible)
     return sheets
@@ -729,9 +754,9 @@ def explain_blanks(path: Path, table: Any, cells: list[Source]) -> dict[Source, 
             return {}  # .xlsb / .ods: openpyxl cannot read them
     if not _openpyxl_is_defused():
         raise CslevelError(Problem(
-            "cslevel's XML safety guard (defusedxml) is not active", Source(path.name),
-            hint="Reinstall cslevel with its dependencies (pip install defusedxml) and unset "
-                 "OPENPYXL_DEFUSEDXML, then run again."))
+            _("cslevel's XML safety guard (defusedxml) is not active"), Source(path.name),
+            hint=_("Reinstall cslevel with its dependencies (pip install defusedxml) and unset "
+                   "OPENPYXL_DEFUSEDXML, then run again.")))
     import openpyxl
 
     wanted = {(c.row, c.column) for c in cells if c.row is not None and c.column is not None}
@@ -758,10 +783,12 @@ def explain_blanks(path: Path, table: Any, cells: list[Source]) -> dict[Source, 
     for (row, col), (formula, value) in found.items():
         source = Source(path.name, sheet_name, row, col)
         if isinstance(value, str) and value.startswith("#"):
-            out[source] = Problem(f"the cell holds the error {value}", source,
-                                  hint="Fix the formula or type the value, then run again.")
+            out[source] = Problem(
+                _("the cell holds the error {value}").format(value=value), source,
+                hint=_("Fix the formula or type the value, then run again."))
         elif isinstance(formula, str) and formula.startswith("="):
             out[source] = Problem(
-                f"the formula {formula} has no saved value (the file was saved by a program, "
-                "not by Excel)", source, hint="open and save it in Excel/WPS, then run again.")
+                _("the formula {formula} has no saved value (the file was saved by a program, "
+                  "not by Excel)").format(formula=formula), source,
+                hint=_("open and save it in Excel/WPS, then run again."))
     return out
