@@ -31,6 +31,10 @@ DEFAULT_LANGUAGE = "zh"
 ENV_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")  # POSIX order: the first one set counts
 
 _chosen: str | None = None
+# the language read from the environment, kept until set_language() or reread_environment():
+# a text is translated hundreds of thousands of times in a big month, and four environment
+# look-ups each time would cost more than the translation itself
+_from_environment: str | None = None
 
 
 def normalize(value: str | None) -> str | None:
@@ -42,13 +46,32 @@ def normalize(value: str | None) -> str | None:
 
 
 def set_language(lang: str | None) -> None:
-    """Use `lang` ("zh" or "en") from now on; None or "" = from the environment again."""
+    """Use `lang` ("zh" or "en") from now on; None or "" = from the environment again (read
+    afresh)."""
     global _chosen
     _chosen = normalize(lang)
+    reread_environment()
+
+
+def reread_environment() -> None:
+    """Forget the language read from the environment: the next text reads it again (each
+    command does this as it starts, since the environment may have changed in between)."""
+    global _from_environment
+    _from_environment = None
+
+
+def current() -> str:
+    """The language in force, the environment read once: what `_` translates into."""
+    global _from_environment
+    if _chosen is not None:
+        return _chosen
+    if _from_environment is None:
+        _from_environment = language()
+    return _from_environment
 
 
 def language() -> str:
-    """The language in force: "zh" or "en"."""
+    """The language in force: "zh" or "en" (the environment read now)."""
     if _chosen is not None:
         return _chosen
     chosen = normalize(os.environ.get("CSLEVEL_LANG"))
@@ -70,12 +93,12 @@ def translation(lang: str) -> _gettext.NullTranslations:
 
 def _(msgid: str) -> str:
     """`msgid` (English) in the language in force."""
-    return translation(language()).gettext(msgid)
+    return translation(current()).gettext(msgid)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The form of `singular`/`plural` (English) for `n`, in the language in force."""
-    return translation(language()).ngettext(singular, plural, n)
+    return translation(current()).ngettext(singular, plural, n)
 
 
 def N_(msgid: str) -> str:  # the gettext convention for "mark only"
