@@ -16,6 +16,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
+from .i18n import _, ngettext
 from .records import Month
 
 app = typer.Typer(
@@ -80,15 +81,24 @@ def _consoles() -> tuple[Any, Any]:
 
 
 def _fail(exc: Exception, as_json: bool, written: bool = True) -> None:
+    from rich.text import Text
+
     from .export.console import print_problems
 
     problems = getattr(exc, "problems", [])
-    _, err = _consoles()
+    _out, err = _consoles()
     if as_json:
         print(json.dumps({"ok": False, "problems": [p.as_dict() for p in problems]},
                          ensure_ascii=False, indent=2))
-    tail = "; nothing was written." if written else "."
-    err.print(f"[bold red]错误 Error:[/] {len(problems)} problem(s){tail}")
+    if written:
+        line = _("Error: {count} problem(s); nothing was written.")
+    else:
+        line = _("Error: {count} problem(s).")
+    header = Text(line.format(count=len(problems)))
+    colon = min((i for i in (header.plain.find(":"), header.plain.find("：")) if i >= 0),
+                default=len(header.plain) - 1)
+    header.stylize("bold red", 0, colon + 1)  # "Error:" / "错误：" stands out
+    err.print(header)
     print_problems(err, problems)
     raise typer.Exit(getattr(exc, "exit_code", 1))
 
@@ -103,7 +113,7 @@ def _report(work: Any, to_json: str, show: str, as_json: bool, *, written: bool 
     imported only now: rich stays off the start-up path)."""
     from .records import CslevelError
 
-    out_console, _ = _consoles()
+    out_console, _err = _consoles()
     try:
         result = work()
     except CslevelError as exc:
@@ -156,7 +166,7 @@ def score(
 
     out_console, err = _consoles()
     try:
-        with err.status("读取与评分 Reading and scoring…") as status:
+        with err.status(_("Reading and scoring…")) as status:
             result = run_score(
                 _expand(files), scheme, month=_month(month),
                 attendance_files=_expand(attendance),
@@ -175,7 +185,9 @@ def score(
 
     print_score(out_console, result)
     if dry_run:
-        out_console.print("[yellow]--dry-run: nothing was written.[/]")
+        from rich.text import Text
+
+        out_console.print(Text(_("--dry-run: nothing was written."), style="yellow"))
 
 
 @app.command()
@@ -275,7 +287,7 @@ def lock(
     from .pipeline import run_lock
     from .records import CslevelError
 
-    out_console, _ = _consoles()
+    out_console, _err = _consoles()
     try:
         result = run_lock(_month(month) or Month(1, 1), db=db)
     except CslevelError as exc:
@@ -285,11 +297,16 @@ def lock(
 
     if as_json:
         _emit(lock_json(result))
-    elif result.already:
-        out_console.print(f"{result.month} 已锁定 already locked ({result.at[:10]}, {result.user})")
     else:
-        out_console.print(f"{result.month} 已锁定 Locked ({result.at}, {result.user}). "
-                          f'Reopen with: cslevel reopen {result.month} --reason "…"')
+        from rich.text import Text
+
+        if result.already:
+            line = _("{month} already locked ({at}, {user})").format(
+                month=result.month, at=result.at[:10], user=result.user)
+        else:
+            line = _('{month} locked ({at}, {user}). Reopen with: cslevel reopen {month} '
+                     '--reason "…"').format(month=result.month, at=result.at, user=result.user)
+        out_console.print(Text(line))
 
 
 @app.command()
@@ -312,7 +329,7 @@ def reopen(
     from .pipeline import run_reopen
     from .records import CslevelError
 
-    out_console, _ = _consoles()
+    out_console, _err = _consoles()
     try:
         result = run_reopen(_month(month) or Month(1, 1), reason, db=db)
     except CslevelError as exc:
@@ -325,8 +342,8 @@ def reopen(
     else:
         from rich.text import Text
 
-        out_console.print(Text(f"{result.month} 已重新开放 Reopened ({result.at}, {result.user}): "
-                               f"{result.reason}"))
+        out_console.print(Text(_("{month} reopened ({at}, {user}): {reason}").format(
+            month=result.month, at=result.at, user=result.user, reason=result.reason)))
 
 
 ConfigOption = Annotated[Optional[Path], typer.Option(
@@ -351,8 +368,8 @@ def init(
     from .records import CslevelError
 
     if language not in ("zh", "en"):
-        raise typer.BadParameter("use zh or en", param_hint="--language")
-    out_console, _ = _consoles()
+        raise typer.BadParameter(_("use zh or en"), param_hint="--language")
+    out_console, _err = _consoles()
     try:
         made = init_workspace(folder, scheme, language)
     except CslevelError as exc:
@@ -362,9 +379,10 @@ def init(
         _emit({"folder": str(folder), "created": [str(p) for p in made]})
         return
     for path in made:
-        out_console.print(f"已创建 Created: {path}", soft_wrap=True, markup=False)
-    out_console.print(f"下一步 Next: 编辑 edit {folder / 'cslevel.toml'}，把当月工作簿放进 put the "
-                      f"month's workbooks in {folder / 'input'}，然后运行 then run: cslevel run",
+        out_console.print(_("Created: {path}").format(path=path), soft_wrap=True, markup=False)
+    out_console.print(_("Next: edit {settings}, put the month's workbooks in {input}, then run: "
+                        "cslevel run").format(settings=folder / "cslevel.toml",
+                                              input=folder / "input"),
                       soft_wrap=True, markup=False)
 
 
@@ -420,7 +438,7 @@ def _with_progress(err: Any, quiet: bool, work: Any) -> Any:
 
     with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                   console=err, transient=True) as bar:
-        task = bar.add_task("开始 Starting", total=None)
+        task = bar.add_task(_("Starting"), total=None)
 
         def step(message: str) -> None:
             bar.update(task, description=message, advance=1)
@@ -444,7 +462,7 @@ def runs(
     from .records import CslevelError
     from .store import open_history
 
-    out_console, _ = _consoles()
+    out_console, _err = _consoles()
     try:
         if db is None and (config is not None or Path("cslevel.toml").is_file()):
             from .config import load_config
@@ -521,11 +539,11 @@ def templates_list(as_json: JsonOption = False) -> None:
     from .records import CslevelError
     from .templates import load_scheme, shipped_template_names
 
-    out_console, _ = _consoles()
+    out_console, _err = _consoles()
     rows = []
     for name in shipped_template_names():
         try:
-            scheme, _ = load_scheme(name)
+            scheme, _text = load_scheme(name)
         except CslevelError as exc:
             _fail(exc, as_json, written=False)
             return
@@ -553,7 +571,7 @@ def templates_show(
     from .templates import load_scheme
 
     try:
-        _, text = load_scheme(name)
+        _scheme, text = load_scheme(name)
     except CslevelError as exc:
         _fail(exc, False, written=False)
         return
@@ -575,15 +593,20 @@ def templates_validate(
     from .templates import load_scheme
 
     try:
-        scheme, _ = load_scheme(str(path))
+        scheme, _text = load_scheme(str(path))
     except CslevelError as exc:
         _fail(exc, as_json, written=False)
         return
     if as_json:
         _emit({"ok": True, "scheme": scheme.scheme, "levels": scheme.level_names})
     else:
-        _consoles()[0].print(f"[green]✓[/] {path}: scheme {scheme.scheme}, "
-                             f"{len(scheme.levels)} levels, rule {scheme.promotion.rule}")
+        from rich.text import Text
+
+        count = len(scheme.levels)
+        _consoles()[0].print(Text("✓ ", style="green") + Text(ngettext(
+            "{path}: scheme {scheme}, {count} level, rule {rule}",
+            "{path}: scheme {scheme}, {count} levels, rule {rule}", count).format(
+                path=path, scheme=scheme.scheme, count=count, rule=scheme.promotion.rule)))
 
 
 @templates_app.command("new")
@@ -608,9 +631,9 @@ def templates_new(
     target = folder / f"{name}.yaml"
     try:
         if target.exists():
-            raise CslevelError(Problem(f"{target} already exists",
-                                       hint="Choose another name or delete the old file."))
-        _, text = load_scheme(base)
+            raise CslevelError(Problem(_("{path} already exists").format(path=target),
+                                       hint=_("Choose another name or delete the old file.")))
+        _scheme, text = load_scheme(base)
         text, count = re.subn(r"^scheme:\s*\S+", f"scheme: {name}", text, count=1,
                               flags=re.MULTILINE)
         parse_scheme(text, str(target))  # the copy must be valid as written
@@ -619,8 +642,11 @@ def templates_new(
     except CslevelError as exc:
         _fail(exc, False)
         return
-    _consoles()[0].print(f"[green]✓[/] {target} (from {base}); edit it, then "
-                         f"cslevel templates validate {target}")
+    from rich.text import Text
+
+    _consoles()[0].print(Text("✓ ", style="green") + Text(_(
+        "{path} (from {base}); edit it, then cslevel templates validate {path}").format(
+            path=target, base=base)))
 
 
 @app.callback(invoke_without_command=True)
@@ -633,6 +659,9 @@ def _root(
 
         print(f"cslevel {__version__}")
         raise typer.Exit(0)
+    from .i18n import reread_environment
+
+    reread_environment()  # each command reads the language from the environment afresh
 
 
 def main() -> None:

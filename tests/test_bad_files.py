@@ -32,7 +32,7 @@ from cslevel.read import workbook
 from cslevel.read.workbook import Sheet, explain_blanks, read_sheets
 from cslevel.records import CslevelError, Source
 
-# every test here checks the English wording of messages
+# every test here is about how a bad file is refused or read: the messages in English
 pytestmark = pytest.mark.language("en")
 
 DB = "history.db"
@@ -54,7 +54,7 @@ def refused(cli, folder: Path, name: str, message: str, hint: str, *extra: str) 
     code, out, err = cli(*args)
     assert code == 1, err
     assert out == ""
-    assert "错误 Error: 1 problem(s); nothing was written." in err
+    assert "Error: 1 problem(s); nothing was written." in err
     assert f"{name}: {message} — {hint}" in " ".join(err.split()), err
     code, out, _ = cli(*args, "--json")
     assert code == 1

@@ -173,6 +173,7 @@ def _where(file: str | None, sheet: str | None, cell: str | None) -> str:
     return " › ".join(x for x in (file, sheet, cell) if x)
 
 
+@pytest.mark.language("en")
 @pytest.mark.parametrize(("scenario", "file", "sheet", "cell", "message", "hint"),
                          [c[1:] for c in SCORE_ERRORS], ids=IDS)
 def test_score_error_fresh_run_writes_nothing(tmp_path: Path, cli, scenario, file, sheet, cell,
@@ -182,7 +183,7 @@ def test_score_error_fresh_run_writes_nothing(tmp_path: Path, cli, scenario, fil
     code, out, err = cli(*args)
     assert code == 1, err
     assert out == ""
-    assert "错误 Error: 1 problem(s); nothing was written." in err
+    assert "Error: 1 problem(s); nothing was written." in err
     if file is not None:
         _assert_problem_line(err, _where(file, sheet, cell), message, hint)
     else:
@@ -238,6 +239,7 @@ def test_score_error_leaves_existing_database_unchanged(tmp_path: Path, cli, exi
 
 
 # --- several problems at once ------------------------------------------------------------
+@pytest.mark.language("en")
 def test_every_bad_cell_is_named(tmp_path: Path, cli) -> None:
     kpi(tmp_path / "kpi_2026-10.xlsx", [["0001", "甲", "一组", 112], ["0002", "乙", "一组", "abc"],
                                         ["0003", "丙", "二组", "未质检"], ["0004", "丁", "二组", "-"]])
@@ -248,7 +250,7 @@ def test_every_bad_cell_is_named(tmp_path: Path, cli) -> None:
     assert got == [("D3", "绩效分值: 'abc' is not a number"),
                    ("D4", "绩效分值: '未质检' is not a number"),
                    ("D5", "绩效分值: '-' is not a number")]
-    assert "错误 Error: 3 problem(s); nothing was written." in err
+    assert "Error: 3 problem(s); nothing was written." in err
     for cell in ("D3", "D4", "D5"):
         assert f"kpi_2026-10.xlsx › Sheet1 › {cell}: 绩效分值: " in err
     assert not (tmp_path / DB).exists()

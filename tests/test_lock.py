@@ -25,6 +25,7 @@ def locked(tmp_path: Path, cli, cli_json) -> Path:
     return tmp_path / "history.db"
 
 
+@pytest.mark.language("en")
 @pytest.mark.parametrize("month", ["2026-10", "2026-09"])
 def test_rescoring_a_locked_month_is_refused(tmp_path: Path, locked: Path, cli,
                                              month: str) -> None:

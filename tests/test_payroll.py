@@ -234,7 +234,7 @@ def test_default_output_path(tmp_path: Path, history: Path, cli) -> None:
     code, out, err = cli("payroll", "export")
     assert code == 0, err
     assert (tmp_path / "payroll-2026-04.xlsx").exists()
-    assert "工资表 Payroll file: payroll-2026-04.xlsx" in out
+    assert "工资表：payroll-2026-04.xlsx" in out
 
 
 def test_half_up_at_the_fen_from_template(tmp_path: Path, cli) -> None:

@@ -397,6 +397,7 @@ def _refused(tmp: Path, db: Path, cli, target: str, why: str) -> None:
     assert {p: (tmp / p).read_bytes() for p in files_in(tmp) if p != "history.db"} == before_files
 
 
+@pytest.mark.language("en")
 @pytest.mark.parametrize("suffix", ["xlsx", "csv"])
 def test_target_is_a_folder(tmp_path: Path, paid: Path, cli, suffix: str) -> None:
     """BAD_INPUTS 27: --out names an existing folder."""
@@ -406,6 +407,7 @@ def test_target_is_a_folder(tmp_path: Path, paid: Path, cli, suffix: str) -> Non
     assert (tmp_path / f"dir.{suffix}").is_dir()
 
 
+@pytest.mark.language("en")
 @pytest.mark.parametrize("target", ["nowhere/payroll.xlsx", "no/such/payroll.csv"])
 def test_target_folder_missing(tmp_path: Path, paid: Path, cli, target: str) -> None:
     """BAD_INPUTS 27: the folder of --out does not exist; it is not created."""
@@ -414,6 +416,7 @@ def test_target_folder_missing(tmp_path: Path, paid: Path, cli, target: str) -> 
     assert not (tmp_path / target.split("/")[0]).exists()
 
 
+@pytest.mark.language("en")
 @pytest.mark.skipif(os.geteuid() == 0, reason="root ignores folder permissions")
 @pytest.mark.parametrize("suffix", ["xlsx", "csv"])
 def test_read_only_folder(tmp_path: Path, paid: Path, cli, suffix: str) -> None:
@@ -425,6 +428,7 @@ def test_read_only_folder(tmp_path: Path, paid: Path, cli, suffix: str) -> None:
         (tmp_path / "old").chmod(0o755)
 
 
+@pytest.mark.language("en")
 @pytest.mark.skipif(os.geteuid() == 0, reason="root ignores file permissions")
 def test_read_only_old_file(tmp_path: Path, paid: Path, cli) -> None:
     """BAD_INPUTS 27: the old payroll cannot be opened for writing (a read-only file; on
@@ -433,6 +437,7 @@ def test_read_only_old_file(tmp_path: Path, paid: Path, cli) -> None:
     _refused(tmp_path, paid, cli, "old/payroll.xlsx", "Permission denied")
 
 
+@pytest.mark.language("en")
 @pytest.mark.parametrize("suffix", ["xlsx", "csv"])
 def test_folder_refuses_new_files(tmp_path: Path, paid: Path, cli,
                                   monkeypatch: pytest.MonkeyPatch, suffix: str) -> None:
@@ -447,6 +452,7 @@ def test_folder_refuses_new_files(tmp_path: Path, paid: Path, cli,
     _refused(tmp_path, paid, cli, f"old/payroll.{suffix}", "Permission denied")
 
 
+@pytest.mark.language("en")
 @pytest.mark.parametrize("suffix", ["xlsx", "csv"])
 def test_old_file_open_in_another_program(tmp_path: Path, paid: Path, cli,
                                           monkeypatch: pytest.MonkeyPatch, suffix: str) -> None:
@@ -466,6 +472,7 @@ def test_old_file_open_in_another_program(tmp_path: Path, paid: Path, cli,
              "The process cannot access the file because it is being used by another process")
 
 
+@pytest.mark.language("en")
 @pytest.mark.parametrize("suffix", ["xlsx", "csv"])
 def test_disk_full_half_way(tmp_path: Path, paid: Path, cli, monkeypatch: pytest.MonkeyPatch,
                             suffix: str) -> None:

@@ -157,6 +157,7 @@ def _unwritable_payroll(tmp: Path) -> list[str]:
     return ["payroll", "export", "--month", "2026-04", "--out", "missing/p.xlsx"]
 
 
+@pytest.mark.language("en")
 @pytest.mark.parametrize("scenario", [_bad_cell, _bad_rescore, _unwritable_results,
                                       _unwritable_moves, _unwritable_payroll])
 def test_a_failing_command_changes_nothing(tmp_path: Path, cli, cli_json, db_url: str,
@@ -224,6 +225,7 @@ class _Holder(threading.Thread):
         assert self.error is None, self.error
 
 
+@pytest.mark.language("en")
 def test_a_second_run_waits_then_stops_as_busy(tmp_path: Path, cli, cli_json, db_url: str,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     _scored(tmp_path, cli_json, db_url)
@@ -441,6 +443,7 @@ def test_a_lock_held_outside_cslevel_is_busy_too(tmp_path: Path, cli, cli_json, 
     assert tables(pg_url) == before
 
 
+@pytest.mark.language("en")
 def test_a_database_error_is_a_clear_message(tmp_path: Path, cli, pg_url: str) -> None:
     """A database user without the right to create tables: the server's refusal is shown,
     and nothing of the run is kept."""

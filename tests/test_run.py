@@ -76,7 +76,7 @@ def test_init_makes_a_commented_workspace(tmp_path: Path, cli) -> None:
                 "[database]", "url =", "language ="):
         assert key in text
     assert text.count("\n#") >= 16  # commented, in Chinese and English
-    assert "Created: " in out and "cslevel run" in out
+    assert "已创建：" in out and "cslevel run" in out
 
 
 def test_init_never_overwrites(tmp_path: Path, cli) -> None:

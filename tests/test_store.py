@@ -171,13 +171,14 @@ def test_promote_window_is_remembered(tmp_path: Path, cli, cli_json) -> None:
 
 
 # --- dry run ------------------------------------------------------------------------------
+@pytest.mark.language("en")
 def test_dry_run_writes_nothing_fresh(tmp_path: Path, cli) -> None:
     _kpi(tmp_path, "2026-10", [["0001", "甲", "一组", 112], ["0002", "乙", "一组", 100]])
     code, out, err = cli("score", "kpi_2026-10.xlsx", "--scheme", "star", "--dry-run",
                          "--out", "r.xlsx")
     assert code == 0, err
     assert files_in(tmp_path) == {"kpi_2026-10.xlsx"}
-    assert "级别分布 Level distribution — star" in out and "│ 2026-10 " in out
+    assert "Level distribution — star" in out and "│ 2026-10 " in out
     assert re.search(r"│ 2026-10\s*│\s*·\s*│\s*2\s*│\s*·", out), out  # 试用 none, 一星 two
     assert "--dry-run: nothing was written." in out
     assert "Results workbook" not in out
@@ -243,6 +244,7 @@ def _unwritable_payroll(tmp: Path) -> list[str]:
 
 @pytest.mark.parametrize("scenario", [_bad_kpi, _bad_rescore, _unwritable_results,
                                       _unwritable_moves, _unwritable_payroll])
+@pytest.mark.language("en")
 def test_failing_command_leaves_database_byte_for_byte(tmp_path: Path, cli, stored: Path,
                                                       scenario) -> None:
     args = scenario(tmp_path)

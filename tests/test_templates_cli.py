@@ -42,6 +42,7 @@ def test_validate_good_and_bad(tmp_path: Path, cli) -> None:
             "[Decimal('80'), Decimal('85'), Decimal('50')]") in err
 
 
+@pytest.mark.language("en")
 def test_new_copies_a_template_under_its_own_name(tmp_path: Path, cli) -> None:
     code, out, _ = cli("templates", "new", "our-star", "--from", "star", "--dir", tmp_path)
     assert code == 0, out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -10,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..i18n import N_, Labels, _, language, ngettext
 from ..records import Decision, Problem
 from .payroll import changed, totals
 from .results import DECISION_LABEL, decision_text, progress_cells, progress_headers
@@ -138,7 +140,7 @@ def payroll_diff_json(result: PayrollResult) -> dict[str, Any]:
              "reasons": [r for r in ln.change.split("；") if r]}
             for ln, before, now in rows
         ],
-        "unchanged": len(result.lines) - sum(1 for _, _, now in rows if now is not None),
+        "unchanged": len(result.lines) - sum(1 for _ln, _before, now in rows if now is not None),
         "total_before": str(sum((ln.previous_total or Decimal("0.00") for ln in result.lines),
                                 Decimal("0.00")) + sum((ln.previous_total or Decimal("0.00")
                                                         for ln in result.gone), Decimal("0.00"))),
@@ -151,21 +153,24 @@ def payroll_diff_json(result: PayrollResult) -> dict[str, Any]:
 def print_payroll_diff(console: Console, result: PayrollResult) -> None:
     doc = payroll_diff_json(result)
     if not result.previous_paid:
-        console.print(f"{result.month - 1} 无工资记录可比 / no payroll for {result.month - 1} "
-                      "to compare with")
-    table = Table(title=f"{result.month} 与 {result.month - 1} 工资对比 Payroll changes",
-                  title_justify="left")
-    for col, justify in (("工号", "left"), ("姓名", "left"), ("组别", "left"), ("级别", "left"),
-                         ("上月应发", "right"), ("本月应发", "right"), ("差额", "right"),
-                         ("原因 Why", "left")):
+        console.print(Text(_("no payroll for {month} to compare with").format(
+            month=result.month - 1)))
+    table = Table(title=_("Payroll changes: {month} against {previous}").format(
+        month=result.month, previous=result.month - 1), title_justify="left")
+    for col, justify in ((_("Agent ID"), "left"), (_("Name"), "left"), (_("Team"), "left"),
+                         (_("Level"), "left"), (_("Last month's pay"), "right"),
+                         (_("This month's pay"), "right"), (_("Difference"), "right"),
+                         (_("Reason"), "left")):
         table.add_column(col, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for row in doc["changes"]:
         table.add_row(*_texts(row["agent_id"], row["name"], row["team"], row["level"] or "—"),
                       _money(row["total_before"]), _money(row["total"]),
                       _money(row["difference"], signed=True), Text("\n".join(row["reasons"])))
     console.print(table)
-    console.print(f"未变 Unchanged: {doc['unchanged']} 人；合计 Total {_money(doc['total_before'])}"
-                  f" → {_money(doc['total'])}")
+    console.print(Text(ngettext("Unchanged: {count} agent; total {before} → {total}",
+                                "Unchanged: {count} agents; total {before} → {total}",
+                                doc["unchanged"]).format(
+        count=doc["unchanged"], before=_money(doc["total_before"]), total=_money(doc["total"]))))
     print_problems(console, result.problems)
 
 
@@ -206,11 +211,34 @@ def history_json(result: HistoryResult) -> dict[str, Any]:
 
 
 # --- console ---------------------------------------------------------------------------
-def print_problems(console: Console, problems: list[Problem], title: str = "问题 Problems") -> None:
-    """One line per problem, never hard-wrapped, so a path or a cell stays greppable."""
+_FIELD = re.compile(r"\{(\w+)\}")
+
+
+def _fill(template: str, **values: object) -> Text:
+    """A translated `template` as rich Text, each {field} replaced by its value: a Text value
+    keeps its style (a path in bold, say), anything else is plain; nothing is read as markup,
+    so a name or a path with [brackets] shows as it is."""
+    out = Text()
+    for i, part in enumerate(_FIELD.split(template)):
+        if i % 2 == 0:
+            out.append(part)
+        else:
+            value = values[part]
+            out.append(value if isinstance(value, Text) else str(value))
+    return out
+
+
+def _bold(value: object) -> Text:
+    return Text(str(value), style="bold")
+
+
+def print_problems(console: Console, problems: list[Problem], title: str | None = None) -> None:
+    """One line per problem, never hard-wrapped, so a path or a cell stays greppable.
+    `title`: a translated heading; by default "Problems" in the language in force."""
     if not problems:
         return
-    console.print(Text(f"{title} ({len(problems)}):", style="bold"), soft_wrap=True)
+    heading = _("{title} ({count}):").format(title=title or _("Problems"), count=len(problems))
+    console.print(Text(heading, style="bold"), soft_wrap=True)
     for p in problems:
         mark = Text("✗ ", style="red") if p.severity == "error" else Text("! ", style="yellow")
         console.print(mark + Text(str(p)), soft_wrap=True)
@@ -221,19 +249,30 @@ def _texts(*values: str) -> list[Text]:
     return [Text(v) for v in values]
 
 
+_CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
 def _short(reason: str) -> str:
-    """The Chinese half of a bilingual reason, for narrow console tables."""
-    return reason.split(" / ")[0]
+    """A reason for narrow console tables. Reasons are in one language (the catalog's):
+    shown as they are. A bilingual one ("中文 / English", as histories written before the
+    catalogs still hold): the half in the language in force. A reason is taken as bilingual
+    only when the part before the first " / " has Chinese and the part after has Latin
+    letters, so "112 / 110" or an English reason with a slash stays whole."""
+    chinese, sep, english = reason.partition(" / ")
+    if not (sep and _CJK.search(chinese) and _LATIN.search(english)):
+        return reason
+    return english if language() == "en" else chinese
 
 
 def print_score(console: Console, result: ScoreResult) -> None:
     levels = result.scheme.level_names
-    table = Table(title=f"级别分布 Level distribution — {result.scheme.scheme}",
-                  title_justify="left")
-    table.add_column("月份 Month")
+    table = Table(title=Text(_("Level distribution — {scheme}").format(
+        scheme=result.scheme.scheme)), title_justify="left")
+    table.add_column(_("Month"))
     for level in levels:
         table.add_column(level, justify="right")
-    for col in ("人数", "晋升↑", "降级↓", "试用期满"):
+    for col in (_("Agents"), _("Promotions ↑"), _("Demotions ↓"), _("End of trial")):
         table.add_column(col, justify="right")
     for month in result.months:
         counts = Counter(r.state.level for r in month.rows)
@@ -245,9 +284,10 @@ def print_score(console: Console, result: ScoreResult) -> None:
     latest = result.months[-1] if result.months else None
     moves = [r for r in latest.rows if r.state.decision] if latest else []
     if latest and moves:
-        mt = Table(title=f"{latest.month} 月末决定 Decisions at the close of {latest.month} "
-                         "(confirm with `cslevel promote`)", title_justify="left")
-        for col in ("工号", "姓名", "组别", "决定", "依据"):
+        mt = Table(title=Text(_("Decisions at the close of {month} (confirm with "
+                                "`cslevel promote`)").format(month=latest.month)),
+                   title_justify="left")
+        for col in (_("Agent ID"), _("Name"), _("Team"), _("Decision"), _("Grounds")):
             mt.add_column(col, overflow="fold")
         for r in moves:
             decision = r.state.decision
@@ -257,23 +297,26 @@ def print_score(console: Console, result: ScoreResult) -> None:
         console.print(mt)
     print_problems(console, result.problems)
     for path in result.outputs:
-        console.print(Text("结果表 Results workbook: ") + Text(str(path), style="bold"),
-                      soft_wrap=True)
+        console.print(_fill(_("Results workbook: {path}"), path=_bold(path)), soft_wrap=True)
 
 
 def print_promote(console: Console, result: PromoteResult) -> None:
-    console.print(f"考核截至 As of [bold]{result.as_of}[/], 连续 {result.window} 个月规则；"
-                  f"生效 effective {result.as_of + 1}")
+    console.print(_fill(_("As of {as_of}, {window}-month rule; effective {effective}"),
+                        as_of=_bold(result.as_of), window=result.window,
+                        effective=result.as_of + 1))
     if not result.moves:
-        console.print("本月没有晋降级 No moves this month.")
+        console.print(Text(_("No moves this month.")))
     else:
-        table = Table(title="晋降级 Moves", title_justify="left")
-        for col in ("工号", "姓名", "决定", "原级别", "新级别", "生效", "触发月份", "原因"):
+        table = Table(title=_("Moves"), title_justify="left")
+        for col in (_("Agent ID"), _("Name"), _("Decision"), _("From level"), _("To level"),
+                    _("Effective month"), _("Trigger months"), _("Reason")):
             table.add_column(col, overflow="fold")
+        separator = _(", ")
         for d in result.moves:
             table.add_row(*_texts(d.agent_id, result.agents[d.agent_id].name,
                                   DECISION_LABEL[d.kind], d.from_level, d.to_level,
-                                  str(d.effective), "、".join(str(m) for m in d.trigger_months),
+                                  str(d.effective),
+                                  separator.join(str(m) for m in d.trigger_months),
                                   _short(d.reason)))
         console.print(table)
     for agent_id, flag, note in result.flags:
@@ -281,36 +324,40 @@ def print_promote(console: Console, result: PromoteResult) -> None:
                            f"{_short(note)}", style="bold yellow"), soft_wrap=True)
     counts = Counter(result.levels.values())
     dist = "  ".join(f"{lv} {counts[lv]}" for lv in result.scheme.level_names if counts.get(lv))
-    console.print(f"{result.as_of + 1} 级别分布 Levels: {dist}")
+    console.print(Text(_("Levels in {month}: {levels}").format(month=result.as_of + 1,
+                                                                 levels=dist)))
     print_problems(console, result.problems)
     for path in result.outputs:
-        console.print(Text("晋降级名单 Sign-off workbook: ") + Text(str(path), style="bold"))
+        console.print(_fill(_("Sign-off workbook: {path}"), path=_bold(path)))
 
 
 def print_payroll(console: Console, result: PayrollResult) -> None:
     comp_totals, grand = totals(result)
-    table = Table(title=f"{result.month} 工资 Payroll", title_justify="left")
-    table.add_column("级别 Level")
-    table.add_column("人数", justify="right")
-    table.add_column("应发合计 Total", justify="right")
+    table = Table(title=_("Payroll {month}").format(month=result.month), title_justify="left")
+    table.add_column(_("Level"))
+    table.add_column(_("Agents"), justify="right")
+    table.add_column(_("Total pay"), justify="right")
     by_level: dict[str, list[Decimal]] = {}
     for line in result.lines:
         by_level.setdefault(line.level, []).append(line.total)
     for level in result.scheme.level_names:
         if level in by_level:
             table.add_row(level, str(len(by_level[level])), f"{sum(by_level[level]):,.2f}")
-    table.add_row("[bold]合计[/]", str(len(result.lines)), f"[bold]{grand:,.2f}[/]")
+    table.add_row(_bold(_("Total")), str(len(result.lines)), _bold(f"{grand:,.2f}"))
     console.print(table)
     print_problems(console, result.problems)
     for path in result.outputs:
-        console.print(Text("工资表 Payroll file: ") + Text(str(path), style="bold"))
+        console.print(_fill(_("Payroll file: {path}"), path=_bold(path)))
 
 
 def print_history(console: Console, result: HistoryResult) -> None:
     agent = result.agent
     table = Table(title=Text(f"{agent.agent_id} {agent.name} {agent.team}"),
                   title_justify="left")
-    for col in ("月份", "绩效分值", "本月级别", *progress_headers(result.scheme), "决定", "说明"):
+    score_header = (_("Performance (%)") if result.scheme.score.scoring == "achievement"
+                    else _("Score"))
+    for col in (_("Month"), score_header, _("Level this month"),
+                *progress_headers(result.scheme), _("Decision"), _("Note")):
         table.add_column(col, overflow="fold")
     for s in result.states:
         table.add_row(str(s.month), "—" if s.score is None else f"{s.score}", s.level,
@@ -319,10 +366,10 @@ def print_history(console: Console, result: HistoryResult) -> None:
                               _short(s.decision.reason if s.decision else s.note)))
     console.print(table)
     if result.next_level is None:
-        console.print(f"{agent.leave_date} 离职 Left on {agent.leave_date}")
+        console.print(Text(_("Left on {date}").format(date=agent.leave_date)))
     else:
-        console.print(f"{result.latest + 1} 起级别 Level from {result.latest + 1}: "
-                      f"[bold]{result.next_level}[/]")
+        console.print(_fill(_("Level from {month}: {level}"), month=result.latest + 1,
+                            level=_bold(result.next_level)))
 
 
 def inspect_json(result: Inspection) -> dict[str, Any]:
@@ -341,24 +388,30 @@ def inspect_json(result: Inspection) -> dict[str, Any]:
     }
 
 
-_KIND = {"kpi": "绩效表 KPI", "attendance": "考勤表 attendance", "roster": "花名册 roster"}
+# translated when read, as DECISION_LABEL
+_KIND = Labels({"kpi": N_("KPI"), "attendance": N_("attendance"), "roster": N_("roster")})
 
 
 def print_inspect(console: Console, result: Inspection) -> None:
-    months = ", ".join(str(m) for m in result.months) or "—"
-    console.print(Text(
-        f"{result.file}: {_KIND[result.kind]} ({result.mode}); sheet {result.sheet!r}, "
-        f"header row {result.header_row}; months {months}; {result.agents} agents"),
-        soft_wrap=True)
-    table = Table(title="列 Columns", title_justify="left")
-    table.add_column("列")
-    table.add_column("表头 Header")
-    table.add_column("字段 Field")
+    months = _(", ").join(str(m) for m in result.months) or "—"
+    console.print(Text(ngettext(
+        "{file}: {kind} ({mode}); sheet {sheet}, header row {header_row}; months {months}; "
+        "{agents} agent",
+        "{file}: {kind} ({mode}); sheet {sheet}, header row {header_row}; months {months}; "
+        "{agents} agents", result.agents).format(
+            file=result.file, kind=_KIND[result.kind], mode=result.mode,
+            sheet=repr(result.sheet), header_row=result.header_row, months=months,
+            agents=result.agents)), soft_wrap=True)
+    table = Table(title=_("Columns"), title_justify="left")
+    table.add_column(_("Column"))
+    table.add_column(_("Header"))
+    table.add_column(_("Field"))
     for label, fld in result.columns.items():
-        table.add_row(result.letters[label], Text(label), fld or "[dim](not used)[/]")
+        table.add_row(result.letters[label], Text(label),
+                      fld or Text(_("(not used)"), style="dim"))
     console.print(table)
     if result.preview:
-        preview = Table(title="前几行 First rows as read", title_justify="left")
+        preview = Table(title=_("First rows as read"), title_justify="left")
         for label in result.preview_headers:
             preview.add_column(label, overflow="fold")
         for row in result.preview:
@@ -388,31 +441,37 @@ def run_json(result: RunResult) -> dict[str, Any]:
     }
 
 
+_RUN_STATUS = Labels({"done": N_("Done"), "unchanged": N_("Unchanged"),
+                      "dry_run": N_("Dry run (nothing written)")})
+
+
 def print_run(console: Console, result: RunResult) -> None:
-    head = {"done": "完成 Done", "unchanged": "无变化 Unchanged",
-            "dry_run": "试运行 Dry run (nothing written)"}[result.status]
+    head = _RUN_STATUS[result.status]
     console.print(Text(f"{result.month} {head}", style="bold"))
     for line in result.changes:
         console.print(Text(f"  · {line}"), soft_wrap=True)
     if result.status != "unchanged":
         total = "—" if result.payroll_total is None else f"{result.payroll_total:,.2f}"
-        console.print(Text(f"  评分 Scored: {result.agents} 人；晋降级 Moves: {result.moves}；"
-                           f"{result.pay_month} 工资 Payroll: {result.paid} 人，{total}"))
-    for path, _ in result.outputs:
+        console.print(Text("  " + _(
+            "Scored: {agents}; moves: {moves}; payroll {pay_month}: {paid} paid, total {total}"
+        ).format(agents=result.agents, moves=result.moves, pay_month=result.pay_month,
+                 paid=result.paid, total=total)))
+    for path, _sha in result.outputs:
         console.print(Text("  → ") + Text(str(path), style="bold"), soft_wrap=True)
     print_problems(console, result.problems)
 
 
 def print_runs(console: Console, records: list[dict[str, Any]]) -> None:
-    table = Table(title="运行记录 Runs", title_justify="left")
-    for col in ("#", "时间 When (UTC)", "用户 User", "版本", "命令 Command", "月份", "说明 What"):
+    table = Table(title=_("Runs"), title_justify="left")
+    for col in ("#", _("When (UTC)"), _("User"), _("Version"), _("Command"), _("Month"),
+                _("Details")):
         table.add_column(col, overflow="fold")
     for run in records:
         details = run["details"]
         month = details.get("month") or details.get("as_of") or ", ".join(
             details.get("months", [])) or ""
         if run["command"] == "run":
-            what = "；".join(details.get("changes", []))[:120]
+            what = _("; ").join(details.get("changes", []))[:120]
         else:
             what = ", ".join(f"{k}={v}" for k, v in details.items()
                              if k in ("files", "moves", "lines", "reason", "window"))[:120]
@@ -420,4 +479,4 @@ def print_runs(console: Console, records: list[dict[str, Any]]) -> None:
                       run["command"], month, Text(what))
     console.print(table)
     if not records:
-        console.print("还没有运行记录 No runs recorded yet.")
+        console.print(Text(_("No runs recorded yet.")))
