@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from .i18n import N_, Labels, _, ngettext
 from .records import CslevelError, Problem, Source
@@ -505,6 +512,11 @@ class Pay(_Model):
         return self
 
 
+# Scheme._index's look-up tables by id(scheme); each entry holds its scheme, so the id stays
+# its own (a process loads a handful of schemes)
+_LEVEL_LOOKUPS: dict[int, tuple[Any, list[Any], dict[str, Any], dict[str, str]]] = {}
+
+
 class Scheme(_Model):
     scheme: str
     title: str = ""
@@ -646,17 +658,29 @@ class Scheme(_Model):
     def floor_level(self) -> str:
         return self.promotion.floor_level or self.regular_levels[0]
 
+    def _index(self) -> tuple[Scheme, list[Level], dict[str, Level], dict[str, str]]:
+        """(this scheme, the levels, level by name, level name by normalised label): the
+        stages look levels up once per agent and month. Kept outside the model (a pydantic
+        private attribute costs more to read than the search it saves), by the scheme's id
+        and checked against the scheme and its levels."""
+        lookups = _LEVEL_LOOKUPS.get(id(self))
+        if lookups is None or lookups[0] is not self or lookups[1] is not self.levels:
+            by_label: dict[str, str] = {}
+            for level in self.levels:  # the first level a label names wins
+                for candidate in [level.name, level.title, *level.aliases]:
+                    if candidate:
+                        by_label.setdefault(normalize_label(candidate), level.name)
+            lookups = (self, self.levels, {lv.name: lv for lv in reversed(self.levels)},
+                       by_label)
+            _LEVEL_LOOKUPS[id(self)] = lookups
+        return lookups
+
     def level(self, name: str) -> Level:
-        return next(lv for lv in self.levels if lv.name == name)
+        return self._index()[2][name]
 
     def resolve_level(self, label: object) -> str | None:
         """A level label from any input (name, title or alias) -> the level's name."""
-        key = normalize_label(label)
-        for level in self.levels:
-            for candidate in [level.name, level.title, *level.aliases]:
-                if candidate and normalize_label(candidate) == key:
-                    return level.name
-        return None
+        return self._index()[3].get(normalize_label(label))
 
 
 # ------------------------------------------------------------------------------------------
