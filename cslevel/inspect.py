@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 from . import read as reader
+from .i18n import N_, Labels
 from .read import values
 from .read.table import Table, find_table
 from .read.workbook import read_sheets
@@ -16,6 +17,7 @@ from .templates import Scheme
 
 Kind = Literal["kpi", "attendance", "roster"]
 PREVIEW_ROWS = 5
+WORKBOOK = Labels({"attendance": N_("attendance workbook"), "roster": N_("roster workbook")})
 
 
 @dataclass
@@ -50,7 +52,7 @@ def _candidates(path: Path, scheme: Scheme) -> list[tuple[int, Kind, object]]:
         ("roster", reader.roster_fields(scheme), ["agent_id"], {}),
     ):
         try:
-            table = find_table(sheets, fields, required, f"{kind} workbook", **kwargs)
+            table = find_table(sheets, fields, required, WORKBOOK[kind], **kwargs)
         except CslevelError as exc:
             failures.append(exc)
             continue
@@ -64,7 +66,7 @@ def _candidates(path: Path, scheme: Scheme) -> list[tuple[int, Kind, object]]:
 
 
 def inspect_file(path: Path, scheme: Scheme, month: Month | None = None) -> Inspection:
-    _, kind, what = max(_candidates(path, scheme), key=lambda c: c[0])
+    _weight, kind, what = max(_candidates(path, scheme), key=lambda c: c[0])
     problems: list[Problem] = []
     agents: set[str] = set()
     months: set[Month] = set()

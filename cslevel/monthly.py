@@ -24,12 +24,17 @@ from typing import Any
 
 from . import __version__
 from .config import Config, write_template
+from .i18n import N_, Labels, _, ngettext
 from .records import CslevelError, Month, Problem, Source
 
 Progress = Callable[[str], None]
 
 OUTPUT_NAMES = {"results": "results-{month}.xlsx", "moves": "moves-{month}.xlsx",
                 "payroll": "payroll-{pay_month}.xlsx"}
+
+
+NOT_THERE = Labels({"roster": N_("the roster named in the settings is not there"),
+                    "profile": N_("the profile named in the settings is not there")})
 
 
 def previous_month(today: date | None = None) -> Month:
@@ -71,10 +76,12 @@ def init_workspace(folder: Path, scheme: str = "star", language: str = "zh") -> 
     load_scheme(scheme)  # an unknown scheme is refused before anything is made
     target = folder / CONFIG_NAME
     if target.exists():
-        raise CslevelError(Problem(f"{target} already exists", Source(str(target)),
-                                   hint="Edit it, or choose another folder for a new workspace."))
+        raise CslevelError(Problem(
+            _("{config} already exists").format(config=target), Source(str(target)),
+            hint=_("Edit it, or choose another folder for a new workspace.")))
     if folder.exists() and not folder.is_dir():
-        raise CslevelError(Problem(f"{folder} is a file, not a folder", Source(str(folder))))
+        raise CslevelError(Problem(_("{folder} is a file, not a folder").format(folder=folder),
+                                   Source(str(folder))))
     made: list[Path] = []
     folder.mkdir(parents=True, exist_ok=True)
     made.append(write_template(folder, scheme, language))
@@ -92,13 +99,16 @@ def _inputs(config: Config, month: Month) -> tuple[list[Path], list[Path]]:
         looked = ", ".join(p.format(month=str(month), yyyymm=f"{month.year}{month.month:02d}")
                            for p in config.kpi)
         raise CslevelError(Problem(
-            f"no KPI workbook for {month} in {config.input_folder}",
+            _("no KPI workbook for {month} in {folder}").format(
+                month=month, folder=config.input_folder),
             Source(str(config.input_folder)),
-            hint=f"Put the month's export there, named like {looked} (the patterns are "
-                 f"input.kpi in {config.path.name}), or give another --month."))
-    problems = [Problem(f"the {what} named in the settings is not there", Source(str(path)),
-                        hint=f'Put it there, or set input.{what} = "" in {config.path.name}.')
-                for what, path in (("roster", config.roster), ("profile", config.profile))
+            hint=_("Put the month's export there, named like {names} (the patterns are "
+                   "input.kpi in {settings}), or give another --month.").format(
+                names=looked, settings=config.path.name)))
+    problems = [Problem(NOT_THERE[key], Source(str(path)),
+                        hint=_('Put it there, or set input.{key} = "" in {settings}.').format(
+                            key=key, settings=config.path.name))
+                for key, path in (("roster", config.roster), ("profile", config.profile))
                 if path is not None and not path.is_file()]
     if problems:
         raise CslevelError(problems)
@@ -122,7 +132,7 @@ def run_month(config: Config, month: Month | None = None, *, dry_run: bool = Fal
 
     month = month or previous_month()
     kpi_files, att_files = _inputs(config, month)
-    progress("template")
+    progress(_("template"))
     scheme, text = load_scheme(config.scheme)
     pay_month = month + 1 if scheme.pay.figures == "previous" else month
     inputs_used = [*kpi_files, *att_files, *(p for p in (config.roster, config.profile) if p)]
@@ -146,8 +156,8 @@ def run_month(config: Config, month: Month | None = None, *, dry_run: bool = Fal
                 result.status, result.previous_run = "unchanged", same["id"]
                 result.outputs = [(Path(o["file"]), o["sha256"])
                                   for o in same["details"]["outputs"]]
-                result.changes = [f"与第{same['id']}次运行的输入相同，无变化 / same inputs as run "
-                                  f"#{same['id']}: nothing changed"]
+                result.changes = [_("same inputs as run #{run}: nothing changed").format(
+                    run=same["id"])]
                 history.record_run("run", _details(result, config, unchanged=True))
                 return result
             if not dry_run:
@@ -161,12 +171,12 @@ def run_month(config: Config, month: Month | None = None, *, dry_run: bool = Fal
                     out=targets["results"], dry_run=dry_run, progress=progress,
                     session=session, scheme_text=(scheme, text))
                 result.problems += score.problems
-                progress("promote")
+                progress(_("promote"))
                 promote = run_promote(as_of=month, out=None if dry_run else targets["moves"],
                                       dry_run=dry_run, session=session)
                 result.problems += promote.problems
                 result.moves = len(promote.moves)
-                progress("payroll")
+                progress(_("payroll"))
                 if dry_run:
                     payroll = _payroll(history, pay_month)
                 else:
@@ -179,7 +189,7 @@ def run_month(config: Config, month: Month | None = None, *, dry_run: bool = Fal
                 result.agents = len(after)
                 result.changes = _changes(month, before, after, history.scored_months())
                 if not dry_run:
-                    progress("writing")
+                    progress(_("writing"))
                     result.outputs = [(target, sha256(tmp)) for tmp, target in staged.files()]
                     history.record_run("run", _details(result, config))
     except BaseException:
@@ -208,26 +218,35 @@ def _same_run(history: Any, month: Month, key: str) -> dict[str, Any] | None:
 def _changes(month: Month, before: dict[str, Decimal], after: dict[str, Decimal],
              scored: list[Month]) -> list[str]:
     if not before:
-        return [f"{month} 首次评分：{len(after)} 人 / {month} scored for the first time: "
-                f"{len(after)} agents"]
+        return [ngettext("{month} scored for the first time: {count} agent",
+                         "{month} scored for the first time: {count} agents",
+                         len(after)).format(month=month, count=len(after))]
     lines = []
     changed = sorted(a for a in after if a in before and before[a] != after[a])
     added, removed = sorted(set(after) - set(before)), sorted(set(before) - set(after))
     for agent in changed[:50]:
-        lines.append(f"{agent} 分数 {before[agent]} → {after[agent]} / score changed")
+        lines.append(_("{agent} score changed: {before} → {after}").format(
+            agent=agent, before=before[agent], after=after[agent]))
     if len(changed) > 50:
-        lines.append(f"……另有 {len(changed) - 50} 人分数变化 / and {len(changed) - 50} more")
+        lines.append(_("and {count} more").format(count=len(changed) - 50))
     if added:
-        lines.append(f"新增 {len(added)} 人 / {len(added)} agents added: {', '.join(added[:20])}")
+        lines.append(ngettext("{count} agent added: {agents}", "{count} agents added: {agents}",
+                              len(added)).format(count=len(added),
+                                                 agents=", ".join(added[:20])))
     if removed:
-        lines.append(f"移除 {len(removed)} 人 / {len(removed)} agents removed: "
-                     f"{', '.join(removed[:20])}")
+        lines.append(ngettext("{count} agent removed: {agents}",
+                              "{count} agents removed: {agents}",
+                              len(removed)).format(count=len(removed),
+                                                   agents=", ".join(removed[:20])))
     if not lines:
-        lines.append(f"{month} 重新评分，分数未变 / {month} scored again: no score changed")
+        lines.append(_("{month} scored again: no score changed").format(month=month))
     elif scored and scored[-1] > month:
-        later = str(scored[-1]) if scored[-1] == month + 1 else f"{month + 1}–{scored[-1]}"
-        lines.append(f"{later} 的晋降级已按新分数重新推导 / decisions of the later months "
-                     f"through {scored[-1]} were derived again")
+        if scored[-1] == month + 1:
+            lines.append(_("decisions of the later months through {last} were derived again"
+                           ).format(last=scored[-1]))
+        else:
+            lines.append(_("decisions of the later months from {first} through {last} were "
+                           "derived again").format(first=month + 1, last=scored[-1]))
     return lines
 
 

@@ -12,16 +12,17 @@ run are raised as CslevelError before anything is written.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
-from contextlib import contextmanager
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
 
 from . import read as reader
+from .export.safe import StagedFiles
+from .i18n import _
 from .payroll import PayInputs, change_reasons, pay_line, team_lead_pay
 from .records import (
     Agent,
@@ -41,7 +42,6 @@ from .records import (
 from .rules import RANKED, replay_all, with_team_ranks
 from .rules.streak import opening
 from .score import attendance_score, score_rows
-from .export.safe import StagedFiles
 from .store import History, open_history
 from .templates import Scheme, load_scheme, parse_scheme, template_hash
 
@@ -166,17 +166,18 @@ def _raise_errors(problems: list[Problem]) -> None:
 def _stored_scheme(history: History) -> Scheme:
     text = history.setting("template")
     if text is None:
-        raise CslevelError(Problem("the history database holds no scores yet",
-                                   hint="Run `cslevel score FILE --scheme star` first."))
-    scheme = parse_scheme(text, f"template stored in the database ({history.setting('scheme')})")
+        raise CslevelError(Problem(_("the history database holds no scores yet"),
+                                   hint=_("Run `cslevel score FILE --scheme star` first.")))
+    scheme = parse_scheme(text, _("template stored in the database ({scheme})").format(
+        scheme=history.setting("scheme")))
     if scheme.pay.table is not None:
         from . import paytable
 
         stored = history.setting("pay_table")
         if stored is None:
             raise CslevelError(Problem(
-                "the template names a pay table, but the history holds no copy of it",
-                hint="Score a month again with --scheme and the template's path."))
+                _("the template names a pay table, but the history holds no copy of it"),
+                hint=_("Score a month again with --scheme and the template's path.")))
         scheme = paytable.apply_pay_table(scheme, paytable.load(stored))
     return scheme
 
@@ -269,8 +270,10 @@ def _merge_agents(
             if (info.current_level and agent.start_level
                     and info.current_level != agent.start_level and info.agent_id in known):
                 problems.append(Problem(
-                    f"roster level {info.current_level} for {info.agent_id} ignored: the history "
-                    f"already follows this agent from {agent.first_month}", info.source, "warning"))
+                    _("roster level {level} for {agent} ignored: the history already follows "
+                      "this agent from {month}").format(
+                        level=info.current_level, agent=info.agent_id, month=agent.first_month),
+                    info.source, "warning"))
             agent = dataclasses.replace(
                 agent, name=info.name or agent.name, team=info.team or agent.team,
                 role=info.role or agent.role, hire_date=info.hire_date or agent.hire_date,
@@ -294,8 +297,8 @@ def _scheme_for_scoring(scheme_name: str | None, db: str | None) -> tuple[Scheme
     except CslevelError as exc:
         if exc.exit_code == 3:  # busy: say so, not "no scheme"
             raise
-    raise CslevelError(Problem("no scheme given and the history database holds none yet",
-                               hint="Give --scheme star (or another template name or path)."))
+    raise CslevelError(Problem(_("no scheme given and the history database holds none yet"),
+                               hint=_("Give --scheme star (or another template name or path).")))
 
 
 def run_score(
@@ -320,7 +323,7 @@ def run_score(
 
     roster: list[RosterRow] = []
     if roster_file is not None:
-        progress(f"roster {roster_file.name}")
+        progress(_("roster {file}").format(file=roster_file.name))
         roster, found = reader.read_roster(roster_file, scheme)
         problems += found
 
@@ -328,16 +331,17 @@ def run_score(
     if scheme.profile is not None:
         if profile_file is None:
             raise CslevelError(Problem(
-                f"the {scheme.scheme} scheme adds hard items from a profile workbook",
-                hint="Give --profile profile.xlsx (工号, 学历, 工作经验, 可胜任岗位, 证书数)."))
-        progress(f"profile {profile_file.name}")
+                _("the {scheme} scheme adds hard items from a profile workbook").format(
+                    scheme=scheme.scheme),
+                hint=_("Give --profile profile.xlsx (工号, 学历, 工作经验, 可胜任岗位, 证书数).")))
+        progress(_("profile {file}").format(file=profile_file.name))
         profiles, found = reader.read_profile(profile_file, scheme)
         problems += found
 
     rows: list[AgentRow] = []
     files_by_month: dict[Month, list[str]] = {}
     for path in files:
-        progress(f"KPI {path.name}")
+        progress(_("KPI {file}").format(file=path.name))
         got, found = reader.read_kpi(path, scheme, month)
         rows += got
         problems += found
@@ -349,26 +353,26 @@ def run_score(
         by_month.setdefault(row.month, []).append(row)
     for m, month_rows in by_month.items():
         problems += reader.duplicates([(r.agent_id, r.source) for r in month_rows],
-                                      f"KPI rows of {m}")
+                                      _("KPI rows of {month}").format(month=m))
 
     att_rows: list[AttendanceRow] = []
     for path in attendance_files or []:
-        progress(f"attendance {path.name}")
+        progress(_("attendance {file}").format(file=path.name))
         got_att, found = reader.read_attendance(path, scheme, month)
         att_rows += got_att
         problems += found
     for att_row in att_rows:
         if att_row.month not in by_month:
             problems.append(Problem(
-                f"attendance is for {att_row.month} but no KPI workbook for that month was "
-                "given", att_row.source,
-                hint="Give the attendance workbook of the same month as the KPI."))
+                _("attendance is for {month} but no KPI workbook for that month was given"
+                  ).format(month=att_row.month), att_row.source,
+                hint=_("Give the attendance workbook of the same month as the KPI.")))
             break
     _raise_errors(problems)
     if not rows:
-        raise CslevelError(Problem("no agent rows found in the KPI workbook(s)",
+        raise CslevelError(Problem(_("no agent rows found in the KPI workbook(s)"),
                                    Source(", ".join(p.name for p in files)),
-                                   hint="Check that the sheet holds one row per agent."))
+                                   hint=_("Check that the sheet holds one row per agent.")))
 
     attendance_by_month: dict[Month, dict[str, AttendanceRow]] = {}
     for att_row in att_rows:
@@ -379,16 +383,17 @@ def run_score(
         kpi_ids = {r.agent_id for r in month_rows}
         month_attendance = attendance_by_month[m]
         for agent_id in sorted(set(month_attendance) - kpi_ids):
-            problems.append(Problem(f"agent {agent_id} is in the attendance workbook but not in "
-                                    f"the KPI workbook of {m}",
-                                    month_attendance[agent_id].source, "warning"))
+            problems.append(Problem(
+                _("agent {agent} is in the attendance workbook but not in the KPI workbook of "
+                  "{month}").format(agent=agent_id, month=m),
+                month_attendance[agent_id].source, "warning"))
         for row in month_rows:
             if row.agent_id not in month_attendance:
-                problems.append(Problem(f"agent {row.agent_id} is in the KPI workbook but not "
-                                        f"in the attendance workbook of {m}", row.source,
-                                        "warning"))
+                problems.append(Problem(
+                    _("agent {agent} is in the KPI workbook but not in the attendance workbook "
+                      "of {month}").format(agent=row.agent_id, month=m), row.source, "warning"))
 
-    progress("scoring")
+    progress(_("scoring"))
     scores, found = score_rows(rows, scheme, profiles)
     problems += found
     _raise_errors(problems)
@@ -402,12 +407,14 @@ def run_score(
         stored_name = history.setting("scheme")
         if stored_name and stored_name != scheme.scheme:
             raise CslevelError(Problem(
-                f"this history database grades with the {stored_name} scheme, not {scheme.scheme}",
-                hint="Use --db to keep another scheme's history in its own database."))
+                _("this history database grades with the {stored} scheme, not {scheme}").format(
+                    stored=stored_name, scheme=scheme.scheme),
+                hint=_("Use --db to keep another scheme's history in its own database.")))
         stored_text = history.setting("template")
         if stored_text is not None and stored_text != template_text:
-            problems.append(Problem("the template differs from the one stored with the history; "
-                                    "the new one is used from now on", severity="warning"))
+            problems.append(Problem(_("the template differs from the one stored with the "
+                                      "history; the new one is used from now on"),
+                                    severity="warning"))
         _refuse_locked(history, sorted(scores_by_month))
         history.set_setting("scheme", scheme.scheme)
         history.set_setting("template", template_text)
@@ -417,8 +424,8 @@ def run_score(
             table = paytable.dump({lv.name: lv.pay for lv in scheme.levels})
             if history.setting("pay_table") not in (None, table):
                 problems.append(Problem(
-                    "the pay table differs from the one stored with the history; the new "
-                    "amounts are paid from now on", severity="warning"))
+                    _("the pay table differs from the one stored with the history; the new "
+                      "amounts are paid from now on"), severity="warning"))
             history.set_setting("pay_table", table)
 
         known = history.agents()
@@ -446,15 +453,16 @@ def run_score(
             if changed:
                 agents_changed = sorted({key[0] for key in changed})
                 problems.append(Problem(
-                    f"a month already promoted was re-scored: decisions up to {through} were "
-                    f"derived again and changed for {len(agents_changed)} agent(s): "
-                    f"{', '.join(agents_changed[:20])}", severity="warning",
-                    hint="Check the sign-off list again (cslevel promote --out …)."))
+                    _("a month already promoted was re-scored: decisions up to {month} were "
+                      "derived again and changed for {count} agent(s): {agents}").format(
+                        month=through, count=len(agents_changed),
+                        agents=", ".join(agents_changed[:20])), severity="warning",
+                    hint=_("Check the sign-off list again (cslevel promote --out …).")))
 
         for m in sorted(scores_by_month):
             month_scores = {s.agent_id: s for s in scores_by_month[m]}
             result_rows = []
-            for agent_id, (agent, states, _) in derived.items():
+            for agent_id, (agent, states, _next) in derived.items():
                 state = next((s for s in states if s.month == m), None)
                 if state is not None and agent_id in month_scores:
                     att_row = attendance_by_month.get(m, {}).get(agent_id)
@@ -475,7 +483,7 @@ def run_score(
             try:
                 with _staging(session) as staged:
                     for month_result, target in zip(result.months, targets):
-                        progress(f"writing {target.name}")
+                        progress(_("writing {file}").format(file=target.name))
                         staged.write(target, partial(write_results, scheme=scheme,
                                                      result=month_result, problems=problems))
                         result.outputs.append(target)
@@ -497,9 +505,10 @@ def _result_paths(out: str | Path | None, result_months: list[Month]) -> tuple[l
                 None if folder.is_dir() else folder)
     if len(result_months) > 1:
         raise CslevelError(Problem(
-            f"{len(result_months)} months were scored but --out names one file",
-            hint="Give --out a folder (end it with / to create it), or score one month at "
-                 "a time."))
+            _("{count} months were scored but --out names one file").format(
+                count=len(result_months)),
+            hint=_("Give --out a folder (end it with / to create it), or score one month at "
+                   "a time.")))
     return [folder], None
 
 
@@ -521,8 +530,9 @@ def run_promote(
         as_of = as_of or scored[-1]
         if not scored[0] <= as_of <= scored[-1]:
             raise CslevelError(Problem(
-                f"--as-of {as_of} is outside the scored months ({scored[0]} to {scored[-1]})",
-                hint="Score that month first, or give a month in that range."))
+                _("--as-of {month} is outside the scored months ({first} to {last})").format(
+                    month=as_of, first=scored[0], last=scored[-1]),
+                hint=_("Score that month first, or give a month in that range.")))
         if months is not None:
             history.set_setting("window", str(months))
         window = months or _window(history, scheme)
@@ -595,31 +605,37 @@ def _payroll(history: History, month: Month | None) -> PayrollResult:
     month = month or scored[-1] + 1
     if month < scored[0]:
         raise CslevelError(Problem(
-            f"the history starts in {scored[0]}; there is nothing to pay for {month}",
-            hint=f"Give a month from {scored[0]} to {scored[-1] + 1}."))
+            _("the history starts in {first}; there is nothing to pay for {month}").format(
+                first=scored[0], month=month),
+            hint=_("Give a month from {first} to {last}.").format(first=scored[0],
+                                                                  last=scored[-1] + 1)))
     if month > scored[-1] + 1:
         raise CslevelError(Problem(
-            f"no scores for {month - 1}: the level in force in {month} is not known yet",
-            hint=f"Score {month - 1} first (the latest scored month is {scored[-1]})."))
+            _("no scores for {previous}: the level in force in {month} is not known yet").format(
+                previous=month - 1, month=month),
+            hint=_("Score {previous} first (the latest scored month is {latest}).").format(
+                previous=month - 1, latest=scored[-1])))
     same = scheme.pay.figures == "same"
     if same and month not in scored:
         raise CslevelError(Problem(
-            f"the template pays {month} from its own figures (pay.figures: same), and {month} "
-            "is not scored yet", hint=f"Score {month} first, then export its payroll."))
+            _("the template pays {month} from its own figures (pay.figures: same), and {month} "
+              "is not scored yet").format(month=month),
+            hint=_("Score {month} first, then export its payroll.").format(month=month)))
     through = month if same else month - 1
     derived = derive(history, scheme, through, _window(history, scheme))
     problems: list[Problem] = []
     promoted = history.setting("promoted_through")
     if month > scored[0] and (promoted is None or Month.parse(promoted) < month - 1):
         problems.append(Problem(
-            f"the decisions at the close of {month - 1} have not been confirmed with "
-            "`cslevel promote`; the levels paid assume them", severity="warning"))
+            _("the decisions at the close of {month} have not been confirmed with "
+              "`cslevel promote`; the levels paid assume them").format(month=month - 1),
+            severity="warning"))
     all_scores = stored_scores(history)
     lines = _pay_month(history, scheme, month, derived, all_scores, scored, problems)
     before = (_pay_month(history, scheme, month - 1, derived, all_scores, scored, [])
               if month - 1 >= scored[0] else {})
     for agent_id, line in (lines if before else {}).items():  # nothing to compare with
-        agent, states, _ = derived[agent_id]
+        agent, states, _next = derived[agent_id]
         decision = next((s.decision for s in states if s.decision
                          and s.decision.effective == month), None)
         lines[agent_id] = dataclasses.replace(line, change="；".join(change_reasons(
@@ -650,9 +666,10 @@ def _pay_month(
     if (scheme.pay.attendance_deduction is not None and not attendance
             and figures >= scored[0]):
         problems.append(Problem(
-            f"no attendance stored for {figures}: nobody has an attendance deduction in "
-            f"{month}", severity="warning",
-            hint=f"Score {figures} again with --attendance to deduct absences."))
+            _("no attendance stored for {figures}: nobody has an attendance deduction in "
+              "{month}").format(figures=figures, month=month), severity="warning",
+            hint=_("Score {figures} again with --attendance to deduct absences.").format(
+                figures=figures)))
     month_scores = {a: s.get(month) for a, s in all_scores.items()}
     latest_scored = max(m for m in scored if m <= month) if scored[0] <= month else None
     latest_ids = {a for a, s in all_scores.items() if latest_scored in s}
@@ -717,12 +734,14 @@ def _refuse_locked(history: History, scoring: list[Month]) -> None:
         if later:
             lock = later[-1]
             at, user = locked[lock]
-            what = (f"{month} is locked" if lock == month else
-                    f"{month} cannot be scored: {lock} is locked and would change")
+            what = (_("{month} is locked (locked after payroll on {date} by {user})")
+                    if lock == month else
+                    _("{month} cannot be scored: {lock} is locked and would change (locked "
+                      "after payroll on {date} by {user})"))
             problems.append(Problem(
-                f"{what} (locked after payroll on {at[:10]} by {user})",
-                hint=f'To change it, reopen it with a reason first: cslevel reopen {lock} '
-                     f'--reason "…"'))
+                what.format(month=month, lock=lock, date=at[:10], user=user),
+                hint=_('To change it, reopen it with a reason first: cslevel reopen {lock} '
+                       '--reason "…"').format(lock=lock)))
     if problems:
         raise CslevelError(problems, exit_code=3)
 
@@ -743,9 +762,9 @@ def run_lock(month: Month, *, db: str | None = None) -> LockResult:
         scored = history.scored_months()
         if month not in scored:
             raise CslevelError(Problem(
-                f"{month} has no scores to lock",
-                hint=f"Lock a scored month ({scored[0]} to {scored[-1]}): the month whose "
-                     "scores the exported payroll used."))
+                _("{month} has no scores to lock").format(month=month),
+                hint=_("Lock a scored month ({first} to {last}): the month whose scores the "
+                       "exported payroll used.").format(first=scored[0], last=scored[-1])))
         locked = history.locks()
         if month in locked:  # repeating a lock changes nothing
             return LockResult(month, "lock", *locked[month], already=True)
@@ -758,14 +777,16 @@ def run_reopen(month: Month, reason: str, *, db: str | None = None) -> LockResul
     """Reopen a locked month; the reason, the user and the time go into the audit trail."""
     reason = reason.strip()
     if not reason:
-        raise CslevelError(Problem("a reason is needed to reopen a locked month",
-                                   hint='Say why, e.g. --reason "考勤表更正 corrected attendance"'))
+        raise CslevelError(Problem(_("a reason is needed to reopen a locked month"),
+                                   hint=_('Say why, e.g. --reason "corrected attendance"')))
     with open_history(db, write=True, must_exist=True) as history:
         locked = history.locks()
         if month not in locked:
-            shown = ", ".join(str(m) for m in locked) or "none"
-            raise CslevelError(Problem(f"{month} is not locked (locked months: {shown})",
-                                       hint="Nothing to reopen."))
+            shown = ", ".join(str(m) for m in locked) or _("none")
+            raise CslevelError(Problem(
+                _("{month} is not locked (locked months: {locked})").format(month=month,
+                                                                            locked=shown),
+                hint=_("Nothing to reopen.")))
         at, user = history.unlock(month, reason)
         history.record_run("reopen", {"month": str(month), "reason": reason})
     return LockResult(month, "reopen", at, user, reason)
@@ -778,13 +799,15 @@ def run_history(agent_id: str, *, db: str | None = None) -> HistoryResult:
         agents = history.agents()
         if agent_id not in agents:
             known = ", ".join(sorted(agents)[:10])
-            raise CslevelError(Problem(f"no agent {agent_id!r} in the history",
-                                       hint=f"Check the id (ids are text: 0007 is not 7). "
-                                            f"Known ids include: {known}"))
+            raise CslevelError(Problem(
+                _("no agent {agent} in the history").format(agent=repr(agent_id)),
+                hint=_("Check the id (ids are text: 0007 is not 7). Known ids include: {known}"
+                       ).format(known=known)))
         latest = history.scored_months()[-1]
         agent = agents[agent_id]
-        _, states, level_after = replay_all(agents, _rule_scores(history, scheme, agents), scheme,
-                                            latest, _window(history, scheme))[agent_id]
+        _agent, states, level_after = replay_all(
+            agents, _rule_scores(history, scheme, agents), scheme, latest,
+            _window(history, scheme))[agent_id]
         left = agent.leave_date is not None and Month.of(agent.leave_date) <= latest
         next_level = None if left else level_after
         promoted = history.setting("promoted_through")

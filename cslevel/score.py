@@ -8,7 +8,9 @@ higher-is-better metrics and target/actual for lower-is-better ones, capped at `
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
+from .i18n import _
 from .records import AgentRow, Problem, Score, Source
 from .templates import Metric, Scheme
 
@@ -30,13 +32,37 @@ def quantize(value: Decimal, decimals: int) -> Decimal:
     return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
+class Texts(NamedTuple):
+    """The explanation texts of a scheme in the language in force, looked up once per run
+    rather than once per row."""
+
+    ready: str
+    part: str
+    total: str
+    items_separator: str
+    points: str
+
+
+def explanation_texts(scheme: Scheme) -> Texts:
+    if scheme.score.scoring == "points":
+        ready = _("Score {value} points (read from the workbook)")
+        total = _("Σ points×weight = {value} points: {parts}")
+    else:
+        ready = _("Score {value}% (read from the workbook)")
+        total = _("Σ achievement×weight = {value}%: {parts}")
+    return Texts(ready, _("{metric} {actual} points×{weight}%"), total, _(", "),
+                 _("Points {value} = hard items {hard} ({items}) + {factor} × performance "
+                   "{performance}"))
+
+
 def score_row(row: AgentRow, scheme: Scheme,
-              hard_points: dict[str, Decimal] | None = None) -> Score:
+              hard_points: dict[str, Decimal] | None = None,
+              texts: Texts | None = None) -> Score:
     rule = scheme.score
+    texts = texts or explanation_texts(scheme)
     if row.ready_score is not None:
         value = quantize(row.ready_score, rule.decimals)
-        unit = "%" if rule.scoring == "achievement" else "分"
-        explanation = f"绩效分值 {value}{unit}（表中直接给出 / read from the workbook）"
+        explanation = texts.ready.format(value=value)
     else:
         weights = rule.weights_for(row.role)
         parts = []
@@ -48,23 +74,25 @@ def score_row(row: AgentRow, scheme: Scheme,
             actual = row.metrics[metric.key]
             if rule.scoring == "points":
                 total += weight * actual / 100
-                parts.append(f"{metric.name} {actual}分×{weight}%")
+                parts.append(texts.part.format(metric=metric.name, actual=actual,
+                                               weight=weight))
             else:
                 ach = achievement(metric, actual, rule.cap)
                 total += weight * ach
                 parts.append(f"{metric.name} {quantize(ach * 100, 1)}%×{weight}%")
         value = quantize(total, rule.decimals)
-        label, unit = ("Σ 得分×权重", "分") if rule.scoring == "points" else ("Σ 达成率×权重", "%")
-        explanation = f"{label} = {value}{unit}: " + "; ".join(parts)
+        explanation = texts.total.format(value=value, parts="; ".join(parts))
     metrics = dict(row.metrics)
     if hard_points is not None:  # points scheme: hard items + factor × performance
         performance = value
         hard = sum(hard_points.values(), Decimal(0))
         value = quantize(hard + rule.performance_factor * performance, rule.decimals)
         names = {i.key: i.name for i in scheme.profile.items} if scheme.profile else {}
-        parts = "、".join(f"{names.get(k, k)} {fmt(v)}" for k, v in hard_points.items())
-        explanation = (f"积分 {value} = 硬性项目 {fmt(hard)}（{parts}）+ "
-                       f"{fmt(rule.performance_factor)} × 绩效 {fmt(performance)}")
+        items = texts.items_separator.join(f"{names.get(k, k)} {fmt(v)}"
+                                           for k, v in hard_points.items())
+        explanation = texts.points.format(
+            value=value, hard=fmt(hard), items=items, factor=fmt(rule.performance_factor),
+            performance=fmt(performance))
         metrics.update({f"profile:{k}": v for k, v in hard_points.items()})
         metrics["performance"] = performance
     return Score(row.agent_id, row.month, value, metrics, row.source,
@@ -80,17 +108,19 @@ def score_rows(
     profiles: dict[str, tuple[dict[str, Decimal], Source]] | None = None,
 ) -> tuple[list[Score], list[Problem]]:
     """Score every row; for the points scheme every agent needs a profile line."""
+    texts = explanation_texts(scheme)
     if profiles is None:
-        return [score_row(row, scheme) for row in rows], []
+        return [score_row(row, scheme, texts=texts) for row in rows], []
     scores, problems = [], []
     for row in rows:
         found = profiles.get(row.agent_id)
         if found is None:
-            problems.append(Problem(f"agent {row.agent_id} has no line in the profile workbook",
-                                    row.source, hint="Add the agent to the profile workbook "
-                                    "(学历, 工作经验, 可胜任岗位, 证书)."))
+            problems.append(Problem(
+                _("agent {agent} has no line in the profile workbook").format(agent=row.agent_id),
+                row.source, hint=_("Add the agent to the profile workbook "
+                                   "(学历, 工作经验, 可胜任岗位, 证书).")))
             continue
-        scores.append(score_row(row, scheme, found[0]))
+        scores.append(score_row(row, scheme, found[0], texts))
     return scores, problems
 
 

@@ -47,6 +47,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from . import __version__
+from .i18n import _
 from .records import NO_METRICS, Agent, CslevelError, Decision, Month, Problem, Score, Source
 
 metadata = MetaData()
@@ -172,8 +173,6 @@ def now() -> str:
 
 
 BUSY_TIMEOUT = 30  # seconds a run waits for another run's transaction (CSLEVEL_BUSY_TIMEOUT)
-BUSY_MESSAGE = "the history database is busy (another cslevel run is using it)"
-BUSY_HINT = "Wait for the other run to finish and try again."
 # PostgreSQL: every cslevel transaction holds the advisory lock (ADVISORY_LOCK_CLASS, a number
 # from the name of the history's schema); advisory locks are per database, so histories in
 # other databases or other schemas (search_path) do not wait for each other.
@@ -194,8 +193,10 @@ def busy_timeout() -> float:
     except ValueError:
         value = -1.0
     if not 0 <= value < 1e6:  # also rejects nan
-        raise CslevelError(Problem(f"CSLEVEL_BUSY_TIMEOUT must be a number of seconds, "
-                                   f"not {raw!r}", hint="Unset it to wait 30 seconds."))
+        raise CslevelError(Problem(
+            _("CSLEVEL_BUSY_TIMEOUT must be a number of seconds, not {value}").format(
+                value=repr(raw)),
+            hint=_("Unset it to wait 30 seconds.")))
     return value
 
 
@@ -210,8 +211,9 @@ def database_url(db: str | None) -> str:
         return value
     path = Path(value)
     if not path.parent.exists():
-        raise CslevelError(Problem(f"the folder for the database does not exist: {path.parent}",
-                                   hint="Create the folder or give another --db path."))
+        raise CslevelError(Problem(
+            _("the folder for the database does not exist: {folder}").format(folder=path.parent),
+            hint=_("Create the folder or give another --db path.")))
     return f"sqlite:///{path}"
 
 
@@ -487,7 +489,11 @@ def _busy(exc: BaseException) -> bool:
 
 
 def _busy_error(url: str) -> CslevelError:
-    return CslevelError(Problem(BUSY_MESSAGE, Source(url), hint=BUSY_HINT), exit_code=3)
+    """Another run holds the history: exit code 3. The Chinese text keeps the English word
+    "busy" too, for scripts watching a scheduled run."""
+    return CslevelError(Problem(
+        _("the history database is busy (another cslevel run is using it)"), Source(url),
+        hint=_("Wait for the other run to finish and try again.")), exit_code=3)
 
 
 def _engine(url: str, is_sqlite: bool, timeout: float) -> Engine:
@@ -502,16 +508,16 @@ def _engine(url: str, is_sqlite: bool, timeout: float) -> Engine:
     except ImportError as exc:  # the URL's driver is not installed
         if url.startswith("postgresql+psycopg://"):
             raise CslevelError(Problem(
-                "the PostgreSQL driver (psycopg 3) is not installed", Source(_shown(url)),
-                hint='Install it with: pip install "cslevel[postgres]"')) from None
-        raise CslevelError(Problem(f"the database driver for this URL is not installed: {exc}",
-                                   Source(_shown(url)),
-                                   hint="Install the driver the URL names.")) from None
+                _("the PostgreSQL driver (psycopg 3) is not installed"), Source(_shown(url)),
+                hint=_('Install it with: pip install "cslevel[postgres]"'))) from None
+        raise CslevelError(Problem(
+            _("the database driver for this URL is not installed: {error}").format(error=exc),
+            Source(_shown(url)), hint=_("Install the driver the URL names."))) from None
     except ArgumentError as exc:  # not a URL SQLAlchemy knows
-        raise CslevelError(Problem(f"not a database URL cslevel can use: {_one_line(exc)}",
-                                   Source(_shown(url)),
-                                   hint="Give a SQLite file path or a postgresql:// URL.")
-                           ) from None
+        raise CslevelError(Problem(
+            _("not a database URL cslevel can use: {error}").format(error=_one_line(exc)),
+            Source(_shown(url)), hint=_("Give a SQLite file path or a postgresql:// URL."))
+        ) from None
 
 
 def _serialize_postgres(conn: Connection, timeout: float) -> None:
@@ -540,8 +546,9 @@ def open_history(db: str | None, *, write: bool = True,
         if not path.exists():
             if must_exist:
                 raise CslevelError(Problem(
-                    f"no history database at {path}",
-                    hint="Run `cslevel score` first, or point --db / CSLEVEL_DB at the database."))
+                    _("no history database at {database}").format(database=path),
+                    hint=_("Run `cslevel score` first, or point --db / CSLEVEL_DB at the "
+                           "database.")))
             if write:
                 new_file = path
             else:  # a dry run against a database that does not exist yet: work in memory
@@ -564,9 +571,10 @@ def open_history(db: str | None, *, write: bool = True,
             conn = engine.connect()
         except DBAPIError as exc:
             raise CslevelError(Problem(
-                f"cannot open the history database: {_one_line(exc)}", Source(shown),
-                hint="Check the --db / CSLEVEL_DB value and that the database server is "
-                     "running.")) from None
+                _("cannot open the history database: {error}").format(error=_one_line(exc)),
+                Source(shown),
+                hint=_("Check the --db / CSLEVEL_DB value and that the database server is "
+                       "running."))) from None
         try:
             trans = conn.begin()
             if is_postgres:
@@ -575,16 +583,18 @@ def open_history(db: str | None, *, write: bool = True,
             conn.close()
             busy = (is_sqlite and "locked" in str(exc)) or _busy(exc)
             reason = exc.orig if is_sqlite else _one_line(exc)
+            if busy:
+                raise _busy_error(shown) from None
             raise CslevelError(Problem(
-                BUSY_MESSAGE if busy else f"cannot open the history database: {reason}",
-                Source(shown), hint=BUSY_HINT),
-                exit_code=3 if busy else 1) from None
+                _("cannot open the history database: {error}").format(error=reason),
+                Source(shown), hint=_("Wait for the other run to finish and try again."))
+            ) from None
         try:
             if must_exist and not is_sqlite and not inspect(conn).has_table("schema_migrations"):
                 raise CslevelError(Problem(
-                    f"no history database at {shown}",
-                    hint="Run `cslevel score` first, or point --db / CSLEVEL_DB at the "
-                         "database."))
+                    _("no history database at {database}").format(database=shown),
+                    hint=_("Run `cslevel score` first, or point --db / CSLEVEL_DB at the "
+                           "database.")))
             _migrate(conn)
             yield History(conn)
             if write:
@@ -601,8 +611,9 @@ def open_history(db: str | None, *, write: bool = True,
                 raise _busy_error(shown) from None
             if isinstance(exc, DBAPIError) and not is_sqlite:  # rights, encoding, lost server
                 raise CslevelError(Problem(
-                    f"the history database reported an error: {_one_line(exc)}", Source(shown),
-                    hint="Check the database user's rights and the server's log.")) from exc
+                    _("the history database reported an error: {error}").format(
+                        error=_one_line(exc)), Source(shown),
+                    hint=_("Check the database user's rights and the server's log."))) from exc
             raise
         finally:
             conn.close()

@@ -60,6 +60,7 @@ def test_out_folder_is_created_when_it_ends_with_a_slash(tmp_path: Path, cli) ->
         "results-2026-09.xlsx", "results-2026-10.xlsx"]
 
 
+@pytest.mark.language("en")
 def test_several_months_into_one_file_is_refused_before_writing(tmp_path: Path, cli) -> None:
     kpi(tmp_path / "kpi_2026-09.xlsx", [["0001", "甲", "一组", 112]])
     kpi(tmp_path / "kpi_2026-10.xlsx", [["0001", "甲", "一组", 113]])
@@ -81,6 +82,7 @@ def test_lock_files_and_hidden_files_in_a_folder_are_skipped(tmp_path: Path, cli
     assert [a["agent_id"] for a in doc["agents"]] == ["0001"]
 
 
+@pytest.mark.language("en")
 def test_unknown_agent_in_history(tmp_path: Path, cli) -> None:
     kpi(tmp_path / "kpi_2026-10.xlsx", [["0007", "甲", "一组", 112]])
     assert cli("score", "kpi_2026-10.xlsx", "--scheme", "star")[0] == 0

@@ -196,6 +196,7 @@ def test_item22_same_agent_twice_names_both_rows(tmp_path: Path, cli) -> None:
             "2026-10 (also at kpi_2026-10.xlsx › Sheet1 › row 2)") in err
 
 
+@pytest.mark.language("en")
 def test_item24_agents_missing_from_one_of_the_two_workbooks_are_listed(
         tmp_path: Path, cli_json) -> None:
     kpi(tmp_path / "kpi_2026-10.xlsx", [["0001", "甲", "一组", 112], ["0002", "乙", "一组", 100]])

@@ -66,6 +66,7 @@ def test_reopen_with_reason_then_rescore(tmp_path: Path, locked: Path, cli, cli_
     assert query(locked, "select count(*) from locks") == [(0,)]
 
 
+@pytest.mark.language("en")
 def test_reopen_needs_a_reason(locked: Path, cli) -> None:
     code, _, err = cli("reopen", "2026-10", "--reason", "  ")
     assert code == 1
@@ -75,6 +76,7 @@ def test_reopen_needs_a_reason(locked: Path, cli) -> None:
     assert query(locked, "select count(*) from locks") == [(1,)]
 
 
+@pytest.mark.language("en")
 def test_reopen_a_month_that_is_not_locked(locked: Path, cli) -> None:
     code, _, err = cli("reopen", "2026-09", "--reason", "x")
     assert code == 1
@@ -89,6 +91,7 @@ def test_lock_twice_changes_nothing(locked: Path, cli_json) -> None:
     assert query(locked, "select count(*) from audit") == [(1,)]
 
 
+@pytest.mark.language("en")
 def test_lock_needs_a_scored_month(locked: Path, cli) -> None:
     code, _, err = cli("lock", "2026-11")
     assert code == 1

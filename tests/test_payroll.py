@@ -151,6 +151,7 @@ def test_leavers(history: Path, cli_json) -> None:
     assert "0004" not in ids["2026-04"]
 
 
+@pytest.mark.language("en")
 def test_unconfirmed_decisions_warning_then_promote(history: Path, cli_json) -> None:
     doc = cli_json("payroll", "export", "--month", "2026-04", "--out", "p.csv")
     assert [p["message"] for p in doc["problems"]] == [
@@ -257,6 +258,7 @@ def test_half_up_at_the_fen_from_template(tmp_path: Path, cli) -> None:
     assert doc["total"] == "19500.02"  # two agents at 一星
 
 
+@pytest.mark.language("en")
 def test_missing_folder_writes_nothing(tmp_path: Path, history: Path, cli) -> None:
     before_db = db_snapshot(history)
     before_files = files_in(tmp_path)
@@ -270,6 +272,7 @@ def test_missing_folder_writes_nothing(tmp_path: Path, history: Path, cli) -> No
     assert files_in(tmp_path) == before_files
 
 
+@pytest.mark.language("en")
 def test_missing_folder_json(tmp_path: Path, history: Path, cli) -> None:
     import json
 

@@ -56,6 +56,7 @@ def test_payroll_pays_from_the_pay_table(tmp_path: Path, cli_json) -> None:
         "3600.00", "1000.00", "200.00", "300.00", "150.00"]
 
 
+@pytest.mark.language("en")
 def test_changed_pay_table_is_stored_with_a_warning(tmp_path: Path, cli_json) -> None:
     write_xlsx(tmp_path / "薪酬表.xlsx", TABLE)
     _history(tmp_path, cli_json)

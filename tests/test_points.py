@@ -38,6 +38,7 @@ def test_height_and_looks_are_left_out() -> None:
     assert "身高、相貌" in TEXT and "unlawful" in TEXT
 
 
+@pytest.mark.language("en")
 def test_profile_plus_performance_through_the_cli(tmp_path: Path, cli_json, cli) -> None:
     write_xlsx(tmp_path / "profile.xlsx", [
         ["工号", "姓名", "学历", "工作经验", "可胜任岗位", "证书数"],

@@ -266,6 +266,7 @@ def test_a_second_run_goes_through_when_the_first_ends_in_time(
     assert ("2026-04",) in rows(db_url, "select month from months")
 
 
+@pytest.mark.language("en")
 def test_busy_when_another_process_holds_the_history(tmp_path: Path, cli, cli_json, db_url: str,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """The other run is another process (another site's cron job, say)."""
@@ -287,6 +288,7 @@ def test_busy_when_another_process_holds_the_history(tmp_path: Path, cli, cli_js
     assert cli_json("score", "kpi_2026-04.xlsx", "--db", db_url)["month"] == "2026-04"
 
 
+@pytest.mark.language("en")
 def test_bad_busy_timeout(tmp_path: Path, cli, db_url: str,
                           monkeypatch: pytest.MonkeyPatch) -> None:
     _kpi(tmp_path, "2026-04", [["0001", "甲", "一组", 112]])
@@ -298,6 +300,7 @@ def test_bad_busy_timeout(tmp_path: Path, cli, db_url: str,
 
 
 # --- locks, the audit trail and the runs -----------------------------------------------------
+@pytest.mark.language("en")
 def test_lock_and_reopen(tmp_path: Path, cli, cli_json, db_url: str) -> None:
     _scored(tmp_path, cli_json, db_url)
     assert cli_json("lock", "2026-03", "--db", db_url)["locked"] is True
@@ -341,6 +344,7 @@ def test_database_url_uses_psycopg_for_plain_postgres_urls(given: str, url: str)
     assert database_url(given) == url
 
 
+@pytest.mark.language("en")
 def test_without_the_driver_the_message_says_what_to_install(
         tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "psycopg", None)  # import psycopg fails
@@ -351,6 +355,7 @@ def test_without_the_driver_the_message_says_what_to_install(
     assert "secret" not in err
 
 
+@pytest.mark.language("en")
 def test_an_unreachable_server_is_reported_without_the_password(tmp_path: Path, cli) -> None:
     code, _, err = cli("history", "0001", "--db", "postgresql://hr:secret@127.0.0.1:1/cs")
     assert code == 1
@@ -359,6 +364,7 @@ def test_an_unreachable_server_is_reported_without_the_password(tmp_path: Path, 
     assert "secret" not in err
 
 
+@pytest.mark.language("en")
 def test_reading_an_empty_postgres_database(tmp_path: Path, cli, pg_url: str) -> None:
     for args in (["history", "0001"], ["promote"], ["lock", "2026-01"], ["payroll", "diff"]):
         code, _, err = cli(*args, "--db", pg_url)
@@ -367,6 +373,7 @@ def test_reading_an_empty_postgres_database(tmp_path: Path, cli, pg_url: str) ->
     assert table_names(pg_url) == set()  # nothing was created
 
 
+@pytest.mark.language("en")
 def test_a_whole_database_of_its_own(tmp_path: Path, cli, cli_json,
                                      pg_database_url: str) -> None:
     """A plain postgresql://host:port/name URL: the history goes into the public schema."""
@@ -426,6 +433,7 @@ def test_text_is_ordered_as_on_sqlite_in_a_language_collation(tmp_path: Path, cl
         assert stored(url) == expected
 
 
+@pytest.mark.language("en")
 def test_a_lock_held_outside_cslevel_is_busy_too(tmp_path: Path, cli, cli_json, pg_url: str,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """lock_timeout covers every lock the transaction waits for, not only cslevel's own."""

@@ -82,7 +82,7 @@ def test_one_row_per_agent(march: Path) -> None:
     trial = ("试用期满 → 一星（2026-04起）",
              "试用期3个月满（至2026-03），2026-04起为一星")
     def read(score: str) -> str:
-        return f"绩效分值 {score}%（表中直接给出 / read from the workbook）"
+        return f"绩效分值 {score}%（表中直接给出）"
 
     assert rows["0007"] == ("0007", "甲", "一组", 125, "二星", 3, 0, *promote, read("125.00"))
     assert rows["0008"] == ("0008", "乙", "一组", 109.9, "二星", 0, 3, *demote, read("109.90"))
@@ -154,7 +154,7 @@ def test_decision_cells_carry_the_reason_as_comment(march: Path) -> None:
 def test_every_row_explains_its_score(march: Path) -> None:
     ws = openpyxl.load_workbook(march)["考核结果"]
     row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "0008")
-    assert row[9].value == "绩效分值 109.90%（表中直接给出 / read from the workbook）"
+    assert row[9].value == "绩效分值 109.90%（表中直接给出）"
     assert row[3].comment is None  # a column, not 10,000 comments: readable and fast
 
 

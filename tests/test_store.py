@@ -17,6 +17,7 @@ def _kpi(tmp: Path, month: str, rows: list[list]) -> Path:
 
 
 # --- where the database is ---------------------------------------------------------------
+@pytest.mark.language("en")
 def test_db_option_beats_env(tmp_path: Path, cli) -> None:
     _kpi(tmp_path, "2026-10", [["0001", "甲", "一组", 112]])
     code, _, err = cli("score", "kpi_2026-10.xlsx", "--scheme", "star", "--db", "explicit.db")
@@ -51,6 +52,7 @@ def test_default_is_cslevel_db_in_cwd(tmp_path: Path, cli, monkeypatch: pytest.M
     assert scores_table(tmp_path / "cslevel.db") == {("2026-10", "0001"): "112.00"}
 
 
+@pytest.mark.language("en")
 def test_db_in_missing_folder(tmp_path: Path, cli) -> None:
     _kpi(tmp_path, "2026-10", [["0001", "甲", "一组", 112]])
     code, out, err = cli("score", "kpi_2026-10.xlsx", "--scheme", "star", "--db", "nodir/x.db",
@@ -120,6 +122,7 @@ def test_same_month_twice_changes_nothing(tmp_path: Path, cli) -> None:
     assert cells(tmp_path / "a.xlsx") == cells(tmp_path / "b.xlsx")
 
 
+@pytest.mark.language("en")
 def test_rescoring_rederives_later_decisions(tmp_path: Path, cli, cli_json) -> None:
     for month, score in (("2026-01", 112), ("2026-02", 115), ("2026-03", 120)):
         _kpi(tmp_path, month, [["0001", "甲", "一组", score], ["0002", "乙", "一组", 100]])

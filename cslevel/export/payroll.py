@@ -40,8 +40,9 @@ def changed(result: PayrollResult) -> list[tuple[PayLine, Decimal | None, Decima
 def check_payroll_path(path: Path) -> None:
     if path.suffix.lower() not in (".csv", ".xlsx"):
         raise CslevelError(Problem(
-            f"cannot write payroll as {path.suffix or 'a file without suffix'}",
-            hint="Use --out payroll.xlsx or --out payroll.csv."))
+            _("cannot write payroll as {suffix}").format(
+                suffix=path.suffix or _("a file without suffix")),
+            hint=_("Use --out payroll.xlsx or --out payroll.csv.")))
 
 
 def write_payroll(path: Path, result: PayrollResult, *, csv_format: bool) -> None:

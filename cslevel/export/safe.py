@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from ..i18n import _
 from ..records import CslevelError, Problem, Source
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -26,18 +27,19 @@ def neutralize(text: str) -> str:
 
 
 def _unwritable(path: Path, why: str) -> CslevelError:
-    return CslevelError(Problem(f"cannot write the output file ({why})", Source(str(path)),
-                                hint="Close the file if it is open in Excel/WPS, or choose "
-                                     "another --out path in a folder you can write to."))
+    return CslevelError(Problem(_("cannot write the output file ({why})").format(why=why),
+                                Source(str(path)),
+                                hint=_("Close the file if it is open in Excel/WPS, or choose "
+                                       "another --out path in a folder you can write to.")))
 
 
 def check_writable(path: Path) -> None:
     """Refuse early when `path` cannot be replaced: missing folder, a folder, a locked file."""
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
-        raise _unwritable(path, f"the folder {folder} does not exist")
+        raise _unwritable(path, _("the folder {folder} does not exist").format(folder=folder))
     if path.is_dir():
-        raise _unwritable(path, "it is a folder")
+        raise _unwritable(path, _("it is a folder"))
     if path.exists():
         try:  # on Windows a workbook open in Excel cannot be opened for writing
             with path.open("r+b"):
@@ -74,7 +76,7 @@ class StagedFiles:
         check_writable(path)
         folder = path.parent if str(path.parent) else Path(".")
         if not os.access(folder, os.W_OK):
-            raise _unwritable(path, f"the folder {folder} is read-only")
+            raise _unwritable(path, _("the folder {folder} is read-only").format(folder=folder))
         try:
             fd, tmp_name = tempfile.mkstemp(prefix=f".~{path.stem}.", suffix=path.suffix,
                                             dir=_staging_folder(folder))
@@ -94,7 +96,7 @@ class StagedFiles:
         return list(self._staged)
 
     def commit(self) -> None:
-        for _, path in self._staged:
+        for _tmp, path in self._staged:
             check_writable(path)
         try:
             for tmp, path in self._staged:
@@ -105,7 +107,7 @@ class StagedFiles:
             self.discard()
 
     def discard(self) -> None:
-        for tmp, _ in self._staged:
+        for tmp, _target in self._staged:
             tmp.unlink(missing_ok=True)
         self._staged.clear()
 
