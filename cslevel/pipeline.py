@@ -638,13 +638,17 @@ def _payroll(history: History, month: Month | None) -> PayrollResult:
         agent, states, _next = derived[agent_id]
         decision = next((s.decision for s in states if s.decision
                          and s.decision.effective == month), None)
-        lines[agent_id] = dataclasses.replace(line, change="；".join(change_reasons(
-            before.get(agent_id), line, decision, agent, scheme)),
+        reasons = tuple(change_reasons(before.get(agent_id), line, decision, agent, scheme))
+        lines[agent_id] = dataclasses.replace(
+            line, change=_("; ").join(reasons), reasons=reasons,
             previous_total=before[agent_id].total if agent_id in before else None)
-    gone = [PayLine(a, derived[a][0].name, derived[a][0].team, month, line.level, {},
-                    Decimal("0.00"), "", "；".join(change_reasons(
-                        line, None, None, derived[a][0], scheme)), line.total)
-            for a, line in before.items() if a not in lines]
+    gone = []
+    for a, line in before.items():
+        if a not in lines:
+            reasons = tuple(change_reasons(line, None, None, derived[a][0], scheme))
+            gone.append(PayLine(a, derived[a][0].name, derived[a][0].team, month, line.level,
+                                {}, Decimal("0.00"), "", _("; ").join(reasons), line.total,
+                                reasons))
     moves = sorted((s.decision for _, states, _ in derived.values() for s in states
                     if s.decision and s.decision.effective == month),
                    key=lambda d: d.agent_id)

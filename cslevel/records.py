@@ -280,5 +280,6 @@ class PayLine:
     components: dict[str, Decimal]
     total: Decimal
     note: str = ""  # how the amounts were worked out
-    change: str = ""  # why the pay differs from the month before
+    change: str = ""  # why the pay differs from the month before, the reasons in one text
     previous_total: Decimal | None = None  # the month before, if paid then
+    reasons: tuple[str, ...] = ()  # the reasons of `change`, one by one

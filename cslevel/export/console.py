@@ -137,7 +137,7 @@ def payroll_diff_json(result: PayrollResult) -> dict[str, Any]:
              "difference": str((now or Decimal("0.00")) - (before or Decimal("0.00"))),
              "components": ({k: str(v) for k, v in current[ln.agent_id].components.items()}
                             if now is not None else {}),
-             "reasons": [r for r in ln.change.split("；") if r]}
+             "reasons": list(ln.reasons)}
             for ln, before, now in rows
         ],
         "unchanged": len(result.lines) - sum(1 for _ln, _before, now in rows if now is not None),
