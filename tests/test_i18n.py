@@ -90,7 +90,7 @@ def test_labels_follow_the_language_when_read() -> None:
     star, _text = load_scheme("star")
     weighted, _text = load_scheme("weighted")
     assert dict(DECISION_LABEL) == {"promote": "晋升", "demote": "降级", "trial_end": "试用期满"}
-    assert FLAG_LABEL["dismissal_review"] == "解除合同审议 dismissal review"
+    assert FLAG_LABEL["dismissal_review"] == "解除合同审议"
     assert progress_headers(star) == ("连续达标月数", "连续未达标月数")
     assert progress_headers(weighted) == ("试用考察", "待审议标记")
     i18n.set_language("en")

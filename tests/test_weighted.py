@@ -145,7 +145,7 @@ def test_results_workbook_shows_probation_and_flags(tmp_path: Path, cli_json) ->
     header = [c.value for c in ws[1]]
     assert header[:7] == ["工号", "姓名", "组别", "考核得分", "本月级别", "试用考察", "待审议标记"]
     row = [c.value for c in ws[2]]
-    assert row[4:7] == ["普通·高级", "是", "解除合同审议 dismissal review"]
+    assert row[4:7] == ["普通·高级", "是", "解除合同审议"]
 
 
 def test_rolling_reviews_count_from_the_agents_own_start() -> None:
