@@ -10,6 +10,7 @@ month's salary), or the paid month itself.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -238,7 +239,7 @@ def change_reasons(
 
 def team_lead_pay(
     lead: Agent, level: str, scheme: Scheme, window_months: list[Month],
-    team_scores: list[Decimal], lead_metrics: list[dict[str, Decimal]],
+    team_scores: list[Decimal], lead_metrics: list[Mapping[str, Decimal]],
 ) -> tuple[Decimal, str]:
     """Management pay of a team lead for the review window just closed: by the team's
     average, only at `min_level` or above and with a process improvement filed."""

@@ -16,9 +16,11 @@ import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
+from typing import NamedTuple
 
 from . import read as reader
 from .export.safe import StagedFiles
@@ -54,9 +56,9 @@ def _quiet(_: str) -> None:
 
 @dataclass(frozen=True)
 class Attendance:
-    """An agent's attendance in one month: totals, 考勤 score and flags for review."""
+    """An agent's attendance in one month as the results show it: 考勤 score and flags for
+    review (the totals are in the history)."""
 
-    totals: dict[str, Decimal]
     score: Decimal | None
     flags: tuple[str, ...]
 
@@ -228,7 +230,7 @@ def _decision_key(d: Decision) -> tuple[str, str, str, str, str]:
 
 def _merge_agents(
     known: dict[str, Agent],
-    by_month: dict[Month, list[AgentRow]],
+    by_month: dict[Month, list[_Seen]],
     roster: list[RosterRow],
     problems: list[Problem],
 ) -> dict[str, Agent]:
@@ -338,111 +340,49 @@ def run_score(
         profiles, found = reader.read_profile(profile_file, scheme)
         problems += found
 
-    rows: list[AgentRow] = []
-    files_by_month: dict[Month, list[str]] = {}
-    for path in files:
-        progress(_("KPI {file}").format(file=path.name))
-        got, found = reader.read_kpi(path, scheme, month)
-        rows += got
-        problems += found
-        for m in sorted({r.month for r in got}):
-            files_by_month.setdefault(m, []).append(path.name)
-
-    by_month: dict[Month, list[AgentRow]] = {}
-    for row in rows:
-        by_month.setdefault(row.month, []).append(row)
-    for m, month_rows in by_month.items():
-        problems += reader.duplicates([(r.agent_id, r.source) for r in month_rows],
-                                      _("KPI rows of {month}").format(month=m))
-
-    att_rows: list[AttendanceRow] = []
-    for path in attendance_files or []:
-        progress(_("attendance {file}").format(file=path.name))
-        got_att, found = reader.read_attendance(path, scheme, month)
-        att_rows += got_att
-        problems += found
-    for att_row in att_rows:
-        if att_row.month not in by_month:
-            problems.append(Problem(
-                _("attendance is for {month} but no KPI workbook for that month was given"
-                  ).format(month=att_row.month), att_row.source,
-                hint=_("Give the attendance workbook of the same month as the KPI.")))
-            break
-    _raise_errors(problems)
-    if not rows:
-        raise CslevelError(Problem(_("no agent rows found in the KPI workbook(s)"),
-                                   Source(", ".join(p.name for p in files)),
-                                   hint=_("Check that the sheet holds one row per agent.")))
-
-    attendance_by_month: dict[Month, dict[str, AttendanceRow]] = {}
-    for att_row in att_rows:
-        attendance_by_month.setdefault(att_row.month, {})[att_row.agent_id] = att_row
-    for m, month_rows in by_month.items():
-        if m not in attendance_by_month:
-            continue
-        kpi_ids = {r.agent_id for r in month_rows}
-        month_attendance = attendance_by_month[m]
-        for agent_id in sorted(set(month_attendance) - kpi_ids):
-            problems.append(Problem(
-                _("agent {agent} is in the attendance workbook but not in the KPI workbook of "
-                  "{month}").format(agent=agent_id, month=m),
-                month_attendance[agent_id].source, "warning"))
-        for row in month_rows:
-            if row.agent_id not in month_attendance:
-                problems.append(Problem(
-                    _("agent {agent} is in the KPI workbook but not in the attendance workbook "
-                      "of {month}").format(agent=row.agent_id, month=m), row.source, "warning"))
-
-    progress(_("scoring"))
-    scores, found = score_rows(rows, scheme, profiles)
-    problems += found
-    _raise_errors(problems)
-    scores_by_month: dict[Month, list[Score]] = {}
-    for s in scores:
-        scores_by_month.setdefault(s.month, []).append(s)
-
-    targets, new_folder = _result_paths(out, sorted(scores_by_month))
     result = ScoreResult(scheme, [], problems)
     with _history(db, session, write=not dry_run) as history:
-        stored_name = history.setting("scheme")
-        if stored_name and stored_name != scheme.scheme:
-            raise CslevelError(Problem(
-                _("this history database grades with the {stored} scheme, not {scheme}").format(
-                    stored=stored_name, scheme=scheme.scheme),
-                hint=_("Use --db to keep another scheme's history in its own database.")))
-        stored_text = history.setting("template")
-        if stored_text is not None and stored_text != template_text:
-            problems.append(Problem(_("the template differs from the one stored with the "
-                                      "history; the new one is used from now on"),
-                                    severity="warning"))
-        _refuse_locked(history, sorted(scores_by_month))
-        history.set_setting("scheme", scheme.scheme)
-        history.set_setting("template", template_text)
-        if scheme.pay.table is not None:
-            from . import paytable
-
-            table = paytable.dump({lv.name: lv.pay for lv in scheme.levels})
-            if history.setting("pay_table") not in (None, table):
-                problems.append(Problem(
-                    _("the pay table differs from the one stored with the history; the new "
-                      "amounts are paid from now on"), severity="warning"))
-            history.set_setting("pay_table", table)
+        _check_template(history, scheme, template_text, problems)
+        intake = _Intake()
+        # each workbook is read, scored and stored before the next is read, so only one
+        # month's rows are in memory at a time; a problem anywhere rolls the whole run back
+        for path in files:
+            progress(_("KPI {file}").format(file=path.name))
+            got, found = reader.read_kpi(path, scheme, month)
+            problems += found
+            intake.take_kpi(history, scheme, path, got, profiles, problems, progress)
+            del got
+        intake.check_kpi(problems)
+        for path in attendance_files or []:
+            progress(_("attendance {file}").format(file=path.name))
+            got_att, found = reader.read_attendance(path, scheme, month)
+            problems += found
+            intake.take_attendance(history, scheme, got_att, problems)
+            del got_att
+        intake.check_attendance(problems)
+        _raise_errors(problems)
+        if intake.locked:
+            raise CslevelError(intake.locked, exit_code=3)
+        if not intake.months:
+            raise CslevelError(Problem(_("no agent rows found in the KPI workbook(s)"),
+                                       Source(", ".join(p.name for p in files)),
+                                       hint=_("Check that the sheet holds one row per agent.")))
+        scored = sorted(intake.months)
+        targets, new_folder = _result_paths(out, scored)
+        for m in scored:
+            history.set_month(m, scheme.scheme, intake.months[m])
 
         known = history.agents()
         history.memo.clear()
         history.save_agents([(agent, agent_id in known) for agent_id, agent in
-                             _merge_agents(known, by_month, roster, problems).items()])
-        for m in sorted(scores_by_month):
-            totals = {a: (r.totals, str(r.source))
-                      for a, r in attendance_by_month.get(m, {}).items()}
-            history.replace_month(m, scheme.scheme, files_by_month.get(m, []),
-                                  scores_by_month[m], totals)
+                             _merge_agents(known, intake.seen, roster, problems).items()])
+        intake.seen.clear()
 
         latest = history.scored_months()[-1]
         window = _window(history, scheme)
         derived = derive(history, scheme, latest, window)
         promoted = history.setting("promoted_through")
-        if promoted and min(scores_by_month) <= Month.parse(promoted):
+        if promoted and scored[0] <= Month.parse(promoted):
             through = Month.parse(promoted)
             before = {_decision_key(d) for d in history.decisions()}
             after = [s.decision for _, states, _ in derived.values() for s in states
@@ -459,23 +399,28 @@ def run_score(
                         agents=", ".join(agents_changed[:20])), severity="warning",
                     hint=_("Check the sign-off list again (cslevel promote --out …).")))
 
-        for m in sorted(scores_by_month):
-            month_scores = {s.agent_id: s for s in scores_by_month[m]}
+        # the month's rows: the scores as the rules read them (value, metrics), the state
+        # and the attendance summary; each month's explanations are read back when written
+        wanted = set(scored)
+        states_by_month: dict[Month, list[tuple[Agent, MonthState]]] = {m: [] for m in scored}
+        for agent, states, _next in derived.values():
+            for state in states:
+                if state.month in wanted:
+                    states_by_month[state.month].append((agent, state))
+        all_scores = stored_scores(history)
+        for m in scored:
+            attendance_of = intake.attendance.get(m, {})
             result_rows = []
-            for agent_id, (agent, states, _next) in derived.items():
-                state = next((s for s in states if s.month == m), None)
-                if state is not None and agent_id in month_scores:
-                    att_row = attendance_by_month.get(m, {}).get(agent_id)
-                    summary = None
-                    if att_row is not None:
-                        summary = Attendance(att_row.totals,
-                                             *attendance_score(att_row.totals, scheme))
-                    result_rows.append(ResultRow(agent, month_scores[agent_id], state, summary))
+            for agent, state in states_by_month.pop(m):
+                score = all_scores.get(agent.agent_id, {}).get(m)
+                if score is not None:
+                    result_rows.append(ResultRow(agent, score, state,
+                                                 attendance_of.get(agent.agent_id)))
             result_rows.sort(key=lambda r: (r.agent.team, r.agent.agent_id))
-            result.months.append(MonthResult(m, result_rows, files_by_month.get(m, [])))
+            result.months.append(MonthResult(m, result_rows, intake.months[m]))
 
         _record(history, session, "score", {
-            "files": [str(p) for p in files], "months": [str(m) for m in sorted(scores_by_month)],
+            "files": [str(p) for p in files], "months": [str(m) for m in scored],
             "template_hash": template_hash(template_text), "dry_run": dry_run})
         if not dry_run:
             if new_folder is not None:
@@ -484,14 +429,192 @@ def run_score(
                 with _staging(session) as staged:
                     for month_result, target in zip(result.months, targets):
                         progress(_("writing {file}").format(file=target.name))
-                        staged.write(target, partial(write_results, scheme=scheme,
-                                                     result=month_result, problems=problems))
+                        staged.write(target, partial(
+                            write_results, scheme=scheme,
+                            result=_with_explanations(history, month_result),
+                            problems=problems))
                         result.outputs.append(target)
             except BaseException:
                 if new_folder is not None:
                     shutil.rmtree(new_folder, ignore_errors=True)
                 raise
     return result
+
+
+def _check_template(history: History, scheme: Scheme, template_text: str,
+                    problems: list[Problem]) -> None:
+    """The history's scheme must be this one; a changed template or pay table is stored
+    (with a warning) and used from now on."""
+    stored_name = history.setting("scheme")
+    if stored_name and stored_name != scheme.scheme:
+        raise CslevelError(Problem(
+            _("this history database grades with the {stored} scheme, not {scheme}").format(
+                stored=stored_name, scheme=scheme.scheme),
+            hint=_("Use --db to keep another scheme's history in its own database.")))
+    stored_text = history.setting("template")
+    if stored_text is not None and stored_text != template_text:
+        problems.append(Problem(_("the template differs from the one stored with the "
+                                  "history; the new one is used from now on"),
+                                severity="warning"))
+    history.set_setting("scheme", scheme.scheme)
+    history.set_setting("template", template_text)
+    if scheme.pay.table is not None:
+        from . import paytable
+
+        table = paytable.dump({lv.name: lv.pay for lv in scheme.levels})
+        if history.setting("pay_table") not in (None, table):
+            problems.append(Problem(
+                _("the pay table differs from the one stored with the history; the new "
+                  "amounts are paid from now on"), severity="warning"))
+        history.set_setting("pay_table", table)
+
+
+class _Seen(NamedTuple):
+    """What the agents' records need of a KPI row, kept once the row is scored."""
+
+    agent_id: str
+    name: str
+    team: str
+    role: str
+    hire_date: date | None
+    current_level: str | None
+
+
+@dataclass
+class _Intake:
+    """The inputs of a `score` run as they are read, scored and stored one workbook at a
+    time: only what the checks across workbooks and the agents' records need is kept."""
+
+    months: dict[Month, list[str]] = field(default_factory=dict)  # month -> its workbooks
+    kpi: dict[Month, dict[str, Source]] = field(default_factory=dict)  # month -> id -> row
+    seen: dict[Month, list[_Seen]] = field(default_factory=dict)
+    attendance: dict[Month, dict[str, Attendance]] = field(default_factory=dict)
+    attendance_rows: dict[Month, dict[str, Source]] = field(default_factory=dict)
+    cleared: set[Month] = field(default_factory=set)  # months emptied in the history
+    summaries: dict[tuple[Decimal | None, tuple[str, ...]], Attendance] = field(
+        default_factory=dict)  # one shared record per distinct (score, flags)
+    stored: bool = True  # False from the first error on: read on, store nothing
+    locked: list[Problem] = field(default_factory=list)  # months refused: locked
+    missing_kpi: bool = False  # attendance of a month without KPI reported (once)
+
+    def _clear(self, history: History, month: Month) -> bool:
+        """Empty `month` in the history the first time this run stores into it; False (and
+        nothing stored from now on) when the month is locked."""
+        if month not in self.cleared:
+            refused = _locked(history, [month])
+            if refused:
+                self.locked += refused
+                self.stored = False
+                return False
+            history.clear_month(month)
+            self.cleared.add(month)
+        return True
+
+    def take_kpi(self, history: History, scheme: Scheme, path: Path, rows: list[AgentRow],
+                 profiles: dict[str, tuple[dict[str, Decimal], Source]] | None,
+                 problems: list[Problem], progress: Progress) -> None:
+        by_month: dict[Month, list[AgentRow]] = {}
+        for row in rows:
+            by_month.setdefault(row.month, []).append(row)
+        for m, month_rows in sorted(by_month.items()):
+            self.months.setdefault(m, []).append(path.name)
+            first = self.kpi.setdefault(m, {})
+            pairs = [(r.agent_id, r.source) for r in month_rows]
+            again = [(a, first[a]) for a, _s in pairs if a in first]  # also in a workbook before
+            problems += reader.duplicates([*again, *pairs],
+                                          _("KPI rows of {month}").format(month=m))
+            for agent_id, source in pairs:
+                first.setdefault(agent_id, source)
+            self.seen.setdefault(m, []).extend(
+                _Seen(r.agent_id, r.name, r.team, r.role, r.hire_date, r.current_level)
+                for r in month_rows)
+        self.stored = self.stored and not _errors(problems)
+        if not self.stored:
+            return
+        progress(_("scoring"))
+        scores, found = score_rows(rows, scheme, profiles)
+        problems += found
+        self.stored = not _errors(found)
+        if not self.stored:
+            return
+        scores_by_month: dict[Month, list[Score]] = {}
+        for score in scores:
+            scores_by_month.setdefault(score.month, []).append(score)
+        for m, month_scores in sorted(scores_by_month.items()):
+            if not self._clear(history, m):
+                return
+            history.add_scores(m, month_scores)
+
+    def check_kpi(self, problems: list[Problem]) -> None:
+        self.stored = self.stored and not _errors(problems)
+
+    def take_attendance(self, history: History, scheme: Scheme, rows: list[AttendanceRow],
+                        problems: list[Problem]) -> None:
+        by_month: dict[Month, dict[str, AttendanceRow]] = {}
+        for row in rows:
+            if row.month not in self.months:
+                if not self.missing_kpi:
+                    self.missing_kpi = True
+                    problems.append(Problem(
+                        _("attendance is for {month} but no KPI workbook for that month was "
+                          "given").format(month=row.month), row.source,
+                        hint=_("Give the attendance workbook of the same month as the KPI.")))
+                continue
+            by_month.setdefault(row.month, {})[row.agent_id] = row  # the last row counts
+        self.stored = self.stored and not _errors(problems)
+        for m, month_rows in sorted(by_month.items()):
+            kpi_ids = self.kpi.get(m, {})
+            for agent_id in sorted(set(month_rows) - set(kpi_ids)):
+                problems.append(Problem(
+                    _("agent {agent} is in the attendance workbook but not in the KPI workbook "
+                      "of {month}").format(agent=agent_id, month=m),
+                    month_rows[agent_id].source, "warning"))
+            sources = self.attendance_rows.setdefault(m, {})
+            summaries = self.attendance.setdefault(m, {})
+            again = [a for a in month_rows if a in sources]  # in an earlier workbook too
+            if again and self.stored:
+                history.remove_attendance(m, again)  # the last workbook's row counts
+            for agent_id, row in month_rows.items():
+                sources[agent_id] = row.source
+                key = attendance_score(row.totals, scheme)
+                summary = self.summaries.get(key)
+                if summary is None:
+                    summary = self.summaries[key] = Attendance(*key)
+                summaries[agent_id] = summary
+            if self.stored and self._clear(history, m):
+                history.add_attendance(m, {a: (r.totals, str(r.source))
+                                           for a, r in month_rows.items()})
+
+    def check_attendance(self, problems: list[Problem]) -> None:
+        for m, kpi_rows in self.kpi.items():
+            given = self.attendance_rows.get(m)
+            if given is None:
+                continue
+            for agent_id, source in kpi_rows.items():
+                if agent_id not in given:
+                    problems.append(Problem(
+                        _("agent {agent} is in the KPI workbook but not in the attendance "
+                          "workbook of {month}").format(agent=agent_id, month=m), source,
+                        "warning"))
+
+
+def _errors(problems: list[Problem]) -> bool:
+    return any(p.severity == "error" for p in problems)
+
+
+def _with_explanations(history: History, month: MonthResult) -> MonthResult:
+    """The month's rows with their scores' explanations and metrics read back from the
+    history, for its workbook only: the rows kept in the result share the rules' scores,
+    whose metrics stay unread (parsing them there would keep them for the whole run)."""
+    explained = history.explanations(month.month)
+    rows = []
+    for r in month.rows:
+        if r.score is not None and r.agent.agent_id in explained:
+            text, metrics = explained[r.agent.agent_id]
+            r = ResultRow(r.agent, r.score._replace(explanation=text, metrics=metrics),
+                          r.state, r.attendance)
+        rows.append(r)
+    return MonthResult(month.month, rows, month.files)
 
 
 def _result_paths(out: str | Path | None, result_months: list[Month]) -> tuple[list[Path], Path | None]:
@@ -731,6 +854,13 @@ def _lead_pay(
 def _refuse_locked(history: History, scoring: list[Month]) -> None:
     """Scores of a locked month, or of a month before it (which would change the levels
     derived for it), are not replaced until the locked month is reopened."""
+    problems = _locked(history, scoring)
+    if problems:
+        raise CslevelError(problems, exit_code=3)
+
+
+def _locked(history: History, scoring: list[Month]) -> list[Problem]:
+    """Why each of `scoring` may not be scored again (see _refuse_locked)."""
     locked = history.locks()
     problems = []
     for month in scoring:
@@ -746,8 +876,7 @@ def _refuse_locked(history: History, scoring: list[Month]) -> None:
                 what.format(month=month, lock=lock, date=at[:10], user=user),
                 hint=_('To change it, reopen it with a reason first: cslevel reopen {lock} '
                        '--reason "…"').format(lock=lock)))
-    if problems:
-        raise CslevelError(problems, exit_code=3)
+    return problems
 
 
 @dataclass

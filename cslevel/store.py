@@ -17,7 +17,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -291,27 +291,67 @@ class History:
 
     def replace_month(self, month: Month, scheme: str, files: list[str], month_scores: list[Score],
                       month_attendance: dict[str, tuple[dict[str, Decimal], str]]) -> None:
+        """Replace everything stored of `month` at once (see clear_month for by parts)."""
+        self.clear_month(month)
+        self.add_scores(month, month_scores)
+        self.add_attendance(month, month_attendance)
+        self.set_month(month, scheme, files)
+
+    def clear_month(self, month: Month) -> None:
+        """Forget `month`'s scores, attendance and record, before storing it again by parts
+        (a month may come in several workbooks, each stored as soon as it is scored)."""
         key = str(month)
         self.conn.execute(delete(scores).where(scores.c.month == key))
         self.conn.execute(delete(attendance).where(attendance.c.month == key))
         self.conn.execute(delete(months).where(months.c.month == key))
+
+    def set_month(self, month: Month, scheme: str, files: list[str]) -> None:
+        """Record that `month` is scored, with the scheme and the workbooks it came from."""
+        key = str(month)
+        self.conn.execute(delete(months).where(months.c.month == key))
         self.conn.execute(insert(months).values(month=key, scheme=scheme,
                                                 files=json.dumps(files, ensure_ascii=False),
                                                 scored_at=now()))
+
+    def _insert_many(self, table: Table, columns: tuple[str, ...],
+                     rows: Iterable[tuple[Any, ...]]) -> None:
+        """INSERT rows given as tuples in `columns` order, straight through the driver's
+        executemany: a month is thousands of rows, and SQLAlchemy's handling of each row's
+        parameters would cost more than the database's work."""
+        mark = "?" if self.conn.dialect.paramstyle == "qmark" else "%s"
+        self.conn.exec_driver_sql(
+            f"INSERT INTO {table.name} ({', '.join(columns)}) "
+            f"VALUES ({', '.join([mark] * len(columns))})", list(rows))
+
+    def add_scores(self, month: Month, month_scores: list[Score]) -> None:
         if month_scores:
-            self.conn.execute(insert(scores), [
-                {"month": key, "agent_id": s.agent_id, "score": str(s.value),
-                 "metrics": json.dumps({k: str(v) for k, v in s.metrics.items()}),
-                 "source": str(s.source) if s.source else "",
-                 "discipline_block": int(s.discipline_block), "explanation": s.explanation}
-                for s in month_scores
-            ])
+            key, dumps = str(month), json.dumps
+            self._insert_many(scores, ("month", "agent_id", "score", "metrics", "source",
+                                       "discipline_block", "explanation"), (
+                (key, s.agent_id, str(s.value),
+                 dumps({k: str(v) for k, v in s.metrics.items()}),
+                 str(s.source) if s.source else "", int(s.discipline_block), s.explanation)
+                for s in month_scores))
+
+    def add_attendance(self, month: Month,
+                       month_attendance: dict[str, tuple[dict[str, Decimal], str]]) -> None:
         if month_attendance:
-            self.conn.execute(insert(attendance), [
-                {"month": key, "agent_id": agent, "source": source,
-                 "totals": json.dumps({k: str(v) for k, v in totals.items()})}
-                for agent, (totals, source) in month_attendance.items()
-            ])
+            key, dumps = str(month), json.dumps
+            self._insert_many(attendance, ("month", "agent_id", "source", "totals"), (
+                (key, agent, source, dumps({k: str(v) for k, v in totals.items()}))
+                for agent, (totals, source) in month_attendance.items()))
+
+    def remove_attendance(self, month: Month, agent_ids: list[str]) -> None:
+        self.conn.execute(delete(attendance).where(attendance.c.month == str(month),
+                                                   attendance.c.agent_id.in_(agent_ids)))
+
+    def explanations(self, month: Month) -> dict[str, tuple[str, dict[str, Decimal]]]:
+        """One month's stored score explanations and metrics by agent (what its results
+        workbook shows besides the score)."""
+        rows = self.conn.execute(select(scores.c.agent_id, scores.c.explanation,
+                                        scores.c.metrics).where(scores.c.month == str(month)))
+        return {agent_id: (text, {k: Decimal(v) for k, v in json.loads(metrics).items()})
+                for agent_id, text, metrics in rows}
 
     def month_scores(self, month: Month) -> dict[str, Decimal]:
         """One month's stored scores by agent (what a re-run compares against)."""

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from ..i18n import _
 from ..records import Agent, Decision, Month
 from .results import DECISION_LABEL
-from .xlsx import new_workbook
+from .xlsx import add_sheet, new_workbook
 
 if TYPE_CHECKING:
     from ..pipeline import PromoteResult
@@ -22,7 +22,7 @@ def write_promotions(path: Path, result: PromoteResult) -> None:
     head = fmt["head"]
     text = fmt["wrap"]
 
-    moves = book.add_worksheet(_("Moves"))
+    moves = add_sheet(book, _("Moves"))
     headers = [_("Agent ID"), _("Name"), _("Team"), _("Decision"), _("From level"),
                _("To level"), _("Effective month"), _("Rule"), _("Trigger months"), _("Reason")]
     moves.write_row(0, 0, headers, head)
@@ -47,7 +47,7 @@ def add_signoff_sheet(book: Any, fmt: dict[str, Any], moves: list[Decision],
     """The sign-off list (晋升/降级申请表): one row per move, empty signature columns."""
     text = fmt["wrap"]
     title = book.add_format({"bold": True, "font_size": 14})
-    sign = book.add_worksheet(_("Sign-off list"))
+    sign = add_sheet(book, _("Sign-off list"))
     sign.write_string(0, 0, _("Sign-off list ({decided} review, in force from {effective})")
                       .format(decided=decided, effective=decided + 1), title)
     sign_headers = [_("Agent ID"), _("Name"), _("Team"), _("Move"), _("From level"),

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ..i18n import _, ngettext
 from ..records import CslevelError, PayLine, Problem
 from .safe import neutralize
-from .xlsx import new_workbook
+from .xlsx import add_sheet, new_workbook
 
 if TYPE_CHECKING:
     from ..pipeline import PayrollResult
@@ -102,7 +102,7 @@ def _write_xlsx(path: Path, result: PayrollResult) -> None:
 
 def _payroll_sheet(book: Any, fmt: dict[str, Any], result: PayrollResult) -> None:
     text, money = fmt["text"], fmt["money"]
-    sheet = book.add_worksheet(_("Payroll {month}").format(month=result.month))
+    sheet = add_sheet(book, _("Payroll {month}").format(month=result.month))
     headers = _headers(result)
     sheet.write_row(0, 0, headers, fmt["head"])
     components = result.scheme.pay.all_components
@@ -145,7 +145,7 @@ def _payroll_sheet(book: Any, fmt: dict[str, Any], result: PayrollResult) -> Non
 
 
 def _changes_sheet(book: Any, fmt: dict[str, Any], result: PayrollResult) -> None:
-    sheet = book.add_worksheet(_("Change from last month"))
+    sheet = add_sheet(book, _("Change from last month"))
     headers = [_("Agent ID"), _("Name"), _("Team"), _("Level"), _("Last month's pay"),
                _("This month's pay"), _("Difference"), _("Reason")]
     sheet.write_row(0, 0, headers, fmt["head"])

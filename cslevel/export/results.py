@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..i18n import N_, Labels, _
 from ..records import Decision, MonthState, Problem
-from .xlsx import new_workbook
+from .xlsx import add_sheet, new_workbook
 
 if TYPE_CHECKING:
     from ..pipeline import MonthResult
@@ -58,7 +58,7 @@ def write_results(path: Path, scheme: Scheme, result: MonthResult, problems: lis
     up_fmt = book.add_format({"border": 1, "font_color": "#006100", "bg_color": "#C6EFCE"})
     down_fmt = book.add_format({"border": 1, "font_color": "#9C0006", "bg_color": "#FFC7CE"})
 
-    sheet = book.add_worksheet(_("Results"))
+    sheet = add_sheet(book, _("Results"))
     metric_names = [(m.key, m.name) for m in scheme.score.metrics
                     if any(r.score and m.key in r.score.metrics for r in result.rows)]
     with_attendance = any(r.attendance for r in result.rows)
@@ -122,7 +122,7 @@ def write_results(path: Path, scheme: Scheme, result: MonthResult, problems: lis
         sheet.set_column(index, index, width)
 
     summary_name = _("Level distribution")
-    summary = book.add_worksheet(summary_name)
+    summary = add_sheet(book, summary_name)
     summary.write_row(0, 0, [_("Level"), _("Agents"), _("Promoted this month"),
                              _("Demoted this month"), _("End of trial")], head)
     counts = Counter(r.state.level for r in result.rows)
@@ -152,7 +152,7 @@ def write_results(path: Path, scheme: Scheme, result: MonthResult, problems: lis
     summary.set_column(1, 4, 10)
 
     if problems:
-        sheet_p = book.add_worksheet(_("Problems"))
+        sheet_p = add_sheet(book, _("Problems"))
         sheet_p.write_row(0, 0, [_("Severity"), _("Where"), _("What"), _("What to do")], head)
         for index, problem in enumerate(problems, start=1):
             sheet_p.write_string(index, 0, problem.severity, text)
