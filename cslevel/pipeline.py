@@ -12,6 +12,7 @@ run are raised as CslevelError before anything is written.
 from __future__ import annotations
 
 import dataclasses
+import json
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,7 +21,7 @@ from datetime import date
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from . import read as reader
 from .export.safe import StagedFiles
@@ -242,22 +243,34 @@ def _merge_agents(
     def current(agent_id: str) -> Agent | None:
         return changed.get(agent_id) or known.get(agent_id)
 
+    # each row, month by month, updates its agent's name, team, role and hire date when it
+    # gives them, and the first month; folded per agent and made into an Agent once
+    folded: dict[str, list[Any]] = {}  # id -> [agent or None, name, team, role, hire, first]
     for month in sorted(by_month):
         for row in by_month[month]:
-            agent = current(row.agent_id)
-            info = listed.get(row.agent_id)
-            if agent is None:
-                start = (info.current_level if info else None) or row.current_level
-                agent = Agent(row.agent_id, row.name, row.team, row.role,
-                              (info.hire_date if info else None) or row.hire_date,
-                              info.leave_date if info else None, start, month, info is not None)
-            else:
-                first = min(agent.first_month, month) if agent.first_month else month
-                agent = dataclasses.replace(
-                    agent, name=row.name or agent.name, team=row.team or agent.team,
-                    role=row.role or agent.role, hire_date=row.hire_date or agent.hire_date,
-                    first_month=first)
-            changed[row.agent_id] = agent
+            fields = folded.get(row.agent_id)
+            if fields is None:
+                agent = known.get(row.agent_id)
+                if agent is None:
+                    info = listed.get(row.agent_id)
+                    agent = Agent(row.agent_id, row.name, row.team, row.role,
+                                  (info.hire_date if info else None) or row.hire_date,
+                                  info.leave_date if info else None,
+                                  (info.current_level if info else None) or row.current_level,
+                                  month, info is not None)
+                    folded[row.agent_id] = [agent, agent.name, agent.team, agent.role,
+                                            agent.hire_date, month]
+                    continue
+                fields = folded[row.agent_id] = [agent, agent.name, agent.team, agent.role,
+                                                 agent.hire_date, agent.first_month]
+            fields[1] = row.name or fields[1]
+            fields[2] = row.team or fields[2]
+            fields[3] = row.role or fields[3]
+            fields[4] = row.hire_date or fields[4]
+            fields[5] = min(fields[5], month) if fields[5] else month
+    for agent_id, (agent, name, team, role, hire, first) in folded.items():
+        changed[agent_id] = dataclasses.replace(agent, name=name, team=team, role=role,
+                                                hire_date=hire, first_month=first)
     for info in roster:
         agent = current(info.agent_id)
         if agent is None:
@@ -607,12 +620,13 @@ def _with_explanations(history: History, month: MonthResult) -> MonthResult:
     history, for its workbook only: the rows kept in the result share the rules' scores,
     whose metrics stay unread (parsing them there would keep them for the whole run)."""
     explained = history.explanations(month.month)
-    rows = []
+    rows, loads, parsed = [], json.loads, {}
     for r in month.rows:
         if r.score is not None and r.agent.agent_id in explained:
             text, metrics = explained[r.agent.agent_id]
-            r = ResultRow(r.agent, r.score._replace(explanation=text, metrics=metrics),
-                          r.state, r.attendance)
+            r = ResultRow(r.agent, r.score._replace(explanation=text, metrics={
+                k: parsed.get(v) or parsed.setdefault(v, Decimal(v))
+                for k, v in loads(metrics).items()}), r.state, r.attendance)
         rows.append(r)
     return MonthResult(month.month, rows, month.files)
 

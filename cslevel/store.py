@@ -345,13 +345,17 @@ class History:
         self.conn.execute(delete(attendance).where(attendance.c.month == str(month),
                                                    attendance.c.agent_id.in_(agent_ids)))
 
-    def explanations(self, month: Month) -> dict[str, tuple[str, dict[str, Decimal]]]:
-        """One month's stored score explanations and metrics by agent (what its results
-        workbook shows besides the score)."""
-        rows = self.conn.execute(select(scores.c.agent_id, scores.c.explanation,
-                                        scores.c.metrics).where(scores.c.month == str(month)))
-        return {agent_id: (text, {k: Decimal(v) for k, v in json.loads(metrics).items()})
-                for agent_id, text, metrics in rows}
+    def explanations(self, month: Month) -> dict[str, tuple[str, str]]:
+        """One month's stored score explanations and metrics (JSON text) by agent: what its
+        results workbook shows besides the score."""
+        cursor = self.conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        mark = "?" if self.conn.dialect.paramstyle == "qmark" else "%s"
+        try:
+            cursor.execute("SELECT agent_id, explanation, metrics FROM scores "
+                           f"WHERE month = {mark}", (str(month),))
+            return {agent_id: (text, metrics) for agent_id, text, metrics in cursor.fetchall()}
+        finally:
+            cursor.close()
 
     def month_scores(self, month: Month) -> dict[str, Decimal]:
         """One month's stored scores by agent (what a re-run compares against)."""
