@@ -318,10 +318,13 @@ class History:
         """INSERT rows given as tuples in `columns` order, straight through the driver's
         executemany: a month is thousands of rows, and SQLAlchemy's handling of each row's
         parameters would cost more than the database's work."""
+        values = list(rows)
+        if not values:  # (an empty list would be taken for "no parameters")
+            return
         mark = "?" if self.conn.dialect.paramstyle == "qmark" else "%s"
         self.conn.exec_driver_sql(
             f"INSERT INTO {table.name} ({', '.join(columns)}) "
-            f"VALUES ({', '.join([mark] * len(columns))})", list(rows))
+            f"VALUES ({', '.join([mark] * len(columns))})", values)
 
     def add_scores(self, month: Month, month_scores: list[Score]) -> None:
         if month_scores:
@@ -402,14 +405,13 @@ class History:
             stamp = now()
             # explicit ids 1, 2, …: what SQLite numbers an emptied table with anyway, and the
             # same on PostgreSQL (whose sequence would go on counting from the last run)
-            self.conn.execute(insert(decisions), [
-                {"id": i, "agent_id": d.agent_id, "decided_month": str(d.decided),
-                 "effective_month": str(d.effective), "from_level": d.from_level,
-                 "to_level": d.to_level, "kind": d.kind, "rule": d.rule, "reason": d.reason,
-                 "trigger_months": json.dumps([str(m) for m in d.trigger_months]),
-                 "recorded_at": stamp}
-                for i, d in enumerate((d for d in found if d.decided <= through), start=1)
-            ])
+            self._insert_many(decisions, (
+                "id", "agent_id", "decided_month", "effective_month", "from_level", "to_level",
+                "kind", "rule", "reason", "trigger_months", "recorded_at"), (
+                (i, d.agent_id, str(d.decided), str(d.effective), d.from_level, d.to_level,
+                 d.kind, d.rule, d.reason, json.dumps([str(m) for m in d.trigger_months]),
+                 stamp)
+                for i, d in enumerate((d for d in found if d.decided <= through), start=1)))
         self.set_setting("promoted_through", str(through))
 
     def decisions(self) -> list[Decision]:
