@@ -313,6 +313,21 @@ class History:
                                                 files=json.dumps(files, ensure_ascii=False),
                                                 scored_at=now()))
 
+    def _mark(self) -> str:
+        """The driver's parameter mark: ? (sqlite3) or %s (psycopg)."""
+        return "?" if self.conn.dialect.paramstyle == "qmark" else "%s"
+
+    def _fetch(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+        """The rows of a SELECT (parameters marked ?) straight from the driver's cursor: for
+        the reads of hundreds of thousands of rows, where SQLAlchemy's row objects would cost
+        more than the rest of the work."""
+        cursor = self.conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(sql.replace("?", self._mark()), params)
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
+
     def _insert_many(self, table: Table, columns: tuple[str, ...],
                      rows: Iterable[tuple[Any, ...]]) -> None:
         """INSERT rows given as tuples in `columns` order, straight through the driver's
@@ -321,7 +336,7 @@ class History:
         values = list(rows)
         if not values:  # (an empty list would be taken for "no parameters")
             return
-        mark = "?" if self.conn.dialect.paramstyle == "qmark" else "%s"
+        mark = self._mark()
         self.conn.exec_driver_sql(
             f"INSERT INTO {table.name} ({', '.join(columns)}) "
             f"VALUES ({', '.join([mark] * len(columns))})", values)
@@ -351,14 +366,9 @@ class History:
     def explanations(self, month: Month) -> dict[str, tuple[str, str]]:
         """One month's stored score explanations and metrics (JSON text) by agent: what its
         results workbook shows besides the score."""
-        cursor = self.conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        mark = "?" if self.conn.dialect.paramstyle == "qmark" else "%s"
-        try:
-            cursor.execute("SELECT agent_id, explanation, metrics FROM scores "
-                           f"WHERE month = {mark}", (str(month),))
-            return {agent_id: (text, metrics) for agent_id, text, metrics in cursor.fetchall()}
-        finally:
-            cursor.close()
+        rows = self._fetch("SELECT agent_id, explanation, metrics FROM scores WHERE month = ?",
+                           str(month))
+        return {agent_id: (text, metrics) for agent_id, text, metrics in rows}
 
     def month_scores(self, month: Month) -> dict[str, Decimal]:
         """One month's stored scores by agent (what a re-run compares against)."""
@@ -374,12 +384,7 @@ class History:
         # straight from the driver's cursor, in table order: hundreds of thousands of rows,
         # and neither SQLAlchemy's row objects nor an ORDER BY (a walk of the index with a
         # look-up per row) are needed, since callers look scores up by month and agent
-        cursor = self.conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        try:
-            cursor.execute("SELECT agent_id, month, score, metrics, discipline_block FROM scores")
-            rows = cursor.fetchall()
-        finally:
-            cursor.close()
+        rows = self._fetch("SELECT agent_id, month, score, metrics, discipline_block FROM scores")
         parse, get, new = Month.parse, out.get, tuple.__new__  # Score is a named tuple
         for agent_id, label, value, metrics, block in rows:
             month = parse(label)
@@ -393,9 +398,16 @@ class History:
         return out
 
     def attendance(self, month: Month) -> dict[str, dict[str, Decimal]]:
-        rows = self.conn.execute(select(attendance).where(attendance.c.month == str(month))
-                                 .order_by(*self._order(attendance.c.agent_id)))
-        return {r.agent_id: {k: Decimal(v) for k, v in json.loads(r.totals).items()} for r in rows}
+        """One month's attendance totals by agent (in agent order), through the driver's
+        cursor; each distinct figure is made a Decimal once."""
+        collate = ' COLLATE "C"' if self.conn.dialect.name == "postgresql" else ""
+        rows = self._fetch("SELECT agent_id, totals FROM attendance WHERE month = ? "
+                           f"ORDER BY agent_id{collate}", str(month))
+        figures: dict[str, Decimal] = {}
+        loads = json.loads
+        return {agent_id: {k: figures.get(v) or figures.setdefault(v, Decimal(v))
+                           for k, v in loads(totals).items()}
+                for agent_id, totals in rows}
 
     # decisions ----------------------------------------------------------------------
     def replace_decisions(self, through: Month, found: list[Decision]) -> None:
