@@ -48,6 +48,10 @@ from .score import attendance_score, score_rows
 from .store import History, open_history
 from .templates import Scheme, load_scheme, parse_scheme, template_hash
 
+# a workbook of at least this many rows is written by a worker process while the run goes on
+# (StagedFiles.write(background=True)); smaller ones are quicker written than handed over
+BACKGROUND_ROWS = 5000
+
 Progress = Callable[[str], None]
 
 
@@ -445,7 +449,8 @@ def run_score(
                         staged.write(target, partial(
                             write_results, scheme=scheme,
                             result=_with_explanations(history, month_result),
-                            problems=problems))
+                            problems=problems),
+                            background=len(month_result.rows) >= BACKGROUND_ROWS)
                         result.outputs.append(target)
             except BaseException:
                 if new_folder is not None:
@@ -723,7 +728,8 @@ def run_payroll(
                                                      "lines": len(result.lines)})
         with _staging(session) as staged:
             staged.write(target, partial(write_payroll, result=result,
-                                         csv_format=target.suffix.lower() == ".csv"))
+                                         csv_format=target.suffix.lower() == ".csv"),
+                         background=len(result.lines) >= BACKGROUND_ROWS)
         result.outputs.append(target)
     return result
 

@@ -14,9 +14,13 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..i18n import _
 from ..records import CslevelError, Problem, Source
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
@@ -65,14 +69,89 @@ def _umask() -> int:
     return mask
 
 
+def workers() -> int:
+    """How many worker processes may write large workbooks while the run goes on: one per
+    core beyond the first, at most two (CSLEVEL_WORKERS overrides; 0 = write in the run's
+    own process)."""
+    value = os.environ.get("CSLEVEL_WORKERS", "").strip()
+    if value.isdigit():
+        return int(value)
+    return min(2, (os.cpu_count() or 1) - 1) if (os.cpu_count() or 1) > 1 else 0
+
+
+def _write_in_worker(language: str, write: Callable[[Path], None], tmp: Path) -> None:
+    """A worker process writes one staged file, in the run's language."""
+    from .. import i18n
+
+    i18n.set_language(language)
+    write(tmp)
+
+
 class StagedFiles:
     """Write several outputs to temporary files first; rename them into place only when
-    every one was written (`commit`), else remove them all (`discard`)."""
+    every one was written (`commit`), else remove them all (`discard`).
+
+    A large workbook may be written in the background (`write(..., background=True)`) by a
+    worker process (see `workers`) while the run goes on; `files`, `commit` and `discard`
+    wait for those writes first. At most one write per worker is in flight: the next one
+    waits, so no more than that many workbooks' rows are held at once."""
 
     def __init__(self) -> None:
         self._staged: list[tuple[Path, Path]] = []
+        self._pending: list[tuple[Future[None], Path, Path]] = []
+        self._pool: ProcessPoolExecutor | None = None
+        self._workers = workers()
 
-    def write(self, path: Path, write: Callable[[Path], None]) -> None:
+    def write(self, path: Path, write: Callable[[Path], None], *,
+              background: bool = False) -> None:
+        tmp = self._stage(path)
+        if background and self._workers > 0:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            from .. import i18n
+
+            while len(self._pending) >= self._workers:
+                self._finish(self._pending.pop(0))
+            if self._pool is None:  # spawned, not forked: the workers start small, and the
+                # same way on Windows
+                self._pool = ProcessPoolExecutor(
+                    self._workers, mp_context=multiprocessing.get_context("spawn"))
+            self._pending.append(
+                (self._pool.submit(_write_in_worker, i18n.current(), write, tmp), tmp, path))
+            return
+        try:
+            write(tmp)
+            os.chmod(tmp, 0o666 & ~_umask())  # as a normally created file, not mkstemp's 0600
+        except OSError as exc:
+            raise _unwritable(path, exc.strerror or str(exc)) from None
+
+    def _finish(self, pending: tuple[Future[None], Path, Path]) -> None:
+        future, tmp, path = pending
+        try:
+            future.result()
+            os.chmod(tmp, 0o666 & ~_umask())
+        except OSError as exc:
+            raise _unwritable(path, exc.strerror or str(exc)) from None
+
+    def wait(self) -> None:
+        """Wait for the background writes; the first that failed raises."""
+        try:
+            while self._pending:
+                self._finish(self._pending.pop(0))
+        finally:
+            self._stop()
+
+    def _stop(self) -> None:
+        """Let the workers finish what they are writing (so no file appears after
+        `discard`), drop what has not started, and end them."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        self._pending.clear()
+
+    def _stage(self, path: Path) -> Path:
+        """A new temporary file for `path`, recorded for commit or discard."""
         check_writable(path)
         folder = path.parent if str(path.parent) else Path(".")
         if not os.access(folder, os.W_OK):
@@ -85,17 +164,19 @@ class StagedFiles:
         os.close(fd)
         tmp = Path(tmp_name)
         self._staged.append((tmp, path))
-        try:
-            write(tmp)
-            os.chmod(tmp, 0o666 & ~_umask())  # as a normally created file, not mkstemp's 0600
-        except OSError as exc:
-            raise _unwritable(path, exc.strerror or str(exc)) from None
+        return tmp
 
     def files(self) -> list[tuple[Path, Path]]:
         """(temporary file, target) of every file written so far."""
+        self.wait()
         return list(self._staged)
 
     def commit(self) -> None:
+        try:
+            self.wait()
+        except BaseException:
+            self.discard()
+            raise
         for _tmp, path in self._staged:
             check_writable(path)
         try:
@@ -107,6 +188,7 @@ class StagedFiles:
             self.discard()
 
     def discard(self) -> None:
+        self._stop()
         for tmp, _target in self._staged:
             tmp.unlink(missing_ok=True)
         self._staged.clear()

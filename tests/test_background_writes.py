@@ -1,0 +1,88 @@
+"""Large workbooks are written by worker processes while the run goes on
+(StagedFiles.write(background=True)): the files are byte for byte those written in the run's
+own process, in the run's language; a failed background write stops the run with the usual
+message and leaves neither the target nor a temporary file; CSLEVEL_WORKERS=0 turns it off."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+from bg_helpers import disk_full, write_text
+from cs_helpers import kpi
+
+from cslevel import pipeline
+from cslevel.export import safe
+from cslevel.export.safe import StagedFiles
+from cslevel.records import CslevelError
+
+ROWS = [[f"{i:04d}", f"坐席{i}", "一组" if i % 2 else "二组", 100 + i % 17] for i in range(1, 41)]
+
+
+def _score(cli, tmp_path: Path, out: str, db: str) -> list[Path]:
+    files = [kpi(tmp_path / f"kpi_2026-{m:02d}.xlsx", ROWS) for m in (1, 2, 3)]
+    code, _out, err = cli("score", *files, "--scheme", "star", "--db", tmp_path / db,
+                          "--out", f"{out}/")
+    assert code == 0, err
+    return sorted((tmp_path / out).iterdir())
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_background_writes_give_the_same_bytes(tmp_path: Path, cli, monkeypatch, lang) -> None:
+    monkeypatch.setenv("CSLEVEL_LANG", lang)
+    monkeypatch.setenv("CSLEVEL_WORKERS", "0")
+    alone = _score(cli, tmp_path, "alone", "a.db")
+    monkeypatch.setattr(pipeline, "BACKGROUND_ROWS", 1)  # every workbook goes to a worker
+    monkeypatch.setenv("CSLEVEL_WORKERS", "2")
+    workers = _score(cli, tmp_path, "workers", "b.db")
+    assert [p.name for p in workers] == ["results-2026-01.xlsx", "results-2026-02.xlsx",
+                                         "results-2026-03.xlsx"]
+    assert [p.read_bytes() for p in workers] == [p.read_bytes() for p in alone]
+
+
+def test_a_worker_writes_in_another_process(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("CSLEVEL_WORKERS", "1")
+    with StagedFiles() as staged:
+        staged.write(tmp_path / "a.txt", write_text, background=True)
+        staged.write(tmp_path / "b.txt", write_text, background=True)
+    texts = [(tmp_path / n).read_text(encoding="utf-8") for n in ("a.txt", "b.txt")]
+    assert all(t.startswith("written by process ") for t in texts)
+    assert f"written by process {os.getpid()}" not in texts
+    assert oct((tmp_path / "a.txt").stat().st_mode & 0o777) == oct(0o666 & ~_umask())
+
+
+def test_a_failed_background_write_leaves_nothing(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("CSLEVEL_WORKERS", "2")
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(staging))  # the staged files go there
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "old.txt").write_text("old", encoding="utf-8")
+    with pytest.raises(CslevelError) as caught:
+        with StagedFiles() as staged:
+            staged.write(out / "new.txt", write_text, background=True)
+            staged.write(out / "old.txt", disk_full, background=True)
+    problem = caught.value.problems[0]
+    assert problem.message == "无法写入输出文件（No space left on device）"
+    assert problem.source is not None and problem.source.file == str(out / "old.txt")
+    assert sorted(p.name for p in out.iterdir()) == ["old.txt"]
+    assert (out / "old.txt").read_text(encoding="utf-8") == "old"
+    assert list(staging.iterdir()) == []
+    assert staged.files() == []
+
+
+@pytest.mark.parametrize(("value", "cores", "expected"), [
+    ("", 1, 0), ("", 2, 1), ("", 4, 2), ("", 16, 2), ("0", 8, 0), ("3", 1, 3), ("x", 2, 1)])
+def test_how_many_workers(monkeypatch, value: str, cores: int, expected: int) -> None:
+    monkeypatch.setenv("CSLEVEL_WORKERS", value)
+    monkeypatch.setattr(os, "cpu_count", lambda: cores)
+    assert safe.workers() == expected
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
