@@ -380,6 +380,8 @@ def run_score(
         _raise_errors(problems)
         if intake.locked:
             raise CslevelError(intake.locked, exit_code=3)
+        intake.kpi.clear()  # the rows' ids and places: only the checks above needed them
+        intake.attendance_rows.clear()
         if not intake.months:
             raise CslevelError(Problem(_("no agent rows found in the KPI workbook(s)"),
                                        Source(", ".join(p.name for p in files)),

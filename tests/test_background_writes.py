@@ -1,7 +1,8 @@
 """Large workbooks are written by worker processes while the run goes on
-(StagedFiles.write(background=True)): the files are byte for byte those written in the run's
-own process, in the run's language; a failed background write stops the run with the usual
-message and leaves neither the target nor a temporary file; CSLEVEL_WORKERS=0 turns it off."""
+(StagedFiles.write(background=True)); when every worker is busy the run's own process writes
+the next one. The files are byte for byte those written in the run's own process, in the
+run's language; a failed background write stops the run with the usual message and leaves
+neither the target nor a temporary file; CSLEVEL_WORKERS=0 turns it off."""
 
 from __future__ import annotations
 
@@ -43,7 +44,7 @@ def test_background_writes_give_the_same_bytes(tmp_path: Path, cli, monkeypatch,
 
 
 def test_a_worker_writes_in_another_process(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setenv("CSLEVEL_WORKERS", "1")
+    monkeypatch.setenv("CSLEVEL_WORKERS", "2")
     with StagedFiles() as staged:
         staged.write(tmp_path / "a.txt", write_text, background=True)
         staged.write(tmp_path / "b.txt", write_text, background=True)

@@ -93,8 +93,10 @@ class StagedFiles:
 
     A large workbook may be written in the background (`write(..., background=True)`) by a
     worker process (see `workers`) while the run goes on; `files`, `commit` and `discard`
-    wait for those writes first. At most one write per worker is in flight: the next one
-    waits, so no more than that many workbooks' rows are held at once."""
+    wait for those writes first. At most one write per worker is in flight: when every
+    worker is busy, the run's own process writes the next workbook itself (so with one
+    worker two workbooks are written at a time, and no more than that many workbooks' rows
+    are held at once)."""
 
     def __init__(self) -> None:
         self._staged: list[tuple[Path, Path]] = []
@@ -105,14 +107,15 @@ class StagedFiles:
     def write(self, path: Path, write: Callable[[Path], None], *,
               background: bool = False) -> None:
         tmp = self._stage(path)
-        if background and self._workers > 0:
+        for done in [p for p in self._pending if p[0].done()]:  # collect finished writes
+            self._pending.remove(done)
+            self._finish(done)
+        if background and len(self._pending) < self._workers:  # a worker is free
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
             from .. import i18n
 
-            while len(self._pending) >= self._workers:
-                self._finish(self._pending.pop(0))
             if self._pool is None:  # spawned, not forked: the workers start small, and the
                 # same way on Windows
                 self._pool = ProcessPoolExecutor(
