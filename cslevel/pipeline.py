@@ -1,12 +1,14 @@
 """The order of the stages, and the only module that knows it.
 
-score:   read (roster, KPI, attendance) -> validate -> score -> store -> derive -> export
+score:   roster -> per KPI workbook (read -> validate -> score -> store) -> per attendance
+         workbook (read -> check -> store) -> agents -> derive -> export
 promote: load history -> derive (rules) -> record decisions -> export sign-off list
 payroll: load history -> derive -> pay lines -> export
 history: load history -> derive one agent
 
 Each function returns a result record; nothing here prints or exits. Problems that stop a
-run are raised as CslevelError before anything is written.
+run are raised as CslevelError; everything a run stores is in one transaction and its files
+are staged, so a run that stops leaves the history and the output folder as they were.
 """
 
 from __future__ import annotations
