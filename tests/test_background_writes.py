@@ -6,12 +6,16 @@ neither the target nor a temporary file; CSLEVEL_WORKERS=0 turns it off."""
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
+import openpyxl
 import pytest
-from bg_helpers import disk_full, write_text
+from bg_helpers import die, disk_full, write_text
 from cs_helpers import kpi
 
 from cslevel import pipeline
@@ -87,3 +91,37 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def test_a_worker_that_dies_stops_the_run_cleanly(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("CSLEVEL_WORKERS", "1")
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(staging))
+    with pytest.raises(CslevelError) as caught:
+        with StagedFiles() as staged:
+            staged.write(tmp_path / "payroll.xlsx", die, background=True)
+    assert str(caught.value) == (
+        f"{tmp_path / 'payroll.xlsx'}: 无法写入输出文件（写入该文件的进程意外退出） — 如果该文件"
+        "正在 Excel/WPS 中打开，请先关闭；或用 --out 另选一个有写入权限的文件夹中的路径。")
+    assert list(staging.iterdir()) == []
+    assert not (tmp_path / "payroll.xlsx").exists()
+
+
+def test_python_dash_m_with_a_worker(tmp_path: Path) -> None:
+    """`python -m cslevel` imports cslevel/__main__.py in the spawned worker too: the command
+    must not run a second time there."""
+    rows = [[f"{i:05d}", f"坐席{i}", "一组", 100 + i % 17] for i in range(1, 5001)]
+    workbook = kpi(tmp_path / "kpi_2026-10.xlsx", rows)
+    env = {**os.environ, "CSLEVEL_WORKERS": "1", "CSLEVEL_LANG": "en"}
+    done = subprocess.run(
+        [sys.executable, "-m", "cslevel", "score", str(workbook), "--scheme", "star",
+         "--db", str(tmp_path / "h.db"), "--out", str(tmp_path / "out") + "/", "--json"],
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(done.stdout)
+    assert doc["outputs"] == [str(tmp_path / "out" / "results-2026-10.xlsx")]
+    assert len(doc["agents"]) == 5000
+    sheet = openpyxl.load_workbook(tmp_path / "out" / "results-2026-10.xlsx",
+                                   read_only=True).worksheets[0]
+    assert sheet.max_row == 5001

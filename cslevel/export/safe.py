@@ -130,12 +130,16 @@ class StagedFiles:
             raise _unwritable(path, exc.strerror or str(exc)) from None
 
     def _finish(self, pending: tuple[Future[None], Path, Path]) -> None:
+        from concurrent.futures.process import BrokenProcessPool
+
         future, tmp, path = pending
         try:
             future.result()
             os.chmod(tmp, 0o666 & ~_umask())
         except OSError as exc:
             raise _unwritable(path, exc.strerror or str(exc)) from None
+        except BrokenProcessPool:  # killed, or out of memory
+            raise _unwritable(path, _("the process writing it stopped")) from None
 
     def wait(self) -> None:
         """Wait for the background writes; the first that failed raises."""
