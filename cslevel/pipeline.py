@@ -14,7 +14,6 @@ are staged, so a run that stops leaves the history and the output folder as they
 from __future__ import annotations
 
 import dataclasses
-import json
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -629,13 +628,12 @@ def _with_explanations(history: History, month: MonthResult) -> MonthResult:
     history, for its workbook only: the rows kept in the result share the rules' scores,
     whose metrics stay unread (parsing them there would keep them for the whole run)."""
     explained = history.explanations(month.month)
-    rows, loads, parsed = [], json.loads, {}
+    rows = []
     for r in month.rows:
         if r.score is not None and r.agent.agent_id in explained:
             text, metrics = explained[r.agent.agent_id]
-            r = ResultRow(r.agent, r.score._replace(explanation=text, metrics={
-                k: parsed.get(v) or parsed.setdefault(v, Decimal(v))
-                for k, v in loads(metrics).items()}), r.state, r.attendance)
+            r = ResultRow(r.agent, r.score._replace(explanation=text, metrics=metrics),
+                          r.state, r.attendance)
         rows.append(r)
     return MonthResult(month.month, rows, month.files)
 

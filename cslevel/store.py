@@ -289,14 +289,6 @@ class History:
         rows = self.conn.execute(select(months.c.month).order_by(*self._order(months.c.month)))
         return [Month.parse(r[0]) for r in rows]
 
-    def replace_month(self, month: Month, scheme: str, files: list[str], month_scores: list[Score],
-                      month_attendance: dict[str, tuple[dict[str, Decimal], str]]) -> None:
-        """Replace everything stored of `month` at once (see clear_month for by parts)."""
-        self.clear_month(month)
-        self.add_scores(month, month_scores)
-        self.add_attendance(month, month_attendance)
-        self.set_month(month, scheme, files)
-
     def clear_month(self, month: Month) -> None:
         """Forget `month`'s scores, attendance and record, before storing it again by parts
         (a month may come in several workbooks, each stored as soon as it is scored)."""
@@ -363,12 +355,13 @@ class History:
         self.conn.execute(delete(attendance).where(attendance.c.month == str(month),
                                                    attendance.c.agent_id.in_(agent_ids)))
 
-    def explanations(self, month: Month) -> dict[str, tuple[str, str]]:
-        """One month's stored score explanations and metrics (JSON text) by agent: what its
-        results workbook shows besides the score."""
+    def explanations(self, month: Month) -> dict[str, tuple[str, dict[str, Decimal]]]:
+        """One month's stored score explanations and metrics by agent: what its results
+        workbook shows besides the score."""
         rows = self._fetch("SELECT agent_id, explanation, metrics FROM scores WHERE month = ?",
                            str(month))
-        return {agent_id: (text, metrics) for agent_id, text, metrics in rows}
+        figures = _Figures()
+        return {agent_id: (text, figures.parse(metrics)) for agent_id, text, metrics in rows}
 
     def month_scores(self, month: Month) -> dict[str, Decimal]:
         """One month's stored scores by agent (what a re-run compares against)."""
@@ -403,11 +396,8 @@ class History:
         collate = ' COLLATE "C"' if self.conn.dialect.name == "postgresql" else ""
         rows = self._fetch("SELECT agent_id, totals FROM attendance WHERE month = ? "
                            f"ORDER BY agent_id{collate}", str(month))
-        figures: dict[str, Decimal] = {}
-        loads = json.loads
-        return {agent_id: {k: figures.get(v) or figures.setdefault(v, Decimal(v))
-                           for k, v in loads(totals).items()}
-                for agent_id, totals in rows}
+        figures = _Figures()
+        return {agent_id: figures.parse(totals) for agent_id, totals in rows}
 
     # decisions ----------------------------------------------------------------------
     def replace_decisions(self, through: Month, found: list[Decision]) -> None:
@@ -475,6 +465,19 @@ class History:
     def audit_trail(self) -> list[dict[str, str]]:
         rows = self.conn.execute(select(audit).order_by(audit.c.id)).mappings()
         return [{k: r[k] for k in ("at", "user", "action", "month", "reason")} for r in rows]
+
+
+class _Figures:
+    """Stored figures ({"key": "1.5", …} JSON) as Decimals, each distinct text made a Decimal
+    once: a month's thousands of rows repeat the same few values."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, Decimal] = {}
+
+    def parse(self, text: str) -> dict[str, Decimal]:
+        seen = self._seen
+        return {k: seen[v] if v in seen else seen.setdefault(v, Decimal(v))
+                for k, v in json.loads(text).items()}
 
 
 class LazyMetrics(Mapping[str, Decimal]):
