@@ -728,10 +728,11 @@ def run_payroll(
             target = Path(f"payroll-{result.month}.xlsx")
         _record(history, session, "payroll export", {"month": str(result.month),
                                                      "lines": len(result.lines)})
+        # written here, not by a worker process: it is the last work of its command (payroll
+        # export, run), and a worker would only add the cost of sending it the lines
         with _staging(session) as staged:
             staged.write(target, partial(write_payroll, result=result,
-                                         csv_format=target.suffix.lower() == ".csv"),
-                         background=len(result.lines) >= BACKGROUND_ROWS)
+                                         csv_format=target.suffix.lower() == ".csv"))
         result.outputs.append(target)
     return result
 

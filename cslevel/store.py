@@ -47,6 +47,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from . import __version__
+from .bulk import thaw
 from .i18n import _
 from .records import NO_METRICS, Agent, CslevelError, Decision, Month, Problem, Score, Source
 
@@ -680,3 +681,4 @@ def open_history(db: str | None, *, write: bool = True,
             conn.close()
     finally:
         engine.dispose()
+        thaw()  # what the command loaded in bulk is the collector's again

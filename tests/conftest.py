@@ -31,6 +31,16 @@ def write_xlsx(path: Path, rows: list[list[Any]], sheet: str = "Sheet1",
 
 
 @pytest.fixture(autouse=True)
+def _collector_thawed():
+    """What a test read in bulk without closing a history (the readers called directly)
+    is given back to the garbage collector after it, as a command's end would."""
+    yield
+    from cslevel.bulk import thaw
+
+    thaw()
+
+
+@pytest.fixture(autouse=True)
 def _chinese_labels(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest):
     """Every test starts in the default language (Chinese labels and messages), whatever
     LANG the machine has, and leaves no language chosen behind (`cslevel run` sets the

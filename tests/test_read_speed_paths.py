@@ -12,6 +12,7 @@ from conftest import write_xlsx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cslevel.bulk import thaw
 from cslevel.read import _convert_one, _decimal, _distinct, bulk_load, kpi_fields, read_kpi
 from cslevel.read.table import find_table
 from cslevel.read.values import agent_id, all_plain_text, clean_text, is_plain_text, number, seconds
@@ -101,29 +102,54 @@ def test_rows_of_a_table_with_merged_cells(tmp_path: Path) -> None:
     assert [index for index, _ in table.rows] == list(table.row_indexes()) == [1, 2, 3, 4]
 
 
-def test_read_kpi_leaves_the_collector_as_it_found_it(tmp_path: Path) -> None:
+def test_read_kpi_leaves_the_collector_on_with_its_rows_frozen(tmp_path: Path) -> None:
+    """The collector is paused while a workbook is read; after it the rows are frozen (left
+    out of collections) until `thaw`, which the history calls when it closes."""
     path = tmp_path / "kpi_2026-10.xlsx"
     write_xlsx(path, [KPI, ["0001", "张三", "一组", "客服", 30.0, 0.9, 0.9, 0.01]])
     scheme = load_scheme("star")[0]
-    assert gc.isenabled()
+    assert gc.isenabled() and gc.get_freeze_count() == 0
     rows, _ = read_kpi(path, scheme, Month(2026, 10))
     assert gc.isenabled() and rows[0].agent_id == "0001"
+    frozen = gc.get_freeze_count()
+    assert frozen > len(rows)
+    read_kpi(path, scheme, Month(2026, 10))  # a second bulk load freezes what it made too
+    assert gc.get_freeze_count() >= frozen
+    thaw()
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    thaw()  # nothing frozen: nothing to do
+    assert gc.get_freeze_count() == 0
     gc.disable()
     try:
         read_kpi(path, scheme, None)
-        assert not gc.isenabled()  # paused by the caller: left paused
+        assert not gc.isenabled()  # paused by the caller: left paused, nothing frozen
+        assert gc.get_freeze_count() == 0
     finally:
         gc.enable()
     kept = [object() for _ in range(3)]
-    gc.freeze()  # the program's own frozen objects stay frozen
+    gc.freeze()  # the program's own frozen objects stay as they are
     try:
         frozen = gc.get_freeze_count()
         with bulk_load():
             assert not gc.isenabled()
         assert gc.get_freeze_count() == frozen and gc.isenabled()
+        thaw()  # not bulk_load's: left frozen
+        assert gc.get_freeze_count() == frozen
     finally:
         gc.unfreeze()
     del kept
+
+
+def test_a_history_closing_thaws_what_the_command_froze(tmp_path: Path) -> None:
+    from cslevel.store import open_history
+
+    with open_history(str(tmp_path / "h.db")) as history:
+        with bulk_load():
+            made = [{"n": i} for i in range(1000)]
+        assert gc.get_freeze_count() >= 1000
+        assert history.scored_months() == []
+    assert gc.get_freeze_count() == 0
+    assert len(made) == 1000
 
 
 @pytest.mark.language("en")

@@ -6,11 +6,9 @@ returned with the rows; the pipeline stops before writing anything if one is an 
 
 from __future__ import annotations
 
-import gc
 import re
 from collections import deque
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
@@ -19,6 +17,7 @@ from operator import eq, itemgetter, setitem
 from pathlib import Path
 from typing import Any, Literal, TypeVar, cast
 
+from ..bulk import bulk_load as bulk_load
 from ..i18n import _
 from ..records import (
     AgentRow,
@@ -345,30 +344,6 @@ def understand_kpi(path: Path, scheme: Scheme, sheets: list[Sheet] | None = None
                    "template says.").format(
                        columns=_(", ").join(h for h in table.headers if h))))
     return KpiPlan(table, "metrics", fields)
-
-
-@contextmanager
-def bulk_load() -> Iterator[None]:
-    """Pause the cyclic garbage collector while many rows are built: they hold no cycles,
-    and the collections that their allocation alone would trigger cost more than the
-    reading itself.
-
-    At the end the objects made meanwhile are moved to the oldest generation at once
-    (`gc.freeze()` then `gc.unfreeze()`, which only relink lists): else the first young
-    collection after the pause would walk every one of the rows (40-60 ms per 100,000
-    rows) only to find them all alive. They are still looked at by the full collections,
-    as any long-lived object is. Skipped when the program has frozen objects of its own,
-    which `unfreeze` would release."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            if gc.get_freeze_count() == 0:
-                gc.freeze()
-                gc.unfreeze()
-            gc.enable()
 
 
 def read_kpi(path: Path, scheme: Scheme, month: Month | None,
