@@ -10,10 +10,12 @@ month's salary), or the paid month itself.
 from __future__ import annotations
 
 import calendar
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from .i18n import _, ngettext
 from .records import Agent, Decision, Month, PayLine
@@ -35,8 +37,30 @@ def _amount(value: Decimal) -> str:
     return f"{money(value):,.2f}"
 
 
+@functools.lru_cache(maxsize=512)
 def last_day(month: Month) -> date:
     return date(month.year, month.month, calendar.monthrange(month.year, month.month)[1])
+
+
+# per scheme, by its id (each entry holds its scheme and levels, so the id stays theirs): each
+# level's day pay for the attendance deduction and the attendance items' names, which the
+# payroll would otherwise work out again for each of thousands of agents
+_DEDUCTION_TABLES: dict[int, tuple[Scheme, list[Any], dict[str, Decimal], dict[str, str]]] = {}
+
+
+def _deduction_tables(scheme: Scheme) -> tuple[dict[str, Decimal], dict[str, str]]:
+    """(day pay by level, attendance item name by key) for the scheme's deduction rule."""
+    entry = _DEDUCTION_TABLES.get(id(scheme))
+    if entry is None or entry[0] is not scheme or entry[1] is not scheme.levels:
+        rule = scheme.pay.attendance_deduction
+        assert rule is not None
+        day_pay = {level.name: sum((Decimal(level.pay[c]) for c in rule.daily_pay_of),
+                                   Decimal(0)) / rule.days_per_month
+                   for level in scheme.levels if all(c in level.pay for c in rule.daily_pay_of)}
+        entry = (scheme, scheme.levels, day_pay,
+                 {i.key: i.name for i in scheme.attendance.items})
+        _DEDUCTION_TABLES[id(scheme)] = entry
+    return entry[2], entry[3]
 
 
 @dataclass(frozen=True)
@@ -55,7 +79,7 @@ class PayInputs:
 def worked_share(agent: Agent, month: Month, scheme: Scheme) -> tuple[int, int] | None:
     """(days paid, days in the month) for a joiner's first or a leaver's last month when the
     template pays them pro rata; None when the month is paid in full."""
-    first, last = month.first_day(), last_day(month)
+    first, last = _bounds(month)
     start, end = first, last
     if scheme.pay.joiners == "pro_rata" and agent.hire_date and first < agent.hire_date <= last:
         start = agent.hire_date
@@ -64,6 +88,11 @@ def worked_share(agent: Agent, month: Month, scheme: Scheme) -> tuple[int, int] 
     if (start, end) == (first, last):
         return None
     return max((end - start).days + 1, 0), last.day
+
+
+@functools.lru_cache(maxsize=512)
+def _bounds(month: Month) -> tuple[date, date]:
+    return month.first_day(), last_day(month)
 
 
 def service_years(hire: date, on: date) -> int:
@@ -160,9 +189,8 @@ def _attendance_deduction(inputs: PayInputs, scheme: Scheme,
     if inputs.attendance is None:
         return ZERO, _("no attendance record for {month}: nothing deducted").format(
             month=inputs.figures_month)
-    names = {i.key: i.name for i in scheme.attendance.items}
-    table = scheme.level(inputs.level).pay
-    day_pay = sum((Decimal(table[c]) for c in rule.daily_pay_of), Decimal(0)) / rule.days_per_month
+    day_pays, names = _deduction_tables(scheme)
+    day_pay = day_pays[inputs.level]
     parts: list[str] = []
     total = Decimal(0)
     for key, days in rule.days.items():

@@ -43,7 +43,7 @@ from .records import (
     Source,
     month_range,
 )
-from .rules import RANKED, replay_all, with_team_ranks
+from .rules import METRICS, RANKED, replay_all, with_team_ranks
 from .rules.streak import opening
 from .score import attendance_score, score_rows
 from .store import History, open_history
@@ -195,10 +195,13 @@ def _window(history: History, scheme: Scheme) -> int:
     return int(stored) if stored else scheme.promotion.window
 
 
-def stored_scores(history: History) -> dict[str, dict[Month, Score]]:
+def stored_scores(history: History, scheme: Scheme) -> dict[str, dict[Month, Score]]:
+    """Every stored score, read once per command; with their metrics only where the
+    scheme's rule or its team lead's pay reads them."""
     cache = history.memo
     if "scores" not in cache:
-        cache["scores"] = history.scores()
+        cache["scores"] = history.scores(metrics=scheme.promotion.rule in METRICS
+                                         or scheme.pay.team_lead is not None)
     return cache["scores"]  # type: ignore[no-any-return]
 
 
@@ -221,7 +224,7 @@ def derive(
 def _rule_scores(history: History, scheme: Scheme,
                  agents: dict[str, Agent]) -> dict[str, dict[Month, Score]]:
     """The stored scores, with each month's place within the team for rules that rank."""
-    scores = stored_scores(history)
+    scores = stored_scores(history, scheme)
     if scheme.promotion.rule not in RANKED:
         return scores
     if scheme.promotion.rule == "quarterly_standard":  # ranked on the quarter's average
@@ -427,7 +430,7 @@ def run_score(
             for state in states:
                 if state.month in wanted:
                     states_by_month[state.month].append((agent, state))
-        all_scores = stored_scores(history)
+        all_scores = stored_scores(history, scheme)
         for m in scored:
             attendance_of = intake.attendance.get(m, {})
             result_rows = []
@@ -692,8 +695,8 @@ def run_promote(
                 continue
             if agent.first_month is None or agent.first_month > as_of + 1:
                 continue
-            levels[agent_id] = next((s.level for s in states if s.month == as_of + 1),
-                                    next_level)
+            state = _state_at(states, as_of + 1)
+            levels[agent_id] = state.level if state is not None else next_level
         history.replace_decisions(record_through, found)
         _record(history, session, "promote", {"as_of": str(as_of), "window": window,
                                               "moves": len(moves), "dry_run": dry_run})
@@ -776,7 +779,7 @@ def _payroll(history: History, month: Month | None) -> PayrollResult:
             _("the decisions at the close of {month} have not been confirmed with "
               "`cslevel promote`; the levels paid assume them").format(month=month - 1),
             severity="warning"))
-    all_scores = stored_scores(history)
+    all_scores = stored_scores(history, scheme)
     lines = _pay_month(history, scheme, month, derived, all_scores, scored, problems)
     before = (_pay_month(history, scheme, month - 1, derived, all_scores, scored, [])
               if month - 1 >= scored[0] else {})
@@ -843,9 +846,9 @@ def _pay_month(
             continue
         if not (agent.in_roster or month_scores.get(agent_id) or agent_id in latest_ids):
             continue
-        by_month = {s.month: s for s in states}
-        level = by_month[month].level if month in by_month else next_level
-        figure_state = by_month.get(figures)
+        state = _state_at(states, month)
+        level = state.level if state is not None else next_level
+        figure_state = _state_at(states, figures)
         score = all_scores.get(agent_id, {}).get(figures)
         counted = score is not None and figure_state is not None and not figure_state.in_trial
         lead = (_lead_pay(agent, level, scheme, month, derived, all_scores)
@@ -854,6 +857,20 @@ def _pay_month(
             agent, month, level, figures, score.value if counted and score else None,
             attendance.get(agent_id), lead), scheme)
     return lines
+
+
+def _state_at(states: list[MonthState], month: Month) -> MonthState | None:
+    """The agent's state in `month`, if it has one. The rules give one state per month from
+    the agent's first, so it is found by position (a search if ever they did not)."""
+    if not states:
+        return None
+    first = states[0].month
+    at = month - first
+    if 0 <= at < len(states) and states[at].month == month:
+        return states[at]
+    if states[-1].month - first == len(states) - 1:  # one per month: `month` has none
+        return None
+    return next((s for s in states if s.month == month), None)
 
 
 def _lead_pay(

@@ -370,24 +370,27 @@ class History:
                                  .where(scores.c.month == str(month)))
         return {agent_id: Decimal(value) for agent_id, value in rows}
 
-    def scores(self) -> dict[str, dict[Month, Score]]:
+    def scores(self, metrics: bool = True) -> dict[str, dict[Month, Score]]:
         """Every stored score by agent and month, for the rules: the value, the metrics (read
-        from their JSON when first used) and the discipline mark. The source and the
-        explanation stay in the database: they are written once, with the month's results."""
+        from their JSON when first used; left out with `metrics=False`, for rules that never
+        read them) and the discipline mark. The source and the explanation stay in the
+        database: they are written once, with the month's results."""
         out: dict[str, dict[Month, Score]] = {}
         # straight from the driver's cursor, in table order: hundreds of thousands of rows,
         # and neither SQLAlchemy's row objects nor an ORDER BY (a walk of the index with a
         # look-up per row) are needed, since callers look scores up by month and agent
-        rows = self._fetch("SELECT agent_id, month, score, metrics, discipline_block FROM scores")
+        column = "metrics" if metrics else "'{}'"  # (no metrics: the empty mapping)
+        rows = self._fetch(f"SELECT agent_id, month, score, {column}, discipline_block "
+                           "FROM scores")
         parse, get, new = Month.parse, out.get, tuple.__new__  # Score is a named tuple
-        for agent_id, label, value, metrics, block in rows:
+        for agent_id, label, value, stored, block in rows:
             month = parse(label)
             by_month = get(agent_id)
             if by_month is None:
                 by_month = out[agent_id] = {}
             by_month[month] = new(Score, (
                 agent_id, month, Decimal(value),
-                NO_METRICS if metrics == "{}" else LazyMetrics(metrics),
+                NO_METRICS if stored == "{}" else LazyMetrics(stored),
                 None, block != 0, "", None, None, None))
         return out
 

@@ -20,16 +20,20 @@ if TYPE_CHECKING:
 
 RULES: dict[str, Any] = {}
 RANKED: set[str] = set()  # rules that need each month's place within the team
+METRICS: set[str] = set()  # rules that read the scores' metrics, not only the score
 # passes over every agent's states at once, for what compares agents with each other after
 # their levels are known (e.g. the worst of a level); keyed by rule kind
 COHORT: dict[str, Any] = {}
 
 
-def register(name: str, *, ranked: bool = False) -> Callable[[Any], Any]:
+def register(name: str, *, ranked: bool = False, metrics: bool = False
+             ) -> Callable[[Any], Any]:
     def wrap(fn: Any) -> Any:
         RULES[name] = fn
         if ranked:
             RANKED.add(name)
+        if metrics:
+            METRICS.add(name)
         return fn
 
     return wrap
@@ -82,7 +86,7 @@ from . import tenure as _tenure  # noqa: E402,F401  (registers the rule kind)
 from . import ranking as _ranking  # noqa: E402,F401  (registers the rule kind)
 from . import quarterly as _quarterly  # noqa: E402,F401  (registers the rule kind)
 
-__all__ = ["RULES", "register", "replay", "replay_all"]
+__all__ = ["METRICS", "RULES", "register", "replay", "replay_all"]
 
 
 def replay(

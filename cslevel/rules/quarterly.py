@@ -55,7 +55,7 @@ def meets(standard: Standard, quarter: list[Score]) -> tuple[bool, str]:
     return not short, _(", ").join(short)
 
 
-@register("quarterly_standard", ranked=True)
+@register("quarterly_standard", ranked=True, metrics=True)
 def quarterly_standard_rule(
     agent: Agent,
     scores: dict[Month, Score],

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from ..templates import Scheme
 
 
-@register("rank_streak", ranked=True)
+@register("rank_streak", ranked=True, metrics=True)
 def rank_streak_rule(
     agent: Agent,
     scores: dict[Month, Score],

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from ..templates import Scheme
 
 
-@register("tenure_grade")
+@register("tenure_grade", metrics=True)
 def tenure_grade_rule(
     agent: Agent,
     scores: dict[Month, Score],

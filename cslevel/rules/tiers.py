@@ -40,7 +40,7 @@ def qualifying_tier(score: Score, scheme: Scheme) -> tuple[int, str]:
     return best, missed
 
 
-@register("tier_floors")
+@register("tier_floors", metrics=True)
 def tier_floors_rule(
     agent: Agent,
     scores: dict[Month, Score],

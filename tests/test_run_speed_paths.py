@@ -1,0 +1,78 @@
+"""The short cuts taken for a month at scale give what the plain way gives: the stored
+scores read without their metrics where the scheme's rule never reads them, a state found
+by its position in an agent's months, each level's day pay worked out once per scheme."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from cslevel import payroll
+from cslevel.payroll import PayInputs, pay_line
+from cslevel.pipeline import _state_at, stored_scores
+from cslevel.records import NO_METRICS, Agent, Month, MonthState, Score
+from cslevel.rules import METRICS
+from cslevel.store import open_history
+from cslevel.templates import load_scheme
+
+
+def test_rules_that_read_metrics_are_the_four_that_do() -> None:
+    assert METRICS == {"quarterly_standard", "rank_streak", "tenure_grade", "tier_floors"}
+
+
+def test_scores_without_metrics_for_a_rule_that_never_reads_them(tmp_path: Path) -> None:
+    with open_history(str(tmp_path / "h.db")) as history:
+        history.add_scores(Month(2026, 9), [
+            Score("0001", Month(2026, 9), Decimal("103.50"), {"fcr": Decimal("0.91")}),
+            Score("0002", Month(2026, 9), Decimal("88.00"))])
+        star = load_scheme("star")[0]
+        assert star.promotion.rule not in METRICS and star.pay.team_lead is None
+        scores = stored_scores(history, star)
+        assert scores["0001"][Month(2026, 9)].value == Decimal("103.50")
+        assert scores["0001"][Month(2026, 9)].metrics is NO_METRICS
+        assert dict(history.scores()["0001"][Month(2026, 9)].metrics) == {
+            "fcr": Decimal("0.91")}
+        history.memo.clear()
+        tier = load_scheme("tier")[0]
+        assert tier.promotion.rule in METRICS
+        with_metrics = stored_scores(history, tier)
+        assert dict(with_metrics["0001"][Month(2026, 9)].metrics) == {"fcr": Decimal("0.91")}
+        assert with_metrics["0002"][Month(2026, 9)].metrics is NO_METRICS
+
+
+def _state(month: Month) -> MonthState:
+    return MonthState("0001", month, "一星", None, False, 0, 0, False)
+
+
+def test_a_state_is_found_by_its_month() -> None:
+    months = [Month(2026, 1) + i for i in range(5)]
+    states = [_state(m) for m in months]
+    assert [_state_at(states, m) for m in months] == states
+    assert _state_at(states, Month(2025, 12)) is None
+    assert _state_at(states, Month(2026, 6)) is None
+    assert _state_at([], Month(2026, 1)) is None
+    gaps = [states[0], states[2], states[4]]  # not one per month: searched
+    assert _state_at(gaps, Month(2026, 3)) is states[2]
+    assert _state_at(gaps, Month(2026, 5)) is states[4]
+    assert _state_at(gaps, Month(2026, 2)) is None
+
+
+def test_day_pay_follows_the_schemes_own_pay_table() -> None:
+    star = load_scheme("star")[0]
+    agent = Agent("0001", "张三", "一组", hire_date=None)
+    absent = {"absent_days": Decimal(1)}
+    line = pay_line(PayInputs(agent, Month(2026, 10), star.levels[1].name, Month(2026, 9),
+                              Decimal(100), absent), star)
+    base = star.levels[1].pay["基本工资"]
+    expected = payroll.money(base / Decimal("21.75"))
+    assert line.components["考勤扣款"] == -expected
+    # another pay table for the same levels (a copy of the scheme): its own day pay
+    doubled = star.model_copy(update={"levels": [
+        lv.model_copy(update={"pay": {k: v * 2 for k, v in lv.pay.items()}})
+        for lv in star.levels]})
+    line2 = pay_line(PayInputs(agent, Month(2026, 10), doubled.levels[1].name,
+                               Month(2026, 9), Decimal(100), absent), doubled)
+    assert line2.components["考勤扣款"] == -payroll.money(base * 2 / Decimal("21.75"))
+    again = pay_line(PayInputs(agent, Month(2026, 10), star.levels[1].name, Month(2026, 9),
+                               Decimal(100), absent), star)
+    assert again == line
