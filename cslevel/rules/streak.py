@@ -81,6 +81,8 @@ def streak_rule(
         date=agent.leave_date) if agent.leave_date else ""
 
     states: list[MonthState] = []
+    at_top: dict[str, str] = {}  # the same note month after month: worded once per level
+    at_floor: dict[str, str] = {}
     # the streaks: their length, and their last `window` months (what a decision cites)
     up_months: list[Month] = []
     down_months: list[Month] = []
@@ -134,12 +136,14 @@ def streak_rule(
         decision = None
         if up_count >= window:
             trigger = tuple(up_months)
-            blocked = [m for m in trigger if scores[m].discipline_block]
+            blocked = ([m for m in trigger if scores[m].discipline_block]
+                       if rule.block_column else [])
             if rule.block_column and blocked:
                 note = _("promotion blocked by a discipline flag in {months}").format(
                     months=_(", ").join(str(m) for m in blocked))
             elif index == len(ladder) - 1:
-                note = _("already at the top level ({level})").format(level=level)
+                note = at_top.get(level) or at_top.setdefault(
+                    level, _("already at the top level ({level})").format(level=level))
             else:
                 detail = _(", ").join(f"{m} {fmt_number(scores[m].value)}" for m in trigger)
                 decision = Decision(
@@ -154,7 +158,8 @@ def streak_rule(
         elif down_count >= window:
             trigger = tuple(down_months)
             if index <= floor_index:
-                note = _("already at the lowest regular level ({level})").format(level=level)
+                note = at_floor.get(level) or at_floor.setdefault(
+                    level, _("already at the lowest regular level ({level})").format(level=level))
             else:
                 detail = _(", ").join(f"{m} {fmt_number(scores[m].value)}" for m in trigger)
                 decision = Decision(
