@@ -405,19 +405,31 @@ class History:
 
     # decisions ----------------------------------------------------------------------
     def replace_decisions(self, through: Month, found: list[Decision]) -> None:
-        """Decisions are derived from the scores: promote re-derives and replaces them."""
-        self.conn.execute(delete(decisions))
-        if found:
-            stamp = now()
-            # explicit ids 1, 2, …: what SQLite numbers an emptied table with anyway, and the
-            # same on PostgreSQL (whose sequence would go on counting from the last run)
-            self._insert_many(decisions, (
-                "id", "agent_id", "decided_month", "effective_month", "from_level", "to_level",
-                "kind", "rule", "reason", "trigger_months", "recorded_at"), (
-                (i, d.agent_id, str(d.decided), str(d.effective), d.from_level, d.to_level,
-                 d.kind, d.rule, d.reason, json.dumps([str(m) for m in d.trigger_months]),
-                 stamp)
-                for i, d in enumerate((d for d in found if d.decided <= through), start=1)))
+        """Decisions are derived from the scores: promote re-derives them and the table is
+        made to hold exactly the ones found up to `through`. A decision already stored keeps
+        its row (its id and when it was first recorded); the ones no longer found are
+        deleted, the new ones added after the last id: a month's promote touches the few
+        rows that changed, not the tens of thousands of earlier decisions."""
+        wanted = [(d.agent_id, str(d.decided), str(d.effective), d.from_level, d.to_level,
+                   d.kind, d.rule, d.reason, json.dumps([str(m) for m in d.trigger_months]))
+                  for d in found if d.decided <= through]
+        stored = self._fetch(
+            "SELECT id, agent_id, decided_month, effective_month, from_level, to_level, kind, "
+            "rule, reason, trigger_months FROM decisions")
+        keep = set(wanted)
+        gone = [(row[0],) for row in stored if row[1:] not in keep]
+        if gone:
+            self.conn.exec_driver_sql(f"DELETE FROM decisions WHERE id = {self._mark()}", gone)
+        have = {row[1:] for row in stored}
+        next_id = max((row[0] for row in stored), default=0) + 1
+        stamp = now()
+        # explicit ids, after the last one: the same on SQLite and PostgreSQL (whose sequence
+        # would go on counting from rows deleted long ago)
+        self._insert_many(decisions, (
+            "id", "agent_id", "decided_month", "effective_month", "from_level", "to_level",
+            "kind", "rule", "reason", "trigger_months", "recorded_at"), (
+            (i, *row, stamp)
+            for i, row in enumerate((row for row in wanted if row not in have), start=next_id)))
         self.set_setting("promoted_through", str(through))
 
     def decisions(self) -> list[Decision]:

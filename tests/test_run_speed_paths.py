@@ -1,16 +1,19 @@
 """The short cuts taken for a month at scale give what the plain way gives: the stored
 scores read without their metrics where the scheme's rule never reads them, a state found
-by its position in an agent's months, each level's day pay worked out once per scheme."""
+by its position in an agent's months, each level's day pay worked out once per scheme, the
+decisions rewritten only where they changed."""
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from decimal import Decimal
 from pathlib import Path
 
 from cslevel import payroll
 from cslevel.payroll import PayInputs, pay_line
 from cslevel.pipeline import _state_at, stored_scores
-from cslevel.records import NO_METRICS, Agent, Month, MonthState, Score
+from cslevel.records import NO_METRICS, Agent, Decision, Month, MonthState, Score
 from cslevel.rules import METRICS
 from cslevel.store import open_history
 from cslevel.templates import load_scheme
@@ -76,3 +79,35 @@ def test_day_pay_follows_the_schemes_own_pay_table() -> None:
     again = pay_line(PayInputs(agent, Month(2026, 10), star.levels[1].name, Month(2026, 9),
                                Decimal(100), absent), star)
     assert again == line
+
+
+def _decision(agent: str, decided: Month, to_level: str) -> Decision:
+    return Decision(agent, decided, decided + 1, "一星", to_level, "promote", "streak_up",
+                    f"{agent} promoted", (decided - 2, decided - 1, decided))
+
+
+def test_promote_touches_only_the_decisions_that_changed(tmp_path: Path, monkeypatch) -> None:
+    from cslevel import store
+
+    db = str(tmp_path / "h.db")
+    a = _decision("0001", Month(2026, 3), "二星")
+    b = _decision("0002", Month(2026, 3), "二星")
+    c = _decision("0003", Month(2026, 4), "二星")
+    monkeypatch.setattr(store, "now", lambda: "first")
+    with open_history(db) as history:
+        history.replace_decisions(Month(2026, 3), [a, b, c])  # c: after `through`
+    monkeypatch.setattr(store, "now", lambda: "second")
+    d = _decision("0004", Month(2026, 4), "二星")
+    with open_history(db) as history:
+        history.replace_decisions(Month(2026, 4), [a, c, d])  # b no longer found
+        assert history.decisions() == [a, c, d]
+        assert history.setting("promoted_through") == "2026-04"
+    with closing(sqlite3.connect(db)) as con:
+        rows = con.execute("SELECT id, agent_id, decided_month, trigger_months, recorded_at "
+                           "FROM decisions ORDER BY id").fetchall()
+    assert rows == [(1, "0001", "2026-03", '["2026-01", "2026-02", "2026-03"]', "first"),
+                    (3, "0003", "2026-04", '["2026-02", "2026-03", "2026-04"]', "second"),
+                    (4, "0004", "2026-04", '["2026-02", "2026-03", "2026-04"]', "second")]
+    with open_history(db) as history:
+        history.replace_decisions(Month(2026, 4), [])
+        assert history.decisions() == []
