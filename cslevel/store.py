@@ -411,7 +411,7 @@ class History:
         deleted, the new ones added after the last id: a month's promote touches the few
         rows that changed, not the tens of thousands of earlier decisions."""
         wanted = [(d.agent_id, str(d.decided), str(d.effective), d.from_level, d.to_level,
-                   d.kind, d.rule, d.reason, json.dumps([str(m) for m in d.trigger_months]))
+                   d.kind, d.rule, d.reason, _month_list(d.trigger_months))
                   for d in found if d.decided <= through]
         stored = self._fetch(
             "SELECT id, agent_id, decided_month, effective_month, from_level, to_level, kind, "
@@ -481,6 +481,12 @@ class History:
     def audit_trail(self) -> list[dict[str, str]]:
         rows = self.conn.execute(select(audit).order_by(audit.c.id)).mappings()
         return [{k: r[k] for k in ("at", "user", "action", "month", "reason")} for r in rows]
+
+
+def _month_list(months: tuple[Month, ...]) -> str:
+    """Months as the JSON list json.dumps makes of their texts ('["2026-01", "2026-02"]'),
+    without its encoder: tens of thousands of decisions are compared with the stored ones."""
+    return '["' + '", "'.join(map(str, months)) + '"]' if months else "[]"
 
 
 class _Figures:

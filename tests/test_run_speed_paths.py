@@ -5,6 +5,7 @@ decisions rewritten only where they changed."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from contextlib import closing
 from decimal import Decimal
@@ -111,3 +112,10 @@ def test_promote_touches_only_the_decisions_that_changed(tmp_path: Path, monkeyp
     with open_history(db) as history:
         history.replace_decisions(Month(2026, 4), [])
         assert history.decisions() == []
+
+
+def test_trigger_months_are_stored_as_json() -> None:
+    from cslevel.store import _month_list
+
+    for months in [(), (Month(2026, 1),), (Month(2025, 12), Month(2026, 1), Month(2026, 2))]:
+        assert _month_list(months) == json.dumps([str(m) for m in months])
