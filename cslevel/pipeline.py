@@ -198,11 +198,13 @@ def _window(history: History, scheme: Scheme) -> int:
 def stored_scores(history: History, scheme: Scheme) -> dict[str, dict[Month, Score]]:
     """Every stored score, read once per command; with their metrics only where the
     scheme's rule or its team lead's pay reads them."""
+    metrics = scheme.promotion.rule in METRICS or scheme.pay.team_lead is not None
     cache = history.memo
-    if "scores" not in cache:
-        cache["scores"] = history.scores(metrics=scheme.promotion.rule in METRICS
-                                         or scheme.pay.team_lead is not None)
-    return cache["scores"]  # type: ignore[no-any-return]
+    if ("scores", True) in cache:  # read with their metrics: good for every scheme
+        return cache["scores", True]  # type: ignore[no-any-return]
+    if ("scores", metrics) not in cache:
+        cache["scores", metrics] = history.scores(metrics=metrics)
+    return cache["scores", metrics]  # type: ignore[no-any-return]
 
 
 def derive(

@@ -36,12 +36,13 @@ def test_scores_without_metrics_for_a_rule_that_never_reads_them(tmp_path: Path)
         assert scores["0001"][Month(2026, 9)].metrics is NO_METRICS
         assert dict(history.scores()["0001"][Month(2026, 9)].metrics) == {
             "fcr": Decimal("0.91")}
-        history.memo.clear()
-        tier = load_scheme("tier")[0]
+        tier = load_scheme("tier")[0]  # in the same command: read again, with them
         assert tier.promotion.rule in METRICS
         with_metrics = stored_scores(history, tier)
         assert dict(with_metrics["0001"][Month(2026, 9)].metrics) == {"fcr": Decimal("0.91")}
         assert with_metrics["0002"][Month(2026, 9)].metrics is NO_METRICS
+        assert stored_scores(history, star) is with_metrics  # with metrics: good for both
+        assert stored_scores(history, tier) is with_metrics
 
 
 def _state(month: Month) -> MonthState:
