@@ -164,24 +164,27 @@ def run_month(config: Config, month: Month | None = None, *, dry_run: bool = Fal
                 _refuse_locked(history, [month])
             before = history.month_scores(month)
             with StagedFiles() as staged:
-                session = Session(history, staged, record=False)
+                # the results workbook is written last, by this process, while a worker
+                # writes the payroll: the payroll is made before promote records the month's
+                # decisions (it reads the same derived levels, and promote confirms `month`)
+                session = Session(history, staged, record=False, write_later=True)
                 score = run_score(
                     kpi_files, None, month=month, attendance_files=att_files,
                     roster_file=config.roster, profile_file=config.profile,
                     out=targets["results"], dry_run=dry_run, progress=progress,
                     session=session, scheme_text=(scheme, text))
                 result.problems += score.problems
+                progress(_("payroll"))
+                if dry_run:
+                    payroll = _payroll(history, pay_month, confirmed_through=month)
+                else:
+                    payroll = run_payroll(month=pay_month, out=targets["payroll"],
+                                          session=session, confirmed_through=month)
                 progress(_("promote"))
                 promote = run_promote(as_of=month, out=None if dry_run else targets["moves"],
                                       dry_run=dry_run, session=session)
                 result.problems += promote.problems
                 result.moves = len(promote.moves)
-                progress(_("payroll"))
-                if dry_run:
-                    payroll = _payroll(history, pay_month)
-                else:
-                    payroll = run_payroll(month=pay_month, out=targets["payroll"],
-                                          session=session)
                 result.problems += [p for p in payroll.problems if p not in result.problems]
                 result.paid = len(payroll.lines)
                 result.payroll_total = sum((ln.total for ln in payroll.lines), Decimal("0.00"))

@@ -138,6 +138,9 @@ class Session:
     history: History
     staged: StagedFiles
     record: bool = True  # stages record their own run entry (False: the caller records one)
+    # large results workbooks are written when the files are collected, by the run's own
+    # process, so that the worker is free for the payroll made after them
+    write_later: bool = False
 
 
 @contextmanager
@@ -373,6 +376,9 @@ def run_score(
             progress(_("KPI {file}").format(file=path.name))
             got, found = reader.read_kpi(path, scheme, month)
             problems += found
+            if (session is not None and session.write_later and not dry_run
+                    and len(got) >= BACKGROUND_ROWS):
+                session.staged.start_workers()  # a worker will write the payroll
             intake.take_kpi(history, scheme, path, got, profiles, problems, progress)
             del got
         intake.check_kpi(problems)
@@ -451,14 +457,16 @@ def run_score(
             if new_folder is not None:
                 new_folder.mkdir(parents=True)
             try:
+                later = session is not None and session.write_later
                 with _staging(session) as staged:
                     for month_result, target in zip(result.months, targets):
-                        progress(_("writing {file}").format(file=target.name))
+                        if not later:
+                            progress(_("writing {file}").format(file=target.name))
                         staged.write(target, partial(
                             write_results, scheme=scheme,
                             result=_with_explanations(history, month_result),
                             problems=problems),
-                            background=len(month_result.rows) >= BACKGROUND_ROWS)
+                            background=len(month_result.rows) >= BACKGROUND_ROWS, later=later)
                         result.outputs.append(target)
             except BaseException:
                 if new_folder is not None:
@@ -722,22 +730,32 @@ def run_payroll(
     db: str | None = None,
     out: Path | None = None,
     session: Session | None = None,
+    confirmed_through: Month | None = None,
 ) -> PayrollResult:
-    from .export.payroll import check_payroll_path, write_payroll
+    """The payroll of `month`, written to `out`. `confirmed_through`: the month that a
+    `promote` later in the same transaction confirms (`cslevel run`), so its decisions are
+    not reported as unconfirmed."""
+    from .export.payroll import check_payroll_path, payroll_book, write_payroll, write_payroll_book
 
     target = out or Path(f"payroll-{month or 'next'}.xlsx")
     check_payroll_path(target)
     with _history(db, session, write=True, must_exist=True) as history:
-        result = _payroll(history, month)
+        result = _payroll(history, month, confirmed_through)
         if out is None:
             target = Path(f"payroll-{result.month}.xlsx")
         _record(history, session, "payroll export", {"month": str(result.month),
                                                      "lines": len(result.lines)})
-        # written here, not by a worker process: it is the last work of its command (payroll
-        # export, run), and a worker would only add the cost of sending it the lines
+        csv_format = target.suffix.lower() == ".csv"
         with _staging(session) as staged:
-            staged.write(target, partial(write_payroll, result=result,
-                                         csv_format=target.suffix.lower() == ".csv"))
+            if (session is not None and session.write_later and not csv_format
+                    and len(result.lines) >= BACKGROUND_ROWS):
+                # `cslevel run`: a worker writes it while the run does the rest (its plain
+                # cell values are quick to hand over)
+                staged.write(target, partial(write_payroll_book, book=payroll_book(result)),
+                             background=True)
+            else:  # alone, it is the last work of its command: written here
+                staged.write(target, partial(write_payroll, result=result,
+                                             csv_format=csv_format))
         result.outputs.append(target)
     return result
 
@@ -748,7 +766,8 @@ def run_payroll_diff(*, month: Month | None = None, db: str | None = None) -> Pa
         return _payroll(history, month)
 
 
-def _payroll(history: History, month: Month | None) -> PayrollResult:
+def _payroll(history: History, month: Month | None,
+             confirmed_through: Month | None = None) -> PayrollResult:
     """The payroll of `month` (default: the month after the latest scored one), each line
     with the reasons it differs from the month before, and the moves taking effect."""
     scheme = _stored_scheme(history)
@@ -775,8 +794,11 @@ def _payroll(history: History, month: Month | None) -> PayrollResult:
     through = month if same else month - 1
     derived = derive(history, scheme, through, _window(history, scheme))
     problems: list[Problem] = []
-    promoted = history.setting("promoted_through")
-    if month > scored[0] and (promoted is None or Month.parse(promoted) < month - 1):
+    stored = history.setting("promoted_through")
+    promoted = Month.parse(stored) if stored else None
+    if confirmed_through is not None and (promoted is None or confirmed_through > promoted):
+        promoted = confirmed_through
+    if month > scored[0] and (promoted is None or promoted < month - 1):
         problems.append(Problem(
             _("the decisions at the close of {month} have not been confirmed with "
               "`cslevel promote`; the levels paid assume them").format(month=month - 1),

@@ -123,3 +123,66 @@ def test_python_dash_m_with_a_worker(tmp_path: Path) -> None:
     sheet = openpyxl.load_workbook(tmp_path / "out" / "results-2026-10.xlsx",
                                    read_only=True).worksheets[0]
     assert sheet.max_row == 5001
+
+
+# --- cslevel run: the results written last by the run, the payroll by a worker ----------------
+def test_a_write_left_for_later_is_written_by_the_run_when_collected(tmp_path: Path,
+                                                                     monkeypatch) -> None:
+    monkeypatch.setenv("CSLEVEL_WORKERS", "1")
+    with StagedFiles() as staged:
+        staged.start_workers()
+        staged.write(tmp_path / "results.txt", write_text, later=True)
+        staged.write(tmp_path / "payroll.txt", write_text, background=True)
+        assert [target.name for _tmp, target in staged.files()] == ["results.txt",
+                                                                     "payroll.txt"]
+    assert (tmp_path / "results.txt").read_text(encoding="utf-8") == (
+        f"written by process {os.getpid()}")
+    payroll = (tmp_path / "payroll.txt").read_text(encoding="utf-8")
+    assert payroll.startswith("written by process ") and str(os.getpid()) not in payroll
+
+
+def test_a_write_left_for_later_is_dropped_when_the_run_fails(tmp_path: Path,
+                                                              monkeypatch) -> None:
+    monkeypatch.setenv("CSLEVEL_WORKERS", "0")
+    called = []
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(staging))
+    with pytest.raises(CslevelError), StagedFiles() as staged:
+        staged.write(tmp_path / "results.txt", called.append, later=True)
+        staged.start_workers()  # no workers: nothing to start
+        raise CslevelError([])
+    assert called == []
+    assert list(staging.iterdir()) == []
+    assert not (tmp_path / "results.txt").exists()
+
+
+def test_run_with_a_worker_gives_the_same_bytes(tmp_path: Path, cli, monkeypatch) -> None:
+    """`cslevel run` hands the payroll to a worker and writes the results itself at the end:
+    the same files as written in one process, and no 'not confirmed' warning (the run's own
+    promote confirms the month)."""
+    import shutil
+
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    folders = {}
+    for name, workers, rows in (("alone", "0", 5000), ("worker", "1", 1)):
+        monkeypatch.setenv("CSLEVEL_WORKERS", workers)
+        monkeypatch.setattr(pipeline, "BACKGROUND_ROWS", rows)
+        code, _out, err = cli("init", name)
+        assert code == 0, err
+        ws = tmp_path / name
+        for month in ("2026-01", "2026-02"):
+            for kind in ("kpi", "att"):
+                shutil.copy(examples / f"{kind}_{month}.xlsx", ws / "input")
+        shutil.copy(examples / "roster.xlsx", ws / "input")
+        for month in ("2026-01", "2026-02"):
+            code, out, err = cli("run", "--month", month, "--config", str(ws / "cslevel.toml"),
+                                 "--json")
+            assert code == 0, err
+            doc = json.loads(out)
+            assert not [p for p in doc["problems"] if "promote" in p["message"]], doc
+        folders[name] = {p.name: p.read_bytes() for p in sorted((ws / "output").iterdir())}
+    assert sorted(folders["worker"]) == [
+        "moves-2026-01.xlsx", "moves-2026-02.xlsx", "payroll-2026-02.xlsx",
+        "payroll-2026-03.xlsx", "results-2026-01.xlsx", "results-2026-02.xlsx"]
+    assert folders["worker"] == folders["alone"]

@@ -7,12 +7,13 @@ Excel opens the Chinese text correctly; it holds the payroll sheet only."""
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..i18n import _, ngettext
-from ..records import CslevelError, PayLine, Problem
+from ..records import Agent, CslevelError, Decision, Month, PayLine, Problem
 from .safe import neutralize
 from .xlsx import add_sheet, new_workbook
 
@@ -82,55 +83,103 @@ def _write_csv(path: Path, result: PayrollResult) -> None:
                          str(grand), "", "", ""])
 
 
+@dataclass
+class PayrollBook:
+    """What the payroll workbook shows, as plain cell values (text, float, None for a blank
+    money cell): made from the result by the run's own process, cheap to hand to a worker
+    process that writes it (`write_payroll_book`). Totals are summed as Decimal before they
+    become floats, so the totals row is the sum of the rows to the fen."""
+
+    title: str
+    month: Month
+    sheet_name: str
+    headers: list[str]
+    components: int  # how many pay component columns follow the first five
+    rows: list[tuple[Any, ...]]  # month, id, name, team, level, *amounts, total, last, change, note
+    total_cells: list[str]
+    total_amounts: list[float]  # each component's total, then the grand total
+    change_headers: list[str]
+    change_rows: list[tuple[Any, ...]]  # id, name, team, level, before, now, difference, why
+    change_note: str  # the one line shown when there are no change rows
+    moves: list[Decision]
+    agents: dict[str, Agent]  # the agents of `moves`
+
+
+def payroll_book(result: PayrollResult) -> PayrollBook:
+    components = result.scheme.pay.all_components
+    rows = [(str(line.month), line.agent_id, line.name, line.team, line.level,
+             *[float(line.components[name]) for name in components], float(line.total),
+             None if line.previous_total is None else float(line.previous_total),
+             line.change, line.note) for line in result.lines]
+    comp_totals, grand = totals(result)
+    change_rows = [(line.agent_id, line.name, line.team, line.level,
+                    None if before is None else float(before),
+                    None if now is None else float(now),
+                    float((now or Decimal(0)) - (before or Decimal(0))), line.change)
+                   for line, before, now in changed(result)]
+    if not result.previous_paid:
+        note = _("no payroll for {month} to compare with").format(month=result.month - 1)
+    else:
+        note = "" if change_rows else _("no change from last month")
+    return PayrollBook(
+        _("cslevel payroll {month}").format(month=result.month), result.month,
+        _("Payroll {month}").format(month=result.month), _headers(result), len(components),
+        rows, _total_cells(result),
+        [*(float(comp_totals[name]) for name in components), float(grand)],
+        [_("Agent ID"), _("Name"), _("Team"), _("Level"), _("Last month's pay"),
+         _("This month's pay"), _("Difference"), _("Reason")], change_rows, note,
+        result.moves, {m.agent_id: result.agents[m.agent_id] for m in result.moves})
+
+
 def _write_xlsx(path: Path, result: PayrollResult) -> None:
-    book, fmt = new_workbook(path, _("cslevel payroll {month}").format(month=result.month),
-                             result.month,
-                             constant_memory=True)  # each sheet is written row by row
+    write_payroll_book(path, payroll_book(result))
+
+
+def write_payroll_book(path: Path, book: PayrollBook) -> None:
+    """Write the payroll workbook (a worker process may do this: `book` is plain data)."""
+    workbook, fmt = new_workbook(path, book.title, book.month,
+                                 constant_memory=True)  # each sheet is written row by row
     formats = {
-        "money": book.add_format({"border": 1, "num_format": "#,##0.00"}),
-        "total_text": book.add_format({"border": 1, "bold": True, "top": 2}),
-        "total_money": book.add_format({"border": 1, "bold": True, "top": 2,
-                                        "num_format": "#,##0.00"}),
+        "money": workbook.add_format({"border": 1, "num_format": "#,##0.00"}),
+        "total_text": workbook.add_format({"border": 1, "bold": True, "top": 2}),
+        "total_money": workbook.add_format({"border": 1, "bold": True, "top": 2,
+                                            "num_format": "#,##0.00"}),
     }
-    _payroll_sheet(book, fmt | formats, result)
-    _changes_sheet(book, fmt | formats, result)
+    _payroll_sheet(workbook, fmt | formats, book)
+    _changes_sheet(workbook, fmt | formats, book)
     from .decisions import add_signoff_sheet
 
-    add_signoff_sheet(book, fmt, result.moves, result.agents, result.month - 1)
-    book.close()
+    add_signoff_sheet(workbook, fmt, book.moves, book.agents, book.month - 1)
+    workbook.close()
 
 
-def _payroll_sheet(book: Any, fmt: dict[str, Any], result: PayrollResult) -> None:
+def _payroll_sheet(workbook: Any, fmt: dict[str, Any], book: PayrollBook) -> None:
     text, money = fmt["text"], fmt["money"]
-    sheet = add_sheet(book, _("Payroll {month}").format(month=result.month))
-    headers = _headers(result)
+    sheet = add_sheet(workbook, book.sheet_name)
+    headers = book.headers
     sheet.write_row(0, 0, headers, fmt["head"])
-    components = result.scheme.pay.all_components
-    n = len(components)
+    n = book.components
+    write_string, write_number = sheet.write_string, sheet.write_number
     row_no = 0
-    for row_no, line in enumerate(result.lines, start=1):
-        for col, value in enumerate([str(line.month), line.agent_id, line.name, line.team,
-                                     line.level]):
-            sheet.write_string(row_no, col, value, text)
-        for col, name in enumerate(components, start=5):
-            sheet.write_number(row_no, col, float(line.components[name]), money)
-        sheet.write_number(row_no, 5 + n, float(line.total), money)
-        if line.previous_total is None:
+    for row_no, row in enumerate(book.rows, start=1):
+        for col in range(5):
+            write_string(row_no, col, row[col], text)
+        for col in range(5, 6 + n):
+            write_number(row_no, col, row[col], money)
+        if row[6 + n] is None:
             sheet.write_blank(row_no, 6 + n, None, money)
         else:
-            sheet.write_number(row_no, 6 + n, float(line.previous_total), money)
-        sheet.write_string(row_no, 7 + n, line.change, text)
-        sheet.write_string(row_no, 8 + n, line.note, text)
-    comp_totals, grand = totals(result)
+            write_number(row_no, 6 + n, row[6 + n], money)
+        write_string(row_no, 7 + n, row[7 + n], text)
+        write_string(row_no, 8 + n, row[8 + n], text)
     last = row_no + 1
-    for col, value in enumerate(_total_cells(result)):
+    for col, value in enumerate(book.total_cells):
         if value:
             sheet.write_string(last, col, value, fmt["total_text"])
         else:
             sheet.write_blank(last, col, None, fmt["total_text"])
-    for col, name in enumerate(components, start=5):
-        sheet.write_number(last, col, float(comp_totals[name]), fmt["total_money"])
-    sheet.write_number(last, 5 + n, float(grand), fmt["total_money"])
+    for col, amount in enumerate(book.total_amounts, start=5):
+        sheet.write_number(last, col, amount, fmt["total_money"])
     for col in range(6 + n, 9 + n):
         sheet.write_blank(last, col, None, fmt["total_text"])
     sheet.freeze_panes(1, 3)
@@ -144,27 +193,20 @@ def _payroll_sheet(book: Any, fmt: dict[str, Any], result: PayrollResult) -> Non
     sheet.repeat_rows(0)
 
 
-def _changes_sheet(book: Any, fmt: dict[str, Any], result: PayrollResult) -> None:
-    sheet = add_sheet(book, _("Change from last month"))
-    headers = [_("Agent ID"), _("Name"), _("Team"), _("Level"), _("Last month's pay"),
-               _("This month's pay"), _("Difference"), _("Reason")]
-    sheet.write_row(0, 0, headers, fmt["head"])
-    rows = changed(result)
-    if not result.previous_paid:
-        sheet.write_string(1, 0, _("no payroll for {month} to compare with").format(
-            month=result.month - 1), fmt["text"])
-    elif not rows:
-        sheet.write_string(1, 0, _("no change from last month"), fmt["text"])
-    for row_no, (line, before, now) in enumerate(rows, start=1):
-        for col, value in enumerate([line.agent_id, line.name, line.team, line.level]):
-            sheet.write_string(row_no, col, value, fmt["text"])
-        for col, amount in ((4, before), (5, now),
-                            (6, (now or Decimal(0)) - (before or Decimal(0)))):
-            if amount is None:
+def _changes_sheet(workbook: Any, fmt: dict[str, Any], book: PayrollBook) -> None:
+    sheet = add_sheet(workbook, _("Change from last month"))
+    sheet.write_row(0, 0, book.change_headers, fmt["head"])
+    if book.change_note:
+        sheet.write_string(1, 0, book.change_note, fmt["text"])
+    for row_no, row in enumerate(book.change_rows, start=1):
+        for col in range(4):
+            sheet.write_string(row_no, col, row[col], fmt["text"])
+        for col in (4, 5, 6):
+            if row[col] is None:
                 sheet.write_blank(row_no, col, None, fmt["money"])
             else:
-                sheet.write_number(row_no, col, float(amount), fmt["money"])
-        sheet.write_string(row_no, 7, line.change, fmt["wrap"])
+                sheet.write_number(row_no, col, row[col], fmt["money"])
+        sheet.write_string(row_no, 7, row[7], fmt["wrap"])
     sheet.freeze_panes(1, 2)
     sheet.set_column(0, 3, 10)
     sheet.set_column(4, 6, 12)

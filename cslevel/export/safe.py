@@ -79,6 +79,11 @@ def workers() -> int:
     return min(2, (os.cpu_count() or 1) - 1) if (os.cpu_count() or 1) > 1 else 0
 
 
+def _ready() -> None:
+    """A worker's first task: load the workbook writers before there is anything to write."""
+    from . import payroll, results  # noqa: F401  (imports xlsxwriter too)
+
+
 def _write_in_worker(language: str, write: Callable[[Path], None], tmp: Path) -> None:
     """A worker process writes one staged file, in the run's language."""
     from .. import i18n
@@ -96,33 +101,56 @@ class StagedFiles:
     wait for those writes first. At most one write per worker is in flight: when every
     worker is busy, the run's own process writes the next workbook itself (so with one
     worker two workbooks are written at a time, and no more than that many workbooks' rows
-    are held at once)."""
+    are held at once).
+
+    A write may also be left for later (`write(..., later=True)`): the run's own process
+    writes it when the files are collected, while a worker writes a workbook handed over
+    after it (`cslevel run` makes the results early and the payroll last: the worker takes
+    the payroll, the run writes the results meanwhile)."""
 
     def __init__(self) -> None:
         self._staged: list[tuple[Path, Path]] = []
         self._pending: list[tuple[Future[None], Path, Path]] = []
+        self._later: list[tuple[Callable[[Path], None], Path, Path]] = []
         self._pool: ProcessPoolExecutor | None = None
         self._workers = workers()
 
     def write(self, path: Path, write: Callable[[Path], None], *,
-              background: bool = False) -> None:
+              background: bool = False, later: bool = False) -> None:
         tmp = self._stage(path)
+        if later:
+            self._later.append((write, tmp, path))
+            return
         for done in [p for p in self._pending if p[0].done()]:  # collect finished writes
             self._pending.remove(done)
             self._finish(done)
         if background and len(self._pending) < self._workers:  # a worker is free
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
-
             from .. import i18n
 
-            if self._pool is None:  # spawned, not forked: the workers start small, and the
-                # same way on Windows
-                self._pool = ProcessPoolExecutor(
-                    self._workers, mp_context=multiprocessing.get_context("spawn"))
-            self._pending.append(
-                (self._pool.submit(_write_in_worker, i18n.current(), write, tmp), tmp, path))
+            self._pending.append((self._workers_pool().submit(
+                _write_in_worker, i18n.current(), write, tmp), tmp, path))
             return
+        self._write_here(write, tmp, path)
+
+    def _workers_pool(self) -> ProcessPoolExecutor:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        if self._pool is None:  # spawned, not forked: the workers start small, and the same
+            # way on Windows
+            self._pool = ProcessPoolExecutor(
+                self._workers, mp_context=multiprocessing.get_context("spawn"))
+        return self._pool
+
+    def start_workers(self) -> None:
+        """Start the workers now (they load the workbook writers on the other cores) when a
+        large workbook will be handed to them later."""
+        if self._workers and self._pool is None:
+            for _n in range(self._workers):
+                self._workers_pool().submit(_ready)
+
+    @staticmethod
+    def _write_here(write: Callable[[Path], None], tmp: Path, path: Path) -> None:
         try:
             write(tmp)
             os.chmod(tmp, 0o666 & ~_umask())  # as a normally created file, not mkstemp's 0600
@@ -142,8 +170,11 @@ class StagedFiles:
             raise _unwritable(path, _("the process writing it stopped")) from None
 
     def wait(self) -> None:
-        """Wait for the background writes; the first that failed raises."""
+        """Write what was left for later, then wait for the background writes; the first
+        that failed raises."""
         try:
+            while self._later:
+                self._write_here(*self._later.pop(0))
             while self._pending:
                 self._finish(self._pending.pop(0))
         finally:
@@ -156,6 +187,7 @@ class StagedFiles:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
         self._pending.clear()
+        self._later.clear()
 
     def _stage(self, path: Path) -> Path:
         """A new temporary file for `path`, recorded for commit or discard."""
