@@ -28,6 +28,8 @@ ZERO = Decimal("0.00")
 
 def money(value: Decimal | int | float | str) -> Decimal:
     """Any amount -> Decimal at the fen, half-up. Floats go through str (2.675 -> 2.68)."""
+    if type(value) is Decimal:  # (most amounts: no copy first)
+        return value.quantize(FEN, rounding=ROUND_HALF_UP)
     if isinstance(value, float):
         value = str(value)
     return Decimal(value).quantize(FEN, rounding=ROUND_HALF_UP)
@@ -100,11 +102,12 @@ def service_years(hire: date, on: date) -> int:
     return max(on.year - hire.year - ((on.month, on.day) < (hire.month, hire.day)), 0)
 
 
-def pay_line(inputs: PayInputs, scheme: Scheme) -> PayLine:
+def pay_line(inputs: PayInputs, scheme: Scheme, explain: bool = True) -> PayLine:
     """The level's components (performance pay scaled by the score), seniority pay, the
     supervisor allowance (by the agent's tier, whatever the level), the team lead's
     management pay, pro rata for a joiner's or leaver's month if the template says so, and
-    the attendance deduction last."""
+    the attendance deduction last. With `explain=False` the line's note (how it was worked
+    out) is left empty: for a month that is only compared with."""
     agent, month, pay = inputs.agent, inputs.month, scheme.pay
     table = scheme.level(inputs.level).pay
     components: dict[str, Decimal] = {}
@@ -120,75 +123,82 @@ def pay_line(inputs: PayInputs, scheme: Scheme) -> PayLine:
     for name in pay.components:
         amount = Decimal(table[name])
         if performance is not None and name == performance.component and amount:
-            if inputs.score is None:
-                notes.append(_("no score for {month}: {component} paid at the standard amount"
-                               ).format(month=inputs.figures_month, component=name))
-            elif performance.zero_below is not None and inputs.score < performance.zero_below:
-                notes.append(_("{month} score {score} < {floor}: no {component}").format(
-                    month=inputs.figures_month, score=inputs.score,
-                    floor=performance.zero_below, component=name))
+            score = inputs.score
+            if score is None:
+                if explain:
+                    notes.append(_("no score for {month}: {component} paid at the standard "
+                                   "amount").format(month=inputs.figures_month,
+                                                    component=name))
+            elif performance.zero_below is not None and score < performance.zero_below:
+                if explain:
+                    notes.append(_("{month} score {score} < {floor}: no {component}").format(
+                        month=inputs.figures_month, score=score,
+                        floor=performance.zero_below, component=name))
                 amount = ZERO
             else:
-                factor = min(max(inputs.score / performance.full_at, Decimal(0)), performance.cap)
-                values = {"component": name, "amount": _amount(amount),
-                          "month": inputs.figures_month, "score": inputs.score,
-                          "full": performance.full_at}
-                if (factor == performance.cap
-                        and inputs.score / performance.full_at > performance.cap):
-                    notes.append(_("{component} = {amount} × {month} score {score}/{full} "
-                                   "(capped at ×{cap})").format(**values, cap=performance.cap))
-                else:
-                    notes.append(_("{component} = {amount} × {month} score {score}/{full}"
-                                   ).format(**values))
+                factor = min(max(score / performance.full_at, Decimal(0)), performance.cap)
+                if explain:
+                    values = {"component": name, "amount": _amount(amount),
+                              "month": inputs.figures_month, "score": score,
+                              "full": performance.full_at}
+                    if factor == performance.cap and score / performance.full_at > performance.cap:
+                        notes.append(_("{component} = {amount} × {month} score {score}/{full} "
+                                       "(capped at ×{cap})").format(**values,
+                                                                   cap=performance.cap))
+                    else:
+                        notes.append(_("{component} = {amount} × {month} score {score}/{full}"
+                                       ).format(**values))
                 amount = amount * factor
         put(name, amount)
     if pay.seniority is not None:
         rule = pay.seniority
         if agent.hire_date is None:
             put(rule.name, ZERO)
-            notes.append(_("no hire date: {component} is 0").format(component=rule.name))
+            if explain:
+                notes.append(_("no hire date: {component} is 0").format(component=rule.name))
         else:
             years = service_years(agent.hire_date, last_day(month))
             amount = rule.per_year * years
             if rule.cap is not None:
                 amount = min(amount, rule.cap)
             put(rule.name, amount)
-            if years:
+            if years and explain:
                 notes.append(ngettext("{years} year of service", "{years} years of service",
                                       years).format(years=years))
     allowance = pay.supervisor_allowance
     if allowance is not None:
         tier = agent.supervisor_tier
         put(allowance.name, Decimal(allowance.tiers.get(tier, 0)) if tier else ZERO)
-        if tier:
+        if tier and explain:
             notes.append(_("{component} tier {tier}").format(component=allowance.name,
                                                                tier=tier))
     if pay.team_lead is not None:
         amount, why = inputs.lead_pay or (ZERO, "")
         put(pay.team_lead.name, amount)
-        if why:
+        if why and explain:
             notes.append(why)
-    if share is not None:
+    if share is not None and explain:
         notes.append(_("pro rata by calendar days {days}/{total}").format(
             days=share[0], total=share[1]))
     deduction = pay.attendance_deduction
     if deduction is not None:
-        taken, why = _attendance_deduction(inputs, scheme, components)
+        taken, why = _attendance_deduction(inputs, scheme, components, explain)
         components[deduction.name] = -taken
         if why:
             notes.append(why)
     total = sum(components.values(), ZERO)
     return PayLine(agent.agent_id, agent.name, agent.team, month, inputs.level, components,
-                   total, _("; ").join(notes))
+                   total, _("; ").join(notes) if notes else "")
 
 
-def _attendance_deduction(inputs: PayInputs, scheme: Scheme,
-                          components: dict[str, Decimal]) -> tuple[Decimal, str]:
+def _attendance_deduction(inputs: PayInputs, scheme: Scheme, components: dict[str, Decimal],
+                          explain: bool = True) -> tuple[Decimal, str]:
+    """(the deduction, how it was worked out: "" with `explain=False` or nothing deducted)."""
     rule = scheme.pay.attendance_deduction
     assert rule is not None
     if inputs.attendance is None:
         return ZERO, _("no attendance record for {month}: nothing deducted").format(
-            month=inputs.figures_month)
+            month=inputs.figures_month) if explain else ""
     day_pays, names = _deduction_tables(scheme)
     day_pay = day_pays[inputs.level]
     parts: list[str] = []
@@ -197,20 +207,25 @@ def _attendance_deduction(inputs: PayInputs, scheme: Scheme,
         units = inputs.attendance.get(key, Decimal(0))
         if units:
             total += units * days * day_pay
-            parts.append(_("{item} {units} × {days} × daily pay {day_pay}").format(
-                item=names[key], units=fmt_number(units), days=fmt_number(days),
-                day_pay=_amount(day_pay)))
+            if explain:
+                parts.append(_("{item} {units} × {days} × daily pay {day_pay}").format(
+                    item=names[key], units=fmt_number(units), days=fmt_number(days),
+                    day_pay=_amount(day_pay)))
     for key, amount in rule.amounts.items():
         units = inputs.attendance.get(key, Decimal(0))
         if units:
             total += units * amount
-            parts.append(f"{names[key]} {fmt_number(units)} × {_amount(amount)}")
+            if explain:
+                parts.append(f"{names[key]} {fmt_number(units)} × {_amount(amount)}")
     taken = money(total)
     ceiling = sum((components[c] for c in rule.daily_pay_of), ZERO)
     if rule.daily_pay_of and taken > ceiling:
-        parts.append(_("at most {components} {ceiling}").format(
-            components="+".join(rule.daily_pay_of), ceiling=_amount(ceiling)))
+        if explain:
+            parts.append(_("at most {components} {ceiling}").format(
+                components="+".join(rule.daily_pay_of), ceiling=_amount(ceiling)))
         taken = ceiling
+    if not explain:
+        return taken, ""
     if not parts:
         return ZERO, ""
     listed = parts[0]

@@ -24,6 +24,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from . import checkpoints
 from . import read as reader
 from .export.safe import StagedFiles
 from .i18n import _
@@ -198,32 +199,75 @@ def _window(history: History, scheme: Scheme) -> int:
     return int(stored) if stored else scheme.promotion.window
 
 
-def stored_scores(history: History, scheme: Scheme) -> dict[str, dict[Month, Score]]:
-    """Every stored score, read once per command; with their metrics only where the
-    scheme's rule or its team lead's pay reads them."""
+def stored_scores(history: History, scheme: Scheme, since: Month | None = None
+                  ) -> dict[str, dict[Month, Score]]:
+    """The stored scores (those of `since` and later are enough, if given), read once per
+    command; with their metrics only where the scheme's rule or its team lead's pay reads
+    them."""
     metrics = scheme.promotion.rule in METRICS or scheme.pay.team_lead is not None
     cache = history.memo
-    if ("scores", True) in cache:  # read with their metrics: good for every scheme
-        return cache["scores", True]  # type: ignore[no-any-return]
-    if ("scores", metrics) not in cache:
-        cache["scores", metrics] = history.scores(metrics=metrics)
-    return cache["scores", metrics]  # type: ignore[no-any-return]
+    # read with metrics: good for every scheme; read from the first month: for every caller
+    for key in sorted((k for k in cache if k[0] == "scores"),
+                      key=lambda k: (not k[1], k[2] is not None)):
+        _, with_metrics, start = key
+        if (with_metrics or not metrics) and (start is None or (since is not None
+                                                                and start <= since)):
+            return cache[key]  # type: ignore[no-any-return]
+    cache["scores", metrics, since] = history.scores(metrics=metrics, since=since)
+    return cache["scores", metrics, since]  # type: ignore[no-any-return]
+
+
+class Derived(dict[str, tuple[Agent, list[MonthState], str]]):
+    """Every agent's month-by-month states and its level the month after the last, by
+    agent. `since`: None when the states start in each agent's first month; a month when
+    they were replayed from checkpoints and start there (the decisions before it are the
+    recorded ones)."""
+
+    since: Month | None = None
 
 
 def derive(
-    history: History, scheme: Scheme, through: Month, window: int
-) -> dict[str, tuple[Agent, list[MonthState], str]]:
-    """Every agent's month-by-month states up to `through` and its level the month after."""
+    history: History, scheme: Scheme, through: Month, window: int,
+    needed: Month | None = None,
+) -> Derived:
+    """Every agent's month-by-month states up to `through` and its level the month after.
+    `needed`: the first month whose states the caller reads (None: all of them); the
+    states may start there, replayed from checkpoints (cslevel.checkpoints)."""
     cache = history.memo
     key = ("derive", scheme.scheme, through, window)
-    if key not in cache:
+    found = cache.get(key)
+    if found is None or (found.since is not None and (needed is None or found.since > needed)):
         # hundreds of thousands of scores and month states, none in a cycle: no collection
         # while they are made (it would walk them all again and again, for nothing)
         with reader.bulk_load():
-            agents = history.agents()
-            cache[key] = replay_all(agents, _rule_scores(history, scheme, agents), scheme,
-                                    through, window)
-    return cache[key]  # type: ignore[no-any-return]
+            cache[key] = found = _derive(history, scheme, through, window, needed)
+    return found  # type: ignore[no-any-return]
+
+
+def _derive(history: History, scheme: Scheme, through: Month, window: int,
+            needed: Month | None) -> Derived:
+    agents = history.agents()
+    kept = (checkpoints.load(history, scheme, window, agents, needed)
+            if needed is not None else None)
+    save = checkpoints.wanted(history, scheme, agents, through)
+    if kept is None:
+        derived = Derived(replay_all(agents, _rule_scores(history, scheme, agents), scheme,
+                                     through, window, save=save))
+    else:
+        month, start = kept
+        # a streak reaching the month after cites up to `window` - 1 months before it
+        scores = stored_scores(history, scheme, month + (2 - window))
+        derived = Derived(replay_all(agents, scores, scheme, through, window, start=start,
+                                     save=save))
+        derived.since = month + 1
+    if save is not None:
+        checkpoints.save(history, scheme, window, agents, save)
+    return derived
+
+
+def _decisions_found(derived: Derived) -> list[Decision]:
+    """The decisions in the derived states (from `derived.since` on, if it is set)."""
+    return [s.decision for _, states, _ in derived.values() for s in states if s.decision]
 
 
 def _rule_scores(history: History, scheme: Scheme,
@@ -411,14 +455,13 @@ def run_score(
 
         latest = history.scored_months()[-1]
         window = _window(history, scheme)
-        derived = derive(history, scheme, latest, window)
+        derived = derive(history, scheme, latest, window, needed=scored[0])
         promoted = history.setting("promoted_through")
         if promoted and scored[0] <= Month.parse(promoted):
             through = Month.parse(promoted)
-            before = {_decision_key(d) for d in history.decisions()}
-            after = [s.decision for _, states, _ in derived.values() for s in states
-                     if s.decision and s.decision.decided <= through]
-            history.replace_decisions(through, after)
+            before = {_decision_key(d) for d in history.decisions(since=derived.since)}
+            after = [d for d in _decisions_found(derived) if d.decided <= through]
+            history.replace_decisions(through, after, since=derived.since)
             result.rederived_through = through
             changed = before ^ {_decision_key(d) for d in after}
             if changed:
@@ -438,7 +481,7 @@ def run_score(
             for state in states:
                 if state.month in wanted:
                     states_by_month[state.month].append((agent, state))
-        all_scores = stored_scores(history, scheme)
+        all_scores = stored_scores(history, scheme, since=scored[0])
         for m in scored:
             attendance_of = intake.attendance.get(m, {})
             result_rows = []
@@ -696,8 +739,8 @@ def run_promote(
         # decisions already confirmed beyond as_of stay confirmed (re-derived, not dropped)
         promoted = history.setting("promoted_through")
         record_through = max(as_of, Month.parse(promoted)) if promoted else as_of
-        derived = derive(history, scheme, record_through, window)
-        found = [s.decision for _, states, _ in derived.values() for s in states if s.decision]
+        derived = derive(history, scheme, record_through, window, needed=as_of)
+        found = _decisions_found(derived)
         moves = sorted((d for d in found if d.decided == as_of), key=lambda d: d.agent_id)
         levels = {}
         for agent_id, (agent, states, next_level) in derived.items():
@@ -707,15 +750,17 @@ def run_promote(
                 continue
             state = _state_at(states, as_of + 1)
             levels[agent_id] = state.level if state is not None else next_level
-        history.replace_decisions(record_through, found)
+        history.replace_decisions(record_through, found, since=derived.since)
         _record(history, session, "promote", {"as_of": str(as_of), "window": window,
                                               "moves": len(moves), "dry_run": dry_run})
         agents = {a: v[0] for a, v in derived.items()}
         flags = [(agent_id, flag, state.note) for agent_id, (_, states, _) in derived.items()
                  for state in states if state.month == as_of for flag in state.flags]
+        earlier = (history.count_decisions(before=derived.since)
+                   if derived.since is not None else 0)
         result = PromoteResult(scheme, as_of, window, moves,
-                               sum(1 for d in found if d.decided < as_of), levels, agents,
-                               flags, [])
+                               earlier + sum(1 for d in found if d.decided < as_of), levels,
+                               agents, flags, [])
         if out is not None and not dry_run:
             with _staging(session) as staged:
                 staged.write(out, partial(write_promotions, result=result))
@@ -792,7 +837,10 @@ def _payroll(history: History, month: Month | None,
               "is not scored yet").format(month=month),
             hint=_("Score {month} first, then export its payroll.").format(month=month)))
     through = month if same else month - 1
-    derived = derive(history, scheme, through, _window(history, scheme))
+    # the states read: the pay month's and the month before's, with their figures' months;
+    # a team lead's pay reads the team's scores of the last review window
+    needed = month + (-2)
+    derived = derive(history, scheme, through, _window(history, scheme), needed=needed)
     problems: list[Problem] = []
     stored = history.setting("promoted_through")
     promoted = Month.parse(stored) if stored else None
@@ -803,10 +851,11 @@ def _payroll(history: History, month: Month | None,
             _("the decisions at the close of {month} have not been confirmed with "
               "`cslevel promote`; the levels paid assume them").format(month=month - 1),
             severity="warning"))
-    all_scores = stored_scores(history, scheme)
+    all_scores = stored_scores(history, scheme,
+                               since=None if scheme.pay.team_lead is not None else needed)
     lines = _pay_month(history, scheme, month, derived, all_scores, scored, problems)
-    before = (_pay_month(history, scheme, month - 1, derived, all_scores, scored, [])
-              if month - 1 >= scored[0] else {})
+    before = (_pay_month(history, scheme, month - 1, derived, all_scores, scored, [],
+                         explain=False) if month - 1 >= scored[0] else {})
     for agent_id, line in (lines if before else {}).items():  # nothing to compare with
         agent, states, _next = derived[agent_id]
         decision = next((s.decision for s in states if s.decision
@@ -836,8 +885,10 @@ def _pay_month(
     history: History, scheme: Scheme, month: Month,
     derived: dict[str, tuple[Agent, list[MonthState], str]],
     all_scores: dict[str, dict[Month, Score]], scored: list[Month], problems: list[Problem],
+    explain: bool = True,
 ) -> dict[str, PayLine]:
-    """One pay line per agent paid in `month`, by agent id."""
+    """One pay line per agent paid in `month`, by agent id (without how each was worked out
+    if not `explain`: a month only compared with)."""
     figures = month if scheme.pay.figures == "same" else month - 1
     attendance = history.attendance(figures)
     if (scheme.pay.attendance_deduction is not None and not attendance
@@ -864,7 +915,8 @@ def _pay_month(
             if trial_end is not None and month > trial_end:
                 level = agent.start_level or scheme.entry_level
             lines[agent_id] = pay_line(PayInputs(
-                agent, month, level, figures, None, attendance.get(agent_id), None), scheme)
+                agent, month, level, figures, None, attendance.get(agent_id), None), scheme,
+                explain)
             continue
         if agent.first_month > month:
             continue
@@ -879,7 +931,7 @@ def _pay_month(
                 if agent.team_lead and scheme.pay.team_lead is not None else None)
         lines[agent_id] = pay_line(PayInputs(
             agent, month, level, figures, score.value if counted and score else None,
-            attendance.get(agent_id), lead), scheme)
+            attendance.get(agent_id), lead), scheme, explain)
     return lines
 
 

@@ -178,6 +178,10 @@ BUSY_TIMEOUT = 30  # seconds a run waits for another run's transaction (CSLEVEL_
 # from the name of the history's schema); advisory locks are per database, so histories in
 # other databases or other schemas (search_path) do not wait for each other.
 ADVISORY_LOCK_CLASS = 0x63736C76  # "cslv"
+# settings keys of the promotion rule's checkpoints (cslevel.checkpoints): their month, and
+# each agent's state at its close as JSON
+CHECKPOINT_MONTH = "checkpoint_month"
+CHECKPOINTS = "checkpoints"
 # SQLSTATEs that mean "another transaction holds what we need": lock_timeout expired,
 # deadlock detected, serialization failure.
 _PG_BUSY_STATES = frozenset({"55P03", "40P01", "40001"})
@@ -221,8 +225,9 @@ def database_url(db: str | None) -> str:
 class History:
     """The history database inside one open transaction."""
 
-    def __init__(self, conn: Connection):
+    def __init__(self, conn: Connection, writable: bool = True):
         self.conn = conn
+        self.writable = writable  # False: everything is rolled back at the end (dry runs)
         # what the stages read or derived in this transaction (the scores, the replayed
         # states), reused by later stages until scores or agents are written again
         self.memo: dict[Any, Any] = {}
@@ -244,6 +249,26 @@ class History:
             self.conn.execute(insert(settings).values(key=key, value=value))
         else:
             self.conn.execute(update(settings).where(settings.c.key == key).values(value=value))
+
+    # checkpoints of the promotion rule (cslevel.checkpoints) ---------------------------
+    def checkpoints(self) -> tuple[Month, str] | None:
+        """(month, the checkpoints' JSON) if the history keeps the rule's state at the close
+        of a month."""
+        month = self.setting(CHECKPOINT_MONTH)
+        text = self.setting(CHECKPOINTS) if month else None
+        return (Month.parse(month), text) if month and text else None
+
+    def set_checkpoints(self, month: Month, text: str) -> None:
+        self.set_setting(CHECKPOINTS, text)
+        self.set_setting(CHECKPOINT_MONTH, str(month))
+
+    def _scores_changed(self, month: Month) -> None:
+        """Scores of `month` were stored or removed: checkpoints at or after it no longer
+        hold (the states they carry were derived without them)."""
+        kept = self.setting(CHECKPOINT_MONTH)
+        if kept and month <= Month.parse(kept):
+            self.conn.execute(delete(settings).where(
+                settings.c.key.in_([CHECKPOINTS, CHECKPOINT_MONTH])))
 
     # agents -------------------------------------------------------------------------
     def agents(self) -> dict[str, Agent]:
@@ -294,6 +319,7 @@ class History:
         """Forget `month`'s scores, attendance and record, before storing it again by parts
         (a month may come in several workbooks, each stored as soon as it is scored)."""
         key = str(month)
+        self._scores_changed(month)
         self.conn.execute(delete(scores).where(scores.c.month == key))
         self.conn.execute(delete(attendance).where(attendance.c.month == key))
         self.conn.execute(delete(months).where(months.c.month == key))
@@ -336,6 +362,7 @@ class History:
 
     def add_scores(self, month: Month, month_scores: list[Score]) -> None:
         if month_scores:
+            self._scores_changed(month)
             key, dumps = str(month), json.dumps
             self._insert_many(scores, ("month", "agent_id", "score", "metrics", "source",
                                        "discipline_block", "explanation"), (
@@ -370,18 +397,21 @@ class History:
                                  .where(scores.c.month == str(month)))
         return {agent_id: Decimal(value) for agent_id, value in rows}
 
-    def scores(self, metrics: bool = True) -> dict[str, dict[Month, Score]]:
-        """Every stored score by agent and month, for the rules: the value, the metrics (read
-        from their JSON when first used; left out with `metrics=False`, for rules that never
-        read them) and the discipline mark. The source and the explanation stay in the
-        database: they are written once, with the month's results."""
+    def scores(self, metrics: bool = True, since: Month | None = None
+               ) -> dict[str, dict[Month, Score]]:
+        """Every stored score by agent and month (of `since` and later, if given), for the
+        rules: the value, the metrics (read from their JSON when first used; left out with
+        `metrics=False`, for rules that never read them) and the discipline mark. The source
+        and the explanation stay in the database: they are written once, with the month's
+        results."""
         out: dict[str, dict[Month, Score]] = {}
         # straight from the driver's cursor, in table order: hundreds of thousands of rows,
         # and neither SQLAlchemy's row objects nor an ORDER BY (a walk of the index with a
         # look-up per row) are needed, since callers look scores up by month and agent
         column = "metrics" if metrics else "'{}'"  # (no metrics: the empty mapping)
-        rows = self._fetch(f"SELECT agent_id, month, score, {column}, discipline_block "
-                           "FROM scores")
+        query = f"SELECT agent_id, month, score, {column}, discipline_block FROM scores"
+        rows = (self._fetch(query + " WHERE month >= ?", str(since)) if since is not None
+                else self._fetch(query))
         parse, get, new = Month.parse, out.get, tuple.__new__  # Score is a named tuple
         for agent_id, label, value, stored, block in rows:
             month = parse(label)
@@ -404,24 +434,29 @@ class History:
         return {agent_id: figures.parse(totals) for agent_id, totals in rows}
 
     # decisions ----------------------------------------------------------------------
-    def replace_decisions(self, through: Month, found: list[Decision]) -> None:
+    def replace_decisions(self, through: Month, found: list[Decision],
+                          since: Month | None = None) -> None:
         """Decisions are derived from the scores: promote re-derives them and the table is
-        made to hold exactly the ones found up to `through`. A decision already stored keeps
-        its row (its id and when it was first recorded); the ones no longer found are
-        deleted, the new ones added after the last id: a month's promote touches the few
-        rows that changed, not the tens of thousands of earlier decisions."""
+        made to hold exactly the ones found up to `through` (those decided in `since` or
+        later, if given: the earlier ones were derived from a checkpoint's past and stay). A
+        decision already stored keeps its row (its id and when it was first recorded); the
+        ones no longer found are deleted, the new ones added after the last id: a month's
+        promote touches the few rows that changed, not the tens of thousands of earlier
+        decisions."""
         wanted = [(d.agent_id, str(d.decided), str(d.effective), d.from_level, d.to_level,
                    d.kind, d.rule, d.reason, _month_list(d.trigger_months))
-                  for d in found if d.decided <= through]
-        stored = self._fetch(
-            "SELECT id, agent_id, decided_month, effective_month, from_level, to_level, kind, "
-            "rule, reason, trigger_months FROM decisions")
+                  for d in found if d.decided <= through and (since is None or d.decided >= since)]
+        query = ("SELECT id, agent_id, decided_month, effective_month, from_level, to_level, "
+                 "kind, rule, reason, trigger_months FROM decisions")
+        stored = (self._fetch(query + " WHERE decided_month >= ?", str(since))
+                  if since is not None else self._fetch(query))
+        last = self._fetch("SELECT max(id) FROM decisions")[0][0]
+        next_id = (last or 0) + 1
         keep = set(wanted)
         gone = [(row[0],) for row in stored if row[1:] not in keep]
         if gone:
             self.conn.exec_driver_sql(f"DELETE FROM decisions WHERE id = {self._mark()}", gone)
         have = {row[1:] for row in stored}
-        next_id = max((row[0] for row in stored), default=0) + 1
         stamp = now()
         # explicit ids, after the last one: the same on SQLite and PostgreSQL (whose sequence
         # would go on counting from rows deleted long ago)
@@ -432,14 +467,23 @@ class History:
             for i, row in enumerate((row for row in wanted if row not in have), start=next_id)))
         self.set_setting("promoted_through", str(through))
 
-    def decisions(self) -> list[Decision]:
-        rows = self.conn.execute(select(decisions).order_by(
-            *self._order(decisions.c.decided_month, decisions.c.agent_id))).mappings()
+    def decisions(self, since: Month | None = None) -> list[Decision]:
+        """The recorded decisions (decided in `since` or later, if given)."""
+        query = select(decisions).order_by(
+            *self._order(decisions.c.decided_month, decisions.c.agent_id))
+        if since is not None:
+            query = query.where(decisions.c.decided_month >= str(since))
+        rows = self.conn.execute(query).mappings()
         return [Decision(r["agent_id"], Month.parse(r["decided_month"]),
                          Month.parse(r["effective_month"]), r["from_level"], r["to_level"],
                          r["kind"], r["rule"], r["reason"],
                          tuple(Month.parse(m) for m in json.loads(r["trigger_months"])))
                 for r in rows]
+
+    def count_decisions(self, before: Month) -> int:
+        """How many recorded decisions were decided before `before`."""
+        return int(self._fetch("SELECT count(*) FROM decisions WHERE decided_month < ?",
+                               str(before))[0][0])
 
     # runs ---------------------------------------------------------------------------
     def record_run(self, command: str, details: dict[str, Any]) -> None:
@@ -679,7 +723,7 @@ def open_history(db: str | None, *, write: bool = True,
                     hint=_("Run `cslevel score` first, or point --db / CSLEVEL_DB at the "
                            "database.")))
             _migrate(conn)
-            yield History(conn)
+            yield History(conn, writable=write)
             if write:
                 trans.commit()
             else:

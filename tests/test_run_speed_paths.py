@@ -120,3 +120,38 @@ def test_trigger_months_are_stored_as_json() -> None:
 
     for months in [(), (Month(2026, 1),), (Month(2025, 12), Month(2026, 1), Month(2026, 2))]:
         assert _month_list(months) == json.dumps([str(m) for m in months])
+
+
+def test_a_month_only_compared_with_is_paid_the_same_without_its_notes() -> None:
+    """The payroll's month before (for the comparison) is worked out without the notes:
+    every amount as with them, for every kind of line."""
+    from datetime import date
+
+    for name in ("star", "weighted", "points", "tier", "grade"):
+        scheme = load_scheme(name)[0]
+        if scheme.pay.attendance_deduction is None and scheme.pay.performance is None:
+            continue
+        levels = [lv.name for lv in scheme.levels if lv.pay]
+        agents = [Agent("0001", "张三", "一组", hire_date=date(2020, 3, 9)),
+                  Agent("0002", "李四", "一组", hire_date=None),
+                  Agent("0003", "王五", "二组", hire_date=date(2026, 10, 12)),  # joins
+                  Agent("0004", "赵六", "二组", hire_date=date(2019, 1, 1),
+                        leave_date=date(2026, 10, 20), supervisor_tier="A")]  # leaves
+        scores = [None, Decimal(0), Decimal(35), Decimal("99.5"), Decimal(100),
+                  Decimal(250)]
+        attendance = [None, {}, {"absent_days": Decimal(2), "late_times": Decimal(3)},
+                      {"sick_days": Decimal("0.5"), "personal_days": Decimal(30)}]
+        compared = 0
+        for agent in agents:
+            for level in levels:
+                for score in scores:
+                    for att in attendance:
+                        inputs = PayInputs(agent, Month(2026, 10), level, Month(2026, 9),
+                                           score, att)
+                        full, quick = pay_line(inputs, scheme), pay_line(inputs, scheme,
+                                                                         explain=False)
+                        assert quick.note == ""
+                        assert (quick.components, quick.total, quick.level) == (
+                            full.components, full.total, full.level)
+                        compared += 1
+        assert compared == len(agents) * len(levels) * len(scores) * len(attendance)

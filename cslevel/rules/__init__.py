@@ -9,6 +9,7 @@ decision) plus the level in force in the month after the last one.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..records import Agent, Month, Score
@@ -21,22 +22,38 @@ if TYPE_CHECKING:
 RULES: dict[str, Any] = {}
 RANKED: set[str] = set()  # rules that need each month's place within the team
 METRICS: set[str] = set()  # rules that read the scores' metrics, not only the score
+# rules that can start from the state they were in at the close of a month (a checkpoint),
+# instead of from the agent's first month
+RESUMABLE: set[str] = set()
 # passes over every agent's states at once, for what compares agents with each other after
 # their levels are known (e.g. the worst of a level); keyed by rule kind
 COHORT: dict[str, Any] = {}
 
 
-def register(name: str, *, ranked: bool = False, metrics: bool = False
-             ) -> Callable[[Any], Any]:
+def register(name: str, *, ranked: bool = False, metrics: bool = False,
+             resumable: bool = False) -> Callable[[Any], Any]:
     def wrap(fn: Any) -> Any:
         RULES[name] = fn
         if ranked:
             RANKED.add(name)
         if metrics:
             METRICS.add(name)
+        if resumable:
+            RESUMABLE.add(name)
         return fn
 
     return wrap
+
+
+@dataclass
+class Checkpoint:
+    """One agent's rule state at the close of `month`, as JSON-able values (`carry`): what a
+    resumable rule needs to go on from the month after. A rule given `save=Checkpoint(m)`
+    fills in `carry` as it passes m (left None when the agent's first month is after m + 1);
+    given `start=Checkpoint(m, carry)` it replays from m + 1 only."""
+
+    month: Month
+    carry: Any = None
 
 
 def cohort(name: str) -> Callable[[Any], Any]:
@@ -95,12 +112,18 @@ def replay(
     scheme: Any,
     through: Month,
     window: int | None = None,
+    start: Checkpoint | None = None,
+    save: Checkpoint | None = None,
 ) -> tuple[list[MonthState], str]:
-    """Run the scheme's promotion rule for one agent up to and including `through`."""
+    """Run the scheme's promotion rule for one agent up to and including `through` (from the
+    month after `start`, and keeping its state at `save`, where the rule kind is resumable)."""
     if agent.first_month is None:  # known from the roster only, never scored yet
         return [], agent.start_level or scheme.entry_level
     fn = RULES[scheme.promotion.rule]
-    return fn(agent, scores, scheme, through, window or scheme.promotion.window)
+    if start is None and save is None:
+        return fn(agent, scores, scheme, through, window or scheme.promotion.window)
+    assert scheme.promotion.rule in RESUMABLE, scheme.promotion.rule
+    return fn(agent, scores, scheme, through, window or scheme.promotion.window, start, save)
 
 
 def replay_all(
@@ -109,12 +132,18 @@ def replay_all(
     scheme: Any,
     through: Month,
     window: int | None = None,
+    start: dict[str, Checkpoint] | None = None,
+    save: dict[str, Checkpoint] | None = None,
 ) -> dict[str, tuple[Agent, list[MonthState], str]]:
     """Every agent's states up to `through` and level the month after, with the rule kind's
-    cohort pass (comparisons between agents) applied."""
+    cohort pass (comparisons between agents) applied. `start`: checkpoints to go on from
+    (an agent without one is replayed from its first month); `save`: checkpoints to fill in,
+    by agent."""
     out = {}
+    begin, keep = start or {}, save or {}
     for agent_id, agent in sorted(agents.items()):
-        states, next_level = replay(agent, scores.get(agent_id, {}), scheme, through, window)
+        states, next_level = replay(agent, scores.get(agent_id, {}), scheme, through, window,
+                                    begin.get(agent_id), keep.get(agent_id))
         out[agent_id] = (agent, states, next_level)
     if (fn := COHORT.get(scheme.promotion.rule)) is not None:
         out = fn(out, scheme, window or scheme.promotion.window)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..i18n import _
 from ..records import Agent, Decision, Month, MonthState, Score, month_range
-from . import register
+from . import Checkpoint, register
 
 if TYPE_CHECKING:
     from ..templates import Scheme
@@ -62,19 +62,25 @@ def last_month(agent: Agent, through: Month) -> Month:
     return min(through, Month.of(agent.leave_date)) if agent.leave_date else through
 
 
-@register("streak")
+@register("streak", resumable=True)
 def streak_rule(
     agent: Agent,
     scores: dict[Month, Score],
     scheme: Scheme,
     through: Month,
     window: int,
+    start: Checkpoint | None = None,
+    save: Checkpoint | None = None,
 ) -> tuple[list[MonthState], str]:
+    """The agent's states; from the month after `start` when given (its carry is the state
+    at the close of that month), and the state at the close of `save.month` kept in `save`.
+    The carry: level, the up and down streaks' lengths and their last months."""
     rule = scheme.promotion
     ladder = scheme.regular_levels
     trial_end, level = opening(agent, scheme)
     floor_index = ladder.index(scheme.floor_level) if scheme.floor_level in ladder else 0
     last = last_month(agent, through)
+    first = agent.first_month
 
     leave_month = Month.of(agent.leave_date) if agent.leave_date else None
     left_note = _("left on {date}: no change of level").format(
@@ -87,8 +93,15 @@ def streak_rule(
     up_months: list[Month] = []
     down_months: list[Month] = []
     up_count = down_count = 0
+    if start is not None:
+        level, up, down, up_count, down_count = start.carry
+        up_months, down_months = [Month.parse(m) for m in up], [Month.parse(m) for m in down]
+        first = start.month + 1
     index = ladder.index(level) if level in ladder else 0
-    for month in month_range(agent.first_month, last):
+    for month in month_range(first, last):
+        if save is not None and month == save.month + 1:
+            save.carry = [level, [str(m) for m in up_months], [str(m) for m in down_months],
+                          up_count, down_count]
         score = scores.get(month)
         value = score.value if score else None
         if trial_end is not None and month <= trial_end:
@@ -179,4 +192,7 @@ def streak_rule(
             level = decision.to_level
             index = ladder.index(level)
             up_months, down_months, up_count, down_count = [], [], 0, 0
+    if save is not None and save.carry is None and last <= save.month:  # ended by then
+        save.carry = [level, [str(m) for m in up_months], [str(m) for m in down_months],
+                      up_count, down_count]
     return states, level

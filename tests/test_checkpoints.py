@@ -1,0 +1,222 @@
+"""Checkpoints (cslevel.checkpoints): a month's run replays the promotion rule from where each
+agent stood at the close of an earlier month instead of from the first stored month. What it
+derives must be exactly what a full replay derives; a checkpoint that no longer holds (a
+month up to it scored again, a changed record, template or window, decisions not confirmed)
+is not used."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cslevel import checkpoints, pipeline
+from cslevel.records import Agent, Month, Score
+from cslevel.rules import Checkpoint, replay
+from cslevel.store import open_history
+from cslevel.templates import Scheme, load_scheme
+
+STAR, _ = load_scheme("star")
+JAN = Month(2026, 1)
+LADDER = ["一星", "二星", "三星", "四星", "五星"]
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+SCORES = st.one_of(st.none(), st.sampled_from(["109.99", "110", "60", "79.99", "100"]),
+                   st.decimals(min_value=0, max_value=200, places=2, allow_nan=False,
+                               allow_infinity=False).map(str))
+
+
+def _scheme(missing: str, block: bool) -> Scheme:
+    return STAR.model_copy(update={"promotion": STAR.promotion.model_copy(
+        update={"missing_month": missing, "block_column": block})})
+
+
+# --- the rule: resumed from a checkpoint = the tail of a full replay --------------------------
+@settings(max_examples=300, deadline=None)
+@given(start=st.sampled_from([None, "试用", *LADDER]), window=st.integers(1, 4),
+       scores=st.lists(SCORES, min_size=1, max_size=20), cut=st.integers(0, 24),
+       hired=st.one_of(st.none(), st.integers(-3, 2)), left=st.one_of(st.none(),
+                                                                       st.integers(0, 22)),
+       first=st.integers(0, 3), missing=st.sampled_from(["break", "skip"]),
+       blocked=st.sets(st.integers(0, 19), max_size=4), block=st.booleans())
+def test_a_replay_from_a_checkpoint_is_the_tail_of_the_full_replay(
+        start, window, scores, cut, hired, left, first, missing, blocked, block) -> None:
+    scheme = _scheme(missing, block)
+    first_month = JAN + first
+    agent = Agent("0001", "甲", "一组", "",
+                  (first_month + hired).first_day() if hired is not None else None,
+                  (first_month + left).first_day() if left is not None else None,
+                  None if start == "试用" else start, first_month, True)
+    if start == "试用":
+        agent = Agent(**{**agent.__dict__, "start_level": STAR.trial_level})
+    by_month = {first_month + i: Score("0001", first_month + i, Decimal(v),
+                                       discipline_block=i in blocked)
+                for i, v in enumerate(scores) if v is not None}
+    through = first_month + (len(scores) - 1)
+    at = JAN + (cut - 1)  # the checkpoint's month: before, within or after the agent's months
+    kept = Checkpoint(at)
+    full, level = replay(agent, by_month, scheme, through, window, save=kept)
+    if agent.first_month > at + 1:
+        assert kept.carry is None  # the agent starts later: replayed from its first month
+        return
+    assert kept.carry is not None  # (starting the month after: the opening state)
+    carried = Checkpoint(at, json.loads(json.dumps(kept.carry)))  # as stored: JSON
+    tail, level_after = replay(agent, by_month, scheme, through, window, start=carried)
+    assert tail == [s for s in full if s.month > at]
+    assert level_after == level
+
+
+def test_the_carry_of_a_streak() -> None:
+    agent = Agent("0001", "甲", "一组", "", None, None, "二星", JAN, True)
+    by_month = {JAN + i: Score("0001", JAN + i, Decimal(v))
+                for i, v in enumerate(["120", "111", "100", "60", "70"])}
+    kept = Checkpoint(JAN + 1)
+    replay(agent, by_month, STAR, JAN + 4, save=kept)
+    assert kept.carry == ["二星", ["2026-01", "2026-02"], [], 2, 0]
+    kept = Checkpoint(JAN + 4)
+    replay(agent, by_month, STAR, JAN + 3, save=kept)  # after the last month: its close
+    assert kept.carry == ["二星", [], ["2026-03", "2026-04"], 0, 2]
+    kept = Checkpoint(JAN + 4)  # three months under 110: demoted, the streaks start again
+    replay(agent, by_month, STAR, JAN + 4, save=kept)
+    assert kept.carry == ["一星", [], [], 0, 0]
+
+
+# --- the month's run: the same outputs and decisions with and without checkpoints ------------
+def _workspace(tmp_path: Path, cli, name: str) -> Path:
+    code, _out, err = cli("init", name)
+    assert code == 0, err
+    ws = tmp_path / name
+    for month in range(1, 13):
+        for kind in ("kpi", "att"):
+            shutil.copy(EXAMPLES / f"{kind}_2026-{month:02d}.xlsx", ws / "input")
+    shutil.copy(EXAMPLES / "roster.xlsx", ws / "input")
+    return ws
+
+
+def _decisions(ws: Path) -> list:
+    with open_history(str(ws / "cslevel.db"), write=False) as history:
+        return history.decisions()
+
+
+def test_month_runs_give_the_same_with_checkpoints(tmp_path: Path, cli, monkeypatch) -> None:
+    used: list[Month] = []
+    load = checkpoints.load
+
+    def spy(*args, **kwargs):
+        got = load(*args, **kwargs)
+        if got is not None:
+            used.append(got[0])
+        return got
+
+    monkeypatch.setattr(checkpoints, "load", spy)
+    folders = {}
+    for name, usable in (("full", False), ("checkpoints", True)):
+        monkeypatch.setattr(checkpoints, "usable", lambda scheme, on=usable: on)
+        ws = _workspace(tmp_path, cli, name)
+        for month in range(1, 13):
+            code, _out, err = cli("run", "--month", f"2026-{month:02d}", "--config",
+                                  str(ws / "cslevel.toml"), "--json")
+            assert code == 0, err
+        folders[name] = ({p.name: p.read_bytes() for p in sorted((ws / "output").iterdir())},
+                         _decisions(ws))
+        if name == "full":
+            assert used == []
+    # from February on, each month's run went on from the close of the month before last
+    # (February's from December: every agent's opening state)
+    assert used == [Month(2025, 12) + i for i in range(11)]
+    assert len(folders["checkpoints"][0]) == 36
+    assert folders["checkpoints"] == folders["full"]
+
+
+# --- when a checkpoint is not used ------------------------------------------------------------
+def _history_with_checkpoint(tmp_path: Path, cli) -> str:
+    """Six months scored and promoted with `cslevel run`: checkpoints at the close of April."""
+    ws = _workspace(tmp_path, cli, "ws")
+    for month in range(1, 7):
+        code, _out, err = cli("run", "--month", f"2026-{month:02d}", "--config",
+                              str(ws / "cslevel.toml"))
+        assert code == 0, err
+    return str(ws / "cslevel.db")
+
+
+JUNE = Month(2026, 6)
+
+
+def _load(db: str, needed: Month = JUNE, window: int = 3,
+          scheme: Scheme = STAR) -> tuple[Month, dict] | None:
+    with open_history(db, write=False) as history:
+        return checkpoints.load(history, scheme, window, history.agents(), needed)
+
+
+def test_checkpoints_are_kept_at_the_close_of_the_month_before_last(tmp_path: Path,
+                                                                    cli) -> None:
+    db = _history_with_checkpoint(tmp_path, cli)
+    got = _load(db)
+    assert got is not None
+    month, start = got
+    assert month == Month(2026, 5)
+    with open_history(db, write=False) as history:
+        agents = history.agents()
+    assert set(start) == {a for a, agent in agents.items()
+                          if agent.first_month is not None and agent.first_month <= month}
+    assert _load(db, needed=Month(2026, 5)) is None  # a state of May itself is needed
+    assert _load(db, window=2) is None  # another review window
+    assert _load(db, scheme=_scheme("skip", True)) is None  # another template
+
+
+def test_re_scoring_a_month_up_to_the_checkpoint_drops_it(tmp_path: Path, cli) -> None:
+    db = _history_with_checkpoint(tmp_path, cli)
+    with open_history(db) as history:
+        history.add_scores(Month(2026, 7), [Score("0001", Month(2026, 7), Decimal(100))])
+        assert history.checkpoints() is not None  # a later month: the checkpoint holds
+        history.clear_month(Month(2026, 5))
+        assert history.checkpoints() is None
+    assert _load(db) is None
+
+
+def test_a_changed_record_or_unconfirmed_decisions_are_not_gone_on_from(tmp_path: Path,
+                                                                        cli) -> None:
+    db = _history_with_checkpoint(tmp_path, cli)
+    with open_history(db, write=False) as history:
+        agents = history.agents()
+        month, _start = checkpoints.load(history, STAR, 3, agents, Month(2026, 6))
+        someone = next(a for a in agents.values() if a.first_month == JAN)
+        moved = {**agents, someone.agent_id: Agent(**{**someone.__dict__,
+                                                      "hire_date": date(2025, 12, 1)})}
+        assert checkpoints.load(history, STAR, 3, moved, Month(2026, 6)) is None
+        # leaving after the checkpoint's month does not touch what it carries; before does
+        later = {**agents, someone.agent_id: Agent(**{**someone.__dict__,
+                                                      "leave_date": date(2026, 6, 10)})}
+        assert checkpoints.load(history, STAR, 3, later, Month(2026, 6)) is not None
+        earlier = {**agents, someone.agent_id: Agent(**{**someone.__dict__,
+                                                        "leave_date": date(2026, 3, 10)})}
+        assert checkpoints.load(history, STAR, 3, earlier, Month(2026, 6)) is None
+        # an agent scored by then but not carried
+        stranger = Agent("X999", "乙", "一组", "", None, None, None, Month(2026, 2), True)
+        assert checkpoints.load(history, STAR, 3, {**agents, "X999": stranger},
+                                Month(2026, 6)) is None
+        newcomer = Agent("X998", "丙", "一组", "", None, None, None, Month(2026, 6), True)
+        assert checkpoints.load(history, STAR, 3, {**agents, "X998": newcomer},
+                                Month(2026, 6)) is not None
+        history.set_setting("promoted_through", str(month - 1))
+        assert checkpoints.load(history, STAR, 3, agents, Month(2026, 6)) is None
+
+
+def test_a_dry_run_keeps_no_checkpoint(tmp_path: Path) -> None:
+    db = str(tmp_path / "h.db")
+    with open_history(db) as history:
+        history.add_scores(JAN, [Score("0001", JAN, Decimal(100))])
+        history.save_agents([(Agent("0001", "甲", "一组", "", None, None, None, JAN, True),
+                              False)])
+    with open_history(db, write=False) as history:
+        assert checkpoints.wanted(history, STAR, history.agents(), JAN + 2) is None
+    with open_history(db) as history:
+        derived = pipeline.derive(history, STAR, JAN + 2, 3)
+        assert derived.since is None
+        assert history.checkpoints() is not None
+        assert history.checkpoints()[0] == JAN + 1
