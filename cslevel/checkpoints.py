@@ -18,8 +18,10 @@ what a full replay would:
 - the caller needs no state before C + 1.
 
 Only rule kinds registered as resumable use them, and not those that compare agents with
-each other (ranks, cohorts): those replay every month. Each derivation in a writable
-transaction keeps the checkpoint of the month before its last one.
+each other (ranks, cohorts): those replay every month. A derivation whose decisions are
+recorded (`promote`, or a promoted month scored again) keeps, with them, the checkpoint of
+the month before its last one: the recorded decisions and the checkpoints always come from
+the same derivation.
 """
 
 from __future__ import annotations
@@ -91,8 +93,9 @@ def load(history: History, scheme: Scheme, window: int, agents: dict[str, Agent]
 def wanted(history: History, scheme: Scheme, agents: dict[str, Agent],
            through: Month) -> dict[str, Checkpoint] | None:
     """Empty checkpoints at the close of the month before `through`, for the replay to fill
-    in, or None when none should be kept: a transaction that is rolled back, a rule kind
-    that cannot use them, or newer ones already kept."""
+    in (and `save` once its decisions are recorded), or None when none should be kept: a
+    transaction that is rolled back, a rule kind that cannot use them, or newer ones
+    already kept."""
     if not history.writable or not usable(scheme):
         return None
     month = through - 1

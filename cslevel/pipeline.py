@@ -224,6 +224,9 @@ class Derived(dict[str, tuple[Agent, list[MonthState], str]]):
     recorded ones)."""
 
     since: Month | None = None
+    # the checkpoints it filled in, kept when its decisions are recorded (they go together:
+    # a later run goes on from the checkpoints with the recorded decisions before them)
+    keep_checkpoints: Callable[[], None] | None = None
 
 
 def derive(
@@ -261,13 +264,23 @@ def _derive(history: History, scheme: Scheme, through: Month, window: int,
                                      save=save))
         derived.since = month + 1
     if save is not None:
-        checkpoints.save(history, scheme, window, agents, save)
+        derived.keep_checkpoints = partial(checkpoints.save, history, scheme, window, agents,
+                                           save)
     return derived
 
 
 def _decisions_found(derived: Derived) -> list[Decision]:
     """The decisions in the derived states (from `derived.since` on, if it is set)."""
     return [s.decision for _, states, _ in derived.values() for s in states if s.decision]
+
+
+def _record_decisions(history: History, through: Month, found: list[Decision],
+                      derived: Derived) -> None:
+    """Record the decisions derived up to `through`, and the derivation's checkpoints."""
+    history.replace_decisions(through, found, since=derived.since)
+    if derived.keep_checkpoints is not None:
+        derived.keep_checkpoints()
+        derived.keep_checkpoints = None
 
 
 def _rule_scores(history: History, scheme: Scheme,
@@ -461,7 +474,7 @@ def run_score(
             through = Month.parse(promoted)
             before = {_decision_key(d) for d in history.decisions(since=derived.since)}
             after = [d for d in _decisions_found(derived) if d.decided <= through]
-            history.replace_decisions(through, after, since=derived.since)
+            _record_decisions(history, through, after, derived)
             result.rederived_through = through
             changed = before ^ {_decision_key(d) for d in after}
             if changed:
@@ -750,7 +763,7 @@ def run_promote(
                 continue
             state = _state_at(states, as_of + 1)
             levels[agent_id] = state.level if state is not None else next_level
-        history.replace_decisions(record_through, found, since=derived.since)
+        _record_decisions(history, record_through, found, derived)
         _record(history, session, "promote", {"as_of": str(as_of), "window": window,
                                               "moves": len(moves), "dry_run": dry_run})
         agents = {a: v[0] for a, v in derived.items()}

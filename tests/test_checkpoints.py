@@ -218,5 +218,45 @@ def test_a_dry_run_keeps_no_checkpoint(tmp_path: Path) -> None:
     with open_history(db) as history:
         derived = pipeline.derive(history, STAR, JAN + 2, 3)
         assert derived.since is None
+        assert history.checkpoints() is None  # kept only with the decisions they go with
+        pipeline._record_decisions(history, JAN + 2, pipeline._decisions_found(derived),
+                                   derived)
         assert history.checkpoints() is not None
         assert history.checkpoints()[0] == JAN + 1
+        assert history.setting("promoted_through") == "2026-03"
+
+
+def test_a_record_changed_by_a_score_alone_is_derived_again_at_the_next_promote(
+        tmp_path: Path, cli, monkeypatch) -> None:
+    """A score run (no promote) with a corrected roster (a leave date before the checkpoint)
+    derives everything again and keeps no checkpoint: the next promote records the
+    decisions of the corrected record, the same as without checkpoints."""
+    import openpyxl
+
+    recorded = {}
+    for name, on in (("full", False), ("checkpoints", True)):
+        monkeypatch.setattr(checkpoints, "usable", lambda scheme, on=on: on)
+        ws = _workspace(tmp_path, cli, name)
+        for month in range(1, 7):
+            code, _out, err = cli("run", "--month", f"2026-{month:02d}", "--config",
+                                  str(ws / "cslevel.toml"))
+            assert code == 0, err
+        before = [d for d in _decisions(ws) if d.agent_id == "0028"]
+        assert [(d.decided, d.from_level, d.to_level) for d in before] == [
+            (Month(2026, 3), "二星", "三星"), (Month(2026, 6), "三星", "二星")]
+        roster = ws / "input" / "roster.xlsx"
+        book = openpyxl.load_workbook(roster)
+        row = next(r for r in book.active.iter_rows() if r[0].value == "0028")
+        row[5].value = date(2026, 3, 10)  # 0028 left in March (the roster was late)
+        book.save(roster)
+        db = str(ws / "cslevel.db")
+        code, _out, err = cli("score", str(ws / "input" / "kpi_2026-07.xlsx"), "--attendance",
+                              str(ws / "input" / "att_2026-07.xlsx"), "--roster", str(roster),
+                              "--scheme", "star", "--db", db, "--out", str(tmp_path / name))
+        assert code == 0, err
+        code, _out, err = cli("promote", "--db", db)
+        assert code == 0, err
+        recorded[name] = _decisions(ws)
+        # no move in the month of leaving, and none after it
+        assert [d for d in recorded[name] if d.agent_id == "0028"] == []
+    assert recorded["checkpoints"] == recorded["full"]
