@@ -71,6 +71,58 @@ def test_a_replay_from_a_checkpoint_is_the_tail_of_the_full_replay(
     assert level_after == level
 
 
+WEIGHTED, _ = load_scheme("weighted")
+ROLLING = WEIGHTED.model_copy(update={"promotion": WEIGHTED.promotion.model_copy(
+    update={"review_months": []})})
+POINTS, _ = load_scheme("points")
+
+
+@settings(max_examples=200, deadline=None)
+@given(scheme=st.sampled_from([WEIGHTED, ROLLING, POINTS]), start=st.integers(0, 7),
+       window=st.integers(1, 4), scores=st.lists(
+           st.one_of(st.none(), st.decimals(min_value=0, max_value=100, places=1,
+                                            allow_nan=False, allow_infinity=False)),
+           min_size=1, max_size=20),
+       cut=st.integers(0, 24), left=st.one_of(st.none(), st.integers(0, 22)),
+       first=st.integers(0, 3))
+def test_the_other_resumable_rules_go_on_from_a_checkpoint_as_a_full_replay(
+        scheme, start, window, scores, cut, left, first) -> None:
+    """The review-window rule (with calendar or rolling reviews, probation) and the
+    score-bands rule: the same property as the streak rule's."""
+    levels = scheme.level_names
+    first_month = JAN + first
+    agent = Agent("0001", "甲", "一组", "", None,
+                  (first_month + left).first_day() if left is not None else None,
+                  levels[start % len(levels)], first_month, True)
+    by_month = {first_month + i: Score("0001", first_month + i, v)
+                for i, v in enumerate(scores) if v is not None}
+    through = first_month + (len(scores) - 1)
+    at = JAN + (cut - 1)
+    kept = Checkpoint(at)
+    full, level = replay(agent, by_month, scheme, through, window, save=kept)
+    if agent.first_month > at + 1:
+        assert kept.carry is None
+        return
+    carried = Checkpoint(at, json.loads(json.dumps(kept.carry)))
+    tail, level_after = replay(agent, by_month, scheme, through, window, start=carried)
+    assert tail == [s for s in full if s.month > at]
+    assert level_after == level
+
+
+def test_probation_goes_on_past_a_checkpoint() -> None:
+    """A review at the checkpoint's month that puts the agent on probation: the month after
+    is on probation (and flagged under 50) from the checkpoint as in the full replay."""
+    agent = Agent("0001", "甲", "一组", "", None, None, WEIGHTED.level_names[3], JAN, True)
+    by_month = {JAN + i: Score("0001", JAN + i, Decimal(v))
+                for i, v in enumerate(["40", "40", "40", "30", "90"])}
+    kept = Checkpoint(JAN + 2)
+    full, level = replay(agent, by_month, WEIGHTED, JAN + 4, save=kept)
+    assert kept.carry == [WEIGHTED.level_names[2], "2026-04"]
+    assert full[3].probation and full[3].flags == ("dismissal_review",)
+    tail, level_after = replay(agent, by_month, WEIGHTED, JAN + 4, start=kept)
+    assert tail == full[3:] and level_after == level
+
+
 def test_the_carry_of_a_streak() -> None:
     agent = Agent("0001", "甲", "一组", "", None, None, "二星", JAN, True)
     by_month = {JAN + i: Score("0001", JAN + i, Decimal(v))

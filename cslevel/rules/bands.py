@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from ..i18n import _
 from ..records import Agent, Decision, Month, MonthState, Score, month_range
-from . import register
+from . import Checkpoint, register
 from .streak import fmt_number, last_month, opening
 
 if TYPE_CHECKING:
@@ -18,20 +18,30 @@ if TYPE_CHECKING:
 NOT_GRADED = "not_graded"
 
 
-@register("score_bands")
+@register("score_bands", resumable=True)
 def score_bands_rule(
     agent: Agent,
     scores: dict[Month, Score],
     scheme: Scheme,
     through: Month,
     window: int,
+    start: Checkpoint | None = None,
+    save: Checkpoint | None = None,
 ) -> tuple[list[MonthState], str]:
+    """The agent's states (from the month after `start`, and the state at the close of
+    `save.month` kept in `save`, as for the streak rule). The carry: the level."""
     rule = scheme.promotion
     trial_end, level = opening(agent, scheme)
     leave_month = Month.of(agent.leave_date) if agent.leave_date else None
     order = scheme.level_names
     states: list[MonthState] = []
-    for month in month_range(agent.first_month, last_month(agent, through)):
+    first, last = agent.first_month, last_month(agent, through)
+    if start is not None:
+        level, = start.carry
+        first = start.month + 1
+    for month in month_range(first, last):
+        if save is not None and month == save.month + 1:
+            save.carry = [level]
         score = scores.get(month)
         value = score.value if score else None
         in_trial = trial_end is not None and month <= trial_end
@@ -62,4 +72,6 @@ def score_bands_rule(
                                  in_trial, decision, note, False, flags))
         if decision:
             level = decision.to_level
+    if save is not None and save.carry is None and last <= save.month:  # ended by then
+        save.carry = [level]
     return states, level

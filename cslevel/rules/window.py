@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from ..i18n import _
 from ..records import Agent, Decision, Month, MonthState, Score, month_range
-from . import register
+from . import Checkpoint, register
 from .streak import fmt_number, last_month, opening
 
 if TYPE_CHECKING:
@@ -25,14 +25,19 @@ if TYPE_CHECKING:
 DISMISSAL_REVIEW = "dismissal_review"
 
 
-@register("window_average")
+@register("window_average", resumable=True)
 def window_average_rule(
     agent: Agent,
     scores: dict[Month, Score],
     scheme: Scheme,
     through: Month,
     window: int,
+    start: Checkpoint | None = None,
+    save: Checkpoint | None = None,
 ) -> tuple[list[MonthState], str]:
+    """The agent's states (from the month after `start`, and the state at the close of
+    `save.month` kept in `save`, as for the streak rule). The carry: level, and the last
+    month of probation if any."""
     rule = scheme.promotion
     ladder = scheme.regular_levels
     trial_end, level = opening(agent, scheme)
@@ -42,7 +47,16 @@ def window_average_rule(
 
     states: list[MonthState] = []
     probation_until: Month | None = None
-    for month in month_range(agent.first_month, last):
+    first = agent.first_month
+    if start is not None:
+        level, until = start.carry
+        probation_until = Month.parse(until) if until else None
+        first = start.month + 1
+    # a rolling review comes every `window` months counted from the first regular month
+    regular_from = trial_end + 1 if trial_end is not None else agent.first_month
+    for month in month_range(first, last):
+        if save is not None and month == save.month + 1:
+            save.carry = [level, str(probation_until) if probation_until else None]
         score = scores.get(month)
         value = score.value if score else None
         in_trial = trial_end is not None and month <= trial_end
@@ -66,9 +80,8 @@ def window_average_rule(
                                                     line=fmt_number(fail_line))
             # fixed review months (calendar quarters), or, with none listed, a rolling
             # review every `window` months counted from the agent's first regular month
-            start = trial_end + 1 if trial_end is not None else agent.first_month
-            rolling_due = not rule.review_months and start is not None and (
-                (month - start + 1) % window == 0)
+            rolling_due = not rule.review_months and regular_from is not None and (
+                (month - regular_from + 1) % window == 0)
             if month.month in rule.review_months or rolling_due:
                 decision, review_note, probation = _review(
                     agent, scores, scheme, month, window, level, ladder, floor_index,
@@ -82,6 +95,8 @@ def window_average_rule(
                                  in_trial, decision, note, on_probation, tuple(flags)))
         if decision:
             level = decision.to_level
+    if save is not None and save.carry is None and last <= save.month:  # ended by then
+        save.carry = [level, str(probation_until) if probation_until else None]
     return states, level
 
 
