@@ -312,3 +312,37 @@ def test_a_record_changed_by_a_score_alone_is_derived_again_at_the_next_promote(
         # no move in the month of leaving, and none after it
         assert [d for d in recorded[name] if d.agent_id == "0028"] == []
     assert recorded["checkpoints"] == recorded["full"]
+
+
+def test_on_postgresql_too(tmp_path: Path, cli, monkeypatch, pg_url: str) -> None:
+    """Runs on a PostgreSQL history going on from checkpoints write what runs replaying
+    everything on SQLite write, and record the same decisions."""
+    used: list[Month] = []
+    load = checkpoints.load
+
+    def spy(*args, **kwargs):
+        found = load(*args, **kwargs)
+        if found is not None:
+            used.append(found[0])
+        return found
+
+    monkeypatch.setattr(checkpoints, "load", spy)
+    got = {}
+    for name, url, on in (("lite", "cslevel.db", False), ("pg", pg_url, True)):
+        monkeypatch.setattr(checkpoints, "usable", lambda scheme, on=on: on)
+        ws = _workspace(tmp_path, cli, name)
+        config = ws / "cslevel.toml"
+        config.write_text(config.read_text(encoding="utf-8").replace(
+            'url = "cslevel.db"', f'url = "{url}"'), encoding="utf-8")
+        for month in range(1, 7):
+            code, _out, err = cli("run", "--month", f"2026-{month:02d}", "--config",
+                                  str(config))
+            assert code == 0, err
+        with open_history(url if name == "pg" else str(ws / "cslevel.db"),
+                          write=False) as history:
+            got[name] = ({p.name: p.read_bytes() for p in sorted((ws / "output").iterdir())},
+                         history.decisions(), history.checkpoints() is not None)
+    assert used == [Month(2025, 12) + i for i in range(5)]  # the PostgreSQL runs went on
+    # from checkpoints (February's to June's); the SQLite ones replayed every month
+    assert got["pg"][2] and not got["lite"][2]
+    assert got["pg"][:2] == got["lite"][:2]
