@@ -462,8 +462,10 @@ def run_score(
 
         known = history.agents()
         history.memo.clear()
-        history.save_agents([(agent, agent_id in known) for agent_id, agent in
-                             _merge_agents(known, intake.seen, roster, problems).items()])
+        history.save_agents([  # the new agents, and the known ones whose record changed
+            (agent, agent_id in known) for agent_id, agent in
+            _merge_agents(known, intake.seen, roster, problems).items()
+            if known.get(agent_id) != agent])
         intake.seen.clear()
 
         latest = history.scored_months()[-1]
@@ -864,8 +866,11 @@ def _payroll(history: History, month: Month | None,
             _("the decisions at the close of {month} have not been confirmed with "
               "`cslevel promote`; the levels paid assume them").format(month=month - 1),
             severity="warning"))
-    all_scores = stored_scores(history, scheme,
-                               since=None if scheme.pay.team_lead is not None else needed)
+    # the scores read: the figures' months, and the latest scored month up to the month
+    # before (who is paid besides the roster) even where months in between have no scores
+    latest_before = max((m for m in scored if m <= month - 1), default=needed)
+    all_scores = stored_scores(history, scheme, since=None if scheme.pay.team_lead is not None
+                               else min(needed, latest_before))
     lines = _pay_month(history, scheme, month, derived, all_scores, scored, problems)
     before = (_pay_month(history, scheme, month - 1, derived, all_scores, scored, [],
                          explain=False) if month - 1 >= scored[0] else {})
@@ -874,9 +879,10 @@ def _payroll(history: History, month: Month | None,
         decision = next((s.decision for s in states if s.decision
                          and s.decision.effective == month), None)
         reasons = tuple(change_reasons(before.get(agent_id), line, decision, agent, scheme))
-        lines[agent_id] = dataclasses.replace(
-            line, change=_("; ").join(reasons), reasons=reasons,
-            previous_total=before[agent_id].total if agent_id in before else None)
+        lines[agent_id] = PayLine(  # (made anew: dataclasses.replace costs 5× more)
+            line.agent_id, line.name, line.team, line.month, line.level, line.components,
+            line.total, line.note, _("; ").join(reasons),
+            before[agent_id].total if agent_id in before else None, reasons)
     gone = []
     for a, line in before.items():
         if a not in lines:
