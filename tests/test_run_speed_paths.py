@@ -155,3 +155,31 @@ def test_a_month_only_compared_with_is_paid_the_same_without_its_notes() -> None
                             full.components, full.total, full.level)
                         compared += 1
         assert compared == len(agents) * len(levels) * len(scores) * len(attendance)
+
+
+def test_the_payroll_reads_scores_back_to_the_latest_scored_month(tmp_path: Path, cli,
+                                                                  cli_json) -> None:
+    """Months without scores before the pay month, on a history with checkpoints: the month
+    before the pay month is paid to the agents of the latest scored month."""
+    from cs_helpers import kpi
+
+    rows = [[f"{i:04d}", f"坐席{i}", "一组", 100] for i in range(1, 4)]
+    db = tmp_path / "h.db"
+
+    def score(month: str) -> None:
+        code, _out, err = cli("score", kpi(tmp_path / f"kpi_{month}.xlsx", rows), "--scheme",
+                              "star", "--db", db)
+        assert code == 0, err
+
+    for month in ("2026-01", "2026-02", "2026-03"):
+        score(month)
+    code, _out, err = cli("promote", "--db", db)  # checkpoints at the close of February
+    assert code == 0, err
+    score("2026-06")  # April and May: no scores
+    with open_history(str(db), write=False) as history:
+        assert history.checkpoints()[0] == Month(2026, 2)
+    doc = cli_json("payroll", "diff", "--month", "2026-06", "--db", db)
+    # paid in May too (the agents of March, the latest scored month before June), the same
+    # amounts: nobody's first pay
+    assert (doc["compared"], doc["changes"], doc["unchanged"]) == (True, [], 3)
+    assert doc["total_before"] == doc["total"] == "12450.00"
