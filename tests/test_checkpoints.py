@@ -150,30 +150,40 @@ def _workspace(tmp_path: Path, cli, name: str) -> Path:
     return ws
 
 
+def _run_months(cli, config: Path, months: int) -> None:
+    """`cslevel run` of 2026-01 .. the given number of months."""
+    for month in range(1, months + 1):
+        code, _out, err = cli("run", "--month", f"2026-{month:02d}", "--config", str(config))
+        assert code == 0, err
+
+
 def _decisions(ws: Path) -> list:
     with open_history(str(ws / "cslevel.db"), write=False) as history:
         return history.decisions()
 
 
-def test_month_runs_give_the_same_with_checkpoints(tmp_path: Path, cli, monkeypatch) -> None:
+def _checkpoints_used(monkeypatch) -> list[Month]:
+    """The months of the checkpoints that derivations went on from, as they happen."""
     used: list[Month] = []
     load = checkpoints.load
 
     def spy(*args, **kwargs):
-        got = load(*args, **kwargs)
-        if got is not None:
-            used.append(got[0])
-        return got
+        found = load(*args, **kwargs)
+        if found is not None:
+            used.append(found[0])
+        return found
 
     monkeypatch.setattr(checkpoints, "load", spy)
+    return used
+
+
+def test_month_runs_give_the_same_with_checkpoints(tmp_path: Path, cli, monkeypatch) -> None:
+    used = _checkpoints_used(monkeypatch)
     folders = {}
     for name, usable in (("full", False), ("checkpoints", True)):
         monkeypatch.setattr(checkpoints, "usable", lambda scheme, on=usable: on)
         ws = _workspace(tmp_path, cli, name)
-        for month in range(1, 13):
-            code, _out, err = cli("run", "--month", f"2026-{month:02d}", "--config",
-                                  str(ws / "cslevel.toml"), "--json")
-            assert code == 0, err
+        _run_months(cli, ws / "cslevel.toml", 12)
         folders[name] = ({p.name: p.read_bytes() for p in sorted((ws / "output").iterdir())},
                          _decisions(ws))
         if name == "full":
@@ -189,10 +199,7 @@ def test_month_runs_give_the_same_with_checkpoints(tmp_path: Path, cli, monkeypa
 def _history_with_checkpoint(tmp_path: Path, cli) -> str:
     """Six months scored and promoted with `cslevel run`: checkpoints at the close of April."""
     ws = _workspace(tmp_path, cli, "ws")
-    for month in range(1, 7):
-        code, _out, err = cli("run", "--month", f"2026-{month:02d}", "--config",
-                              str(ws / "cslevel.toml"))
-        assert code == 0, err
+    _run_months(cli, ws / "cslevel.toml", 6)
     return str(ws / "cslevel.db")
 
 
@@ -289,10 +296,7 @@ def test_a_record_changed_by_a_score_alone_is_derived_again_at_the_next_promote(
     for name, on in (("full", False), ("checkpoints", True)):
         monkeypatch.setattr(checkpoints, "usable", lambda scheme, on=on: on)
         ws = _workspace(tmp_path, cli, name)
-        for month in range(1, 7):
-            code, _out, err = cli("run", "--month", f"2026-{month:02d}", "--config",
-                                  str(ws / "cslevel.toml"))
-            assert code == 0, err
+        _run_months(cli, ws / "cslevel.toml", 6)
         before = [d for d in _decisions(ws) if d.agent_id == "0028"]
         assert [(d.decided, d.from_level, d.to_level) for d in before] == [
             (Month(2026, 3), "二星", "三星"), (Month(2026, 6), "三星", "二星")]
@@ -317,16 +321,7 @@ def test_a_record_changed_by_a_score_alone_is_derived_again_at_the_next_promote(
 def test_on_postgresql_too(tmp_path: Path, cli, monkeypatch, pg_url: str) -> None:
     """Runs on a PostgreSQL history going on from checkpoints write what runs replaying
     everything on SQLite write, and record the same decisions."""
-    used: list[Month] = []
-    load = checkpoints.load
-
-    def spy(*args, **kwargs):
-        found = load(*args, **kwargs)
-        if found is not None:
-            used.append(found[0])
-        return found
-
-    monkeypatch.setattr(checkpoints, "load", spy)
+    used = _checkpoints_used(monkeypatch)
     got = {}
     for name, url, on in (("lite", "cslevel.db", False), ("pg", pg_url, True)):
         monkeypatch.setattr(checkpoints, "usable", lambda scheme, on=on: on)
@@ -334,10 +329,7 @@ def test_on_postgresql_too(tmp_path: Path, cli, monkeypatch, pg_url: str) -> Non
         config = ws / "cslevel.toml"
         config.write_text(config.read_text(encoding="utf-8").replace(
             'url = "cslevel.db"', f'url = "{url}"'), encoding="utf-8")
-        for month in range(1, 7):
-            code, _out, err = cli("run", "--month", f"2026-{month:02d}", "--config",
-                                  str(config))
-            assert code == 0, err
+        _run_months(cli, config, 6)
         with open_history(url if name == "pg" else str(ws / "cslevel.db"),
                           write=False) as history:
             got[name] = ({p.name: p.read_bytes() for p in sorted((ws / "output").iterdir())},
