@@ -338,3 +338,18 @@ def test_on_postgresql_too(tmp_path: Path, cli, monkeypatch, pg_url: str) -> Non
     # from checkpoints (February's to June's); the SQLite ones replayed every month
     assert got["pg"][2] and not got["lite"][2]
     assert got["pg"][:2] == got["lite"][:2]
+
+
+def test_checkpoints_that_no_longer_hold_are_made_again(tmp_path: Path, cli) -> None:
+    """A corrected record makes the checkpoints of May unusable; the next promote, replaying
+    everything, keeps new ones of the same month that go with the corrected record."""
+    db = _history_with_checkpoint(tmp_path, cli)
+    with open_history(db) as history:
+        someone = next(a for a in history.agents().values() if a.first_month == JAN)
+        history.save_agents([(Agent(**{**someone.__dict__, "hire_date": date(2025, 11, 3)}),
+                              True)])
+    assert _load(db) is None
+    code, _out, err = cli("promote", "--db", db)
+    assert code == 0, err
+    got = _load(db)
+    assert got is not None and got[0] == Month(2026, 5)
