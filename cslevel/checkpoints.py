@@ -76,7 +76,9 @@ def load(history: History, scheme: Scheme, window: int, agents: dict[str, Agent]
         return None
     if not isinstance(saved, dict) or saved.get("key") != fingerprint(scheme, window):
         return None
-    carried = saved.get("agents", {})
+    carried = saved.get("agents")
+    if not isinstance(carried, dict):
+        return None
     out = {}
     for agent_id, agent in agents.items():
         entry = carried.get(agent_id)
@@ -84,6 +86,8 @@ def load(history: History, scheme: Scheme, window: int, agents: dict[str, Agent]
             if agent.first_month is not None and agent.first_month <= month:
                 return None  # scored by then, but not carried: replay everything
             continue
+        if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[1], list)):
+            return None  # not as cslevel writes them (edited by hand?): replay everything
         if entry[0] != _record(agent, month):
             return None
         out[agent_id] = Checkpoint(month, entry[1])

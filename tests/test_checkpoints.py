@@ -353,3 +353,20 @@ def test_checkpoints_that_no_longer_hold_are_made_again(tmp_path: Path, cli) -> 
     assert code == 0, err
     got = _load(db)
     assert got is not None and got[0] == Month(2026, 5)
+
+
+def test_checkpoints_not_as_written_are_not_used(tmp_path: Path, cli) -> None:
+    db = _history_with_checkpoint(tmp_path, cli)
+    with open_history(db, write=False) as history:
+        month, text = history.checkpoints()
+    saved = json.loads(text)
+    someone = next(iter(saved["agents"]))
+    for broken in ("not json", "[]", json.dumps({**saved, "agents": []}),
+                   json.dumps({**saved, "agents": {**saved["agents"], someone: "x"}}),
+                   json.dumps({**saved, "agents": {**saved["agents"], someone: [[], None]}})):
+        with open_history(db) as history:
+            history.set_checkpoints(month, broken)
+        assert _load(db) is None
+    with open_history(db) as history:
+        history.set_checkpoints(month, text)
+    assert _load(db) is not None
