@@ -103,8 +103,8 @@ def wanted(history: History, scheme: Scheme, agents: dict[str, Agent],
     if not history.writable or not usable(scheme):
         return None
     month = through - 1
-    kept = history.checkpoints()
-    if kept is not None and kept[0] > month:  # (of the same month: made again, in case the
+    kept = history.checkpoint_month()
+    if kept is not None and kept > month:  # (of the same month: made again, in case the
         return None  # ones kept no longer hold)
     return {agent_id: Checkpoint(month) for agent_id in agents}
 

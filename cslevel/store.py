@@ -251,12 +251,18 @@ class History:
             self.conn.execute(update(settings).where(settings.c.key == key).values(value=value))
 
     # checkpoints of the promotion rule (cslevel.checkpoints) ---------------------------
+    def checkpoint_month(self) -> Month | None:
+        """The month at whose close the rule's state is kept, if it is (without reading the
+        checkpoints themselves)."""
+        month = self.setting(CHECKPOINT_MONTH)
+        return Month.parse(month) if month else None
+
     def checkpoints(self) -> tuple[Month, str] | None:
         """(month, the checkpoints' JSON) if the history keeps the rule's state at the close
         of a month."""
-        month = self.setting(CHECKPOINT_MONTH)
+        month = self.checkpoint_month()
         text = self.setting(CHECKPOINTS) if month else None
-        return (Month.parse(month), text) if month and text else None
+        return (month, text) if month and text else None
 
     def set_checkpoints(self, month: Month, text: str) -> None:
         self.set_setting(CHECKPOINTS, text)
@@ -265,8 +271,8 @@ class History:
     def _scores_changed(self, month: Month) -> None:
         """Scores of `month` were stored or removed: checkpoints at or after it no longer
         hold (the states they carry were derived without them)."""
-        kept = self.setting(CHECKPOINT_MONTH)
-        if kept and month <= Month.parse(kept):
+        kept = self.checkpoint_month()
+        if kept is not None and month <= kept:
             self.conn.execute(delete(settings).where(
                 settings.c.key.in_([CHECKPOINTS, CHECKPOINT_MONTH])))
 

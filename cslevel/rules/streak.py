@@ -98,10 +98,14 @@ def streak_rule(
         up_months, down_months = [Month.parse(m) for m in up], [Month.parse(m) for m in down]
         first = start.month + 1
     index = ladder.index(level) if level in ladder else 0
+
+    def carry() -> list[object]:
+        return [level, [str(m) for m in up_months], [str(m) for m in down_months], up_count,
+                down_count]
+
     for month in month_range(first, last):
         if save is not None and month == save.month + 1:
-            save.carry = [level, [str(m) for m in up_months], [str(m) for m in down_months],
-                          up_count, down_count]
+            save.carry = carry()
         score = scores.get(month)
         value = score.value if score else None
         if trial_end is not None and month <= trial_end:
@@ -193,6 +197,5 @@ def streak_rule(
             index = ladder.index(level)
             up_months, down_months, up_count, down_count = [], [], 0, 0
     if save is not None and save.carry is None and last <= save.month:  # ended by then
-        save.carry = [level, [str(m) for m in up_months], [str(m) for m in down_months],
-                      up_count, down_count]
+        save.carry = carry()
     return states, level
