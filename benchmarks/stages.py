@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import os
 import resource
 import shutil
 import sys
@@ -43,6 +44,7 @@ def main() -> int:
     if not kpi:
         sys.exit(f"no workbooks in {data}: run benchmarks/run.py --agents {args.agents} first")
 
+    os.environ["CSLEVEL_WORKERS"] = "0"  # every stage in this process, where it is timed
     spent: dict[str, list[float]] = {}  # stage -> [CPU s, calls, peak MB after]
     originals: list[tuple[Any, str, Any]] = []
 
@@ -72,8 +74,9 @@ def main() -> int:
         (store.History, "add_attendance", "store attendance"),
         (pipeline, "_merge_agents", "agents' records"),
         (pipeline, "derive", "load history + rules"),
-        (pipeline, "_with_explanations", "read back explanations"),
-        (results, "write_results", "write results workbooks"),
+        (store.History, "explanations", "read back explanations"),
+        (results, "results_book", "results cells"),
+        (results, "write_results_book", "write results workbooks"),
     ]:
         timed(owner, name, label)
 

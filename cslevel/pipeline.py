@@ -401,7 +401,7 @@ def run_score(
     session: Session | None = None,
     scheme_text: tuple[Scheme, str] | None = None,
 ) -> ScoreResult:
-    from .export.results import write_results  # xlsxwriter only when writing
+    from .export.results import results_book, write_results_book
 
     scheme, template_text = scheme_text or _scheme_for_scoring(scheme_name, db)
     problems: list[Problem] = []
@@ -520,10 +520,12 @@ def run_score(
                     for month_result, target in zip(result.months, targets):
                         if not later:
                             progress(_("writing {file}").format(file=target.name))
-                        staged.write(target, partial(
-                            write_results, scheme=scheme,
-                            result=_with_explanations(history, month_result),
-                            problems=problems),
+                        # the month's cells, with the scores' explanations read back
+                        # from the history (the rows kept in the result share the rules'
+                        # scores, which hold neither)
+                        book = results_book(scheme, month_result, problems,
+                                            history.explanations(month_result.month))
+                        staged.write(target, partial(write_results_book, book=book),
                             background=len(month_result.rows) >= BACKGROUND_ROWS, later=later)
                         result.outputs.append(target)
             except BaseException:
@@ -692,21 +694,6 @@ class _Intake:
 
 def _errors(problems: list[Problem]) -> bool:
     return any(p.severity == "error" for p in problems)
-
-
-def _with_explanations(history: History, month: MonthResult) -> MonthResult:
-    """The month's rows with their scores' explanations and metrics read back from the
-    history, for its workbook only: the rows kept in the result share the rules' scores,
-    whose metrics stay unread (parsing them there would keep them for the whole run)."""
-    explained = history.explanations(month.month)
-    rows = []
-    for r in month.rows:
-        if r.score is not None and r.agent.agent_id in explained:
-            text, metrics = explained[r.agent.agent_id]
-            r = ResultRow(r.agent, r.score._replace(explanation=text, metrics=metrics),
-                          r.state, r.attendance)
-        rows.append(r)
-    return MonthResult(month.month, rows, month.files)
 
 
 def _result_paths(out: str | Path | None, result_months: list[Month]) -> tuple[list[Path], Path | None]:

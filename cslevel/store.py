@@ -389,13 +389,20 @@ class History:
         self.conn.execute(delete(attendance).where(attendance.c.month == str(month),
                                                    attendance.c.agent_id.in_(agent_ids)))
 
-    def explanations(self, month: Month) -> dict[str, tuple[str, dict[str, Decimal]]]:
+    def explanations(self, month: Month) -> dict[str, tuple[str, dict[str, float]]]:
         """One month's stored score explanations and metrics by agent: what its results
-        workbook shows besides the score."""
+        workbook shows besides the score (the metrics as the cells' floats: float of the
+        stored text is float of its Decimal)."""
         rows = self._fetch("SELECT agent_id, explanation, metrics FROM scores WHERE month = ?",
                            str(month))
-        figures = _Figures()
-        return {agent_id: (text, figures.parse(metrics)) for agent_id, text, metrics in rows}
+        seen: dict[str, float] = {}
+        loads = json.loads
+
+        def parse(text: str) -> dict[str, float]:
+            return {k: seen[v] if v in seen else seen.setdefault(v, float(v))
+                    for k, v in loads(text).items()}
+
+        return {agent_id: (text, parse(metrics)) for agent_id, text, metrics in rows}
 
     def month_scores(self, month: Month) -> dict[str, Decimal]:
         """One month's stored scores by agent (what a re-run compares against)."""

@@ -276,3 +276,39 @@ def test_computed_score(tmp_path: Path, cli, cli_json, form: str) -> None:
     assert explanation.value == (
         "Σ 达成率×权重 = 120.40%: 平均响应时长 150.0%×20%; 解决率 105.6%×30%; "
         "客户满意度 103.5%×35%; 投诉率 150.0%×15%")
+
+
+def test_the_workbook_goes_to_a_writer_as_plain_cells(tmp_path: Path) -> None:
+    """What a worker process is handed to write a month's results (`ResultsBook`) holds
+    plain values only (cheap to pickle), with the scores' explanations and metrics read
+    back from the history; written, it is the workbook `score` wrote."""
+    import pickle
+
+    from cslevel import pipeline
+    from cslevel.export.results import results_book, write_results_book
+    from cslevel.records import Month
+    from cslevel.store import open_history
+
+    path = kpi(tmp_path / "kpi_2026-01.xlsx", [["0007", "甲", "一组", 98, 1.0, 0.95, 0.004],
+                                              ["0008", "乙", "一组", 20, 0.8, 0.9, 0.01]],
+               header=METRIC_HEADERS)
+    db = str(tmp_path / "h.db")
+    result = pipeline.run_score([path], "star", db=db, out=tmp_path / "written.xlsx")
+    with open_history(db, write=False) as history:
+        explained = history.explanations(Month(2026, 1))
+    month = result.months[0]
+    book = results_book(result.scheme, month, result.problems, explained)
+    plain = (str, float, int, type(None))
+    assert all(isinstance(cell, plain) for row in book.rows for cell in row)
+    assert pickle.loads(pickle.dumps(book)) == book
+    assert book.headers[:7] == METRIC_HEADERS
+    row = book.rows[0]
+    assert row[:3] == ("0007", "甲", "一组")
+    assert row[3:7] == (98.0, 1.0, 0.95, 0.004)  # the metrics as stored, as floats
+    assert row[-1] is None  # no move in a first month
+    assert row[-2] == explained["0007"][0] != ""
+    write_results_book(tmp_path / "again.xlsx", book)
+    written = openpyxl.load_workbook(tmp_path / "written.xlsx")["考核结果"]
+    again = openpyxl.load_workbook(tmp_path / "again.xlsx")["考核结果"]
+    assert ([list(r) for r in written.iter_rows(values_only=True)]
+            == [list(r) for r in again.iter_rows(values_only=True)])

@@ -5,11 +5,12 @@ distribution as a chart, and the run's problems. Text is always written as text.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..i18n import N_, Labels, _
-from ..records import Decision, MonthState, Problem
+from ..records import Decision, Month, MonthState, Problem
 from .xlsx import add_sheet, new_workbook
 
 if TYPE_CHECKING:
@@ -44,23 +45,47 @@ def decision_text(decision: Decision | None) -> str:
         effective=decision.effective)
 
 
-def write_results(path: Path, scheme: Scheme, result: MonthResult, problems: list[Problem]) -> None:
-    """Write the workbook to `path` (the pipeline stages it and renames it into place)."""
-    book, fmt = new_workbook(path, f"cslevel {scheme.scheme} {result.month}", result.month,
-                             constant_memory=True)  # every sheet below is written row by row
-    head = fmt["head"]
-    text = fmt["text"]
-    num = book.add_format({"border": 1, "num_format": "0.00"})
-    level_fmt: dict[str, Any] = {
-        lv.name: book.add_format({"border": 1, "bg_color": lv.color, "bold": True})
-        for lv in scheme.levels
-    }
-    up_fmt = book.add_format({"border": 1, "font_color": "#006100", "bg_color": "#C6EFCE"})
-    down_fmt = book.add_format({"border": 1, "font_color": "#9C0006", "bg_color": "#FFC7CE"})
+@dataclass
+class ResultsBook:
+    """What a month's results workbook shows, as plain cell values (text, float, int, None
+    for a blank cell): made by the run's own process (translated there, with the scores'
+    explanations read from the history), cheap to hand to a worker process that writes it
+    (`write_results_book`). Pickling the rows themselves (named tuples, Decimals, frozen
+    dataclasses) cost the run about as much as writing them."""
 
-    sheet = add_sheet(book, _("Results"))
-    metric_names = [(m.key, m.name) for m in scheme.score.metrics
-                    if any(r.score and m.key in r.score.metrics for r in result.rows)]
+    title: str
+    month: Month
+    levels: list[tuple[str, str]]  # each level's name and colour, lowest first
+    headers: list[str]
+    metrics: int  # how many metric columns follow the first three
+    with_attendance: bool
+    # id, name, team, *metrics, score, level, progress ×2, decision, reason,
+    # [attendance score, attendance flags,] explanation, move ("up", "down" or None)
+    rows: list[tuple[Any, ...]]
+    summary_headers: list[str]
+    counts: list[tuple[str, int, int, int, int]]  # level, agents, promoted, demoted, trial end
+    total_label: str
+    summary_lines: list[str]  # month, scheme, sources
+    chart_title: str
+    problem_headers: list[str]
+    problems: list[tuple[str, str, str, str]]  # severity, where, what, what to do
+    sheet_names: tuple[str, str, str]  # results, level distribution, problems
+
+
+def results_book(scheme: Scheme, result: MonthResult, problems: list[Problem],
+                 explained: dict[str, tuple[str, dict[str, float]]] | None = None
+                 ) -> ResultsBook:
+    """The month's workbook as plain cells. `explained` holds each agent's score explanation
+    and metrics as stored in the history (`History.explanations`); without it, the rows'
+    own scores give them."""
+    explained = explained if explained is not None else {
+        r.agent.agent_id: (r.score.explanation, {k: float(v) for k, v in r.score.metrics.items()})
+        for r in result.rows if r.score is not None}
+    present: set[str] = set()
+    for r in result.rows:
+        if r.score is not None and r.agent.agent_id in explained:
+            present.update(explained[r.agent.agent_id][1])
+    metric_names = [(m.key, m.name) for m in scheme.score.metrics if m.key in present]
     with_attendance = any(r.attendance for r in result.rows)
     score_header = (_("Performance (%)") if scheme.score.scoring == "achievement"
                     else _("Score"))
@@ -69,97 +94,159 @@ def write_results(path: Path, scheme: Scheme, result: MonthResult, problems: lis
                _("Reason"),
                *([_("Attendance score"), _("Attendance flags")] if with_attendance else []),
                _("Score explanation")]
-    sheet.write_row(0, 0, headers, head)
     separator, no_attendance = _(", "), _("no attendance record")  # once, not per row
-    for row_no, row in enumerate(result.rows, start=1):
-        col = 0
-        for value in (row.agent.agent_id, row.agent.name, row.agent.team):
-            sheet.write_string(row_no, col, value, text)
-            col += 1
-        for key, _name in metric_names:
-            value = row.score.metrics.get(key) if row.score else None
-            if value is None:
-                sheet.write_blank(row_no, col, None, text)
-            else:
-                sheet.write_number(row_no, col, float(value), num)
-            col += 1
-        if row.score is not None:
-            sheet.write_number(row_no, col, float(row.score.value), num)
-        else:
-            sheet.write_blank(row_no, col, None, text)
-        col += 1
-        state = row.state
-        sheet.write_string(row_no, col, state.level, level_fmt.get(state.level, text))
-        for offset, value in enumerate(progress_cells(scheme, state), start=1):
-            if isinstance(value, str):
-                sheet.write_string(row_no, col + offset, value, text)
-            else:
-                sheet.write_number(row_no, col + offset, value, text)
+    keys = [key for key, _name in metric_names]
+    streak = scheme.promotion.rule == "streak"
+    nothing: tuple[str, dict[str, float]] = ("", {})
+    rows = []
+    for row in result.rows:
+        agent, state, score = row.agent, row.state, row.score
+        text, metrics = explained.get(agent.agent_id, nothing) if score is not None else nothing
         decision = state.decision
-        fmt = text
-        if decision is not None:
-            fmt = up_fmt if decision.kind != "demote" else down_fmt
-        sheet.write_string(row_no, col + 3, decision_text(decision) or "—", fmt)
-        explanation = decision.reason if decision else state.note
-        if decision is not None:  # a move: its reason also shows on the decision cell
-            sheet.write_comment(row_no, col + 3, explanation, {"x_scale": 3, "y_scale": 1.5})
-        sheet.write_string(row_no, col + 4, explanation, text)
+        progress = ((state.up_streak, state.down_streak) if streak
+                    else progress_cells(scheme, state))
         if with_attendance:
             att = row.attendance
-            if att is not None and att.score is not None:
-                sheet.write_number(row_no, col + 5, float(att.score), num)
-            else:
-                sheet.write_blank(row_no, col + 5, None, text)
-            sheet.write_string(row_no, col + 6,
-                               separator.join(att.flags) if att else no_attendance, text)
-        sheet.write_string(row_no, col + (7 if with_attendance else 5),
-                           row.score.explanation if row.score else "", text)
-    sheet.freeze_panes(1, 3)
-    sheet.autofilter(0, 0, max(len(result.rows), 1), len(headers) - 1)
-    widths = [10, 10, 10, *[12] * len(metric_names), 12, 10, 12, 14, 26, 60,
-              *([10, 16] if with_attendance else []), 70]
-    for index, width in enumerate(widths):
-        sheet.set_column(index, index, width)
-
-    summary_name = _("Level distribution")
-    summary = add_sheet(book, summary_name)
-    summary.write_row(0, 0, [_("Level"), _("Agents"), _("Promoted this month"),
-                             _("Demoted this month"), _("End of trial")], head)
+            extra: tuple[Any, ...] = (
+                float(att.score) if att is not None and att.score is not None else None,
+                separator.join(att.flags) if att else no_attendance, text)
+        else:
+            extra = (text,)
+        rows.append((agent.agent_id, agent.name, agent.team, *map(metrics.get, keys),
+                     None if score is None else float(score.value), state.level, *progress,
+                     decision_text(decision) or "—",
+                     decision.reason if decision else state.note, *extra,
+                     None if decision is None else
+                     "down" if decision.kind == "demote" else "up"))
     counts = Counter(r.state.level for r in result.rows)
     by_kind = {kind: Counter(r.state.level for r in result.rows
                              if r.state.decision and r.state.decision.kind == kind)
                for kind in ("promote", "demote", "trial_end")}
-    for index, level in enumerate(scheme.level_names, start=1):
+    return ResultsBook(
+        f"cslevel {scheme.scheme} {result.month}", result.month,
+        [(lv.name, lv.color) for lv in scheme.levels], headers, len(metric_names),
+        with_attendance, rows,
+        [_("Level"), _("Agents"), _("Promoted this month"), _("Demoted this month"),
+         _("End of trial")],
+        [(level, counts.get(level, 0), *(by_kind[kind].get(level, 0)
+                                         for kind in ("promote", "demote", "trial_end")))
+         for level in scheme.level_names],
+        _("Total"), [_("Month: {month}").format(month=result.month),
+         _("Scheme: {scheme} {title}").format(scheme=scheme.scheme, title=scheme.title),
+         _("Sources: {files}").format(files=_(", ").join(result.files))],
+        _("{month} level distribution").format(month=result.month),
+        [_("Severity"), _("Where"), _("What"), _("What to do")],
+        [(p.severity, str(p.source or ""), p.message, p.hint) for p in problems],
+        (_("Results"), _("Level distribution"), _("Problems")))
+
+
+def write_results(path: Path, scheme: Scheme, result: MonthResult, problems: list[Problem]) -> None:
+    """Write the workbook to `path` (the pipeline stages it and renames it into place)."""
+    write_results_book(path, results_book(scheme, result, problems))
+
+
+def _cell_writers(sheet: Any) -> tuple[Any, Any, Any]:
+    """The sheet's string, number and blank writers without the wrapper that accepts "A1"
+    cell names (a tenth of the writing; cslevel always gives row and column numbers). An
+    xlsxwriter without them gets the public methods."""
+    return (getattr(sheet, "_write_string", sheet.write_string),
+            getattr(sheet, "_write_number", sheet.write_number),
+            getattr(sheet, "_write_blank", sheet.write_blank))
+
+
+def write_results_book(path: Path, book: ResultsBook) -> None:
+    """Write the results workbook (a worker process may do this: `book` is plain data)."""
+    workbook, fmt = new_workbook(path, book.title, book.month,
+                                 constant_memory=True)  # every sheet is written row by row
+    head = fmt["head"]
+    text = fmt["text"]
+    num = workbook.add_format({"border": 1, "num_format": "0.00"})
+    level_fmt: dict[str, Any] = {
+        name: workbook.add_format({"border": 1, "bg_color": color, "bold": True})
+        for name, color in book.levels
+    }
+    move_fmt = {
+        None: text,
+        "up": workbook.add_format({"border": 1, "font_color": "#006100", "bg_color": "#C6EFCE"}),
+        "down": workbook.add_format({"border": 1, "font_color": "#9C0006", "bg_color": "#FFC7CE"}),
+    }
+
+    results_name, summary_name, problems_name = book.sheet_names
+    sheet = add_sheet(workbook, results_name)
+    headers = book.headers
+    sheet.write_row(0, 0, headers, head)
+    write_string, write_number, write_blank = _cell_writers(sheet)
+    col = 3 + book.metrics + 1  # the level column
+    numbers = range(3, col)  # the metrics and the score
+    last = col + 7 if book.with_attendance else col + 5  # the explanation column
+    comment = {"x_scale": 3, "y_scale": 1.5}
+    for row_no, row in enumerate(book.rows, start=1):
+        write_string(row_no, 0, row[0], text)
+        write_string(row_no, 1, row[1], text)
+        write_string(row_no, 2, row[2], text)
+        for c in numbers:
+            value = row[c]
+            if value is None:
+                write_blank(row_no, c, None, text)
+            else:
+                write_number(row_no, c, value, num)
+        level = row[col]
+        write_string(row_no, col, level, level_fmt.get(level, text))
+        for c in (col + 1, col + 2):
+            value = row[c]
+            if isinstance(value, str):
+                write_string(row_no, c, value, text)
+            else:
+                write_number(row_no, c, value, text)
+        move = row[-1]
+        write_string(row_no, col + 3, row[col + 3], move_fmt[move])
+        if move is not None:  # a move: its reason also shows on the decision cell
+            sheet.write_comment(row_no, col + 3, row[col + 4], comment)
+        write_string(row_no, col + 4, row[col + 4], text)
+        if book.with_attendance:
+            value = row[col + 5]
+            if value is not None:
+                write_number(row_no, col + 5, value, num)
+            else:
+                write_blank(row_no, col + 5, None, text)
+            write_string(row_no, col + 6, row[col + 6], text)
+        write_string(row_no, last, row[last], text)
+    sheet.freeze_panes(1, 3)
+    sheet.autofilter(0, 0, max(len(book.rows), 1), len(headers) - 1)
+    widths = [10, 10, 10, *[12] * book.metrics, 12, 10, 12, 14, 26, 60,
+              *([10, 16] if book.with_attendance else []), 70]
+    for index, width in enumerate(widths):
+        sheet.set_column(index, index, width)
+
+    summary = add_sheet(workbook, summary_name)
+    summary.write_row(0, 0, book.summary_headers, head)
+    for index, (level, *counts) in enumerate(book.counts, start=1):
         summary.write_string(index, 0, level, level_fmt[level])
-        summary.write_number(index, 1, counts.get(level, 0), text)
-        for col, kind in enumerate(("promote", "demote", "trial_end"), start=2):
-            summary.write_number(index, col, by_kind[kind].get(level, 0), text)
-    last = len(scheme.level_names)
-    summary.write_string(last + 1, 0, _("Total"), head)
-    summary.write_number(last + 1, 1, len(result.rows), head)
-    summary.write_string(last + 3, 0, _("Month: {month}").format(month=result.month), text)
-    summary.write_string(last + 4, 0, _("Scheme: {scheme} {title}").format(
-        scheme=scheme.scheme, title=scheme.title), text)
-    summary.write_string(last + 5, 0, _("Sources: {files}").format(
-        files=_(", ").join(result.files)), text)
-    chart = book.add_chart({"type": "column"})
-    chart.add_series({"name": _("Agents"), "categories": [summary_name, 1, 0, last, 0],
-                      "values": [summary_name, 1, 1, last, 1], "data_labels": {"value": True}})
-    chart.set_title({"name": _("{month} level distribution").format(month=result.month)})
+        for c, count in enumerate(counts, start=1):
+            summary.write_number(index, c, count, text)
+    last_level = len(book.counts)
+    summary.write_string(last_level + 1, 0, book.total_label, head)
+    summary.write_number(last_level + 1, 1, len(book.rows), head)
+    for offset, line in enumerate(book.summary_lines, start=3):
+        summary.write_string(last_level + offset, 0, line, text)
+    chart = workbook.add_chart({"type": "column"})
+    chart.add_series({"name": book.summary_headers[1],
+                      "categories": [summary_name, 1, 0, last_level, 0],
+                      "values": [summary_name, 1, 1, last_level, 1],
+                      "data_labels": {"value": True}})
+    chart.set_title({"name": book.chart_title})
     chart.set_legend({"none": True})
     summary.insert_chart(1, 6, chart)
     summary.set_column(0, 0, 28)
     summary.set_column(1, 4, 10)
 
-    if problems:
-        sheet_p = add_sheet(book, _("Problems"))
-        sheet_p.write_row(0, 0, [_("Severity"), _("Where"), _("What"), _("What to do")], head)
-        for index, problem in enumerate(problems, start=1):
-            sheet_p.write_string(index, 0, problem.severity, text)
-            sheet_p.write_string(index, 1, str(problem.source or ""), text)
-            sheet_p.write_string(index, 2, problem.message, text)
-            sheet_p.write_string(index, 3, problem.hint, text)
+    if book.problems:
+        sheet_p = add_sheet(workbook, problems_name)
+        sheet_p.write_row(0, 0, book.problem_headers, head)
+        for index, problem in enumerate(book.problems, start=1):
+            for c, value in enumerate(problem):
+                sheet_p.write_string(index, c, value, text)
         sheet_p.set_column(0, 0, 10)
         sheet_p.set_column(1, 1, 40)
         sheet_p.set_column(2, 3, 60)
-    book.close()
+    workbook.close()
