@@ -29,6 +29,7 @@ from . import read as reader
 from .export.safe import StagedFiles
 from .i18n import _
 from .payroll import PayInputs, change_reasons, pay_line, team_lead_pay
+from .read.prefetch import SheetPrefetch
 from .records import (
     Agent,
     AgentRow,
@@ -428,23 +429,27 @@ def run_score(
         _check_template(history, scheme, template_text, problems)
         intake = _Intake()
         # each workbook is read, scored and stored before the next is read, so only one
-        # month's rows are in memory at a time; a problem anywhere rolls the whole run back
-        for path in files:
-            progress(_("KPI {file}").format(file=path.name))
-            got, found = reader.read_kpi(path, scheme, month)
-            problems += found
-            if (session is not None and session.write_later and not dry_run
-                    and len(got) >= BACKGROUND_ROWS):
-                session.staged.start_workers()  # a worker will write the payroll
-            intake.take_kpi(history, scheme, path, got, profiles, problems, progress)
-            del got
-        intake.check_kpi(problems)
-        for path in attendance_files or []:
-            progress(_("attendance {file}").format(file=path.name))
-            got_att, found = reader.read_attendance(path, scheme, month)
-            problems += found
-            intake.take_attendance(history, scheme, got_att, problems)
-            del got_att
+        # month's rows are in memory at a time (a worker may parse the next two meanwhile);
+        # a problem anywhere rolls the whole run back
+        attendance_files = attendance_files or []
+        with SheetPrefetch([*files, *attendance_files]) as ahead:
+            for index, path in enumerate(files):
+                progress(_("KPI {file}").format(file=path.name))
+                got, found = reader.read_kpi(path, scheme, month, sheets=ahead.sheets(index))
+                problems += found
+                if (session is not None and session.write_later and not dry_run
+                        and len(got) >= BACKGROUND_ROWS):
+                    session.staged.start_workers()  # a worker will write the payroll
+                intake.take_kpi(history, scheme, path, got, profiles, problems, progress)
+                del got
+            intake.check_kpi(problems)
+            for index, path in enumerate(attendance_files, start=len(files)):
+                progress(_("attendance {file}").format(file=path.name))
+                got_att, found = reader.read_attendance(path, scheme, month,
+                                                        sheets=ahead.sheets(index))
+                problems += found
+                intake.take_attendance(history, scheme, got_att, problems)
+                del got_att
         intake.check_attendance(problems)
         _raise_errors(problems)
         if intake.locked:
@@ -492,20 +497,22 @@ def run_score(
         # and the attendance summary; each month's explanations are read back when written
         wanted = set(scored)
         states_by_month: dict[Month, list[tuple[Agent, MonthState]]] = {m: [] for m in scored}
-        for agent, states, _next in derived.values():
+        # in the workbooks' order (team, then id), sorted once for every month
+        for agent, states, _next in sorted(derived.values(),
+                                           key=lambda v: (v[0].team, v[0].agent_id)):
             for state in states:
                 if state.month in wanted:
                     states_by_month[state.month].append((agent, state))
         all_scores = stored_scores(history, scheme, since=scored[0])
+        no_scores: dict[Month, Score] = {}
         for m in scored:
             attendance_of = intake.attendance.get(m, {})
             result_rows = []
             for agent, state in states_by_month.pop(m):
-                score = all_scores.get(agent.agent_id, {}).get(m)
+                score = all_scores.get(agent.agent_id, no_scores).get(m)
                 if score is not None:
                     result_rows.append(ResultRow(agent, score, state,
                                                  attendance_of.get(agent.agent_id)))
-            result_rows.sort(key=lambda r: (r.agent.team, r.agent.agent_id))
             result.months.append(MonthResult(m, result_rows, intake.months[m]))
 
         _record(history, session, "score", {

@@ -7,6 +7,7 @@ higher-is-better metrics and target/actual for lower-is-better ones, capped at `
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
@@ -99,6 +100,50 @@ def score_row(row: AgentRow, scheme: Scheme,
                  row.discipline_block, explanation)
 
 
+def _row_scorer(scheme: Scheme, texts: Texts) -> Callable[[AgentRow], Score]:
+    """`score_row` for the rows of one workbook, with what repeats worked out once: each
+    post's weights, and under achievement scoring each metric value's weighted achievement
+    and its part of the explanation (a month's thousands of rows repeat the same values).
+    Values equal as numbers give the same achievement, and its text is rounded to one
+    place, so the cache cannot change a score or a word of its explanation."""
+    rule = scheme.score
+    if rule.scoring != "achievement":
+        return lambda row: score_row(row, scheme, texts=texts)
+    metrics = [(m.key, m) for m in rule.metrics]
+    posts: dict[str, tuple[dict[str, Decimal], dict[tuple[str, Decimal], tuple[Decimal, str]]]] = {}
+    total_text, cap, decimals, zero = texts.total, rule.cap, rule.decimals, Decimal(0)
+    new = tuple.__new__  # Score is a named tuple
+
+    def one(row: AgentRow) -> Score:
+        if row.ready_score is not None:
+            return score_row(row, scheme, texts=texts)
+        post = posts.get(row.role)
+        if post is None:
+            post = posts[row.role] = (rule.weights_for(row.role), {})
+        weights, seen = post
+        values = row.metrics
+        total, parts = zero, []
+        for key, metric in metrics:
+            weight = weights.get(key)
+            if weight is None:
+                continue
+            actual = values[key]
+            part = seen.get((key, actual))
+            if part is None:
+                ach = achievement(metric, actual, cap)
+                part = seen[key, actual] = (
+                    weight * ach, f"{metric.name} {quantize(ach * 100, 1)}%×{weight}%")
+            total += part[0]
+            parts.append(part[1])
+        value = quantize(total, decimals)
+        return new(Score, (row.agent_id, row.month, value, dict(values), row.source,
+                           row.discipline_block, total_text.format(value=value,
+                                                                   parts="; ".join(parts)),
+                           None, None, None))
+
+    return one
+
+
 def fmt(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
@@ -110,7 +155,7 @@ def score_rows(
     """Score every row; for the points scheme every agent needs a profile line."""
     texts = explanation_texts(scheme)
     if profiles is None:
-        return [score_row(row, scheme, texts=texts) for row in rows], []
+        return list(map(_row_scorer(scheme, texts), rows)), []
     scores, problems = [], []
     for row in rows:
         found = profiles.get(row.agent_id)

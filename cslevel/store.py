@@ -369,20 +369,19 @@ class History:
     def add_scores(self, month: Month, month_scores: list[Score]) -> None:
         if month_scores:
             self._scores_changed(month)
-            key, dumps = str(month), json.dumps
+            key, dumps = str(month), figures_json
             self._insert_many(scores, ("month", "agent_id", "score", "metrics", "source",
                                        "discipline_block", "explanation"), (
-                (key, s.agent_id, str(s.value),
-                 dumps({k: str(v) for k, v in s.metrics.items()}),
+                (key, s.agent_id, str(s.value), dumps(s.metrics),
                  str(s.source) if s.source else "", int(s.discipline_block), s.explanation)
                 for s in month_scores))
 
     def add_attendance(self, month: Month,
                        month_attendance: dict[str, tuple[dict[str, Decimal], str]]) -> None:
         if month_attendance:
-            key, dumps = str(month), json.dumps
+            key, dumps = str(month), figures_json
             self._insert_many(attendance, ("month", "agent_id", "source", "totals"), (
-                (key, agent, source, dumps({k: str(v) for k, v in totals.items()}))
+                (key, agent, source, dumps(totals))
                 for agent, (totals, source) in month_attendance.items()))
 
     def remove_attendance(self, month: Month, agent_ids: list[str]) -> None:
@@ -544,6 +543,25 @@ def _month_list(months: tuple[Month, ...]) -> str:
     """Months as the JSON list json.dumps makes of their texts ('["2026-01", "2026-02"]'),
     without its encoder: tens of thousands of decisions are compared with the stored ones."""
     return '["' + '", "'.join(map(str, months)) + '"]' if months else "[]"
+
+
+_QUOTED: dict[str, str] = {}  # a figure's name as a JSON string
+
+
+def figures_json(figures: Mapping[str, Any]) -> str:
+    """`json.dumps({name: str(value), …})`, as stored for a score's metrics and an agent's
+    attendance totals, without the encoder's cost per call (hundreds of thousands of rows
+    in a backfill): each name is quoted once, and a Decimal's text needs no escaping."""
+    if not figures:
+        return "{}"
+    quoted, parts = _QUOTED, []
+    for name, value in figures.items():
+        key = quoted.get(name)
+        if key is None:
+            key = quoted[name] = json.dumps(name)
+        parts.append(f'{key}: "{value}"' if type(value) is Decimal
+                     else f"{key}: {json.dumps(str(value))}")
+    return "{" + ", ".join(parts) + "}"
 
 
 class _Figures:

@@ -11,6 +11,9 @@ from contextlib import closing
 from decimal import Decimal
 from pathlib import Path
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from cslevel import payroll
 from cslevel.payroll import PayInputs, pay_line
 from cslevel.pipeline import _state_at, stored_scores
@@ -183,3 +186,55 @@ def test_the_payroll_reads_scores_back_to_the_latest_scored_month(tmp_path: Path
     # amounts: nobody's first pay
     assert (doc["compared"], doc["changes"], doc["unchanged"]) == (True, [], 3)
     assert doc["total_before"] == doc["total"] == "12450.00"
+
+
+def _star_with_posts(tmp_path: Path) -> Path:
+    """The star template with a second post whose weights are written differently (20.0
+    for 20): the explanation shows a weight as written, so each post keeps its own parts."""
+    from cslevel.templates import shipped_templates_dir
+
+    text = (shipped_templates_dir() / "star.yaml").read_text(encoding="utf-8")
+    posts = ("  by_role:\n    - roles: [组长]\n      weights: {response_time: 20.0, "
+             "resolution_rate: 30, satisfaction: 35.00, complaint_rate: 15}\n")
+    text = text.replace("  metrics:\n", posts + "  metrics:\n", 1)
+    path = tmp_path / "star_posts.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_scoring_a_workbook_at_once_is_scoring_each_row(tmp_path: Path, data) -> None:
+    """`score_rows` works out each post's weights and each value's part once per workbook;
+    every score, its digits and its explanation are what `score_row` gives row by row,
+    with values that are equal as numbers but written differently (0.9 and 0.90), zeros,
+    values past the cap and ready scores mixed in."""
+    from cslevel.records import AgentRow, Source
+    from cslevel.score import explanation_texts, score_row, score_rows
+
+    scheme = load_scheme(str(_star_with_posts(tmp_path)))[0]
+    value = st.sampled_from(["0", "0.0", "0.9", "0.90", "0.900", "1", "1.00", "13.7",
+                             "13.70", "45", "0.0013", "0.004", "0.95", "2.5", "150"]).map(Decimal)
+    keys = [m.key for m in scheme.score.metrics]
+    rows = [AgentRow(f"{i:04d}", Month(2026, 9), Source("kpi.xlsx", "S", i + 2),
+                     role=data.draw(st.sampled_from(["", "组长", "客服"])),
+                     ready_score=data.draw(st.none() | st.sampled_from(
+                         [Decimal("101.5"), Decimal("99.995")])),
+                     metrics={k: data.draw(value) for k in keys})
+            for i in range(data.draw(st.integers(1, 25)))]
+    texts = explanation_texts(scheme)
+    expected = [score_row(row, scheme, texts=texts) for row in rows]
+    got, problems = score_rows(rows, scheme)
+    assert problems == []
+    assert [(str(s.value), s.explanation, s.metrics, s) for s in got] == [
+        (str(s.value), s.explanation, s.metrics, s) for s in expected]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(max_size=8), st.decimals(allow_nan=True) | st.integers()
+                       | st.text(max_size=5), max_size=6))
+def test_figures_are_stored_as_the_json_encoder_writes_them(figures) -> None:
+    from cslevel.store import figures_json
+
+    assert figures_json(figures) == json.dumps({k: str(v) for k, v in figures.items()})

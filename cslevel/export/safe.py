@@ -69,6 +69,9 @@ def _umask() -> int:
     return mask
 
 
+QUEUED = 2  # background writes in flight per worker: one being written, one waiting
+
+
 def workers() -> int:
     """How many worker processes may write large workbooks while the run goes on: one per
     core beyond the first, at most two (CSLEVEL_WORKERS overrides; 0 = write in the run's
@@ -98,10 +101,11 @@ class StagedFiles:
 
     A large workbook may be written in the background (`write(..., background=True)`) by a
     worker process (see `workers`) while the run goes on; `files`, `commit` and `discard`
-    wait for those writes first. At most one write per worker is in flight: when every
-    worker is busy, the run's own process writes the next workbook itself (so with one
-    worker two workbooks are written at a time, and no more than that many workbooks' rows
-    are held at once).
+    wait for those writes first. At most `QUEUED` writes per worker are in flight (one
+    being written, the next waiting, so a worker never idles while the run makes the next
+    workbook's cells): when they are, the run's own process writes the next workbook itself
+    (so with one worker two workbooks are written at a time, and no more than three
+    workbooks' cells are held at once).
 
     A write may also be left for later (`write(..., later=True)`): the run's own process
     writes it when the files are collected, while a worker writes a workbook handed over
@@ -124,7 +128,7 @@ class StagedFiles:
         for done in [p for p in self._pending if p[0].done()]:  # collect finished writes
             self._pending.remove(done)
             self._finish(done)
-        if background and len(self._pending) < self._workers:  # a worker is free
+        if background and len(self._pending) < self._workers * QUEUED:  # room in the queue
             from .. import i18n
 
             self._pending.append((self._workers_pool().submit(

@@ -347,10 +347,12 @@ def understand_kpi(path: Path, scheme: Scheme, sheets: list[Sheet] | None = None
 
 
 def read_kpi(path: Path, scheme: Scheme, month: Month | None,
-             plan: KpiPlan | None = None) -> tuple[list[AgentRow], list[Problem]]:
-    """One KPI workbook -> one AgentRow per agent and month, plus every problem found."""
+             plan: KpiPlan | None = None, sheets: list[Sheet] | None = None
+             ) -> tuple[list[AgentRow], list[Problem]]:
+    """One KPI workbook -> one AgentRow per agent and month, plus every problem found
+    (`sheets`: the workbook's sheets when already read)."""
     with bulk_load():
-        return _read_kpi(path, scheme, month, plan)
+        return _read_kpi(path, scheme, month, plan or understand_kpi(path, scheme, sheets))
 
 
 def _read_kpi(path: Path, scheme: Scheme, month: Month | None,
@@ -684,18 +686,22 @@ def attendance_fields(scheme: Scheme) -> dict[str, list[str]]:
     return fields
 
 
-def attendance_table(path: Path, scheme: Scheme) -> Table:
-    return find_table(read_sheets(path), attendance_fields(scheme), ["agent_id"],
-                      _("attendance workbook"), key_fallback="name", fill_down=["team"])
+def attendance_table(path: Path, scheme: Scheme, sheets: list[Sheet] | None = None) -> Table:
+    return find_table(sheets if sheets is not None else read_sheets(path),
+                      attendance_fields(scheme), ["agent_id"], _("attendance workbook"),
+                      key_fallback="name", fill_down=["team"])
 
 
 def read_attendance(
-    path: Path, scheme: Scheme, month: Month | None, table: Table | None = None
+    path: Path, scheme: Scheme, month: Month | None, table: Table | None = None,
+    sheets: list[Sheet] | None = None,
 ) -> tuple[list[AttendanceRow], list[Problem]]:
     """Attendance (考勤) monthly totals per agent. A sheet without an id column is read by
-    name (with a warning); notes typed after a name (张三3月15离职) are split off."""
+    name (with a warning); notes typed after a name (张三3月15离职) are split off
+    (`sheets`: the workbook's sheets when already read)."""
     with bulk_load():
-        return _read_attendance(path, scheme, month, table)
+        return _read_attendance(path, scheme, month, table or attendance_table(
+            path, scheme, sheets))
 
 
 def _read_attendance(

@@ -1,0 +1,135 @@
+"""A run of several workbooks may have the next ones parsed by a worker process while it
+scores and stores the current one (cslevel.read.prefetch). What is stored, written and
+reported is the same as when the run reads every file itself (CSLEVEL_WORKERS=0): the same
+rows, the same bytes, the same warnings in the run's language, the same error for a bad
+file, with nothing written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from cs_helpers import db_snapshot, files_in, kpi
+
+from cslevel.read import prefetch
+from cslevel.read.prefetch import SheetPrefetch
+from cslevel.read.workbook import read_sheets
+
+ROWS = [[f"{i:04d}", f"坐席{i}", "一组" if i % 2 else "二组", 100 + i % 17] for i in range(1, 31)]
+ATT_HEADER = ["工号", "姓名", "实际出勤天数", "迟到次数"]
+
+
+def _inputs(folder: Path, renamed: bool = True) -> list[str]:
+    """Four months of KPI and attendance; the third KPI workbook is an .xlsx named .xls
+    (read as such, with a warning from the reader itself)."""
+    folder.mkdir()
+    args = []
+    for m in (1, 2, 3, 4):
+        path = kpi(folder / f"kpi_2026-{m:02d}.xlsx", [[*r[:3], r[3] + m] for r in ROWS])
+        if m == 3 and renamed:
+            path = path.rename(path.with_suffix(".xls"))
+        args.append(str(path))
+    for m in (1, 2, 3, 4):
+        path = kpi(folder / f"att_2026-{m:02d}.xlsx",
+                   [[r[0], r[1], 22, (int(r[0]) + m) % 3] for r in ROWS], header=ATT_HEADER)
+        args += ["--attendance", str(path)]
+    return args
+
+
+def _score(cli, tmp_path: Path, name: str, workers: str, monkeypatch) -> tuple[int, str, str]:
+    monkeypatch.setenv("CSLEVEL_WORKERS", workers)
+    args = _inputs(tmp_path / name)
+    return cli("score", *args, "--scheme", "star", "--db", tmp_path / name / "h.db",
+               "--out", f"{tmp_path / name / 'out'}/")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_workbooks_read_ahead_give_what_reading_them_here_gives(tmp_path: Path, cli,
+                                                                 monkeypatch, lang) -> None:
+    monkeypatch.setenv("CSLEVEL_LANG", lang)
+    served: list[bool] = []
+    sheets = SheetPrefetch.sheets
+
+    def spy(self: SheetPrefetch, index: int):  # noqa: ANN202
+        got = sheets(self, index)
+        served.append(got is not None)
+        return got
+
+    monkeypatch.setattr(SheetPrefetch, "sheets", spy)
+    alone = _score(cli, tmp_path, "alone", "0", monkeypatch)
+    assert served == [False] * 8  # no worker: every file read by the run itself
+    served.clear()
+    ahead = _score(cli, tmp_path, "ahead", "1", monkeypatch)
+    assert served == [False, *[True] * 7]  # the first one is read while the worker starts
+    assert alone[0] == ahead[0] == 0, alone[2] + ahead[2]
+    here, there = str(tmp_path / "alone"), str(tmp_path / "ahead")
+    assert ahead[1].replace(there, here) == alone[1]
+    assert ahead[2].replace(there, here) == alone[2]
+    warning = ("kpi_2026-03.xls: the file is named .xls but is really an Excel workbook "
+               "(.xlsx); read as such" if lang == "en"
+               else "kpi_2026-03.xls: 文件扩展名是 .xls，但实际格式是：")
+    assert warning in alone[1] + alone[2]
+    outputs = sorted((tmp_path / "ahead" / "out").iterdir())
+    assert [p.name for p in outputs] == [f"results-2026-{m:02d}.xlsx" for m in (1, 2, 3, 4)]
+    assert [p.read_bytes() for p in outputs] == [
+        (tmp_path / "alone" / "out" / p.name).read_bytes() for p in outputs]
+    _digest, tables = db_snapshot(tmp_path / "ahead" / "h.db")
+    _digest, expected = db_snapshot(tmp_path / "alone" / "h.db")
+    for table in ("scores", "attendance", "agents"):
+        assert [[str(v).replace(there, here) for v in row] for row in tables[table]] == [
+            [str(v) for v in row] for row in expected[table]]
+
+
+def test_a_bad_workbook_read_ahead_stops_the_run_as_it_would_here(tmp_path: Path, cli,
+                                                                  monkeypatch) -> None:
+    monkeypatch.setenv("CSLEVEL_LANG", "en")
+    results = {}
+    for name, workers in (("alone", "0"), ("ahead", "1")):
+        monkeypatch.setenv("CSLEVEL_WORKERS", workers)
+        args = _inputs(tmp_path / name, renamed=False)
+        (tmp_path / name / "kpi_2026-02.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
+        before = files_in(tmp_path / name)
+        code, out, err = cli("score", *args, "--scheme", "star", "--db",
+                             tmp_path / name / "h.db", "--out", f"{tmp_path / name / 'out'}/")
+        assert files_in(tmp_path / name) == before  # no database, no results
+        results[name] = (code, (out + err).replace(str(tmp_path / name), "X"))
+    assert results["ahead"] == results["alone"]
+    assert results["ahead"][0] == 1
+    assert "kpi_2026-02.xlsx" in results["ahead"][1]
+
+
+def test_the_sheets_read_ahead_are_the_sheets(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("CSLEVEL_WORKERS", "1")
+    paths = [kpi(tmp_path / f"k{i}.xlsx", ROWS[: 5 + i]) for i in range(5)]
+    with SheetPrefetch(paths) as ahead:
+        got = [ahead.sheets(i) for i in range(5)]
+    assert got[0] is None
+    assert got[1:] == [read_sheets(p) for p in paths[1:]]
+
+
+def test_few_workbooks_or_no_worker_read_here(tmp_path: Path, monkeypatch) -> None:
+    paths = [kpi(tmp_path / f"k{i}.xlsx", ROWS[:3]) for i in range(prefetch.MIN_FILES)]
+    monkeypatch.setenv("CSLEVEL_WORKERS", "1")
+    with SheetPrefetch(paths[:-1]) as ahead:
+        assert [ahead.sheets(i) for i in range(len(paths) - 1)] == [None] * (len(paths) - 1)
+    monkeypatch.setenv("CSLEVEL_WORKERS", "0")
+    with SheetPrefetch(paths) as ahead:
+        assert [ahead.sheets(i) for i in range(len(paths))] == [None] * len(paths)
+
+
+def test_a_worker_that_dies_leaves_the_reading_to_the_run(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("CSLEVEL_WORKERS", "1")
+    paths = [kpi(tmp_path / f"k{i}.xlsx", ROWS[: 3 + i]) for i in range(5)]
+    with SheetPrefetch(paths) as ahead:
+        assert ahead.sheets(1) == read_sheets(paths[1])
+        pool = ahead._pool
+        assert pool is not None
+        for process in list(pool._processes.values()):  # killed, e.g. out of memory
+            process.kill()
+            process.join()
+        # what it had read before is used; nothing raises; the rest is left to the run
+        for i in (2, 3):
+            got = ahead.sheets(i)
+            assert got is None or got == read_sheets(paths[i])
+        assert ahead.sheets(4) is None
+        assert ahead._pool is None
