@@ -50,7 +50,7 @@ def test_workbooks_read_ahead_give_what_reading_them_here_gives(tmp_path: Path, 
     served: list[bool] = []
     sheets = SheetPrefetch.sheets
 
-    def spy(self: SheetPrefetch, index: int):  # noqa: ANN202
+    def spy(self: SheetPrefetch, index: int) -> object:
         got = sheets(self, index)
         served.append(got is not None)
         return got
