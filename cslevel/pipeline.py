@@ -497,23 +497,24 @@ def run_score(
         # and the attendance summary; each month's explanations are read back when written
         wanted = set(scored)
         states_by_month: dict[Month, list[tuple[Agent, MonthState]]] = {m: [] for m in scored}
-        # in the workbooks' order (team, then id), sorted once for every month
-        for agent, states, _next in sorted(derived.values(),
-                                           key=lambda v: (v[0].team, v[0].agent_id)):
-            for state in states:
-                if state.month in wanted:
-                    states_by_month[state.month].append((agent, state))
         all_scores = stored_scores(history, scheme, since=scored[0])
         no_scores: dict[Month, Score] = {}
-        for m in scored:
-            attendance_of = intake.attendance.get(m, {})
-            result_rows = []
-            for agent, state in states_by_month.pop(m):
-                score = all_scores.get(agent.agent_id, no_scores).get(m)
-                if score is not None:
-                    result_rows.append(ResultRow(agent, score, state,
-                                                 attendance_of.get(agent.agent_id)))
-            result.months.append(MonthResult(m, result_rows, intake.months[m]))
+        with reader.bulk_load():  # a row per agent and month: hundreds of thousands
+            # in the workbooks' order (team, then id), sorted once for every month
+            for agent, states, _next in sorted(derived.values(),
+                                               key=lambda v: (v[0].team, v[0].agent_id)):
+                for state in states:
+                    if state.month in wanted:
+                        states_by_month[state.month].append((agent, state))
+            for m in scored:
+                attendance_of = intake.attendance.get(m, {})
+                result_rows = []
+                for agent, state in states_by_month.pop(m):
+                    score = all_scores.get(agent.agent_id, no_scores).get(m)
+                    if score is not None:
+                        result_rows.append(ResultRow(agent, score, state,
+                                                     attendance_of.get(agent.agent_id)))
+                result.months.append(MonthResult(m, result_rows, intake.months[m]))
 
         _record(history, session, "score", {
             "files": [str(p) for p in files], "months": [str(m) for m in scored],
