@@ -29,7 +29,7 @@ from . import read as reader
 from .export.safe import StagedFiles
 from .i18n import _
 from .payroll import PayInputs, change_reasons, pay_line, team_lead_pay
-from .read.prefetch import SheetPrefetch
+from .read.prefetch import PreparedKpi, SheetPrefetch
 from .records import (
     Agent,
     AgentRow,
@@ -432,16 +432,26 @@ def run_score(
         # month's rows are in memory at a time (a worker may parse the next two meanwhile);
         # a problem anywhere rolls the whole run back
         attendance_files = attendance_files or []
-        with SheetPrefetch([*files, *attendance_files]) as ahead:
+        # the worker reads and scores every other KPI workbook itself (without profiles:
+        # the points scheme's hard items are added here)
+        scored_there = None if profiles is not None else (
+            scheme, month, set(range(1, len(files), 2)))
+        with SheetPrefetch([*files, *attendance_files], scored_there) as ahead:
             for index, path in enumerate(files):
                 progress(_("KPI {file}").format(file=path.name))
-                got, found = reader.read_kpi(path, scheme, month, sheets=ahead.sheets(index))
+                early = ahead.take(index)
+                prepared = early if isinstance(early, PreparedKpi) else None
+                if prepared is not None:
+                    got, found = prepared.rows, prepared.problems
+                else:
+                    got, found = reader.read_kpi(path, scheme, month, sheets=early)
                 problems += found
                 if (session is not None and session.write_later and not dry_run
                         and len(got) >= BACKGROUND_ROWS):
                     session.staged.start_workers()  # a worker will write the payroll
-                intake.take_kpi(history, scheme, path, got, profiles, problems, progress)
-                del got
+                intake.take_kpi(history, scheme, path, got, profiles, problems, progress,
+                                prepared)
+                del got, prepared, early
             intake.check_kpi(problems)
             for index, path in enumerate(attendance_files, start=len(files)):
                 progress(_("attendance {file}").format(file=path.name))
@@ -614,7 +624,10 @@ class _Intake:
 
     def take_kpi(self, history: History, scheme: Scheme, path: Path, rows: list[AgentRow],
                  profiles: dict[str, tuple[dict[str, Decimal], Source]] | None,
-                 problems: list[Problem], progress: Progress) -> None:
+                 problems: list[Problem], progress: Progress,
+                 prepared: PreparedKpi | None = None) -> None:
+        """Check, score and store one KPI workbook's rows (`prepared`: the workbook as a
+        worker read and scored it; its rows hold no figures)."""
         by_month: dict[Month, list[AgentRow]] = {}
         for row in rows:
             by_month.setdefault(row.month, []).append(row)
@@ -634,6 +647,17 @@ class _Intake:
         if not self.stored:
             return
         progress(_("scoring"))
+        if prepared is not None:
+            found = prepared.score_problems
+            problems += found
+            self.stored = not _errors(found) and prepared.scored is not None
+            if not self.stored or prepared.scored is None:
+                return
+            for m, stored_rows in sorted(prepared.scored.items()):
+                if not self._clear(history, m):
+                    return
+                history.add_score_rows(m, stored_rows)
+            return
         scores, found = score_rows(rows, scheme, profiles)
         problems += found
         self.stored = not _errors(found)

@@ -367,14 +367,14 @@ class History:
             f"VALUES ({', '.join([mark] * len(columns))})", values)
 
     def add_scores(self, month: Month, month_scores: list[Score]) -> None:
-        if month_scores:
+        self.add_score_rows(month, score_rows_stored(month, month_scores))
+
+    def add_score_rows(self, month: Month, rows: list[tuple[Any, ...]]) -> None:
+        """Add one month's scores as `score_rows_stored` gives them (a worker process may
+        have made them)."""
+        if rows:
             self._scores_changed(month)
-            key, dumps = str(month), figures_json
-            self._insert_many(scores, ("month", "agent_id", "score", "metrics", "source",
-                                       "discipline_block", "explanation"), (
-                (key, s.agent_id, str(s.value), dumps(s.metrics),
-                 str(s.source) if s.source else "", int(s.discipline_block), s.explanation)
-                for s in month_scores))
+            self._insert_many(scores, SCORE_COLUMNS, rows)
 
     def add_attendance(self, month: Month,
                        month_attendance: dict[str, tuple[dict[str, Decimal], str]]) -> None:
@@ -543,6 +543,19 @@ def _month_list(months: tuple[Month, ...]) -> str:
     """Months as the JSON list json.dumps makes of their texts ('["2026-01", "2026-02"]'),
     without its encoder: tens of thousands of decisions are compared with the stored ones."""
     return '["' + '", "'.join(map(str, months)) + '"]' if months else "[]"
+
+
+SCORE_COLUMNS = ("month", "agent_id", "score", "metrics", "source", "discipline_block",
+                 "explanation")
+
+
+def score_rows_stored(month: Month, month_scores: list[Score]) -> list[tuple[Any, ...]]:
+    """One month's scores as the rows of the scores table (`SCORE_COLUMNS`): plain text and
+    numbers."""
+    key, dumps = str(month), figures_json
+    return [(key, s.agent_id, str(s.value), dumps(s.metrics),
+             str(s.source) if s.source else "", int(s.discipline_block), s.explanation)
+            for s in month_scores]
 
 
 _QUOTED: dict[str, str] = {}  # a figure's name as a JSON string

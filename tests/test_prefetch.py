@@ -12,7 +12,7 @@ import pytest
 from cs_helpers import db_snapshot, files_in, kpi
 
 from cslevel.read import prefetch
-from cslevel.read.prefetch import SheetPrefetch
+from cslevel.read.prefetch import PreparedKpi, SheetPrefetch
 from cslevel.read.workbook import read_sheets
 
 ROWS = [[f"{i:04d}", f"坐席{i}", "一组" if i % 2 else "二组", 100 + i % 17] for i in range(1, 31)]
@@ -20,13 +20,14 @@ ATT_HEADER = ["工号", "姓名", "实际出勤天数", "迟到次数"]
 
 
 def _inputs(folder: Path, renamed: bool = True) -> list[str]:
-    """Four months of KPI and attendance; the third KPI workbook is an .xlsx named .xls
-    (read as such, with a warning from the reader itself)."""
+    """Four months of KPI and attendance; the second KPI workbook (the first one the worker
+    reads and scores) is an .xlsx named .xls (read as such, with a warning from the reader
+    itself)."""
     folder.mkdir()
     args = []
     for m in (1, 2, 3, 4):
         path = kpi(folder / f"kpi_2026-{m:02d}.xlsx", [[*r[:3], r[3] + m] for r in ROWS])
-        if m == 3 and renamed:
+        if m == 2 and renamed:
             path = path.rename(path.with_suffix(".xls"))
         args.append(str(path))
     for m in (1, 2, 3, 4):
@@ -47,27 +48,30 @@ def _score(cli, tmp_path: Path, name: str, workers: str, monkeypatch) -> tuple[i
 def test_workbooks_read_ahead_give_what_reading_them_here_gives(tmp_path: Path, cli,
                                                                  monkeypatch, lang) -> None:
     monkeypatch.setenv("CSLEVEL_LANG", lang)
-    served: list[bool] = []
-    sheets = SheetPrefetch.sheets
+    served: list[str] = []
+    take = SheetPrefetch.take
 
     def spy(self: SheetPrefetch, index: int) -> object:
-        got = sheets(self, index)
-        served.append(got is not None)
+        got = take(self, index)
+        served.append("here" if got is None else "scored" if isinstance(got, PreparedKpi)
+                      else "sheets")
         return got
 
-    monkeypatch.setattr(SheetPrefetch, "sheets", spy)
+    monkeypatch.setattr(SheetPrefetch, "take", spy)
     alone = _score(cli, tmp_path, "alone", "0", monkeypatch)
-    assert served == [False] * 8  # no worker: every file read by the run itself
+    assert served == ["here"] * 8  # no worker: every file read by the run itself
     served.clear()
     ahead = _score(cli, tmp_path, "ahead", "1", monkeypatch)
-    assert served == [False, *[True] * 7]  # the first one is read while the worker starts
+    # the first one is read while the worker starts; every other KPI workbook is read and
+    # scored by the worker, the others' sheets parsed there
+    assert served == ["here", "scored", "sheets", "scored", *["sheets"] * 4]
     assert alone[0] == ahead[0] == 0, alone[2] + ahead[2]
     here, there = str(tmp_path / "alone"), str(tmp_path / "ahead")
     assert ahead[1].replace(there, here) == alone[1]
     assert ahead[2].replace(there, here) == alone[2]
-    warning = ("kpi_2026-03.xls: the file is named .xls but is really an Excel workbook "
+    warning = ("kpi_2026-02.xls: the file is named .xls but is really an Excel workbook "
                "(.xlsx); read as such" if lang == "en"
-               else "kpi_2026-03.xls: 文件扩展名是 .xls，但实际格式是：")
+               else "kpi_2026-02.xls: 文件扩展名是 .xls，但实际格式是：")
     assert warning in alone[1] + alone[2]
     outputs = sorted((tmp_path / "ahead" / "out").iterdir())
     assert [p.name for p in outputs] == [f"results-2026-{m:02d}.xlsx" for m in (1, 2, 3, 4)]
@@ -80,14 +84,25 @@ def test_workbooks_read_ahead_give_what_reading_them_here_gives(tmp_path: Path, 
             [str(v) for v in row] for row in expected[table]]
 
 
+@pytest.mark.parametrize("bad", ["not a workbook", "a score that is not a number",
+                                 "an error after an earlier one"])
 def test_a_bad_workbook_read_ahead_stops_the_run_as_it_would_here(tmp_path: Path, cli,
-                                                                  monkeypatch) -> None:
+                                                                  monkeypatch, bad) -> None:
     monkeypatch.setenv("CSLEVEL_LANG", "en")
     results = {}
     for name, workers in (("alone", "0"), ("ahead", "1")):
         monkeypatch.setenv("CSLEVEL_WORKERS", workers)
         args = _inputs(tmp_path / name, renamed=False)
-        (tmp_path / name / "kpi_2026-02.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
+        if bad == "not a workbook":  # the worker cannot read it: the run reads it again
+            (tmp_path / name / "kpi_2026-02.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
+        else:  # read and scored by the worker, the problem reported by the run
+            rows = [[*r[:3], r[3] + 2] for r in ROWS]
+            rows[4][3] = "n/a"
+            kpi(tmp_path / name / "kpi_2026-02.xlsx", rows)
+            if bad == "an error after an earlier one":  # the worker's scores are not stored
+                rows = [[*r[:3], r[3] + 4] for r in ROWS]
+                rows[7][3] = "?"
+                kpi(tmp_path / name / "kpi_2026-04.xlsx", rows)
         before = files_in(tmp_path / name)
         code, out, err = cli("score", *args, "--scheme", "star", "--db",
                              tmp_path / name / "h.db", "--out", f"{tmp_path / name / 'out'}/")

@@ -1,14 +1,22 @@
 """Reading the next workbooks while the run works on the current one.
 
-A backfill scores dozens of KPI and attendance workbooks one after the other; the fast
-reader's parse of each (a tenth of a second at 10,000 rows) can run in a worker process on
-another core while the run checks, scores and stores the workbook before it. The sheets come
-back as plain lists (cheap to pickle); everything else — the checks, the problems, what is
-stored — happens in the run's own process, exactly as without a worker."""
+A backfill scores dozens of KPI and attendance workbooks one after the other. A worker
+process on another core reads ahead while the run checks, scores and stores the workbook
+before it:
+
+- for most workbooks, the fast reader's parse (a tenth of a second at 10,000 rows): the
+  sheets come back as plain lists, cheap to pickle;
+- for every other KPI workbook (`kpi_prepared`), the whole reading and scoring: the rows come
+  back without their figures, with the scores as the rows of the scores table (plain text),
+  and with every problem found — what the run would have found itself, in its language.
+
+Everything that depends on the run — the checks across workbooks and against the history,
+whether anything is stored at all, the storing — happens in the run's own process, exactly
+as without a worker."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..export.safe import workers
 
@@ -16,10 +24,23 @@ if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
     from pathlib import Path
 
+    from ..records import AgentRow, Month, Problem
+    from ..templates import Scheme
     from .workbook import Sheet
 
 AHEAD = 2  # workbooks read ahead: each one's sheets are held until the run takes them
 MIN_FILES = 4  # fewer workbooks than this: the worker's start would cost more than it saves
+
+
+class PreparedKpi(NamedTuple):
+    """A KPI workbook read and scored by the worker: what `read_kpi` and `score_rows` give,
+    in the form the run's next steps take."""
+
+    rows: list[AgentRow]  # without the metrics and the ready score (the scores hold them)
+    problems: list[Problem]  # read_kpi's
+    scored: dict[Month, list[tuple[Any, ...]]] | None  # rows of the scores table by month;
+    # None when the reading or the scoring found an error (nothing would be stored)
+    score_problems: list[Problem]  # score_rows'
 
 
 def _read_in_worker(language: str, path: Path) -> list[Sheet]:
@@ -30,16 +51,42 @@ def _read_in_worker(language: str, path: Path) -> list[Sheet]:
     return read_sheets(path)
 
 
+def _prepare_kpi_in_worker(language: str, path: Path, scheme: Scheme,
+                           month: Month | None) -> PreparedKpi:
+    from .. import i18n
+    from ..score import score_rows
+    from ..store import score_rows_stored
+    from . import read_kpi
+
+    i18n.set_language(language)
+    rows, problems = read_kpi(path, scheme, month)
+    scored, score_problems = None, []
+    if not any(p.severity == "error" for p in problems):
+        scores, score_problems = score_rows(rows, scheme)
+        if not any(p.severity == "error" for p in score_problems):
+            by_month: dict[Month, list[Any]] = {}
+            for score in scores:
+                by_month.setdefault(score.month, []).append(score)
+            scored = {m: score_rows_stored(m, month_scores)
+                      for m, month_scores in by_month.items()}
+    nothing: dict[str, Any] = {}  # one empty mapping for every row (pickled once)
+    light = [row._replace(ready_score=None, metrics=nothing) for row in rows]
+    return PreparedKpi(light, problems, scored, score_problems)
+
+
 class SheetPrefetch:
-    """The sheets of `paths[i]`, read ahead by a worker process (`sheets(i)`), or None when
+    """The sheets of `paths[i]` read ahead by a worker process (`sheets(i)`; `take(i)` also
+    gives the KPI workbooks the worker read and scored, `PreparedKpi`), or None when
     the run's own process should read the workbook itself: no worker (one core, or
     CSLEVEL_WORKERS=0), too few workbooks, the first workbook (read while the worker starts)
     or any failure in the worker (the run then reads the file itself and reports what it
     finds, in its own words)."""
 
-    def __init__(self, paths: list[Path]) -> None:
+    def __init__(self, paths: list[Path], kpi_prepared: tuple[Scheme, Month | None, set[int]]
+                 | None = None) -> None:
         self._paths = paths
-        self._futures: dict[int, Future[list[Sheet]]] = {}
+        self._prepare = kpi_prepared  # the scheme, the month and which workbooks to score
+        self._futures: dict[int, Future[Any]] = {}
         self._submitted = 0  # paths[0] is read by the run itself
         self._pool: ProcessPoolExecutor | None = None
         if workers() and len(paths) >= MIN_FILES:
@@ -55,11 +102,23 @@ class SheetPrefetch:
 
         assert self._pool is not None
         while self._submitted <= min(last, len(self._paths) - 1):
-            self._futures[self._submitted] = self._pool.submit(
-                _read_in_worker, i18n.current(), self._paths[self._submitted])
+            index, path = self._submitted, self._paths[self._submitted]
+            if self._prepare is not None and index in self._prepare[2]:
+                scheme, month, _indexes = self._prepare
+                self._futures[index] = self._pool.submit(
+                    _prepare_kpi_in_worker, i18n.current(), path, scheme, month)
+            else:
+                self._futures[index] = self._pool.submit(_read_in_worker, i18n.current(), path)
             self._submitted += 1
 
     def sheets(self, index: int) -> list[Sheet] | None:
+        """The sheets of `paths[index]`, or None: the run reads the workbook itself."""
+        got = self.take(index)
+        return got if isinstance(got, list) else None
+
+    def take(self, index: int) -> list[Sheet] | PreparedKpi | None:
+        """What the worker made of `paths[index]`: its sheets, or (one of `kpi_prepared`'s
+        workbooks) the workbook read and scored; None: the run reads it itself."""
         from concurrent.futures.process import BrokenProcessPool
 
         if self._pool is None:
