@@ -429,8 +429,8 @@ def run_score(
         _check_template(history, scheme, template_text, problems)
         intake = _Intake()
         # each workbook is read, scored and stored before the next is read, so only one
-        # month's rows are in memory at a time (a worker may parse the next two meanwhile);
-        # a problem anywhere rolls the whole run back
+        # month's rows are in memory at a time (a worker may read the next two meanwhile:
+        # cslevel/read/prefetch.py); a problem anywhere rolls the whole run back
         attendance_files = attendance_files or []
         # the worker reads and scores every other KPI workbook itself (without profiles:
         # the points scheme's hard items are added here)
@@ -544,7 +544,8 @@ def run_score(
                         book = results_book(scheme, month_result, problems,
                                             history.explanations(month_result.month))
                         staged.write(target, partial(write_results_book, book=book),
-                            background=len(month_result.rows) >= BACKGROUND_ROWS, later=later)
+                                     background=len(month_result.rows) >= BACKGROUND_ROWS,
+                                     later=later)
                         result.outputs.append(target)
             except BaseException:
                 if new_folder is not None:
