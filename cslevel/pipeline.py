@@ -651,8 +651,8 @@ class _Intake:
         if prepared is not None:
             found = prepared.score_problems
             problems += found
-            self.stored = not _errors(found) and prepared.scored is not None
-            if not self.stored or prepared.scored is None:
+            if prepared.scored is None:  # the worker found an error: nothing is stored
+                self.stored = False
                 return
             for m, stored_rows in sorted(prepared.scored.items()):
                 if not self._clear(history, m):

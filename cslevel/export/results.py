@@ -73,14 +73,10 @@ class ResultsBook:
 
 
 def results_book(scheme: Scheme, result: MonthResult, problems: list[Problem],
-                 explained: dict[str, tuple[str, dict[str, float]]] | None = None
-                 ) -> ResultsBook:
+                 explained: dict[str, tuple[str, dict[str, float]]]) -> ResultsBook:
     """The month's workbook as plain cells. `explained` holds each agent's score explanation
-    and metrics as stored in the history (`History.explanations`); without it, the rows'
-    own scores give them."""
-    explained = explained if explained is not None else {
-        r.agent.agent_id: (r.score.explanation, {k: float(v) for k, v in r.score.metrics.items()})
-        for r in result.rows if r.score is not None}
+    and metrics as stored in the history (`History.explanations`): the rows' own scores are
+    the rules', which hold neither."""
     present: set[str] = set()
     for r in result.rows:
         if r.score is not None and r.agent.agent_id in explained:
@@ -96,15 +92,13 @@ def results_book(scheme: Scheme, result: MonthResult, problems: list[Problem],
                _("Score explanation")]
     separator, no_attendance = _(", "), _("no attendance record")  # once, not per row
     keys = [key for key, _name in metric_names]
-    streak = scheme.promotion.rule == "streak"
     nothing: tuple[str, dict[str, float]] = ("", {})
     rows = []
     for row in result.rows:
         agent, state, score = row.agent, row.state, row.score
         text, metrics = explained.get(agent.agent_id, nothing) if score is not None else nothing
         decision = state.decision
-        progress = ((state.up_streak, state.down_streak) if streak
-                    else progress_cells(scheme, state))
+        progress = progress_cells(scheme, state)
         if with_attendance:
             att = row.attendance
             extra: tuple[Any, ...] = (
@@ -140,11 +134,6 @@ def results_book(scheme: Scheme, result: MonthResult, problems: list[Problem],
         (_("Results"), _("Level distribution"), _("Problems")))
 
 
-def write_results(path: Path, scheme: Scheme, result: MonthResult, problems: list[Problem]) -> None:
-    """Write the workbook to `path` (the pipeline stages it and renames it into place)."""
-    write_results_book(path, results_book(scheme, result, problems))
-
-
 def _cell_writers(sheet: Any) -> tuple[Any, Any, Any]:
     """The sheet's string, number and blank writers without the wrapper that accepts "A1"
     cell names (a tenth of the writing; cslevel always gives row and column numbers). An
@@ -155,7 +144,8 @@ def _cell_writers(sheet: Any) -> tuple[Any, Any, Any]:
 
 
 def write_results_book(path: Path, book: ResultsBook) -> None:
-    """Write the results workbook (a worker process may do this: `book` is plain data)."""
+    """Write the results workbook to `path` (the pipeline stages it and renames it into
+    place; a worker process may do this: `book` is plain data)."""
     workbook, fmt = new_workbook(path, book.title, book.month,
                                  constant_memory=True)  # every sheet is written row by row
     head = fmt["head"]
