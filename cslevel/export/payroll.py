@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..i18n import _, ngettext
 from ..records import Agent, CslevelError, Decision, Month, PayLine, Problem
 from .safe import neutralize
+from .rowstream import RowStream
 from .xlsx import add_sheet, new_workbook
 
 if TYPE_CHECKING:
@@ -159,7 +160,8 @@ def _payroll_sheet(workbook: Any, fmt: dict[str, Any], book: PayrollBook) -> Non
     headers = book.headers
     sheet.write_row(0, 0, headers, fmt["head"])
     n = book.components
-    write_string, write_number = sheet.write_string, sheet.write_number
+    cells = RowStream(sheet)
+    write_string, write_number = cells.string, cells.number
     row_no = 0
     for row_no, row in enumerate(book.rows, start=1):
         for col in range(5):
@@ -167,11 +169,12 @@ def _payroll_sheet(workbook: Any, fmt: dict[str, Any], book: PayrollBook) -> Non
         for col in range(5, 6 + n):
             write_number(row_no, col, row[col], money)
         if row[6 + n] is None:
-            sheet.write_blank(row_no, 6 + n, None, money)
+            cells.blank(row_no, 6 + n, None, money)
         else:
             write_number(row_no, 6 + n, row[6 + n], money)
         write_string(row_no, 7 + n, row[7 + n], text)
         write_string(row_no, 8 + n, row[8 + n], text)
+    cells.end()
     last = row_no + 1
     for col, value in enumerate(book.total_cells):
         if value:
@@ -198,15 +201,18 @@ def _changes_sheet(workbook: Any, fmt: dict[str, Any], book: PayrollBook) -> Non
     sheet.write_row(0, 0, book.change_headers, fmt["head"])
     if book.change_note:
         sheet.write_string(1, 0, book.change_note, fmt["text"])
+    cells = RowStream(sheet)
+    text, money = fmt["text"], fmt["money"]
     for row_no, row in enumerate(book.change_rows, start=1):
         for col in range(4):
-            sheet.write_string(row_no, col, row[col], fmt["text"])
+            cells.string(row_no, col, row[col], text)
         for col in (4, 5, 6):
             if row[col] is None:
-                sheet.write_blank(row_no, col, None, fmt["money"])
+                cells.blank(row_no, col, None, money)
             else:
-                sheet.write_number(row_no, col, row[col], fmt["money"])
-        sheet.write_string(row_no, 7, row[7], fmt["wrap"])
+                cells.number(row_no, col, row[col], money)
+        cells.string(row_no, 7, row[7], fmt["wrap"])
+    cells.end()
     sheet.freeze_panes(1, 2)
     sheet.set_column(0, 3, 10)
     sheet.set_column(4, 6, 12)

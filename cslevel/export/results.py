@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..i18n import N_, Labels, _
 from ..records import Decision, Month, MonthState, Problem
+from .rowstream import RowStream
 from .xlsx import add_sheet, new_workbook
 
 if TYPE_CHECKING:
@@ -134,15 +135,6 @@ def results_book(scheme: Scheme, result: MonthResult, problems: list[Problem],
         (_("Results"), _("Level distribution"), _("Problems")))
 
 
-def _cell_writers(sheet: Any) -> tuple[Any, Any, Any]:
-    """The sheet's string, number and blank writers without the wrapper that accepts "A1"
-    cell names (a tenth of the writing; cslevel always gives row and column numbers). An
-    xlsxwriter without them gets the public methods."""
-    return (getattr(sheet, "_write_string", sheet.write_string),
-            getattr(sheet, "_write_number", sheet.write_number),
-            getattr(sheet, "_write_blank", sheet.write_blank))
-
-
 def write_results_book(path: Path, book: ResultsBook) -> None:
     """Write the results workbook to `path` (the pipeline stages it and renames it into
     place; a worker process may do this: `book` is plain data)."""
@@ -165,7 +157,8 @@ def write_results_book(path: Path, book: ResultsBook) -> None:
     sheet = add_sheet(workbook, results_name)
     headers = book.headers
     sheet.write_row(0, 0, headers, head)
-    write_string, write_number, write_blank = _cell_writers(sheet)
+    cells = RowStream(sheet)
+    write_string, write_number, write_blank = cells.string, cells.number, cells.blank
     col = 3 + book.metrics + 1  # the level column
     numbers = range(3, col)  # the metrics and the score
     last = col + 7 if book.with_attendance else col + 5  # the explanation column
@@ -201,6 +194,7 @@ def write_results_book(path: Path, book: ResultsBook) -> None:
                 write_blank(row_no, col + 5, None, text)
             write_string(row_no, col + 6, row[col + 6], text)
         write_string(row_no, last, row[last], text)
+    cells.end()
     sheet.freeze_panes(1, 3)
     sheet.autofilter(0, 0, max(len(book.rows), 1), len(headers) - 1)
     widths = [10, 10, 10, *[12] * book.metrics, 12, 10, 12, 14, 26, 60,
