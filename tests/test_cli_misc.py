@@ -126,3 +126,55 @@ def test_history_of_a_leaver_says_when_they_left(tmp_path: Path, cli, cli_json) 
     promoted = cli_json("promote", "--as-of", "2026-03")
     assert [m["agent_id"] for m in promoted["moves"]] == ["0002"]
     assert [lv["agent_id"] for lv in promoted["levels"]] == ["0002"]
+
+
+def _command(*args: str, cwd: Path) -> "subprocess.CompletedProcess[str]":
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "CSLEVEL_LANG": "en"}
+    return subprocess.run([sys.executable, "-m", "cslevel", *args], capture_output=True,
+                          text=True, encoding="utf-8", cwd=cwd, env=env, timeout=120)
+
+
+def test_the_process_ends_with_the_commands_code_and_all_its_output(tmp_path: Path) -> None:
+    """The command ends the process without the interpreter's teardown (`cli._leave`): the
+    exit code is the command's and nothing written is lost."""
+    import json
+
+    kpi(tmp_path / "kpi_2026-01.xlsx", [[f"{n:04d}", f"名{n}", "一组", 90 + n % 20]
+                                        for n in range(1, 301)])
+    done = _command("score", "kpi_2026-01.xlsx", "--scheme", "star", "--db", "h.db", "--json",
+                    cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    agents = json.loads(done.stdout)["agents"]  # the whole JSON document came through
+    assert [a["agent_id"] for a in agents] == [f"{n:04d}" for n in range(1, 301)]
+    usage = _command("history", cwd=tmp_path)
+    assert usage.returncode == 2 and "Missing argument" in usage.stderr
+    unknown = _command("history", "9999", "--db", "h.db", cwd=tmp_path)
+    assert unknown.returncode == 1
+    assert "no agent '9999' in the history" in unknown.stderr
+
+
+def test_leaving_early_only_when_nothing_else_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import threading
+
+    from cslevel import cli
+
+    ended: list[int] = []
+    monkeypatch.setattr(os, "_exit", ended.append)
+    cli._leave("a message")  # a text exit: Python prints it and exits with 1
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        cli._leave(0)  # a thread still running: the ordinary way, which waits for it
+    finally:
+        stop.set()
+        other.join()
+    assert ended == []
+    cli._leave(None)
+    cli._leave(3)
+    assert ended == [0, 3]
