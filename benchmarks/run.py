@@ -210,6 +210,18 @@ def cslevel_exe() -> str:
     return found
 
 
+def compile_cslevel() -> None:
+    """Byte-compile the cslevel package, as `pip install .` does: an editable install (or
+    PYTHONDONTWRITEBYTECODE=1) would otherwise compile every module again in every process
+    measured, about 0.3 s each time."""
+    found = subprocess.run([sys.executable, "-c", "import cslevel, os; "
+                            "print(os.path.dirname(cslevel.__file__))"],
+                           capture_output=True, text=True)
+    if found.returncode == 0:
+        subprocess.run([sys.executable, "-m", "compileall", "-q", found.stdout.strip()],
+                       check=False, stdout=subprocess.DEVNULL)
+
+
 def toml_str(path: Path) -> str:
     return json.dumps(str(path), ensure_ascii=False)  # a valid TOML basic string
 
@@ -627,6 +639,7 @@ def main(argv: list[str] | None = None) -> int:
     exe = args.cslevel or cslevel_exe()
     started = time.perf_counter()
 
+    compile_cslevel()
     log("cslevel --help ×10 …")
     args.load_start = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     help_runs: list[float] = []

@@ -20,12 +20,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .config import Config, write_template
 from .i18n import N_, Labels, _, ngettext
 from .records import CslevelError, Month, Problem, Source
+
+if TYPE_CHECKING:
+    from .read.prefetch import SheetPrefetch
+    from .templates import Scheme
 
 Progress = Callable[[str], None]
 
@@ -117,6 +121,25 @@ def _inputs(config: Config, month: Month) -> tuple[list[Path], list[Path]]:
 
 def run_month(config: Config, month: Month | None = None, *, dry_run: bool = False,
               progress: Progress = lambda _: None) -> RunResult:
+    from .read.prefetch import SheetPrefetch
+    from .templates import load_scheme
+
+    month = month or previous_month()
+    kpi_files, att_files = _inputs(config, month)
+    progress(_("template"))
+    scheme, text = load_scheme(config.scheme)
+    # a worker reads the workbooks (and scores the KPI ones) while this process loads the
+    # database layer, opens the history and reads the roster
+    prepared = None if scheme.profile is not None else (
+        scheme, month, set(range(len(kpi_files))))
+    with SheetPrefetch([*kpi_files, *att_files], prepared, early=True) as ahead:
+        return _run_month(config, month, kpi_files, att_files, scheme, text, ahead,
+                          dry_run=dry_run, progress=progress)
+
+
+def _run_month(config: Config, month: Month, kpi_files: list[Path], att_files: list[Path],
+               scheme: Scheme, text: str, ahead: SheetPrefetch, *, dry_run: bool,
+               progress: Progress) -> RunResult:
     from .export.safe import StagedFiles
     from .paytable import dump
     from .pipeline import (
@@ -128,12 +151,8 @@ def run_month(config: Config, month: Month | None = None, *, dry_run: bool = Fal
         run_score,
     )
     from .store import open_history
-    from .templates import load_scheme, template_hash
+    from .templates import template_hash
 
-    month = month or previous_month()
-    kpi_files, att_files = _inputs(config, month)
-    progress(_("template"))
-    scheme, text = load_scheme(config.scheme)
     pay_month = month + 1 if scheme.pay.figures == "previous" else month
     inputs_used = [*kpi_files, *att_files, *(p for p in (config.roster, config.profile) if p)]
     inputs = [(p, sha256(p)) for p in inputs_used]
@@ -172,7 +191,7 @@ def run_month(config: Config, month: Month | None = None, *, dry_run: bool = Fal
                     kpi_files, None, month=month, attendance_files=att_files,
                     roster_file=config.roster, profile_file=config.profile,
                     out=targets["results"], dry_run=dry_run, progress=progress,
-                    session=session, scheme_text=(scheme, text))
+                    session=session, scheme_text=(scheme, text), ahead=ahead)
                 result.problems += score.problems
                 progress(_("payroll"))
                 if dry_run:

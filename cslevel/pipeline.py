@@ -401,7 +401,11 @@ def run_score(
     progress: Progress = _quiet,
     session: Session | None = None,
     scheme_text: tuple[Scheme, str] | None = None,
+    ahead: SheetPrefetch | None = None,
 ) -> ScoreResult:
+    """Read, check, score and store the workbooks, and write each month's results workbook.
+    `ahead`: the workbooks already being read by a worker that the caller started early
+    (`cslevel run`); it is closed once they have been taken."""
     from .export.results import results_book, write_results_book
 
     scheme, template_text = scheme_text or _scheme_for_scoring(scheme_name, db)
@@ -436,19 +440,19 @@ def run_score(
         # the points scheme's hard items are added here)
         scored_there = None if profiles is not None else (
             scheme, month, set(range(1, len(files), 2)))
-        with SheetPrefetch([*files, *attendance_files], scored_there) as ahead:
+        big = False  # a workbook large enough for the worker that writes (cslevel run)
+        reading = ahead or SheetPrefetch([*files, *attendance_files], scored_there)
+        with reading:
             for index, path in enumerate(files):
                 progress(_("KPI {file}").format(file=path.name))
-                early = ahead.take(index)
+                early = reading.take(index)
                 prepared = early if isinstance(early, PreparedKpi) else None
                 if prepared is not None:
                     got, found = prepared.rows, prepared.problems
                 else:
                     got, found = reader.read_kpi(path, scheme, month, sheets=early)
                 problems += found
-                if (session is not None and session.write_later and not dry_run
-                        and len(got) >= BACKGROUND_ROWS):
-                    session.staged.start_workers()  # a worker will write the payroll
+                big = big or len(got) >= BACKGROUND_ROWS
                 intake.take_kpi(history, scheme, path, got, profiles, problems, progress,
                                 prepared)
                 del got, prepared, early
@@ -456,10 +460,12 @@ def run_score(
             for index, path in enumerate(attendance_files, start=len(files)):
                 progress(_("attendance {file}").format(file=path.name))
                 got_att, found = reader.read_attendance(path, scheme, month,
-                                                        sheets=ahead.sheets(index))
+                                                        sheets=reading.sheets(index))
                 problems += found
                 intake.take_attendance(history, scheme, got_att, problems)
                 del got_att
+        if session is not None and session.write_later and not dry_run and big:
+            session.staged.start_workers()  # a worker will write the payroll
         intake.check_attendance(problems)
         _raise_errors(problems)
         if intake.locked:

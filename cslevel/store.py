@@ -50,6 +50,7 @@ from . import __version__
 from .bulk import thaw
 from .i18n import _
 from .records import NO_METRICS, Agent, CslevelError, Decision, Month, Problem, Score, Source
+from .stored import SCORE_COLUMNS, figures_json, score_rows_stored
 
 metadata = MetaData()
 
@@ -543,38 +544,6 @@ def _month_list(months: tuple[Month, ...]) -> str:
     """Months as the JSON list json.dumps makes of their texts ('["2026-01", "2026-02"]'),
     without its encoder: tens of thousands of decisions are compared with the stored ones."""
     return '["' + '", "'.join(map(str, months)) + '"]' if months else "[]"
-
-
-SCORE_COLUMNS = ("month", "agent_id", "score", "metrics", "source", "discipline_block",
-                 "explanation")
-
-
-def score_rows_stored(month: Month, month_scores: list[Score]) -> list[tuple[Any, ...]]:
-    """One month's scores as the rows of the scores table (`SCORE_COLUMNS`): plain text and
-    numbers."""
-    key, dumps = str(month), figures_json
-    return [(key, s.agent_id, str(s.value), dumps(s.metrics),
-             str(s.source) if s.source else "", int(s.discipline_block), s.explanation)
-            for s in month_scores]
-
-
-_QUOTED: dict[str, str] = {}  # a figure's name as a JSON string
-
-
-def figures_json(figures: Mapping[str, Any]) -> str:
-    """`json.dumps({name: str(value), …})`, as stored for a score's metrics and an agent's
-    attendance totals, without the encoder's cost per call (hundreds of thousands of rows
-    in a backfill): each name is quoted once, and a Decimal's text needs no escaping."""
-    if not figures:
-        return "{}"
-    quoted, parts = _QUOTED, []
-    for name, value in figures.items():
-        key = quoted.get(name)
-        if key is None:
-            key = quoted[name] = json.dumps(name)
-        parts.append(f'{key}: "{value}"' if type(value) is Decimal
-                     else f"{key}: {json.dumps(str(value))}")
-    return "{" + ", ".join(parts) + "}"
 
 
 class _Figures:

@@ -148,3 +148,120 @@ def test_a_worker_that_dies_leaves_the_reading_to_the_run(tmp_path: Path, monkey
             assert got is None or got == read_sheets(paths[i])
         assert ahead.sheets(4) is None
         assert ahead._pool is None
+
+
+# --- cslevel run: the worker started early ---------------------------------------------------
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def _month_workspace(cli, folder: Path, bad_score: bool = False) -> Path:
+    """A workspace with the examples' November and December, November already run."""
+    import shutil
+
+    code, _out, err = cli("init", str(folder), "--language", "en")
+    assert code == 0, err
+    for month in ("2026-11", "2026-12"):
+        for kind in ("kpi", "att"):
+            shutil.copy(EXAMPLES / f"{kind}_{month}.xlsx", folder / "input")
+    shutil.copy(EXAMPLES / "roster.xlsx", folder / "input")
+    code, _out, err = cli("run", "--month", "2026-11", "--config", folder / "cslevel.toml")
+    assert code == 0, err
+    if bad_score:  # December's KPI workbook with a score that is not a number
+        import openpyxl
+
+        book = openpyxl.load_workbook(folder / "input" / "kpi_2026-12.xlsx")
+        sheet = book.worksheets[0]
+        column = next(c.column for c in sheet[1] if c.value and "绩效" in str(c.value))
+        sheet.cell(row=3, column=column, value="n/a")
+        book.save(folder / "input" / "kpi_2026-12.xlsx")
+    return folder
+
+
+def _served(monkeypatch) -> list[str]:
+    served: list[str] = []
+    take = SheetPrefetch.take
+
+    def spy(self: SheetPrefetch, index: int) -> object:
+        got = take(self, index)
+        served.append("here" if got is None else "scored" if isinstance(got, PreparedKpi)
+                      else "sheets")
+        return got
+
+    monkeypatch.setattr(SheetPrefetch, "take", spy)
+    return served
+
+
+@pytest.mark.skipif(not prefetch._can_fork(), reason="the early worker is forked (Linux)")
+def test_a_month_run_has_its_workbooks_read_from_the_first_by_a_forked_worker(
+        tmp_path: Path, cli, monkeypatch) -> None:
+    results = {}
+    for name, workers in (("alone", "0"), ("ahead", "1")):
+        monkeypatch.setenv("CSLEVEL_WORKERS", workers)
+        ws = _month_workspace(cli, tmp_path / name)
+        with monkeypatch.context() as patch:
+            served = _served(patch)
+            code, out, err = cli("run", "--month", "2026-12", "--config", ws / "cslevel.toml")
+        assert code == 0, err
+        results[name] = (served, out.replace(str(ws), "WS"), ws)
+    assert results["alone"][0] == ["here", "here"]
+    # the KPI workbook read and scored by the worker, the attendance sheets parsed there
+    assert results["ahead"][0] == ["scored", "sheets"]
+    assert results["ahead"][1] == results["alone"][1]
+    alone, ahead = results["alone"][2], results["ahead"][2]
+    names = sorted(p.name for p in (ahead / "output").iterdir())
+    assert names == sorted(p.name for p in (alone / "output").iterdir())
+    assert [(ahead / "output" / n).read_bytes() for n in names] == [
+        (alone / "output" / n).read_bytes() for n in names]
+    _digest, tables = db_snapshot(ahead / "cslevel.db")
+    _digest, expected = db_snapshot(alone / "cslevel.db")
+    for table in ("scores", "attendance", "agents", "decisions"):
+        assert [[str(v).replace(str(ahead), "WS") for v in row] for row in tables[table]] == [
+            [str(v).replace(str(alone), "WS") for v in row] for row in expected[table]]
+
+
+def test_a_bad_workbook_read_early_stops_the_month_as_it_would_here(tmp_path: Path, cli,
+                                                                    monkeypatch) -> None:
+    results = {}
+    for name, workers in (("alone", "0"), ("ahead", "1")):
+        monkeypatch.setenv("CSLEVEL_WORKERS", workers)
+        ws = _month_workspace(cli, tmp_path / name, bad_score=True)
+        before = {p: p.read_bytes() for p in ws.rglob("*") if p.is_file()}
+        code, out, err = cli("run", "--month", "2026-12", "--config", ws / "cslevel.toml")
+        assert {p: p.read_bytes() for p in ws.rglob("*") if p.is_file()} == before
+        results[name] = (code, (out + err).replace(str(ws), "WS"))
+    assert results["ahead"] == results["alone"]
+    assert results["ahead"][0] == 1
+    assert "kpi_2026-12.xlsx" in results["ahead"][1] and "n/a" in results["ahead"][1]
+
+
+def test_early_reading_forks_only_with_no_other_thread(tmp_path: Path, monkeypatch) -> None:
+    import threading
+
+    from cslevel.records import Month
+    from cslevel.templates import load_scheme
+
+    monkeypatch.setenv("CSLEVEL_WORKERS", "1")
+    scheme, _text = load_scheme("star")
+    paths = [kpi(tmp_path / "k.xlsx", ROWS[:4]),
+             kpi(tmp_path / "a.xlsx", [[r[0], r[1], 22, 0] for r in ROWS[:4]],
+                 header=ATT_HEADER)]
+    prepared = (scheme, Month(2026, 1), {0})
+    stop = threading.Event()
+    busy = threading.Thread(target=stop.wait)  # as a progress bar's refresh thread
+    busy.start()
+    try:
+        assert not prefetch._can_fork()
+        with SheetPrefetch(paths, prepared, early=True) as ahead:  # two files: read here
+            assert ahead._pool is None
+            assert [ahead.take(0), ahead.take(1)] == [None, None]
+    finally:
+        stop.set()
+        busy.join()
+    if prefetch._can_fork():
+        with SheetPrefetch(paths, prepared, early=True) as ahead:
+            assert ahead._pool is not None
+            assert ahead._pool._mp_context.get_start_method() == "fork"
+            first = ahead.take(0)
+            assert isinstance(first, PreparedKpi) and first.scored is not None
+            assert [row.agent_id for row in first.rows] == ["0001", "0002", "0003", "0004"]
+            assert ahead.sheets(1) == read_sheets(paths[1])

@@ -235,6 +235,6 @@ def test_scoring_a_workbook_at_once_is_scoring_each_row(tmp_path: Path, data) ->
 @given(st.dictionaries(st.text(max_size=8), st.decimals(allow_nan=True) | st.integers()
                        | st.text(max_size=5), max_size=6))
 def test_figures_are_stored_as_the_json_encoder_writes_them(figures) -> None:
-    from cslevel.store import figures_json
+    from cslevel.stored import figures_json
 
     assert figures_json(figures) == json.dumps({k: str(v) for k, v in figures.items()})

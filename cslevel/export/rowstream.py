@@ -107,8 +107,7 @@ class RowStream:
             # the row just written is, to xlsxwriter, still the pending one: move on as it
             # would when the next row's first cell comes (the rows in between, with no
             # cells, are skipped as it skips them)
-            if row > sheet.previous_row:
-                sheet.previous_row = row
+            sheet.previous_row = max(sheet.previous_row, row)
         elif self._fast and row > sheet.previous_row:
             sheet._write_single_row(row)  # xlsxwriter's own pending row first (a header)
         self._row, self._col, self._plain = row, -1, True

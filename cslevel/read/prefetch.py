@@ -10,6 +10,12 @@ before it:
   back without their figures, with the scores as the rows of the scores table (plain text),
   and with every problem found — what the run would have found itself, in its language.
 
+`cslevel run` (one month: a KPI workbook or a few, attendance, the roster) starts the worker
+`early`, before its own start-up (loading the database layer, opening the history): on
+Linux the worker is forked then, so it starts at once with what the run has loaded, and it
+reads and scores the month's KPI workbooks and reads its attendance sheets while the run gets
+ready and reads the roster.
+
 Everything that depends on the run — the checks across workbooks and against the history,
 whether anything is stored at all, the storing — happens in the run's own process, exactly
 as without a worker."""
@@ -55,7 +61,7 @@ def _prepare_kpi_in_worker(language: str, path: Path, scheme: Scheme,
                            month: Month | None) -> PreparedKpi:
     from .. import i18n
     from ..score import score_rows
-    from ..store import score_rows_stored
+    from ..stored import score_rows_stored
     from . import read_kpi
 
     i18n.set_language(language)
@@ -74,25 +80,50 @@ def _prepare_kpi_in_worker(language: str, path: Path, scheme: Scheme,
     return PreparedKpi(light, problems, scored, score_problems)
 
 
+def _can_fork() -> bool:
+    """Whether a worker may be forked now: on Linux, with no other thread running (a fork
+    copies the locks other threads may hold; a progress bar on a terminal has a thread)."""
+    import multiprocessing
+    import sys
+    import threading
+
+    return (sys.platform == "linux" and threading.active_count() == 1
+            and "fork" in multiprocessing.get_all_start_methods())
+
+
 class SheetPrefetch:
     """The sheets of `paths[i]` read ahead by a worker process (`sheets(i)`; `take(i)` also
     gives the KPI workbooks the worker read and scored, `PreparedKpi`), or None when
     the run's own process should read the workbook itself: no worker (one core, or
     CSLEVEL_WORKERS=0), too few workbooks, the first workbook (read while the worker starts)
     or any failure in the worker (the run then reads the file itself and reports what it
-    finds, in its own words)."""
+    finds, in its own words).
+
+    `early` (cslevel run): started before the run's own start-up, the worker is forked where
+    it can be (`_can_fork`) and takes every workbook from the first, however few (the run
+    reads the roster meanwhile); where it cannot be forked, the usual rules apply."""
 
     def __init__(self, paths: list[Path], kpi_prepared: tuple[Scheme, Month | None, set[int]]
-                 | None = None) -> None:
+                 | None = None, *, early: bool = False) -> None:
         self._paths = paths
         self._prepare = kpi_prepared  # the scheme, the month and which workbooks to score
         self._futures: dict[int, Future[Any]] = {}
         self._submitted = 0  # paths[0] is read by the run itself
         self._pool: ProcessPoolExecutor | None = None
-        if workers() and len(paths) >= MIN_FILES:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
+        self._ahead = AHEAD
+        if not workers():
+            return
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
 
+        if early and _can_fork():
+            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+            self._ahead = len(paths)  # one month's workbooks: all of them at once
+            self._submit_up_to(self._ahead)
+        elif len(paths) >= MIN_FILES:
+            if early and kpi_prepared is not None:  # as `cslevel score` does it
+                scheme, month, indexes = kpi_prepared
+                self._prepare = (scheme, month, {i for i in indexes if i % 2})
             self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
             self._submitted = 1
             self._submit_up_to(AHEAD)
@@ -124,7 +155,7 @@ class SheetPrefetch:
         if self._pool is None:
             return None
         try:
-            self._submit_up_to(index + AHEAD)
+            self._submit_up_to(index + self._ahead)
             future = self._futures.pop(index, None)
             return None if future is None else future.result()
         except BrokenProcessPool:  # the worker was killed: the run reads the rest itself
