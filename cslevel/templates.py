@@ -772,8 +772,22 @@ def _error_message(err: Any) -> str:
     return _PYDANTIC_MESSAGES[kind].format(**ctx)
 
 
+_PARSED: dict[str, Scheme] = {}  # template text -> its Scheme (frozen: safe to share)
+
+
 def parse_scheme(text: str, origin: str) -> Scheme:
-    """Template text -> Scheme, or CslevelError naming origin, field path and what is allowed."""
+    """Template text -> Scheme, or CslevelError naming origin, field path and what is allowed.
+    A text parsed before gives the same Scheme again (`cslevel run` reads its template, then
+    the copy stored with the history, twice)."""
+    known = _PARSED.get(text)
+    if known is not None:
+        return known
+    scheme = _parse_scheme(text, origin)
+    _PARSED[text] = scheme
+    return scheme
+
+
+def _parse_scheme(text: str, origin: str) -> Scheme:
     try:
         data = yaml.load(text, Loader=_DecimalLoader)  # noqa: S506 - SafeLoader subclass
     except yaml.YAMLError as exc:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cslevel.records import CslevelError
+from cslevel.records import CslevelError, Source
 from cslevel.templates import load_scheme, shipped_templates_dir
 
 STAR = (shipped_templates_dir() / "star.yaml").read_text(encoding="utf-8")
@@ -104,3 +104,22 @@ def test_openpyxl_uses_defusedxml() -> None:
     from openpyxl.xml import DEFUSEDXML
 
     assert DEFUSEDXML is True
+
+
+def test_a_template_text_parsed_again_gives_the_same_scheme() -> None:
+    """`cslevel run` parses its template and then, twice, the copy stored with the history:
+    a text parsed before is not parsed again (a Scheme is frozen, so it can be shared); a
+    text that fails fails every time, naming the origin it was given."""
+    from cslevel.templates import load_scheme, parse_scheme
+
+    scheme, text = load_scheme("star")
+    assert parse_scheme(text, "stored") is scheme
+    other = parse_scheme(text.replace("title:", "title: x", 1) if "title:" in text
+                         else text + "\n# changed\n", "other")
+    assert other is not scheme
+    bad = text + "\nnot_a_field: 1\n"
+    for origin in ("first", "second"):
+        with pytest.raises(CslevelError) as exc:
+            parse_scheme(bad, origin)
+        assert [p.source for p in exc.value.problems] == [Source(origin)]
+        assert "not_a_field" in exc.value.problems[0].message
