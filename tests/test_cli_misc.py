@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -128,14 +131,11 @@ def test_history_of_a_leaver_says_when_they_left(tmp_path: Path, cli, cli_json) 
     assert [lv["agent_id"] for lv in promoted["levels"]] == ["0002"]
 
 
-def _command(*args: str, cwd: Path) -> "subprocess.CompletedProcess[str]":
-    import os
-    import subprocess
-    import sys
-
+def _command(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "CSLEVEL_LANG": "en"}
     return subprocess.run([sys.executable, "-m", "cslevel", *args], capture_output=True,
-                          text=True, encoding="utf-8", cwd=cwd, env=env, timeout=120)
+                          text=True, encoding="utf-8", cwd=cwd, env=env, timeout=120,
+                          check=False)
 
 
 def test_the_process_ends_with_the_commands_code_and_all_its_output(tmp_path: Path) -> None:
@@ -158,7 +158,6 @@ def test_the_process_ends_with_the_commands_code_and_all_its_output(tmp_path: Pa
 
 
 def test_leaving_early_only_when_nothing_else_runs(monkeypatch: pytest.MonkeyPatch) -> None:
-    import os
     import threading
 
     from cslevel import cli

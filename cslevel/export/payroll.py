@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..i18n import _, ngettext
 from ..records import Agent, CslevelError, Decision, Month, PayLine, Problem
-from .safe import neutralize
 from .rowstream import RowStream
+from .safe import neutralize
 from .xlsx import add_sheet, new_workbook
 
 if TYPE_CHECKING:

@@ -164,7 +164,7 @@ class RowStream:
             self._letters = _columns(cells[-1][0] + 1)
         col_info = sheet.col_info
         if col_info and any(fmt is None and col in col_info
-                            and col_info[col].column_format is not None
+                            and getattr(col_info[col], "column_format", True) is not None
                             for col, _kind, _value, fmt in cells):
             return None  # a cell that takes its column's format
         letters, styles, style_of = self._letters, self._xf, self._format

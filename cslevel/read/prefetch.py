@@ -108,7 +108,7 @@ class SheetPrefetch:
         self._paths = paths
         self._prepare = kpi_prepared  # the scheme, the month and which workbooks to score
         self._futures: dict[int, Future[Any]] = {}
-        self._submitted = 0  # paths[0] is read by the run itself
+        self._submitted = 0  # the next path to hand to the worker
         self._pool: ProcessPoolExecutor | None = None
         self._ahead = AHEAD
         if not workers():
@@ -125,7 +125,7 @@ class SheetPrefetch:
                 scheme, month, indexes = kpi_prepared
                 self._prepare = (scheme, month, {i for i in indexes if i % 2})
             self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-            self._submitted = 1
+            self._submitted = 1  # paths[0] is read by the run while the worker starts
             self._submit_up_to(AHEAD)
 
     def _submit_up_to(self, last: int) -> None:
