@@ -65,6 +65,25 @@ def _deduction_tables(scheme: Scheme) -> tuple[dict[str, Decimal], dict[str, str
     return entry[2], entry[3]
 
 
+# per scheme, by its id (as above): each level's pay components as Decimals, exactly and at
+# the fen; thousands of agents share a handful of levels
+_LEVEL_PAY: dict[int, tuple[Scheme, list[Any], dict[str, tuple[dict[str, Decimal],
+                                                               dict[str, Decimal]]]]] = {}
+
+
+def _level_pay(scheme: Scheme, level: str) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
+    """(the level's components as given, the same at the fen)."""
+    entry = _LEVEL_PAY.get(id(scheme))
+    if entry is None or entry[0] is not scheme or entry[1] is not scheme.levels:
+        entry = _LEVEL_PAY[id(scheme)] = (scheme, scheme.levels, {})
+    amounts = entry[2].get(level)
+    if amounts is None:
+        table = scheme.level(level).pay
+        exact = {name: Decimal(table[name]) for name in scheme.pay.components}
+        amounts = entry[2][level] = (exact, {k: money(v) for k, v in exact.items()})
+    return amounts
+
+
 @dataclass(frozen=True)
 class PayInputs:
     """Everything one agent's pay in one month depends on, gathered by the pipeline."""
@@ -109,7 +128,7 @@ def pay_line(inputs: PayInputs, scheme: Scheme, explain: bool = True) -> PayLine
     the attendance deduction last. With `explain=False` the line's note (how it was worked
     out) is left empty: for a month that is only compared with."""
     agent, month, pay = inputs.agent, inputs.month, scheme.pay
-    table = scheme.level(inputs.level).pay
+    exact, at_fen = _level_pay(scheme, inputs.level)
     components: dict[str, Decimal] = {}
     notes: list[str] = []
     share = worked_share(agent, month, scheme)
@@ -121,7 +140,10 @@ def pay_line(inputs: PayInputs, scheme: Scheme, explain: bool = True) -> PayLine
 
     performance = pay.performance
     for name in pay.components:
-        amount = Decimal(table[name])
+        amount = exact[name]
+        if share is None and not (performance is not None and name == performance.component):
+            components[name] = at_fen[name]  # (what put() makes of it)
+            continue
         if performance is not None and name == performance.component and amount:
             score = inputs.score
             if score is None:

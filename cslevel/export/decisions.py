@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 def write_promotions(path: Path, result: PromoteResult) -> None:
     """Write the workbook to `path` (the pipeline stages it and renames it into place)."""
     book, fmt = new_workbook(path, _("cslevel moves {month}").format(month=result.as_of),
-                             result.as_of)
+                             result.as_of, constant_memory=True)  # written row by row
     head = fmt["head"]
     text = fmt["wrap"]
 
@@ -27,13 +27,15 @@ def write_promotions(path: Path, result: PromoteResult) -> None:
     headers = [_("Agent ID"), _("Name"), _("Team"), _("Decision"), _("From level"),
                _("To level"), _("Effective month"), _("Rule"), _("Trigger months"), _("Reason")]
     moves.write_row(0, 0, headers, head)
+    cells = RowStream(moves)
     for row_no, move in enumerate(result.moves, start=1):
         agent = result.agents[move.agent_id]
-        cells = [move.agent_id, agent.name, agent.team, DECISION_LABEL[move.kind],
-                 move.from_level, move.to_level, str(move.effective), move.rule,
-                 _(", ").join(str(m) for m in move.trigger_months), move.reason]
-        for col, value in enumerate(cells):
-            moves.write_string(row_no, col, value, text)
+        values = [move.agent_id, agent.name, agent.team, DECISION_LABEL[move.kind],
+                  move.from_level, move.to_level, str(move.effective), move.rule,
+                  _(", ").join(str(m) for m in move.trigger_months), move.reason]
+        for col, value in enumerate(values):
+            cells.string(row_no, col, value, text)
+    cells.end()
     moves.freeze_panes(1, 0)
     moves.autofilter(0, 0, max(len(result.moves), 1), len(headers) - 1)
     for col, width in enumerate([10, 10, 10, 10, 10, 10, 10, 12, 24, 70]):
@@ -57,7 +59,7 @@ def add_signoff_sheet(book: Any, fmt: dict[str, Any], moves: list[Decision],
     sign.write_row(2, 0, sign_headers, fmt["head"])
     if not moves:
         sign.write_string(3, 0, _("no moves take effect"), text)
-    cells = RowStream(sign)  # (a payroll's sheets are written row by row: it is quicker)
+    cells = RowStream(sign)  # (the workbooks are written row by row: it is quicker)
     for row_no, move in enumerate(moves, start=3):
         agent = agents[move.agent_id]
         values = [move.agent_id, agent.name, agent.team, DECISION_LABEL[move.kind],
