@@ -44,10 +44,8 @@ def _score(cli, tmp_path: Path, name: str, workers: str, monkeypatch) -> tuple[i
                "--out", f"{tmp_path / name / 'out'}/")
 
 
-@pytest.mark.parametrize("lang", ["zh", "en"])
-def test_workbooks_read_ahead_give_what_reading_them_here_gives(tmp_path: Path, cli,
-                                                                 monkeypatch, lang) -> None:
-    monkeypatch.setenv("CSLEVEL_LANG", lang)
+def _served(monkeypatch) -> list[str]:
+    """What each `take` gave the run: read "here", "sheets" parsed or "scored" by the worker."""
     served: list[str] = []
     take = SheetPrefetch.take
 
@@ -58,6 +56,14 @@ def test_workbooks_read_ahead_give_what_reading_them_here_gives(tmp_path: Path, 
         return got
 
     monkeypatch.setattr(SheetPrefetch, "take", spy)
+    return served
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_workbooks_read_ahead_give_what_reading_them_here_gives(tmp_path: Path, cli,
+                                                                 monkeypatch, lang) -> None:
+    monkeypatch.setenv("CSLEVEL_LANG", lang)
+    served = _served(monkeypatch)
     alone = _score(cli, tmp_path, "alone", "0", monkeypatch)
     assert served == ["here"] * 8  # no worker: every file read by the run itself
     served.clear()
@@ -175,20 +181,6 @@ def _month_workspace(cli, folder: Path, bad_score: bool = False) -> Path:
         sheet.cell(row=3, column=column, value="n/a")
         book.save(folder / "input" / "kpi_2026-12.xlsx")
     return folder
-
-
-def _served(monkeypatch) -> list[str]:
-    served: list[str] = []
-    take = SheetPrefetch.take
-
-    def spy(self: SheetPrefetch, index: int) -> object:
-        got = take(self, index)
-        served.append("here" if got is None else "scored" if isinstance(got, PreparedKpi)
-                      else "sheets")
-        return got
-
-    monkeypatch.setattr(SheetPrefetch, "take", spy)
-    return served
 
 
 @pytest.mark.skipif(not prefetch._can_fork(), reason="the early worker is forked (Linux)")
