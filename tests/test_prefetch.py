@@ -6,6 +6,7 @@ file, with nothing written."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -183,6 +184,20 @@ def _month_workspace(cli, folder: Path, bad_score: bool = False) -> Path:
     return folder
 
 
+def _other_threads_done() -> bool:
+    """Wait (a little) for threads other tests left behind, e.g. a closed pool's manager
+    finishing its last task: the early worker is forked only when no other thread runs."""
+    import threading
+    import time
+
+    deadline = time.monotonic() + 30
+    while threading.active_count() > 1 and time.monotonic() < deadline:
+        for thread in threading.enumerate():
+            if thread is not threading.current_thread():
+                thread.join(timeout=0.1)
+    return prefetch._can_fork()
+
+
 @pytest.mark.skipif(not prefetch._can_fork(), reason="the early worker is forked (Linux)")
 def test_a_month_run_has_its_workbooks_read_from_the_first_by_a_forked_worker(
         tmp_path: Path, cli, monkeypatch) -> None:
@@ -190,6 +205,7 @@ def test_a_month_run_has_its_workbooks_read_from_the_first_by_a_forked_worker(
     for name, workers in (("alone", "0"), ("ahead", "1")):
         monkeypatch.setenv("CSLEVEL_WORKERS", workers)
         ws = _month_workspace(cli, tmp_path / name)
+        assert _other_threads_done(), "another thread still runs: the worker cannot fork"
         with monkeypatch.context() as patch:
             served = _served(patch)
             code, out, err = cli("run", "--month", "2026-12", "--config", ws / "cslevel.toml")
@@ -249,7 +265,8 @@ def test_early_reading_forks_only_with_no_other_thread(tmp_path: Path, monkeypat
     finally:
         stop.set()
         busy.join()
-    if prefetch._can_fork():
+    if sys.platform == "linux":
+        assert _other_threads_done()
         with SheetPrefetch(paths, prepared, early=True) as ahead:
             assert ahead._pool is not None
             assert ahead._pool._mp_context.get_start_method() == "fork"
