@@ -442,10 +442,9 @@ def run_score(
         # month's rows are in memory at a time (a worker may read the next two meanwhile:
         # cslevel/read/prefetch.py); a problem anywhere rolls the whole run back
         attendance_files = attendance_files or []
-        # the worker reads and scores every other KPI workbook itself (without profiles:
-        # the points scheme's hard items are added here)
-        scored_there = None if profiles is not None else (
-            scheme, month, set(range(1, len(files), 2)))
+        # the worker may read and score KPI workbooks itself (without profiles: the points
+        # scheme's hard items are added here)
+        scored_there = None if profiles is not None else (scheme, month, set(range(len(files))))
         big = False  # a workbook large enough for the worker that writes (cslevel run)
         reading = ahead or SheetPrefetch([*files, *attendance_files], scored_there)
         with reading:

@@ -106,7 +106,8 @@ class SheetPrefetch:
     def __init__(self, paths: list[Path], kpi_prepared: tuple[Scheme, Month | None, set[int]]
                  | None = None, *, early: bool = False) -> None:
         self._paths = paths
-        self._prepare = kpi_prepared  # the scheme, the month and which workbooks to score
+        self._prepare = kpi_prepared  # the scheme, the month and which workbooks may be
+        # scored in the worker
         self._futures: dict[int, Future[Any]] = {}
         self._submitted = 0  # the next path to hand to the worker
         self._pool: ProcessPoolExecutor | None = None
@@ -121,7 +122,8 @@ class SheetPrefetch:
             self._ahead = len(paths)  # one month's workbooks: all of them at once
             self._submit_up_to(self._ahead)
         elif len(paths) >= MIN_FILES:
-            if early and kpi_prepared is not None:  # as `cslevel score` does it
+            if kpi_prepared is not None:  # a spawned worker scores every other one: scoring
+                # them all, it kept the run waiting (pickling Decimals costs as much)
                 scheme, month, indexes = kpi_prepared
                 self._prepare = (scheme, month, {i for i in indexes if i % 2})
             self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
