@@ -90,7 +90,10 @@ def _fail(exc: Exception, as_json: bool, written: bool = True) -> None:
     if as_json:
         print(json.dumps({"ok": False, "problems": [p.as_dict() for p in problems]},
                          ensure_ascii=False, indent=2))
-    if written:
+    if getattr(exc, "saved", False):
+        line = _("Error: {count} problem(s); the history was saved, but not every file is in "
+                 "place yet.")
+    elif written:
         line = _("Error: {count} problem(s); nothing was written.")
     else:
         line = _("Error: {count} problem(s).")

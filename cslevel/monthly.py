@@ -141,6 +141,7 @@ def _run_month(config: Config, month: Month, kpi_files: list[Path], att_files: l
                scheme: Scheme, text: str, ahead: SheetPrefetch, *, dry_run: bool,
                progress: Progress) -> RunResult:
     from .export.safe import StagedFiles
+    from .finish import protected_inputs
     from .paytable import dump
     from .pipeline import (
         Session,
@@ -171,6 +172,7 @@ def _run_month(config: Config, month: Month, kpi_files: list[Path], att_files: l
         folder.mkdir(parents=True)
     try:
         with open_history(config.database, write=not dry_run) as history:
+            result.problems += history.recovered
             if not dry_run and (same := _same_run(history, month, key)) is not None:
                 result.status, result.previous_run = "unchanged", same["id"]
                 result.outputs = [(Path(o["file"]), o["sha256"])
@@ -182,7 +184,10 @@ def _run_month(config: Config, month: Month, kpi_files: list[Path], att_files: l
             if not dry_run:
                 _refuse_locked(history, [month])
             before = history.month_scores(month)
-            with StagedFiles() as staged:
+            protected = protected_inputs([*kpi_files, *att_files], roster=config.roster,
+                                         profile=config.profile, template=config.scheme,
+                                         config=config.path)
+            with StagedFiles(history, protected) as staged:
                 # the results workbook is written last, by this process, while a worker
                 # writes the payroll: the payroll is made before promote records the month's
                 # decisions (it reads the same derived levels, and promote confirms `month`)
@@ -212,7 +217,8 @@ def _run_month(config: Config, month: Month, kpi_files: list[Path], att_files: l
                 result.changes = _changes(month, before, after, history.scored_months())
                 if not dry_run:
                     progress(_("writing"))
-                    result.outputs = [(target, sha256(tmp)) for tmp, target in staged.files()]
+                    result.outputs = [(target, staged.digest(tmp))
+                                      for tmp, target in staged.files()]
                     history.record_run("run", _details(result, config))
     except BaseException:
         if made_folder:

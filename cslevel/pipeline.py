@@ -24,7 +24,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from . import checkpoints
+from . import checkpoints, finish
 from . import read as reader
 from .export.safe import StagedFiles
 from .i18n import _
@@ -155,12 +155,34 @@ def _history(db: str | None, session: Session | None, **kwargs: bool) -> Iterato
 
 
 @contextmanager
-def _staging(session: Session | None) -> Iterator[StagedFiles]:
+def _staging(session: Session | None, history: History,
+             protected: list[tuple[Path, str]] | None = None) -> Iterator[StagedFiles]:
+    """The command's staged outputs: renamed into place once the history's transaction
+    commits (cslevel.finish), never over a file the command reads (`protected`)."""
     if session is not None:
+        session.staged.protect(protected or [])
         yield session.staged
     else:
-        with StagedFiles() as staged:
+        with StagedFiles(history, protected) as staged:
             yield staged
+
+
+def _refuse_early(out: str | Path | None, db: str | None,
+                  protected: list[tuple[Path, str]]) -> None:
+    """An --out file that is the history database or a file the command reads is refused
+    before anything is read (the targets are checked again when staged)."""
+    if out is None:
+        return
+    text = str(out)
+    if text.endswith(("/", "\\")) or Path(text).is_dir():
+        return
+    from .store import database_url
+
+    url = database_url(db)
+    files = list(protected)
+    if url.startswith("sqlite:///"):
+        files += finish.sqlite_files(Path(url.removeprefix("sqlite:///")))
+    finish.refuse_overwrite(Path(text), files)
 
 
 def _record(history: History, session: Session | None, command: str,
@@ -381,14 +403,15 @@ def _scheme_for_scoring(scheme_name: str | None, db: str | None) -> tuple[Scheme
     """--scheme, else the template stored with the history."""
     if scheme_name:
         return load_scheme(scheme_name)
-    try:
-        with open_history(db, write=False, must_exist=True) as history:
+    from .store import database_url
+
+    url = database_url(db)
+    if not (url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists()):
+        # (a damaged, empty or busy history says so, not "no scheme")
+        with open_history(db, write=False) as history:
             text = history.setting("template")
             if text is not None:
                 return _stored_scheme(history), text
-    except CslevelError as exc:
-        if exc.exit_code == 3:  # busy: say so, not "no scheme"
-            raise
     raise CslevelError(Problem(_("no scheme given and the history database holds none yet"),
                                hint=_("Give --scheme star (or another template name or path).")))
 
@@ -414,6 +437,11 @@ def run_score(
     (`cslevel run`); it is closed once they have been taken."""
     from .export.results import results_book, write_results_book
 
+    protected = finish.protected_inputs(
+        [*files, *(attendance_files or [])], roster=roster_file, profile=profile_file,
+        template=scheme_name)
+    if session is None:
+        _refuse_early(out, db, protected)
     scheme, template_text = scheme_text or _scheme_for_scoring(scheme_name, db)
     problems: list[Problem] = []
 
@@ -436,6 +464,7 @@ def run_score(
 
     result = ScoreResult(scheme, [], problems)
     with _history(db, session, write=not dry_run) as history:
+        problems += history.recovered
         _check_template(history, scheme, template_text, problems)
         intake = _Intake()
         # each workbook is read, scored and stored before the next is read, so only one
@@ -543,9 +572,11 @@ def run_score(
         if not dry_run:
             if new_folder is not None:
                 new_folder.mkdir(parents=True)
+                history.after_rollback.append(partial(shutil.rmtree, new_folder,
+                                                      ignore_errors=True))
             try:
                 later = session is not None and session.write_later
-                with _staging(session) as staged:
+                with _staging(session, history, protected) as staged:
                     for month_result, target in zip(result.months, targets):
                         if not later:
                             progress(_("writing {file}").format(file=target.name))
@@ -770,6 +801,8 @@ def run_promote(
 ) -> PromoteResult:
     from .export.decisions import write_promotions
 
+    if session is None:
+        _refuse_early(out, db, [])
     with _history(db, session, write=not dry_run, must_exist=True) as history:
         scheme = _stored_scheme(history)
         scored = history.scored_months()
@@ -806,9 +839,9 @@ def run_promote(
                    if derived.since is not None else 0)
         result = PromoteResult(scheme, as_of, window, moves,
                                earlier + sum(1 for d in found if d.decided < as_of), levels,
-                               agents, flags, [])
+                               agents, flags, list(history.recovered))
         if out is not None and not dry_run:
-            with _staging(session) as staged:
+            with _staging(session, history) as staged:
                 staged.write(out, partial(write_promotions, result=result))
             result.outputs.append(out)
     return result
@@ -830,14 +863,17 @@ def run_payroll(
 
     target = out or Path(f"payroll-{month or 'next'}.xlsx")
     check_payroll_path(target)
+    if session is None:
+        _refuse_early(out, db, [])
     with _history(db, session, write=True, must_exist=True) as history:
         result = _payroll(history, month, confirmed_through)
+        result.problems[:0] = history.recovered
         if out is None:
             target = Path(f"payroll-{result.month}.xlsx")
         _record(history, session, "payroll export", {"month": str(result.month),
                                                      "lines": len(result.lines)})
         csv_format = target.suffix.lower() == ".csv"
-        with _staging(session) as staged:
+        with _staging(session, history) as staged:
             if (session is not None and session.write_later and not csv_format
                     and len(result.lines) >= BACKGROUND_ROWS):
                 # `cslevel run`: a worker writes it while the run does the rest (its plain

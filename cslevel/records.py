@@ -149,9 +149,12 @@ class Problem:
 class CslevelError(Exception):
     """Raised by a stage when input problems stop the run; carries every problem found."""
 
-    def __init__(self, problems: list[Problem] | Problem, *, exit_code: int = 1):
+    def __init__(self, problems: list[Problem] | Problem, *, exit_code: int = 1,
+                 saved: bool = False):
         self.problems = [problems] if isinstance(problems, Problem) else list(problems)
-        self.exit_code = exit_code  # 1 input problems; 3 busy or locked
+        self.exit_code = exit_code  # 1 input problems; 2 usage; 3 busy or locked
+        # True: the history was saved, only putting files in place failed (cslevel.finish)
+        self.saved = saved
         super().__init__("\n".join(str(p) for p in self.problems))
 
 

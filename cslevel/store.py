@@ -133,6 +133,17 @@ locks = Table(
     Column("locked_at", String(40), nullable=False),
     Column("user", String(100), nullable=False),
 )
+# the files of a command staged and promised in its transaction, until they are renamed onto
+# their targets (cslevel.finish): a killed command's set is finished by the next command
+output_files = Table(
+    "output_files", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("token", String(40), nullable=False, index=True),
+    Column("staged", Text, nullable=False),
+    Column("target", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("recorded_at", String(40), nullable=False),
+)
 audit = Table(
     "audit", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
@@ -163,10 +174,16 @@ def _migration_3(conn: Connection) -> None:
     audit.create(conn, checkfirst=True)
 
 
+def _migration_4(conn: Connection) -> None:
+    """The output files a command promised in its transaction, until renamed into place."""
+    output_files.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("create history tables", _migration_1),
     ("supervisor allowance tier and team lead on agents", _migration_2),
     ("month locks and audit trail", _migration_3),
+    ("output files promised by a committed run", _migration_4),
 ]
 
 
@@ -226,12 +243,21 @@ def database_url(db: str | None) -> str:
 class History:
     """The history database inside one open transaction."""
 
-    def __init__(self, conn: Connection, writable: bool = True):
+    def __init__(self, conn: Connection, writable: bool = True, *, path: Path | None = None,
+                 tag: str = ""):
         self.conn = conn
         self.writable = writable  # False: everything is rolled back at the end (dry runs)
         # what the stages read or derived in this transaction (the scores, the replayed
         # states), reused by later stages until scores or agents are written again
         self.memo: dict[Any, Any] = {}
+        self.path = path  # the SQLite file (None: a database server)
+        self.tag = tag  # names this history in its staging files (cslevel.finish)
+        # what runs once the transaction committed (rename the staged outputs), or once it
+        # was rolled back (remove them)
+        self.after_commit: list[Callable[[], None]] = []
+        self.after_rollback: list[Callable[[], None]] = []
+        # what the command's start finished of a killed command (warnings for its report)
+        self.recovered: list[Problem] = []
 
     def _order(self, *columns: Any) -> list[Any]:
         """ORDER BY text columns as SQLite does (by code point), also on a PostgreSQL database
@@ -516,6 +542,46 @@ class History:
                  "user": r["user"], "version": r["version"], "details": json.loads(r["details"])}
                 for r in self.conn.execute(query).mappings()]
 
+    # output files promised by a committed command (cslevel.finish) ------------------
+    def record_outputs(self, rows: list[tuple[str, str, str]]) -> str:
+        """Record a set of staged files (staging path, target, SHA-256) in this transaction;
+        returns the set's token."""
+        import uuid
+
+        token = uuid.uuid4().hex
+        stamp = now()
+        self.conn.execute(insert(output_files), [
+            {"token": token, "staged": staged, "target": target, "sha256": sha,
+             "recorded_at": stamp} for staged, target, sha in rows])
+        return token
+
+    def pending_outputs(self) -> list[tuple[str, str, str, str]]:
+        """(token, staging path, target, SHA-256) of every set recorded and not yet
+        forgotten, in the order they were recorded."""
+        return [tuple(r) for r in self.conn.execute(  # type: ignore[misc]
+            select(output_files.c.token, output_files.c.staged, output_files.c.target,
+                   output_files.c.sha256).order_by(output_files.c.id))]
+
+    def forget_outputs(self, tokens: list[str]) -> None:
+        """Forget sets whose files are in place (in this transaction)."""
+        self.conn.execute(delete(output_files).where(output_files.c.token.in_(tokens)))
+
+    def forget_outputs_now(self, token: str) -> None:
+        """After the commit: forget the set in a short transaction of its own. Best effort:
+        when the history is busy again (another command took it), that command finishes
+        the set itself."""
+        conn = self.conn
+        try:
+            if conn.dialect.name == "sqlite":  # (outside a transaction: the driver's own)
+                dbapi = conn.connection.dbapi_connection
+                dbapi.execute("PRAGMA busy_timeout = 1000")  # type: ignore[union-attr]
+            with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    conn.execute(text("SELECT set_config('lock_timeout', '1000ms', true)"))
+                conn.execute(delete(output_files).where(output_files.c.token == token))
+        except DBAPIError:
+            pass
+
     # locks and the audit trail ------------------------------------------------------
     def locks(self) -> dict[Month, tuple[str, str]]:
         """Locked months -> (locked at, by whom)."""
@@ -597,9 +663,17 @@ def os_user() -> str:
         return "unknown"
 
 
-def _migrate(conn: Connection) -> None:
+def _migrate(conn: Connection, shown: str) -> None:
     schema_migrations.create(conn, checkfirst=True)
     done = {r[0] for r in conn.execute(select(schema_migrations.c.version))}
+    newest = max(done, default=0)
+    if newest > len(MIGRATIONS):  # a newer cslevel wrote it: its tables mean more than ours
+        raise CslevelError(Problem(
+            _("the history database was written by a newer cslevel (schema version {found}; "
+              "this cslevel {version} knows versions up to {known})").format(
+                found=newest, version=__version__, known=len(MIGRATIONS)), Source(shown),
+            hint=_("Upgrade cslevel on this machine (pip install --upgrade cslevel), then run "
+                   "again. Nothing was changed.")))
     for version, (name, apply) in enumerate(MIGRATIONS, start=1):
         if version not in done:
             apply(conn)
@@ -676,14 +750,75 @@ def _serialize_postgres(conn: Connection, timeout: float) -> None:
                  {"class": ADVISORY_LOCK_CLASS})
 
 
+def _sqlite_problem(exc: BaseException, shown: str, path: Path | None) -> CslevelError | None:
+    """A SQLite error in words a clerk can act on (None: not one of the known kinds)."""
+    orig = getattr(exc, "orig", None) or exc
+    message = str(orig).lower()
+    where = Source(shown)
+    file = str(path) if path is not None else shown
+    if "locked" in message or "busy" in message:
+        return _busy_error(shown)
+    if "readonly" in message or "read-only" in message:
+        return CslevelError(Problem(
+            _("the history database is read-only ({error})").format(error=orig), where,
+            hint=_("Make {file} and its folder writable (or copy the database to a disk you "
+                   "can write to and point --db at the copy), then run again.").format(
+                file=file)))
+    if "disk is full" in message or "disk i/o error" in message or "no space" in message:
+        return CslevelError(Problem(
+            _("the history database could not be saved: the disk is full or failing "
+              "({error})").format(error=orig), where,
+            hint=_("Free some space on the disk that holds {file}, then run again. Nothing "
+                   "was changed.").format(file=file)))
+    if "not a database" in message or "malformed" in message or "corrupt" in message:
+        return CslevelError(Problem(
+            _("the history database is damaged ({error})").format(error=orig), where,
+            hint=_("Restore {file} from a backup (cslevel does not repair it), or give "
+                   "another --db for a new history.").format(file=file)))
+    if "unable to open" in message:
+        return CslevelError(Problem(
+            _("cannot open the history database: {error}").format(error=orig), where,
+            hint=_("Check that the folder of {file} exists and that you may write to it.")
+            .format(file=file)))
+    return None
+
+
+def _database_error(exc: BaseException, shown: str, path: Path | None,
+                    is_sqlite: bool) -> BaseException:
+    """What to raise for `exc`, raised inside a command's transaction: a database error in
+    words a clerk can act on; anything else as it is."""
+    if _busy(exc):  # a lock held outside cslevel's own advisory lock
+        return _busy_error(shown)
+    if not isinstance(exc, DBAPIError):
+        return exc
+    if is_sqlite:
+        known = _sqlite_problem(exc, shown, path)
+        if known is not None:
+            return known
+        return CslevelError(Problem(
+            _("the history database reported an error: {error}").format(error=_one_line(exc)),
+            Source(shown), hint=_("Check that {file} is a cslevel history database; restore "
+                                  "it from a backup if it is damaged.").format(file=path)))
+    return CslevelError(Problem(  # rights, encoding, lost server
+        _("the history database reported an error: {error}").format(error=_one_line(exc)),
+        Source(shown), hint=_("Check the database user's rights and the server's log.")))
+
+
 @contextmanager
 def open_history(db: str | None, *, write: bool = True,
                  must_exist: bool = False) -> Iterator[History]:
     """One transaction for one command. `write=False` (dry runs) rolls everything back.
-    A SQLite file created by a command that then fails is removed again."""
+    A SQLite file created by a command that then fails is removed again.
+
+    Before the command sees the history, what a killed command left is finished
+    (cslevel.finish.recover); after its transaction commits, its staged outputs are renamed
+    into place (`History.after_commit`), or removed if it does not (`after_rollback`)."""
+    from . import finish
+
     url = database_url(db)
     is_sqlite = url.startswith("sqlite")
     new_file: Path | None = None
+    path: Path | None = None
     if is_sqlite:
         path = Path(url.removeprefix("sqlite:///"))
         if not path.exists():
@@ -696,8 +831,16 @@ def open_history(db: str | None, *, write: bool = True,
                 new_file = path
             else:  # a dry run against a database that does not exist yet: work in memory
                 url = "sqlite://"
+                path = None
+        elif path.is_dir():
+            raise CslevelError(Problem(
+                _("the history database {database} is a folder, not a file").format(
+                    database=path), Source(str(path)),
+                hint=_("Give --db the path of a database file (e.g. {folder}/cslevel.db).")
+                .format(folder=path)))
     timeout = busy_timeout()
     engine = _engine(url, is_sqlite, timeout)
+    read_only_file = False
     if is_sqlite:
         @event.listens_for(engine, "connect")
         def _no_implicit_transactions(dbapi_conn: Any, _record: Any) -> None:
@@ -705,14 +848,31 @@ def open_history(db: str | None, *, write: bool = True,
 
         @event.listens_for(engine, "begin")
         def _begin_immediate(conn: Connection) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            nonlocal read_only_file
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except DBAPIError as exc:
+                # a command that only reads may read a read-only history file
+                if write or "readonly" not in str(exc.orig).lower():
+                    raise
+                conn.exec_driver_sql("BEGIN")
+                read_only_file = True
 
     is_postgres = engine.dialect.name == "postgresql"
     shown = url if is_sqlite else _shown(url)
+    identity = os.path.normcase(os.path.realpath(path)) if path is not None else shown
+    # a hot journal beside the file: the first command on a new history was killed before
+    # its commit, and SQLite empties the file again when it opens it (a new history, then)
+    first_killed = path is not None and Path(f"{path}-journal").exists()
+    committed = False
+    history: History | None = None
     try:
         try:
             conn = engine.connect()
         except DBAPIError as exc:
+            known = _sqlite_problem(exc, shown, path) if is_sqlite else None
+            if known is not None:
+                raise known from None
             raise CslevelError(Problem(
                 _("cannot open the history database: {error}").format(error=_one_line(exc)),
                 Source(shown),
@@ -724,40 +884,74 @@ def open_history(db: str | None, *, write: bool = True,
                 _serialize_postgres(conn, timeout)
         except DBAPIError as exc:
             conn.close()
-            busy = (is_sqlite and "locked" in str(exc)) or _busy(exc)
-            reason = exc.orig if is_sqlite else _one_line(exc)
-            if busy:
+            if _busy(exc):
                 raise _busy_error(shown) from None
+            known = _sqlite_problem(exc, shown, path) if is_sqlite else None
+            if known is not None:
+                raise known from None
             raise CslevelError(Problem(
-                _("cannot open the history database: {error}").format(error=reason),
-                Source(shown), hint=_("Wait for the other run to finish and try again."))
-            ) from None
+                _("cannot open the history database: {error}").format(error=_one_line(exc)),
+                Source(shown),
+                hint=_("Check the --db / CSLEVEL_DB value and that the database server is "
+                       "running."))) from None
         try:
+            if path is not None and new_file is None and path.stat().st_size == 0:
+                if not first_killed:  # not a new history: a lost one (truncated, copied)
+                    raise CslevelError(Problem(
+                        _("the history database {database} is an empty file (0 bytes), not a "
+                          "history").format(database=path), Source(str(path)),
+                        hint=_("Restore it from a backup. To start a new history, delete the "
+                               "empty file or give another --db.")))
+                if must_exist:
+                    raise CslevelError(Problem(
+                        _("no history database at {database}").format(database=path),
+                        hint=_("Run `cslevel score` first, or point --db / CSLEVEL_DB at the "
+                               "database.")))
+                new_file = path if write else None  # (removed again if this command fails)
             if must_exist and not is_sqlite and not inspect(conn).has_table("schema_migrations"):
                 raise CslevelError(Problem(
                     _("no history database at {database}").format(database=shown),
                     hint=_("Run `cslevel score` first, or point --db / CSLEVEL_DB at the "
                            "database.")))
-            _migrate(conn)
-            yield History(conn, writable=write)
+            _migrate(conn, shown)
+            history = History(conn, writable=write, path=path,
+                              tag=finish.history_tag(identity))
+            if not read_only_file:
+                history.recovered = finish.recover(history)
+                if finish.recovered_anything(history):
+                    # kept whatever this command does next (a dry run, a failure)
+                    trans.commit()
+                    trans = conn.begin()
+                    if is_postgres:
+                        _serialize_postgres(conn, timeout)
+            yield history
             if write:
+                finish.fault("commit")
                 trans.commit()
+                committed = True
+                finish.fault("committed")
             else:
                 trans.rollback()
         except BaseException as exc:
-            trans.rollback()
-            conn.close()
-            engine.dispose()
-            if new_file is not None:
-                new_file.unlink(missing_ok=True)
-            if _busy(exc):  # a lock held outside cslevel's own advisory lock
-                raise _busy_error(shown) from None
-            if isinstance(exc, DBAPIError) and not is_sqlite:  # rights, encoding, lost server
-                raise CslevelError(Problem(
-                    _("the history database reported an error: {error}").format(
-                        error=_one_line(exc)), Source(shown),
-                    hint=_("Check the database user's rights and the server's log."))) from exc
-            raise
+            if not committed:
+                try:
+                    trans.rollback()
+                except DBAPIError:
+                    pass  # (the connection is gone: nothing was kept)
+                conn.close()
+                engine.dispose()
+                if new_file is not None:
+                    new_file.unlink(missing_ok=True)
+                if history is not None:
+                    for undo in history.after_rollback:  # remove the staged outputs
+                        undo()
+            error = _database_error(exc, shown, path, is_sqlite)
+            if error is exc:
+                raise
+            raise error from None
+        else:
+            for done in (history.after_commit if committed else history.after_rollback):
+                done()  # committed: rename the staged outputs into place
         finally:
             conn.close()
     finally:

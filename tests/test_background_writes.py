@@ -70,7 +70,9 @@ def test_a_failed_background_write_leaves_nothing(tmp_path: Path, monkeypatch) -
         staged.write(out / "new.txt", write_text, background=True)
         staged.write(out / "old.txt", disk_full, background=True)
     problem = caught.value.problems[0]
-    assert problem.message == "无法写入输出文件（No space left on device）"
+    assert problem.message == "无法写入输出文件：磁盘已满"
+    assert problem.hint == (f"请清理 {out} 所在磁盘（以及临时文件夹）的空间后重新运行。"
+                            "本次未做任何更改。")
     assert problem.source is not None and problem.source.file == str(out / "old.txt")
     assert sorted(p.name for p in out.iterdir()) == ["old.txt"]
     assert (out / "old.txt").read_text(encoding="utf-8") == "old"

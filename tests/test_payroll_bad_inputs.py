@@ -16,7 +16,7 @@ from typing import Any
 import openpyxl
 import pytest
 from conftest import write_xlsx
-from cs_helpers import db_snapshot, files_in, half_up, kpi
+from cs_helpers import db_snapshot, files_in, half_up, kpi, query
 
 from cslevel.templates import shipped_templates_dir
 
@@ -382,7 +382,8 @@ def paid(tmp_path: Path, cli) -> Path:
     return tmp_path / "history.db"
 
 
-def _refused(tmp: Path, db: Path, cli, target: str, why: str) -> None:
+def _refused(tmp: Path, db: Path, cli, target: str, why: str, message: str | None = None,
+             hint: str = HINT) -> None:
     """Export March to `target`: exit 1, the path and why in the message, and the database,
     every file (old payroll bytes included) as before; no temporary file left behind."""
     before_db = db_snapshot(db)
@@ -390,8 +391,9 @@ def _refused(tmp: Path, db: Path, cli, target: str, why: str) -> None:
     code, out, err = cli("payroll", "export", "--month", "2026-03", "--out", target)
     assert code == 1, out + err
     assert out == ""
-    assert f"{target}: cannot write the output file ({why})" in err.replace("\n", " ")
-    assert HINT in err.replace("\n", " ")
+    message = message or f"cannot write the output file ({why})"
+    assert f"{target}: {message}" in " ".join(err.split())
+    assert hint in " ".join(err.split())
     assert "nothing was written" in err
     assert db_snapshot(db) == before_db
     assert {p: (tmp / p).read_bytes() for p in files_in(tmp) if p != "history.db"} == before_files
@@ -456,10 +458,33 @@ def test_folder_refuses_new_files(tmp_path: Path, paid: Path, cli,
 @pytest.mark.parametrize("suffix", ["xlsx", "csv"])
 def test_old_file_open_in_another_program(tmp_path: Path, paid: Path, cli,
                                           monkeypatch: pytest.MonkeyPatch, suffix: str) -> None:
-    """BAD_INPUTS 27: Excel on Windows holds the old payroll open, so renaming the new file
-    over it fails (WinError 32): the old file stays, the staged file is removed."""
+    """BAD_INPUTS 27: Excel on Windows holds the old payroll open, so it cannot be opened for
+    writing (WinError 32): refused before the history commits; the old file stays, the
+    staged file is removed."""
+    target = tmp_path / "old" / f"payroll.{suffix}"
+    real_open = Path.open
+
+    def held(self: Path, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        if mode == "r+b" and self.resolve() == target.resolve():
+            raise PermissionError(errno.EACCES, "The process cannot access the file because "
+                                                "it is being used by another process")
+        return real_open(self, mode, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", held)
+    _refused(tmp_path, paid, cli, f"old/payroll.{suffix}",
+             "The process cannot access the file because it is being used by another process")
+
+
+@pytest.mark.language("en")
+@pytest.mark.parametrize("suffix", ["xlsx", "csv"])
+def test_bad_inputs_42_rename_refused_after_the_commit(
+        tmp_path: Path, paid: Path, cli, monkeypatch: pytest.MonkeyPatch, suffix: str) -> None:
+    """BAD_INPUTS 42/27: the old payroll is taken by another program only after the history
+    committed (between the last check and the rename): the run is saved and says so, the
+    old file stays, and the next command puts the new file in place."""
     target = tmp_path / "old" / f"payroll.{suffix}"
     real_replace = os.replace
+    old_bytes = target.read_bytes()
 
     def busy(src: Any, dst: Any, *args: Any, **kwargs: Any) -> None:
         if Path(dst).resolve() == target.resolve():
@@ -468,8 +493,25 @@ def test_old_file_open_in_another_program(tmp_path: Path, paid: Path, cli,
         real_replace(src, dst, *args, **kwargs)
 
     monkeypatch.setattr(os, "replace", busy)
-    _refused(tmp_path, paid, cli, f"old/payroll.{suffix}",
-             "The process cannot access the file because it is being used by another process")
+    code, out, err = cli("payroll", "export", "--month", "2026-03", "--out",
+                         f"old/payroll.{suffix}")
+    assert code == 1, out + err
+    text = " ".join(err.split())
+    assert ("Error: 1 problem(s); the history was saved, but not every file is in place "
+            "yet.") in text
+    assert (f"old/payroll.{suffix}: the run was saved in the history, but old/payroll.{suffix} "
+            "could not be put in place yet (The process cannot access the file because it is "
+            "being used by another process) — Close the file if it is open in Excel/WPS; the "
+            "next cslevel command (e.g. cslevel runs) puts it in place.") in text
+    assert target.read_bytes() == old_bytes
+    pending = query(paid, "select target from output_files")
+    assert pending == [(f"old/payroll.{suffix}",)]
+    monkeypatch.setattr(os, "replace", real_replace)
+    code, out, err = cli("runs", "--json")  # any later command finishes the set
+    assert code == 0, err
+    assert target.read_bytes() != old_bytes
+    assert query(paid, "select target from output_files") == []
+    assert json.loads(out)["runs"][0]["command"] == "recover"
 
 
 @pytest.mark.language("en")
@@ -485,7 +527,10 @@ def test_disk_full_half_way(tmp_path: Path, paid: Path, cli, monkeypatch: pytest
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(payroll_file, f"_write_{suffix}", half_written)
-    _refused(tmp_path, paid, cli, f"old/payroll.{suffix}", "No space left on device")
+    _refused(tmp_path, paid, cli, f"old/payroll.{suffix}", "No space left on device",
+             message="cannot write the output file: the disk is full",
+             hint="Free some space on the disk that holds old (and the temporary folder), "
+                  "then run again. Nothing was changed.")
 
 
 # --- BAD_INPUTS 34: every cell written is there when read back -------------------------------

@@ -306,7 +306,8 @@ def test_sigkill_mid_write_leaves_database_and_outputs_as_before(tmp_path: Path,
     proc = _spawn(ws, "2026-02", env)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and proc.poll() is None:
-        if any(p.name.startswith(".~payroll-") for p in staging.iterdir()):
+        if any(p.name.startswith(".~cslevel-") and "-payroll-" in p.name
+               for p in staging.iterdir()):
             break  # the last output is being written
         time.sleep(0.005)
     assert proc.poll() is None, "the run ended before it was caught writing"
