@@ -37,7 +37,7 @@ import os
 import re
 import signal
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -52,10 +52,10 @@ PREFIX = ".~cslevel-"
 STEPS = ("staged", "recorded", "commit", "committed", "renamed-one", "renamed", "forgotten")
 
 
-def fault(step: str) -> None:
+def fault(step: str, error: Callable[[], BaseException] | None = None) -> None:
     """Test hook: with CSLEVEL_TEST_FAULT=step the process dies here as under `kill -9`; with
-    CSLEVEL_TEST_FAULT=step=error a failure is raised instead (`commit`: the database
-    refuses the commit, as on a full disk; `staged`: the disk is full while writing)."""
+    CSLEVEL_TEST_FAULT=step=error the failure `error()` is raised instead (by default: the
+    disk is full)."""
     wanted = os.environ.get("CSLEVEL_TEST_FAULT")
     if not wanted:
         return
@@ -63,14 +63,7 @@ def fault(step: str) -> None:
     if name != step:
         return
     if kind == "error":
-        if step == "commit":
-            import sqlite3
-
-            from sqlalchemy.exc import OperationalError
-
-            raise OperationalError("COMMIT", None, sqlite3.OperationalError(
-                "database or disk is full"))
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        raise error() if error is not None else OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
     os.kill(os.getpid(), signal.SIGKILL)
 
 

@@ -861,10 +861,10 @@ def run_payroll(
     not reported as unconfirmed."""
     from .export.payroll import check_payroll_path, payroll_book, write_payroll, write_payroll_book
 
-    target = out or Path(f"payroll-{month or 'next'}.xlsx")
-    check_payroll_path(target)
     if session is None:
         _refuse_early(out, db, [])
+    target = out or Path(f"payroll-{month or 'next'}.xlsx")
+    check_payroll_path(target)
     with _history(db, session, write=True, must_exist=True) as history:
         result = _payroll(history, month, confirmed_through)
         result.problems[:0] = history.recovered

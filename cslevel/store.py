@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -783,6 +784,22 @@ def _sqlite_problem(exc: BaseException, shown: str, path: Path | None) -> Csleve
     return None
 
 
+def _disk_full_on_commit(is_sqlite: bool) -> BaseException:
+    """The error the driver raises when the disk fills at the commit (for the tests' fault
+    hook, cslevel.finish.fault)."""
+    from sqlalchemy.exc import OperationalError
+
+    if is_sqlite:
+        import sqlite3
+
+        return OperationalError("COMMIT", None, sqlite3.OperationalError(
+            "database or disk is full"))
+    import psycopg
+
+    return OperationalError("COMMIT", None, psycopg.errors.DiskFull(
+        "could not extend file: No space left on device"))
+
+
 def _database_error(exc: BaseException, shown: str, path: Path | None,
                     is_sqlite: bool) -> BaseException:
     """What to raise for `exc`, raised inside a command's transaction: a database error in
@@ -799,6 +816,12 @@ def _database_error(exc: BaseException, shown: str, path: Path | None,
             _("the history database reported an error: {error}").format(error=_one_line(exc)),
             Source(shown), hint=_("Check that {file} is a cslevel history database; restore "
                                   "it from a backup if it is damaged.").format(file=path)))
+    if str(getattr(exc.orig, "sqlstate", "") or "").startswith("53"):  # disk full, memory
+        return CslevelError(Problem(
+            _("the history database could not be saved: the database server is out of disk "
+              "space or memory ({error})").format(error=_one_line(exc)), Source(shown),
+            hint=_("Ask the database's administrator to free space on the server, then run "
+                   "again. Nothing was changed.")))
     return CslevelError(Problem(  # rights, encoding, lost server
         _("the history database reported an error: {error}").format(error=_one_line(exc)),
         Source(shown), hint=_("Check the database user's rights and the server's log.")))
@@ -926,7 +949,7 @@ def open_history(db: str | None, *, write: bool = True,
                         _serialize_postgres(conn, timeout)
             yield history
             if write:
-                finish.fault("commit")
+                finish.fault("commit", partial(_disk_full_on_commit, is_sqlite))
                 trans.commit()
                 committed = True
                 finish.fault("committed")
