@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -789,10 +789,15 @@ _SPECIAL_FLOATS = {".nan": Decimal("NaN"), ".inf": Decimal("Infinity"),
                    "+.inf": Decimal("Infinity"), "-.inf": Decimal("-Infinity")}
 
 
-def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal:
+def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal | str:
     text = str(loader.construct_scalar(node)).replace("_", "")
     special = _SPECIAL_FLOATS.get(text.lower())
-    return special if special is not None else Decimal(text)
+    if special is not None:
+        return special
+    try:
+        return Decimal(text)
+    except InvalidOperation:  # what YAML 1.1 calls a float but is no number (1.2.3, 1:30.5):
+        return text  # the text, which the field refuses with its path
 
 
 _DecimalLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)

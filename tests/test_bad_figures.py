@@ -213,6 +213,8 @@ BAD_TEMPLATE_FIELDS = [
      "levels[3].pay.基本工资: Input should be a finite number"),
     ("{基本工资: 3600.00,", "{基本工资: 1e30,",
      "levels[3].pay: Value error, 基本工资 must be at most 1000000 (yuan a month), got 1E+30"),
+    ("{基本工资: 3600.00,", "{基本工资: 1:00:00.5,",  # (a YAML 1.1 float, base 60)
+     "levels[3].pay.基本工资: Input should be a valid decimal"),
     ("{基本工资: 3600.00,", "{基本工资: 1e999999999,",
      "levels[3].pay: Value error, 基本工资 must be at most 1000000 (yuan a month), got "
      "1E+999999999"),
