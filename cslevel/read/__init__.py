@@ -147,7 +147,8 @@ class Limits:
     def failure(self, cell: object) -> _Failure:
         return _Failure.because(
             _("{value} is out of range: allowed {low} to {high}").format(
-                value=_cell_text(cell), low=self.show(self.low), high=self.show(self.high)),
+                value=values.clean_text(cell), low=self.show(self.low),
+                high=self.show(self.high)),
             _("Check the value; if such values are right, widen {field} in the template.")
             .format(field=self.field))
 
@@ -155,10 +156,6 @@ class Limits:
         if self.percent:
             return f"{(value * 100).normalize():f}%"
         return f"{value.normalize():f}" if value < 10 ** 6 else f"{value:,}"
-
-
-def _cell_text(cell: object) -> str:
-    return values.clean_text(cell)
 
 
 _TEXT_FNS: set[Callable[[object], object]] = {values.clean_text, values.agent_id}
@@ -264,8 +261,7 @@ def spaced_ids(table: Table, problems: list[Problem]) -> None:
     distinct = table.distinct("agent_id")
     if values.all_plain_text(distinct):
         return
-    spaced = {v for v in [v for v in distinct if type(v) is str]
-              if " " in values.clean_text(v)}
+    spaced = {v for v in distinct if type(v) is str and " " in values.clean_text(v)}
     for p in [p for p, v in enumerate(raw) if v in spaced] if spaced else ():
         text = values.clean_text(raw[p])
         agent = text.replace(" ", "")
@@ -352,10 +348,10 @@ def _scaled_column(
       be 30 % or 0.3 %). That is a real doubt only for a metric whose target is small: at
       most 1 means at most 1 %, not credible for a satisfaction aimed at 85 %, credible for
       a complaint rate aimed at 1 %. So the fraction reading stands when no value is more
-      than 10 times the target (0.03 for a 1 % complaint target: 3 %); past that (0.3, 0.5,
-      0.8: 30–80 % complaints against a 1 % target) the column could be read both ways and
-      is refused naming it, until its header or its values say the unit. (No target: the
-      fraction reading stands.)
+      than 10 times the target (up to 0.1, 10 %, for a 1 % complaint target); past that
+      (0.3, 0.5, 0.8: 30–80 % complaints against a 1 % target) the column could be read
+      both ways and is refused naming it, until its header or its values say the unit. (No
+      target: the fraction reading stands.)
 
     The scale is decided on the column's distinct values; then every figure must lie
     within `bounds` (in the column's final scale), else the cell is in error.
@@ -956,7 +952,7 @@ def _attendance_out_of_range(table: Table, index: int, item: AttendanceItem, lim
     days = _days_in(month)
     if item.measure == "days" and value > days and month is not None:
         return Problem(_("{what}: {value} is more than the {days} days of {month}").format(
-            what=item.name, value=_cell_text(cell), days=days, month=month),
+            what=item.name, value=values.clean_text(cell), days=days, month=month),
             table.source(index, fld), hint=_("Check the value: the month has {days} days.")
             .format(days=days))
     failure = limits.failure(cell)
