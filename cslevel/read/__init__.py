@@ -334,7 +334,8 @@ def _scaled_column(
     """Read a numeric column and bring it to one scale.
 
     kind 'score': % of target in points (112 = 112%); a column written as fractions
-    (1.12) is multiplied by 100. kind 'percent': a fraction (0.95 = 95%), as follows
+    (1.12) is multiplied by 100, with a warning (a unit in a score's header changes nothing:
+    a score is a percentage already). kind 'percent': a fraction (0.95 = 95%), as follows
     (BAD_INPUTS 16, 40):
 
     - a value written with a % sign is percent points (95% = 0.95, 0.3% = 0.003);
