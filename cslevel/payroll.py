@@ -239,7 +239,9 @@ def _attendance_deduction(inputs: PayInputs, scheme: Scheme, components: dict[st
             total += units * amount
             if explain:
                 parts.append(f"{names[key]} {fmt_number(units)} × {_amount(amount)}")
-    taken = money(total)
+    # never a bonus, whatever a history written before the attendance figures were checked
+    # holds (−100 late arrivals: BAD_INPUTS 38)
+    taken = max(money(total), ZERO)
     ceiling = sum((components[c] for c in rule.daily_pay_of), ZERO)
     if rule.daily_pay_of and taken > ceiling:
         if explain:

@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from .i18n import _
+from .limits import MONEY_CEILING
 from .records import CslevelError, Problem, Source
 from .templates import Scheme, normalize_label
 
@@ -118,6 +119,13 @@ def _rows(path: Path, sheet, header: int, level_col: int, columns: dict[str, int
                     _("{component} of {level} must be an amount of 0 or more, not {value}")
                     .format(component=component, level=level, value=repr(value)), cell,
                     hint=_("Write the amount in yuan, e.g. 3000.00.")))
+                continue
+            if amount > MONEY_CEILING:
+                problems.append(Problem(
+                    _("{component} of {level} is {value}, more than {ceiling} yuan a month")
+                    .format(component=component, level=level, value=repr(value),
+                            ceiling=f"{MONEY_CEILING:,}"), cell,
+                    hint=_("Check the amount: no pay component is that large.")))
                 continue
             amounts[component] = amount
         table[level] = amounts

@@ -332,6 +332,9 @@ def _merge_agents(
     changed: dict[str, Agent] = {}
     listed = {r.agent_id: r for r in roster}
     first_scored = min(by_month) if by_month else None
+    if isinstance(by_month, _Intake.Seen) and by_month.names:  # the names of the workbooks
+        by_month.compare(list(listed), [r.name for r in listed.values()],
+                         [r.source for r in listed.values()], problems)
 
     def current(agent_id: str) -> Agent | None:
         return changed.get(agent_id) or known.get(agent_id)
@@ -640,9 +643,66 @@ class _Intake:
     """The inputs of a `score` run as they are read, scored and stored one workbook at a
     time: only what the checks across workbooks and the agents' records need is kept."""
 
+    class Seen(dict[Month, list[_Seen]]):
+        """The KPI rows' records by month, and the name each agent id was first given and
+        where (in a KPI or attendance workbook), so that another name for the same id, in
+        a later workbook or the roster, is reported (BAD_INPUTS 47)."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.names: dict[str, str] = {}  # id -> its first name, compared: see _name_keys
+            self.places: dict[str, tuple[str, Source]] = {}  # id -> (that name, its row)
+            self.reported: set[str] = set()  # ids whose other name is already reported
+
+        def compare(self, ids: list[str], names: list[str], sources: list[Source],
+                    problems: list[Problem]) -> None:
+            """Report each id whose name here is not the one it was first given (a warning
+            naming both rows and both names); then remember the names given first. Whole
+            columns are compared by C iterators (10,000 agents a month); only the rows whose
+            name differs from the one known (a new id, a blank name, another name) are
+            looked at one by one."""
+            from itertools import compress
+            from operator import ne
+
+            keys = _Intake.Seen._name_keys(names)
+            if not self.names:  # the first workbook: every name is new
+                self.names = dict(compress(zip(ids, keys), keys))  # (a blank says nothing)
+                self.places = dict(compress(zip(ids, zip(names, sources)), keys))
+                return
+            known = list(map(self.names.get, ids))
+            for p in compress(range(len(ids)), map(ne, known, keys)):
+                agent, key = ids[p], keys[p]
+                if not key:
+                    continue
+                if known[p] is None:
+                    self.names[agent] = key
+                    self.places[agent] = (names[p], sources[p])
+                elif agent not in self.reported:
+                    first_name, first_source = self.places[agent]
+                    problems.append(_Intake.Seen.renamed(agent, names[p], sources[p],
+                                                         first_name, first_source))
+                    self.reported.add(agent)
+
+        @staticmethod
+        def _name_keys(names: list[str]) -> list[str]:
+            """Names as compared: without spaces (张 三 is 张三), case folded."""
+            from itertools import repeat
+
+            return list(map(str.casefold, map(str.replace, names, repeat(" "), repeat(""))))
+
+        @staticmethod
+        def renamed(agent: str, name: str, source: Source, first_name: str,
+                    first_source: Source) -> Problem:
+            return Problem(
+                _("agent {agent} is named {name} here but {other_name} in {other}").format(
+                    agent=agent, name=name, other_name=first_name, other=first_source),
+                source, "warning",
+                hint=_("Check which name is right and correct the other workbook (one id is "
+                       "one person)."))
+
     months: dict[Month, list[str]] = field(default_factory=dict)  # month -> its workbooks
     kpi: dict[Month, dict[str, Source]] = field(default_factory=dict)  # month -> id -> row
-    seen: dict[Month, list[_Seen]] = field(default_factory=dict)
+    seen: Seen = field(default_factory=Seen)
     attendance: dict[Month, dict[str, Attendance]] = field(default_factory=dict)
     attendance_rows: dict[Month, dict[str, Source]] = field(default_factory=dict)
     cleared: set[Month] = field(default_factory=set)  # months emptied in the history
@@ -686,6 +746,8 @@ class _Intake:
             self.seen.setdefault(m, []).extend(
                 _Seen(r.agent_id, r.name, r.team, r.role, r.hire_date, r.current_level)
                 for r in month_rows)
+            self.seen.compare([r.agent_id for r in month_rows], [r.name for r in month_rows],
+                              [r.source for r in month_rows], problems)
         self.stored = self.stored and not _errors(problems)
         if not self.stored:
             return
@@ -730,6 +792,9 @@ class _Intake:
                         hint=_("Give the attendance workbook of the same month as the KPI.")))
                 continue
             by_month.setdefault(row.month, {})[row.agent_id] = row  # the last row counts
+        for month_rows in by_month.values():
+            self.seen.compare(list(month_rows), [r.name for r in month_rows.values()],
+                              [r.source for r in month_rows.values()], problems)
         self.stored = self.stored and not _errors(problems)
         for m, month_rows in sorted(by_month.items()):
             kpi_ids = self.kpi.get(m, {})

@@ -10,12 +10,13 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -25,6 +26,7 @@ from pydantic import (
 )
 
 from .i18n import N_, Labels, _, ngettext
+from .limits import FIGURE_LIMIT, MONEY_CEILING
 from .records import CslevelError, Problem, Source
 from .rules import RULES
 
@@ -33,15 +35,39 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# Every number of a template is finite (YAML .nan and .inf are refused by pydantic's
+# Decimal) and no larger than FIGURE_LIMIT; pay amounts are 0 to MONEY_CEILING yuan
+# (BAD_INPUTS 37, 39, 52): an absurd value is refused naming the template and the field.
+Figure = Annotated[Decimal, Field(ge=-FIGURE_LIMIT, le=FIGURE_LIMIT)]
+Count = Annotated[Decimal, Field(ge=0, le=FIGURE_LIMIT)]  # points, deductions per unit…
+Money = Annotated[Decimal, Field(ge=0, le=MONEY_CEILING)]
+Weight = Annotated[Decimal, Field(ge=0, le=100)]
+
+
+def _ordered(bounds: tuple[Decimal, Decimal]) -> tuple[Decimal, Decimal]:
+    low, high = bounds
+    if low > high:
+        raise ValueError(_("the lower bound {low} is above the upper bound {high}").format(
+            low=low, high=high))
+    return bounds
+
+
+# the values a figure read from a workbook may take, both ends included: [low, high]
+Bounds = Annotated[tuple[Figure, Figure], AfterValidator(_ordered)]
+
+
 _ANNOTATION = re.compile(r"[(\[【][^()\[\]【】]*[)\]】]")
 
 
 def normalize_label(text: object) -> str:
     """Compare labels ignoring case, spaces, full-width forms, punctuation noise and
-    bracketed annotations such as units: '迟到（单位：次）' and '迟到' are the same label."""
+    bracketed annotations such as units: '迟到（单位：次）' and '迟到' are the same label, and
+    so are '解决率 %' and '解决率' (a trailing per-cent sign is a unit too; the reader
+    remembers it from the header: read.states_percent)."""
     folded = unicodedata.normalize("NFKC", str(text)).casefold()
     stripped = _ANNOTATION.sub("", folded) or folded
-    return "".join(ch for ch in stripped if not ch.isspace() and ch not in "_-:*")
+    label = "".join(ch for ch in stripped if not ch.isspace() and ch not in "_-:*")
+    return label.rstrip("%") or label
 
 
 class Level(_Model):
@@ -59,6 +85,10 @@ class Level(_Model):
             if amount < 0:
                 raise ValueError(_("{key} must be ≥ 0, got {amount}").format(key=key,
                                                                              amount=amount))
+            if amount > MONEY_CEILING:
+                raise ValueError(_("{key} must be at most {ceiling} (yuan a month), got "
+                                   "{amount}").format(key=key, amount=amount,
+                                                      ceiling=MONEY_CEILING))
         return value
 
 
@@ -67,8 +97,8 @@ class Band(_Model):
     meets decides the move. `above` is exclusive, `at_least` inclusive; the last band has
     neither and takes every lower average."""
 
-    above: Decimal | None = None
-    at_least: Decimal | None = None
+    above: Figure | None = None
+    at_least: Figure | None = None
     move: int = Field(ge=-1, le=1)
     probation: bool = False
 
@@ -105,7 +135,7 @@ class Promotion(_Model):
     review_months: list[int] = Field(default_factory=lambda: [3, 6, 9, 12])
     bands: list[Band] = Field(default_factory=list)
     probation_months: int = Field(1, ge=0, le=12)
-    probation_fail_below: Decimal | None = None  # a probation month under this: flag
+    probation_fail_below: Figure | None = None  # a probation month under this: flag
     # score_bands rule: the month's score puts the agent in a level (lower bound inclusive)
     grade_bands: list[GradeBand] = Field(default_factory=list)
     ungraded_level: str | None = None  # below every band: this level, and a flag
@@ -113,11 +143,11 @@ class Promotion(_Model):
     tiers: list[TierFloors] = Field(default_factory=list)
     # tenure_grade rule: months in post open a band; the window average picks its grade
     tenure_bands: list[TenureBand] = Field(default_factory=list)
-    upper_grade_at_least: Decimal | None = None
+    upper_grade_at_least: Figure | None = None
     # probation exam (new hires): every listed metric at or above its floor to pass; a failed
     # exam is flagged `probation_exam_failed` (extend the trial or dismiss: a person decides)
     # and keeps the agent in trial
-    exam_floors: dict[str, Decimal] = Field(default_factory=dict)
+    exam_floors: dict[str, Figure] = Field(default_factory=dict)
     # rank_streak rule: top `rank_top` of the team `window` months in a row (a lower place
     # resets the count), at least `min_tenure_months` in post, and `clean_metric` at 0 in
     # each of the last `clean_months` months (e.g. no customer complaint)
@@ -127,8 +157,8 @@ class Promotion(_Model):
     grant_in_a_row: int = Field(2, ge=1, le=12)
     grant_cumulative: int = Field(5, ge=1, le=40)
     deduction_metrics: list[str] = Field(default_factory=list)
-    quarter_deductions_above: Decimal | None = None  # elimination flag
-    year_deductions_above: Decimal | None = None  # elimination flag
+    quarter_deductions_above: Figure | None = None  # elimination flag
+    year_deductions_above: Figure | None = None  # elimination flag
     bottom_places: int = Field(3, ge=1, le=100)  # bottom of the team ranking…
     bottom_quarters: int = Field(3, ge=1, le=4)  # …in this many quarters of a year: flag
     bottom_levels: list[str] = Field(default_factory=list)  # levels the bottom rule applies to
@@ -186,16 +216,23 @@ class Metric(_Model):
     name: str
     aliases: list[str] = Field(default_factory=list)
     weight: Decimal = Field(ge=0, le=100)  # 0: used only by the roles that weight it
-    target: Decimal | None = Field(None, gt=0)  # achievement scoring only
+    target: Decimal | None = Field(None, gt=0, le=FIGURE_LIMIT)  # achievement scoring only
     direction: Literal["higher", "lower"] = "higher"
     unit: Literal["percent", "number", "seconds"] = "number"
+    # the values a workbook may give (percent: as fractions, like `target`); none: 0–100 %
+    # for a percent, 0–100 for an item scored in points, else 0 or more (ScoreRule.bounds_of)
+    bounds: Bounds | None = None
+    # how a percent column written without a % sign is read: auto (a header that says %,
+    # e.g. 投诉率(%), means percent points; else see read._scaled_column), fraction (0.3 =
+    # 30 %) or points (0.3 = 0.3 %)
+    scale: Literal["auto", "fraction", "points"] = "auto"
 
 
 class RoleWeights(_Model):
     """Other weights for some posts (岗位) within the same scheme."""
 
     roles: list[str] = Field(min_length=1)
-    weights: dict[str, Decimal]
+    weights: dict[str, Weight]
 
 
 class ScoreRule(_Model):
@@ -211,6 +248,26 @@ class ScoreRule(_Model):
     by_role: list[RoleWeights] = Field(default_factory=list)
     # points scheme: score = profile points + performance_factor × the month's score
     performance_factor: Decimal = Field(Decimal(1), gt=0, le=1)
+    # the monthly scores a workbook may give, both ends included; none: 0–300 (% of target)
+    # under achievement scoring, 0–100 under points scoring
+    bounds: Bounds | None = None
+
+    @property
+    def score_bounds(self) -> tuple[Decimal, Decimal]:
+        if self.bounds is not None:
+            return self.bounds
+        return (Decimal(0), Decimal(300) if self.scoring == "achievement" else Decimal(100))
+
+    def bounds_of(self, metric: Metric) -> tuple[Decimal, Decimal]:
+        """The values a workbook may give for `metric` (see Metric.bounds)."""
+        if metric.bounds is not None:
+            return metric.bounds
+        if metric.unit == "percent":
+            return (Decimal(0), Decimal(1))
+        if self.scoring == "points" and (metric.weight > 0 or any(
+                role.weights.get(metric.key, 0) > 0 for role in self.by_role)):
+            return (Decimal(0), Decimal(100))
+        return (Decimal(0), Decimal(FIGURE_LIMIT))
 
     @model_validator(mode="after")
     def _weights_add_up(self) -> ScoreRule:
@@ -254,8 +311,8 @@ class ScoreRule(_Model):
 
 
 class Step(_Model):
-    at_least: Decimal
-    points: Decimal = Field(ge=0)
+    at_least: Figure
+    points: Count
 
 
 class ProfileItem(_Model):
@@ -266,10 +323,10 @@ class ProfileItem(_Model):
     key: str
     name: str
     aliases: list[str] = Field(default_factory=list)
-    values: dict[str, Decimal] = Field(default_factory=dict)
+    values: dict[str, Count] = Field(default_factory=dict)
     steps: list[Step] = Field(default_factory=list)
-    per_unit: Decimal | None = None
-    max: Decimal | None = None
+    per_unit: Count | None = None
+    max: Count | None = None
 
     @model_validator(mode="after")
     def _one_way(self) -> ProfileItem:
@@ -287,7 +344,7 @@ class Profile(_Model):
 
 
 class GradeBand(_Model):
-    at_least: Decimal
+    at_least: Figure
     level: str
 
 
@@ -296,7 +353,7 @@ class TierFloors(_Model):
     lower-is-better metrics), so that no single gamed metric earns a tier."""
 
     level: str
-    floors: dict[str, Decimal] = Field(default_factory=dict)
+    floors: dict[str, Figure] = Field(default_factory=dict)
 
 
 class TenureBand(_Model):
@@ -311,9 +368,9 @@ class Standard(_Model):
     metrics under a limit (deductions) and sums at or above a floor (follow-ups, reports)."""
 
     level: str
-    average_at_least: Decimal
-    below: dict[str, Decimal] = Field(default_factory=dict)
-    at_least: dict[str, Decimal] = Field(default_factory=dict)
+    average_at_least: Figure
+    below: dict[str, Figure] = Field(default_factory=dict)
+    at_least: dict[str, Figure] = Field(default_factory=dict)
 
 
 class AggregateMetric(_Model):
@@ -323,7 +380,7 @@ class AggregateMetric(_Model):
     how: Literal["mean", "sum", "count", "share"]
     column: list[str] = Field(default_factory=list)  # aliases of the raw column (not for count)
     values: list[str] = Field(default_factory=list)  # share: cell values that count as yes
-    at_least: Decimal | None = None  # share: numeric cells at or above this count as yes
+    at_least: Figure | None = None  # share: numeric cells at or above this count as yes
     unit: Literal["number", "seconds"] = "number"
 
     @model_validator(mode="after")
@@ -370,24 +427,62 @@ class Columns(_Model):
         return value
 
 
+AttendanceUnit = Literal["days", "times", "hours", "minutes", "number"]
+# an attendance item's unit when the template gives none, from the words of its name
+_UNIT_WORDS: list[tuple[str, AttendanceUnit]] = [
+    ("分钟", "minutes"), ("小时", "hours"), ("天", "days"), ("日", "days"), ("次", "times")]
+TIMES_A_MONTH = 100  # our default: at most this many late arrivals (…) in a month
+
+
 class AttendanceItem(_Model):
+    """A monthly total of the attendance workbook. Its `unit` gives the values it may take
+    (unless `bounds` says otherwise): days 0 to the days of the row's month; times 0–100;
+    hours and minutes 0 to the month's; number 0 or more. Without a unit, the name says it:
+    …分钟 minutes, …小时 hours, …天/日 days, …次 times, else number."""
+
     key: str
     name: str
     aliases: list[str] = Field(default_factory=list)
+    unit: AttendanceUnit | None = None
+    bounds: Bounds | None = None  # (a days item stays within its month as well)
+
+    @property
+    def measure(self) -> AttendanceUnit:
+        """The unit given, or the one the name says."""
+        if self.unit is not None:
+            return self.unit
+        return next((unit for word, unit in _UNIT_WORDS if word in self.name), "number")
+
+    def limits(self, days_in_month: int) -> tuple[Decimal, Decimal]:
+        """The values the item may take in a month of `days_in_month` days."""
+        unit = self.measure
+        per_month = {"days": days_in_month, "hours": 24 * days_in_month,
+                     "minutes": 1440 * days_in_month, "times": TIMES_A_MONTH}.get(unit)
+        if self.bounds is not None:
+            low, high = self.bounds
+            return (low, min(high, Decimal(days_in_month)) if unit == "days" else high)
+        return (Decimal(0), Decimal(FIGURE_LIMIT if per_month is None else per_month))
 
 
 class AttendanceFlag(_Model):
     item: str
-    above: Decimal = Decimal(0)
+    above: Figure = Decimal(0)
     flag: str
 
 
 class AttendanceScore(_Model):
     """考勤 score: start, minus points per unit of each item, never below floor."""
 
-    start: Decimal = Decimal(100)
-    deductions: dict[str, Decimal] = Field(default_factory=dict)
-    floor: Decimal = Decimal(0)
+    start: Figure = Decimal(100)
+    deductions: dict[str, Count] = Field(default_factory=dict)
+    floor: Figure = Decimal(0)
+
+    @model_validator(mode="after")
+    def _floor_under_start(self) -> AttendanceScore:
+        if self.floor > self.start:
+            raise ValueError(_("floor {floor} is above start {start}").format(
+                floor=self.floor, start=self.start))
+        return self
 
 
 class Attendance(_Model):
@@ -411,12 +506,12 @@ class SupervisorAllowance(_Model):
 
     name: str = "主管津贴"
     column: list[str] = Field(default_factory=lambda: ["主管津贴档", "主管档位", "主管津贴等级"])
-    tiers: dict[str, Decimal]
+    tiers: dict[str, Money]
 
 
 class LeadBand(_Model):
-    at_least: Decimal
-    amount: Decimal = Field(ge=0)
+    at_least: Figure
+    amount: Money
 
 
 class TeamLeadPay(_Model):
@@ -436,9 +531,9 @@ class PerformancePay(_Model):
     amount × score / full_at, at most `cap` times the amount, nothing under `zero_below`."""
 
     component: str
-    full_at: Decimal = Field(Decimal(100), gt=0)
+    full_at: Decimal = Field(Decimal(100), gt=0, le=FIGURE_LIMIT)
     cap: Decimal = Field(Decimal("1.2"), ge=0, le=10)
-    zero_below: Decimal | None = None
+    zero_below: Figure | None = None
 
 
 class SeniorityPay(_Model):
@@ -446,8 +541,8 @@ class SeniorityPay(_Model):
     at most `cap`."""
 
     name: str = "工龄补贴"
-    per_year: Decimal = Field(ge=0)
-    cap: Decimal | None = Field(None, ge=0)
+    per_year: Money
+    cap: Money | None = None
 
 
 class AttendanceDeduction(_Model):
@@ -458,8 +553,8 @@ class AttendanceDeduction(_Model):
     name: str = "考勤扣款"
     daily_pay_of: list[str] = Field(default_factory=list)
     days_per_month: Decimal = Field(Decimal("21.75"), gt=0, le=31)
-    days: dict[str, Decimal] = Field(default_factory=dict)
-    amounts: dict[str, Decimal] = Field(default_factory=dict)
+    days: dict[str, Annotated[Decimal, Field(ge=0, le=31)]] = Field(default_factory=dict)
+    amounts: dict[str, Money] = Field(default_factory=dict)
 
 
 class Pay(_Model):
@@ -688,9 +783,21 @@ class _DecimalLoader(yaml.SafeLoader):
     """SafeLoader whose floats are Decimals built from the text as written."""
 
 
-def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal:
+# YAML's spellings of NaN and infinity (.nan, .inf, -.Inf…): made the Decimals they mean, so
+# that the field they are given to refuses them with its path (Decimal('.nan') itself fails)
+_SPECIAL_FLOATS = {".nan": Decimal("NaN"), ".inf": Decimal("Infinity"),
+                   "+.inf": Decimal("Infinity"), "-.inf": Decimal("-Infinity")}
+
+
+def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal | str:
     text = str(loader.construct_scalar(node)).replace("_", "")
-    return Decimal(text)
+    special = _SPECIAL_FLOATS.get(text.lower())
+    if special is not None:
+        return special
+    try:
+        return Decimal(text)
+    except InvalidOperation:  # what YAML 1.1 calls a float but is no number (1.2.3, 1:30.5):
+        return text  # the text, which the field refuses with its path
 
 
 _DecimalLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
@@ -728,6 +835,7 @@ _PYDANTIC_MESSAGES = Labels({
     "int_from_float": N_("Input should be a valid integer, got a number with a fractional part"),
     "decimal_type": N_("Decimal input should be an integer, float, string or Decimal object"),
     "decimal_parsing": N_("Input should be a valid decimal"),
+    "finite_number": N_("Input should be a finite number"),
     "string_type": N_("Input should be a valid string"),
     "bool_type": N_("Input should be a valid boolean"),
     "bool_parsing": N_("Input should be a valid boolean, unable to interpret input"),

@@ -111,6 +111,51 @@ def test_errors_fall_back_to_the_row_by_row_reading() -> None:
         _same(rows, fast=False)
 
 
+def test_bad_inputs_38_figures_out_of_range_fall_back_to_the_row_by_row_reading() -> None:
+    """A figure outside its item's limits (a negative count, more days than the month has,
+    more than 100 late arrivals, NaN, 1e30) is reported as the row-by-row reading reports
+    it; figures at the limits keep the fast path."""
+    base = [HEAD] + [[f"{i:04d}", f"员工{i}", "一组", 22, 21, 0, 0] for i in range(1, 6)]
+    for p, c, bad in [(2, 5, -1), (2, 6, 32), (3, 3, 31.5), (4, 5, 101), (2, 5, -0.5),
+                      (2, 5, float("nan")), (5, 6, 1e30), (3, 4, "-3"), (3, 6, float("inf"))]:
+        rows = copy.deepcopy(base)
+        rows[p][c] = bad
+        out, problems = _same(rows, fast=False)
+        assert len(out) == 4 and len([p for p in problems if "severity='error'" in p]) == 1
+    rows = copy.deepcopy(base)
+    rows[2][6], rows[3][5], rows[4][3] = 31, 100, 0
+    out, problems = _same(rows, fast=True)
+    assert len(out) == 5 and problems == []
+
+
+@pytest.mark.language("en")
+def test_bad_inputs_38_days_within_each_rows_month() -> None:
+    """Days are checked against the row's own month (a 月份 column): 30 days of absence are
+    possible in March, not in February; the fast path, held to the shortest month, steps
+    aside and the row-by-row reading decides."""
+    path = Path("att.xlsx")  # (no month in the name: each row's month is its own)
+
+    def both(rows: list[list[object]]) -> tuple[list[str], list[str]]:
+        got = []
+        for fast in (True, False):
+            out, problems = _read_attendance(path, SCHEME, None, _table(rows), fast=fast)
+            got.append(([repr(r) for r in out], [repr(p) for p in problems]))
+        assert got[0] == got[1]
+        table = _table(rows)
+        months = _months_of_rows(table, path, None, [])
+        assert _attendance_columns(table, SCHEME, months, []) is None
+        return got[0]
+
+    rows = [["工号", "姓名", "月份", "旷工天数"], ["0001", "甲", "2026-02", 28],
+            ["0002", "乙", "2026-03", 30]]
+    out, problems = both(rows)
+    assert len(out) == 2 and problems == []
+    rows[1][3] = 29
+    out, problems = both(rows)
+    assert [r.split("agent_id=")[1].split(",")[0] for r in out] == ["'0002'"]
+    assert "29 is more than the 28 days of 2026-02" in problems[0]
+
+
 @pytest.mark.language("en")
 def test_name_only_sheet_with_notes() -> None:
     rows = [["姓名", "组别", "应出勤天数", "实际出勤天数", "迟到次数"],
@@ -157,7 +202,7 @@ CELLS = st.one_of(
     st.none(), st.sampled_from(["", " ", "\u3000", "\u200b", "1", "１", "1.5", "1,5", "1,500",
                                 "x", "2%", "−1", "22 "]),
     st.integers(-3, 30), st.floats(-3, 30, allow_nan=False).map(lambda v: round(v, 1)),
-    st.booleans())
+    st.booleans(), st.sampled_from([31, 32, 100, 101, 1e30, float("nan"), float("inf")]))
 IDS = st.one_of(st.sampled_from(["0001", "0002", "０００３", " 0004", "合计", "", None, "张三",
                                  "李四2月离职"]),
                 st.integers(1, 5).map(float), st.just(1.5))

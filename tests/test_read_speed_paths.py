@@ -5,6 +5,7 @@ are, data rows kept as columns, and the garbage collector's state after a bulk l
 from __future__ import annotations
 
 import gc
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from cslevel.read import _convert_one, _decimal, _distinct, bulk_load, kpi_field
 from cslevel.read.table import find_table
 from cslevel.read.values import agent_id, all_plain_text, clean_text, is_plain_text, number, seconds
 from cslevel.read.workbook import Sheet, read_sheets
-from cslevel.records import Month
+from cslevel.records import Month, Problem
 from cslevel.templates import load_scheme
 
 # characters that clean_text changes or that sit on the edge of what it changes
@@ -55,7 +56,7 @@ KPI = ["工号", "姓名", "组别", "岗位", "平均响应时长", "解决率"
 
 @pytest.mark.parametrize(("rates", "expected"), [
     ([0.9, 0.95, 1.0], ["0.9", "0.95", "1.0"]),  # fractions: kept
-    ([0.9, -0.5, 0.0], ["0.9", "-0.5", "0.0"]),
+    ([0.9, 0.5, 0.0], ["0.9", "0.5", "0.0"]),
     ([90.0, 95.0, 100.0], ["0.9", "0.95", "1.0"]),  # points: divided by 100
     ([0.9, "95%", 1.0], ["0.9", "0.95", "1.0"]),  # a % sign: that cell divided
 ])
@@ -72,6 +73,36 @@ def test_percent_column_scale(tmp_path: Path, rates: list[object], expected: lis
 
 def _sheet(rows: list[list[object]]) -> Sheet:
     return Sheet("kpi.xlsx", "绩效", rows)
+
+
+RATES = st.one_of(st.floats(0, 1.2).map(lambda v: round(v, 3)),
+                  st.sampled_from([0.0, 1.0, 0.5, -0.1, 0.03, 0.3, 0.8, float("nan"), 1e30]))
+
+
+@given(st.lists(RATES, min_size=1, max_size=10),
+       st.sampled_from([None, Decimal("0.01"), Decimal("0.85")]),
+       st.sampled_from(["投诉率", "投诉率(%)"]))
+@settings(max_examples=300, deadline=None)
+def test_bad_inputs_38_40_percent_fast_path_is_the_general_path(
+        rates: list[float], target: Decimal | None, header: str) -> None:
+    """A percent column of bare floats at most 1 is kept as it is, checked within its
+    limits and for a doubtful scale in C passes; the same column with a blank cell below
+    (which takes the general path) gives the same figures and the same problems."""
+    from cslevel.read import Limits, _scaled_column
+
+    def read(cells: list[object]) -> tuple[list[object], list[str]]:
+        rows = [["工号", header], *[[f"{i:04d}", c] for i, c in enumerate(cells, 1)]]
+        table = find_table([_sheet(rows)], {"agent_id": ["工号"], "rate": ["投诉率"]},
+                           ["agent_id"], "KPI workbook")
+        problems: list[Problem] = []
+        got = _scaled_column(table, "rate", "percent", problems,
+                             Limits(Decimal(0), Decimal(1), "x", True), target)
+        return got, [str(p) for p in problems]
+
+    fast, fast_problems = read(rates)
+    general, general_problems = read([*rates, None])
+    assert [repr(v) for v in [*fast, None]] == [repr(v) for v in general]
+    assert fast_problems == general_problems
 
 
 @pytest.mark.parametrize("tail", [[], [["合计", None, None, None, 1.0, 1.0, 1.0, 1.0]],

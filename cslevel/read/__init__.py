@@ -6,6 +6,8 @@ returned with the rows; the pipeline stops before writing anything if one is an 
 
 from __future__ import annotations
 
+import calendar
+import functools
 import re
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -19,6 +21,7 @@ from typing import Any, Literal, TypeVar, cast
 
 from ..bulk import bulk_load as bulk_load
 from ..i18n import _
+from ..limits import FIGURE_LIMIT
 from ..records import (
     AgentRow,
     AttendanceRow,
@@ -28,7 +31,7 @@ from ..records import (
     RosterRow,
     Source,
 )
-from ..templates import Scheme, normalize_label
+from ..templates import AttendanceItem, Scheme, normalize_label
 from . import values
 from .aggregate import RAW_AGENT, RAW_DATE, aggregate_rows, raw_field
 from .table import Table, find_table, month_in_text
@@ -78,11 +81,12 @@ def _blank(value: object) -> bool:
 
 def _convert(
     table: Table, fld: str, fn: Callable[[object], T], problems: list[Problem], what: str,
-    hint: str,
+    hint: str, bounds: Limits | None = None,
 ) -> list[T | None] | None:
     """A whole column converted by `fn`: None for blank cells and for cells in error (each
     error is a problem naming its cell). None when the table has no such column. Each
-    distinct cell value is converted once (a team or a rate repeats down a column)."""
+    distinct cell value is converted once (a team or a rate repeats down a column).
+    `bounds`: the values allowed (Decimals); a cell outside them is in error too."""
     raw = _column(table, fld)
     if raw is None:
         return None
@@ -95,11 +99,63 @@ def _convert(
     memo = _distinct(raw, fn, table.distinct(fld))
     if memo is None:
         out = [_convert_one(fn, v) for v in raw]
+        if bounds is not None:
+            by_position = dict(enumerate(out))
+            bounds.mark(by_position, raw.__getitem__)
+            out = list(by_position.values())
     else:
+        if bounds is not None:
+            bounds.mark(memo)
         out = list(map(memo.__getitem__, raw))
         if not any(type(got) is _Failure for got in memo.values()):
             return out
     return _report_failures(table, fld, out, problems, what, hint)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The values a column's figures may take, both ends included (BAD_INPUTS 38): from the
+    template (`field` names where, for the hint), or the domain's. `percent`: the figures
+    are fractions, shown as percentages."""
+
+    low: Decimal
+    high: Decimal
+    field: str
+    percent: bool = False
+
+    def outside(self, converted: dict[Any, Any]) -> list[Any]:
+        """The keys of `converted` whose Decimal lies outside the limits; when none does,
+        found by a min and a max over the distinct values (C passes)."""
+        found = converted.values()
+        try:
+            if not found or (self.low <= min(found) and max(found) <= self.high):
+                return []
+        except TypeError:  # (None or a failure among the values)
+            numbers = [v for v in found if type(v) is Decimal]
+            if not numbers or (self.low <= min(numbers) and max(numbers) <= self.high):
+                return []
+        return [k for k, v in converted.items()
+                if type(v) is Decimal and not self.low <= v <= self.high]
+
+    def mark(self, converted: dict[Any, Any],
+             cell_of: Callable[[Any], object] | None = None) -> None:
+        """Each value of `converted` outside the limits becomes a failure saying so (the
+        cell's text from its key, or from `cell_of(key)`)."""
+        for key in self.outside(converted):
+            converted[key] = self.failure(key if cell_of is None else cell_of(key))
+
+    def failure(self, cell: object) -> _Failure:
+        return _Failure.because(
+            _("{value} is out of range: allowed {low} to {high}").format(
+                value=values.clean_text(cell), low=self.show(self.low),
+                high=self.show(self.high)),
+            _("Check the value; if such values are right, widen {field} in the template.")
+            .format(field=self.field))
+
+    def show(self, value: Decimal) -> str:
+        if self.percent:
+            return f"{(value * 100).normalize():f}%"
+        return f"{value.normalize():f}" if value < 10 ** 6 else f"{value:,}"
 
 
 _TEXT_FNS: set[Callable[[object], object]] = {values.clean_text, values.agent_id}
@@ -122,24 +178,39 @@ def _distinct(raw: list[object], fn: Callable[[object], T],
         # (a TRUE or FALSE cell is hidden in the set when an equal 1 or 0 came first)
         return None
     if types == {float} and fn in _FROM_FLOAT:
-        # numbers as Excel stores them: converted by C iterators (no float is blank and
-        # none fails: each of these functions makes Decimal(repr(value)) of a float)
         cells = list(distinct)
-        return dict(zip(cells, _FROM_FLOAT[fn](map(Decimal, map(repr, cells)))))
+        if all(map(_FLOAT_LIMIT.__ge__, map(abs, cells))):  # (NaN compares false)
+            # numbers as Excel stores them: converted by C iterators (no float is blank,
+            # and none of these, finite and within FIGURE_LIMIT, fails: each of these
+            # functions makes Decimal(repr(value)) of such a float)
+            return dict(zip(cells, _FROM_FLOAT[fn](map(Decimal, map(repr, cells)))))
     return {value: _convert_one(fn, value) for value in distinct}
+
+
+_FLOAT_LIMIT = float(FIGURE_LIMIT)
 
 
 def _report_failures(table: Table, fld: str, out: list[Any], problems: list[Problem],
                      what: str, hint: str) -> list[Any]:
     for p in [p for p, got in enumerate(out) if type(got) is _Failure]:
         problems.append(Problem(_("{what}: {error}").format(what=what, error=out[p]),
-                                table.source(table.rows[p][0], fld), hint=hint))
+                                table.source(table.rows[p][0], fld),
+                                hint=out[p].hint or hint))
         out[p] = None
     return out
 
 
 class _Failure(str):
-    """Why a cell could not be converted (kept apart from converted text values)."""
+    """Why a cell could not be converted (kept apart from converted text values), and
+    what to do when the column's own hint does not say it."""
+
+    hint = ""
+
+    @classmethod
+    def because(cls, why: str, hint: str) -> _Failure:
+        failure = cls(why)
+        failure.hint = hint
+        return failure
 
 
 def _convert_one(fn: Callable[[object], T], value: object) -> T | _Failure | None:
@@ -152,7 +223,7 @@ def _convert_one(fn: Callable[[object], T], value: object) -> T | _Failure | Non
 
 
 def _decimal(value: object) -> Decimal:
-    if type(value) is float:
+    if type(value) is float and abs(value) <= _FLOAT_LIMIT:
         return Decimal(repr(value))
     return values.number(value)[0]
 
@@ -178,6 +249,28 @@ def _id(table: Table, index: int, problems: list[Problem]) -> str | None:
                                 table.source(index, "agent_id"),
                                 hint=_("Use the agent's id as text, e.g. 0007.")))
         return None
+
+
+def spaced_ids(table: Table, problems: list[Problem]) -> None:
+    """An id typed with a space inside ('00 07') is read without it (0007), with a warning
+    naming each such cell: never silently (BAD_INPUTS 46). A column of plain text (the
+    usual one) is passed over in C; otherwise its distinct text values are looked at."""
+    raw = _column(table, "agent_id")
+    if raw is None:
+        return
+    distinct = table.distinct("agent_id")
+    if values.all_plain_text(distinct):
+        return
+    spaced = {v for v in distinct if type(v) is str and " " in values.clean_text(v)}
+    for p in [p for p, v in enumerate(raw) if v in spaced] if spaced else ():
+        text = values.clean_text(raw[p])
+        agent = text.replace(" ", "")
+        problems.append(Problem(
+            _("agent id {text} has a space inside: read as {agent}").format(
+                text=repr(text), agent=agent),
+            table.source(table.rows[p][0], "agent_id"), "warning",
+            hint=_("Check the id; if {agent} is right, remove the space in the workbook.")
+            .format(agent=agent)))
 
 
 def _empty_id(source: Source) -> Problem:
@@ -220,17 +313,54 @@ def _months_of_rows(
     return months
 
 
+# A header that states its unit: 投诉率(%), 满意度（%）, 解决率 %, 回访率(单位：%), 满意度(百分比)
+# (headers are read NFKC: full-width brackets, colon and per-cent sign are plain ones)
+_PERCENT_UNIT = re.compile(r"(?:\((?:单位:?)?(?:%|百分比|百分数)\)|\[%\]|【%】|%)$")
+
+
+def states_percent(label: str) -> bool:
+    """Whether a column's header says that its values are percentages (percent points)."""
+    return bool(_PERCENT_UNIT.search(values.clean_text(label).replace(" ", "")))
+
+
+# A fraction reading is credible up to this many times the metric's target (see below).
+_CREDIBLE_TIMES_TARGET = 10
+
+
 def _scaled_column(
-    table: Table, fld: str, kind: str, problems: list[Problem]
+    table: Table, fld: str, kind: str, problems: list[Problem], bounds: Limits | None = None,
+    target: Decimal | None = None, scale: str = "auto",
 ) -> list[Decimal | None]:
     """Read a numeric column and bring it to one scale.
 
     kind 'score': % of target in points (112 = 112%); a column written as fractions
-    (1.12) is multiplied by 100. kind 'percent': a fraction (0.95 = 95%); a column written
-    in points (95) is divided by 100. A column mixing both forms is an error naming cells.
-    The scale is decided on the column's distinct values.
+    (1.12) is multiplied by 100, with a warning (a unit in a score's header changes nothing:
+    a score is a percentage already). kind 'percent': a fraction (0.95 = 95%), as follows
+    (BAD_INPUTS 16, 40):
+
+    - a value written with a % sign is percent points (95% = 0.95, 0.3% = 0.003);
+    - a header that states its unit (投诉率(%), 满意度（%）, 解决率 %) makes every value percent
+      points: 0.3 is 0.3 %, 95 is 95 % (so does the metric's `scale: points`; `scale:
+      fraction` makes every bare value a fraction);
+    - otherwise a column with bare values above 1 is in points (95 = 95 %), and one whose
+      bare values are all at most 1 is in fractions (0.95 = 95 %); a column mixing both
+      forms is an error naming cells;
+    - but a column of fractions only is also a column of small percent points (0.3 could
+      be 30 % or 0.3 %). That is a real doubt only for a metric whose target is small: at
+      most 1 means at most 1 %, not credible for a satisfaction aimed at 85 %, credible for
+      a complaint rate aimed at 1 %. So the fraction reading stands when no value is more
+      than 10 times the target (up to 0.1, 10 %, for a 1 % complaint target); past that
+      (0.3, 0.5, 0.8: 30–80 % complaints against a 1 % target) the column could be read
+      both ways and is refused naming it, until its header or its values say the unit. (No
+      target: the fraction reading stands.)
+
+    The scale is decided on the column's distinct values; then every figure must lie
+    within `bounds` (in the column's final scale), else the cell is in error.
     """
     label = table.label(fld)
+    points = kind == "percent" and (scale == "points" or (
+        scale == "auto" and states_percent(label)))
+    fractions = kind == "percent" and scale == "fraction"
     raw = _column(table, fld) or []
     memo = _distinct(raw, values.number, table.distinct(fld))
     if memo is None:
@@ -240,49 +370,80 @@ def _scaled_column(
         memo = dict(zip(keys, cells))
     else:
         keys = raw
-    if kind == "percent" and memo and set(map(type, memo.values())) == {tuple}:
+    scaled: dict[object, object] | None = None
+    if kind == "percent" and not points and memo and set(map(type, memo.values())) == {tuple}:
         pairs = cast("list[tuple[Decimal, bool]]", list(memo.values()))
         numbers = list(map(itemgetter(0), pairs))
         if not any(map(itemgetter(1), pairs)) and max(numbers) <= 1:
             # the common column: fractions, none in error and none written with a % sign;
             # the rules below keep every value as it is (checked in C passes)
-            same = dict(zip(memo, numbers))
-            return list(map(same.__getitem__, keys))
-    small_limit = Decimal(3) if kind == "score" else Decimal(1)
-    parsed = {k: g for k, g in memo.items() if type(g) is tuple}
-    small = {k for k, (v, pct) in parsed.items() if not pct and 0 < v <= small_limit and v != 1}
-    large = {k for k, (v, pct) in parsed.items() if not pct and v > small_limit}
-    if small and large:
-        where = ([p for p, k in enumerate(keys) if k in small][:3]
-                 + [p for p, k in enumerate(keys) if k in large][:3])
-        cells_text = _(", ").join(str(table.source(table.rows[p][0], fld).cell)
-                                  for p in where)
-        problems.append(Problem(
-            _("{label} mixes fractions and percentages ({cells})").format(
-                label=label, cells=cells_text),
-            Source(table.sheet.file, table.sheet.name),
-            hint=_("Write every value the same way, e.g. all as 95% or all as 0.95.")))
-        return [None] * len(raw)
-    bare_are_fractions = bool(small) or (not large and kind == "percent")
-    hundred = Decimal(100)
-    scaled: dict[object, object] = {}
-    for k, got in memo.items():
-        if type(got) is not tuple:
-            scaled[k] = got  # None or a _Failure
-        elif kind == "score":
-            value, pct = got
-            scaled[k] = value * hundred if (not pct and bare_are_fractions) else value
-        else:
-            value, pct = got
-            scaled[k] = value / hundred if (pct or not bare_are_fractions) else value
+            if not fractions and _ambiguous(max(numbers), target):
+                problems.append(_either_way(table, fld, max(numbers)))
+                return [None] * len(raw)
+            scaled = dict(zip(memo, numbers))
+    if scaled is None:
+        small_limit = Decimal(3) if kind == "score" else Decimal(1)
+        parsed = {k: g for k, g in memo.items() if type(g) is tuple}
+        small = {k for k, (v, pct) in parsed.items()
+                 if not pct and 0 < v <= small_limit and v != 1}
+        large = {k for k, (v, pct) in parsed.items() if not pct and v > small_limit}
+        if small and large and not (points or fractions):
+            where = ([p for p, k in enumerate(keys) if k in small][:3]
+                     + [p for p, k in enumerate(keys) if k in large][:3])
+            cells_text = _(", ").join(str(table.source(table.rows[p][0], fld).cell)
+                                      for p in where)
+            problems.append(Problem(
+                _("{label} mixes fractions and percentages ({cells})").format(
+                    label=label, cells=cells_text),
+                Source(table.sheet.file, table.sheet.name),
+                hint=_("Write every value the same way, e.g. all as 95% or all as 0.95.")))
+            return [None] * len(raw)
+        bare_are_fractions = fractions or (not points and (
+            bool(small) or (not large and kind == "percent")))
+        if kind == "percent" and bare_are_fractions and not fractions:
+            bare = [v for v, pct in parsed.values() if not pct]
+            if bare and _ambiguous(max(bare), target):
+                problems.append(_either_way(table, fld, max(bare)))
+                return [None] * len(raw)
+        hundred = Decimal(100)
+        scaled = {}
+        for k, got in memo.items():
+            if type(got) is not tuple:
+                scaled[k] = got  # None or a _Failure
+            elif kind == "score":
+                value, pct = got
+                scaled[k] = value * hundred if (not pct and bare_are_fractions) else value
+            else:
+                value, pct = got
+                scaled[k] = value / hundred if (pct or not bare_are_fractions) else value
+        if kind == "score" and bare_are_fractions and any(not pct for _v, pct in parsed.values()):
+            problems.append(Problem(
+                _("{label} read as fractions of target (1.12 = 112%)").format(label=label),
+                Source(table.sheet.file, table.sheet.name), "warning"))
+    if bounds is not None:
+        bounds.mark(scaled, raw.__getitem__ if keys is not raw else None)
     out = list(map(scaled.__getitem__, keys))
     if any(type(got) is _Failure for got in scaled.values()):
         out = _report_failures(table, fld, out, problems, label, _("Enter a number."))
-    if kind == "score" and bare_are_fractions and any(not pct for _v, pct in parsed.values()):
-        problems.append(Problem(
-            _("{label} read as fractions of target (1.12 = 112%)").format(label=label),
-            Source(table.sheet.file, table.sheet.name), "warning"))
     return out
+
+
+def _ambiguous(largest: Decimal, target: Decimal | None) -> bool:
+    """Whether a percent column of bare values at most 1 could as well be percent points:
+    its largest value, read as a fraction, is past what is credible for the target."""
+    return target is not None and largest > _CREDIBLE_TIMES_TARGET * target
+
+
+def _either_way(table: Table, fld: str, largest: Decimal) -> Problem:
+    label = table.label(fld)
+    value = f"{largest.normalize():f}"
+    return Problem(
+        _("{label}: the values (up to {value}) could be fractions ({value} = {fraction}) or "
+          "percent points ({value} = {value}%), and the header does not say which").format(
+            label=label, value=value, fraction=f"{(largest * 100).normalize():f}%"),
+        table.sheet.source(table.header_index + table.header_rows - 1, table.columns[fld]),
+        hint=_("Put the unit in the header ({label}(%) when {value} means {value}%), or write "
+               "the values with their % sign.").format(label=label, value=value))
 
 
 def kpi_fields(scheme: Scheme) -> dict[str, list[str]]:
@@ -392,22 +553,27 @@ def _read_kpi(path: Path, scheme: Scheme, month: Month | None,
     columns: dict[str, list[Decimal | None]] = {}
     if use_ready:
         score_fields = [READY]
-        columns[READY] = _scaled_column(table, READY, "score", problems)
+        low, high = scheme.score.score_bounds
+        columns[READY] = _scaled_column(table, READY, "score", problems,
+                                        Limits(low, high, "score.bounds"))
     else:
         score_fields = []
-    for metric in scheme.score.metrics:
+    for index, metric in enumerate(scheme.score.metrics):
         fld = f"metric:{metric.key}"
         if fld not in table.columns:
             continue  # weighted only for posts (岗位) checked below
         if not use_ready:
             score_fields.append(fld)
         # with a ready score, metric columns present are still read (e.g. complaints)
+        low, high = scheme.score.bounds_of(metric)
+        limits = Limits(low, high, f"score.metrics[{index}].bounds", metric.unit == "percent")
         if metric.unit == "percent":
-            columns[fld] = _scaled_column(table, fld, "percent", problems)
+            columns[fld] = _scaled_column(table, fld, "percent", problems, limits,
+                                          metric.target, metric.scale)
         else:
             conv = values.seconds if metric.unit == "seconds" else _decimal
             columns[fld] = _convert(table, fld, conv, problems, metric.name,
-                                    _("Enter a number.")) or nothing
+                                    _("Enter a number."), limits) or nothing
     extra_fields = [f for f in columns if f != READY and f not in score_fields]
     roles = _texts(table, "role")
     not_weighted: set[int] = set()  # rows with a blank metric that their post does not use
@@ -462,6 +628,8 @@ def _read_kpi(path: Path, scheme: Scheme, month: Month | None,
                    _("Use the agent's id as text, e.g. 0007.")) or nothing
     # (ids that are the cells as read are all plain text: none is missing)
     ids_missing = ids is not _column(table, "agent_id") and None in ids
+    if ids is not _column(table, "agent_id"):  # (ids as read are plain text: no space)
+        spaced_ids(table, problems)
     for p in [p for p, got in enumerate(ids) if got is None] if ids_missing else ():
         if _blank(_column_value(table, p, "agent_id")):
             problems.append(_empty_id(table.source(table.rows[p][0], "agent_id")))
@@ -586,6 +754,7 @@ def read_profile(path: Path, scheme: Scheme
                                    table.source(index)))
             continue
         out[agent] = (points, table.source(index))
+    spaced_ids(table, problems)
     return out, problems
 
 
@@ -597,6 +766,8 @@ def _item_points(item: Any, raw: object) -> Decimal:
     if item.steps or item.per_unit is not None:
         number = values.number(re.sub(r"[年个张项本]+$", "", text) if isinstance(raw, str)
                                else raw)[0]
+        if number < 0:  # (years, certificates, posts: counts)
+            raise ValueError(_("{text} cannot be negative").format(text=repr(text)))
         if item.per_unit is not None:
             found = number * item.per_unit
             return min(found, item.max) if item.max is not None else found
@@ -672,6 +843,7 @@ def read_roster(path: Path, scheme: Scheme, table: Table | None = None
                              values.clean_text(table.cell(cells, "team")),
                              values.clean_text(table.cell(cells, "role")),
                              dates["hire_date"], dates["leave_date"], level, tier, bool(lead)))
+    spaced_ids(table, problems)
     problems += duplicates([(r.agent_id, r.source) for r in out], _("roster"))
     return out, problems
 
@@ -714,6 +886,8 @@ def _read_attendance(
     out = _attendance_columns(table, scheme, months, problems) if fast else None
     if out is None:  # some cell is in error or an id is blank: row by row
         out = _attendance_by_row(table, scheme, months, problems)
+    if table.columns["agent_id"] != table.columns.get("name"):  # (names may hold spaces)
+        spaced_ids(table, problems)
     for m in sorted({r.month for r in out}):
         problems += duplicates([(r.agent_id, r.source) for r in out if r.month == m],
                                _("attendance workbook ({month})").format(month=m))
@@ -735,15 +909,56 @@ def _attendance_by_row(table: Table, scheme: Scheme, months: list[Month | None],
             agent = name = note.group(1)
             problems.append(_note_left_out(note.group(2), agent, table.source(index, "name")))
         totals: dict[str, Decimal] = {}
-        for item in items:
+        for position, item in enumerate(items):
             got = _coerce(table, index, f"att:{item.key}", _number_value,
                           problems, item.name, hint)
-            if got is not None:
-                totals[item.key] = got
+            if got is None:
+                continue
+            limits = _item_limits(item, position, _days_in(row_month))
+            if not limits.low <= got <= limits.high:
+                problems.append(_attendance_out_of_range(
+                    table, index, item, limits, got, row_month))
+                continue
+            totals[item.key] = got
         if agent is None or _new_errors(problems, errors_before) or row_month is None:
             continue
         out.append(AttendanceRow(agent, row_month, table.source(index), name, totals))
     return out
+
+
+@functools.lru_cache(maxsize=256)
+def _days_in(month: Month | None) -> int:
+    """The days of a row's month (31 when the row has none: it is dropped anyway)."""
+    return 31 if month is None else calendar.monthrange(month.year, month.month)[1]
+
+
+_ITEM_LIMITS: dict[tuple[int, int], tuple[AttendanceItem, Limits]] = {}
+
+
+def _item_limits(item: AttendanceItem, position: int, days: int) -> Limits:
+    """The values an attendance item may take in a month of `days` days (see
+    AttendanceItem), as Limits naming the template field."""
+    known = _ITEM_LIMITS.get((id(item), days))
+    if known is None or known[0] is not item:
+        low, high = item.limits(days)
+        known = _ITEM_LIMITS[id(item), days] = (
+            item, Limits(low, high, f"attendance.items[{position}].bounds"))
+    return known[1]
+
+
+def _attendance_out_of_range(table: Table, index: int, item: AttendanceItem, limits: Limits,
+                             value: Decimal, month: Month | None) -> Problem:
+    fld = f"att:{item.key}"
+    cell = table.cell(table.cells_at(index), fld)
+    days = _days_in(month)
+    if item.measure == "days" and value > days and month is not None:
+        return Problem(_("{what}: {value} is more than the {days} days of {month}").format(
+            what=item.name, value=values.clean_text(cell), days=days, month=month),
+            table.source(index, fld), hint=_("Check the value: the month has {days} days.")
+            .format(days=days))
+    failure = limits.failure(cell)
+    return Problem(_("{what}: {error}").format(what=item.name, error=failure),
+                   table.source(index, fld), hint=failure.hint)
 
 
 def _note_left_out(note: str, agent: str, source: Source) -> Problem:
@@ -760,10 +975,12 @@ _NUMBER_TYPES = {bool, int, float, Decimal}
 
 
 def _attendance_values(table: Table, fld: str, fn: Callable[[object], T],
-                       blank_is_none: bool = True) -> list[T | None] | None:
+                       blank_is_none: bool = True, limits: Limits | None = None,
+                       ) -> list[T | None] | None:
     """A field's column converted as `_coerce` would convert each of its cells (a blank
     cell, by `values.is_blank`, is None when `blank_is_none`); each distinct value is
-    converted once. None when some cell fails, or when a blank is not allowed (an id)."""
+    converted once. None when some cell fails, or lies outside `limits`, or when a blank
+    is not allowed (an id)."""
     raw = _column(table, fld)
     if raw is None:  # no such column: every cell reads as None
         return [None if blank_is_none else fn(None)] * table.row_count  # type: ignore[list-item]
@@ -786,9 +1003,13 @@ def _attendance_values(table: Table, fld: str, fn: Callable[[object], T],
         # share one entry in a set but not one converted value (Decimal('1') and
         # Decimal('1.0'), Decimal('0.0') and Decimal('-0.0')): one by one
         out = list(map(one, raw))
-        return None if any(got is _FAILED for got in out) else out  # type: ignore[return-value]
+        if any(got is _FAILED for got in out) or (
+                limits is not None and limits.outside(dict(enumerate(out)))):
+            return None
+        return out  # type: ignore[return-value]
     memo = {value: one(value) for value in table.distinct(fld)}
-    if any(got is _FAILED for got in memo.values()):
+    if any(got is _FAILED for got in memo.values()) or (
+            limits is not None and limits.outside(memo)):
         return None
     return list(map(memo.__getitem__, raw))  # type: ignore[arg-type]
 
@@ -805,11 +1026,15 @@ def _attendance_columns(table: Table, scheme: Scheme, months: list[Month | None]
         return None
     keys: list[str] = []
     columns: list[list[Decimal | None]] = []
-    for item in scheme.attendance.items:
+    # the shortest of the rows' months: a figure within its limits is within every row's
+    # (one that is not is looked at row by row, with its own month)
+    days = min(map(_days_in, set(months)), default=31)
+    for position, item in enumerate(scheme.attendance.items):
         fld = f"att:{item.key}"
         if fld not in table.columns:
             continue  # (a cell of a missing column reads as None: no total)
-        column = _attendance_values(table, fld, _number_value)
+        column = _attendance_values(table, fld, _number_value,
+                                    limits=_item_limits(item, position, days))
         if column is None:
             return None
         keys.append(item.key)

@@ -37,8 +37,17 @@ def parse_day_month(raw: object, epoch1904: bool) -> Month:
 
 def _reader(metric: AggregateMetric) -> Callable[[object], Decimal]:
     if metric.unit == "seconds":
-        return values.seconds
+        return _duration
     return lambda v: values.number(v)[0]
+
+
+def _duration(value: object) -> Decimal:
+    """A raw row's duration in seconds: never negative (BAD_INPUTS 38)."""
+    found = values.seconds(value)
+    if found < 0:
+        raise ValueError(_("a duration cannot be negative ({text})").format(
+            text=values.clean_text(value)))
+    return found
 
 
 def aggregate_rows(
@@ -76,6 +85,10 @@ def aggregate_rows(
             other_months.add(row_month)
             continue
         groups.setdefault((agent, row_month), []).append(index)
+    if table.columns.get("agent_id") != table.columns.get(RAW_AGENT):  # (not names)
+        from . import spaced_ids
+
+        spaced_ids(table, problems)
     if ignored:
         problems.append(Problem(
             _("{count} rows of pseudo-agents left out ({names})").format(
@@ -127,12 +140,30 @@ def aggregate_rows(
         parsed[metric.key] = column
 
     out: list[AgentRow] = []
+    # the figures the score uses must lie within its metrics' bounds, as when read ready-made
+    scored_bounds = {m.key: (i, scheme.score.bounds_of(m))
+                     for i, m in enumerate(scheme.score.metrics)}
     for (agent, row_month), indexes in sorted(groups.items(), key=lambda g: (g[0][1], g[0][0])):
         metrics: dict[str, Decimal] = {}
         for metric in present:
             figure = _figure(metric, indexes, parsed.get(metric.key, {}))
-            if figure is not None:
-                metrics[metric.key] = figure
+            if figure is None:
+                continue
+            index_bounds = scored_bounds.get(metric.key)
+            if index_bounds is not None and not (
+                    index_bounds[1][0] <= figure <= index_bounds[1][1]):
+                index, (low, high) = index_bounds
+                problems.append(Problem(
+                    _("{metric} of {agent} in {month} comes to {value}, outside {low} to "
+                      "{high}").format(metric=scheme.score.metrics[index].name, agent=agent,
+                                       month=row_month, value=f"{figure.normalize():f}",
+                                       low=f"{low.normalize():f}",
+                                       high=f"{high.normalize():f}"),
+                    table.source(indexes[0]),
+                    hint=_("Check the raw rows of this agent; if such figures are right, "
+                           "widen score.metrics[{index}].bounds in the template.").format(
+                               index=index)))
+            metrics[metric.key] = figure
         first = table.cells_at(indexes[0])
         out.append(AgentRow(
             agent_id=agent, month=row_month, source=table.source(indexes[0]),

@@ -7,6 +7,7 @@ the cell. Floats are converted through `str` so 2.675 stays 2.675.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Collection
@@ -14,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from ..i18n import _
+from ..limits import FIGURE_LIMIT, FIGURE_LIMIT_DECIMAL
 
 _SPACES = re.compile(r"[\s\u00a0\u2007\u202f\u3000]+")
 # Minus signs people and programs type, and zero-width characters that web exports leave.
@@ -25,6 +27,11 @@ _ODD_CHARS = str.maketrans({"\u2212": "-", "\u2012": "-", "\u2013": "-", "\uff0d
 _EXCEL_EPOCH = date(1899, 12, 30)
 _MAC_EPOCH = date(1904, 1, 1)  # serial 0 in the 1904 date system
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+# (checked wherever a number is parsed, so that nothing larger is ever stored)
+_LIMIT = FIGURE_LIMIT_DECIMAL
+# Integers beyond this cannot be told apart from their neighbours as binary floats: an id
+# typed as a number cell that long has already lost digits (Excel keeps 15).
+_EXACT_FLOAT = 2 ** 53
 _GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
 
 
@@ -70,14 +77,17 @@ def clean_text(value: object) -> str:
         return value  # the common case, checked in C
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < _EXACT_FLOAT:
+        value = int(value)  # (a larger one keeps its exponent: 1e+308, not 309 digits)
     text = unicodedata.normalize("NFKC", str(value)).translate(_ODD_CHARS)
     return _SPACES.sub(" ", text).strip()
 
 
 def agent_id(value: object) -> str:
-    """Agent ids are text: '001' stays '001'; a numeric cell 7.0 becomes '7'."""
+    """Agent ids are text: '001' stays '001'; a numeric cell 7.0 becomes '7'. A number
+    cell too long to be held exactly (beyond 2^53, such as 123456789012345678901234567890,
+    which a float keeps as 1.2345678901234568e+29) is refused: its digits are already lost.
+    Spaces are removed ('00 07' -> '0007'); the readers report ids that had one inside."""
     if type(value) is str and is_plain_text(value):
         return value  # the common case, checked in C
     if isinstance(value, bool):
@@ -88,6 +98,9 @@ def agent_id(value: object) -> str:
     if isinstance(value, float):
         if not value.is_integer():
             raise ValueError(_("{value} is not an agent id").format(value=repr(value)))
+        if abs(value) >= _EXACT_FLOAT:
+            raise ValueError(_("the number {value} is too long to be an id kept exactly (its "
+                               "last digits are lost)").format(value=repr(value)))
         return str(int(value))
     text = clean_text(value).replace(" ", "")
     if not text:
@@ -103,8 +116,10 @@ def number(value: object) -> tuple[Decimal, bool]:
     if isinstance(value, bool):
         raise ValueError(_("TRUE/FALSE is not a number"))  # noqa: TRY004
     if isinstance(value, int):
-        return Decimal(value), False
+        return figure(Decimal(value), value), False
     if isinstance(value, float):
+        if not abs(value) <= FIGURE_LIMIT:  # (NaN compares false: refused here too)
+            raise ValueError(_not_finite(value))
         return Decimal(str(value)), False
     if isinstance(value, (date, datetime, time, timedelta)):
         raise ValueError(  # noqa: TRY004
@@ -121,13 +136,29 @@ def number(value: object) -> tuple[Decimal, bool]:
     if not _NUMBER.fullmatch(text):
         raise ValueError(_not_a_number(value))
     try:
-        return Decimal(text), percent
+        return figure(Decimal(text), value), percent
     except InvalidOperation:
         raise ValueError(_not_a_number(value)) from None
 
 
 def _not_a_number(value: object) -> str:
     return _("{text} is not a number").format(text=repr(clean_text(value)))
+
+
+def figure(found: Decimal, value: object) -> Decimal:
+    """`found`, read from the cell `value`, if it is a finite number no larger than
+    FIGURE_LIMIT; else ValueError naming the cell's text."""
+    if found.is_finite() and found.copy_abs() <= _LIMIT:  # (abs() would round: Overflow)
+        return found
+    raise ValueError(_not_finite(value))
+
+
+def _not_finite(value: object) -> str:
+    if isinstance(value, float) and not math.isfinite(value):
+        return _not_a_number(value)  # NaN, inf
+    text = repr(value) if isinstance(value, float) else repr(clean_text(value))
+    return _("{text} is too large to be a real figure (the limit is {limit})").format(
+        text=text, limit=f"{FIGURE_LIMIT:,}")
 
 
 def _exact_seconds(whole: int, microseconds: int) -> Decimal:
@@ -140,9 +171,11 @@ def _exact_seconds(whole: int, microseconds: int) -> Decimal:
 
 
 def seconds(value: object) -> Decimal:
-    """Durations: 83, '83', '0:01:23', '1:23', '1分23秒', Excel time cells -> seconds."""
+    """Durations: 83, '83', '0:01:23', '1:23', '1分23秒', Excel time cells -> seconds (no
+    more than FIGURE_LIMIT of them)."""
     if isinstance(value, timedelta):  # exact: no float in between
-        return _exact_seconds(value.days * 86400 + value.seconds, value.microseconds)
+        return figure(_exact_seconds(value.days * 86400 + value.seconds, value.microseconds),
+                      value)
     if isinstance(value, time):
         return _exact_seconds(value.hour * 3600 + value.minute * 60 + value.second,
                               value.microsecond)
@@ -150,18 +183,18 @@ def seconds(value: object) -> Decimal:
         raise ValueError(  # noqa: TRY004
             _("a date ({value}) where a duration was expected").format(value=value))
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return Decimal(str(value))
+        return number(value)[0]
     text = clean_text(value).replace(" ", "")
     match = re.fullmatch(r"(?:(\d+)小时)?(?:(\d+)分(?:钟)?)?(?:(\d+(?:\.\d+)?)秒)?", text)
     if text and match and any(match.groups()):
         h, m, s = (Decimal(g) if g else Decimal(0) for g in match.groups())
-        return h * 3600 + m * 60 + s
+        return figure(h * 3600 + m * 60 + s, value)
     match = re.fullmatch(r"(\d+):(\d{1,2})(?::(\d{1,2}(?:\.\d+)?))?", text)
     if match:
         a, b, c = match.groups()
         if c is None:  # m:ss
-            return Decimal(a) * 60 + Decimal(b)
-        return Decimal(a) * 3600 + Decimal(b) * 60 + Decimal(c)
+            return figure(Decimal(a) * 60 + Decimal(b), value)
+        return figure(Decimal(a) * 3600 + Decimal(b) * 60 + Decimal(c), value)
     return number(value)[0]
 
 
@@ -177,6 +210,8 @@ def parse_date(value: object, epoch1904: bool = False) -> date:
     if isinstance(value, date):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, int) and not -FIGURE_LIMIT <= value <= FIGURE_LIMIT:
+            raise ValueError(_("{text} is not a date").format(text=repr(clean_text(value))))
         if float(value).is_integer() and 19000101 <= value <= 29991231:
             return parse_date(str(int(value)))  # 20261001 typed as a number
         serial = float(value)
