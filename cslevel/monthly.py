@@ -220,8 +220,9 @@ def _run_month(config: Config, month: Month, kpi_files: list[Path], att_files: l
                     result.outputs = [(target, staged.digest(tmp))
                                       for tmp, target in staged.files()]
                     history.record_run("run", _details(result, config))
-    except BaseException:
-        if made_folder:
+    except BaseException as exc:
+        # (not once the month is saved: the folder then holds, or will hold, its files)
+        if made_folder and not getattr(exc, "saved", False):
             shutil.rmtree(folder, ignore_errors=True)
         raise
     return result
