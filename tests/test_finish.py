@@ -572,3 +572,37 @@ def test_bad_inputs_45_busy_hint_only_when_another_run_holds_it(tmp_path: Path, 
         holder.close()
     assert code == 3
     assert problem["hint"] == "Wait for the other run to finish and try again."
+
+
+@pytest.mark.language("en")
+def test_bad_inputs_42_a_file_not_put_in_place_after_the_commit(
+        tmp_path: Path, cli, staging: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The output folder is made by the run; the payroll cannot be renamed into place after
+    the commit (another program took it): the run says the month was saved, the folder and
+    the files already in place stay, and the next command puts the payroll in place."""
+    ws = _workspace(tmp_path, cli, "cslevel.db", ["2026-01"])
+    shutil.rmtree(ws / "output")
+    real_replace = os.replace
+
+    def refuse_payroll(src: Any, dst: Any, *args: Any, **kwargs: Any) -> None:
+        if Path(dst).name == "payroll-2026-02.xlsx":
+            raise PermissionError(errno.EACCES, "Permission denied")
+        real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", refuse_payroll)
+    code, doc, err = _run(cli, ws, "2026-01")
+    assert code == 1
+    target = ws / "output" / "payroll-2026-02.xlsx"
+    assert [p["message"] for p in doc["problems"]] == [
+        f"the run was saved in the history, but {target} could not be put in place yet "
+        "(Permission denied)"]
+    assert "the history was saved, but not every file is in place yet" in " ".join(err.split())
+    assert sorted(_folder(ws / "output")) == ["results-2026-01.xlsx"]
+    assert len(_month_runs(ws, "cslevel.db", "2026-01")) == 1
+    monkeypatch.setattr(os, "replace", real_replace)
+    code, _out, err = cli("runs", "--config", str(ws / "cslevel.toml"))
+    assert code == 0, err
+    assert _consistent(ws, "cslevel.db", "2026-01", {})
+    assert sorted(_folder(ws / "output")) == [
+        "moves-2026-01.xlsx", "payroll-2026-02.xlsx", "results-2026-01.xlsx"]
+    assert _staged(staging, ws / "output") == []
