@@ -76,6 +76,19 @@ def digest(path: Path) -> str:
     return sha.hexdigest()
 
 
+def flush_to_disk(path: Path) -> None:
+    """Make sure a staged file's bytes are on the disk (not only in the system's cache)
+    before the history's commit promises it: a power cut after the commit must not leave a
+    promised file empty."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    except OSError:  # (some file systems cannot: the commit is still the promise)
+        pass
+    finally:
+        os.close(fd)
+
+
 def history_tag(identity: str) -> str:
     """A short name for one history database (its path or URL), carried by its staging files
     so that a command sweeps only its own history's leftovers."""
@@ -137,8 +150,13 @@ def recover(history: History) -> list[Problem]:
     done_tokens: set[str] = set()
     placed: list[str] = []
     lost: list[str] = []
-    for token, tmp_text, target_text, _sha in pending:
+    for token, tmp_text, target_text, sha in pending:
         tmp, target = Path(tmp_text), Path(target_text)
+        if tmp.exists() and digest(tmp) != sha:  # (damaged since: never put in place)
+            tmp.unlink(missing_ok=True)
+            lost.append(str(target))
+            done_tokens.add(token)
+            continue
         if tmp.exists():
             try:
                 os.replace(tmp, target)
@@ -167,8 +185,8 @@ def recover(history: History) -> list[Problem]:
                 files=_(", ").join(placed)), severity="warning"))
     for target_text in lost:
         problems.append(Problem(
-            _("a file of a finished run is missing (its staged copy was removed before it "
-              "was put in place): {target}").format(target=target_text),
+            _("a file of a finished run is missing (its staged copy was removed or damaged "
+              "before it was put in place): {target}").format(target=target_text),
             Source(target_text), "warning",
             hint=_("Write it again: run the same command (cslevel run --month …) again.")))
     if placed or lost or removed or done_tokens:

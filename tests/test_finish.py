@@ -606,3 +606,33 @@ def test_bad_inputs_42_a_file_not_put_in_place_after_the_commit(
     assert sorted(_folder(ws / "output")) == [
         "moves-2026-01.xlsx", "payroll-2026-02.xlsx", "results-2026-01.xlsx"]
     assert _staged(staging, ws / "output") == []
+
+
+@pytest.mark.language("en")
+def test_bad_inputs_42_a_damaged_staged_file_is_never_put_in_place(
+        tmp_path: Path, cli, staging: Path) -> None:
+    """A committed set whose staged file changed before the next command (a disk fault, a
+    clean-up tool): it is not put in place but reported, and `cslevel run` makes the month's
+    files again."""
+    ws = _workspace(tmp_path, cli, "cslevel.db", ["2026-01"])
+    env = {**os.environ, "CSLEVEL_DB": "", "CSLEVEL_TEST_FAULT": "committed",
+           "TMPDIR": str(staging)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "cslevel", "run", "--month", "2026-01", "--config",
+         str(ws / "cslevel.toml")], env=env, cwd=ws, capture_output=True, check=False,
+        timeout=300)
+    assert proc.returncode == -signal.SIGKILL
+    (staged_payroll,) = [p for p in staging.iterdir() if p.name.endswith("-payroll-2026-02.xlsx")]
+    staged_payroll.write_bytes(staged_payroll.read_bytes()[:-10])
+    code, doc, err = _run(cli, ws, "2026-01")
+    assert code == 0, err
+    target = ws / "output" / "payroll-2026-02.xlsx"
+    warnings = [p["message"] for p in doc["problems"] if p["severity"] == "warning"]
+    assert warnings[:2] == [
+        "the previous run stopped after saving its month but before putting its files in "
+        "place; they were put in place now: results-2026-01.xlsx, moves-2026-01.xlsx",
+        "a file of a finished run is missing (its staged copy was removed or damaged before "
+        f"it was put in place): {target}"]
+    assert doc["status"] == "done"  # its outputs were not all there: the month made again
+    assert _consistent(ws, "cslevel.db", "2026-01", {})
+    assert _staged(staging, ws / "output") == []

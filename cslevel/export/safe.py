@@ -290,6 +290,8 @@ class StagedFiles:
                 check_writable(path)
             if self._staged:
                 rows = [(str(tmp), str(path), self.digest(tmp)) for tmp, path in self._staged]
+                for tmp, _path in self._staged:  # on disk before the history promises them
+                    finish.flush_to_disk(tmp)
                 self._token = history.record_outputs(rows)
                 finish.fault("recorded")
         except BaseException:
