@@ -594,8 +594,8 @@ def test_bad_inputs_42_a_file_not_put_in_place_after_the_commit(
     assert code == 1
     target = ws / "output" / "payroll-2026-02.xlsx"
     assert [p["message"] for p in doc["problems"]] == [
-        f"the run was saved in the history, but {target} could not be put in place yet "
-        "(Permission denied)"]
+        (f"the run was saved in the history, but {target} could not be put in place yet "
+        "(Permission denied)")]
     assert "the history was saved, but not every file is in place yet" in " ".join(err.split())
     assert sorted(_folder(ws / "output")) == ["results-2026-01.xlsx"]
     assert len(_month_runs(ws, "cslevel.db", "2026-01")) == 1
@@ -629,10 +629,10 @@ def test_bad_inputs_42_a_damaged_staged_file_is_never_put_in_place(
     target = ws / "output" / "payroll-2026-02.xlsx"
     warnings = [p["message"] for p in doc["problems"] if p["severity"] == "warning"]
     assert warnings[:2] == [
-        "the previous run stopped after saving its month but before putting its files in "
-        "place; they were put in place now: results-2026-01.xlsx, moves-2026-01.xlsx",
-        "a file of a finished run is missing (its staged copy was removed or damaged before "
-        f"it was put in place): {target}"]
+        ("the previous run stopped after saving its month but before putting its files in "
+        "place; they were put in place now: results-2026-01.xlsx, moves-2026-01.xlsx"),
+        ("a file of a finished run is missing (its staged copy was removed or damaged before "
+        f"it was put in place): {target}")]
     assert doc["status"] == "done"  # its outputs were not all there: the month made again
     assert _consistent(ws, "cslevel.db", "2026-01", {})
     assert _staged(staging, ws / "output") == []
