@@ -398,6 +398,7 @@ class Trial:
     temp_left: list[str] = field(default_factory=list)
 
 
+RUNNING: list[subprocess.Popen[bytes]] = []  # the run of the trial, until it ended
 COMBINATIONS = [(ws, kind, nxt) for nxt in ("run", "runs") for kind in ("new", "changed")
                 for ws in ("small", "big")]
 
@@ -426,6 +427,7 @@ def trial(ws: Workspace, number: int, kind: str, trigger: str, next_command: str
     delay = rng.uniform(0, t.duration)
     start = time.perf_counter()
     proc = ws.popen("run", "--month", month)
+    RUNNING[:] = [proc]
     if trigger == "random":
         try:
             proc.wait(timeout=delay)
@@ -439,6 +441,7 @@ def trial(ws: Workspace, number: int, kind: str, trigger: str, next_command: str
         os.kill(proc.pid, signal.SIGKILL)
         t.killed = True
     proc.wait()
+    RUNNING.clear()
     t.wait = time.perf_counter() - start
     if not t.killed:
         t.exit_code = proc.returncode
@@ -532,6 +535,7 @@ def main(argv: list[str] | None = None) -> int:
     spaces: dict[str, Workspace] = {}
     rng = random.Random(args.seed)
     trials: list[Trial] = []
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # clean up as after Ctrl-C
     try:
         start = time.perf_counter()
         spaces["small"] = Workspace("small", work, EXAMPLES, cslevel, args.db)
@@ -556,6 +560,9 @@ def main(argv: list[str] | None = None) -> int:
                                 args.grace))
             log(line(trials[-1]))
     finally:
+        for proc in RUNNING:  # interrupted during a trial
+            proc.kill()
+            proc.wait()
         for ws in spaces.values():
             ws.history.drop()
         if not args.keep and args.work is None:
