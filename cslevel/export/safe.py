@@ -179,13 +179,11 @@ class StagedFiles:
         self._write_here(write, tmp, path)
 
     def _workers_pool(self) -> ProcessPoolExecutor:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+        from ..workers import pool
 
         if self._pool is None:  # spawned, not forked: the workers start small, and the same
-            # way on Windows
-            self._pool = ProcessPoolExecutor(
-                self._workers, mp_context=multiprocessing.get_context("spawn"))
+            # way on Windows; they end with the run, however it ends (cslevel/workers.py)
+            self._pool = pool(self._workers, "spawn")
         return self._pool
 
     def start_workers(self) -> None:

@@ -114,11 +114,10 @@ class SheetPrefetch:
         self._ahead = AHEAD
         if not workers():
             return
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+        from ..workers import pool  # its worker ends with the run, however the run ends
 
         if early and _can_fork():
-            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+            self._pool = pool(1, "fork")
             self._ahead = len(paths)  # one month's workbooks: all of them at once
             self._submit_up_to(self._ahead)
         elif len(paths) >= MIN_FILES:
@@ -126,7 +125,7 @@ class SheetPrefetch:
                 # them all, it kept the run waiting (pickling Decimals costs as much)
                 scheme, month, indexes = kpi_prepared
                 self._prepare = (scheme, month, {i for i in indexes if i % 2})
-            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = pool(1, "spawn")
             self._submitted = 1  # paths[0] is read by the run while the worker starts
             self._submit_up_to(AHEAD)
 
