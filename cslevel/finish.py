@@ -35,6 +35,7 @@ import errno
 import hashlib
 import os
 import re
+import shutil
 import signal
 import tempfile
 from collections.abc import Callable, Iterable
@@ -129,7 +130,10 @@ def sweep(tag: str, folders: Iterable[Path], keep: set[str]) -> list[Path]:
             if owner is None or owner[0] != tag or owner[1] == me or entry.path in keep:
                 continue
             try:
-                os.unlink(entry.path)
+                if entry.is_dir(follow_symlinks=False):  # a workbook writer's parts folder
+                    shutil.rmtree(entry.path)
+                else:
+                    os.unlink(entry.path)
                 removed.append(Path(entry.path))
             except OSError:
                 pass

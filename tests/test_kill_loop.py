@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-FINISH_REDESIGNED = False  # the lead switches this on with the finish redesign (item 42)
-TEMP_SWEPT = False  # and this once a killed run's temporary files are swept (item 44)
+FINISH_REDESIGNED = True  # the finish: staged, recorded, committed, renamed (item 42)
+TEMP_SWEPT = True  # a killed run's temporary files are swept by the next command (item 44)
 
 SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "kill_run.py"
 

@@ -117,7 +117,22 @@ def _write_in_worker(language: str, write: Callable[[Path], None], tmp: Path) ->
     from .. import i18n
 
     i18n.set_language(language)
-    write(tmp)
+    try:
+        write(tmp)
+    finally:
+        _remove_parts(tmp)
+
+
+def _remove_parts(tmp: Path) -> None:
+    """The workbook writer's temporary folder beside a staged file (cslevel.export.xlsx),
+    left only when its writing failed half way."""
+    from .xlsx import parts_folder
+
+    parts = parts_folder(tmp)
+    if parts.exists():
+        import shutil
+
+        shutil.rmtree(parts, ignore_errors=True)
 
 
 class StagedFiles:
@@ -196,7 +211,10 @@ class StagedFiles:
     @staticmethod
     def _write_here(write: Callable[[Path], None], tmp: Path, path: Path) -> None:
         try:
-            write(tmp)
+            try:
+                write(tmp)
+            finally:
+                _remove_parts(tmp)
             finish.fault("staged")
             os.chmod(tmp, 0o666 & ~_umask())  # as a normally created file, not mkstemp's 0600
         except OSError as exc:

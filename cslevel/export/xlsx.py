@@ -1,8 +1,15 @@
 """Shared xlsxwriter set-up: text never becomes a formula, a URL or a number, and the file's
-creation stamp is fixed by the month it is about, so the same inputs give the same bytes."""
+creation stamp is fixed by the month it is about, so the same inputs give the same bytes.
+
+xlsxwriter writes each part of a workbook (and, in constant_memory mode, each sheet's rows)
+to temporary files before it zips them; a killed run would leave those in the system's
+temporary folder under names nobody can tell apart. They go to a folder of the workbook's
+own instead, beside it, named after it (`NAME.parts`), removed when the workbook is closed
+and swept with the staged file when a run was killed (cslevel.finish)."""
 
 from __future__ import annotations
 
+import shutil
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,12 +24,13 @@ def new_workbook(path: Path, title: str, month: Month,
     `constant_memory` streams each row to disk as it is finished: fast and flat in memory
     for large sheets, but every sheet must then be written strictly row by row, left to
     right (xlsxwriter silently drops a cell written to an earlier row)."""
-    import xlsxwriter
-
-    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False,
-                                            "strings_to_urls": False,
-                                            "strings_to_numbers": False,
-                                            "constant_memory": constant_memory})
+    parts = parts_folder(path)
+    parts.mkdir(exist_ok=True)
+    book = _workbook_class()(str(path), {"strings_to_formulas": False,
+                                         "strings_to_urls": False,
+                                         "strings_to_numbers": False,
+                                         "constant_memory": constant_memory,
+                                         "tmpdir": str(parts)})
     stamp = datetime(month.year, month.month, 1)
     book.set_properties({"title": title, "author": "cslevel", "created": stamp})
     formats = {
@@ -43,3 +51,30 @@ def add_sheet(book: Any, name: str) -> Any:
     sheet = book.add_worksheet(name)
     sheet.hide_gridlines(0)
     return sheet
+
+
+def parts_folder(path: Path) -> Path:
+    """The folder of xlsxwriter's temporary files for the workbook `path`."""
+    return path.with_name(path.name + ".parts")
+
+
+_WORKBOOK: Any = None
+
+
+def _workbook_class() -> Any:
+    """xlsxwriter's Workbook, whose `close` also removes the workbook's parts folder (made
+    once: xlsxwriter is imported only when a workbook is written)."""
+    global _WORKBOOK
+    if _WORKBOOK is None:
+        import xlsxwriter
+
+        class Workbook(xlsxwriter.Workbook):  # type: ignore[misc]
+            def close(self) -> None:
+                try:
+                    super().close()
+                finally:
+                    if self.tmpdir:
+                        shutil.rmtree(self.tmpdir, ignore_errors=True)
+
+        _WORKBOOK = Workbook
+    return _WORKBOOK
