@@ -34,6 +34,8 @@ from typing import IO, Any, cast
 
 from ..i18n import N_, Labels, _
 from ..records import CslevelError, Problem, Source
+from . import sheetxml
+from .sheetxml import check_extents, size_text
 
 MAX_UNZIPPED_BYTES = 2 * 1024**3  # declared size of all entries; real exports are far below
 MAX_ZIP_ENTRIES = 20_000
@@ -155,6 +157,7 @@ class _ZipFacts:
     kind: str  # xlsx, xlsb, ods
     epoch1904: bool = False
     dimensions: dict[str, str] = field(default_factory=dict)  # sheet name -> stored ref
+    sheet_of_part: dict[str, str] = field(default_factory=dict)  # part (lower case) -> name
 
 
 def _declared_entry_count(fh: IO[bytes]) -> int | None:
@@ -246,6 +249,7 @@ def _zip_facts(path: Path, archive: zipfile.ZipFile, names: dict[str, str]) -> _
         part = names.get(targets.get(attrs.get("id", ""), "").lower())
         if part is None:
             continue
+        facts.sheet_of_part.setdefault(part.lower(), attrs.get("name", ""))
         with archive.open(part) as fh:
             head = fh.read(8192)
         found = re.search(rb"<(?:\w+:)?dimension\s+ref\s*=\s*[\"']([A-Za-z0-9:$]+)[\"']", head)
@@ -254,11 +258,47 @@ def _zip_facts(path: Path, archive: zipfile.ZipFile, names: dict[str, str]) -> _
     return facts
 
 
-def _size(n: int) -> str:
-    for unit, scale in (("GB", 1024**3), ("MB", 1024**2)):
-        if n >= scale:
-            return f"{n / scale:,.1f} {unit}"
-    return f"{-(-n // 1024):,} KB"
+def _check_extents(path: Path, archive: zipfile.ZipFile, facts: _ZipFacts) -> None:
+    """Refuse a workbook whose sheets the fast reader would load into absurdly large dense
+    ranges (a stray value at XFD1048576): see `sheetxml`. xlsx: the fast pass over each
+    sheet part, the precise pass over those it finds suspect (and over all of them when the
+    candidate boxes together are over the budget); ods: content.xml read precisely."""
+    if facts.kind == "ods":
+        member = next((i for i in archive.infolist() if i.filename == "content.xml"), None)
+        if member is None:
+            return
+        with archive.open(member) as stream:
+            tables = sheetxml.ods_value_cells(stream)
+        check_extents(path.name, [sheetxml.Extent(name, corners, from_origin=True)
+                                  for name, corners in tables], member.file_size)
+        return
+    if facts.kind != "xlsx":
+        return
+    parts = sheetxml.sheet_parts(archive)
+    declared = sum(info.file_size for info in parts)
+    limit = sheetxml.budget_cells(declared)
+    scans = []
+    for info in parts:
+        share = sheetxml.budget_cells(0) * info.file_size // max(declared, 1) + (
+            sheetxml.EXTENT_FACTOR * info.file_size // sheetxml.CELL_BYTES)
+        with sheetxml.open_member(archive, info) as stream:
+            scans.append(sheetxml.fast_scan(stream, info.filename, min(share, limit)))
+    suspects = [scan for scan in scans if scan.suspect]
+    if not suspects:
+        return
+    size = sum(scan.size for scan in scans)
+    bounded = sum(s.box[0] * s.box[1] for s in scans if not s.suspect)
+
+    def precise(info: zipfile.ZipInfo) -> sheetxml.Extent:
+        name = facts.sheet_of_part.get(info.filename.lower(), info.filename)
+        with archive.open(info) as stream:
+            return sheetxml.Extent(name, sheetxml.value_cells(stream))
+
+    by_part = {info.filename: info for info in parts}
+    extents = [precise(by_part[scan.part]) for scan in suspects]
+    if bounded + sum(e.box() for e in extents) > sheetxml.budget_cells(size):
+        extents = [precise(info) for info in parts]  # the candidate boxes were too generous
+    check_extents(path.name, extents, size)
 
 
 def _check_zip(path: Path) -> _ZipFacts:
@@ -279,7 +319,7 @@ def _check_zip(path: Path) -> _ZipFacts:
             total = sum(e.file_size for e in entries)
             if total > MAX_UNZIPPED_BYTES:
                 raise _fail(path, _("the workbook would unpack to {size}, far more than any "
-                                    "real workbook (zip bomb?)").format(size=_size(total)),
+                                    "real workbook (zip bomb?)").format(size=size_text(total)),
                             _TEXT["export again"])
             if any(e.flag_bits & 0x1 for e in entries):
                 raise _encrypted(path)
@@ -299,6 +339,7 @@ def _check_zip(path: Path) -> _ZipFacts:
                                 _TEXT["export again"])
             facts = _zip_facts(path, archive, names) if kind == "xlsx" else _ZipFacts(kind)
             facts.kind = kind
+            _check_extents(path, archive, facts)
             return facts
     except CslevelError:
         raise

@@ -1,0 +1,331 @@
+"""Hostile workbooks found by trying to break cslevel (BAD_INPUTS 35, 36, 48, 49).
+
+35: a sheet whose cells lie absurdly far apart is refused before the fast reader builds its
+dense range (which asked for 512 GB and aborted the process); 36: a file damaged only in a
+part the fast reader skips is refused or read, never a library's traceback; 48: text longer
+than a cell holds is refused naming the cell; 49: values that come from another workbook
+(external links, DDE) are read with a warning naming the cells.
+
+A reader that might abort or run out of memory on its input runs in a forked child
+(tests/isolated.py): a regression shows as a failed test, not as a dead test run."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bad_helpers import kpi_rows, write_parts, xlsx_parts
+from cs_helpers import files_in
+from hostile_helpers import KPI, problems_of, run_measured, with_sheet_xml, write_ods
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from isolated import run_in_child
+
+from cslevel.read import read_kpi, sheetxml
+from cslevel.read.workbook import read_sheets
+from cslevel.records import Month, column_letter
+from cslevel.templates import load_scheme
+
+STAR, _TEXT = load_scheme("star")
+DATA = "A1:D4"  # the three agents' table: header and three rows
+
+
+def far_message(cells: str, size: str, data: str = DATA) -> str:
+    what = "a value" if "," not in cells else "values"
+    return (f"{what} in {cells}, far outside the sheet's data ({data}): reading the sheet "
+            f"would take {size} of memory")
+
+
+def far_hint(cells: str) -> str:
+    one = "," not in cells
+    return (f"Delete the stray {'value' if one else 'values'} in {cells} (or the empty rows and "
+            f"columns between {'it' if one else 'them'} and the data), save the workbook and "
+            "run again.")
+
+
+def sheets_read(path: Path) -> list[tuple[str, int]]:
+    """(name, rows) of each sheet read (run in a child)."""
+    return [(s.name, len(s.rows)) for s in read_sheets(path)]
+
+
+def agents_read(path: Path) -> dict[str, float]:
+    rows, problems = read_kpi(path, STAR, Month(2026, 10))
+    assert not [p for p in problems if p.severity == "error"], problems
+    return {r.agent_id: float(r.ready_score) for r in rows}
+
+
+THREE = {"0001": 112.0, "0002": 95.5, "0003": 120.0}
+
+
+# --- 35: absurd sheet extents -----------------------------------------------------------------
+@pytest.mark.parametrize(("cell", "size"), [("XFD1048576", "640.0 GB"), ("ZZ200000", "5.2 GB")])
+def test_bad_inputs_35_one_far_value_is_refused_in_normal_memory(tmp_path: Path, cell: str,
+                                                                 size: str) -> None:
+    """The two files of BAD_INPUTS 35, given to `cslevel score` as a process of its own: exit
+    code 1, one problem naming file › sheet › the far cell, the data's real range and what to
+    do; no database, no output; the process stays small and quick (it aborted asking for 512
+    GB, or took 5 GB and 15 s)."""
+    row = cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    with_sheet_xml(tmp_path / KPI, f'<row r="{row}"><c r="{cell}"><v>1</v></c></row>')
+    before = files_in(tmp_path)
+    code, out, err, peak_mb, seconds = run_measured(tmp_path, "score", KPI, "--scheme", "star",
+                                                    "--json")
+    assert code == 1, err
+    assert problems_of(out) == [{
+        "severity": "error", "message": far_message(cell, size), "hint": far_hint(cell),
+        "file": KPI, "sheet": "Sheet1", "cell": cell,
+        "text": f"{KPI} › Sheet1 › {cell}: {far_message(cell, size)} — {far_hint(cell)}"}]
+    assert files_in(tmp_path) == before
+    assert peak_mb < 250, peak_mb
+    assert seconds < 30, seconds
+    code, out, err, _peak, _s = run_measured(tmp_path, "score", KPI, "--scheme", "star")
+    assert code == 1
+    assert (f"{KPI} › Sheet1 › {cell}: {far_message(cell, size)} — {far_hint(cell)}"
+            in " ".join(err.split()))
+    assert files_in(tmp_path) == before
+
+
+@pytest.mark.language("en")
+@pytest.mark.parametrize(("extra", "cell"), [
+    ('<row r="200000"><c r="zz200000"><v>1</v></c></row>', "ZZ200000"),
+    ('<x:row xmlns:x="urn:x" r="200000"><x:c r="ZZ200000"><x:v>1</x:v></x:c></x:row>',
+     "ZZ200000"),
+    ('<row r="5"><c r="A5" r="ZZ200000"><v>1</v></c></row>', "ZZ200000"),
+    ('<row r="5"><c s="0" r="ZZ200000"><v>1</v></c></row>', "ZZ200000"),
+    ('<row r="5"><c r="A5" s="0"r="ZZ200000"><v>1</v></c></row>', "ZZ200000"),
+    ('<row r="5"><c r="A5" x=">" r="ZZ200000"><v>1</v></c></row>', "ZZ200000"),
+    ("<row r='200000'><c r='ZZ200000'><v>1</v></c></row>", "ZZ200000"),
+    ('<row r="200000"><c r="ZY200000" s="1"/><c><v>1</v></c></row>', "ZZ200000"),
+    ('<row r="199999"/><row><c r="ZZ200000" t="inlineStr"><is><t></t></is></c></row>',
+     "ZZ200000"),
+    ('<row r="200000"><c r="ZZ200000" t="e"><v>#N/A</v></c></row>', "ZZ200000"),
+    ('<row r="200000"><c r="ZZ200000" t="str"><v></v></c></row>', "ZZ200000"),
+    ('<row r="5">\n  <c r="A5"\n     r="ZZ200000"><v>1</v></c></row>', "ZZ200000"),
+], ids=["lower-case", "namespace-prefix", "second-r-wins", "r-not-first", "r-glued",
+        "quoted-gt", "single-quotes", "no-r-after-far-cell", "empty-inline-string",
+        "error-value", "empty-string-value", "new-lines"])
+def test_bad_inputs_35_far_value_written_any_way_is_refused(tmp_path: Path, extra: str,
+                                                            cell: str) -> None:
+    """However the far cell is written (every form that the fast reader places at ZZ200000
+    and keeps a value for, checked by hand against it), it is refused the same way."""
+    path = with_sheet_xml(tmp_path / KPI, extra)
+    outcome = run_in_child(sheets_read, path)
+    assert outcome.kind == "refused", outcome
+    assert outcome.value == [
+        f"{KPI} › Sheet1 › {cell}: {far_message(cell, '5.2 GB')} — {far_hint(cell)}"]
+    assert outcome.peak_mb < 100, outcome
+
+
+@pytest.mark.parametrize("extra", [
+    '<row r="1048576"><c r="XFD1048576" s="1"/></row>',
+    '<row r="200000"><c r="ZZ200000"></c></row>',
+    '<row r="200000"><c r="ZZ200000" s="3"><f>SUM(A1:A3)</f></c></row>',
+    '<row r="200000"><c r="ZZ200000"><v/></c></row>',
+    '<!-- <row r="200000"><c r="ZZ200000"><v>1</v></c></row> -->',
+    '<row r="1048576" s="2" customFormat="1"/>',
+], ids=["formatted", "empty", "formula-only", "empty-number", "comment", "formatted-row"])
+def test_bad_inputs_35_far_cells_without_a_value_are_read(tmp_path: Path, extra: str) -> None:
+    """Far cells the fast reader keeps no value for (formatted, empty, a formula without a
+    saved value, commented out) cost nothing: the sheet is read (BAD_INPUTS 12)."""
+    path = with_sheet_xml(tmp_path / KPI, extra)
+    outcome = run_in_child(agents_read, path)
+    assert outcome.kind == "ok", outcome
+    assert outcome.value == THREE
+
+
+@pytest.mark.language("en")
+def test_bad_inputs_35_several_far_values_name_the_first_three(tmp_path: Path) -> None:
+    extra = "".join(f'<row r="{r}"><c r="A{r}"><v>1</v></c><c r="XFD{r}"><v>2</v></c></row>'
+                    for r in (300000, 400000, 500000, 600000))
+    outcome = run_in_child(sheets_read, with_sheet_xml(tmp_path / KPI, extra))
+    assert outcome.kind == "refused", outcome
+    cells = "XFD600000, A600000, XFD500000 and 5 more"
+    text = f"{KPI} › Sheet1 › XFD600000: {far_message(cells, '366.2 GB')} — {far_hint(cells)}"
+    assert outcome.value == [text]
+
+
+def test_bad_inputs_35_refused_in_chinese(tmp_path: Path) -> None:
+    path = with_sheet_xml(tmp_path / KPI, '<row r="200000"><c r="ZZ200000"><v>1</v></c></row>')
+    outcome = run_in_child(sheets_read, path)
+    assert outcome.value == [(
+        f"{KPI} › Sheet1 › ZZ200000: ZZ200000 中有值，远在工作表数据（{DATA}）之外：读取该工作表"
+        "需要 5.2 GB 内存 — 请删除 ZZ200000 中多余的值（或它们与数据之间的空行、空列），保存工作簿后"
+        "重新运行。")]
+
+
+def test_bad_inputs_35_a_large_sheet_is_read_and_its_data_range_counts(tmp_path: Path) -> None:
+    """A real table of 3,000 rows × 30 columns with its stored dimension wrong (A1:A1, as WPS
+    writes it) is read whole; the budget grows with the sheet's XML."""
+    rows = [[f"{i:04d}", f"坐席{i}", "一组", 100 + i % 7, *range(26)] for i in range(1, 3001)]
+    header = ["工号", "姓名", "组别", "绩效分值", *[f"指标{j}" for j in range(26)]]
+    parts = xlsx_parts([header, *rows], dimension="A1:A1")
+    path = write_parts(tmp_path / KPI, parts)
+    outcome = run_in_child(agents_read, path)
+    assert outcome.kind == "ok", outcome
+    assert len(outcome.value) == 3000
+
+
+@pytest.mark.language("en")
+def test_bad_inputs_35_ods_repeated_values_are_refused(tmp_path: Path) -> None:
+    """An OpenDocument sheet whose last row repeats a value cell across 16,000 columns and
+    a million rows (a few hundred bytes) is refused as an .xlsx would be; an ordinary ODS
+    file, with LibreOffice's trailing repeated empty rows and cells, is read."""
+    rows = kpi_rows()
+    empty_tail = ('<table:table-row table:number-rows-repeated="1048570">'
+                  '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>')
+    ok = write_ods(tmp_path / "kpi_2026-10.ods", rows, empty_tail)
+    assert run_in_child(agents_read, ok).value == THREE
+    far = ('<table:table-row table:number-rows-repeated="1048000">'
+           '<table:table-cell table:number-columns-repeated="16000" office:value-type="float" '
+           'office:value="1"><text:p>1</text:p></table:table-cell></table:table-row>')
+    bad = write_ods(tmp_path / "kpi_2026-11.ods", rows, far)
+    outcome = run_in_child(sheets_read, bad)
+    assert outcome.kind == "refused", outcome
+    [text] = outcome.value
+    assert text.startswith("kpi_2026-11.ods › Sheet1 › WQJ1048004: a value in WQJ1048004, far "
+                           "outside the sheet's data (A1:D4): reading the sheet would take "), text
+
+
+# --- 35: the fast pass against the precise pass, the precise pass against the reader ---------
+_LETTERS = st.integers(1, 30).map(lambda c: column_letter(c - 1))
+
+
+@st.composite
+def _cell(draw: Any, far: bool) -> str:
+    rows = st.integers(1, 2_000_000) if far else st.integers(1, 40)
+    ref = draw(_LETTERS) + str(draw(rows))
+    if far and draw(st.booleans()):
+        ref = draw(st.sampled_from(["XFD", "ZZ", "AAB", "A"])) + str(draw(rows))
+    form = draw(st.sampled_from(range(10)))
+    return [
+        f'<c r="{ref}"><v>1</v></c>', f'<c r="{ref}" s="1"/>', "<c><v>2</v></c>",
+        f'<c r="{ref}" t="inlineStr"><is><t>x</t></is></c>', f'<c r="{ref}"><f>1</f></c>',
+        f'<c s="1" r="{ref}"><v>3</v></c>', f'<c r="A1" r="{ref}"><v>4</v></c>',
+        f'<x:c r="{ref}"><x:v>5</x:v></x:c>', f'<c r="{ref.lower()}" t="s"><v>0</v></c>',
+        f'<c r="{ref}"></c>',
+    ][form]
+
+
+@st.composite
+def _sheet(draw: Any, far: bool = False) -> str:
+    rows = []
+    for _ in range(draw(st.integers(0, 6))):
+        cells = "".join(draw(st.lists(_cell(far), max_size=5)))
+        number = draw(st.integers(1, 2_000_000 if far else 40))
+        rows.append(draw(st.sampled_from([f'<row r="{number}">{cells}</row>',
+                                          f"<row>{cells}</row>", f'<row r="{number}"/>'])))
+    return ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.'
+            'openxmlformats.org/spreadsheetml/2006/main" xmlns:x="urn:x"><sheetData>'
+            f'{"".join(rows)}</sheetData></worksheet>')
+
+
+def _stream(data: str) -> Any:
+    import io
+
+    return io.BytesIO(data.encode())
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_sheet())
+def test_bad_inputs_35_precise_pass_agrees_with_the_fast_reader(sheet: str) -> None:
+    """The oracle of the precise pass: on small sheets written every way, the box of the
+    cells it says hold a value is the fast reader's own range."""
+    import io
+
+    import python_calamine
+
+    parts = xlsx_parts(kpi_rows())
+    parts["xl/worksheets/sheet1.xml"] = sheet
+    del parts["xl/sharedStrings.xml"]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    try:
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(buffer.getvalue()))
+        data = book.get_sheet_by_name("Sheet1")
+    except python_calamine.CalamineError:
+        return  # the reader refuses the sheet: nothing is allocated
+    cells = sheetxml.value_cells(_stream(sheet))
+    if data.start is None:
+        assert cells == []
+        return
+    assert (data.start, data.end) == (
+        (min(r for r, _ in cells), min(c for _, c in cells)),
+        (max(r for r, _ in cells), max(c for _, c in cells)))
+
+
+@settings(max_examples=400, deadline=None)
+@given(_sheet(far=True), st.integers(1, 5_000_000), st.sampled_from([None, 7, 64, 4096]))
+def test_bad_inputs_35_fast_pass_never_misses_a_far_value(sheet: str, budget: int,
+                                                         chunk: int | None) -> None:
+    """The oracle of the fast pass: whenever it finds nothing suspect, every cell the precise
+    pass says holds a value lies inside its candidate box (read whole or in tiny chunks)."""
+    saved = sheetxml.CHUNK
+    sheetxml.CHUNK = chunk or saved
+    try:
+        scan = sheetxml.fast_scan(_stream(sheet), "sheet", budget)
+    finally:
+        sheetxml.CHUNK = saved
+    if not scan.suspect:
+        rows, cols = scan.box
+        assert rows * cols <= budget
+        assert all(r < rows and c < cols for r, c in sheetxml.value_cells(_stream(sheet)))
+
+
+def test_bad_inputs_35_fast_pass_passes_ordinary_sheets(tmp_path: Path) -> None:
+    """What writers produce (openpyxl, xlsxwriter, the bad_helpers builder) goes through the
+    fast pass alone, tags cut anywhere by the chunks."""
+    import io
+
+    import xlsxwriter
+    from conftest import write_xlsx
+
+    rows = [[f"{i:04d}", f"坐席{i}", "一组", 100.5 + i, "2026-10-01"] for i in range(1, 400)]
+    openpyxl_file = write_xlsx(tmp_path / "a.xlsx", [["工号", "姓名", "组别", "绩效分值", "日期"],
+                                                     *rows])
+    book = xlsxwriter.Workbook(str(tmp_path / "b.xlsx"), {"constant_memory": True})
+    sheet = book.add_worksheet()
+    for r, row in enumerate(rows):
+        sheet.write_row(r, 0, row)
+    sheet.set_row(5000, None, book.add_format({"bold": True}))
+    book.close()
+    builder = write_parts(tmp_path / "c.xlsx", xlsx_parts(kpi_rows()))
+    for path in (openpyxl_file, tmp_path / "b.xlsx", builder):
+        with zipfile.ZipFile(path) as archive:
+            data = archive.read("xl/worksheets/sheet1.xml")
+        for chunk in (5, 17, 1 << 20):
+            sheetxml.CHUNK, saved = chunk, sheetxml.CHUNK
+            try:
+                scan = sheetxml.fast_scan(io.BytesIO(data), "sheet1", 1_000_000)
+            finally:
+                sheetxml.CHUNK = saved
+            assert not scan.suspect, (path.name, chunk)
+
+
+def test_bad_inputs_35_references_read_as_the_fast_reader_reads_them() -> None:
+    assert sheetxml.calamine_ref(b"A1") == (0, 0)
+    assert sheetxml.calamine_ref(b"xfd1048576") == (1048575, 16383)
+    assert sheetxml.calamine_ref(b"A4294967297") == (0, 0)  # u32 arithmetic wraps
+    assert sheetxml.calamine_ref(b"A0") is None
+    assert sheetxml.calamine_ref(b"$A$1") is None
+    assert sheetxml.calamine_ref(b"1A") is None
+    assert sheetxml.calamine_row(b"B7") == 6
+
+
+def test_bad_inputs_35_candidate_boxes() -> None:
+    assert sheetxml.candidate_box((100001, 8), 23_000_000) == (399999, 52)
+    assert sheetxml.candidate_box(None, 5_000_000) == (89999, 52)
+    assert sheetxml.candidate_box((3000, 600), 5_000_000) == (7999, 624)
+    assert sheetxml.candidate_box((1_000_000, 16384), 5_000_000) is None
+    for rows, cols in [(399999, 52), (89999, 52), (7999, 624), (9, 26), (1999999, 702)]:
+        pattern = sheetxml.fast_pattern(rows, cols)
+        inside = f'<c r="{column_letter(cols - 1)}{rows}"><v>1</v></c>'.encode()
+        below = f'<c r="{column_letter(cols - 1)}{rows + 1}"><v>1</v></c>'.encode()
+        right = f'<c r="{column_letter(cols)}{rows}"><v>1</v></c>'.encode()
+        assert not pattern.search(inside)
+        assert pattern.search(below) and pattern.search(right)
+        assert not re.search(pattern, right.replace(b"><v>1</v></c>", b' s="2"/>'))
