@@ -329,3 +329,180 @@ def test_bad_inputs_35_candidate_boxes() -> None:
         assert not pattern.search(inside)
         assert pattern.search(below) and pattern.search(right)
         assert not re.search(pattern, right.replace(b"><v>1</v></c>", b' s="2"/>'))
+
+
+# --- 36: damage in a part the fast reader skips -----------------------------------------------
+BLANK = [["0001", "张三", "一组", 112], ["0002", "李四", "一组", None], ["0003", "王五", "二组", 120]]
+DAMAGED_BLANK = ("the cell looks blank, but the workbook is damaged and cslevel cannot check "
+                 "whether it holds a formula or an error value ({error})")
+RESAVE = "Open the workbook in Excel/WPS, save it again, and run again."
+
+
+def _blank_kpi(path: Path, change: Any) -> Path:
+    """The KPI workbook with 李四's score blank (so the blank is looked into with openpyxl),
+    with parts replaced (or dropped: None) as change(parts) says."""
+    from conftest import write_xlsx
+
+    write_xlsx(path, kpi_rows(BLANK), text_columns=(0, 1, 2))
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    for name, data in (change(parts) if callable(change) else change).items():
+        if data is None:
+            parts.pop(name)
+        else:
+            parts[name] = data
+    return write_parts(path, parts)
+
+
+def _styles(old: bytes, new: bytes) -> Any:
+    return lambda parts: {"xl/styles.xml": parts["xl/styles.xml"].replace(old, new, 1)}
+
+
+def _core_date(parts: dict[str, bytes]) -> dict[str, bytes]:
+    return {"docProps/core.xml": re.sub(rb"(<dcterms:created[^>]*>)[^<]*", rb"\1not a date",
+                                        parts["docProps/core.xml"])}
+
+
+@pytest.mark.language("en")
+@pytest.mark.parametrize(("change", "error"), [
+    (lambda _p: {"docProps/core.xml": b'<?xml version="1.0"?><cp:coreProperties xmlns:cp="x'},
+     "ParseError: unclosed token: line 1, column 21"),
+    (_core_date, f"ValueError: Unable to read workbook: could not read properties from {KPI}."),
+    (_styles(b'numFmtId="0"', b'numFmtId="abc"'), "TypeError: expected <class 'int'>"),
+    (_styles(b'fontId="0"', b'fontId="99"'), "IndexError: list index out of range"),
+    (lambda _p: {"[Content_Types].xml": b'<?xml version="1.0"?><Types><Default'},
+     "ParseError: unclosed token: line 1, column 28"),
+], ids=["core-properties", "core-properties-date", "styles-number-format", "styles-font",
+        "content-types"])
+def test_bad_inputs_36_damage_only_openpyxl_reads_gives_errors_naming_the_cell(
+        tmp_path: Path, cli, change: Any, error: str) -> None:
+    """The fast reader reads the values; openpyxl, asked what is behind the blank cell,
+    fails on the damaged part (one the fast reader does not read). The blank is not taken
+    on trust: an error naming the cell, the file and the damage, and nothing written."""
+    _blank_kpi(tmp_path / KPI, change)
+    before = files_in(tmp_path)
+    code, out, err = cli("score", KPI, "--scheme", "star", "--json")
+    assert code == 1, err
+    message = DAMAGED_BLANK.format(error=error)
+    assert problems_of(out) == [{
+        "severity": "error", "message": message, "hint": RESAVE, "file": KPI,
+        "sheet": "Sheet1", "cell": "D3", "text": f"{KPI} › Sheet1 › D3: {message} — {RESAVE}"}]
+    assert files_in(tmp_path) == before
+
+
+@pytest.mark.language("en")
+@pytest.mark.parametrize("part", ["xl/styles.xml", "_rels/.rels", "xl/_rels/workbook.xml.rels"])
+def test_bad_inputs_36_damage_the_fast_reader_reads_refuses_the_file(tmp_path: Path, cli,
+                                                                    part: str) -> None:
+    """Styles and relationships are read by the fast reader too: there the damage is a
+    refusal of the file, naming it."""
+    _blank_kpi(tmp_path / KPI, {part: b'<?xml version="1.0"?><x'})
+    before = files_in(tmp_path)
+    code, out, _err = cli("score", KPI, "--scheme", "star", "--json")
+    assert code == 1
+    [problem] = problems_of(out)
+    assert (problem["file"], problem["sheet"], problem["cell"]) == (KPI, None, None)
+    assert problem["message"] == ("the workbook cannot be read (syntax error: tag not closed: "
+                                  "`>` not found before end of input)"), problem
+    assert problem["hint"] == ("Open it in Excel/WPS and save it again as .xlsx, or export it "
+                               "again.")
+    assert files_in(tmp_path) == before
+
+
+@pytest.mark.language("en")
+def test_bad_inputs_36_corrupt_compressed_theme_refused_naming_the_file(tmp_path: Path,
+                                                                       cli) -> None:
+    path = _blank_kpi(tmp_path / KPI, {})
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("xl/theme/theme1.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[start + 40:start + info.compress_size] = b"\x07" * (info.compress_size - 40)
+    path.write_bytes(bytes(data))
+    code, out, _err = cli("score", KPI, "--scheme", "star", "--json")
+    assert code == 1
+    assert problems_of(out) == [{
+        "severity": "error", "message": "the workbook is damaged (not a complete .xlsx file)",
+        "hint": "Open it in Excel/WPS and save it again as .xlsx, or export it again.",
+        "file": KPI, "sheet": None, "cell": None,
+        "text": f"{KPI}: the workbook is damaged (not a complete .xlsx file) — Open it in "
+                "Excel/WPS and save it again as .xlsx, or export it again."}]
+
+
+@pytest.mark.parametrize("change", [
+    {}, {"xl/theme/theme1.xml": b'<?xml version="1.0"?><a:theme xmlns:a="x"><a:themeEle'},
+    {"xl/theme/theme1.xml": None}, {"docProps/app.xml": b"<?xml version='1.0'?><Prop"}],
+    ids=["intact", "theme", "theme-missing", "app-properties"])
+def test_bad_inputs_36_the_blank_is_still_explained_when_openpyxl_can_read(
+        tmp_path: Path, cli, change: dict[str, Any]) -> None:
+    """The control, and damage that neither reader reads (openpyxl keeps the theme as
+    bytes): the ordinary blank problem (T for the damage: nothing of it is used)."""
+    _blank_kpi(tmp_path / KPI, change)
+    code, out, _err = cli("score", KPI, "--scheme", "star", "--json")
+    assert code == 1
+    assert [p["cell"] for p in problems_of(out)] == ["D3"]
+    assert "damaged" not in problems_of(out)[0]["message"]
+
+
+@pytest.mark.language("en")
+@pytest.mark.parametrize(("raise_", "message"), [
+    (TypeError("unexpected"), "the workbook cannot be read (TypeError: unexpected)"),
+    (KeyError("x"), "the workbook cannot be read (KeyError: 'x')"),
+    (zipfile.BadZipFile("bad"), "the workbook cannot be read (BadZipFile: bad)"),
+], ids=["TypeError", "KeyError", "BadZipFile"])
+def test_bad_inputs_36_any_library_exception_is_a_refusal_of_the_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, raise_: Exception,
+        message: str) -> None:
+    """Whatever the fast reader raises (its own errors are named; anything else too),
+    read_sheets refuses the file: a CslevelError naming it, never the exception."""
+    from cslevel.records import CslevelError
+
+    path = write_parts(tmp_path / KPI, xlsx_parts(kpi_rows()))
+    import python_calamine
+
+    def fail(*_args: object, **_kw: object) -> None:
+        raise raise_
+
+    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_path", fail)
+    with pytest.raises(CslevelError) as caught:
+        read_sheets(path)
+    resave = "Open it in Excel/WPS and save it again as .xlsx, or export it again."
+    assert [str(p) for p in caught.value.problems] == [f"{KPI}: {message} — {resave}"]
+
+
+@pytest.mark.language("en")
+def test_bad_inputs_36_a_rust_panic_is_a_refusal(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """pyo3 turns a Rust panic into PanicException, which derives from BaseException."""
+    from cslevel.records import CslevelError
+
+    class PanicException(BaseException):
+        pass
+
+    path = write_parts(tmp_path / KPI, xlsx_parts(kpi_rows()))
+    import python_calamine
+
+    def panic(*_args: object, **_kw: object) -> None:
+        raise PanicException("index out of bounds")
+
+    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_path", panic)
+    with pytest.raises(CslevelError) as caught:
+        read_sheets(path)
+    assert caught.value.problems[0].message == ("the workbook cannot be read (PanicException: "
+                                                "index out of bounds)")
+
+
+@pytest.mark.language("en")
+def test_bad_inputs_36_web_page_that_stops_the_html_parser(tmp_path: Path, cli) -> None:
+    """A marked section that Python's HTML parser does not know raises AssertionError
+    inside it: a refusal naming the file."""
+    page = ("<html><body><![if gte mso 9]><table><tr><td>工号</td><td>绩效分值</td></tr>"
+            "<tr><td>0001</td><td>100</td></tr></table></body></html>")
+    (tmp_path / "kpi_2026-10.xls").write_text(page, encoding="utf-8")
+    code, out, _err = cli("score", "kpi_2026-10.xls", "--scheme", "star", "--json")
+    assert code in (0, 1)
+    if code == 1:
+        [problem] = problems_of(out)
+        assert problem["file"] == "kpi_2026-10.xls"
+        assert problem["message"].startswith("the workbook cannot be read (AssertionError"), \
+            problem

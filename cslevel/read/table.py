@@ -153,9 +153,11 @@ def _combined_header(sheet: Sheet, index: int,
     top = text(index)
     below = text(index + 1) if index + 1 < len(sheet.rows) else []
     grouped = set()
+    width = max(len(top), len(below))
     for r1, c1, r2, c2 in sheet.merged:
         if r1 == sheet.first_row - 1 + index and c2 > c1:
-            grouped.update(range(c1 - sheet.first_col, c2 - sheet.first_col + 1))
+            grouped.update(range(max(c1 - sheet.first_col, 0),
+                                 min(c2 - sheet.first_col + 1, width)))
     out = []
     for col in range(max(len(top), len(below))):
         upper = top[col] if col < len(top) else ""
@@ -328,14 +330,34 @@ def _likely_header(sheet: Sheet | None) -> int | None:
 
 
 def _merged_origin(sheet: Sheet) -> dict[tuple[int, int], tuple[int, int]]:
-    """(row index, col index) of every covered cell of a merged range -> its top-left cell."""
-    origin = {}
+    """(row index, col index) of every covered cell of a merged range -> its top-left cell,
+    for the cells inside the sheet's rows and columns. Merged ranges never overlap in a
+    workbook Excel saved; ranges that cover more cells than the sheet holds do, and are
+    refused (a range such as A1:XFD1048576 would otherwise be walked cell by cell)."""
+    origin: dict[tuple[int, int], tuple[int, int]] = {}
+    height = len(sheet.rows)
+    width = max(map(len, sheet.rows), default=0)
+    top_row, left_col = sheet.first_row - 1, sheet.first_col
+    clipped = []
     for r1, c1, r2, c2 in sheet.merged:
-        top = (r1 - sheet.first_row + 1, c1 - sheet.first_col)
-        for r in range(r1, r2 + 1):
-            for c in range(c1, c2 + 1):
+        rows = range(max(r1, top_row), min(r2, top_row + height - 1) + 1)
+        cols = range(max(c1, left_col), min(c2, left_col + width - 1) + 1)
+        clipped.append((r1, c1, rows, cols))
+    if sum(len(rows) * len(cols) for _r, _c, rows, cols in clipped) > height * width:
+        big = max(sheet.merged, key=lambda m: (m[2] - m[0] + 1) * (m[3] - m[1] + 1))
+        from ..records import column_letter
+
+        where = (f"{column_letter(big[1])}{big[0] + 1}:{column_letter(big[3])}{big[2] + 1}")
+        raise CslevelError(Problem(
+            _("the sheet's merged cells overlap (e.g. {range})").format(range=where),
+            Source(sheet.file, sheet.name),
+            hint=_("Open it in Excel/WPS, unmerge those cells, save it, and run again.")))
+    for r1, c1, rows, cols in clipped:
+        top = (r1 - top_row, c1 - left_col)
+        for r in rows:
+            for c in cols:
                 if (r, c) != (r1, c1):
-                    origin[(r - sheet.first_row + 1, c - sheet.first_col)] = top
+                    origin[(r - top_row, c - left_col)] = top
     return origin
 
 

@@ -23,6 +23,7 @@ import html
 import io
 import mmap
 import re
+import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -344,7 +345,8 @@ def _check_zip(path: Path) -> _ZipFacts:
     except CslevelError:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
-            NotImplementedError, UnicodeDecodeError, zlib.error):
+            NotImplementedError, UnicodeDecodeError, zlib.error, RuntimeError, KeyError,
+            IndexError, OverflowError, struct.error):
         raise damaged from None
 
 
@@ -406,10 +408,13 @@ def _read_calamine(path: Path, kind: str, facts: _ZipFacts | None) -> list[Sheet
                 book = calamine.CalamineWorkbook.from_filelike(fh)
     except calamine.PasswordError:
         raise _encrypted(path) from None
-    except (calamine.CalamineError, calamine.ZipError, calamine.XmlError, ValueError) as exc:
+    except BaseException as exc:
+        if isinstance(exc, (KeyboardInterrupt, SystemExit, MemoryError)):
+            raise
         if "encrypt" in str(exc).lower() or "password" in str(exc).lower():
             raise _encrypted(path) from None
-        raise _fail(path, _("the workbook cannot be read ({error})").format(error=exc),
+        error = exc if isinstance(exc, calamine.CalamineError) else _error_text(exc)
+        raise _fail(path, _("the workbook cannot be read ({error})").format(error=error),
                     _TEXT["resave"]) from None
     epoch1904 = bool(facts and facts.epoch1904)
     notes = _format_note(path, kind)
@@ -426,7 +431,9 @@ def _read_calamine(path: Path, kind: str, facts: _ZipFacts | None) -> list[Sheet
                 rows = data.to_python(skip_empty_area=True)
                 merged = tuple((r1, c1, r2, c2) for (r1, c1), (r2, c2)
                                in (data.merged_cell_ranges or []))
-            except Exception as exc:  # noqa: BLE001 - the reader's own error types vary
+            except BaseException as exc:
+                if isinstance(exc, (KeyboardInterrupt, SystemExit, MemoryError)):
+                    raise
                 raise CslevelError(Problem(
                     _("the sheet cannot be read ({error})").format(error=exc),
                     Source(path.name, meta.name),
@@ -542,11 +549,14 @@ class _HtmlTables(HTMLParser):
     MAX_COLSPAN = 1000  # the HTML standard's limits
     MAX_ROWSPAN = 65534
 
-    def __init__(self) -> None:
+    def __init__(self, spans: int = 2_000_000) -> None:
         super().__init__(convert_charrefs=True)
         self.tables: list[dict[str, Any]] = []
         self._open: list[dict[str, Any]] = []
         self._skip = 0  # inside <style>/<script>
+        # rows a rowspan may still reach, all cells together: 65,534 rows for each of a
+        # few hundred bytes of cells would otherwise take gigabytes (BAD_INPUTS 35)
+        self._spans_left = spans
 
     @staticmethod
     def _new() -> dict[str, Any]:
@@ -593,15 +603,17 @@ class _HtmlTables(HTMLParser):
             if table["row"] is None:
                 table["row"] = {}
             r = len(table["rows"])
-            taken = table["taken"].get(r, set())
+            taken = table["taken"].get(r, [])
             col = 0
-            while col in taken or col in table["row"]:
-                col += 1
+            while col in table["row"] or any(c1 <= col <= c2 for c1, c2 in taken):
+                col = max([col + 1, *(c2 + 1 for c1, c2 in taken if c1 <= col <= c2)])
             cols = self._span(attrs, "colspan", self.MAX_COLSPAN)
             rows = self._span(attrs, "rowspan", self.MAX_ROWSPAN)
-            for dr in range(rows):
-                spots = table["taken"].setdefault(r + dr, set())
-                spots.update(range(col, col + cols))
+            rows = max(1, min(rows, self._spans_left))
+            self._spans_left -= rows - 1
+            if cols > 1 or rows > 1:
+                for dr in range(rows):
+                    table["taken"].setdefault(r + dr, []).append((col, col + cols - 1))
             if cols > 1 or rows > 1:
                 table["merged"].append((r, col, r + rows - 1, col + cols - 1))
             table["cell"] = {"col": col, "parts": []}
@@ -649,10 +661,24 @@ class _HtmlTables(HTMLParser):
                 yield rows, merged
 
 
+def _too_large(path: Path, rows: int, cols: int) -> CslevelError:
+    return _fail(path, _("the table would be {rows} rows × {cols} columns: too large to read "
+                         "({size} of memory)").format(
+                             rows=f"{rows:,}", cols=f"{cols:,}",
+                             size=size_text(rows * cols * sheetxml.CELL_BYTES)),
+                 _("Export the data again as .xlsx or .csv."))
+
+
 def _read_html(path: Path, text: str) -> list[Sheet]:
     parser = _HtmlTables()
     parser.feed(text)
     parser.close()
+    limit = sheetxml.budget_cells(len(text))
+    for table in parser.tables:  # (a colspan widens every row of its table)
+        width = max([c + 1 for found in table["rows"] for c in found]
+                    + [c2 + 1 for _, _, _, c2 in table["merged"]], default=0)
+        if width * len(table["rows"]) > limit:
+            raise _too_large(path, len(table["rows"]), width)
     grids = list(parser.grids())
     if not grids:
         raise _fail(path, _("this is a web page without a table"),
@@ -698,21 +724,28 @@ def _read_spreadsheet_ml(path: Path, text: str) -> list[Sheet]:
     rows: list[list[object]] = []
     merged: list[Merged] = []
     row_index = -1
+    widest = 0
+    limit = sheetxml.budget_cells(len(text))
     try:
         for event, elem in iterparse(io.BytesIO(body.encode("utf-8")), events=("start", "end"),
                                      forbid_dtd=True):
             if event == "start":
                 if elem.tag == f"{ss}Worksheet":
-                    rows, merged, row_index = [], [], -1
+                    rows, merged, row_index, widest = [], [], -1, 0
                 continue
             if elem.tag == f"{ss}Row":
                 given = elem.get(f"{ss}Index")
                 row_index = int(given) - 1 if given and given.isdigit() else row_index + 1
+                if (row_index + 1) * max(widest, 1) > limit:
+                    raise _too_large(path, row_index + 1, max(widest, 1))
                 cells: list[object] = []
                 col = -1
                 for cell in elem.iter(f"{ss}Cell"):
                     given = cell.get(f"{ss}Index")
                     col = int(given) - 1 if given and given.isdigit() else col + 1
+                    widest = max(widest, col + 1)
+                    if (row_index + 1) * widest > limit:  # (rows are padded to the widest)
+                        raise _too_large(path, row_index + 1, widest)
                     data = cell.find(f"{ss}Data")
                     value = None if data is None else _spreadsheet_ml_value(
                         data.get(f"{ss}Type", "String"), "".join(data.itertext()))
@@ -759,18 +792,49 @@ def read_sheets(path: Path) -> list[Sheet]:
                                    hint=_("Check the path and the file name.")))
     if path.is_dir():
         raise _fail(path, _("this is a folder, not a file"), _("Give the workbook's path."))
-    kind = sniff_format(path)
-    if kind == "text":
-        return _read_text(path)
-    facts = None
-    if kind == "xlsx":
-        facts = _check_zip(path)
-        kind = facts.kind
-    elif _ole_stream_named(path, "EncryptedPackage"):
-        raise _encrypted(path)
-    sheets = _read_calamine(path, kind, facts)
+    try:
+        kind = sniff_format(path)
+        if kind == "text":
+            return _read_text(path)
+        facts = None
+        if kind == "xlsx":
+            facts = _check_zip(path)
+            kind = facts.kind
+        elif _ole_stream_named(path, "EncryptedPackage"):
+            raise _encrypted(path)
+        sheets = _read_calamine(path, kind, facts)
+    except CslevelError:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - the reader's edge: see _unreadable
+        raise _unreadable(path, exc) from None
     sheets.sort(key=lambda s: not s.visible)
     return sheets
+
+
+def _unreadable(path: Path, exc: BaseException) -> CslevelError:
+    """Whatever a library raised on a file's bytes, as the refusal of that file: no
+    traceback ever reaches the clerk (BAD_INPUTS 36). Interrupts pass through; a Rust panic
+    (pyo3's PanicException derives from BaseException) is a refusal too."""
+    if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+        raise exc
+    if isinstance(exc, MemoryError):
+        return _fail(path, _("the file is too large to read in this computer's memory"),
+                     _TEXT["export again"])
+    if isinstance(exc, PermissionError):
+        return _fail(path, _("the file cannot be opened: permission denied"),
+                     _("Close it in Excel/WPS if it is open, check that you may read it, and "
+                       "run again."))
+    if isinstance(exc, OSError):
+        return _fail(path, _("the file cannot be read ({error})").format(
+            error=exc.strerror or exc), _("Check the file, copy it again, and run again."))
+    return _fail(path, _("the workbook cannot be read ({error})").format(error=_error_text(exc)),
+                 _TEXT["resave"])
+
+
+def _error_text(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    name = type(exc).__name__
+    return f"{name}: {text[:200]}" if text else name
 
 
 def _openpyxl_is_defused() -> bool:
@@ -788,21 +852,59 @@ def explain_blanks(path: Path, table: Any, cells: list[Source]) -> dict[Source, 
     """Cells the fast reader saw as empty that are really formulas without a cached value
     or error values (#DIV/0!, #N/A): the fast reader shows both as blank. Only consulted
     when there are blank cells, and only for .xlsx files, through openpyxl read-only."""
-    if not cells or sniff_format(path) != "xlsx":
+    if not cells:
         return {}
-    with zipfile.ZipFile(path) as archive:
-        if "xl/workbook.xml" not in {n.lower() for n in archive.namelist()}:
-            return {}  # .xlsb / .ods: openpyxl cannot read them
+    try:
+        if sniff_format(path) != "xlsx":
+            return {}
+        with zipfile.ZipFile(path) as archive:
+            if "xl/workbook.xml" not in {n.lower() for n in archive.namelist()}:
+                return {}  # .xlsb / .ods: openpyxl cannot read them
+    except (OSError, zipfile.BadZipFile, CslevelError, ValueError):
+        return {}  # (the fast reader read this file: it cannot be gone or damaged here)
     if not _openpyxl_is_defused():
         raise CslevelError(Problem(
             _("cslevel's XML safety guard (defusedxml) is not active"), Source(path.name),
             hint=_("Reinstall cslevel with its dependencies (pip install defusedxml) and unset "
                    "OPENPYXL_DEFUSEDXML, then run again.")))
-    import openpyxl
-
     wanted = {(c.row, c.column) for c in cells if c.row is not None and c.column is not None}
+    if not wanted:
+        return {}
     sheet_name = cells[0].sheet
     out: dict[Source, Problem] = {}
+    try:
+        found = _formulas_and_values(path, sheet_name, wanted)
+    except BaseException as exc:
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
+        # A part the fast reader skips (styles, theme, properties, relationships) is
+        # damaged: whether a blank cell hides a formula without a saved value or an error
+        # cannot be told, and a blank is never taken as one on trust.
+        error = _error_text(exc)
+        return {source: Problem(
+            _("the cell looks blank, but the workbook is damaged and cslevel cannot check "
+              "whether it holds a formula or an error value ({error})").format(error=error),
+            source, hint=_("Open the workbook in Excel/WPS, save it again, and run again."))
+            for source in cells if source.row is not None and source.column is not None}
+    for (row, col), (formula, value) in found.items():
+        source = Source(path.name, sheet_name, row, col)
+        if isinstance(value, str) and value.startswith("#"):
+            out[source] = Problem(
+                _("the cell holds the error {value}").format(value=value), source,
+                hint=_("Fix the formula or type the value, then run again."))
+        elif isinstance(formula, str) and formula.startswith("="):
+            out[source] = Problem(
+                _("the formula {formula} has no saved value (the file was saved by a program, "
+                  "not by Excel)").format(formula=formula), source,
+                hint=_("open and save it in Excel/WPS, then run again."))
+    return out
+
+
+def _formulas_and_values(path: Path, sheet_name: str | None,
+                         wanted: set[tuple[int, int]]) -> dict[tuple[int, int], tuple[object, object]]:
+    """(formula, saved value) of the `wanted` (row, col) cells, through openpyxl read-only."""
+    import openpyxl
+
     rows_needed = {r for r, _ in wanted}
     lo, hi = min(rows_needed), max(rows_needed)
     found: dict[tuple[int, int], tuple[object, object]] = {}
@@ -821,15 +923,4 @@ def explain_blanks(path: Path, table: Any, cells: list[Source]) -> dict[Source, 
                                           else (formula, cell.value))
             finally:
                 book.close()
-    for (row, col), (formula, value) in found.items():
-        source = Source(path.name, sheet_name, row, col)
-        if isinstance(value, str) and value.startswith("#"):
-            out[source] = Problem(
-                _("the cell holds the error {value}").format(value=value), source,
-                hint=_("Fix the formula or type the value, then run again."))
-        elif isinstance(formula, str) and formula.startswith("="):
-            out[source] = Problem(
-                _("the formula {formula} has no saved value (the file was saved by a program, "
-                  "not by Excel)").format(formula=formula), source,
-                hint=_("open and save it in Excel/WPS, then run again."))
-    return out
+    return found
