@@ -506,3 +506,72 @@ def test_bad_inputs_36_web_page_that_stops_the_html_parser(tmp_path: Path, cli) 
         assert problem["file"] == "kpi_2026-10.xls"
         assert problem["message"].startswith("the workbook cannot be read (AssertionError"), \
             problem
+
+
+# --- 48: text longer than a cell holds ----------------------------------------------------------
+LONG_HINT = "Shorten the text (or export the data again), save, and run again."
+
+
+def _long(n: int) -> str:
+    return ("客服" * n)[:n]
+
+
+@pytest.mark.language("en")
+@pytest.mark.parametrize(("row", "cell", "length"), [
+    (["0002", _long(40_000), "一组", 95.5], "B3", "40,000"),
+    (["0002", "李四", _long(32_768), 95.5], "C3", "32,768"),
+    ([_long(33_000), "李四", "一组", 95.5], "A3", "33,000"),
+], ids=["name", "team", "id"])
+def test_bad_inputs_48_overlong_text_in_a_used_cell_is_refused(tmp_path: Path, cli,
+                                                              row: list[Any], cell: str,
+                                                              length: str) -> None:
+    """A script-made workbook can hold more text in a cell than Excel can (32,767): refused
+    naming the cell, not cut later in the results workbook."""
+    rows = [["0001", "张三", "一组", 112], row, ["0003", "王五", "二组", 120]]
+    write_parts(tmp_path / KPI, xlsx_parts(kpi_rows(rows)))
+    before = files_in(tmp_path)
+    code, out, err = cli("score", KPI, "--scheme", "star", "--json")
+    assert code == 1, err
+    message = f"the cell holds {length} characters of text, more than a cell can hold (32,767)"
+    assert [p for p in problems_of(out) if p["message"].startswith("the cell holds")] == [{
+        "severity": "error", "message": message, "hint": LONG_HINT, "file": KPI,
+        "sheet": "Sheet1", "cell": cell, "text": f"{KPI} › Sheet1 › {cell}: {message} — "
+                                                 f"{LONG_HINT}"}]
+    assert files_in(tmp_path) == before
+
+
+def test_bad_inputs_48_overlong_text_in_a_csv_file(tmp_path: Path, cli) -> None:
+    name = _long(50_000)
+    (tmp_path / "kpi_2026-10.csv").write_text(
+        f"工号,姓名,组别,绩效分值\n0001,张三,一组,112\n0002,{name},一组,95.5\n", encoding="utf-8")
+    code, out, _err = cli("score", "kpi_2026-10.csv", "--scheme", "star", "--json")
+    assert code == 1
+    assert [(p["sheet"], p["cell"], p["message"]) for p in problems_of(out)] == [
+        ("kpi_2026-10", "B3", "单元格中的文字有 50,000 个字符，超过单元格能容纳的上限（32,767）")]
+
+
+def test_bad_inputs_48_text_up_to_the_limit_and_unused_columns_are_read(tmp_path: Path,
+                                                                       cli_json) -> None:
+    """32,767 characters fit; a long note in a column cslevel does not use is no problem."""
+    header = ["工号", "姓名", "组别", "绩效分值", "备注"]
+    rows = [["0001", _long(32_767), "一组", 112, _long(60_000)],
+            ["0002", "李四", "一组", 95.5, None]]
+    write_parts(tmp_path / KPI, xlsx_parts([header, *rows]))
+    doc = cli_json("score", KPI, "--scheme", "star", "--dry-run")
+    assert {a["agent_id"]: len(a["name"]) for a in doc["agents"]} == {"0001": 32_767, "0002": 2}
+
+
+@pytest.mark.language("en")
+def test_bad_inputs_48_roster_and_attendance_too(tmp_path: Path) -> None:
+    from cslevel.read import read_attendance, read_roster
+
+    roster = [["工号", "姓名", "组别", "入职日期"], ["0001", "张三", _long(40_000), "2024-01-01"]]
+    write_parts(tmp_path / "roster.xlsx", xlsx_parts(roster))
+    _rows, problems = read_roster(tmp_path / "roster.xlsx", STAR)
+    assert [(p.source.cell, p.message) for p in problems if p.severity == "error"] == [
+        ("C2", "the cell holds 40,000 characters of text, more than a cell can hold (32,767)")]
+    attendance = [["工号", "姓名", "迟到次数"], [_long(40_001), "张三", 1]]
+    write_parts(tmp_path / "att_2026-10.xlsx", xlsx_parts(attendance))
+    _rows, problems = read_attendance(tmp_path / "att_2026-10.xlsx", STAR, Month(2026, 10))
+    assert [(p.source.cell, p.message) for p in problems if p.severity == "error"][:1] == [
+        ("A2", "the cell holds 40,001 characters of text, more than a cell can hold (32,767)")]

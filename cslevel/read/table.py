@@ -280,7 +280,42 @@ def find_table(
         if table.title_month:
             break
     _collect_rows(table, fill_down or [])
+    table.problems += overlong_cells(table)
     return table
+
+
+CELL_TEXT_LIMIT = 32_767  # characters an Excel cell holds
+
+
+def overlong_cells(table: Table) -> list[Problem]:
+    """An error for each cell of a field's column holding more text than a cell holds
+    (32,767 characters: a CSV file or a program can write more, and the output workbooks
+    would cut it without a word, BAD_INPUTS 48). A column of text is measured in one C pass;
+    any other column through its distinct values, which the readers take anyway."""
+    problems = []
+    columns = table.transposed()
+    for fld, col in sorted(table.columns.items(), key=lambda item: item[1]):
+        column = columns[col] if columns is not None and col < len(columns) else None
+        if column is None:
+            column = [cells[col] if col < len(cells) else None for cells in table.row_cells]
+        try:
+            longest = max(map(len, column), default=0)  # type: ignore[arg-type]
+        except TypeError:  # (numbers or blanks in it)
+            distinct = table.distinct_cache.get(fld)
+            if distinct is None:  # (kept: the readers take it too)
+                distinct = table.distinct_cache[fld] = set(column)
+            longest = max([len(v) for v in distinct if type(v) is str], default=0)
+        if longest <= CELL_TEXT_LIMIT:
+            continue
+        indexes = table.row_indexes()
+        for p in [p for p, v in enumerate(column)
+                  if type(v) is str and len(v) > CELL_TEXT_LIMIT]:
+            problems.append(Problem(
+                _("the cell holds {length} characters of text, more than a cell can hold "
+                  "(32,767)").format(length=f"{len(column[p]):,}"),
+                table.source(indexes[p], fld),
+                hint=_("Shorten the text (or export the data again), save, and run again.")))
+    return problems
 
 
 def _col(sheet: Sheet, index: int) -> str:
