@@ -575,3 +575,95 @@ def test_bad_inputs_48_roster_and_attendance_too(tmp_path: Path) -> None:
     _rows, problems = read_attendance(tmp_path / "att_2026-10.xlsx", STAR, Month(2026, 10))
     assert [(p.source.cell, p.message) for p in problems if p.severity == "error"][:1] == [
         ("A2", "the cell holds 40,001 characters of text, more than a cell can hold (32,767)")]
+
+
+# --- 49: values from other workbooks (external links, DDE) -------------------------------------
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def _linked_kpi(path: Path, formulas: dict[str, str], link_part: str,
+                link_rels: str | None) -> Path:
+    """The three-agent KPI workbook whose score cells named in `formulas` hold a formula
+    (with its saved value), and one external link part."""
+    parts = xlsx_parts(kpi_rows())
+    sheet = str(parts["xl/worksheets/sheet1.xml"])
+    for ref, formula in formulas.items():
+        sheet = re.sub(rf'<c r="{ref}"><v>([^<]*)</v></c>',
+                       rf'<c r="{ref}"><f>{formula}</f><v>\1</v></c>', sheet)
+    parts["xl/worksheets/sheet1.xml"] = sheet
+    parts["xl/workbook.xml"] = str(parts["xl/workbook.xml"]).replace(
+        "</sheets>", '</sheets><externalReferences><externalReference r:id="rId3"/>'
+                     "</externalReferences>")
+    parts["xl/_rels/workbook.xml.rels"] = str(parts["xl/_rels/workbook.xml.rels"]).replace(
+        "</Relationships>", f'<Relationship Id="rId3" Type="{_REL}/externalLink" '
+                            'Target="externalLinks/externalLink1.xml"/></Relationships>')
+    parts["xl/externalLinks/externalLink1.xml"] = link_part
+    if link_rels is not None:
+        parts["xl/externalLinks/_rels/externalLink1.xml.rels"] = link_rels
+    return write_parts(path, parts)
+
+
+_BOOK_LINK = ('<?xml version="1.0" encoding="UTF-8"?><externalLink xmlns="http://schemas.'
+              'openxmlformats.org/spreadsheetml/2006/main"><externalBook r:id="rId1" '
+              f'xmlns:r="{_REL}"/></externalLink>')
+_BOOK_RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+              f'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" '
+              f'Type="{_REL}/externalLinkPath" Target="file:///C:/HR/%E7%BB%A9%E6%95%88%E6%BA%90'
+              '.xlsx" TargetMode="External"/></Relationships>')
+_DDE_LINK = ('<?xml version="1.0" encoding="UTF-8"?><externalLink xmlns="http://schemas.'
+             'openxmlformats.org/spreadsheetml/2006/main"><ddeLink ddeService="Excel" '
+             'ddeTopic="C:\\HR\\kpi.xls"><ddeItems><ddeItem name="R2C4"/></ddeItems>'
+             "</ddeLink></externalLink>")
+
+
+@pytest.mark.language("en")
+def test_bad_inputs_49_values_from_an_external_link_are_read_with_a_warning(
+        tmp_path: Path, cli_json) -> None:
+    _linked_kpi(tmp_path / KPI, {"D3": "[1]Sheet1!B2", "D4": "[1]Sheet1!B3*1"},
+                _BOOK_LINK, _BOOK_RELS)
+    doc = cli_json("score", KPI, "--scheme", "star", "--dry-run")
+    assert {a["agent_id"]: a["score"] for a in doc["agents"]} == THREE
+    message = ("the values of D3, D4 come from another workbook (绩效源.xlsx) and may be out "
+               "of date")
+    hint = ("Open this workbook together with 绩效源.xlsx and update the links (Data › Edit "
+            "Links › Update Values), or copy those cells and paste them as values; save, and "
+            "run again.")
+    assert [p for p in doc["problems"] if "another workbook" in p["message"]] == [{
+        "severity": "warning", "message": message, "hint": hint, "file": KPI,
+        "sheet": "Sheet1", "cell": "D3", "text": f"{KPI} › Sheet1 › D3: {message} — {hint}"}]
+
+
+def test_bad_inputs_49_dde_and_shared_formulas(tmp_path: Path) -> None:
+    """A DDE link, and cells sharing the linked formula (t="shared"), are named too."""
+    path = _linked_kpi(tmp_path / KPI, {
+        "D2": '[1]!R2C4" t="shared" ref="D2:D4" si="0', "D3": '" t="shared" si="0',
+        "D4": '" t="shared" si="0'}, _DDE_LINK, None)
+    sheet = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml").decode()
+    sheet = sheet.replace('<f>[1]!R2C4" t="shared" ref="D2:D4" si="0</f>',
+                          '<f t="shared" ref="D2:D4" si="0">[1]!R2C4</f>')
+    sheet = sheet.replace('<f>" t="shared" si="0</f>', '<f t="shared" si="0"/>')
+    with zipfile.ZipFile(path) as archive:
+        parts = {i.filename: archive.read(i) for i in archive.infolist()}
+    parts["xl/worksheets/sheet1.xml"] = sheet.encode()
+    write_parts(path, parts)
+    [sheet_read] = read_sheets(path)
+    assert [str(p) for p in sheet_read.problems] == [(
+        f"{KPI} › Sheet1 › D2: D2、D3、D4 的值取自另一个工作簿（DDE Excel|C:\\HR\\kpi.xls），可能不是最新的 — "
+        "请将本工作簿与 DDE Excel|C:\\HR\\kpi.xls 一同打开并更新链接（数据 › 编辑链接 › 更新值），或复制这些单元格"
+        "并粘贴为数值；保存后重新运行。")]
+
+
+def test_bad_inputs_49_scanned_only_when_the_package_has_external_links(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scan costs nothing for the usual workbook: without xl/externalLinks/ it is not
+    made (a formula that merely looks like a link is then not looked at)."""
+    def never(*_args: object) -> None:
+        raise AssertionError("scanned")
+
+    monkeypatch.setattr(sheetxml, "external_cells", never)
+    parts = xlsx_parts(kpi_rows())
+    parts["xl/worksheets/sheet1.xml"] = str(parts["xl/worksheets/sheet1.xml"]).replace(
+        '<c r="D3"><v>95.5</v></c>', '<c r="D3"><f>[1]Sheet1!B2</f><v>95.5</v></c>')
+    path = write_parts(tmp_path / KPI, parts)
+    [sheet] = read_sheets(path)
+    assert sheet.problems == ()

@@ -693,3 +693,52 @@ def sheet_parts(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
     return [info for info in archive.infolist()
             if info.filename.replace("\\", "/").lower().startswith("xl/worksheets/")
             and not info.is_dir()]
+
+
+# --- values from other workbooks (BAD_INPUTS 49) --------------------------------------------
+_CELL_SPAN = re.compile(rb"<(?:[^\s<>/:=!?\"']+:)?c(?=[\s/>])((?:[^>\"']|\"[^\"]*\"|'[^']*')*)"
+                        rb"(?:/>|>(.*?)</(?:[^\s<>/:=!?\"']+:)?c\s*>)", re.DOTALL)
+_FORMULA = re.compile(rb"<(?:[^\s<>/:=!?\"']+:)?f(?=[\s/>])((?:[^>\"']|\"[^\"]*\"|'[^']*')*?)"
+                      rb"(?:/>|>(.*?)</(?:[^\s<>/:=!?\"']+:)?f\s*>)", re.DOTALL)
+_LINK_INDEX = re.compile(rb"\[(\d+)\]")
+_DDE = re.compile(rb"[A-Za-z0-9_.]+\|'?[^!]*'?!")
+
+
+def external_cells(stream: IO[bytes]) -> list[tuple[int, int, int]]:
+    """(row, col, link) of each cell whose formula takes its value from another workbook:
+    `[1]Sheet1!A1` names the workbook's first external link (link 1); a DDE formula
+    (`Server|Topic!Item`) gives link 0. Cells that share such a formula (t="shared") are
+    found through the formula's si (cells written without `r` are not named)."""
+    cells: list[tuple[int, int, int]] = []
+    shared: dict[bytes, int] = {}
+    carry = b""
+    for chunk in [*_chunks(stream), None]:
+        buffer = carry + chunk if chunk is not None else carry
+        end = buffer.rfind(b"</row>")
+        end = (len(buffer) if chunk is None or (end < 0 and len(buffer) > 64 * CHUNK)
+               else end + 6 if end >= 0 else 0)
+        for match in _CELL_SPAN.finditer(buffer, 0, end):
+            inner = match.group(2)
+            if not inner or b"f" not in inner:
+                continue
+            formula = _FORMULA.search(inner)
+            if formula is None:
+                continue
+            attributes, text = formula.group(1), formula.group(2) or b""
+            link = _LINK_INDEX.search(text)
+            found = int(link.group(1)) if link else 0 if _DDE.search(text) else None
+            si = _attribute(attributes, b"si")
+            if found is not None and si is not None:
+                shared[si] = found
+            elif found is None and si is not None and not text.strip():
+                found = shared.get(si)
+            if found is None:
+                continue
+            raw = _attribute(match.group(1), b"r")
+            ref = calamine_ref(raw) if raw is not None else None
+            if ref is not None:
+                cells.append((ref[0], ref[1], found))
+        carry = buffer[end:]
+        if chunk is None:
+            break
+    return cells

@@ -24,6 +24,7 @@ import io
 import mmap
 import re
 import struct
+import urllib.parse
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -34,7 +35,7 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from ..i18n import N_, Labels, _
-from ..records import CslevelError, Problem, Source
+from ..records import CslevelError, Problem, Source, column_letter
 from . import sheetxml
 from .sheetxml import check_extents, size_text
 
@@ -159,6 +160,8 @@ class _ZipFacts:
     epoch1904: bool = False
     dimensions: dict[str, str] = field(default_factory=dict)  # sheet name -> stored ref
     sheet_of_part: dict[str, str] = field(default_factory=dict)  # part (lower case) -> name
+    links: list[str] = field(default_factory=list)  # the workbooks external link N names
+    external: dict[str, list[tuple[int, int, int]]] = field(default_factory=dict)  # by sheet
 
 
 def _declared_entry_count(fh: IO[bytes]) -> int | None:
@@ -245,6 +248,9 @@ def _zip_facts(path: Path, archive: zipfile.ZipFile, names: dict[str, str]) -> _
         attrs = _attributes(tag)
         target = attrs.get("Target", "").lstrip("/")
         targets[attrs.get("Id", "")] = target if target.startswith("xl/") else f"xl/{target}"
+    for tag in re.findall(rb"<(?:\w+:)?externalReference\b[^>]*>", book):
+        part = names.get(targets.get(_attributes(tag).get("id", ""), "").lower())
+        facts.links.append(_linked_workbook(archive, names, part) if part else "?")
     for tag in re.findall(rb"<(?:\w+:)?sheet\b[^>]*>", book):
         attrs = _attributes(tag)
         part = names.get(targets.get(attrs.get("id", ""), "").lower())
@@ -257,6 +263,61 @@ def _zip_facts(path: Path, archive: zipfile.ZipFile, names: dict[str, str]) -> _
         if found:
             facts.dimensions[attrs.get("name", "")] = found.group(1).decode().replace("$", "")
     return facts
+
+
+def _linked_workbook(archive: zipfile.ZipFile, names: dict[str, str], part: str) -> str:
+    """What an external link part points at, as a clerk knows it: the linked workbook's file
+    name, or "DDE server|topic" for a DDE link."""
+    with archive.open(part) as fh:
+        text = fh.read(1024 * 1024)
+    dde = re.search(rb"<(?:\w+:)?ddeLink\b[^>]*>", text)
+    if dde:
+        attrs = _attributes(dde.group(0))
+        return f"DDE {attrs.get('ddeService', '')}|{attrs.get('ddeTopic', '')}"
+    folder, _slash, name = part.rpartition("/")
+    rels = names.get(f"{folder}/_rels/{name}.rels".lower())
+    if rels is None:
+        return name
+    with archive.open(rels) as fh:
+        found = re.search(rb"<(?:\w+:)?Relationship\b[^>]*>", fh.read(1024 * 1024))
+    target = _attributes(found.group(0)).get("Target", "") if found else ""
+    target = urllib.parse.unquote(target).replace("\\", "/")
+    return target.rsplit("/", 1)[-1] or name
+
+
+def _check_links(archive: zipfile.ZipFile, facts: _ZipFacts) -> None:
+    """The cells whose formulas take their values from other workbooks (external links,
+    DDE), by sheet: only looked for when the package holds external link parts."""
+    if not any(n.replace("\\", "/").lower().startswith("xl/externallinks/")
+               for n in archive.namelist()):
+        return
+    for info in sheetxml.sheet_parts(archive):
+        sheet = facts.sheet_of_part.get(info.filename.lower())
+        if sheet is None:
+            continue
+        with sheetxml.open_member(archive, info) as stream:
+            cells = sheetxml.external_cells(stream)
+        if cells:
+            facts.external[sheet] = cells
+
+
+def _links_note(path: Path, sheet: str, facts: _ZipFacts) -> Problem:
+    cells = sorted(facts.external[sheet])
+    names = [f"{column_letter(c)}{r + 1}" for r, c, _link in cells]
+    shown = _(", ").join(names[:8])
+    if len(names) > 8:
+        shown = _("{cells} and {count} more").format(cells=shown, count=len(names) - 8)
+    links = _(", ").join(sorted({facts.links[link - 1] if 0 < link <= len(facts.links)
+                                 else (f"[{link}]" if link else "DDE")
+                                 for _r, _c, link in cells}))
+    first_row, first_col, _link = cells[0]
+    return Problem(
+        _("the values of {cells} come from another workbook ({links}) and may be out of "
+          "date").format(cells=shown, links=links),
+        Source(path.name, sheet, first_row + 1, first_col), "warning",
+        hint=_("Open this workbook together with {links} and update the links (Data › Edit "
+               "Links › Update Values), or copy those cells and paste them as values; save, "
+               "and run again.").format(links=links))
 
 
 def _check_extents(path: Path, archive: zipfile.ZipFile, facts: _ZipFacts) -> None:
@@ -341,6 +402,8 @@ def _check_zip(path: Path) -> _ZipFacts:
             facts = _zip_facts(path, archive, names) if kind == "xlsx" else _ZipFacts(kind)
             facts.kind = kind
             _check_extents(path, archive, facts)
+            if kind == "xlsx":
+                _check_links(archive, facts)
             return facts
     except CslevelError:
         raise
@@ -440,6 +503,8 @@ def _read_calamine(path: Path, kind: str, facts: _ZipFacts | None) -> list[Sheet
                     hint=_("Open it in Excel/WPS and save it again."))) from None
             start = data.start or (0, 0)
             sheet_notes = list(notes)
+            if facts is not None and meta.name in facts.external:
+                sheet_notes.append(_links_note(path, meta.name, facts))
             stored = facts.dimensions.get(meta.name) if facts else None
             if stored and data.end is not None:
                 last = _cell_ref(stored.split(":")[-1])
