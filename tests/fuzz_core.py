@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import io
 import random
+import re
 import time
 import traceback
 import zipfile
@@ -116,7 +117,7 @@ def bases(folder: Path) -> list[Base]:
     roster = [["工号", "姓名", "组别", "入职日期", "当前级别"],
               *[[f"{i:04d}", f"坐席{i}", "一组", "2024-03-01", "二星"] for i in range(1, 10)]]
     made.append((write_xlsx(folder / "roster.xlsx", roster), "roster"))
-    out = [Base(path.name, path.read_bytes(), target) for path, target in made]
+    out = [Base(path.name, _fixed(path.read_bytes()), target) for path, target in made]
     csv = "\n".join(",".join(str(c) for c in row) for row in rows) + "\n"
     out.append(Base("kpi.csv", csv.encode("utf-8-sig"), "kpi"))
     cells = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
@@ -132,6 +133,31 @@ def bases(folder: Path) -> list[Base]:
                    "</Workbook>")
     out.append(Base("kpi_2003.xls", spreadsheet.encode(), "kpi"))
     return out
+
+
+_STAMP = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z")
+_WHEN = (2026, 1, 1, 0, 0, 0)
+
+
+def _rezip(members: list[tuple[str, bytes]]) -> bytes:
+    """A zip of `members` whose bytes depend on nothing else (no clock)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, data in members:
+            info = zipfile.ZipInfo(name, _WHEN)
+            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+    return out.getvalue()
+
+
+def _fixed(data: bytes) -> bytes:
+    """A written workbook without its clock: the same bytes on any day (so that a seed's
+    mutations fall on the same bytes)."""
+    if not data.startswith(b"PK"):
+        return data
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        members = [(info.filename, archive.read(info)) for info in archive.infolist()]
+    return _rezip([(name, _STAMP.sub(b"2026-01-01T00:00:00Z", body)) for name, body in members])
 
 
 # --- mutations -------------------------------------------------------------------------------
@@ -186,12 +212,7 @@ def mutate(base: Base, seed: int) -> Mutant:
         target = rng.choices(xml, weights)[0] if xml and rng.random() < 0.95 else rng.choice(names)
         members = [(i, _mutate_bytes(d, rng, steps, i.filename) if i.filename == target else d)
                    for i, d in members]
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as archive:
-        for info, data in members:
-            method = zipfile.ZIP_STORED if info.filename == "mimetype" else zipfile.ZIP_DEFLATED
-            archive.writestr(info.filename, data, compress_type=method)
-    return Mutant(base, seed, out.getvalue(), steps)
+    return Mutant(base, seed, _rezip([(i.filename, d) for i, d in members]), steps)
 
 
 # --- running ---------------------------------------------------------------------------------

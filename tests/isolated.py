@@ -56,7 +56,11 @@ def _rss_kb() -> int:
 
 
 def _child(fn: Callable[..., Any], args: tuple[Any, ...], write_fd: int, memory: int) -> None:
+    import faulthandler
+
     from cslevel.records import CslevelError
+
+    faulthandler.disable()  # (a crash is the parent's to report, not a dump on stderr)
 
     start_rss = _rss_kb()
     limit = _vm_bytes() + memory

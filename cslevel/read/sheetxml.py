@@ -315,7 +315,9 @@ def open_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> IO[bytes]:
 
 # --- the precise pass: calamine's reading of a sheet -------------------------------------
 _OPENERS = ((b"<!--", b"-->"), (b"<![CDATA[", b"]]>"), (b"<?", b"?>"))
-_ATTRIBUTE = re.compile(rb"([^\s=\"'<>/]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+# (a name starts only where no name character stands before it, and is taken whole: no
+# quadratic backtracking over a long run of letters)
+_ATTRIBUTE = re.compile(rb"(?<![^\s=\"'<>/])([^\s=\"'<>/]++)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 
 
 @lru_cache(maxsize=4)
