@@ -667,3 +667,51 @@ def test_bad_inputs_49_scanned_only_when_the_package_has_external_links(
     path = write_parts(tmp_path / KPI, parts)
     [sheet] = read_sheets(path)
     assert sheet.problems == ()
+
+
+# --- 35: Excel binary workbooks ------------------------------------------------------------------
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def _xlsb_with(path: Path, cells: list[tuple[int, int]]) -> Path:
+    """tests/fixtures/kpi_3_agents.xlsb (header and two agents, written by pyxlsbwriter) with
+    a number cell added at each (row, col), before the end of the sheet's data."""
+    import struct
+
+    with zipfile.ZipFile(FIXTURES / "kpi_3_agents.xlsb") as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    sheet = parts["xl/worksheets/sheet1.bin"]
+    end = sheet.find(bytes.fromhex("920100"))  # BrtEndSheetData
+    added = b"".join(b"\x00\x19" + struct.pack("<I", row) + b"\x00" * 21  # BrtRowHdr
+                     + b"\x05\x10" + struct.pack("<I", col) + b"\x00" * 4  # BrtCellReal
+                     + struct.pack("<d", 1.0) for row, col in cells)
+    parts["xl/worksheets/sheet1.bin"] = sheet[:end] + added + sheet[end:]
+    return write_parts(path, parts)
+
+
+@pytest.mark.language("en")
+@pytest.mark.parametrize(("row", "col", "cell", "size"), [
+    (199_999, 701, "ZZ200000", "5.2 GB"), (1_048_575, 16_383, "XFD1048576", "640.0 GB")])
+def test_bad_inputs_35_xlsb_far_value_is_refused(tmp_path: Path, row: int, col: int, cell: str,
+                                                 size: str) -> None:
+    """The binary format blows up the same way (checked: the fast reader aborts)."""
+    outcome = run_in_child(sheets_read, _xlsb_with(tmp_path / "kpi_2026-10.xlsb", [(row, col)]))
+    assert outcome.kind == "refused", outcome
+    assert outcome.value == [f"kpi_2026-10.xlsb › Sheet1 › {cell}: "
+                             f"{far_message(cell, size, 'A1:D3')} — {far_hint(cell)}"]
+
+
+def test_bad_inputs_35_xlsb_cells_read_as_the_fast_reader_reads_them(tmp_path: Path) -> None:
+    """The oracle of the .xlsb record reading: its box is the fast reader's range."""
+    import python_calamine
+
+    for added in ([], [(10, 5)], [(0, 30), (40, 2)], [(7, 0)]):
+        path = _xlsb_with(tmp_path / "k.xlsb", added)
+        with zipfile.ZipFile(path) as archive, archive.open("xl/worksheets/sheet1.bin") as fh:
+            cells = sheetxml.xlsb_value_cells(fh)
+        data = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+        assert (data.start, data.end) == (
+            (min(r for r, _ in cells), min(c for _, c in cells)),
+            (max(r for r, _ in cells), max(c for _, c in cells))), added
+    assert [(s.name, len(s.rows)) for s in read_sheets(_xlsb_with(tmp_path / "k.xlsb", []))] == [
+        ("Sheet1", 3)]

@@ -304,7 +304,8 @@ def overlong_cells(table: Table) -> list[Problem]:
             distinct = table.distinct_cache.get(fld)
             if distinct is None:  # (kept: the readers take it too)
                 distinct = table.distinct_cache[fld] = set(column)
-            longest = max([len(v) for v in distinct if type(v) is str], default=0)
+            longest = (max([len(v) for v in distinct if type(v) is str], default=0)
+                       if str in set(map(type, distinct)) else 0)
         if longest <= CELL_TEXT_LIMIT:
             continue
         indexes = table.row_indexes()

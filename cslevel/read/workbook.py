@@ -327,6 +327,32 @@ def _links_note(path: Path, sheet: str, facts: _ZipFacts) -> Problem:
                "and run again.").format(links=links))
 
 
+def _check_xlsb_extents(path: Path, archive: zipfile.ZipFile) -> None:
+    """The same check for an Excel binary workbook: its sheet parts' records read one by one
+    (a rare format: no fast pass)."""
+    names = {n.lower(): n for n in archive.namelist()}
+    sheet_of_part: dict[str, str] = {}
+    book, rels = names.get("xl/workbook.bin"), names.get("xl/_rels/workbook.bin.rels")
+    if book is not None and rels is not None:
+        targets = {}
+        for tag in re.findall(rb"<(?:\w+:)?Relationship\b[^>]*>", archive.read(rels)):
+            attrs = _attributes(tag)
+            target = attrs.get("Target", "").lstrip("/")
+            targets[attrs.get("Id", "")] = target if target.startswith("xl/") else f"xl/{target}"
+        for rel, name in sheetxml.xlsb_sheet_names(archive.read(book)):
+            sheet_of_part[targets.get(rel, "").lower()] = name
+    extents, size = [], 0
+    for info in sheetxml.sheet_parts(archive):
+        if not info.filename.lower().endswith(".bin"):
+            continue
+        with archive.open(info) as stream:
+            cells = sheetxml.xlsb_value_cells(stream)
+        size += info.file_size
+        extents.append(sheetxml.Extent(sheet_of_part.get(info.filename.lower(), info.filename),
+                                       cells))
+    check_extents(path.name, extents, size)
+
+
 def _check_extents(path: Path, archive: zipfile.ZipFile, facts: _ZipFacts) -> None:
     """Refuse a workbook whose sheets the fast reader would load into absurdly large dense
     ranges (a stray value at XFD1048576): see `sheetxml`. xlsx: the fast pass over each
@@ -340,6 +366,9 @@ def _check_extents(path: Path, archive: zipfile.ZipFile, facts: _ZipFacts) -> No
             tables = sheetxml.ods_value_cells(stream)
         check_extents(path.name, [sheetxml.Extent(name, corners, from_origin=True)
                                   for name, corners in tables], member.file_size)
+        return
+    if facts.kind == "xlsb":
+        _check_xlsb_extents(path, archive)
         return
     if facts.kind != "xlsx":
         return
