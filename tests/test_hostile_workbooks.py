@@ -697,8 +697,8 @@ def test_bad_inputs_35_xlsb_far_value_is_refused(tmp_path: Path, row: int, col: 
     """The binary format blows up the same way (checked: the fast reader aborts)."""
     outcome = run_in_child(sheets_read, _xlsb_with(tmp_path / "kpi_2026-10.xlsb", [(row, col)]))
     assert outcome.kind == "refused", outcome
-    assert outcome.value == [f"kpi_2026-10.xlsb › Sheet1 › {cell}: "
-                             f"{far_message(cell, size, 'A1:D3')} — {far_hint(cell)}"]
+    text = f"kpi_2026-10.xlsb › Sheet1 › {cell}: {far_message(cell, size, 'A1:D3')}"
+    assert outcome.value == [f"{text} — {far_hint(cell)}"]
 
 
 def test_bad_inputs_35_xlsb_cells_read_as_the_fast_reader_reads_them(tmp_path: Path) -> None:

@@ -547,7 +547,7 @@ def _records(data: bytes) -> Iterator[tuple[int, bytes]]:
             kind |= (data[pos] & 0x7F) << 7
             pos += 1
         size = shift = 0
-        for _ in range(4):
+        for _byte in range(4):
             if pos >= end:
                 break
             byte = data[pos]
