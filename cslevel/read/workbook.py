@@ -327,6 +327,22 @@ def _links_note(path: Path, sheet: str, facts: _ZipFacts) -> Problem:
                "and run again.").format(links=links))
 
 
+def _check_well_formed(path: Path, stream: IO[bytes]) -> None:
+    """Refuse an OpenDocument content part that is not well-formed XML before the fast
+    reader sees it: its OpenDocument reader can loop for ever on a broken end tag (found
+    by the fuzzer). expat, streamed; the part holds no DOCTYPE (checked before)."""
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate()
+    try:
+        while chunk := stream.read(1 << 20):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except expat.ExpatError as exc:
+        raise _fail(path, _("the workbook is damaged ({error})").format(error=exc),
+                    _TEXT["resave"]) from None
+
+
 def _check_xlsb_extents(path: Path, archive: zipfile.ZipFile) -> None:
     """The same check for an Excel binary workbook: its sheet parts' records read one by one
     (a rare format: no fast pass)."""
@@ -362,6 +378,8 @@ def _check_extents(path: Path, archive: zipfile.ZipFile, facts: _ZipFacts) -> No
         member = next((i for i in archive.infolist() if i.filename == "content.xml"), None)
         if member is None:
             return
+        with archive.open(member) as stream:
+            _check_well_formed(path, stream)
         with archive.open(member) as stream:
             tables = sheetxml.ods_value_cells(stream)
         check_extents(path.name, [sheetxml.Extent(name, corners, from_origin=True)
