@@ -37,7 +37,7 @@ def main() -> None:
     os.environ.setdefault("CSLEVEL_LANG", "en")
     fuzz_core.warm_up()
     known: dict[str, int] = {}
-    for _target, path in fuzz_core.regressions():
+    for _target, path, _known in fuzz_core.regressions():
         note = path.with_suffix(".txt").read_text(encoding="utf-8")
         kind = next(line.split(":", 1)[1].strip() for line in note.splitlines()
                     if line.startswith("failure:"))

@@ -336,11 +336,15 @@ def save_regression(mutant: Mutant, outcome: Outcome, how: str) -> Path:
     return path
 
 
-def regressions() -> list[tuple[str, Path]]:
-    """(target, file) of every kept failing input."""
+def regressions() -> list[tuple[str, Path, str]]:
+    """(target, file, known) of every kept failing input; `known` names the open item
+    outside the readers that still makes it fail (the note's "known:" line), else ""."""
     out = []
     for note in sorted(REGRESSIONS.glob("*.txt")):
-        target = note.read_text(encoding="utf-8").splitlines()[0].split(":", 1)[1].strip()
+        lines = note.read_text(encoding="utf-8").splitlines()
+        target = lines[0].split(":", 1)[1].strip()
+        known = next((line.split(":", 1)[1].strip() for line in lines
+                      if line.startswith("known:")), "")
         [data] = [p for p in REGRESSIONS.glob(note.stem + ".*") if p.suffix != ".txt"]
-        out.append((target, data))
+        out.append((target, data, known))
     return out

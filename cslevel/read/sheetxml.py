@@ -1,4 +1,5 @@
-"""Scans of a workbook's sheet XML made before the fast reader sees it (BAD_INPUTS 35).
+"""Scans of a workbook's sheet parts made before the fast reader sees them (BAD_INPUTS 35;
+49 at the end).
 
 python-calamine turns a sheet into one dense range spanning every cell that holds a value,
 from the first to the last, at about 32 bytes a cell (and `to_python` adds a list slot, 8
@@ -21,6 +22,10 @@ A workbook whose dense ranges would together cost more than EXTENT_FACTOR times 
 XML plus EXTENT_BASE is refused, naming the far cells and the range the data really fills.
 OpenDocument sheets (`content.xml`) are read by the precise pass only: their
 `number-columns-repeated` and `number-rows-repeated` on value cells blow up the same way.
+So are the records of an Excel binary workbook's sheets (.xlsb: rare, no fast pass).
+
+`external_cells` finds the cells whose values come from another workbook (external links,
+DDE; BAD_INPUTS 49), only for a package that holds external link parts.
 """
 
 from __future__ import annotations
@@ -76,13 +81,24 @@ def calamine_ref(raw: bytes) -> tuple[int, int] | None:
     if match is None:
         return None
     letters, digits = match.groups()
-    row = int(digits) % _U32
+    row = _wrapped(digits)
     if row == 0:
         return None
     col = 0
     for ch in letters.upper():
-        col = col * 26 + ch - 64
+        col = (col * 26 + ch - 64) & 0xFFFF_FFFF
     return row - 1, (col - 1) % _U32
+
+
+def _wrapped(digits: bytes) -> int:
+    """A number in u32 arithmetic, as calamine reads it (a digit at a time: a reference of a
+    million digits costs a million steps, not a big-integer conversion)."""
+    if len(digits) <= 18:
+        return int(digits) % _U32
+    value = 0
+    for digit in digits:
+        value = (value * 10 + digit - 48) & 0xFFFF_FFFF
+    return value
 
 
 def calamine_row(raw: bytes) -> int | None:
@@ -90,7 +106,7 @@ def calamine_row(raw: bytes) -> int | None:
     match = _ROW_REF.fullmatch(raw)
     if match is None:
         return None
-    row = int(match.group(1)) % _U32
+    row = _wrapped(match.group(1))
     return None if row == 0 else row - 1
 
 
@@ -325,12 +341,21 @@ def _token_pattern(names: tuple[bytes, ...]) -> re.Pattern[bytes]:
     """Comments, CDATA sections and processing instructions (skipped, as the XML reader
     skips them), and the start and end tags of the elements `names` (their local names:
     any namespace prefix dropped, as calamine matches them), attributes quoted as the XML
-    reader reads them ('>' and '<' allowed inside quotes)."""
+    reader reads them ('>' and '<' allowed inside quotes). A tag of `names` cut short by an
+    unquoted '<' matches the last alternative alone (group `broken`): the XML reader
+    refuses such a tag, and its attributes are not guessed. Every attempt reads on at most
+    to the next '<' or '>' outside quotes: no input makes the search quadratic."""
     alternatives = b"|".join(re.escape(name) for name in names)
+    prefix = rb"(?:[^\s<>/:=!?\"']+:)?"
     return re.compile(
         rb"<(?:!--.*?-->|!\[CDATA\[.*?\]\]>|\?.*?\?>"
-        rb"|(/?)(?:[^\s<>/:=!?\"']+:)?(" + alternatives + rb")(?=[\s/>])"
-        rb"((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>)", re.DOTALL)
+        rb"|(/?)" + prefix + rb"(" + alternatives + rb")(?=[\s/>])"
+        rb"((?:[^<>\"']++|\"[^\"]*+\"|'[^']*+')*+)>"
+        rb"|(?P<broken>/?" + prefix + rb"(?:" + alternatives + rb")(?=[\s/>])))", re.DOTALL)
+
+
+class BrokenTag(Exception):
+    """A tag the XML reader refuses (an unquoted '<' inside it): the sheet is damaged."""
 
 
 def _attribute(attributes: bytes, name: bytes, local: bool = False) -> bytes | None:
@@ -343,14 +368,16 @@ def _attribute(attributes: bytes, name: bytes, local: bool = False) -> bytes | N
     return found
 
 
-def _safe_end(buffer: bytes) -> int:
-    """Where to stop reading tokens in a buffer that more bytes follow: before an unfinished
-    comment, CDATA section or processing instruction, or an unfinished tag."""
-    end = _pending_tag(buffer)
+def _safe_end(buffer: bytes, last: bool = False) -> int:
+    """Where to stop reading tokens in a buffer: before the first comment, CDATA section or
+    processing instruction left open (at the end of the part, the XML reader refuses it),
+    or, when more bytes follow, an unfinished tag."""
+    end = len(buffer) if last else _pending_tag(buffer)
     for opener, closer in _OPENERS:
-        start = buffer.rfind(opener, 0, end)
-        if start >= 0 and buffer.find(closer, start + len(opener)) < 0:
-            end = min(end, start)
+        closed = buffer.rfind(closer)
+        start = buffer.find(opener, closed + len(closer) if closed >= 0 else 0, end)
+        if start >= 0:
+            end = start
     return end
 
 
@@ -366,10 +393,12 @@ def _tokens(stream: IO[bytes], names: tuple[bytes, ...]
     while True:
         chunk = next(pending, None)
         buffer = carry + chunk if chunk is not None else carry
-        end = _safe_end(buffer) if chunk is not None else len(buffer)
+        end = _safe_end(buffer, last=chunk is None)
         last = 0
         for match in pattern.finditer(buffer, 0, end):
             name = match.group(2)
+            if match.group("broken") is not None:
+                raise BrokenTag(buffer[match.start():match.start() + 80])
             before = between or match.start() > last
             between = False
             last = match.end()
@@ -525,8 +554,10 @@ def ods_value_cells(stream: IO[bytes]) -> list[tuple[str, list[tuple[int, int]]]
 
 def _repeat(attributes: bytes, name: bytes) -> int:
     raw = _attribute(attributes, name, local=True)
-    digits = raw.strip() if raw is not None else b""
-    return int(digits) if digits.isdigit() and int(digits) > 0 else 1
+    digits = raw.strip().lstrip(b"0") if raw is not None else b""
+    if not digits.isdigit():
+        return 1
+    return int(digits) if len(digits) <= 12 else 10**12  # (absurd either way)
 
 
 def _ods_name(attributes: bytes) -> str:
@@ -768,10 +799,12 @@ def sheet_parts(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
 
 
 # --- values from other workbooks (BAD_INPUTS 49) --------------------------------------------
-_CELL_SPAN = re.compile(rb"<(?:[^\s<>/:=!?\"']+:)?c(?=[\s/>])((?:[^>\"']|\"[^\"]*\"|'[^']*')*)"
-                        rb"(?:/>|>(.*?)</(?:[^\s<>/:=!?\"']+:)?c\s*>)", re.DOTALL)
-_FORMULA = re.compile(rb"<(?:[^\s<>/:=!?\"']+:)?f(?=[\s/>])((?:[^>\"']|\"[^\"]*\"|'[^']*')*?)"
-                      rb"(?:/>|>(.*?)</(?:[^\s<>/:=!?\"']+:)?f\s*>)", re.DOTALL)
+_PREFIX = rb"(?:[^\s<>/:=!?\"']+:)?"
+_CELL_END = re.compile(rb"</" + _PREFIX + rb"c\s*>")
+# (attributes read up to the next '<' at most: a run of broken tags is passed over once)
+_CELL_START = re.compile(rb"<" + _PREFIX + rb"c(?=[\s/>])((?:[^<>\"']++|\"[^\"<]*+\"|'[^'<]*+')*+)>")
+_FORMULA_START = re.compile(
+    rb"<" + _PREFIX + rb"f(?=[\s/>])((?:[^<>\"']++|\"[^\"<]*+\"|'[^'<]*+')*+)>")
 _LINK_INDEX = re.compile(rb"\[(\d+)\]")
 _DDE = re.compile(rb"[A-Za-z0-9_.]+\|'?[^!]*'?!")
 
@@ -780,37 +813,42 @@ def external_cells(stream: IO[bytes]) -> list[tuple[int, int, int]]:
     """(row, col, link) of each cell whose formula takes its value from another workbook:
     `[1]Sheet1!A1` names the workbook's first external link (link 1); a DDE formula
     (`Server|Topic!Item`) gives link 0. Cells that share such a formula (t="shared") are
-    found through the formula's si (cells written without `r` are not named)."""
+    found through the formula's si (cells written without `r` are not named). Each cell is
+    the text before a `</c>`, from the last cell tag in it: one pass, whatever the XML."""
     cells: list[tuple[int, int, int]] = []
     shared: dict[bytes, int] = {}
     carry = b""
     for chunk in [*_chunks(stream), None]:
         buffer = carry + chunk if chunk is not None else carry
-        end = buffer.rfind(b"</row>")
-        end = (len(buffer) if chunk is None or (end < 0 and len(buffer) > 64 * CHUNK)
-               else end + 6 if end >= 0 else 0)
-        for match in _CELL_SPAN.finditer(buffer, 0, end):
-            inner = match.group(2)
-            if not inner or b"f" not in inner:
+        pos = 0
+        for closing in _CELL_END.finditer(buffer):
+            piece = buffer[pos:closing.start()]
+            pos = closing.end()
+            starts = list(_CELL_START.finditer(piece))
+            if not starts or b"f" not in piece[starts[-1].end():]:
                 continue
-            formula = _FORMULA.search(inner)
-            if formula is None:
-                continue
-            attributes, text = formula.group(1), formula.group(2) or b""
-            link = _LINK_INDEX.search(text)
-            found = int(link.group(1)) if link else 0 if _DDE.search(text) else None
-            si = _attribute(attributes, b"si")
-            if found is not None and si is not None:
-                shared[si] = found
-            elif found is None and si is not None and not text.strip():
-                found = shared.get(si)
-            if found is None:
-                continue
-            raw = _attribute(match.group(1), b"r")
+            found = _cell_link(piece[starts[-1].end():], shared)
+            raw = _attribute(starts[-1].group(1), b"r")
             ref = calamine_ref(raw) if raw is not None else None
-            if ref is not None:
+            if found is not None and ref is not None:
                 cells.append((ref[0], ref[1], found))
-        carry = buffer[end:]
-        if chunk is None:
-            break
+        carry = buffer[pos:] if len(buffer) - pos <= 64 * CHUNK else b""
     return cells
+
+
+def _cell_link(inner: bytes, shared: dict[bytes, int]) -> int | None:
+    """The external link a cell's formula takes its value from (see external_cells)."""
+    formula = _FORMULA_START.search(inner)
+    if formula is None:
+        return None
+    attributes = formula.group(1)
+    closed = attributes.endswith(b"/")
+    text = b"" if closed else inner[formula.end():inner.find(b"<", formula.end())]
+    link = _LINK_INDEX.search(text)
+    found = int(link.group(1)) if link else 0 if _DDE.search(text) else None
+    si = _attribute(attributes.rstrip(b"/"), b"si")
+    if found is not None and si is not None:
+        shared[si] = found
+    elif found is None and si is not None and not text.strip():
+        found = shared.get(si)
+    return found

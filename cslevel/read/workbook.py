@@ -455,9 +455,13 @@ def _check_zip(path: Path) -> _ZipFacts:
                                 _TEXT["export again"])
             facts = _zip_facts(path, archive, names) if kind == "xlsx" else _ZipFacts(kind)
             facts.kind = kind
-            _check_extents(path, archive, facts)
-            if kind == "xlsx":
-                _check_links(archive, facts)
+            try:
+                _check_extents(path, archive, facts)
+                if kind == "xlsx":
+                    _check_links(archive, facts)
+            except sheetxml.BrokenTag as exc:
+                raise _fail(path, _("the workbook is damaged ({error})").format(
+                    error=f"{exc.args[0][:40]!r}"), _TEXT["resave"]) from None
             return facts
     except CslevelError:
         raise
@@ -698,7 +702,7 @@ class _HtmlTables(HTMLParser):
 
     def _span(self, attrs: list[tuple[str, str | None]], name: str, limit: int) -> int:
         value = dict(attrs).get(name) or "1"
-        digits = re.match(r"\s*(\d+)", value)
+        digits = re.match(r"\s*(\d{1,9})", value)
         return max(1, min(int(digits.group(1)) if digits else 1, limit))
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
