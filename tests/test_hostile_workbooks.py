@@ -715,3 +715,36 @@ def test_bad_inputs_35_xlsb_cells_read_as_the_fast_reader_reads_them(tmp_path: P
             (max(r for r, _ in cells), max(c for _, c in cells))), added
     assert [(s.name, len(s.rows)) for s in read_sheets(_xlsb_with(tmp_path / "k.xlsb", []))] == [
         ("Sheet1", 3)]
+
+
+# --- 35/51: no input makes a scan slow ---------------------------------------------------------
+def _scan_all(data: bytes) -> tuple[bool, object, object, int]:
+    import io
+
+    def guarded(fn: Any) -> object:
+        try:
+            return fn(io.BytesIO(data))
+        except sheetxml.BrokenTag:
+            return "broken"
+
+    return (sheetxml.fast_scan(io.BytesIO(data), "s", 5_000_000).suspect,
+            guarded(sheetxml.value_cells), guarded(sheetxml.ods_value_cells),
+            len(sheetxml.external_cells(io.BytesIO(data))))
+
+
+@pytest.mark.parametrize("body", [
+    b"<c " * 300_000 + b">", b"<row " * 300_000 + b">", b'<c r="A1">' * 300_000,
+    b"<c r='" * 300_000 + b">", b"<!--" * 300_000, b'<c r="A1" ' + b'r="B2" ' * 200_000 + b">",
+    b'<c r="' + b"A" * 1_000_000 + b'1">', b'<c r="A' + b"9" * 1_000_000 + b'">',
+    b'<c r="A1" x="' + b"a" * 1_000_000 + b'">', b"<c r=\"A1\"><f>" * 200_000,
+    b'<table:table-cell table:number-columns-repeated="' + b"9" * 10_000 + b'"/>',
+], ids=["c-starts", "row-starts", "unclosed-cells", "open-quotes", "open-comments",
+        "many-r", "long-letters", "long-digits", "long-value", "open-formulas", "long-repeat"])
+def test_bad_inputs_35_scans_take_linear_time(body: bytes) -> None:
+    """Inputs built to make a regular expression backtrack, rescan or convert huge numbers
+    (what the fuzzer found in the zip checks' attribute reading) are read in about a
+    second by every scan: none is quadratic."""
+    data = b'<worksheet><sheetData><row r="1">' + body + b"</row></sheetData></worksheet>"
+    outcome = run_in_child(_scan_all, data, timeout=20)
+    assert outcome.kind == "ok", outcome
+    assert outcome.seconds < 10, outcome
