@@ -1,8 +1,9 @@
 """A seeded, reproducible mutation fuzzer for cslevel's readers (BAD_INPUTS 51).
 
 Valid inputs of every kind cslevel reads (KPI workbooks written by openpyxl, by xlsxwriter
-and part by part, an attendance workbook, a roster, an OpenDocument sheet, a CSV file, a
-web page and an Excel 2003 XML file saved as .xls) are mutated: bytes flipped, inserted,
+and part by part, an attendance workbook, a roster, an OpenDocument sheet, an old .xls and
+an .xlsb (tests/fixtures), a CSV file, a web page and an Excel 2003 XML file saved as .xls)
+are mutated: bytes flipped, inserted,
 deleted or copied inside one part of the zip (mostly its XML, then recompressed), now and
 then in the zip's own bytes, or a part dropped. Each mutated file is given to the real
 entry points (`run_score` with --dry-run for a KPI workbook, `read_attendance`,
@@ -118,6 +119,10 @@ def bases(folder: Path) -> list[Base]:
               *[[f"{i:04d}", f"坐席{i}", "一组", "2024-03-01", "二星"] for i in range(1, 10)]]
     made.append((write_xlsx(folder / "roster.xlsx", roster), "roster"))
     out = [Base(path.name, _fixed(path.read_bytes()), target) for path, target in made]
+    fixtures = Path(__file__).resolve().parent / "fixtures"
+    out += [Base("kpi_xlwt.xls", (fixtures / "kpi_xlwt.xls").read_bytes(), "kpi"),
+            Base("kpi_3_agents.xlsb", _fixed((fixtures / "kpi_3_agents.xlsb").read_bytes()),
+                 "kpi")]
     csv = "\n".join(",".join(str(c) for c in row) for row in rows) + "\n"
     out.append(Base("kpi.csv", csv.encode("utf-8-sig"), "kpi"))
     cells = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)

@@ -748,3 +748,69 @@ def test_bad_inputs_35_scans_take_linear_time(body: bytes) -> None:
     outcome = run_in_child(_scan_all, data, timeout=20)
     assert outcome.kind == "ok", outcome
     assert outcome.seconds < 10, outcome
+
+
+# --- 35: old .xls workbooks ---------------------------------------------------------------------
+def _xls_with(path: Path, row: int, col: int) -> Path:
+    """tests/fixtures/kpi_xlwt.xls (工号, 姓名, 绩效分值 and two agents, plus 12345.678 in F6,
+    written by xlwt: not a dependency) with that number's cell moved to (row, col) in place:
+    the NUMBER record's row and column fields."""
+    import struct
+
+    data = bytearray((FIXTURES / "kpi_xlwt.xls").read_bytes())
+    record = data.find(struct.pack("<d", 12345.678)) - 10
+    assert data[record:record + 4] == b"\x03\x02\x0e\x00"  # NUMBER, 14 bytes
+    struct.pack_into("<HH", data, record + 4, row, col)
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.language("en")
+@pytest.mark.parametrize(("row", "col", "cell", "size"), [
+    (65535, 65535, "CRXP65536", "160.0 GB"), (60000, 300, "KO60001", "688.9 MB")])
+def test_bad_inputs_35_xls_far_value_is_refused(tmp_path: Path, row: int, col: int, cell: str,
+                                                size: str) -> None:
+    """BIFF8 rows and columns are 16-bit, yet 65,536 × 65,536 cells abort the fast reader
+    (checked) and 60,001 × 301 take 700 MB for a 6 KB file: refused the same way."""
+    outcome = run_in_child(sheets_read, _xls_with(tmp_path / "kpi_2026-10.xls", row, col))
+    assert outcome.kind == "refused", outcome
+    text = f"kpi_2026-10.xls › Sheet1 › {cell}: {far_message(cell, size, 'A1:C3')}"
+    assert outcome.value == [f"{text} — {far_hint(cell)}"]
+
+
+def test_bad_inputs_35_xls_cells_read_as_the_fast_reader_reads_them(tmp_path: Path) -> None:
+    """The oracle of the .xls record reading: its box is the fast reader's range; the file
+    itself is read."""
+    import python_calamine
+
+    for row, col in [(5, 5), (0, 40), (300, 1), (2, 2)]:
+        path = _xls_with(tmp_path / "k.xls", row, col)
+        [(name, cells)] = sheetxml.xls_value_cells(path.read_bytes())
+        data = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+        assert (name, data.start, data.end) == ("Sheet1", (
+            min(r for r, _ in cells), min(c for _, c in cells)),
+            (max(r for r, _ in cells), max(c for _, c in cells))), (row, col)
+    assert [(s.name, len(s.rows)) for s in read_sheets(_xls_with(tmp_path / "k.xls", 5, 5))] == [
+        ("Sheet1", 6)]
+
+
+@pytest.mark.language("en")
+@pytest.mark.parametrize(("offset", "value", "error"), [
+    (0x2C, 0x7FFFFFFF, "sector counts"),  # the FAT's sector count
+    (0x30, 0x00FFFFFF, "chain"),  # the directory's first sector, far beyond the file
+], ids=["fat-count", "directory-start"])
+def test_bad_inputs_36_xls_compound_file_damage_is_a_refusal(tmp_path: Path, offset: int,
+                                                             value: int, error: str) -> None:
+    """The fast reader sizes its buffers from the compound file's counts and follows its
+    chains as they are: one changed byte took all the memory (found by the fuzzer). They
+    are checked first: a refusal naming the file."""
+    import struct
+
+    data = bytearray((FIXTURES / "kpi_xlwt.xls").read_bytes())
+    struct.pack_into("<I", data, offset, value)
+    path = tmp_path / "kpi_2026-10.xls"
+    path.write_bytes(bytes(data))
+    outcome = run_in_child(sheets_read, path)
+    assert outcome.value == [
+        f"kpi_2026-10.xls: the workbook is damaged (compound file: {error}) — Open it in "
+        "Excel/WPS and save it again as .xlsx, or export it again."], outcome

@@ -343,6 +343,20 @@ def _check_well_formed(path: Path, stream: IO[bytes]) -> None:
                     _TEXT["resave"]) from None
 
 
+def _check_xls_extents(path: Path) -> None:
+    """The real extent of an old .xls workbook's sheets (see sheetxml). A compound file
+    whose sizes or chains cannot be followed is refused as damaged: the fast reader trusts
+    them, and a wrong size or a looping chain made it take all the memory (the fuzzer)."""
+    data = path.read_bytes()
+    try:
+        sheets = sheetxml.xls_value_cells(data)
+    except sheetxml.NotReadable as exc:
+        raise _fail(path, _("the workbook is damaged ({error})").format(
+            error=f"compound file: {exc}"), _TEXT["resave"]) from None
+    check_extents(path.name, [sheetxml.Extent(name, cells) for name, cells in sheets],
+                  len(data))
+
+
 def _check_xlsb_extents(path: Path, archive: zipfile.ZipFile) -> None:
     """The same check for an Excel binary workbook: its sheet parts' records read one by one
     (a rare format: no fast pass)."""
@@ -925,6 +939,8 @@ def read_sheets(path: Path) -> list[Sheet]:
             kind = facts.kind
         elif _ole_stream_named(path, "EncryptedPackage"):
             raise _encrypted(path)
+        else:
+            _check_xls_extents(path)
         sheets = _read_calamine(path, kind, facts)
     except CslevelError:
         raise
