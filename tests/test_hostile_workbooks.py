@@ -811,6 +811,6 @@ def test_bad_inputs_36_xls_compound_file_damage_is_a_refusal(tmp_path: Path, off
     path = tmp_path / "kpi_2026-10.xls"
     path.write_bytes(bytes(data))
     outcome = run_in_child(sheets_read, path)
+    resave = "Open it in Excel/WPS and save it again as .xlsx, or export it again."
     assert outcome.value == [
-        f"kpi_2026-10.xls: the workbook is damaged (compound file: {error}) — Open it in "
-        "Excel/WPS and save it again as .xlsx, or export it again."], outcome
+        f"kpi_2026-10.xls: the workbook is damaged (compound file: {error}) — {resave}"], outcome

@@ -648,7 +648,10 @@ def _compound_stream(data: bytes, names: tuple[str, ...]) -> bytes:
     every chain bounded so that a looping or overlong chain ends the reading."""
     if len(data) < 512 or data[:8] != b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise NotReadable("header")
-    u32 = lambda pos: int.from_bytes(data[pos:pos + 4], "little")  # noqa: E731
+
+    def u32(pos: int) -> int:
+        return int.from_bytes(data[pos:pos + 4], "little")
+
     shift = int.from_bytes(data[0x1E:0x20], "little")
     mini_shift = int.from_bytes(data[0x20:0x22], "little")
     if shift not in (9, 12) or mini_shift != 6:
