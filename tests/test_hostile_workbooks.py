@@ -814,3 +814,30 @@ def test_bad_inputs_36_xls_compound_file_damage_is_a_refusal(tmp_path: Path, off
     resave = "Open it in Excel/WPS and save it again as .xlsx, or export it again."
     assert outcome.value == [
         f"kpi_2026-10.xls: the workbook is damaged (compound file: {error}) — {resave}"], outcome
+
+
+def _merged(path: Path, *refs: str) -> Path:
+    merges = "".join(f'<mergeCell ref="{ref}"/>' for ref in refs)
+    return with_sheet_xml(path, replace=(
+        "</sheetData>", f'</sheetData><mergeCells count="{len(refs)}">{merges}</mergeCells>'))
+
+
+def test_bad_inputs_35_a_merged_range_over_the_whole_grid_is_read(tmp_path: Path) -> None:
+    """A merged range A1:XFD1048576 is looked at only where the sheet has cells (it was
+    walked cell by cell: 17 billion steps)."""
+    outcome = run_in_child(sheets_read, _merged(tmp_path / KPI, "E1:XFD1048576"), timeout=20)
+    assert outcome.kind == "ok" and outcome.seconds < 10, outcome
+
+
+@pytest.mark.language("en")
+def test_bad_inputs_35_overlapping_merged_ranges_are_refused(tmp_path: Path, cli) -> None:
+    """Excel never saves merged ranges that overlap; ranges covering more cells than the
+    sheet holds are refused, naming the largest."""
+    _merged(tmp_path / KPI, "A1:XFD1048576", "B2:C3")
+    code, out, _err = cli("score", KPI, "--scheme", "star", "--json")
+    assert code == 1
+    message = "the sheet's merged cells overlap (e.g. A1:XFD1048576)"
+    hint = "Open it in Excel/WPS, unmerge those cells, save it, and run again."
+    assert problems_of(out) == [{
+        "severity": "error", "message": message, "hint": hint, "file": KPI, "sheet": "Sheet1",
+        "cell": None, "text": f"{KPI} › Sheet1: {message} — {hint}"}]
