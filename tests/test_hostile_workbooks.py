@@ -317,11 +317,14 @@ def test_bad_inputs_35_references_read_as_the_fast_reader_reads_them() -> None:
 
 
 def test_bad_inputs_35_candidate_boxes() -> None:
-    assert sheetxml.candidate_box((100001, 8), 23_000_000) == (399999, 52)
-    assert sheetxml.candidate_box(None, 5_000_000) == (89999, 52)
+    assert sheetxml.candidate_box((100001, 8), 23_000_000) == (999999, 23)  # one letter
+    assert sheetxml.candidate_box((100001, 30), 23_000_000) == (399999, 52)
+    assert sheetxml.candidate_box(None, 5_000_000) == (999999, 5)
+    assert sheetxml.candidate_box((10001, 20), 8_000_000) == (99999, 26)
     assert sheetxml.candidate_box((3000, 600), 5_000_000) == (7999, 624)
     assert sheetxml.candidate_box((1_000_000, 16384), 5_000_000) is None
-    for rows, cols in [(399999, 52), (89999, 52), (7999, 624), (9, 26), (1999999, 702)]:
+    for rows, cols in [(399999, 52), (89999, 52), (7999, 624), (9, 26), (1999999, 702),
+                       (999999, 23), (99999, 26), (9999999, 1)]:
         pattern = sheetxml.fast_pattern(rows, cols)
         inside = f'<c r="{column_letter(cols - 1)}{rows}"><v>1</v></c>'.encode()
         below = f'<c r="{column_letter(cols - 1)}{rows + 1}"><v>1</v></c>'.encode()

@@ -131,15 +131,18 @@ def _rows_upto(rows: int) -> bytes:
     lead = str(rows)[0]
     if set(str(rows)[1:]) - {"9"}:
         raise ValueError(rows)
+    if lead == "9":  # 99…9: any number of at most that many digits (one step)
+        return f"[0-9]{{1,{digits}}}+".encode()
     if digits == 1:
         return f"[0-{lead}]".encode()
     return f"(?:[0-9]{{1,{digits - 1}}}+|[0-{lead}][0-9]{{{digits - 1}}})".encode()
 
 
 def _cols_upto(cols: int) -> bytes:
-    """A regular expression for column letters up to `cols` (26, 52, ..., 702)."""
+    """A regular expression for column letters up to `cols` (1 to 26; 52, 78, …, 702)."""
     if cols <= 26:
-        return b"[A-Za-z]"
+        last = column_letter(cols - 1)
+        return f"[A-{last}a-{last.lower()}]".encode()
     first = column_letter(cols // 26 - 2)
     return f"(?:[A-Za-z]|[A-{first}a-{first.lower()}][A-Za-z])".encode()
 
@@ -155,10 +158,18 @@ def fast_pattern(rows: int, cols: int) -> re.Pattern[bytes]:
 
 def candidate_box(dimension: tuple[int, int] | None, budget: int) -> tuple[int, int] | None:
     """(rows, columns) of a box of at most `budget` cells meant to hold every cell of the
-    sheet: as wide as its stored dimension says (a multiple of 26, at least
+    sheet, `dimension` being (rows, columns) as far as the sheet shows them. As narrow as
+    one letter (A to Z) and as tall as 99…9 rows when the budget allows it: the search is
+    then quickest. Else as wide as the dimension (a multiple of 26, at least
     DEFAULT_COLUMNS, at most 702) and as tall as the budget then allows (rounded down to
-    the form that `_rows_upto` takes); None when no such box holds the stored dimension."""
+    the form that `_rows_upto` takes); None when no such box holds the dimension."""
     dim_rows, dim_cols = dimension or (1, 1)
+    if dim_cols <= 26:
+        for digits in range(7, 0, -1):
+            rows = 10**digits - 1
+            cols = min(26, budget // rows)
+            if cols >= max(dim_cols, 1) and rows >= dim_rows:
+                return rows, cols
     narrow = 26 * -(-max(dim_cols, 1) // 26)
     for cols in (max(narrow, DEFAULT_COLUMNS), narrow):
         if cols > 702:
@@ -171,6 +182,9 @@ def candidate_box(dimension: tuple[int, int] | None, budget: int) -> tuple[int, 
         if rows >= dim_rows:
             return rows, cols
     return None
+
+
+_FIRST_REFS = re.compile(rb'<c r="([A-Za-z]{1,3})([0-9]{1,7})"')
 
 
 _DIMENSION = re.compile(rb"<(?:[^\s<>/:=!?]+:)?dimension\s[^>]*?\bref\s*=\s*[\"']"
@@ -205,6 +219,19 @@ def _prefixed_cell(buffer: bytes, end: int, start: int = 0) -> bool:
     return False
 
 
+def _seen_extent(chunk: bytes) -> tuple[int, int] | None:
+    """(rows, columns) the first cells of a sheet show (the first 64 KB), else its stored
+    dimension: what the candidate box is chosen for (any choice is safe: a cell outside
+    the box sends the sheet to the precise pass; a good one spares that pass)."""
+    refs = [calamine_ref(a + b) for a, b in _FIRST_REFS.findall(chunk, 0, 65536)]
+    places = [ref for ref in refs if ref is not None]
+    if places:
+        return max(r for r, _c in places) + 1, max(c for _r, c in places) + 1
+    found = _DIMENSION.search(chunk, 0, 65536)
+    ref = calamine_ref(found.group(1) + found.group(2)) if found else None
+    return (ref[0] + 1, ref[1] + 1) if ref else None
+
+
 def fast_scan(stream: IO[bytes], part: str, budget: int) -> SheetScan:
     """Stream one sheet part: suspect when some cell may lie outside a candidate box of at
     most `budget` cells, or is written in a form that only the precise pass can place."""
@@ -214,11 +241,11 @@ def fast_scan(stream: IO[bytes], part: str, budget: int) -> SheetScan:
     for chunk in _chunks(stream):
         scan.size += len(chunk)
         if pattern is None:
-            chunk = carry + chunk
-            carry = b""
-            found = _DIMENSION.search(chunk, 0, 65536)
-            ref = calamine_ref(found.group(1) + found.group(2)) if found else None
-            box = candidate_box((ref[0] + 1, ref[1] + 1) if ref else None, budget)
+            carry += chunk  # (the first 64 KB, to see the sheet's first cells)
+            if len(carry) < 65536:
+                continue
+            chunk, carry = carry, b""
+            box = candidate_box(_seen_extent(chunk), budget)
             if box is None:
                 scan.suspect = True
                 return scan
@@ -244,6 +271,13 @@ def fast_scan(stream: IO[bytes], part: str, budget: int) -> SheetScan:
             scan.suspect = True
             return scan
         carry = chunk[end:]
+    if pattern is None and carry:  # a part of less than 64 KB
+        box = candidate_box(_seen_extent(carry), budget)
+        if box is None:
+            scan.suspect = True
+            return scan
+        scan.box = box
+        pattern = fast_pattern(*box)
     if carry and pattern is not None and (pattern.search(carry)
                                           or _prefixed_cell(carry, len(carry))):
         scan.suspect = True
