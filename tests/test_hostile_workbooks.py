@@ -788,13 +788,31 @@ def test_bad_inputs_35_xls_cells_read_as_the_fast_reader_reads_them(tmp_path: Pa
 
     for row, col in [(5, 5), (0, 40), (300, 1), (2, 2)]:
         path = _xls_with(tmp_path / "k.xls", row, col)
-        [(name, cells)] = sheetxml.xls_value_cells(path.read_bytes())
+        [(name, cells, _reserved)] = sheetxml.xls_value_cells(path.read_bytes())
         data = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
         assert (name, data.start, data.end) == ("Sheet1", (
             min(r for r, _ in cells), min(c for _, c in cells)),
             (max(r for r, _ in cells), max(c for _, c in cells))), (row, col)
     assert [(s.name, len(s.rows)) for s in read_sheets(_xls_with(tmp_path / "k.xls", 5, 5))] == [
         ("Sheet1", 6)]
+
+
+@pytest.mark.language("en")
+def test_bad_inputs_36_xls_stored_size_is_checked(tmp_path: Path) -> None:
+    """The fast reader reserves room for the rows × columns of a sheet's DIMENSIONS record,
+    in u32 arithmetic: a first row after the last asked for a terabyte (the fuzzer)."""
+    import struct
+
+    data = bytearray((FIXTURES / "kpi_xlwt.xls").read_bytes())
+    record = data.find(b"\x00\x02\x0e\x00")  # DIMENSIONS, 14 bytes
+    struct.pack_into("<I", data, record + 4, 47872)  # the first row, after the last (6)
+    path = tmp_path / "kpi_2026-10.xls"
+    path.write_bytes(bytes(data))
+    outcome = run_in_child(sheets_read, path)
+    resave = "Open it in Excel/WPS and save it again as .xlsx, or export it again."
+    assert outcome.value == [
+        "kpi_2026-10.xls: the workbook is damaged (the stored size of Sheet1 is "
+        f"34,359,355,456 cells) — {resave}"], outcome
 
 
 @pytest.mark.language("en")

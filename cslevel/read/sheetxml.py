@@ -757,10 +757,13 @@ def _compound_stream(data: bytes, names: tuple[str, ...]) -> bytes:
 _XLS_VALUES = {0x0203, 0x027E, 0x00FD, 0x0204, 0x0205, 0x0006, 0x00D6}  # NUMBER, RK, …
 
 
-def xls_value_cells(data: bytes) -> list[tuple[str, list[tuple[int, int]]]]:
-    """Per worksheet of a BIFF8 workbook (name, cells): the (row, col) of every record that
-    gives a cell a value (numbers, RK and MULRK, strings, booleans and errors, formulas;
-    blank cells hold none), each worksheet's records read from its BOUNDSHEET offset."""
+def xls_value_cells(data: bytes) -> list[tuple[str, list[tuple[int, int]], int]]:
+    """Per worksheet of a BIFF8 workbook (name, cells, reserved): the (row, col) of every
+    record that gives a cell a value (numbers, RK and MULRK, strings, booleans and errors,
+    formulas; blank cells hold none), each worksheet's records read from its BOUNDSHEET
+    offset; and the cells the fast reader reserves room for from the sheet's DIMENSIONS
+    record (rows × columns in u32 arithmetic: a first row after the last one wraps to four
+    billion, found by the fuzzer)."""
     stream = _compound_stream(data, ("Workbook", "Book"))
 
     def records(pos: int) -> Iterator[tuple[int, bytes]]:
@@ -782,9 +785,20 @@ def xls_value_cells(data: bytes) -> list[tuple[str, list[tuple[int, int]]]]:
     out = []
     for name, offset in sheets:
         cells: list[tuple[int, int]] = []
+        reserved = 0
         for kind, body in records(offset):
             if kind == 0x000A:
                 break
+            if kind == 0x0200 and len(body) >= 10:  # DIMENSIONS
+                wide = len(body) >= 14
+                first_row = int.from_bytes(body[0:4] if wide else body[0:2], "little")
+                last_row = int.from_bytes(body[4:8] if wide else body[2:4], "little")
+                cols = body[8:12] if wide else body[4:8]
+                first_col = int.from_bytes(cols[0:2], "little")
+                last_col = int.from_bytes(cols[2:4], "little")
+                reserved = max(reserved, (((last_row - first_row) % _U32) + 2)
+                               * (((last_col - first_col) % _U32) + 2))
+                continue
             if kind in _XLS_VALUES and len(body) >= 4:
                 cells.append((int.from_bytes(body[:2], "little"),
                               int.from_bytes(body[2:4], "little")))
@@ -793,7 +807,7 @@ def xls_value_cells(data: bytes) -> list[tuple[str, list[tuple[int, int]]]]:
                 first = int.from_bytes(body[2:4], "little")
                 last = int.from_bytes(body[-2:], "little")
                 cells += [(row, first), (row, max(first, last))]
-        out.append((name, cells))
+        out.append((name, cells, reserved))
     return out
 
 

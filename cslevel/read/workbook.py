@@ -353,7 +353,13 @@ def _check_xls_extents(path: Path) -> None:
     except sheetxml.NotReadable as exc:
         raise _fail(path, _("the workbook is damaged ({error})").format(
             error=f"compound file: {exc}"), _TEXT["resave"]) from None
-    check_extents(path.name, [sheetxml.Extent(name, cells) for name, cells in sheets],
+    for name, _cells, reserved in sheets:
+        # (room reserved, not filled: up to the format's own 65,536 rows × 256 columns, as a
+        # sheet formatted down to the last row has it, is allowed)
+        if reserved > 65_538 * 258:
+            raise _fail(path, _("the workbook is damaged ({error})").format(
+                error=f"the stored size of {name} is {reserved:,} cells"), _TEXT["resave"])
+    check_extents(path.name, [sheetxml.Extent(name, cells) for name, cells, _r in sheets],
                   len(data))
 
 
