@@ -153,9 +153,11 @@ def _combined_header(sheet: Sheet, index: int,
     top = text(index)
     below = text(index + 1) if index + 1 < len(sheet.rows) else []
     grouped = set()
+    width = max(len(top), len(below))
     for r1, c1, r2, c2 in sheet.merged:
         if r1 == sheet.first_row - 1 + index and c2 > c1:
-            grouped.update(range(c1 - sheet.first_col, c2 - sheet.first_col + 1))
+            grouped.update(range(max(c1 - sheet.first_col, 0),
+                                 min(c2 - sheet.first_col + 1, width)))
     out = []
     for col in range(max(len(top), len(below))):
         upper = top[col] if col < len(top) else ""
@@ -278,7 +280,53 @@ def find_table(
         if table.title_month:
             break
     _collect_rows(table, fill_down or [])
+    table.problems += overlong_cells(table)
     return table
+
+
+CELL_TEXT_LIMIT = 32_767  # characters an Excel cell holds
+_NUMERIC_FIELDS = ("metric:", "att:", "ready_score")  # figures: never kept as text
+
+
+def overlong_cells(table: Table) -> list[Problem]:
+    """An error for each cell of a field's column holding more text than a cell holds
+    (32,767 characters: a CSV file or a program can write more, and the output workbooks
+    would cut it without a word, BAD_INPUTS 48). A column of text is measured in one C pass;
+    any other column through its distinct values, which the readers take anyway."""
+    problems = []
+    columns = table.transposed()
+    for fld, col in sorted(table.columns.items(), key=lambda item: item[1]):
+        if fld.startswith(_NUMERIC_FIELDS):
+            continue  # (text there is refused as not a number anyway)
+        column = columns[col] if columns is not None and col < len(columns) else None
+        if column is None:
+            column = [cells[col] if col < len(cells) else None for cells in table.row_cells]
+        head = column[:1000]
+        try:
+            if len(set(head)) * 2 > len(head):  # values that differ (ids, names): as they are
+                longest = max(map(len, column), default=0)  # type: ignore[arg-type]
+            else:  # repeated values (teams, posts): their distinct values, which the readers
+                distinct = table.distinct_cache.get(fld)  # take anyway
+                if distinct is None:
+                    distinct = table.distinct_cache[fld] = set(column)
+                longest = max(map(len, distinct), default=0)  # type: ignore[arg-type]
+        except TypeError:  # (numbers or blanks in it)
+            distinct = table.distinct_cache.get(fld)
+            if distinct is None:  # (kept: the readers take it too)
+                distinct = table.distinct_cache[fld] = set(column)
+            longest = (max([len(v) for v in distinct if type(v) is str], default=0)
+                       if str in set(map(type, distinct)) else 0)
+        if longest <= CELL_TEXT_LIMIT:
+            continue
+        indexes = table.row_indexes()
+        for p in [p for p, v in enumerate(column)
+                  if type(v) is str and len(v) > CELL_TEXT_LIMIT]:
+            problems.append(Problem(
+                _("the cell holds {length} characters of text, more than a cell can hold "
+                  "(32,767)").format(length=f"{len(column[p]):,}"),
+                table.source(indexes[p], fld),
+                hint=_("Shorten the text (or export the data again), save, and run again.")))
+    return problems
 
 
 def _col(sheet: Sheet, index: int) -> str:
@@ -328,14 +376,34 @@ def _likely_header(sheet: Sheet | None) -> int | None:
 
 
 def _merged_origin(sheet: Sheet) -> dict[tuple[int, int], tuple[int, int]]:
-    """(row index, col index) of every covered cell of a merged range -> its top-left cell."""
-    origin = {}
+    """(row index, col index) of every covered cell of a merged range -> its top-left cell,
+    for the cells inside the sheet's rows and columns. Merged ranges never overlap in a
+    workbook Excel saved; ranges that cover more cells than the sheet holds do, and are
+    refused (a range such as A1:XFD1048576 would otherwise be walked cell by cell)."""
+    origin: dict[tuple[int, int], tuple[int, int]] = {}
+    height = len(sheet.rows)
+    width = max(map(len, sheet.rows), default=0)
+    top_row, left_col = sheet.first_row - 1, sheet.first_col
+    clipped = []
     for r1, c1, r2, c2 in sheet.merged:
-        top = (r1 - sheet.first_row + 1, c1 - sheet.first_col)
-        for r in range(r1, r2 + 1):
-            for c in range(c1, c2 + 1):
+        rows = range(max(r1, top_row), min(r2, top_row + height - 1) + 1)
+        cols = range(max(c1, left_col), min(c2, left_col + width - 1) + 1)
+        clipped.append((r1, c1, rows, cols))
+    if sum(len(rows) * len(cols) for _r, _c, rows, cols in clipped) > height * width:
+        big = max(sheet.merged, key=lambda m: (m[2] - m[0] + 1) * (m[3] - m[1] + 1))
+        from ..records import column_letter
+
+        where = (f"{column_letter(big[1])}{big[0] + 1}:{column_letter(big[3])}{big[2] + 1}")
+        raise CslevelError(Problem(
+            _("the sheet's merged cells overlap (e.g. {range})").format(range=where),
+            Source(sheet.file, sheet.name),
+            hint=_("Open it in Excel/WPS, unmerge those cells, save it, and run again.")))
+    for r1, c1, rows, cols in clipped:
+        top = (r1 - top_row, c1 - left_col)
+        for r in rows:
+            for c in cols:
                 if (r, c) != (r1, c1):
-                    origin[(r - sheet.first_row + 1, c - sheet.first_col)] = top
+                    origin[(r - top_row, c - left_col)] = top
     return origin
 
 

@@ -23,6 +23,8 @@ import html
 import io
 import mmap
 import re
+import struct
+import urllib.parse
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -33,7 +35,9 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from ..i18n import N_, Labels, _
-from ..records import CslevelError, Problem, Source
+from ..records import CslevelError, Problem, Source, column_letter
+from . import sheetxml
+from .sheetxml import check_extents, size_text
 
 MAX_UNZIPPED_BYTES = 2 * 1024**3  # declared size of all entries; real exports are far below
 MAX_ZIP_ENTRIES = 20_000
@@ -155,6 +159,9 @@ class _ZipFacts:
     kind: str  # xlsx, xlsb, ods
     epoch1904: bool = False
     dimensions: dict[str, str] = field(default_factory=dict)  # sheet name -> stored ref
+    sheet_of_part: dict[str, str] = field(default_factory=dict)  # part (lower case) -> name
+    links: list[str] = field(default_factory=list)  # the workbooks external link N names
+    external: dict[str, list[tuple[int, int, int]]] = field(default_factory=dict)  # by sheet
 
 
 def _declared_entry_count(fh: IO[bytes]) -> int | None:
@@ -213,10 +220,17 @@ def _xml_prolog_problem(stream: IO[bytes]) -> str | None:
             return "prolog"
 
 
+# A name starts only where no name character stands before it, and is taken whole: a
+# 70,000-letter run without '=' is then passed over once, not once per letter (found by the
+# fuzzer: the backtracking made that minutes).
+_ATTRIBUTE = re.compile(rb'(?<![\w:.-])([\w:.-]++)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
+
+
 def _attributes(tag: bytes) -> dict[str, str]:
     """Attributes of one start tag, namespace prefixes dropped, values unescaped."""
-    return {k.decode().split(":")[-1]: html.unescape((dq or sq).decode("utf-8", "replace"))
-            for k, dq, sq in re.findall(rb'([\w:.-]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')', tag)}
+    return {k.decode("utf-8", "replace").split(":")[-1]:
+            html.unescape((dq or sq).decode("utf-8", "replace"))
+            for k, dq, sq in _ATTRIBUTE.findall(tag)}
 
 
 def _zip_facts(path: Path, archive: zipfile.ZipFile, names: dict[str, str]) -> _ZipFacts:
@@ -241,11 +255,15 @@ def _zip_facts(path: Path, archive: zipfile.ZipFile, names: dict[str, str]) -> _
         attrs = _attributes(tag)
         target = attrs.get("Target", "").lstrip("/")
         targets[attrs.get("Id", "")] = target if target.startswith("xl/") else f"xl/{target}"
+    for tag in re.findall(rb"<(?:\w+:)?externalReference\b[^>]*>", book):
+        part = names.get(targets.get(_attributes(tag).get("id", ""), "").lower())
+        facts.links.append(_linked_workbook(archive, names, part) if part else "?")
     for tag in re.findall(rb"<(?:\w+:)?sheet\b[^>]*>", book):
         attrs = _attributes(tag)
         part = names.get(targets.get(attrs.get("id", ""), "").lower())
         if part is None:
             continue
+        facts.sheet_of_part.setdefault(part.lower(), attrs.get("name", ""))
         with archive.open(part) as fh:
             head = fh.read(8192)
         found = re.search(rb"<(?:\w+:)?dimension\s+ref\s*=\s*[\"']([A-Za-z0-9:$]+)[\"']", head)
@@ -254,11 +272,169 @@ def _zip_facts(path: Path, archive: zipfile.ZipFile, names: dict[str, str]) -> _
     return facts
 
 
-def _size(n: int) -> str:
-    for unit, scale in (("GB", 1024**3), ("MB", 1024**2)):
-        if n >= scale:
-            return f"{n / scale:,.1f} {unit}"
-    return f"{-(-n // 1024):,} KB"
+def _linked_workbook(archive: zipfile.ZipFile, names: dict[str, str], part: str) -> str:
+    """What an external link part points at, as a clerk knows it: the linked workbook's file
+    name, or "DDE server|topic" for a DDE link."""
+    with archive.open(part) as fh:
+        text = fh.read(1024 * 1024)
+    dde = re.search(rb"<(?:\w+:)?ddeLink\b[^>]*>", text)
+    if dde:
+        attrs = _attributes(dde.group(0))
+        return f"DDE {attrs.get('ddeService', '')}|{attrs.get('ddeTopic', '')}"
+    folder, _slash, name = part.rpartition("/")
+    rels = names.get(f"{folder}/_rels/{name}.rels".lower())
+    if rels is None:
+        return name
+    with archive.open(rels) as fh:
+        found = re.search(rb"<(?:\w+:)?Relationship\b[^>]*>", fh.read(1024 * 1024))
+    target = _attributes(found.group(0)).get("Target", "") if found else ""
+    target = urllib.parse.unquote(target).replace("\\", "/")
+    return target.rsplit("/", 1)[-1] or name
+
+
+def _check_links(archive: zipfile.ZipFile, facts: _ZipFacts) -> None:
+    """The cells whose formulas take their values from other workbooks (external links,
+    DDE), by sheet: only looked for when the package holds external link parts."""
+    if not any(n.replace("\\", "/").lower().startswith("xl/externallinks/")
+               for n in archive.namelist()):
+        return
+    for info in sheetxml.sheet_parts(archive):
+        sheet = facts.sheet_of_part.get(info.filename.lower())
+        if sheet is None:
+            continue
+        with sheetxml.open_member(archive, info) as stream:
+            cells = sheetxml.external_cells(stream)
+        if cells:
+            facts.external[sheet] = cells
+
+
+def _links_note(path: Path, sheet: str, facts: _ZipFacts) -> Problem:
+    cells = sorted(facts.external[sheet])
+    names = [f"{column_letter(c)}{r + 1}" for r, c, _link in cells]
+    shown = _(", ").join(names[:8])
+    if len(names) > 8:
+        shown = _("{cells} and {count} more").format(cells=shown, count=len(names) - 8)
+    links = _(", ").join(sorted({facts.links[link - 1] if 0 < link <= len(facts.links)
+                                 else (f"[{link}]" if link else "DDE")
+                                 for _r, _c, link in cells}))
+    first_row, first_col, _link = cells[0]
+    return Problem(
+        _("the values of {cells} come from another workbook ({links}) and may be out of "
+          "date").format(cells=shown, links=links),
+        Source(path.name, sheet, first_row + 1, first_col), "warning",
+        hint=_("Open this workbook together with {links} and update the links (Data › Edit "
+               "Links › Update Values), or copy those cells and paste them as values; save, "
+               "and run again.").format(links=links))
+
+
+def _check_well_formed(path: Path, stream: IO[bytes]) -> None:
+    """Refuse an OpenDocument content part that is not well-formed XML before the fast
+    reader sees it: its OpenDocument reader can loop for ever on a broken end tag (found
+    by the fuzzer). expat, streamed; the part holds no DOCTYPE (checked before)."""
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate()
+    try:
+        while chunk := stream.read(1 << 20):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except expat.ExpatError as exc:
+        raise _fail(path, _("the workbook is damaged ({error})").format(error=exc),
+                    _TEXT["resave"]) from None
+
+
+def _check_xls_extents(path: Path) -> None:
+    """The real extent of an old .xls workbook's sheets (see sheetxml). A compound file
+    whose sizes or chains cannot be followed is refused as damaged: the fast reader trusts
+    them, and a wrong size or a looping chain made it take all the memory (the fuzzer)."""
+    data = path.read_bytes()
+    try:
+        sheets = sheetxml.xls_value_cells(data)
+    except sheetxml.NotReadable as exc:
+        raise _fail(path, _("the workbook is damaged ({error})").format(
+            error=f"compound file: {exc}"), _TEXT["resave"]) from None
+    for name, _cells, reserved in sheets:
+        # (room reserved, not filled: up to the format's own 65,536 rows × 256 columns, as a
+        # sheet formatted down to the last row has it, is allowed)
+        if reserved > 65_538 * 258:
+            raise _fail(path, _("the workbook is damaged ({error})").format(
+                error=f"the stored size of {name} is {reserved:,} cells"), _TEXT["resave"])
+    check_extents(path.name, [sheetxml.Extent(name, cells) for name, cells, _r in sheets],
+                  len(data))
+
+
+def _check_xlsb_extents(path: Path, archive: zipfile.ZipFile) -> None:
+    """The same check for an Excel binary workbook: its sheet parts' records read one by one
+    (a rare format: no fast pass)."""
+    names = {n.lower(): n for n in archive.namelist()}
+    sheet_of_part: dict[str, str] = {}
+    book, rels = names.get("xl/workbook.bin"), names.get("xl/_rels/workbook.bin.rels")
+    if book is not None and rels is not None:
+        targets = {}
+        for tag in re.findall(rb"<(?:\w+:)?Relationship\b[^>]*>", archive.read(rels)):
+            attrs = _attributes(tag)
+            target = attrs.get("Target", "").lstrip("/")
+            targets[attrs.get("Id", "")] = target if target.startswith("xl/") else f"xl/{target}"
+        for rel, name in sheetxml.xlsb_sheet_names(archive.read(book)):
+            sheet_of_part[targets.get(rel, "").lower()] = name
+    extents, size = [], 0
+    for info in sheetxml.sheet_parts(archive):
+        if not info.filename.lower().endswith(".bin"):
+            continue
+        with archive.open(info) as stream:
+            cells = sheetxml.xlsb_value_cells(stream)
+        size += info.file_size
+        extents.append(sheetxml.Extent(sheet_of_part.get(info.filename.lower(), info.filename),
+                                       cells))
+    check_extents(path.name, extents, size)
+
+
+def _check_extents(path: Path, archive: zipfile.ZipFile, facts: _ZipFacts) -> None:
+    """Refuse a workbook whose sheets the fast reader would load into absurdly large dense
+    ranges (a stray value at XFD1048576): see `sheetxml`. xlsx: the fast pass over each
+    sheet part, the precise pass over those it finds suspect (and over all of them when the
+    candidate boxes together are over the budget); ods: content.xml read precisely."""
+    if facts.kind == "ods":
+        member = next((i for i in archive.infolist() if i.filename == "content.xml"), None)
+        if member is None:
+            return
+        with archive.open(member) as stream:
+            _check_well_formed(path, stream)
+        with archive.open(member) as stream:
+            tables = sheetxml.ods_value_cells(stream)
+        check_extents(path.name, [sheetxml.Extent(name, corners, from_origin=True)
+                                  for name, corners in tables], member.file_size)
+        return
+    if facts.kind == "xlsb":
+        _check_xlsb_extents(path, archive)
+        return
+    if facts.kind != "xlsx":
+        return
+    parts = sheetxml.sheet_parts(archive)
+    declared = sum(info.file_size for info in parts)
+    limit = sheetxml.budget_cells(declared)
+    scans = []
+    for info in parts:
+        share = sheetxml.budget_cells(0) * info.file_size // max(declared, 1) + (
+            sheetxml.EXTENT_FACTOR * info.file_size // sheetxml.CELL_BYTES)
+        with sheetxml.open_member(archive, info) as stream:
+            scans.append(sheetxml.fast_scan(stream, info.filename, min(share, limit)))
+    suspects = [scan for scan in scans if scan.suspect]
+    if not suspects:
+        return
+    size = sum(scan.size for scan in scans)
+    bounded = sum(s.box[0] * s.box[1] for s in scans if not s.suspect)
+
+    def precise(info: zipfile.ZipInfo) -> sheetxml.Extent:
+        name = facts.sheet_of_part.get(info.filename.lower(), info.filename)
+        with archive.open(info) as stream:
+            return sheetxml.Extent(name, sheetxml.value_cells(stream))
+
+    by_part = {info.filename: info for info in parts}
+    extents = [precise(by_part[scan.part]) for scan in suspects]
+    if bounded + sum(e.box() for e in extents) > sheetxml.budget_cells(size):
+        extents = [precise(info) for info in parts]  # the candidate boxes were too generous
+    check_extents(path.name, extents, size)
 
 
 def _check_zip(path: Path) -> _ZipFacts:
@@ -279,7 +455,7 @@ def _check_zip(path: Path) -> _ZipFacts:
             total = sum(e.file_size for e in entries)
             if total > MAX_UNZIPPED_BYTES:
                 raise _fail(path, _("the workbook would unpack to {size}, far more than any "
-                                    "real workbook (zip bomb?)").format(size=_size(total)),
+                                    "real workbook (zip bomb?)").format(size=size_text(total)),
                             _TEXT["export again"])
             if any(e.flag_bits & 0x1 for e in entries):
                 raise _encrypted(path)
@@ -299,11 +475,19 @@ def _check_zip(path: Path) -> _ZipFacts:
                                 _TEXT["export again"])
             facts = _zip_facts(path, archive, names) if kind == "xlsx" else _ZipFacts(kind)
             facts.kind = kind
+            try:
+                _check_extents(path, archive, facts)
+                if kind == "xlsx":
+                    _check_links(archive, facts)
+            except sheetxml.BrokenTag as exc:
+                raise _fail(path, _("the workbook is damaged ({error})").format(
+                    error=f"{exc.args[0][:40]!r}"), _TEXT["resave"]) from None
             return facts
     except CslevelError:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
-            NotImplementedError, UnicodeDecodeError, zlib.error):
+            NotImplementedError, UnicodeDecodeError, zlib.error, RuntimeError, KeyError,
+            IndexError, OverflowError, struct.error):
         raise damaged from None
 
 
@@ -365,10 +549,13 @@ def _read_calamine(path: Path, kind: str, facts: _ZipFacts | None) -> list[Sheet
                 book = calamine.CalamineWorkbook.from_filelike(fh)
     except calamine.PasswordError:
         raise _encrypted(path) from None
-    except (calamine.CalamineError, calamine.ZipError, calamine.XmlError, ValueError) as exc:
+    except BaseException as exc:
+        if isinstance(exc, (KeyboardInterrupt, SystemExit, MemoryError)):
+            raise
         if "encrypt" in str(exc).lower() or "password" in str(exc).lower():
             raise _encrypted(path) from None
-        raise _fail(path, _("the workbook cannot be read ({error})").format(error=exc),
+        error = exc if isinstance(exc, calamine.CalamineError) else _error_text(exc)
+        raise _fail(path, _("the workbook cannot be read ({error})").format(error=error),
                     _TEXT["resave"]) from None
     epoch1904 = bool(facts and facts.epoch1904)
     notes = _format_note(path, kind)
@@ -385,13 +572,17 @@ def _read_calamine(path: Path, kind: str, facts: _ZipFacts | None) -> list[Sheet
                 rows = data.to_python(skip_empty_area=True)
                 merged = tuple((r1, c1, r2, c2) for (r1, c1), (r2, c2)
                                in (data.merged_cell_ranges or []))
-            except Exception as exc:  # noqa: BLE001 - the reader's own error types vary
+            except BaseException as exc:
+                if isinstance(exc, (KeyboardInterrupt, SystemExit, MemoryError)):
+                    raise
                 raise CslevelError(Problem(
                     _("the sheet cannot be read ({error})").format(error=exc),
                     Source(path.name, meta.name),
                     hint=_("Open it in Excel/WPS and save it again."))) from None
             start = data.start or (0, 0)
             sheet_notes = list(notes)
+            if facts is not None and meta.name in facts.external:
+                sheet_notes.append(_links_note(path, meta.name, facts))
             stored = facts.dimensions.get(meta.name) if facts else None
             if stored and data.end is not None:
                 last = _cell_ref(stored.split(":")[-1])
@@ -501,11 +692,14 @@ class _HtmlTables(HTMLParser):
     MAX_COLSPAN = 1000  # the HTML standard's limits
     MAX_ROWSPAN = 65534
 
-    def __init__(self) -> None:
+    def __init__(self, spans: int = 2_000_000) -> None:
         super().__init__(convert_charrefs=True)
         self.tables: list[dict[str, Any]] = []
         self._open: list[dict[str, Any]] = []
         self._skip = 0  # inside <style>/<script>
+        # rows a rowspan may still reach, all cells together: 65,534 rows for each of a
+        # few hundred bytes of cells would otherwise take gigabytes (BAD_INPUTS 35)
+        self._spans_left = spans
 
     @staticmethod
     def _new() -> dict[str, Any]:
@@ -528,7 +722,7 @@ class _HtmlTables(HTMLParser):
 
     def _span(self, attrs: list[tuple[str, str | None]], name: str, limit: int) -> int:
         value = dict(attrs).get(name) or "1"
-        digits = re.match(r"\s*(\d+)", value)
+        digits = re.match(r"\s*(\d{1,9})", value)
         return max(1, min(int(digits.group(1)) if digits else 1, limit))
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -552,15 +746,17 @@ class _HtmlTables(HTMLParser):
             if table["row"] is None:
                 table["row"] = {}
             r = len(table["rows"])
-            taken = table["taken"].get(r, set())
+            taken = table["taken"].get(r, [])
             col = 0
-            while col in taken or col in table["row"]:
-                col += 1
+            while col in table["row"] or any(c1 <= col <= c2 for c1, c2 in taken):
+                col = max([col + 1, *(c2 + 1 for c1, c2 in taken if c1 <= col <= c2)])
             cols = self._span(attrs, "colspan", self.MAX_COLSPAN)
             rows = self._span(attrs, "rowspan", self.MAX_ROWSPAN)
-            for dr in range(rows):
-                spots = table["taken"].setdefault(r + dr, set())
-                spots.update(range(col, col + cols))
+            rows = max(1, min(rows, self._spans_left))
+            self._spans_left -= rows - 1
+            if cols > 1 or rows > 1:
+                for dr in range(rows):
+                    table["taken"].setdefault(r + dr, []).append((col, col + cols - 1))
             if cols > 1 or rows > 1:
                 table["merged"].append((r, col, r + rows - 1, col + cols - 1))
             table["cell"] = {"col": col, "parts": []}
@@ -608,10 +804,24 @@ class _HtmlTables(HTMLParser):
                 yield rows, merged
 
 
+def _too_large(path: Path, rows: int, cols: int) -> CslevelError:
+    return _fail(path, _("the table would be {rows} rows × {cols} columns: too large to read "
+                         "({size} of memory)").format(
+                             rows=f"{rows:,}", cols=f"{cols:,}",
+                             size=size_text(rows * cols * sheetxml.CELL_BYTES)),
+                 _("Export the data again as .xlsx or .csv."))
+
+
 def _read_html(path: Path, text: str) -> list[Sheet]:
     parser = _HtmlTables()
     parser.feed(text)
     parser.close()
+    limit = sheetxml.budget_cells(len(text))
+    for table in parser.tables:  # (a colspan widens every row of its table)
+        width = max([c + 1 for found in table["rows"] for c in found]
+                    + [c2 + 1 for _, _, _, c2 in table["merged"]], default=0)
+        if width * len(table["rows"]) > limit:
+            raise _too_large(path, len(table["rows"]), width)
     grids = list(parser.grids())
     if not grids:
         raise _fail(path, _("this is a web page without a table"),
@@ -657,21 +867,28 @@ def _read_spreadsheet_ml(path: Path, text: str) -> list[Sheet]:
     rows: list[list[object]] = []
     merged: list[Merged] = []
     row_index = -1
+    widest = 0
+    limit = sheetxml.budget_cells(len(text))
     try:
         for event, elem in iterparse(io.BytesIO(body.encode("utf-8")), events=("start", "end"),
                                      forbid_dtd=True):
             if event == "start":
                 if elem.tag == f"{ss}Worksheet":
-                    rows, merged, row_index = [], [], -1
+                    rows, merged, row_index, widest = [], [], -1, 0
                 continue
             if elem.tag == f"{ss}Row":
                 given = elem.get(f"{ss}Index")
                 row_index = int(given) - 1 if given and given.isdigit() else row_index + 1
+                if (row_index + 1) * max(widest, 1) > limit:
+                    raise _too_large(path, row_index + 1, max(widest, 1))
                 cells: list[object] = []
                 col = -1
                 for cell in elem.iter(f"{ss}Cell"):
                     given = cell.get(f"{ss}Index")
                     col = int(given) - 1 if given and given.isdigit() else col + 1
+                    widest = max(widest, col + 1)
+                    if (row_index + 1) * widest > limit:  # (rows are padded to the widest)
+                        raise _too_large(path, row_index + 1, widest)
                     data = cell.find(f"{ss}Data")
                     value = None if data is None else _spreadsheet_ml_value(
                         data.get(f"{ss}Type", "String"), "".join(data.itertext()))
@@ -718,18 +935,51 @@ def read_sheets(path: Path) -> list[Sheet]:
                                    hint=_("Check the path and the file name.")))
     if path.is_dir():
         raise _fail(path, _("this is a folder, not a file"), _("Give the workbook's path."))
-    kind = sniff_format(path)
-    if kind == "text":
-        return _read_text(path)
-    facts = None
-    if kind == "xlsx":
-        facts = _check_zip(path)
-        kind = facts.kind
-    elif _ole_stream_named(path, "EncryptedPackage"):
-        raise _encrypted(path)
-    sheets = _read_calamine(path, kind, facts)
+    try:
+        kind = sniff_format(path)
+        if kind == "text":
+            return _read_text(path)
+        facts = None
+        if kind == "xlsx":
+            facts = _check_zip(path)
+            kind = facts.kind
+        elif _ole_stream_named(path, "EncryptedPackage"):
+            raise _encrypted(path)
+        else:
+            _check_xls_extents(path)
+        sheets = _read_calamine(path, kind, facts)
+    except CslevelError:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - the reader's edge: see _unreadable
+        raise _unreadable(path, exc) from None
     sheets.sort(key=lambda s: not s.visible)
     return sheets
+
+
+def _unreadable(path: Path, exc: BaseException) -> CslevelError:
+    """Whatever a library raised on a file's bytes, as the refusal of that file: no
+    traceback ever reaches the clerk (BAD_INPUTS 36). Interrupts pass through; a Rust panic
+    (pyo3's PanicException derives from BaseException) is a refusal too."""
+    if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+        raise exc
+    if isinstance(exc, MemoryError):
+        return _fail(path, _("the file is too large to read in this computer's memory"),
+                     _TEXT["export again"])
+    if isinstance(exc, PermissionError):
+        return _fail(path, _("the file cannot be opened: permission denied"),
+                     _("Close it in Excel/WPS if it is open, check that you may read it, and "
+                       "run again."))
+    if isinstance(exc, OSError):
+        return _fail(path, _("the file cannot be read ({error})").format(
+            error=exc.strerror or exc), _("Check the file, copy it again, and run again."))
+    return _fail(path, _("the workbook cannot be read ({error})").format(error=_error_text(exc)),
+                 _TEXT["resave"])
+
+
+def _error_text(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    name = type(exc).__name__
+    return f"{name}: {text[:200]}" if text else name
 
 
 def _openpyxl_is_defused() -> bool:
@@ -747,21 +997,59 @@ def explain_blanks(path: Path, table: Any, cells: list[Source]) -> dict[Source, 
     """Cells the fast reader saw as empty that are really formulas without a cached value
     or error values (#DIV/0!, #N/A): the fast reader shows both as blank. Only consulted
     when there are blank cells, and only for .xlsx files, through openpyxl read-only."""
-    if not cells or sniff_format(path) != "xlsx":
+    if not cells:
         return {}
-    with zipfile.ZipFile(path) as archive:
-        if "xl/workbook.xml" not in {n.lower() for n in archive.namelist()}:
-            return {}  # .xlsb / .ods: openpyxl cannot read them
+    try:
+        if sniff_format(path) != "xlsx":
+            return {}
+        with zipfile.ZipFile(path) as archive:
+            if "xl/workbook.xml" not in {n.lower() for n in archive.namelist()}:
+                return {}  # .xlsb / .ods: openpyxl cannot read them
+    except (OSError, zipfile.BadZipFile, CslevelError, ValueError):
+        return {}  # (the fast reader read this file: it cannot be gone or damaged here)
     if not _openpyxl_is_defused():
         raise CslevelError(Problem(
             _("cslevel's XML safety guard (defusedxml) is not active"), Source(path.name),
             hint=_("Reinstall cslevel with its dependencies (pip install defusedxml) and unset "
                    "OPENPYXL_DEFUSEDXML, then run again.")))
-    import openpyxl
-
     wanted = {(c.row, c.column) for c in cells if c.row is not None and c.column is not None}
+    if not wanted:
+        return {}
     sheet_name = cells[0].sheet
     out: dict[Source, Problem] = {}
+    try:
+        found = _formulas_and_values(path, sheet_name, wanted)
+    except BaseException as exc:
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
+        # A part the fast reader skips (styles, theme, properties, relationships) is
+        # damaged: whether a blank cell hides a formula without a saved value or an error
+        # cannot be told, and a blank is never taken as one on trust.
+        error = _error_text(exc)
+        return {source: Problem(
+            _("the cell looks blank, but the workbook is damaged and cslevel cannot check "
+              "whether it holds a formula or an error value ({error})").format(error=error),
+            source, hint=_("Open the workbook in Excel/WPS, save it again, and run again."))
+            for source in cells if source.row is not None and source.column is not None}
+    for (row, col), (formula, value) in found.items():
+        source = Source(path.name, sheet_name, row, col)
+        if isinstance(value, str) and value.startswith("#"):
+            out[source] = Problem(
+                _("the cell holds the error {value}").format(value=value), source,
+                hint=_("Fix the formula or type the value, then run again."))
+        elif isinstance(formula, str) and formula.startswith("="):
+            out[source] = Problem(
+                _("the formula {formula} has no saved value (the file was saved by a program, "
+                  "not by Excel)").format(formula=formula), source,
+                hint=_("open and save it in Excel/WPS, then run again."))
+    return out
+
+
+def _formulas_and_values(path: Path, sheet_name: str | None,
+                         wanted: set[tuple[int, int]]) -> dict[tuple[int, int], tuple[object, object]]:
+    """(formula, saved value) of the `wanted` (row, col) cells, through openpyxl read-only."""
+    import openpyxl
+
     rows_needed = {r for r, _ in wanted}
     lo, hi = min(rows_needed), max(rows_needed)
     found: dict[tuple[int, int], tuple[object, object]] = {}
@@ -780,15 +1068,4 @@ def explain_blanks(path: Path, table: Any, cells: list[Source]) -> dict[Source, 
                                           else (formula, cell.value))
             finally:
                 book.close()
-    for (row, col), (formula, value) in found.items():
-        source = Source(path.name, sheet_name, row, col)
-        if isinstance(value, str) and value.startswith("#"):
-            out[source] = Problem(
-                _("the cell holds the error {value}").format(value=value), source,
-                hint=_("Fix the formula or type the value, then run again."))
-        elif isinstance(formula, str) and formula.startswith("="):
-            out[source] = Problem(
-                _("the formula {formula} has no saved value (the file was saved by a program, "
-                  "not by Excel)").format(formula=formula), source,
-                hint=_("open and save it in Excel/WPS, then run again."))
-    return out
+    return found
