@@ -861,3 +861,31 @@ def test_bad_inputs_35_overlapping_merged_ranges_are_refused(tmp_path: Path, cli
     assert problems_of(out) == [{
         "severity": "error", "message": message, "hint": hint, "file": KPI, "sheet": "Sheet1",
         "cell": None, "text": f"{KPI} › Sheet1: {message} — {hint}"}]
+
+
+def test_bad_inputs_36_a_panic_of_the_fast_reader_is_a_refusal_without_its_report(
+        tmp_path: Path) -> None:
+    """A damaged .xlsb whose workbook part names a sheet its relationships do not hold makes
+    the fast reader panic (Rust): the file is refused in plain words, and the panic's own
+    report (with a backtrace when RUST_BACKTRACE is set) never reaches the clerk's screen or
+    the scheduler's log."""
+    path = tmp_path / "kpi_2026-10.xlsb"
+    with zipfile.ZipFile(FIXTURES / "kpi_3_agents.xlsb") as archive, \
+            zipfile.ZipFile(path, "w") as out:
+        for info in archive.infolist():
+            data = archive.read(info.filename)
+            if info.filename == "xl/_rels/workbook.bin.rels":
+                data = data.replace(b'Id="rId1"', b'Id="rXd1"')
+            out.writestr(info.filename, data)
+    code, out, err, _peak, _seconds = run_measured(tmp_path, "score", path.name, "--scheme",
+                                                   "star", "--json")
+    assert code == 1
+    assert problems_of(out) == [{
+        "severity": "error",
+        "message": "the workbook cannot be read (PanicException: no entry found for key)",
+        "hint": "Open it in Excel/WPS and save it again as .xlsx, or export it again.",
+        "file": path.name, "sheet": None, "cell": None,
+        "text": f"{path.name}: the workbook cannot be read (PanicException: no entry found for "
+                "key) — Open it in Excel/WPS and save it again as .xlsx, or export it again."}]
+    assert "panicked" not in err and "backtrace" not in err
+    assert err.startswith("Error: 1 problem(s); nothing was written.")

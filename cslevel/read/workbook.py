@@ -22,12 +22,15 @@ import csv
 import html
 import io
 import mmap
+import os
 import re
 import struct
+import sys
 import urllib.parse
 import zipfile
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from html.parser import HTMLParser
@@ -947,13 +950,50 @@ def read_sheets(path: Path) -> list[Sheet]:
             raise _encrypted(path)
         else:
             _check_xls_extents(path)
-        sheets = _read_calamine(path, kind, facts)
+        with _rust_panics_unprinted():
+            sheets = _read_calamine(path, kind, facts)
     except CslevelError:
         raise
     except BaseException as exc:  # noqa: BLE001 - the reader's edge: see _unreadable
         raise _unreadable(path, exc) from None
     sheets.sort(key=lambda s: not s.visible)
     return sheets
+
+
+@contextmanager
+def _rust_panics_unprinted() -> Iterator[None]:
+    """While the fast reader works: what it writes to the standard error (only a Rust
+    panic's report, with a backtrace when RUST_BACKTRACE is set) goes to a temporary file;
+    after a panic it is dropped (the file is refused in plain words instead), otherwise
+    anything else written there meanwhile is passed on. Without a real standard error (an
+    embedding program), nothing is redirected."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError, AttributeError):
+        yield
+        return
+    import tempfile
+
+    capture = tempfile.TemporaryFile()  # noqa: SIM115 - closed below, after fd 2 is back
+    os.dup2(capture.fileno(), 2)
+    failed = False
+    try:
+        yield
+    except BaseException:
+        failed = True
+        raise
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        try:
+            if not failed and capture.tell():
+                capture.seek(0)
+                written = capture.read()
+                if b"panicked at" not in written:
+                    os.write(2, written)
+        finally:
+            capture.close()
 
 
 def _unreadable(path: Path, exc: BaseException) -> CslevelError:
