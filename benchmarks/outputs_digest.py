@@ -6,7 +6,8 @@ changes no byte of what cslevel writes or prints.
     python benchmarks/outputs_digest.py --compare before.json after.json
 
 It runs, with the given cslevel executable (default: the one next to this Python), in a
-fixed work folder (so that paths printed are the same from one code to the other):
+work folder (`--work`; the paths printed are recorded relative to it, so two runs in two
+folders compare):
 
 - the star examples (examples/): a year scored in one command with attendance and roster,
   promote, the payroll as .xlsx and .csv, `payroll diff`, `history`; in Chinese and in
@@ -70,13 +71,14 @@ class Digest:
         environment.pop("CSLEVEL_TEST_FAULT", None)
         done = subprocess.run([self.cslevel, *args], cwd=cwd, env=environment,
                               capture_output=True, text=True, check=False)
-        out: Any = done.stdout
+        work = str(self.work)  # (any work folder: the paths printed read <work>/…)
+        out: Any = done.stdout.replace(work, "<work>")
         if "--json" in args and out.strip():
             out = _strip(json.loads(out))
         else:
             out = STAMP.sub("<time>", out)
         self.record[key] = {"code": done.returncode, "out": out,
-                            "err": STAMP.sub("<time>", done.stderr)}
+                            "err": STAMP.sub("<time>", done.stderr.replace(work, "<work>"))}
 
     def files(self, key: str, folder: Path) -> None:
         self.record[key] = {str(p.relative_to(folder)): _sha(p)
