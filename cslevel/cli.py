@@ -11,12 +11,13 @@ from __future__ import annotations
 import glob
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, Optional, TypeVar
 
 import typer
 
-from .i18n import _, ngettext
+from .i18n import _
 from .records import Month
 
 app = typer.Typer(
@@ -106,14 +107,14 @@ def _fail(exc: Exception, as_json: bool, written: bool = True) -> None:
     raise typer.Exit(getattr(exc, "exit_code", 1))
 
 
-def _emit(doc: dict[str, Any]) -> None:
-    print(json.dumps(doc, ensure_ascii=False, indent=2))
+T = TypeVar("T")
 
 
-def _report(work: Any, to_json: str, show: str, as_json: bool, *, written: bool = True) -> None:
-    """Run `work()`; on input problems print them and exit; else print the result as the
-    JSON document or the console summary named (functions of cslevel.export.console,
-    imported only now: rich stays off the start-up path)."""
+def _report(work: Callable[[], T], to_json: Callable[[T], Any],
+            show: Callable[[Any, T], None], as_json: bool, *, written: bool = True) -> None:
+    """The one path from a command's work to the screen: run `work()`; on input problems
+    print them all and exit with their code; else print the result as its JSON document
+    (`to_json`) or its console summary (`show`)."""
     from .records import CslevelError
 
     out_console, _err = _consoles()
@@ -122,12 +123,38 @@ def _report(work: Any, to_json: str, show: str, as_json: bool, *, written: bool 
     except CslevelError as exc:
         _fail(exc, as_json, written)
         return
-    from .export import console
-
     if as_json:
-        _emit(getattr(console, to_json)(result))
+        print(json.dumps(to_json(result), ensure_ascii=False, indent=2))
     else:
-        getattr(console, show)(out_console, result)
+        show(out_console, result)
+
+
+def _with_status(work: Callable[[Callable[[str], None]], T]) -> Callable[[], T]:
+    """`work(progress)` with its progress shown on a spinner line (a terminal only)."""
+    def run() -> T:
+        _out, err = _consoles()
+        with err.status(_("Reading and scoring…")) as status:
+            return work(lambda msg: status.update(f"{msg}…"))
+    return run
+
+
+def _with_progress(work: Callable[[Callable[[str], None]], T], quiet: bool) -> Callable[[], T]:
+    """`work(progress)` with a progress bar on stderr (a terminal only)."""
+    def run() -> T:
+        _out, err = _consoles()
+        if quiet or not err.is_terminal:
+            return work(lambda _: None)
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                      console=err, transient=True) as bar:
+            task = bar.add_task(_("Starting"), total=None)
+
+            def step(message: str) -> None:
+                bar.update(task, description=message, advance=1)
+
+            return work(step)
+    return run
 
 
 @app.command()
@@ -164,33 +191,20 @@ def score(
       cslevel score kpi_2026-10.xlsx --attendance att_2026-10.xlsx \\
         --roster roster.xlsx --scheme star
     """
-    from .pipeline import run_score
-    from .records import CslevelError
+    from .export import console
+    from .pipeline import score as score_files
 
-    out_console, err = _consoles()
-    try:
-        with err.status(_("Reading and scoring…")) as status:
-            result = run_score(
-                _expand(files), scheme, month=_month(month),
-                attendance_files=_expand(attendance),
-                roster_file=roster, profile_file=profile, db=db, out=out, dry_run=dry_run,
-                progress=lambda msg: status.update(f"{msg}…"),
-            )
-    except CslevelError as exc:
-        _fail(exc, as_json)
-        return
-    if as_json:
-        from .export.console import score_json
+    def show(out: Any, result: Any) -> None:
+        console.print_score(out, result)
+        if dry_run:
+            from rich.text import Text
 
-        _emit(score_json(result))
-        return
-    from .export.console import print_score
+            out.print(Text(_("--dry-run: nothing was written."), style="yellow"))
 
-    print_score(out_console, result)
-    if dry_run:
-        from rich.text import Text
-
-        out_console.print(Text(_("--dry-run: nothing was written."), style="yellow"))
+    _report(_with_status(lambda progress: score_files(
+        _expand(files), scheme, month=_month(month), attendance_files=_expand(attendance),
+        roster_file=roster, profile_file=profile, db=db, out=out, dry_run=dry_run,
+        progress=progress)), console.score_json, show, as_json)
 
 
 @app.command()
@@ -215,11 +229,13 @@ def promote(
     Example:
       cslevel promote --months 3 --out moves-2026-10.xlsx
     """
-    from .pipeline import run_promote
+    from .export import console
+    from .pipeline import promote as promote_month
 
     chosen = _month(as_of)
-    _report(lambda: run_promote(months=months, as_of=chosen, db=db, out=out, dry_run=dry_run),
-            "promote_json", "print_promote", as_json)
+    _report(lambda: promote_month(months=months, as_of=chosen, db=db, out=out,
+                                  dry_run=dry_run),
+            console.promote_json, console.print_promote, as_json)
 
 
 @payroll_app.command("export")
@@ -239,11 +255,12 @@ def payroll_export(
     Example:
       cslevel payroll export --month 2026-11 --out payroll-2026-11.xlsx
     """
-    from .pipeline import run_payroll
+    from .export import console
+    from .pipeline import payroll
 
     chosen = _month(month)
-    _report(lambda: run_payroll(month=chosen, db=db, out=out), "payroll_json", "print_payroll",
-            as_json)
+    _report(lambda: payroll(month=chosen, db=db, out=out), console.payroll_json,
+            console.print_payroll, as_json)
 
 
 @payroll_app.command("diff")
@@ -262,11 +279,12 @@ def payroll_diff(
     Example:
       cslevel payroll diff --month 2026-11
     """
-    from .pipeline import run_payroll_diff
+    from .export import console
+    from .pipeline import payroll_diff as diff
 
     chosen = _month(month)
-    _report(lambda: run_payroll_diff(month=chosen, db=db), "payroll_diff_json",
-            "print_payroll_diff", as_json, written=False)
+    _report(lambda: diff(month=chosen, db=db), console.payroll_diff_json,
+            console.print_payroll_diff, as_json, written=False)
 
 
 MonthArgument = Annotated[str, typer.Argument(help="Month (YYYY-MM).", show_default=False)]
@@ -287,29 +305,12 @@ def lock(
     Example:
       cslevel lock 2026-10
     """
-    from .pipeline import run_lock
-    from .records import CslevelError
+    from .export import console
+    from .pipeline import lock as lock_month
 
-    out_console, _err = _consoles()
-    try:
-        result = run_lock(_month(month) or Month(1, 1), db=db)
-    except CslevelError as exc:
-        _fail(exc, as_json)
-        return
-    from .export.console import lock_json
-
-    if as_json:
-        _emit(lock_json(result))
-    else:
-        from rich.text import Text
-
-        if result.already:
-            line = _("{month} already locked ({at}, {user})").format(
-                month=result.month, at=result.at[:10], user=result.user)
-        else:
-            line = _('{month} locked ({at}, {user}). Reopen with: cslevel reopen {month} '
-                     '--reason "…"').format(month=result.month, at=result.at, user=result.user)
-        out_console.print(Text(line))
+    chosen = _month(month) or Month(1, 1)
+    _report(lambda: lock_month(chosen, db=db), console.lock_json, console.print_lock,
+            as_json)
 
 
 @app.command()
@@ -329,24 +330,12 @@ def reopen(
     Example:
       cslevel reopen 2026-10 --reason "考勤更正 corrected attendance"
     """
-    from .pipeline import run_reopen
-    from .records import CslevelError
+    from .export import console
+    from .pipeline import reopen as reopen_month
 
-    out_console, _err = _consoles()
-    try:
-        result = run_reopen(_month(month) or Month(1, 1), reason, db=db)
-    except CslevelError as exc:
-        _fail(exc, as_json)
-        return
-    from .export.console import lock_json
-
-    if as_json:
-        _emit(lock_json(result))
-    else:
-        from rich.text import Text
-
-        out_console.print(Text(_("{month} reopened ({at}, {user}): {reason}").format(
-            month=result.month, at=result.at, user=result.user, reason=result.reason)))
+    chosen = _month(month) or Month(1, 1)
+    _report(lambda: reopen_month(chosen, reason, db=db), console.lock_json,
+            console.print_lock, as_json)
 
 
 ConfigOption = Annotated[Optional[Path], typer.Option(
@@ -367,26 +356,13 @@ def init(
     Example:
       cslevel init 客服定级 --scheme star
     """
-    from .monthly import init_workspace
-    from .records import CslevelError
+    from .export import console
+    from .pipeline.workspace import init_workspace
 
     if language not in ("zh", "en"):
         raise typer.BadParameter(_("use zh or en"), param_hint="--language")
-    out_console, _err = _consoles()
-    try:
-        made = init_workspace(folder, scheme, language)
-    except CslevelError as exc:
-        _fail(exc, as_json)
-        return
-    if as_json:
-        _emit({"folder": str(folder), "created": [str(p) for p in made]})
-        return
-    for path in made:
-        out_console.print(_("Created: {path}").format(path=path), soft_wrap=True, markup=False)
-    out_console.print(_("Next: edit {settings}, put the month's workbooks in {input}, then run: "
-                        "cslevel run").format(settings=folder / "cslevel.toml",
-                                              input=folder / "input"),
-                      soft_wrap=True, markup=False)
+    _report(lambda: (folder, init_workspace(folder, scheme, language)), console.init_json,
+            console.print_init, as_json)
 
 
 @app.command()
@@ -410,43 +386,19 @@ def run(
       cslevel run --month 2026-10
     """
     from .config import load_config
-    from .monthly import run_month
-    from .records import CslevelError
+    from .export import console
+    from .i18n import set_language
+    from .pipeline import run_month
 
-    out_console, err = _consoles()
     chosen = _month(month)  # a bad --month is a usage error (2), before anything is read
-    try:
+
+    def month_run() -> Any:
         settings = load_config(config)
-        from .i18n import set_language
+        set_language(settings.language or None)  # (the progress bar speaks it too)
+        return _with_progress(lambda progress: run_month(
+            settings, chosen, dry_run=dry_run, progress=progress), as_json)()
 
-        set_language(settings.language or None)
-        result = _with_progress(err, as_json, lambda progress: run_month(
-            settings, chosen, dry_run=dry_run, progress=progress))
-    except CslevelError as exc:
-        _fail(exc, as_json)
-        return
-    from .export.console import print_run, run_json
-
-    if as_json:
-        _emit(run_json(result))
-    else:
-        print_run(out_console, result)
-
-
-def _with_progress(err: Any, quiet: bool, work: Any) -> Any:
-    """Run `work(progress)` with a progress bar on stderr (a terminal only)."""
-    if quiet or not err.is_terminal:
-        return work(lambda _: None)
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                  console=err, transient=True) as bar:
-        task = bar.add_task(_("Starting"), total=None)
-
-        def step(message: str) -> None:
-            bar.update(task, description=message, advance=1)
-
-        return work(step)
+    _report(month_run, console.run_json, console.print_run, as_json)
 
 
 @app.command()
@@ -462,26 +414,18 @@ def runs(
     Example:
       cslevel runs --limit 5
     """
-    from .records import CslevelError
-    from .store import open_history
+    from .export import console
+    from .pipeline import recorded_runs
 
-    out_console, _err = _consoles()
-    try:
-        if db is None and (config is not None or Path("cslevel.toml").is_file()):
+    def records() -> list[dict[str, Any]]:
+        database = db
+        if database is None and (config is not None or Path("cslevel.toml").is_file()):
             from .config import load_config
 
-            db = load_config(config).database
-        with open_history(db, write=False, must_exist=True) as history:
-            records = history.runs(limit)
-    except CslevelError as exc:
-        _fail(exc, as_json, written=False)
-        return
-    from .export.console import print_runs
+            database = load_config(config).database
+        return recorded_runs(database, limit)
 
-    if as_json:
-        _emit({"runs": records})
-    else:
-        print_runs(out_console, records)
+    _report(records, console.runs_json, console.print_runs, as_json, written=False)
 
 
 @app.command()
@@ -497,10 +441,11 @@ def history(
     Example:
       cslevel history 0007
     """
-    from .pipeline import run_history
+    from .export import console
+    from .pipeline import history as agent_months
 
-    _report(lambda: run_history(agent_id.strip(), db=db), "history_json", "print_history",
-            as_json)
+    _report(lambda: agent_months(agent_id.strip(), db=db), console.history_json,
+            console.print_history, as_json)
 
 
 @app.command()
@@ -523,12 +468,13 @@ def inspect(
     Example:
       cslevel inspect kpi_2026-10.xlsx
     """
+    from .export import console
     from .inspect import inspect_file
     from .templates import load_scheme
 
     chosen = _month(month)
-    _report(lambda: inspect_file(file, load_scheme(scheme)[0], chosen), "inspect_json",
-            "print_inspect", as_json, written=False)
+    _report(lambda: inspect_file(file, load_scheme(scheme)[0], chosen), console.inspect_json,
+            console.print_inspect, as_json, written=False)
 
 
 @templates_app.command("list")
@@ -539,25 +485,11 @@ def templates_list(as_json: JsonOption = False) -> None:
     Example:
       cslevel templates list
     """
-    from .records import CslevelError
-    from .templates import load_scheme, shipped_template_names
+    from .export import console
+    from .pipeline import shipped_schemes
 
-    out_console, _err = _consoles()
-    rows = []
-    for name in shipped_template_names():
-        try:
-            scheme, _text = load_scheme(name)
-        except CslevelError as exc:
-            _fail(exc, as_json, written=False)
-            return
-        rows.append({"name": name, "title": scheme.title, "levels": scheme.level_names,
-                     "rule": scheme.promotion.rule})
-    if as_json:
-        _emit({"templates": rows})
-        return
-    for row in rows:
-        out_console.print(f"[bold]{row['name']}[/]  {row['title']}  "
-                          f"({row['rule']}: {' → '.join(row['levels'])})", soft_wrap=True)
+    _report(shipped_schemes, console.templates_json, console.print_templates, as_json,
+            written=False)
 
 
 @templates_app.command("show")
@@ -570,15 +502,10 @@ def templates_show(
     Example:
       cslevel templates show star
     """
-    from .records import CslevelError
     from .templates import load_scheme
 
-    try:
-        _scheme, text = load_scheme(name)
-    except CslevelError as exc:
-        _fail(exc, False, written=False)
-        return
-    sys.stdout.write(text)
+    _report(lambda: load_scheme(name)[1], lambda text: text,
+            lambda _out, text: sys.stdout.write(text), False, written=False)
 
 
 @templates_app.command("validate")
@@ -592,24 +519,11 @@ def templates_validate(
     Example:
       cslevel templates validate my-star.yaml
     """
-    from .records import CslevelError
+    from .export import console
     from .templates import load_scheme
 
-    try:
-        scheme, _text = load_scheme(str(path))
-    except CslevelError as exc:
-        _fail(exc, as_json, written=False)
-        return
-    if as_json:
-        _emit({"ok": True, "scheme": scheme.scheme, "levels": scheme.level_names})
-    else:
-        from rich.text import Text
-
-        count = len(scheme.levels)
-        _consoles()[0].print(Text("✓ ", style="green") + Text(ngettext(
-            "{path}: scheme {scheme}, {count} level, rule {rule}",
-            "{path}: scheme {scheme}, {count} levels, rule {rule}", count).format(
-                path=path, scheme=scheme.scheme, count=count, rule=scheme.promotion.rule)))
+    _report(lambda: (path, load_scheme(str(path))[0]), console.validated_json,
+            console.print_validated, as_json, written=False)
 
 
 @templates_app.command("new")
@@ -625,31 +539,11 @@ def templates_new(
     Example:
       cslevel templates new our-star --from star
     """
-    import re
+    from .export import console
+    from .pipeline import new_template
 
-    from .export.safe import StagedFiles
-    from .records import CslevelError, Problem
-    from .templates import load_scheme, parse_scheme
-
-    target = folder / f"{name}.yaml"
-    try:
-        if target.exists():
-            raise CslevelError(Problem(_("{path} already exists").format(path=target),
-                                       hint=_("Choose another name or delete the old file.")))
-        _scheme, text = load_scheme(base)
-        text, count = re.subn(r"^scheme:\s*\S+", f"scheme: {name}", text, count=1,
-                              flags=re.MULTILINE)
-        parse_scheme(text, str(target))  # the copy must be valid as written
-        with StagedFiles() as staged:
-            staged.write(target, lambda tmp: tmp.write_text(text, encoding="utf-8"))
-    except CslevelError as exc:
-        _fail(exc, False)
-        return
-    from rich.text import Text
-
-    _consoles()[0].print(Text("✓ ", style="green") + Text(_(
-        "{path} (from {base}); edit it, then cslevel templates validate {path}").format(
-            path=target, base=base)))
+    _report(lambda: (new_template(name, base, folder), base), lambda made: {},
+            console.print_new_template, False)
 
 
 @app.callback(invoke_without_command=True)

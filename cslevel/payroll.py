@@ -18,8 +18,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .i18n import _, ngettext
+from .labels import DECISION_LABEL, fmt_number
 from .records import Agent, Decision, Month, PayLine
-from .rules.streak import fmt_number
 from .templates import Scheme
 
 FEN = Decimal("0.01")
@@ -264,8 +264,6 @@ def change_reasons(
     agent: Agent, scheme: Scheme,
 ) -> list[str]:
     """Why `after` differs from `before` (the same agent's previous month), in words."""
-    from .export.results import DECISION_LABEL
-
     if after is None:
         return [_("left on {date}: no pay this month").format(date=agent.leave_date)
                 if agent.leave_date else _("not on this month's payroll")]

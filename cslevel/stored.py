@@ -1,5 +1,5 @@
 """The history's rows as plain values, made without the database layer: a worker process
-that scores a workbook makes them (cslevel/read/prefetch.py) without loading SQLAlchemy, and
+that scores a workbook makes them (cslevel/parallel.py) without loading SQLAlchemy, and
 the history stores them (`History.add_score_rows`)."""
 
 from __future__ import annotations

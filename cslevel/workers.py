@@ -1,7 +1,7 @@
 """Worker processes that end with the run that started them.
 
 A run hands work to worker processes: the reader that reads (and scores) the month's
-workbooks ahead (`cslevel.read.prefetch`, forked early by `cslevel run` on Linux, spawned
+workbooks ahead (`cslevel.parallel.Reader`, forked early by `cslevel run` on Linux, spawned
 elsewhere) and the writers that write large workbooks in the background
 (`cslevel.export.safe.StagedFiles`). When the run is killed (`kill -9`, the OOM killer, a
 scheduler's timeout), nothing tells a worker: a forked worker holds its own copy of the

@@ -6,7 +6,7 @@ an .xlsb (tests/fixtures), a CSV file, a web page and an Excel 2003 XML file sav
 are mutated: bytes flipped, inserted,
 deleted or copied inside one part of the zip (mostly its XML, then recompressed), now and
 then in the zip's own bytes, or a part dropped. Each mutated file is given to the real
-entry points (`run_score` with --dry-run for a KPI workbook, `read_attendance`,
+entry points (`cslevel.pipeline.score` with --dry-run for a KPI workbook, `read_attendance`,
 `read_roster`) in a forked child (tests/isolated.py) with a memory limit and a timeout.
 A clean result or a clean refusal (CslevelError) is fine; anything else (an uncaught
 exception, a crash, a hang, too much memory) is a failure, reported with the base input,
@@ -230,7 +230,7 @@ def _read(target: str, path: Path, db: Path) -> str:
     scheme_text = load_scheme("star")
     month = Month(*MONTH)
     if target == "kpi":
-        from cslevel.pipeline import run_score
+        from cslevel.pipeline import score as run_score
 
         result = run_score([path], "star", month=month, dry_run=True, db=str(db),
                            scheme_text=scheme_text)

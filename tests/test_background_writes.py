@@ -18,9 +18,10 @@ import pytest
 from bg_helpers import die, disk_full, write_text
 from cs_helpers import kpi
 
-from cslevel import pipeline
-from cslevel.export import safe
+from cslevel import parallel
 from cslevel.export.safe import StagedFiles
+from cslevel.parallel import WritePool
+from cslevel.pipeline import session as sessions
 from cslevel.records import CslevelError
 
 ROWS = [[f"{i:04d}", f"坐席{i}", "一组" if i % 2 else "二组", 100 + i % 17] for i in range(1, 41)]
@@ -39,7 +40,7 @@ def test_background_writes_give_the_same_bytes(tmp_path: Path, cli, monkeypatch,
     monkeypatch.setenv("CSLEVEL_LANG", lang)
     monkeypatch.setenv("CSLEVEL_WORKERS", "0")
     alone = _score(cli, tmp_path, "alone", "a.db")
-    monkeypatch.setattr(pipeline, "BACKGROUND_ROWS", 1)  # every workbook goes to a worker
+    monkeypatch.setattr(sessions, "BACKGROUND_ROWS", 1)  # every workbook goes to a worker
     monkeypatch.setenv("CSLEVEL_WORKERS", "2")
     workers = _score(cli, tmp_path, "workers", "b.db")
     assert [p.name for p in workers] == ["results-2026-01.xlsx", "results-2026-02.xlsx",
@@ -49,7 +50,7 @@ def test_background_writes_give_the_same_bytes(tmp_path: Path, cli, monkeypatch,
 
 def test_a_worker_writes_in_another_process(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("CSLEVEL_WORKERS", "2")
-    with StagedFiles() as staged:
+    with StagedFiles(writers=WritePool()) as staged:
         staged.write(tmp_path / "a.txt", write_text, background=True)
         staged.write(tmp_path / "b.txt", write_text, background=True)
     texts = [(tmp_path / n).read_text(encoding="utf-8") for n in ("a.txt", "b.txt")]
@@ -66,7 +67,7 @@ def test_a_failed_background_write_leaves_nothing(tmp_path: Path, monkeypatch) -
     out = tmp_path / "out"
     out.mkdir()
     (out / "old.txt").write_text("old", encoding="utf-8")
-    with pytest.raises(CslevelError) as caught, StagedFiles() as staged:
+    with pytest.raises(CslevelError) as caught, StagedFiles(writers=WritePool()) as staged:
         staged.write(out / "new.txt", write_text, background=True)
         staged.write(out / "old.txt", disk_full, background=True)
     problem = caught.value.problems[0]
@@ -85,7 +86,7 @@ def test_a_failed_background_write_leaves_nothing(tmp_path: Path, monkeypatch) -
 def test_how_many_workers(monkeypatch, value: str, cores: int, expected: int) -> None:
     monkeypatch.setenv("CSLEVEL_WORKERS", value)
     monkeypatch.setattr(os, "cpu_count", lambda: cores)
-    assert safe.workers() == expected
+    assert parallel.workers() == expected
 
 
 def _umask() -> int:
@@ -99,7 +100,7 @@ def test_a_worker_that_dies_stops_the_run_cleanly(tmp_path: Path, monkeypatch) -
     staging = tmp_path / "staging"
     staging.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(staging))
-    with pytest.raises(CslevelError) as caught, StagedFiles() as staged:
+    with pytest.raises(CslevelError) as caught, StagedFiles(writers=WritePool()) as staged:
         staged.write(tmp_path / "payroll.xlsx", die, background=True)
     assert str(caught.value) == (
         f"{tmp_path / 'payroll.xlsx'}: 无法写入输出文件（写入该文件的进程意外退出） — 如果该文件"
@@ -131,7 +132,7 @@ def test_python_dash_m_with_a_worker(tmp_path: Path) -> None:
 def test_a_write_left_for_later_is_written_by_the_run_when_collected(tmp_path: Path,
                                                                      monkeypatch) -> None:
     monkeypatch.setenv("CSLEVEL_WORKERS", "1")
-    with StagedFiles() as staged:
+    with StagedFiles(writers=WritePool()) as staged:
         staged.start_workers()
         staged.write(tmp_path / "results.txt", write_text, later=True)
         staged.write(tmp_path / "payroll.txt", write_text, background=True)
@@ -150,7 +151,7 @@ def test_a_write_left_for_later_is_dropped_when_the_run_fails(tmp_path: Path,
     staging = tmp_path / "staging"
     staging.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(staging))
-    with pytest.raises(CslevelError), StagedFiles() as staged:
+    with pytest.raises(CslevelError), StagedFiles(writers=WritePool()) as staged:
         staged.write(tmp_path / "results.txt", called.append, later=True)
         staged.start_workers()  # no workers: nothing to start
         raise CslevelError([])
@@ -169,7 +170,7 @@ def test_run_with_a_worker_gives_the_same_bytes(tmp_path: Path, cli, monkeypatch
     folders = {}
     for name, workers, rows in (("alone", "0", 5000), ("worker", "1", 1)):
         monkeypatch.setenv("CSLEVEL_WORKERS", workers)
-        monkeypatch.setattr(pipeline, "BACKGROUND_ROWS", rows)
+        monkeypatch.setattr(sessions, "BACKGROUND_ROWS", rows)
         code, _out, err = cli("init", name)
         assert code == 0, err
         ws = tmp_path / name

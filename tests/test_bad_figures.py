@@ -681,7 +681,7 @@ def test_bad_inputs_47_same_names_say_nothing(tmp_path: Path, cli_json) -> None:
 def test_bad_inputs_47_names_compared_as_dicts() -> None:
     """The comparison takes whole columns (10,000 agents a month): every id renamed is found
     once, in order, whatever the size."""
-    from cslevel.pipeline import _Intake
+    from cslevel.pipeline.intake import Intake as _Intake
     from cslevel.records import Problem, Source
 
     seen = _Intake.Seen()

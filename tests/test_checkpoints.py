@@ -15,7 +15,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cslevel import checkpoints, pipeline
+from cslevel import checkpoints
+from cslevel.pipeline import derive
 from cslevel.records import Agent, Month, Score
 from cslevel.rules import Checkpoint, replay
 from cslevel.store import open_history
@@ -275,10 +276,10 @@ def test_a_dry_run_keeps_no_checkpoint(tmp_path: Path) -> None:
     with open_history(db, write=False) as history:
         assert checkpoints.wanted(history, STAR, history.agents(), JAN + 2) is None
     with open_history(db) as history:
-        derived = pipeline.derive(history, STAR, JAN + 2, 3)
+        derived = derive.derive(history, STAR, JAN + 2, 3)
         assert derived.since is None
         assert history.checkpoints() is None  # kept only with the decisions they go with
-        pipeline._record_decisions(history, JAN + 2, pipeline._decisions_found(derived),
+        derive.record_decisions(history, JAN + 2, derive.decisions_found(derived),
                                    derived)
         assert history.checkpoints() is not None
         assert history.checkpoints()[0] == JAN + 1

@@ -20,14 +20,15 @@ from conftest import write_xlsx
 from cs_helpers import kpi
 
 from cslevel import i18n
-from cslevel.export.results import DECISION_LABEL, FLAG_LABEL, progress_headers
+from cslevel.export.results import progress_headers
+from cslevel.labels import DECISION_LABEL, FLAG_LABEL
 from cslevel.templates import load_scheme
 
 PACKAGE = Path(i18n.__file__).resolve().parent
 ENV = ("CSLEVEL_LANG", "LC_ALL", "LC_MESSAGES", "LANG")
 # modules whose string literals are all English msgids or data: no Chinese text of their own
 LABEL_MODULES = ["export/results.py", "export/payroll.py", "export/decisions.py",
-                 "export/xlsx.py"]
+                 "export/xlsx.py", "labels.py"]
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 
 

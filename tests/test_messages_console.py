@@ -16,7 +16,7 @@ from cs_helpers import kpi
 from rich.console import Console
 
 from cslevel.export.console import _short, print_run, print_runs
-from cslevel.monthly import RunResult
+from cslevel.outcomes import RunResult
 from cslevel.records import Month, Problem
 
 LANGS = [pytest.param("zh", id="zh"),

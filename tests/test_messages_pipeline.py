@@ -17,8 +17,8 @@ from cs_helpers import kpi
 
 from cslevel.export.payroll import check_payroll_path
 from cslevel.export.safe import check_writable
-from cslevel.monthly import _changes
-from cslevel.pipeline import run_score
+from cslevel.pipeline.workspace import changes as _changes
+from cslevel.pipeline import score as run_score
 from cslevel.records import AgentRow, CslevelError, Month, Source
 from cslevel.score import score_rows
 from cslevel.store import busy_timeout, database_url, open_history

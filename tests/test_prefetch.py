@@ -1,5 +1,5 @@
 """A run of several workbooks may have the next ones parsed by a worker process while it
-scores and stores the current one (cslevel.read.prefetch). What is stored, written and
+scores and stores the current one (cslevel.parallel). What is stored, written and
 reported is the same as when the run reads every file itself (CSLEVEL_WORKERS=0): the same
 rows, the same bytes, the same warnings in the run's language, the same error for a bad
 file, with nothing written."""
@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from cs_helpers import db_snapshot, files_in, kpi
 
-from cslevel.read import prefetch
-from cslevel.read.prefetch import PreparedKpi, SheetPrefetch
+from cslevel import parallel as prefetch
+from cslevel.parallel import KpiRead as PreparedKpi
+from cslevel.parallel import Reader as SheetPrefetch
 from cslevel.read.workbook import read_sheets
 
 ROWS = [[f"{i:04d}", f"坐席{i}", "一组" if i % 2 else "二组", 100 + i % 17] for i in range(1, 31)]
@@ -46,9 +47,10 @@ def _score(cli, tmp_path: Path, name: str, workers: str, monkeypatch) -> tuple[i
 
 
 def _served(monkeypatch) -> list[str]:
-    """What each `take` gave the run: read "here", "sheets" parsed or "scored" by the worker."""
+    """What each workbook the run took was: read "here", "sheets" parsed or "scored" by the
+    worker."""
     served: list[str] = []
-    take = SheetPrefetch.take
+    take = SheetPrefetch._take
 
     def spy(self: SheetPrefetch, index: int) -> object:
         got = take(self, index)
@@ -56,7 +58,7 @@ def _served(monkeypatch) -> list[str]:
                       else "sheets")
         return got
 
-    monkeypatch.setattr(SheetPrefetch, "take", spy)
+    monkeypatch.setattr(SheetPrefetch, "_take", spy)
     return served
 
 
@@ -261,7 +263,7 @@ def test_early_reading_forks_only_with_no_other_thread(tmp_path: Path, monkeypat
         assert not prefetch._can_fork()
         with SheetPrefetch(paths, prepared, early=True) as ahead:  # two files: read here
             assert ahead._pool is None
-            assert [ahead.take(0), ahead.take(1)] == [None, None]
+            assert [ahead._take(0), ahead._take(1)] == [None, None]
     finally:
         stop.set()
         busy.join()
@@ -270,7 +272,7 @@ def test_early_reading_forks_only_with_no_other_thread(tmp_path: Path, monkeypat
         with SheetPrefetch(paths, prepared, early=True) as ahead:
             assert ahead._pool is not None
             assert ahead._pool._mp_context.get_start_method() == "fork"
-            first = ahead.take(0)
+            first = ahead._take(0)
             assert isinstance(first, PreparedKpi) and first.scored is not None
             assert [row.agent_id for row in first.rows] == ["0001", "0002", "0003", "0004"]
             assert ahead.sheets(1) == read_sheets(paths[1])

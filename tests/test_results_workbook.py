@@ -293,7 +293,7 @@ def test_the_workbook_goes_to_a_writer_as_plain_cells(tmp_path: Path) -> None:
                                               ["0008", "乙", "一组", 20, 0.8, 0.9, 0.01]],
                header=METRIC_HEADERS)
     db = str(tmp_path / "h.db")
-    result = pipeline.run_score([path], "star", db=db, out=tmp_path / "written.xlsx")
+    result = pipeline.score([path], "star", db=db, out=tmp_path / "written.xlsx")
     with open_history(db, write=False) as history:
         explained = history.explanations(Month(2026, 1))
     month = result.months[0]

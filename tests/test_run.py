@@ -169,7 +169,7 @@ def test_changed_inputs_say_what_changed(tmp_path: Path, cli, database: str) -> 
 
 @pytest.mark.language("en")
 def test_default_month_is_the_previous_calendar_month(tmp_path: Path, cli) -> None:
-    from cslevel.monthly import previous_month
+    from cslevel.pipeline.workspace import previous_month
 
     assert previous_month(date(2026, 1, 15)) == Month(2025, 12)
     assert previous_month(date(2026, 11, 1)) == Month(2026, 10)

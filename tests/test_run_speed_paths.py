@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from cslevel import payroll
 from cslevel.payroll import PayInputs, pay_line
-from cslevel.pipeline import _state_at, stored_scores
+from cslevel.pipeline.derive import state_at as _state_at
+from cslevel.pipeline.derive import stored_scores
 from cslevel.records import NO_METRICS, Agent, Decision, Month, MonthState, Score
 from cslevel.rules import METRICS
 from cslevel.store import open_history

@@ -82,7 +82,7 @@ def _described(procs: list[Proc]) -> list[str]:
 FORKED_READER = """
     import json, sys, time
     from pathlib import Path
-    from cslevel.read.prefetch import SheetPrefetch
+    from cslevel.parallel import Reader as SheetPrefetch
 
     ahead = SheetPrefetch([Path(p) for p in sys.argv[1:]], early=True)
     method = ahead._pool._mp_context.get_start_method()
@@ -106,6 +106,7 @@ WRITERS = """
     import functools, json, os, sys, time
     from pathlib import Path
     from cslevel.export.safe import StagedFiles
+    from cslevel.parallel import WritePool
 
     def hang(marker, path):
         Path(marker).write_text(str(os.getpid()))
@@ -113,13 +114,14 @@ WRITERS = """
 
     if __name__ == "__main__":
         out = Path(sys.argv[1])
-        staged = StagedFiles()
-        staged.start_workers()
+        writers = WritePool()
+        writers.start()
+        staged = StagedFiles(writers=writers)
         staged.write(out / "payroll-2026-02.xlsx", functools.partial(hang, out / "busy"),
                      background=True)
         while not (out / "busy").exists():
             time.sleep(0.01)
-        pids = list(staged._workers_pool()._processes)
+        pids = list(writers._executor()._processes)
         print(json.dumps({"workers": pids, "busy": int((out / "busy").read_text())}))
         time.sleep(600)
 """
@@ -139,7 +141,7 @@ def _workspace(tmp_path: Path) -> Path:
     """A workspace with two months of the examples (40 agents)."""
     import shutil
 
-    from cslevel.monthly import init_workspace
+    from cslevel.pipeline.workspace import init_workspace
 
     ws = tmp_path / "ws"
     init_workspace(ws, "star")

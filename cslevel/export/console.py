@@ -12,21 +12,25 @@ from rich.table import Table
 from rich.text import Text
 
 from ..i18n import N_, Labels, _, language, ngettext
+from ..labels import DECISION_LABEL, decision_text
 from ..records import Decision, Problem
 from .payroll import changed, totals
-from .results import DECISION_LABEL, decision_text, progress_cells, progress_headers
+from .results import progress_cells, progress_headers
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ..inspect import Inspection
-    from ..monthly import RunResult
-    from ..pipeline import (
+    from ..outcomes import (
         HistoryResult,
         LockResult,
         MonthResult,
         PayrollResult,
         PromoteResult,
+        RunResult,
         ScoreResult,
     )
+    from ..templates import Scheme
 
 
 def _num(value: Decimal | None) -> float | int | None:
@@ -480,3 +484,72 @@ def print_runs(console: Console, records: list[dict[str, Any]]) -> None:
     console.print(table)
     if not records:
         console.print(Text(_("No runs recorded yet.")))
+
+
+def runs_json(records: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"runs": records}
+
+
+def print_lock(console: Console, result: LockResult) -> None:
+    """A month locked (or already locked), or reopened."""
+    if result.action == "reopen":
+        line = _("{month} reopened ({at}, {user}): {reason}").format(
+            month=result.month, at=result.at, user=result.user, reason=result.reason)
+    elif result.already:
+        line = _("{month} already locked ({at}, {user})").format(
+            month=result.month, at=result.at[:10], user=result.user)
+    else:
+        line = _('{month} locked ({at}, {user}). Reopen with: cslevel reopen {month} '
+                 '--reason "…"').format(month=result.month, at=result.at, user=result.user)
+    console.print(Text(line))
+
+
+def init_json(made: tuple[Path, list[Path]]) -> dict[str, Any]:
+    folder, created = made
+    return {"folder": str(folder), "created": [str(p) for p in created]}
+
+
+def print_init(console: Console, made: tuple[Path, list[Path]]) -> None:
+    folder, created = made
+    for path in created:
+        console.print(_("Created: {path}").format(path=path), soft_wrap=True, markup=False)
+    console.print(_("Next: edit {settings}, put the month's workbooks in {input}, then run: "
+                    "cslevel run").format(settings=folder / "cslevel.toml",
+                                          input=folder / "input"),
+                  soft_wrap=True, markup=False)
+
+
+def _template_row(name: str, scheme: Scheme) -> dict[str, Any]:
+    return {"name": name, "title": scheme.title, "levels": scheme.level_names,
+            "rule": scheme.promotion.rule}
+
+
+def templates_json(schemes: list[tuple[str, Scheme]]) -> dict[str, Any]:
+    return {"templates": [_template_row(name, scheme) for name, scheme in schemes]}
+
+
+def print_templates(console: Console, schemes: list[tuple[str, Scheme]]) -> None:
+    for row in templates_json(schemes)["templates"]:
+        console.print(f"[bold]{row['name']}[/]  {row['title']}  "
+                      f"({row['rule']}: {' → '.join(row['levels'])})", soft_wrap=True)
+
+
+def validated_json(checked: tuple[Path, Scheme]) -> dict[str, Any]:
+    _path, scheme = checked
+    return {"ok": True, "scheme": scheme.scheme, "levels": scheme.level_names}
+
+
+def print_validated(console: Console, checked: tuple[Path, Scheme]) -> None:
+    path, scheme = checked
+    count = len(scheme.levels)
+    console.print(Text("✓ ", style="green") + Text(ngettext(
+        "{path}: scheme {scheme}, {count} level, rule {rule}",
+        "{path}: scheme {scheme}, {count} levels, rule {rule}", count).format(
+            path=path, scheme=scheme.scheme, count=count, rule=scheme.promotion.rule)))
+
+
+def print_new_template(console: Console, made: tuple[Path, str]) -> None:
+    target, base = made
+    console.print(Text("✓ ", style="green") + Text(_(
+        "{path} (from {base}); edit it, then cslevel templates validate {path}").format(
+            path=target, base=base)))

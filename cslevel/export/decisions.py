@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..i18n import _
+from ..labels import DECISION_LABEL
 from ..records import Agent, Decision, Month
-from .results import DECISION_LABEL
 from .rowstream import RowStream
 from .xlsx import add_sheet, new_workbook
 
 if TYPE_CHECKING:
-    from ..pipeline import PromoteResult
+    from ..outcomes import PromoteResult
 
 
 def write_promotions(path: Path, result: PromoteResult) -> None:

@@ -19,7 +19,7 @@ from .safe import neutralize
 from .xlsx import add_sheet, new_workbook
 
 if TYPE_CHECKING:
-    from ..pipeline import PayrollResult
+    from ..outcomes import PayrollResult
 
 
 def totals(result: PayrollResult) -> tuple[dict[str, Decimal], Decimal]:

@@ -9,19 +9,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..i18n import N_, Labels, _
-from ..records import Decision, Month, MonthState, Problem
+from ..i18n import _
+from ..labels import FLAG_LABEL, decision_text
+from ..records import Month, MonthState, Problem
 from .rowstream import RowStream
 from .xlsx import add_sheet, new_workbook
 
 if TYPE_CHECKING:
-    from ..pipeline import MonthResult
+    from ..outcomes import MonthResult
     from ..templates import Scheme
 
-# translated when read: DECISION_LABEL["promote"] is 晋升 or Promotion, as the language is
-DECISION_LABEL = Labels({"promote": N_("Promotion"), "demote": N_("Demotion"),
-                         "trial_end": N_("End of trial")})
-FLAG_LABEL = Labels({"dismissal_review": N_("dismissal review")})
 
 
 def progress_headers(scheme: Scheme) -> tuple[str, str]:
@@ -36,14 +33,6 @@ def progress_cells(scheme: Scheme, state: MonthState) -> tuple[int | str, int | 
         return state.up_streak, state.down_streak
     return (_("Yes") if state.probation else "",
             _(", ").join(FLAG_LABEL.get(f, f) for f in state.flags))
-
-
-def decision_text(decision: Decision | None) -> str:
-    if decision is None:
-        return ""
-    return _("{decision} → {level} (from {effective})").format(
-        decision=DECISION_LABEL[decision.kind], level=decision.to_level,
-        effective=decision.effective)
 
 
 @dataclass

@@ -25,8 +25,9 @@ from ..i18n import _
 from ..records import CslevelError, Problem, Source
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures import Future
 
+    from ..parallel import WritePool
     from ..store import History
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -94,36 +95,7 @@ def _umask() -> int:
     return mask
 
 
-QUEUED = 2  # background writes in flight per worker: one being written, one waiting
-
-
-def workers() -> int:
-    """How many worker processes may write large workbooks while the run goes on: one per
-    core beyond the first, at most two (CSLEVEL_WORKERS overrides; 0 = write in the run's
-    own process)."""
-    value = os.environ.get("CSLEVEL_WORKERS", "").strip()
-    if value.isdigit():
-        return int(value)
-    return min(2, (os.cpu_count() or 1) - 1) if (os.cpu_count() or 1) > 1 else 0
-
-
-def _ready() -> None:
-    """A worker's first task: load the workbook writers before there is anything to write."""
-    from . import payroll, results  # noqa: F401  (imports xlsxwriter too)
-
-
-def _write_in_worker(language: str, write: Callable[[Path], None], tmp: Path) -> None:
-    """A worker process writes one staged file, in the run's language."""
-    from .. import i18n
-
-    i18n.set_language(language)
-    try:
-        write(tmp)
-    finally:
-        _remove_parts(tmp)
-
-
-def _remove_parts(tmp: Path) -> None:
+def remove_parts(tmp: Path) -> None:
     """The workbook writer's temporary folder beside a staged file (cslevel.export.xlsx),
     left only when its writing failed half way."""
     from .xlsx import parts_folder
@@ -140,8 +112,8 @@ class StagedFiles:
     every one was written (`commit`), else remove them all (`discard`).
 
     A large workbook may be written in the background (`write(..., background=True)`) by a
-    worker process (see `workers`) while the run goes on; `files`, `commit` and `discard`
-    wait for those writes first. At most `QUEUED` writes per worker are in flight (one
+    writer process of `writers` (cslevel.parallel.WritePool) while the run goes on; `files`, `commit` and `discard`
+    wait for those writes first. At most `writers.capacity` writes are in flight (one
     being written, the next waiting, so a worker never idles while the run makes the next
     workbook's cells): when they are, the run's own process writes the next workbook itself
     (so with one worker two workbooks are written at a time, and no more than three
@@ -158,12 +130,12 @@ class StagedFiles:
     output may replace (the history database is added by itself)."""
 
     def __init__(self, history: History | None = None,
-                 protected: list[tuple[Path, str]] | None = None) -> None:
+                 protected: list[tuple[Path, str]] | None = None,
+                 writers: WritePool | None = None) -> None:
         self._staged: list[tuple[Path, Path]] = []
         self._pending: list[tuple[Future[None], Path, Path]] = []
         self._later: list[tuple[Callable[[Path], None], Path, Path]] = []
-        self._pool: ProcessPoolExecutor | None = None
-        self._workers = workers()
+        self._writers = writers  # None: every file is written by this process
         self._history = history
         self._protected = list(protected or [])
         if history is not None and history.path is not None:
@@ -185,28 +157,17 @@ class StagedFiles:
         for done in [p for p in self._pending if p[0].done()]:  # collect finished writes
             self._pending.remove(done)
             self._finish(done)
-        if background and len(self._pending) < self._workers * QUEUED:  # room in the queue
-            from .. import i18n
-
-            self._pending.append((self._workers_pool().submit(
-                _write_in_worker, i18n.current(), write, tmp), tmp, path))
+        writers = self._writers
+        if background and writers is not None and len(self._pending) < writers.capacity:
+            self._pending.append((writers.submit(write, tmp), tmp, path))  # room in the queue
             return
         self._write_here(write, tmp, path)
 
-    def _workers_pool(self) -> ProcessPoolExecutor:
-        from ..workers import pool
-
-        if self._pool is None:  # spawned, not forked: the workers start small, and the same
-            # way on Windows; they end with the run, however it ends (cslevel/workers.py)
-            self._pool = pool(self._workers, "spawn")
-        return self._pool
-
     def start_workers(self) -> None:
-        """Start the workers now (they load the workbook writers on the other cores) when a
+        """Start the writers now (they load the workbook writers on the other cores) when a
         large workbook will be handed to them later."""
-        if self._workers and self._pool is None:
-            for _n in range(self._workers):
-                self._workers_pool().submit(_ready)
+        if self._writers is not None:
+            self._writers.start()
 
     @staticmethod
     def _write_here(write: Callable[[Path], None], tmp: Path, path: Path) -> None:
@@ -214,7 +175,7 @@ class StagedFiles:
             try:
                 write(tmp)
             finally:
-                _remove_parts(tmp)
+                remove_parts(tmp)
             finish.fault("staged")
             os.chmod(tmp, 0o666 & ~_umask())  # as a normally created file, not mkstemp's 0600
         except OSError as exc:
@@ -254,9 +215,8 @@ class StagedFiles:
     def _stop(self) -> None:
         """Let the workers finish what they are writing (so no file appears after
         `discard`), drop what has not started, and end them."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        if self._writers is not None:
+            self._writers.shutdown()
         self._pending.clear()
         self._later.clear()
 

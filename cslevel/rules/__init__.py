@@ -95,13 +95,13 @@ def with_team_ranks(
     return out
 
 
-from . import streak as _streak  # noqa: E402,F401  (registers the rule kind)
-from . import window as _window  # noqa: E402,F401  (registers the rule kind)
 from . import bands as _bands  # noqa: E402,F401  (registers the rule kind)
-from . import tiers as _tiers  # noqa: E402,F401  (registers the rule kind)
-from . import tenure as _tenure  # noqa: E402,F401  (registers the rule kind)
-from . import ranking as _ranking  # noqa: E402,F401  (registers the rule kind)
 from . import quarterly as _quarterly  # noqa: E402,F401  (registers the rule kind)
+from . import ranking as _ranking  # noqa: E402,F401  (registers the rule kind)
+from . import streak as _streak  # noqa: E402,F401  (registers the rule kind)
+from . import tenure as _tenure  # noqa: E402,F401  (registers the rule kind)
+from . import tiers as _tiers  # noqa: E402,F401  (registers the rule kind)
+from . import window as _window  # noqa: E402,F401  (registers the rule kind)
 
 __all__ = ["METRICS", "RULES", "register", "replay", "replay_all"]
 

@@ -1,0 +1,29 @@
+"""Labels and number forms shared by the exports, the payroll and the rules: what a decision
+or a flag is called (in the language in force when read) and how a figure is written in an
+explanation. Below every module that shows them, so that none has to import another's."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from .i18n import N_, Labels, _
+from .records import Decision
+
+# translated when read: DECISION_LABEL["promote"] is 晋升 or Promotion, as the language is
+DECISION_LABEL = Labels({"promote": N_("Promotion"), "demote": N_("Demotion"),
+                         "trial_end": N_("End of trial")})
+FLAG_LABEL = Labels({"dismissal_review": N_("dismissal review")})
+
+
+def decision_text(decision: Decision | None) -> str:
+    """A decision as a cell shows it: 晋升 → 三星（2026-04起）."""
+    if decision is None:
+        return ""
+    return _("{decision} → {level} (from {effective})").format(
+        decision=DECISION_LABEL[decision.kind], level=decision.to_level,
+        effective=decision.effective)
+
+
+def fmt_number(value: Decimal) -> str:
+    """110.00 -> '110', 109.90 -> '109.9' (for explanations)."""
+    return format(value.normalize(), "f")

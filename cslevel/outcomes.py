@@ -1,0 +1,112 @@
+"""What each command returns: plain records, made by the pipeline and read by the exports
+(workbooks, console, JSON) and the CLI. Nothing here computes anything."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .records import Agent, Decision, Month, MonthState, PayLine, Problem, Score
+
+if TYPE_CHECKING:
+    from .templates import Scheme
+
+
+@dataclass(frozen=True)
+class Attendance:
+    """An agent's attendance in one month as the results show it: 考勤 score and flags for
+    review (the totals are in the history)."""
+
+    score: Decimal | None
+    flags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    agent: Agent
+    score: Score | None
+    state: MonthState
+    attendance: Attendance | None = None
+
+
+@dataclass
+class MonthResult:
+    month: Month
+    rows: list[ResultRow]
+    files: list[str]
+
+
+@dataclass
+class ScoreResult:
+    scheme: Scheme
+    months: list[MonthResult]
+    problems: list[Problem]
+    outputs: list[Path] = field(default_factory=list)
+    rederived_through: Month | None = None
+
+
+@dataclass
+class PromoteResult:
+    scheme: Scheme
+    as_of: Month
+    window: int
+    moves: list[Decision]
+    earlier_moves: int
+    levels: dict[str, str]  # level in force in as_of + 1
+    agents: dict[str, Agent]
+    flags: list[tuple[str, str, str]]  # (agent, flag, reason) raised at the close of as_of
+    problems: list[Problem]
+    outputs: list[Path] = field(default_factory=list)
+
+
+@dataclass
+class PayrollResult:
+    scheme: Scheme
+    month: Month
+    lines: list[PayLine]
+    problems: list[Problem]
+    outputs: list[Path] = field(default_factory=list)
+    moves: list[Decision] = field(default_factory=list)  # taking effect this month
+    agents: dict[str, Agent] = field(default_factory=dict)
+    gone: list[PayLine] = field(default_factory=list)  # paid last month, not this month
+    previous_paid: bool = False  # whether the month before has a payroll to compare with
+
+
+@dataclass
+class HistoryResult:
+    agent: Agent
+    scheme: Scheme
+    states: list[MonthState]
+    next_level: str | None  # None once the agent has left
+    latest: Month
+    promoted_through: Month | None = None
+
+
+@dataclass
+class LockResult:
+    month: Month
+    action: str  # "lock" or "reopen"
+    at: str
+    user: str
+    reason: str = ""
+    already: bool = False  # the month was locked before this command
+
+
+@dataclass
+class RunResult:
+    month: Month
+    pay_month: Month
+    status: str  # "done", "unchanged" or "dry_run"
+    key: str
+    inputs: list[tuple[Path, str]]
+    template_hash: str
+    outputs: list[tuple[Path, str]] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    previous_run: int | None = None  # the run this one repeated, when unchanged
+    moves: int = 0
+    paid: int = 0
+    payroll_total: Decimal | None = None
+    agents: int = 0

@@ -1,0 +1,341 @@
+"""The order of the stages, and the only place it is written (as beancount's loader does):
+one short function per command, naming its stages in order.
+
+score:     read the roster and profiles -> per workbook: read, check, score, store (intake)
+           -> record the months and agents -> derive -> the months' rows -> record the run
+           -> write the results workbooks
+promote:   load the template -> derive -> close the month (decisions, levels, flags)
+           -> record the decisions -> write the sign-off list
+payroll:   load the template -> derive -> pay the month -> record -> write the payroll
+run_month: find the month's workbooks -> read them ahead (a worker) -> [same inputs as the
+           last run? done] -> refuse a locked month -> score -> payroll -> promote
+           -> what changed -> record the run; all in one transaction, every output staged
+history:   load the template -> derive one agent
+
+Each function returns a record of cslevel.outcomes; nothing here prints or exits. Problems
+that stop a command are raised as CslevelError; everything a command stores is in one
+transaction and its files are staged, so a command that stops leaves the history and the
+output folder as they were (cslevel.finish).
+
+The stages' modules (and the database layer they load) are imported inside the functions:
+`cslevel run` starts its reader worker before it loads them (cslevel.parallel).
+"""
+
+from __future__ import annotations
+
+import shutil
+from decimal import Decimal
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .. import finish
+from ..i18n import _
+from ..records import CslevelError, Month, Problem
+from .session import Progress, Session, quiet
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..outcomes import (
+        HistoryResult,
+        LockResult,
+        PayrollResult,
+        PromoteResult,
+        RunResult,
+        ScoreResult,
+    )
+    from ..parallel import Reader
+    from ..templates import Scheme
+
+__all__ = ["Session", "history", "lock", "new_template", "payroll", "payroll_diff", "promote",
+           "recorded_runs", "reopen", "run_month", "score", "shipped_schemes"]
+
+
+def score(
+    files: list[Path],
+    scheme_name: str | None,
+    *,
+    month: Month | None = None,
+    attendance_files: list[Path] | None = None,
+    roster_file: Path | None = None,
+    profile_file: Path | None = None,
+    db: str | None = None,
+    out: str | Path | None = None,
+    dry_run: bool = False,
+    progress: Progress = quiet,
+    session: Session | None = None,
+    scheme_text: tuple[Scheme, str] | None = None,
+    reading: Reader | None = None,
+) -> ScoreResult:
+    """Read, check, score and store the workbooks, and write each month's results workbook.
+    `reading`: the workbooks already being read by a worker the caller started early
+    (`cslevel run`); `session`: the caller's transaction and staged files."""
+    from ..outcomes import ScoreResult
+    from ..parallel import Reader
+    from ..templates import template_hash
+    from . import intake, rows
+    from . import session as sessions
+    from .derive import derive, rederive_recorded, window_of
+    from .session import record, refuse_early, transaction
+
+    protected = finish.protected_inputs(
+        [*files, *(attendance_files or [])], roster=roster_file, profile=profile_file,
+        template=scheme_name)
+    if session is None:
+        refuse_early(out, db, protected)
+    scheme, text = scheme_text or intake.scheme_for_scoring(scheme_name, db)
+    problems: list[Problem] = []
+    roster, profiles = intake.read_people(scheme, roster_file, profile_file, problems, progress)
+    attendance_files = attendance_files or []
+    result = ScoreResult(scheme, [], problems)
+    with transaction(db, session, write=not dry_run) as history:
+        problems += history.recovered
+        intake.check_template(history, scheme, text, problems)
+        # a worker may read and score the KPI workbooks (not with profiles: the points
+        # scheme's hard items are added here)
+        reading = reading or Reader([*files, *attendance_files], None if profiles is not None
+                                    else (scheme, month, set(range(len(files)))))
+        taken = intake.take_workbooks(history, scheme, files, attendance_files, month,
+                                      profiles, reading, problems, progress)
+        if (session is not None and session.write_later and not dry_run
+                and taken.largest >= sessions.BACKGROUND_ROWS):
+            session.staged.start_workers()  # a worker will write the payroll
+        scored = intake.check_taken(taken, files, problems)
+        targets, new_folder = intake.result_paths(out, scored)
+        intake.record_months(history, scheme, taken, scored, roster, problems)
+        derived = derive(history, scheme, history.scored_months()[-1],
+                         window_of(history, scheme), needed=scored[0])
+        result.rederived_through = rederive_recorded(history, derived, scored[0], problems)
+        result.months = rows.month_results(history, scheme, derived, scored, taken)
+        record(history, session, "score", {
+            "files": [str(p) for p in files], "months": [str(m) for m in scored],
+            "template_hash": template_hash(text), "dry_run": dry_run})
+        if not dry_run:
+            result.outputs = rows.write_results(history, scheme, result.months, targets,
+                                                new_folder, problems, protected, session,
+                                                progress)
+    return result
+
+
+def promote(
+    *,
+    months: int | None = None,
+    as_of: Month | None = None,
+    db: str | None = None,
+    out: Path | None = None,
+    dry_run: bool = False,
+    session: Session | None = None,
+) -> PromoteResult:
+    """Apply the rules at the close of `as_of` (default: the latest scored month); record the
+    decisions; write the moves and the sign-off list to `out`."""
+    from ..export.decisions import write_promotions
+    from .derive import close_month, stored_scheme
+    from .session import record, refuse_early, staging, transaction
+
+    if session is None:
+        refuse_early(out, db, [])
+    with transaction(db, session, write=not dry_run, must_exist=True) as history:
+        scheme = stored_scheme(history)
+        result = close_month(history, scheme, as_of, months)
+        result.problems += history.recovered
+        record(history, session, "promote", {"as_of": str(result.as_of),
+                                             "window": result.window,
+                                             "moves": len(result.moves), "dry_run": dry_run})
+        if out is not None and not dry_run:
+            with staging(session, history) as staged:
+                staged.write(out, partial(write_promotions, result=result))
+            result.outputs.append(out)
+    return result
+
+
+def payroll(
+    *,
+    month: Month | None = None,
+    db: str | None = None,
+    out: Path | None = None,
+    session: Session | None = None,
+    confirmed_through: Month | None = None,
+) -> PayrollResult:
+    """The payroll of `month`, written to `out`. `confirmed_through`: the month that a
+    `promote` later in the same transaction confirms (`cslevel run`), so its decisions are
+    not reported as unconfirmed."""
+    from ..export.payroll import check_payroll_path
+    from .pay import payroll_of, write_payroll_file
+    from .session import record, refuse_early, transaction
+
+    if session is None:
+        refuse_early(out, db, [])
+    target = out or Path(f"payroll-{month or 'next'}.xlsx")
+    check_payroll_path(target)
+    with transaction(db, session, write=True, must_exist=True) as history:
+        result = payroll_of(history, month, confirmed_through)
+        result.problems[:0] = history.recovered
+        if out is None:
+            target = Path(f"payroll-{result.month}.xlsx")
+        record(history, session, "payroll export", {"month": str(result.month),
+                                                    "lines": len(result.lines)})
+        write_payroll_file(history, result, target, session)
+    return result
+
+
+def payroll_diff(*, month: Month | None = None, db: str | None = None) -> PayrollResult:
+    """The month's payroll compared with the month before, agent by agent (writes nothing)."""
+    from ..store import open_history
+    from .pay import payroll_of
+
+    with open_history(db, write=False, must_exist=True) as history:
+        return payroll_of(history, month)
+
+
+def history(agent_id: str, *, db: str | None = None) -> HistoryResult:
+    """One agent's months: score, level in force, decision and reason (writes nothing)."""
+    from ..store import open_history
+    from .derive import agent_history
+
+    with open_history(db, write=False, must_exist=True) as stored:
+        return agent_history(stored, agent_id)
+
+
+def lock(month: Month, *, db: str | None = None) -> LockResult:
+    """Lock a scored month after its payroll: re-scoring it is refused until reopened."""
+    from . import locks
+
+    return locks.lock(month, db=db)
+
+
+def reopen(month: Month, reason: str, *, db: str | None = None) -> LockResult:
+    """Reopen a locked month; the reason, the user and the time go into the audit trail."""
+    from . import locks
+
+    return locks.reopen(month, reason, db=db)
+
+
+def run_month(config: Config, month: Month | None = None, *, dry_run: bool = False,
+              progress: Progress = quiet) -> RunResult:
+    """The whole month from one command (`cslevel run`)."""
+    from ..parallel import Reader
+    from ..templates import load_scheme
+    from . import workspace
+
+    month = month or workspace.previous_month()
+    kpi_files, att_files = workspace.month_inputs(config, month)
+    progress(_("template"))
+    scheme, text = load_scheme(config.scheme)
+    # a worker reads the workbooks (and scores the KPI ones) while this process loads the
+    # database layer, opens the history and reads the roster
+    scored_there = None if scheme.profile is not None else (
+        scheme, month, set(range(len(kpi_files))))
+    with Reader([*kpi_files, *att_files], scored_there, early=True) as reading:
+        return _month(config, month, kpi_files, att_files, scheme, text, reading,
+                      dry_run=dry_run, progress=progress)
+
+
+def _month(config: Config, month: Month, kpi_files: list[Path], att_files: list[Path],
+           scheme: Scheme, text: str, reading: Reader, *, dry_run: bool,
+           progress: Progress) -> RunResult:
+    from ..export.safe import StagedFiles
+    from ..parallel import WritePool
+    from ..store import open_history
+    from . import workspace
+    from .locks import refuse_locked
+    from .pay import payroll_of
+
+    result = workspace.run_key(config, month, kpi_files, att_files, scheme, text)
+    if dry_run:
+        result.status = "dry_run"
+    targets = workspace.targets(config, result)
+    folder = config.output_folder
+    made_folder = not dry_run and not folder.exists()
+    if made_folder:
+        folder.mkdir(parents=True)
+    try:
+        with open_history(config.database, write=not dry_run) as stored:
+            result.problems += stored.recovered
+            if not dry_run and (same := workspace.same_run(stored, month, result.key)):
+                result.status, result.previous_run = "unchanged", same["id"]
+                result.outputs = [(Path(o["file"]), o["sha256"])
+                                  for o in same["details"]["outputs"]]
+                result.changes = [_("same inputs as run #{run}: nothing changed").format(
+                    run=same["id"])]
+                stored.record_run("run", workspace.details(result, config, unchanged=True))
+                return result
+            if not dry_run:
+                refuse_locked(stored, [month])
+            before = stored.month_scores(month)
+            protected = finish.protected_inputs(
+                [*kpi_files, *att_files], roster=config.roster, profile=config.profile,
+                template=config.scheme, config=config.path)
+            with StagedFiles(stored, protected, WritePool()) as staged:
+                # the results workbook is written last, by this process, while a worker
+                # writes the payroll: the payroll is made before promote records the month's
+                # decisions (it reads the same derived levels, and promote confirms `month`)
+                session = Session(stored, staged, record=False, write_later=True)
+                scoring = score(kpi_files, None, month=month, attendance_files=att_files,
+                                roster_file=config.roster, profile_file=config.profile,
+                                out=targets["results"], dry_run=dry_run, progress=progress,
+                                session=session, scheme_text=(scheme, text), reading=reading)
+                result.problems += scoring.problems
+                progress(_("payroll"))
+                if dry_run:
+                    paid = payroll_of(stored, result.pay_month, confirmed_through=month)
+                else:
+                    paid = payroll(month=result.pay_month, out=targets["payroll"],
+                                   session=session, confirmed_through=month)
+                progress(_("promote"))
+                promoted = promote(as_of=month, out=None if dry_run else targets["moves"],
+                                   dry_run=dry_run, session=session)
+                result.problems += promoted.problems
+                result.moves = len(promoted.moves)
+                result.problems += [p for p in paid.problems if p not in result.problems]
+                result.paid = len(paid.lines)
+                result.payroll_total = sum((ln.total for ln in paid.lines), Decimal("0.00"))
+                after = stored.month_scores(month)
+                result.agents = len(after)
+                result.changes = workspace.changes(month, before, after, stored.scored_months())
+                if not dry_run:
+                    progress(_("writing"))
+                    result.outputs = [(target, staged.digest(tmp))
+                                      for tmp, target in staged.files()]
+                    stored.record_run("run", workspace.details(result, config))
+    except BaseException as exc:
+        # (not once the month is saved: the folder then holds, or will hold, its files)
+        if made_folder and not getattr(exc, "saved", False):
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return result
+
+
+def recorded_runs(db: str | None, limit: int | None = None) -> list[dict[str, object]]:
+    """The commands recorded in the history, newest first (writes nothing)."""
+    from ..store import open_history
+
+    with open_history(db, write=False, must_exist=True) as stored:
+        return stored.runs(limit)
+
+
+def shipped_schemes() -> list[tuple[str, Scheme]]:
+    """Every shipped template, by name, loaded (and so checked)."""
+    from ..templates import load_scheme, shipped_template_names
+
+    return [(name, load_scheme(name)[0]) for name in shipped_template_names()]
+
+
+def new_template(name: str, base: str, folder: Path) -> Path:
+    """A copy of the shipped template `base` as folder/NAME.yaml (scheme id NAME), valid as
+    written, for a clerk to edit."""
+    import re
+
+    from ..export.safe import StagedFiles
+    from ..templates import load_scheme, parse_scheme
+
+    target = folder / f"{name}.yaml"
+    if target.exists():
+        raise CslevelError(Problem(_("{path} already exists").format(path=target),
+                                   hint=_("Choose another name or delete the old file.")))
+    _scheme, text = load_scheme(base)
+    text, _count = re.subn(r"^scheme:\s*\S+", f"scheme: {name}", text, count=1,
+                           flags=re.MULTILINE)
+    parse_scheme(text, str(target))  # the copy must be valid as written
+    with StagedFiles() as staged:
+        staged.write(target, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    return target

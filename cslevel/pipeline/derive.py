@@ -1,0 +1,282 @@
+"""Derive stage: the stored scores and a template -> every agent's month-by-month states
+(level in force, streaks, decisions, flags), replayed by the rules (cslevel.rules), from
+each agent's first month or from the checkpoints kept at a month's close
+(cslevel.checkpoints).
+
+`derive` is a function of the history's scores and agents, the template and the review
+window; what it read and derived is kept in a cache of the command's own (`cache_of`),
+dropped when the scores or the agents are written again, so that the stages of one command
+replay the history once. Called with another template (what-if), it needs no other change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import Any
+from weakref import WeakKeyDictionary
+
+from .. import checkpoints
+from ..bulk import bulk_load
+from ..i18n import _
+from ..outcomes import HistoryResult, PromoteResult
+from ..records import Agent, CslevelError, Decision, Month, MonthState, Problem, Score
+from ..rules import METRICS, RANKED, replay_all, with_team_ranks
+from ..store import History
+from ..templates import Scheme, parse_scheme
+
+_CACHES: WeakKeyDictionary[History, dict[Any, Any]] = WeakKeyDictionary()
+
+
+def cache_of(history: History) -> dict[Any, Any]:
+    """What this command's stages read or derived from `history` (its transaction): the
+    scores, the replayed states; reused until scores or agents are written again
+    (`forget`)."""
+    found = _CACHES.get(history)
+    if found is None:
+        found = _CACHES[history] = {}
+    return found
+
+
+def forget(history: History) -> None:
+    """Scores or agents were written: what was read or derived before no longer holds."""
+    _CACHES.pop(history, None)
+
+
+def stored_scheme(history: History) -> Scheme:
+    """The template stored with the history (and its pay table, if it names one)."""
+    text = history.setting("template")
+    if text is None:
+        raise CslevelError(Problem(_("the history database holds no scores yet"),
+                                   hint=_("Run `cslevel score FILE --scheme star` first.")))
+    scheme = parse_scheme(text, _("template stored in the database ({scheme})").format(
+        scheme=history.setting("scheme")))
+    if scheme.pay.table is not None:
+        from .. import paytable
+
+        stored = history.setting("pay_table")
+        if stored is None:
+            raise CslevelError(Problem(
+                _("the template names a pay table, but the history holds no copy of it"),
+                hint=_("Score a month again with --scheme and the template's path.")))
+        scheme = paytable.apply_pay_table(scheme, paytable.load(stored))
+    return scheme
+
+
+def window_of(history: History, scheme: Scheme) -> int:
+    """The review window: `promote --months N` remembered for the history, else the
+    template's."""
+    stored = history.setting("window")
+    return int(stored) if stored else scheme.promotion.window
+
+
+def stored_scores(history: History, scheme: Scheme, since: Month | None = None
+                  ) -> dict[str, dict[Month, Score]]:
+    """The stored scores (those of `since` and later are enough, if given), read once per
+    command; with their metrics only where the scheme's rule or its team lead's pay reads
+    them."""
+    metrics = scheme.promotion.rule in METRICS or scheme.pay.team_lead is not None
+    cache = cache_of(history)
+    # read with metrics: good for every scheme; read from the first month: for every caller
+    for key in sorted((k for k in cache if k[0] == "scores"),
+                      key=lambda k: (not k[1], k[2] is not None)):
+        _, with_metrics, start = key
+        if (with_metrics or not metrics) and (start is None or (since is not None
+                                                                and start <= since)):
+            return cache[key]  # type: ignore[no-any-return]
+    cache["scores", metrics, since] = history.scores(metrics=metrics, since=since)
+    return cache["scores", metrics, since]  # type: ignore[no-any-return]
+
+
+class Derived(dict[str, tuple[Agent, list[MonthState], str]]):
+    """Every agent's month-by-month states and its level the month after the last, by
+    agent. `since`: None when the states start in each agent's first month; a month when
+    they were replayed from checkpoints and start there (the decisions before it are the
+    recorded ones)."""
+
+    since: Month | None = None
+    # the checkpoints it filled in, kept when its decisions are recorded (they go together:
+    # a later run goes on from the checkpoints with the recorded decisions before them)
+    keep_checkpoints: Callable[[], None] | None = None
+
+
+def derive(
+    history: History, scheme: Scheme, through: Month | None = None,
+    window: int | None = None, needed: Month | None = None, corrections: Sequence[Any] = (),
+) -> Derived:
+    """Every agent's month-by-month states up to `through` (default: the latest scored
+    month) and its level the month after, under `scheme` and the review `window` (default:
+    the history's). `needed`: the first month whose states the caller reads (None: all of
+    them); the states may start there, replayed from checkpoints (cslevel.checkpoints).
+    `corrections`: manual corrections to apply (none exist yet: the corrections issue adds
+    them; the derivation takes them here, so that every command sees them)."""
+    if corrections:
+        raise NotImplementedError("manual corrections are not supported yet")
+    if through is None:
+        through = history.scored_months()[-1]
+    if window is None:
+        window = window_of(history, scheme)
+    cache = cache_of(history)
+    key = ("derive", scheme.scheme, through, window)
+    found = cache.get(key)
+    if found is None or (found.since is not None and (needed is None or found.since > needed)):
+        # hundreds of thousands of scores and month states, none in a cycle: no collection
+        # while they are made (it would walk them all again and again, for nothing)
+        with bulk_load():
+            cache[key] = found = _derive(history, scheme, through, window, needed)
+    return found  # type: ignore[no-any-return]
+
+
+def _derive(history: History, scheme: Scheme, through: Month, window: int,
+            needed: Month | None) -> Derived:
+    agents = history.agents()
+    kept = (checkpoints.load(history, scheme, window, agents, needed)
+            if needed is not None else None)
+    save = checkpoints.wanted(history, scheme, agents, through)
+    if kept is None:
+        derived = Derived(replay_all(agents, rule_scores(history, scheme, agents), scheme,
+                                     through, window, save=save))
+    else:
+        month, start = kept
+        # a streak reaching the month after cites up to `window` - 1 months before it
+        scores = stored_scores(history, scheme, month + (2 - window))
+        derived = Derived(replay_all(agents, scores, scheme, through, window, start=start,
+                                     save=save))
+        derived.since = month + 1
+    if save is not None:
+        derived.keep_checkpoints = partial(checkpoints.save, history, scheme, window, agents,
+                                           save)
+    return derived
+
+
+def rule_scores(history: History, scheme: Scheme,
+                agents: dict[str, Agent]) -> dict[str, dict[Month, Score]]:
+    """The stored scores, with each month's place within the team for rules that rank."""
+    scores = stored_scores(history, scheme)
+    if scheme.promotion.rule not in RANKED:
+        return scores
+    if scheme.promotion.rule == "quarterly_standard":  # ranked on the quarter's average
+        return with_team_ranks(scores, agents, scheme.promotion.review_months,
+                               scheme.promotion.window)
+    return with_team_ranks(scores, agents)
+
+
+def decisions_found(derived: Derived) -> list[Decision]:
+    """The decisions in the derived states (from `derived.since` on, if it is set)."""
+    return [s.decision for _, states, _ in derived.values() for s in states if s.decision]
+
+
+def record_decisions(history: History, through: Month, found: list[Decision],
+                     derived: Derived) -> None:
+    """Record the decisions derived up to `through`, and the derivation's checkpoints."""
+    history.replace_decisions(through, found, since=derived.since)
+    if derived.keep_checkpoints is not None:
+        derived.keep_checkpoints()
+        derived.keep_checkpoints = None
+
+
+def decision_key(d: Decision) -> tuple[str, str, str, str, str]:
+    return (d.agent_id, str(d.decided), d.kind, d.from_level, d.to_level)
+
+
+def rederive_recorded(history: History, derived: Derived, first_scored: Month,
+                      problems: list[Problem]) -> Month | None:
+    """After months were scored again: the decisions already confirmed by `promote` (up to
+    the month it was run for) are recorded again as derived now, with a warning naming the
+    agents whose decisions changed. Returns that month, or None when no month scored was
+    already promoted."""
+    promoted = history.setting("promoted_through")
+    if not promoted or first_scored > Month.parse(promoted):
+        return None
+    through = Month.parse(promoted)
+    before = {decision_key(d) for d in history.decisions(since=derived.since)}
+    after = [d for d in decisions_found(derived) if d.decided <= through]
+    record_decisions(history, through, after, derived)
+    changed = before ^ {decision_key(d) for d in after}
+    if changed:
+        agents_changed = sorted({key[0] for key in changed})
+        problems.append(Problem(
+            _("a month already promoted was re-scored: decisions up to {month} were "
+              "derived again and changed for {count} agent(s): {agents}").format(
+                month=through, count=len(agents_changed),
+                agents=", ".join(agents_changed[:20])), severity="warning",
+            hint=_("Check the sign-off list again (cslevel promote --out …).")))
+    return through
+
+
+def state_at(states: list[MonthState], month: Month) -> MonthState | None:
+    """The agent's state in `month`, if it has one. The rules give one state per month from
+    the agent's first, so it is found by position (a search if ever they did not)."""
+    if not states:
+        return None
+    first = states[0].month
+    at = month - first
+    if 0 <= at < len(states) and states[at].month == month:
+        return states[at]
+    if states[-1].month - first == len(states) - 1:  # one per month: `month` has none
+        return None
+    return next((s for s in states if s.month == month), None)
+
+
+def close_month(history: History, scheme: Scheme, as_of: Month | None,
+                months: int | None) -> PromoteResult:
+    """The decisions at the close of `as_of` (default: the latest scored month) under the
+    review window `months` (remembered for the history; default: the history's): the moves,
+    the levels in force the month after, the flags for a person to decide; every decision
+    derived is recorded (those already confirmed beyond `as_of` stay confirmed)."""
+    scored = history.scored_months()
+    as_of = as_of or scored[-1]
+    if not scored[0] <= as_of <= scored[-1]:
+        raise CslevelError(Problem(
+            _("--as-of {month} is outside the scored months ({first} to {last})").format(
+                month=as_of, first=scored[0], last=scored[-1]),
+            hint=_("Score that month first, or give a month in that range.")))
+    if months is not None:
+        history.set_setting("window", str(months))
+    window = months or window_of(history, scheme)
+    # decisions already confirmed beyond as_of stay confirmed (re-derived, not dropped)
+    promoted = history.setting("promoted_through")
+    record_through = max(as_of, Month.parse(promoted)) if promoted else as_of
+    derived = derive(history, scheme, record_through, window, needed=as_of)
+    found = decisions_found(derived)
+    moves = sorted((d for d in found if d.decided == as_of), key=lambda d: d.agent_id)
+    levels = {}
+    for agent_id, (agent, states, next_level) in derived.items():
+        if agent.leave_date and Month.of(agent.leave_date) <= as_of:
+            continue
+        if agent.first_month is None or agent.first_month > as_of + 1:
+            continue
+        state = state_at(states, as_of + 1)
+        levels[agent_id] = state.level if state is not None else next_level
+    record_decisions(history, record_through, found, derived)
+    agents = {a: v[0] for a, v in derived.items()}
+    flags = [(agent_id, flag, state.note) for agent_id, (_, states, _) in derived.items()
+             for state in states if state.month == as_of for flag in state.flags]
+    earlier = (history.count_decisions(before=derived.since)
+               if derived.since is not None else 0)
+    return PromoteResult(scheme, as_of, window, moves,
+                         earlier + sum(1 for d in found if d.decided < as_of), levels,
+                         agents, flags, [])
+
+
+def agent_history(history: History, agent_id: str) -> HistoryResult:
+    """One agent's months, replayed in full (never from checkpoints), and the level it
+    holds the month after the latest scored one (None once it has left)."""
+    scheme = stored_scheme(history)
+    agents = history.agents()
+    if agent_id not in agents:
+        known = ", ".join(sorted(agents)[:10])
+        raise CslevelError(Problem(
+            _("no agent {agent} in the history").format(agent=repr(agent_id)),
+            hint=_("Check the id (ids are text: 0007 is not 7). Known ids include: {known}"
+                   ).format(known=known)))
+    latest = history.scored_months()[-1]
+    agent = agents[agent_id]
+    _agent, states, level_after = replay_all(
+        agents, rule_scores(history, scheme, agents), scheme, latest,
+        window_of(history, scheme))[agent_id]
+    left = agent.leave_date is not None and Month.of(agent.leave_date) <= latest
+    next_level = None if left else level_after
+    promoted = history.setting("promoted_through")
+    return HistoryResult(agent, scheme, states, next_level, latest,
+                         Month.parse(promoted) if promoted else None)

@@ -1,0 +1,74 @@
+"""Locks: a month is locked after its payroll, so that its scores (and any month's before
+it, which would change its levels) are not replaced until it is reopened with a reason, kept
+with the user and the time in the audit trail."""
+
+from __future__ import annotations
+
+from ..i18n import _
+from ..outcomes import LockResult
+from ..records import CslevelError, Month, Problem
+from ..store import History, open_history
+
+
+def refuse_locked(history: History, scoring: list[Month]) -> None:
+    """Scores of a locked month, or of a month before it (which would change the levels
+    derived for it), are not replaced until the locked month is reopened."""
+    problems = locked_problems(history, scoring)
+    if problems:
+        raise CslevelError(problems, exit_code=3)
+
+
+def locked_problems(history: History, scoring: list[Month]) -> list[Problem]:
+    """Why each of `scoring` may not be scored again (see refuse_locked)."""
+    locked = history.locks()
+    problems = []
+    for month in scoring:
+        later = [m for m in locked if m >= month]
+        if later:
+            lock = later[-1]
+            at, user = locked[lock]
+            what = (_("{month} is locked (locked after payroll on {date} by {user})")
+                    if lock == month else
+                    _("{month} cannot be scored: {lock} is locked and would change (locked "
+                      "after payroll on {date} by {user})"))
+            problems.append(Problem(
+                what.format(month=month, lock=lock, date=at[:10], user=user),
+                hint=_('To change it, reopen it with a reason first: cslevel reopen {lock} '
+                       '--reason "…"').format(lock=lock)))
+    return problems
+
+
+def lock(month: Month, *, db: str | None = None) -> LockResult:
+    """Lock a scored month after its payroll: re-scoring it is refused until reopened."""
+    with open_history(db, write=True, must_exist=True) as history:
+        scored = history.scored_months()
+        if month not in scored:
+            raise CslevelError(Problem(
+                _("{month} has no scores to lock").format(month=month),
+                hint=_("Lock a scored month ({first} to {last}): the month whose scores the "
+                       "exported payroll used.").format(first=scored[0], last=scored[-1])))
+        locked = history.locks()
+        if month in locked:  # repeating a lock changes nothing
+            return LockResult(month, "lock", *locked[month], already=True)
+        at, user = history.lock(month)
+        history.record_run("lock", {"month": str(month)})
+    return LockResult(month, "lock", at, user)
+
+
+def reopen(month: Month, reason: str, *, db: str | None = None) -> LockResult:
+    """Reopen a locked month; the reason, the user and the time go into the audit trail."""
+    reason = reason.strip()
+    if not reason:
+        raise CslevelError(Problem(_("a reason is needed to reopen a locked month"),
+                                   hint=_('Say why, e.g. --reason "corrected attendance"')))
+    with open_history(db, write=True, must_exist=True) as history:
+        locked = history.locks()
+        if month not in locked:
+            shown = ", ".join(str(m) for m in locked) or _("none")
+            raise CslevelError(Problem(
+                _("{month} is not locked (locked months: {locked})").format(month=month,
+                                                                            locked=shown),
+                hint=_("Nothing to reopen.")))
+        at, user = history.unlock(month, reason)
+        history.record_run("reopen", {"month": str(month), "reason": reason})
+    return LockResult(month, "reopen", at, user, reason)

@@ -1,0 +1,186 @@
+"""Pay stage: the derived levels, the stored figures and the template's pay -> one pay line
+per agent paid in a month (cslevel.payroll works out each line, in Decimal), each with why
+it differs from the month before, and the moves taking effect that month."""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+from functools import partial
+from pathlib import Path
+
+from ..i18n import _
+from ..outcomes import PayrollResult
+from ..payroll import PayInputs, change_reasons, pay_line, team_lead_pay
+from ..records import Agent, CslevelError, Month, MonthState, PayLine, Problem, Score, month_range
+from ..rules.streak import opening
+from ..store import History
+from ..templates import Scheme
+from . import session as sessions
+from .derive import derive, state_at, stored_scheme, stored_scores, window_of
+from .session import Session, staging
+
+
+def payroll_of(history: History, month: Month | None,
+             confirmed_through: Month | None = None) -> PayrollResult:
+    """The payroll of `month` (default: the month after the latest scored one), each line
+    with the reasons it differs from the month before, and the moves taking effect."""
+    scheme = stored_scheme(history)
+    scored = history.scored_months()
+    month = month or scored[-1] + 1
+    if month < scored[0]:
+        raise CslevelError(Problem(
+            _("the history starts in {first}; there is nothing to pay for {month}").format(
+                first=scored[0], month=month),
+            hint=_("Give a month from {first} to {last}.").format(first=scored[0],
+                                                                  last=scored[-1] + 1)))
+    if month > scored[-1] + 1:
+        raise CslevelError(Problem(
+            _("no scores for {previous}: the level in force in {month} is not known yet").format(
+                previous=month - 1, month=month),
+            hint=_("Score {previous} first (the latest scored month is {latest}).").format(
+                previous=month - 1, latest=scored[-1])))
+    same = scheme.pay.figures == "same"
+    if same and month not in scored:
+        raise CslevelError(Problem(
+            _("the template pays {month} from its own figures (pay.figures: same), and {month} "
+              "is not scored yet").format(month=month),
+            hint=_("Score {month} first, then export its payroll.").format(month=month)))
+    through = month if same else month - 1
+    # the states read: the pay month's and the month before's, with their figures' months;
+    # a team lead's pay reads the team's scores of the last review window
+    needed = month + (-2)
+    derived = derive(history, scheme, through, window_of(history, scheme), needed=needed)
+    problems: list[Problem] = []
+    stored = history.setting("promoted_through")
+    promoted = Month.parse(stored) if stored else None
+    if confirmed_through is not None and (promoted is None or confirmed_through > promoted):
+        promoted = confirmed_through
+    if month > scored[0] and (promoted is None or promoted < month - 1):
+        problems.append(Problem(
+            _("the decisions at the close of {month} have not been confirmed with "
+              "`cslevel promote`; the levels paid assume them").format(month=month - 1),
+            severity="warning"))
+    # the scores read: the figures' months, and the latest scored month up to the month
+    # before (who is paid besides the roster) even where months in between have no scores
+    latest_before = max((m for m in scored if m <= month - 1), default=needed)
+    all_scores = stored_scores(history, scheme, since=None if scheme.pay.team_lead is not None
+                               else min(needed, latest_before))
+    lines = pay_month(history, scheme, month, derived, all_scores, scored, problems)
+    before = (pay_month(history, scheme, month - 1, derived, all_scores, scored, [],
+                         explain=False) if month - 1 >= scored[0] else {})
+    for agent_id, line in (lines if before else {}).items():  # nothing to compare with
+        agent, states, _next = derived[agent_id]
+        decision = next((s.decision for s in states if s.decision
+                         and s.decision.effective == month), None)
+        reasons = tuple(change_reasons(before.get(agent_id), line, decision, agent, scheme))
+        lines[agent_id] = PayLine(  # (made anew: dataclasses.replace costs 5× more)
+            line.agent_id, line.name, line.team, line.month, line.level, line.components,
+            line.total, line.note, _("; ").join(reasons),
+            before[agent_id].total if agent_id in before else None, reasons)
+    gone = []
+    for a, line in before.items():
+        if a not in lines:
+            reasons = tuple(change_reasons(line, None, None, derived[a][0], scheme))
+            gone.append(PayLine(a, derived[a][0].name, derived[a][0].team, month, line.level,
+                                {}, Decimal("0.00"), "", _("; ").join(reasons), line.total,
+                                reasons))
+    moves = sorted((s.decision for _, states, _ in derived.values() for s in states
+                    if s.decision and s.decision.effective == month),
+                   key=lambda d: d.agent_id)
+    ordered = sorted(lines.values(), key=lambda line: (line.team, line.agent_id))
+    return PayrollResult(scheme, month, ordered, problems, moves=moves,
+                         agents={a: v[0] for a, v in derived.items()},
+                         gone=sorted(gone, key=lambda line: (line.team, line.agent_id)),
+                         previous_paid=bool(before))
+
+
+def pay_month(
+    history: History, scheme: Scheme, month: Month,
+    derived: dict[str, tuple[Agent, list[MonthState], str]],
+    all_scores: dict[str, dict[Month, Score]], scored: list[Month], problems: list[Problem],
+    explain: bool = True,
+) -> dict[str, PayLine]:
+    """One pay line per agent paid in `month`, by agent id (without how each was worked out
+    if not `explain`: a month only compared with)."""
+    figures = month if scheme.pay.figures == "same" else month - 1
+    attendance = history.attendance(figures)
+    if (scheme.pay.attendance_deduction is not None and not attendance
+            and figures >= scored[0]):
+        problems.append(Problem(
+            _("no attendance stored for {figures}: nobody has an attendance deduction in "
+              "{month}").format(figures=figures, month=month), severity="warning",
+            hint=_("Score {figures} again with --attendance to deduct absences.").format(
+                figures=figures)))
+    month_scores = {a: s.get(month) for a, s in all_scores.items()}
+    latest_scored = max(m for m in scored if m <= month) if scored[0] <= month else None
+    latest_ids = {a for a, s in all_scores.items() if latest_scored in s}
+    lines: dict[str, PayLine] = {}
+    for agent_id, (agent, states, next_level) in derived.items():
+        if agent.leave_date and Month.of(agent.leave_date) < month:
+            continue
+        if agent.hire_date and Month.of(agent.hire_date) > month:
+            continue
+        if agent.first_month is None:  # on the roster, not scored yet: a new hire
+            if not (agent.in_roster and agent.hire_date):
+                continue
+            trial_end, level = opening(
+                dataclasses.replace(agent, first_month=Month.of(agent.hire_date)), scheme)
+            if trial_end is not None and month > trial_end:
+                level = agent.start_level or scheme.entry_level
+            lines[agent_id] = pay_line(PayInputs(
+                agent, month, level, figures, None, attendance.get(agent_id), None), scheme,
+                explain)
+            continue
+        if agent.first_month > month:
+            continue
+        if not (agent.in_roster or month_scores.get(agent_id) or agent_id in latest_ids):
+            continue
+        state = state_at(states, month)
+        level = state.level if state is not None else next_level
+        figure_state = state_at(states, figures)
+        score = all_scores.get(agent_id, {}).get(figures)
+        counted = score is not None and figure_state is not None and not figure_state.in_trial
+        lead = (lead_pay(agent, level, scheme, month, derived, all_scores)
+                if agent.team_lead and scheme.pay.team_lead is not None else None)
+        lines[agent_id] = pay_line(PayInputs(
+            agent, month, level, figures, score.value if counted and score else None,
+            attendance.get(agent_id), lead), scheme, explain)
+    return lines
+
+
+def lead_pay(
+    lead: Agent, level: str, scheme: Scheme, month: Month,
+    derived: dict[str, tuple[Agent, list[MonthState], str]],
+    scores: dict[str, dict[Month, Score]],
+) -> tuple[Decimal, str]:
+    """Team-lead pay in `month`, for the last review window closed before it."""
+    reviews = [m for m in month_range(month + (-12), month - 1)
+               if m.month in scheme.promotion.review_months]
+    if not reviews:
+        return Decimal(0), ""
+    window = month_range(reviews[-1] + (1 - scheme.promotion.window), reviews[-1])
+    team = [a for a, (agent, _, _) in derived.items() if agent.team == lead.team]
+    team_scores = [scores[a][m].value for a in team for m in window if m in scores.get(a, {})]
+    lead_metrics = [scores[lead.agent_id][m].metrics for m in window
+                    if m in scores.get(lead.agent_id, {})]
+    return team_lead_pay(lead, level, scheme, window, team_scores, lead_metrics)
+
+
+def write_payroll_file(history: History, result: PayrollResult, target: Path,
+                       session: Session | None) -> None:
+    """Stage the payroll (.xlsx, or .csv by its name): in `cslevel run` a large one is
+    written by a worker while the run does the rest (its plain cell values are quick to hand
+    over); alone, it is the last work of its command and written here."""
+    from ..export.payroll import payroll_book, write_payroll, write_payroll_book
+
+    csv_format = target.suffix.lower() == ".csv"
+    with staging(session, history) as staged:
+        if (session is not None and session.write_later and not csv_format
+                and len(result.lines) >= sessions.BACKGROUND_ROWS):
+            staged.write(target, partial(write_payroll_book, book=payroll_book(result)),
+                         background=True)
+        else:
+            staged.write(target, partial(write_payroll, result=result,
+                                         csv_format=csv_format))
+    result.outputs.append(target)

@@ -1,0 +1,171 @@
+"""A workspace (`cslevel init`, `cslevel run`): the settings file and the input and output
+folders; which workbooks are the month's; the key of a run (its month, the hashes of its
+inputs and of the template) and whether the last run of the month had it, with its outputs
+unchanged on disk; what a run changed, and what is recorded of it in `cslevel runs`.
+
+The order of the month's stages is `cslevel.pipeline.run_month`'s."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .. import __version__
+from ..config import Config, write_template
+from ..finish import digest
+from ..i18n import N_, Labels, _, ngettext
+from ..outcomes import RunResult
+from ..records import CslevelError, Month, Problem, Source
+
+if TYPE_CHECKING:
+    from ..templates import Scheme
+
+OUTPUT_NAMES = {"results": "results-{month}.xlsx", "moves": "moves-{month}.xlsx",
+                "payroll": "payroll-{pay_month}.xlsx"}
+
+
+NOT_THERE = Labels({"roster": N_("the roster named in the settings is not there"),
+                    "profile": N_("the profile named in the settings is not there")})
+
+
+def previous_month(today: date | None = None) -> Month:
+    today = today or date.today()
+    return Month(today.year, today.month) - 1
+
+
+def init_workspace(folder: Path, scheme: str = "star", language: str = "zh") -> list[Path]:
+    """A workspace: `cslevel.toml` (commented) and the input and output folders."""
+    from ..config import CONFIG_NAME
+    from ..templates import load_scheme
+
+    load_scheme(scheme)  # an unknown scheme is refused before anything is made
+    target = folder / CONFIG_NAME
+    if target.exists():
+        raise CslevelError(Problem(
+            _("{config} already exists").format(config=target), Source(str(target)),
+            hint=_("Edit it, or choose another folder for a new workspace.")))
+    if folder.exists() and not folder.is_dir():
+        raise CslevelError(Problem(_("{folder} is a file, not a folder").format(folder=folder),
+                                   Source(str(folder))))
+    made: list[Path] = []
+    folder.mkdir(parents=True, exist_ok=True)
+    made.append(write_template(folder, scheme, language))
+    for name in ("input", "output"):
+        sub = folder / name
+        if not sub.exists():
+            sub.mkdir()
+            made.append(sub)
+    return made
+
+
+def month_inputs(config: Config, month: Month) -> tuple[list[Path], list[Path]]:
+    kpi = config.files(config.kpi, month)
+    if not kpi:
+        looked = ", ".join(p.format(month=str(month), yyyymm=f"{month.year}{month.month:02d}")
+                           for p in config.kpi)
+        raise CslevelError(Problem(
+            _("no KPI workbook for {month} in {folder}").format(
+                month=month, folder=config.input_folder),
+            Source(str(config.input_folder)),
+            hint=_("Put the month's export there, named like {names} (the patterns are "
+                   "input.kpi in {settings}), or give another --month.").format(
+                names=looked, settings=config.path.name)))
+    problems = [Problem(NOT_THERE[key], Source(str(path)),
+                        hint=_('Put it there, or set input.{key} = "" in {settings}.').format(
+                            key=key, settings=config.path.name))
+                for key, path in (("roster", config.roster), ("profile", config.profile))
+                if path is not None and not path.is_file()]
+    if problems:
+        raise CslevelError(problems)
+    return kpi, config.files(config.attendance, month)
+
+
+def same_run(history: Any, month: Month, key: str) -> dict[str, Any] | None:
+    """The latest run of `month` if it had this key and its outputs are unchanged on disk."""
+    for run in history.runs():
+        details = run["details"]
+        if run["command"] != "run" or details.get("month") != str(month):
+            continue
+        if details.get("key") != key or details.get("dry_run"):
+            return None
+        for output in details.get("outputs", []):
+            path = Path(output["file"])
+            if not path.is_file() or digest(path) != output["sha256"]:
+                return None
+        return run
+    return None
+
+
+def changes(month: Month, before: dict[str, Decimal], after: dict[str, Decimal],
+             scored: list[Month]) -> list[str]:
+    if not before:
+        return [ngettext("{month} scored for the first time: {count} agent",
+                         "{month} scored for the first time: {count} agents",
+                         len(after)).format(month=month, count=len(after))]
+    lines = []
+    changed = sorted(a for a in after if a in before and before[a] != after[a])
+    added, removed = sorted(set(after) - set(before)), sorted(set(before) - set(after))
+    for agent in changed[:50]:
+        lines.append(_("{agent} score changed: {before} → {after}").format(
+            agent=agent, before=before[agent], after=after[agent]))
+    if len(changed) > 50:
+        lines.append(_("and {count} more").format(count=len(changed) - 50))
+    if added:
+        lines.append(ngettext("{count} agent added: {agents}", "{count} agents added: {agents}",
+                              len(added)).format(count=len(added),
+                                                 agents=", ".join(added[:20])))
+    if removed:
+        lines.append(ngettext("{count} agent removed: {agents}",
+                              "{count} agents removed: {agents}",
+                              len(removed)).format(count=len(removed),
+                                                   agents=", ".join(removed[:20])))
+    if not lines:
+        lines.append(_("{month} scored again: no score changed").format(month=month))
+    elif scored and scored[-1] > month:
+        if scored[-1] == month + 1:
+            lines.append(_("decisions of the later months through {last} were derived again"
+                           ).format(last=scored[-1]))
+        else:
+            lines.append(_("decisions of the later months from {first} through {last} were "
+                           "derived again").format(first=month + 1, last=scored[-1]))
+    return lines
+
+
+def details(result: RunResult, config: Config, unchanged: bool = False) -> dict[str, Any]:
+    return {
+        "month": str(result.month), "pay_month": str(result.pay_month), "key": result.key,
+        "config": str(config.path), "template_hash": result.template_hash,
+        "inputs": [{"file": str(p), "sha256": h} for p, h in result.inputs],
+        "outputs": [{"file": str(p), "sha256": h} for p, h in result.outputs],
+        "changes": result.changes, "unchanged": unchanged, "previous_run": result.previous_run,
+        "dry_run": result.status == "dry_run",
+    }
+
+
+def run_key(config: Config, month: Month, kpi_files: list[Path], att_files: list[Path],
+            scheme: Scheme, text: str) -> RunResult:
+    """A new run's record: its month, the month it pays, its inputs with their hashes, the
+    template's hash and the key made of them."""
+    from ..paytable import dump
+    from ..templates import template_hash
+
+    pay_month = month + 1 if scheme.pay.figures == "previous" else month
+    inputs_used = [*kpi_files, *att_files, *(p for p in (config.roster, config.profile) if p)]
+    inputs = [(p, digest(p)) for p in inputs_used]
+    tmpl_hash = template_hash(text + (dump({lv.name: lv.pay for lv in scheme.levels})
+                                      if scheme.pay.table else ""))
+    key = hashlib.sha256(json.dumps(
+        {"month": str(month), "inputs": sorted((p.name, h) for p, h in inputs),
+         "template": tmpl_hash, "version": __version__}, sort_keys=True).encode()).hexdigest()
+    return RunResult(month, pay_month, "done", key, inputs, tmpl_hash)
+
+
+def targets(config: Config, result: RunResult) -> dict[str, Path]:
+    """The month's outputs in the workspace's output folder, by kind."""
+    return {kind: config.output_folder / name.format(month=result.month,
+                                                     pay_month=result.pay_month)
+            for kind, name in OUTPUT_NAMES.items()}
