@@ -28,8 +28,7 @@ from bad_helpers import (
 )
 from conftest import write_xlsx
 from cs_helpers import files_in
-from cslevel.read import workbook
-from cslevel.read.formats import containers
+from cslevel.read.formats import containers, fast
 from cslevel.read.workbook import Sheet, explain_blanks, read_sheets
 from cslevel.records import CslevelError, Source
 
@@ -178,7 +177,7 @@ def test_bad_inputs_1_openpyxl_parses_with_defusedxml() -> None:
     assert openpyxl.DEFUSEDXML is True
     assert functions.fromstring.__module__.startswith("defusedxml")
     assert functions.iterparse.__module__.startswith("defusedxml")
-    assert workbook._openpyxl_is_defused()
+    assert fast._openpyxl_is_defused()
 
 
 def test_bad_inputs_1_explain_blanks_refuses_without_defusedxml(
