@@ -29,7 +29,7 @@ from typing import IO
 from ...i18n import _
 from ...records import CslevelError, Problem, Source, column_letter
 from .. import sheetxml
-from ..sheetxml import check_extents, size_text
+from .extent import CELL_BYTES, EXTENT_FACTOR, Extent, budget_cells, check_extents, size_text
 from .sheet import _TEXT, _encrypted, _fail
 
 MAX_UNZIPPED_BYTES = 2 * 1024**3  # declared size of all entries; real exports are far below
@@ -246,7 +246,7 @@ def _check_xls_extents(path: Path) -> None:
         if reserved > 65_538 * 258:
             raise _fail(path, _("the workbook is damaged ({error})").format(
                 error=f"the stored size of {name} is {reserved:,} cells"), _TEXT["resave"])
-    check_extents(path.name, [sheetxml.Extent(name, cells) for name, cells, _r in sheets],
+    check_extents(path.name, [Extent(name, cells) for name, cells, _r in sheets],
                   len(data))
 
 
@@ -271,7 +271,7 @@ def _check_xlsb_extents(path: Path, archive: zipfile.ZipFile) -> None:
         with archive.open(info) as stream:
             cells = sheetxml.xlsb_value_cells(stream)
         size += info.file_size
-        extents.append(sheetxml.Extent(sheet_of_part.get(info.filename.lower(), info.filename),
+        extents.append(Extent(sheet_of_part.get(info.filename.lower(), info.filename),
                                        cells))
     check_extents(path.name, extents, size)
 
@@ -289,7 +289,7 @@ def _check_extents(path: Path, archive: zipfile.ZipFile, facts: _ZipFacts) -> No
             _check_well_formed(path, stream)
         with archive.open(member) as stream:
             tables = sheetxml.ods_value_cells(stream)
-        check_extents(path.name, [sheetxml.Extent(name, corners, from_origin=True)
+        check_extents(path.name, [Extent(name, corners, from_origin=True)
                                   for name, corners in tables], member.file_size)
         return
     if facts.kind == "xlsb":
@@ -299,11 +299,11 @@ def _check_extents(path: Path, archive: zipfile.ZipFile, facts: _ZipFacts) -> No
         return
     parts = sheetxml.sheet_parts(archive)
     declared = sum(info.file_size for info in parts)
-    limit = sheetxml.budget_cells(declared)
+    limit = budget_cells(declared)
     scans = []
     for info in parts:
-        share = sheetxml.budget_cells(0) * info.file_size // max(declared, 1) + (
-            sheetxml.EXTENT_FACTOR * info.file_size // sheetxml.CELL_BYTES)
+        share = budget_cells(0) * info.file_size // max(declared, 1) + (
+            EXTENT_FACTOR * info.file_size // CELL_BYTES)
         with sheetxml.open_member(archive, info) as stream:
             scans.append(sheetxml.fast_scan(stream, info.filename, min(share, limit)))
     suspects = [scan for scan in scans if scan.suspect]
@@ -312,14 +312,14 @@ def _check_extents(path: Path, archive: zipfile.ZipFile, facts: _ZipFacts) -> No
     size = sum(scan.size for scan in scans)
     bounded = sum(s.box[0] * s.box[1] for s in scans if not s.suspect)
 
-    def precise(info: zipfile.ZipInfo) -> sheetxml.Extent:
+    def precise(info: zipfile.ZipInfo) -> Extent:
         name = facts.sheet_of_part.get(info.filename.lower(), info.filename)
         with archive.open(info) as stream:
-            return sheetxml.Extent(name, sheetxml.value_cells(stream))
+            return Extent(name, sheetxml.value_cells(stream))
 
     by_part = {info.filename: info for info in parts}
     extents = [precise(by_part[scan.part]) for scan in suspects]
-    if bounded + sum(e.box() for e in extents) > sheetxml.budget_cells(size):
+    if bounded + sum(e.box() for e in extents) > budget_cells(size):
         extents = [precise(info) for info in parts]  # the candidate boxes were too generous
     check_extents(path.name, extents, size)
 

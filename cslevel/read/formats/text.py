@@ -21,8 +21,7 @@ from typing import Any
 
 from ...i18n import _
 from ...records import CslevelError
-from .. import sheetxml
-from ..sheetxml import size_text
+from .extent import CELL_BYTES, budget_cells, size_text
 from .sheet import _TEXT, Merged, Sheet, _fail, _format_note, _warning
 
 _SPREADSHEET_ML = "urn:schemas-microsoft-com:office:spreadsheet"
@@ -236,7 +235,7 @@ def _too_large(path: Path, rows: int, cols: int) -> CslevelError:
     return _fail(path, _("the table would be {rows} rows × {cols} columns: too large to read "
                          "({size} of memory)").format(
                              rows=f"{rows:,}", cols=f"{cols:,}",
-                             size=size_text(rows * cols * sheetxml.CELL_BYTES)),
+                             size=size_text(rows * cols * CELL_BYTES)),
                  _("Export the data again as .xlsx or .csv."))
 
 
@@ -244,7 +243,7 @@ def _read_html(path: Path, text: str) -> list[Sheet]:
     parser = _HtmlTables()
     parser.feed(text)
     parser.close()
-    limit = sheetxml.budget_cells(len(text))
+    limit = budget_cells(len(text))
     for table in parser.tables:  # (a colspan widens every row of its table)
         width = max([c + 1 for found in table["rows"] for c in found]
                     + [c2 + 1 for _, _, _, c2 in table["merged"]], default=0)
@@ -296,7 +295,7 @@ def _read_spreadsheet_ml(path: Path, text: str) -> list[Sheet]:
     merged: list[Merged] = []
     row_index = -1
     widest = 0
-    limit = sheetxml.budget_cells(len(text))
+    limit = budget_cells(len(text))
     try:
         for event, elem in iterparse(io.BytesIO(body.encode("utf-8")), events=("start", "end"),
                                      forbid_dtd=True):
