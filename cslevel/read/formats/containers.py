@@ -31,6 +31,7 @@ from ...records import CslevelError, Problem, Source, column_letter
 from .. import sheetxml
 from .extent import CELL_BYTES, EXTENT_FACTOR, Extent, budget_cells, check_extents, size_text
 from .sheet import _TEXT, _encrypted, _fail
+from .xmlstream import BrokenTag, open_member
 
 MAX_UNZIPPED_BYTES = 2 * 1024**3  # declared size of all entries; real exports are far below
 MAX_ZIP_ENTRIES = 20_000
@@ -189,7 +190,7 @@ def _check_links(archive: zipfile.ZipFile, facts: _ZipFacts) -> None:
         sheet = facts.sheet_of_part.get(info.filename.lower())
         if sheet is None:
             continue
-        with sheetxml.open_member(archive, info) as stream:
+        with open_member(archive, info) as stream:
             cells = sheetxml.external_cells(stream)
         if cells:
             facts.external[sheet] = cells
@@ -304,7 +305,7 @@ def _check_extents(path: Path, archive: zipfile.ZipFile, facts: _ZipFacts) -> No
     for info in parts:
         share = budget_cells(0) * info.file_size // max(declared, 1) + (
             EXTENT_FACTOR * info.file_size // CELL_BYTES)
-        with sheetxml.open_member(archive, info) as stream:
+        with open_member(archive, info) as stream:
             scans.append(sheetxml.fast_scan(stream, info.filename, min(share, limit)))
     suspects = [scan for scan in scans if scan.suspect]
     if not suspects:
@@ -366,7 +367,7 @@ def _check_zip(path: Path) -> _ZipFacts:
                 _check_extents(path, archive, facts)
                 if kind == "xlsx":
                     _check_links(archive, facts)
-            except sheetxml.BrokenTag as exc:
+            except BrokenTag as exc:
                 raise _fail(path, _("the workbook is damaged ({error})").format(
                     error=f"{exc.args[0][:40]!r}"), _TEXT["resave"]) from None
             return facts
