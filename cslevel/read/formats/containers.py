@@ -31,6 +31,7 @@ from ...records import CslevelError, Problem, Source, column_letter
 from .. import sheetxml
 from .extent import CELL_BYTES, EXTENT_FACTOR, Extent, budget_cells, check_extents, size_text
 from .sheet import _TEXT, _encrypted, _fail
+from .xlsx import fast_scan, sheet_parts, value_cells
 from .xmlstream import BrokenTag, open_member
 
 MAX_UNZIPPED_BYTES = 2 * 1024**3  # declared size of all entries; real exports are far below
@@ -186,7 +187,7 @@ def _check_links(archive: zipfile.ZipFile, facts: _ZipFacts) -> None:
     if not any(n.replace("\\", "/").lower().startswith("xl/externallinks/")
                for n in archive.namelist()):
         return
-    for info in sheetxml.sheet_parts(archive):
+    for info in sheet_parts(archive):
         sheet = facts.sheet_of_part.get(info.filename.lower())
         if sheet is None:
             continue
@@ -266,7 +267,7 @@ def _check_xlsb_extents(path: Path, archive: zipfile.ZipFile) -> None:
         for rel, name in sheetxml.xlsb_sheet_names(archive.read(book)):
             sheet_of_part[targets.get(rel, "").lower()] = name
     extents, size = [], 0
-    for info in sheetxml.sheet_parts(archive):
+    for info in sheet_parts(archive):
         if not info.filename.lower().endswith(".bin"):
             continue
         with archive.open(info) as stream:
@@ -298,7 +299,7 @@ def _check_extents(path: Path, archive: zipfile.ZipFile, facts: _ZipFacts) -> No
         return
     if facts.kind != "xlsx":
         return
-    parts = sheetxml.sheet_parts(archive)
+    parts = sheet_parts(archive)
     declared = sum(info.file_size for info in parts)
     limit = budget_cells(declared)
     scans = []
@@ -306,7 +307,7 @@ def _check_extents(path: Path, archive: zipfile.ZipFile, facts: _ZipFacts) -> No
         share = budget_cells(0) * info.file_size // max(declared, 1) + (
             EXTENT_FACTOR * info.file_size // CELL_BYTES)
         with open_member(archive, info) as stream:
-            scans.append(sheetxml.fast_scan(stream, info.filename, min(share, limit)))
+            scans.append(fast_scan(stream, info.filename, min(share, limit)))
     suspects = [scan for scan in scans if scan.suspect]
     if not suspects:
         return
@@ -316,7 +317,7 @@ def _check_extents(path: Path, archive: zipfile.ZipFile, facts: _ZipFacts) -> No
     def precise(info: zipfile.ZipInfo) -> Extent:
         name = facts.sheet_of_part.get(info.filename.lower(), info.filename)
         with archive.open(info) as stream:
-            return Extent(name, sheetxml.value_cells(stream))
+            return Extent(name, value_cells(stream))
 
     by_part = {info.filename: info for info in parts}
     extents = [precise(by_part[scan.part]) for scan in suspects]
