@@ -30,6 +30,7 @@ from ...i18n import _
 from ...records import CslevelError, Problem, Source, column_letter
 from .. import sheetxml
 from .extent import CELL_BYTES, EXTENT_FACTOR, Extent, budget_cells, check_extents, size_text
+from .ods import ods_value_cells
 from .sheet import _TEXT, _encrypted, _fail
 from .xlsx import fast_scan, sheet_parts, value_cells
 from .xmlstream import BrokenTag, open_member
@@ -290,7 +291,7 @@ def _check_extents(path: Path, archive: zipfile.ZipFile, facts: _ZipFacts) -> No
         with archive.open(member) as stream:
             _check_well_formed(path, stream)
         with archive.open(member) as stream:
-            tables = sheetxml.ods_value_cells(stream)
+            tables = ods_value_cells(stream)
         check_extents(path.name, [Extent(name, corners, from_origin=True)
                                   for name, corners in tables], member.file_size)
         return
