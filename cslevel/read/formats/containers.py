@@ -32,6 +32,7 @@ from .. import sheetxml
 from .extent import CELL_BYTES, EXTENT_FACTOR, Extent, budget_cells, check_extents, size_text
 from .ods import ods_value_cells
 from .sheet import _TEXT, _encrypted, _fail
+from .xlsb import xlsb_sheet_names, xlsb_value_cells
 from .xlsx import fast_scan, sheet_parts, value_cells
 from .xmlstream import BrokenTag, open_member
 
@@ -265,14 +266,14 @@ def _check_xlsb_extents(path: Path, archive: zipfile.ZipFile) -> None:
             attrs = _attributes(tag)
             target = attrs.get("Target", "").lstrip("/")
             targets[attrs.get("Id", "")] = target if target.startswith("xl/") else f"xl/{target}"
-        for rel, name in sheetxml.xlsb_sheet_names(archive.read(book)):
+        for rel, name in xlsb_sheet_names(archive.read(book)):
             sheet_of_part[targets.get(rel, "").lower()] = name
     extents, size = [], 0
     for info in sheet_parts(archive):
         if not info.filename.lower().endswith(".bin"):
             continue
         with archive.open(info) as stream:
-            cells = sheetxml.xlsb_value_cells(stream)
+            cells = xlsb_value_cells(stream)
         size += info.file_size
         extents.append(Extent(sheet_of_part.get(info.filename.lower(), info.filename),
                                        cells))
