@@ -32,6 +32,7 @@ from .. import sheetxml
 from .extent import CELL_BYTES, EXTENT_FACTOR, Extent, budget_cells, check_extents, size_text
 from .ods import ods_value_cells
 from .sheet import _TEXT, _encrypted, _fail
+from .xls import NotReadable, xls_value_cells
 from .xlsb import xlsb_sheet_names, xlsb_value_cells
 from .xlsx import fast_scan, sheet_parts, value_cells
 from .xmlstream import BrokenTag, open_member
@@ -240,8 +241,8 @@ def _check_xls_extents(path: Path) -> None:
     them, and a wrong size or a looping chain made it take all the memory (the fuzzer)."""
     data = path.read_bytes()
     try:
-        sheets = sheetxml.xls_value_cells(data)
-    except sheetxml.NotReadable as exc:
+        sheets = xls_value_cells(data)
+    except NotReadable as exc:
         raise _fail(path, _("the workbook is damaged ({error})").format(
             error=f"compound file: {exc}"), _TEXT["resave"]) from None
     for name, _cells, reserved in sheets:
