@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from isolated import run_in_child
 
 from cslevel.read import read_kpi, sheetxml
-from cslevel.read.formats import xmlstream
+from cslevel.read.formats import links, xmlstream
 from cslevel.read.workbook import read_sheets
 from cslevel.records import Month, column_letter
 from cslevel.templates import load_scheme
@@ -664,7 +664,7 @@ def test_bad_inputs_49_scanned_only_when_the_package_has_external_links(
     def never(*_args: object) -> None:
         raise AssertionError("scanned")
 
-    monkeypatch.setattr(sheetxml, "external_cells", never)
+    monkeypatch.setattr(links, "external_cells", never)
     parts = xlsx_parts(kpi_rows())
     parts["xl/worksheets/sheet1.xml"] = str(parts["xl/worksheets/sheet1.xml"]).replace(
         '<c r="D3"><v>95.5</v></c>', '<c r="D3"><f>[1]Sheet1!B2</f><v>95.5</v></c>')

@@ -5,7 +5,7 @@ returned with the rows; the pipeline stops before writing anything if one is an 
 
 This module is the stage's face: it names what the other stages use. The work is done in
 
-- `workbook`: a file -> its sheets of raw cell values, whatever its format;
+- `workbook` (and `formats/`): a file -> its sheets of raw cell values, whatever its format;
 - `table`: sheets -> the table holding the data (header, columns, data rows);
 - `kpi`, `attendance`, `roster`, `profile`: each kind of workbook -> its typed rows;
 - `columns`: the conversion of a table's columns (ids, texts, numbers, dates), shared by

@@ -28,7 +28,7 @@ from typing import IO
 
 from ...i18n import _
 from ...records import CslevelError, Problem, Source, column_letter
-from .. import sheetxml
+from . import links
 from .extent import CELL_BYTES, EXTENT_FACTOR, Extent, budget_cells, check_extents, size_text
 from .ods import ods_value_cells
 from .sheet import _TEXT, _encrypted, _fail
@@ -195,7 +195,7 @@ def _check_links(archive: zipfile.ZipFile, facts: _ZipFacts) -> None:
         if sheet is None:
             continue
         with open_member(archive, info) as stream:
-            cells = sheetxml.external_cells(stream)
+            cells = links.external_cells(stream)
         if cells:
             facts.external[sheet] = cells
 
