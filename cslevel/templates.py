@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -29,6 +28,7 @@ from .i18n import N_, Labels, _, ngettext
 from .limits import FIGURE_LIMIT, MONEY_CEILING
 from .records import CslevelError, Problem, Source
 from .rules import RULES
+from .scheme.names import normalize_label
 
 
 class _Model(BaseModel):
@@ -54,20 +54,6 @@ def _ordered(bounds: tuple[Decimal, Decimal]) -> tuple[Decimal, Decimal]:
 
 # the values a figure read from a workbook may take, both ends included: [low, high]
 Bounds = Annotated[tuple[Figure, Figure], AfterValidator(_ordered)]
-
-
-_ANNOTATION = re.compile(r"[(\[【][^()\[\]【】]*[)\]】]")
-
-
-def normalize_label(text: object) -> str:
-    """Compare labels ignoring case, spaces, full-width forms, punctuation noise and
-    bracketed annotations such as units: '迟到（单位：次）' and '迟到' are the same label, and
-    so are '解决率 %' and '解决率' (a trailing per-cent sign is a unit too; the reader
-    remembers it from the header: read.states_percent)."""
-    folded = unicodedata.normalize("NFKC", str(text)).casefold()
-    stripped = _ANNOTATION.sub("", folded) or folded
-    label = "".join(ch for ch in stripped if not ch.isspace() and ch not in "_-:*")
-    return label.rstrip("%") or label
 
 
 class Level(_Model):
@@ -897,7 +883,7 @@ def parse_scheme(text: str, origin: str) -> Scheme:
 
 def _parse_scheme(text: str, origin: str) -> Scheme:
     try:
-        data = yaml.load(text, Loader=_DecimalLoader)  # noqa: S506 - SafeLoader subclass
+        data = yaml.load(text, Loader=_DecimalLoader)  # (a SafeLoader: plain data only)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", exc)
