@@ -27,7 +27,6 @@ from pydantic import (
 from .i18n import N_, Labels, _, ngettext
 from .limits import FIGURE_LIMIT, MONEY_CEILING
 from .records import CslevelError, Problem, Source
-from .rules import RULES
 from .scheme.names import normalize_label
 
 
@@ -104,6 +103,13 @@ class Band(_Model):
         if self.at_least is not None:
             return average >= self.at_least
         return True
+
+
+# The rule kinds a template may name (`promotion.rule`): the names the rule kinds register
+# under in cslevel/rules (a test checks that the two agree). A plain list, so that the
+# templates need not import the rules, which use the templates.
+RULE_KINDS = ("streak", "window_average", "score_bands", "tier_floors", "tenure_grade",
+              "rank_streak", "quarterly_standard")
 
 
 class Promotion(_Model):
@@ -191,9 +197,9 @@ class Promotion(_Model):
     @field_validator("rule")
     @classmethod
     def _known_rule(cls, value: str) -> str:
-        if value not in RULES:
+        if value not in RULE_KINDS:
             raise ValueError(_("unknown rule {rule}; allowed: {rules}").format(
-                rule=repr(value), rules=", ".join(sorted(RULES))))
+                rule=repr(value), rules=", ".join(sorted(RULE_KINDS))))
         return value
 
 
