@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from .read.workbook import Sheet
-    from .templates import Scheme
+    from .scheme.models import Scheme
 
 LEVEL_HEADERS = ["级别", "等级", "职级", "段位", "星级", "Level"]
 HEADER_ROWS = 10  # the header is looked for in the first rows (a title row may come first)
