@@ -47,11 +47,11 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
-from . import __version__
-from .bulk import thaw
-from .i18n import _
-from .records import NO_METRICS, Agent, CslevelError, Decision, Month, Problem, Score, Source
-from .stored import SCORE_COLUMNS, figures_json, score_rows_stored
+from .. import __version__
+from ..bulk import thaw
+from ..i18n import _
+from ..records import NO_METRICS, Agent, CslevelError, Decision, Month, Problem, Score, Source
+from ..stored import SCORE_COLUMNS, figures_json, score_rows_stored
 
 metadata = MetaData()
 
@@ -836,7 +836,7 @@ def open_history(db: str | None, *, write: bool = True,
     Before the command sees the history, what a killed command left is finished
     (cslevel.finish.recover); after its transaction commits, its staged outputs are renamed
     into place (`History.after_commit`), or removed if it does not (`after_rollback`)."""
-    from . import finish
+    from .. import finish
 
     url = database_url(db)
     is_sqlite = url.startswith("sqlite")
