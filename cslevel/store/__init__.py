@@ -14,12 +14,11 @@ seconds (default 30), then stops with "the history database is busy" (exit code 
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
@@ -52,6 +51,7 @@ from ..bulk import thaw
 from ..i18n import _
 from ..records import NO_METRICS, Agent, CslevelError, Decision, Month, Problem, Score, Source
 from ..stored import SCORE_COLUMNS, figures_json, score_rows_stored
+from .codec import LazyMetrics, _Figures, _month_list, now, os_user
 
 metadata = MetaData()
 
@@ -186,10 +186,6 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("month locks and audit trail", _migration_3),
     ("output files promised by a committed run", _migration_4),
 ]
-
-
-def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 BUSY_TIMEOUT = 30  # seconds a run waits for another run's transaction (CSLEVEL_BUSY_TIMEOUT)
@@ -608,60 +604,6 @@ class History:
     def audit_trail(self) -> list[dict[str, str]]:
         rows = self.conn.execute(select(audit).order_by(audit.c.id)).mappings()
         return [{k: r[k] for k in ("at", "user", "action", "month", "reason")} for r in rows]
-
-
-def _month_list(months: tuple[Month, ...]) -> str:
-    """Months as the JSON list json.dumps makes of their texts ('["2026-01", "2026-02"]'),
-    without its encoder: tens of thousands of decisions are compared with the stored ones."""
-    return '["' + '", "'.join(map(str, months)) + '"]' if months else "[]"
-
-
-class _Figures:
-    """Stored figures ({"key": "1.5", …} JSON) as Decimals, each distinct text made a Decimal
-    once: a month's thousands of rows repeat the same few values."""
-
-    def __init__(self) -> None:
-        self._seen: dict[str, Decimal] = {}
-
-    def parse(self, text: str) -> dict[str, Decimal]:
-        seen = self._seen
-        return {k: seen[v] if v in seen else seen.setdefault(v, Decimal(v))
-                for k, v in json.loads(text).items()}
-
-
-class LazyMetrics(Mapping[str, Decimal]):
-    """A score's stored metrics, parsed from their JSON text on first use (most rules never
-    look at them, and a history holds hundreds of thousands)."""
-
-    __slots__ = ("_data", "_text")
-
-    def __init__(self, text: str):
-        self._text = text
-        self._data: dict[str, Decimal] | None = None
-
-    def _load(self) -> dict[str, Decimal]:
-        if self._data is None:
-            self._data = {k: Decimal(v) for k, v in json.loads(self._text).items()}
-        return self._data
-
-    def __getitem__(self, key: str) -> Decimal:
-        return self._load()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._load())
-
-    def __len__(self) -> int:
-        return len(self._load())
-
-    def __repr__(self) -> str:
-        return repr(self._load())
-
-
-def os_user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no user name on some service accounts
-        return "unknown"
 
 
 def _migrate(conn: Connection, shown: str) -> None:
