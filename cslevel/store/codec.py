@@ -1,13 +1,16 @@
-"""History database, the values as stored: figures as JSON text of exact Decimals, trigger
-months as a JSON list, time stamps (UTC, ISO) and the OS user, and a score's metrics parsed
-from their JSON only when a rule reads them.
+"""History database, the values as stored: a score's and an agent's figures as JSON text of
+exact Decimals (`figures_json`), a month's scores as the rows of the scores table
+(`score_rows_stored`), trigger months as a JSON list, time stamps (UTC, ISO) and the OS
+user, and a score's metrics parsed from their JSON only when a rule reads them.
 
-Nothing here loads the database layer: a worker process that scores a workbook makes the
-rows of the scores table with it (see cslevel/stored.py) without loading SQLAlchemy.
+Nothing here loads the database layer (nor does importing this module: `cslevel.store`
+imports its other modules when their names are first used): a worker process that scores a
+workbook makes the rows of the scores table with it (cslevel/read/prefetch.py) without
+loading SQLAlchemy, and the history stores them (`History.add_score_rows`).
 
-Input: Decimals, months, mappings. Output: the texts the tables hold, and back.
+Input: Decimals, months, mappings, scores. Output: the texts and rows the tables hold, and
+back.
 """
-
 from __future__ import annotations
 
 import getpass
@@ -15,8 +18,40 @@ import json
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
-from ..records import Month
+from ..records import Month, Score
+
+SCORE_COLUMNS = ("month", "agent_id", "score", "metrics", "source", "discipline_block",
+                 "explanation")
+
+
+def score_rows_stored(month: Month, month_scores: list[Score]) -> list[tuple[Any, ...]]:
+    """One month's scores as the rows of the scores table (`SCORE_COLUMNS`): plain text and
+    numbers."""
+    key, dumps = str(month), figures_json
+    return [(key, s.agent_id, str(s.value), dumps(s.metrics),
+             str(s.source) if s.source else "", int(s.discipline_block), s.explanation)
+            for s in month_scores]
+
+
+_QUOTED: dict[str, str] = {}  # a figure's name as a JSON string
+
+
+def figures_json(figures: Mapping[str, Any]) -> str:
+    """`json.dumps({name: str(value), …})`, as stored for a score's metrics and an agent's
+    attendance totals, without the encoder's cost per call (hundreds of thousands of rows
+    in a backfill): each name is quoted once, and a Decimal's text needs no escaping."""
+    if not figures:
+        return "{}"
+    quoted, parts = _QUOTED, []
+    for name, value in figures.items():
+        key = quoted.get(name)
+        if key is None:
+            key = quoted[name] = json.dumps(name)
+        parts.append(f'{key}: "{value}"' if type(value) is Decimal
+                     else f"{key}: {json.dumps(str(value))}")
+    return "{" + ", ".join(parts) + "}"
 
 
 def now() -> str:

@@ -25,8 +25,16 @@ from sqlalchemy.exc import DBAPIError
 
 from .. import __version__
 from ..records import NO_METRICS, Agent, Decision, Month, Problem, Score
-from ..stored import SCORE_COLUMNS, figures_json, score_rows_stored
-from .codec import LazyMetrics, _Figures, _month_list, now, os_user
+from .codec import (
+    SCORE_COLUMNS,
+    LazyMetrics,
+    _Figures,
+    _month_list,
+    figures_json,
+    now,
+    os_user,
+    score_rows_stored,
+)
 from .schema import (
     CHECKPOINT_MONTH,
     CHECKPOINTS,
