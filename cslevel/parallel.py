@@ -71,7 +71,7 @@ def read_kpi_scored(path: Path, scheme: Scheme, month: Month | None,
     no error; the rows are kept without their figures (the scores hold them)."""
     from .read import read_kpi
     from .score import score_rows
-    from .stored import score_rows_stored
+    from .store.codec import score_rows_stored
 
     rows, problems = read_kpi(path, scheme, month, sheets=sheets)
     scored: dict[Month, list[tuple[Any, ...]]] | None = None

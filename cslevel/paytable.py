@@ -9,11 +9,18 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .i18n import _
 from .limits import MONEY_CEILING
 from .records import CslevelError, Problem, Source
-from .templates import Scheme, normalize_label
+from .scheme.names import normalize_label
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .read.workbook import Sheet
+    from .scheme.models import Scheme
 
 LEVEL_HEADERS = ["级别", "等级", "职级", "段位", "星级", "Level"]
 HEADER_ROWS = 10  # the header is looked for in the first rows (a title row may come first)
@@ -74,8 +81,9 @@ def read_pay_table(path: Path, scheme: Scheme) -> PayTable:
                                             components=", ".join(components), rows=HEADER_ROWS)))
 
 
-def _rows(path: Path, sheet, header: int, level_col: int, columns: dict[str, int],  # noqa: ANN001
-          scheme: Scheme, is_blank, number) -> PayTable:  # noqa: ANN001
+def _rows(path: Path, sheet: Sheet, header: int, level_col: int, columns: dict[str, int],
+          scheme: Scheme, is_blank: Callable[[object], bool],
+          number: Callable[[object], tuple[Decimal, bool]]) -> PayTable:
     table: PayTable = {}
     problems: list[Problem] = []
     for index, row in enumerate(sheet.rows[header + 1:], start=header + 1):

@@ -28,7 +28,7 @@ from bad_helpers import (
 )
 from conftest import write_xlsx
 from cs_helpers import files_in
-from cslevel.read import workbook
+from cslevel.read.formats import containers, fast
 from cslevel.read.workbook import Sheet, explain_blanks, read_sheets
 from cslevel.records import CslevelError, Source
 
@@ -145,7 +145,7 @@ def test_bad_inputs_1_overlong_xml_preamble_is_refused(tmp_path: Path, cli,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """BAD_INPUTS 1: the check reads each part only up to its root element; a preamble
     longer than any Excel writes is refused rather than read without end."""
-    monkeypatch.setattr(workbook, "MAX_XML_PROLOG", 4096)
+    monkeypatch.setattr(containers, "MAX_XML_PROLOG", 4096)
     write_parts(tmp_path / "kpi_2026-10.xlsx", xlsx_parts(
         kpi_rows(), strings_prolog="<!-- padding -->\n" * 1000))
     refused(cli, tmp_path, "kpi_2026-10.xlsx",
@@ -177,7 +177,7 @@ def test_bad_inputs_1_openpyxl_parses_with_defusedxml() -> None:
     assert openpyxl.DEFUSEDXML is True
     assert functions.fromstring.__module__.startswith("defusedxml")
     assert functions.iterparse.__module__.startswith("defusedxml")
-    assert workbook._openpyxl_is_defused()
+    assert fast._openpyxl_is_defused()
 
 
 def test_bad_inputs_1_explain_blanks_refuses_without_defusedxml(
@@ -211,7 +211,7 @@ def test_bad_inputs_2_declared_unpacked_size_is_checked_first(tmp_path: Path, cl
 def test_bad_inputs_2_unpacked_size_limit(tmp_path: Path, cli,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """BAD_INPUTS 2: the limit applies to the sum of all parts."""
-    monkeypatch.setattr(workbook, "MAX_UNZIPPED_BYTES", 2048)
+    monkeypatch.setattr(containers, "MAX_UNZIPPED_BYTES", 2048)
     path = write_parts(tmp_path / "kpi_2026-10.xlsx", xlsx_parts(kpi_rows()))
     with zipfile.ZipFile(path) as archive:
         total = sum(i.file_size for i in archive.infolist())
@@ -234,7 +234,7 @@ def test_bad_inputs_2_declared_entry_count_is_checked_before_indexing(tmp_path: 
 
 def test_bad_inputs_2_entry_count_limit(tmp_path: Path, cli,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(workbook, "MAX_ZIP_ENTRIES", 5)
+    monkeypatch.setattr(containers, "MAX_ZIP_ENTRIES", 5)
     write_parts(tmp_path / "kpi_2026-10.xlsx", xlsx_parts(kpi_rows()))
     refused(cli, tmp_path, "kpi_2026-10.xlsx",
             "the workbook holds 6 parts, far more than any real workbook (zip bomb?)",

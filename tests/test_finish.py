@@ -499,16 +499,16 @@ def test_bad_inputs_45_read_only_history(tmp_path: Path, cli,
     with SQLite's own read-only mode, since root may write any file): a command that writes
     is refused with the hint to make it writable; one that only reads still works."""
     db = _scored(tmp_path, cli)
-    from cslevel import store
+    from cslevel.store import connect
 
-    real_engine = store._engine
+    real_engine = connect._engine
 
     def read_only(url: str, is_sqlite: bool, timeout: float) -> Any:
         if is_sqlite and url.startswith("sqlite:///"):
             url = f"sqlite:///file:{url.removeprefix('sqlite:///')}?mode=ro&uri=true"
         return real_engine(url, is_sqlite, timeout)
 
-    monkeypatch.setattr(store, "_engine", read_only)
+    monkeypatch.setattr(connect, "_engine", read_only)
     before = db_snapshot(db)
     kpi(tmp_path / "kpi_2026-11.xlsx", [["0001", "甲", "一组", 112]])
     code, problem = _error(cli, "score", "kpi_2026-11.xlsx", "--scheme", "star")

@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from isolated import run_in_child
 
 from cslevel.read import read_kpi, sheetxml
+from cslevel.read.formats import links, xmlstream
 from cslevel.read.workbook import read_sheets
 from cslevel.records import Month, column_letter
 from cslevel.templates import load_scheme
@@ -264,12 +265,12 @@ def test_bad_inputs_35_fast_pass_never_misses_a_far_value(sheet: str, budget: in
                                                          chunk: int | None) -> None:
     """The oracle of the fast pass: whenever it finds nothing suspect, every cell the precise
     pass says holds a value lies inside its candidate box (read whole or in tiny chunks)."""
-    saved = sheetxml.CHUNK
-    sheetxml.CHUNK = chunk or saved
+    saved = xmlstream.CHUNK
+    xmlstream.CHUNK = chunk or saved
     try:
         scan = sheetxml.fast_scan(_stream(sheet), "sheet", budget)
     finally:
-        sheetxml.CHUNK = saved
+        xmlstream.CHUNK = saved
     if not scan.suspect:
         rows, cols = scan.box
         assert rows * cols <= budget
@@ -298,11 +299,11 @@ def test_bad_inputs_35_fast_pass_passes_ordinary_sheets(tmp_path: Path) -> None:
         with zipfile.ZipFile(path) as archive:
             data = archive.read("xl/worksheets/sheet1.xml")
         for chunk in (5, 17, 1 << 20):
-            sheetxml.CHUNK, saved = chunk, sheetxml.CHUNK
+            xmlstream.CHUNK, saved = chunk, xmlstream.CHUNK
             try:
                 scan = sheetxml.fast_scan(io.BytesIO(data), "sheet1", 1_000_000)
             finally:
-                sheetxml.CHUNK = saved
+                xmlstream.CHUNK = saved
             assert not scan.suspect, (path.name, chunk)
 
 
@@ -663,7 +664,7 @@ def test_bad_inputs_49_scanned_only_when_the_package_has_external_links(
     def never(*_args: object) -> None:
         raise AssertionError("scanned")
 
-    monkeypatch.setattr(sheetxml, "external_cells", never)
+    monkeypatch.setattr(links, "external_cells", never)
     parts = xlsx_parts(kpi_rows())
     parts["xl/worksheets/sheet1.xml"] = str(parts["xl/worksheets/sheet1.xml"]).replace(
         '<c r="D3"><v>95.5</v></c>', '<c r="D3"><f>[1]Sheet1!B2</f><v>95.5</v></c>')

@@ -93,16 +93,16 @@ def _decision(agent: str, decided: Month, to_level: str) -> Decision:
 
 
 def test_promote_touches_only_the_decisions_that_changed(tmp_path: Path, monkeypatch) -> None:
-    from cslevel import store
+    from cslevel.store import history as history_module
 
     db = str(tmp_path / "h.db")
     a = _decision("0001", Month(2026, 3), "二星")
     b = _decision("0002", Month(2026, 3), "二星")
     c = _decision("0003", Month(2026, 4), "二星")
-    monkeypatch.setattr(store, "now", lambda: "first")
+    monkeypatch.setattr(history_module, "now", lambda: "first")
     with open_history(db) as history:
         history.replace_decisions(Month(2026, 3), [a, b, c])  # c: after `through`
-    monkeypatch.setattr(store, "now", lambda: "second")
+    monkeypatch.setattr(history_module, "now", lambda: "second")
     d = _decision("0004", Month(2026, 4), "二星")
     with open_history(db) as history:
         history.replace_decisions(Month(2026, 4), [a, c, d])  # b no longer found
@@ -236,6 +236,6 @@ def test_scoring_a_workbook_at_once_is_scoring_each_row(tmp_path: Path, data) ->
 @given(st.dictionaries(st.text(max_size=8), st.decimals(allow_nan=True) | st.integers()
                        | st.text(max_size=5), max_size=6))
 def test_figures_are_stored_as_the_json_encoder_writes_them(figures) -> None:
-    from cslevel.stored import figures_json
+    from cslevel.store.codec import figures_json
 
     assert figures_json(figures) == json.dumps({k: str(v) for k, v in figures.items()})

@@ -293,3 +293,27 @@ def _roster(tmp_path: Path) -> str:
 
     write_xlsx(tmp_path / "roster.xlsx", [["工号", "当前级别"], ["0009", "三星"]])
     return "roster.xlsx"
+
+
+# --- the package's face ----------------------------------------------------------------------
+def test_the_face_names_what_its_modules_define_and_codec_loads_no_database_layer() -> None:
+    """`cslevel.store` imports a name's module when the name is first used: every name it
+    offers is the one its module defines, and the values as stored (`cslevel.store.codec`,
+    which a worker process that scores a workbook uses) come without SQLAlchemy."""
+    import subprocess
+    import sys
+    from importlib import import_module
+
+    from cslevel import store
+
+    assert sorted(store.__all__) == sorted(store._HOME)
+    for name in store.__all__:
+        home = import_module(f"cslevel.store.{store._HOME[name]}")
+        assert getattr(store, name) is getattr(home, name), name
+    with pytest.raises(AttributeError):
+        store.no_such_name  # noqa: B018  (the attribute looked up is the test)
+    code = ("import sys, cslevel.store.codec, cslevel.parallel; "
+            "print(sorted(m for m in sys.modules if m.startswith('sqlalchemy')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "[]"

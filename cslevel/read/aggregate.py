@@ -14,6 +14,7 @@ from ..i18n import _
 from ..records import AgentRow, Month, Problem, Source
 from ..templates import AggregateMetric, Scheme, normalize_label
 from . import values
+from .common import spaced_ids
 from .table import Table
 
 RAW_DATE = "raw_date"
@@ -86,8 +87,6 @@ def aggregate_rows(
             continue
         groups.setdefault((agent, row_month), []).append(index)
     if table.columns.get("agent_id") != table.columns.get(RAW_AGENT):  # (not names)
-        from . import spaced_ids
-
         spaced_ids(table, problems)
     if ignored:
         problems.append(Problem(

@@ -1,0 +1,294 @@
+"""Read stage, the KPI workbook (绩效考核表): file -> one `AgentRow` per agent and month.
+
+Input: the workbook's path (or its sheets, or a `KpiPlan` already made), the template and
+the month given on the command line. Output: the rows, each with its source cell, and every
+problem found. The score comes from a ready score column, from the template's metric
+columns, or from raw rows (one per call or ticket) aggregated per month (`aggregate`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from itertools import repeat
+from pathlib import Path
+from typing import Literal
+
+from ..bulk import bulk_load
+from ..i18n import _
+from ..records import AgentRow, CslevelError, Month, Problem, Source
+from ..templates import Scheme
+from . import values
+from .aggregate import RAW_AGENT, RAW_DATE, aggregate_rows, raw_field
+from .columns import Limits, _blank, _column, _convert, _decimal, _dicts, _scaled_column
+from .common import _empty_id, _months_of_rows, _unknown_level, spaced_ids
+from .table import Table, find_table
+from .workbook import Sheet, explain_blanks, read_sheets
+
+READY = "ready_score"
+
+
+READY = "ready_score"
+
+
+def kpi_fields(scheme: Scheme) -> dict[str, list[str]]:
+    cols = scheme.columns
+    fields: dict[str, list[str]] = {
+        "agent_id": cols.agent_id, "name": cols.name, "team": cols.team, "role": cols.role,
+        "hire_date": cols.hire_date, "current_level": cols.current_level,
+        "discipline_block": cols.discipline_block, "month": cols.month,
+    }
+    if scheme.score.source in ("auto", "ready"):
+        fields[READY] = scheme.score.ready_column
+    if scheme.score.source in ("auto", "metrics"):
+        for metric in scheme.score.metrics:
+            fields[f"metric:{metric.key}"] = [metric.name, *metric.aliases]
+    if scheme.aggregate is not None:
+        fields[RAW_AGENT] = scheme.aggregate.agent_column
+        fields[RAW_DATE] = scheme.aggregate.date_column
+        for raw in scheme.aggregate.metrics:
+            if raw.column:
+                fields[raw_field(raw)] = raw.column
+    return fields
+
+
+@dataclass
+class KpiPlan:
+    """How a KPI file is understood: its table and where the score comes from —
+    a ready score column, the metric columns, or raw rows to aggregate per month."""
+
+    table: Table
+    mode: Literal["ready", "metrics", "raw"]
+    fields: dict[str, list[str]]
+
+
+def understand_kpi(path: Path, scheme: Scheme, sheets: list[Sheet] | None = None) -> KpiPlan:
+    sheets = sheets if sheets is not None else read_sheets(path)
+    fields = kpi_fields(scheme)
+    required = ["agent_id"] + ([READY] if scheme.score.source == "ready" else [])
+    table = find_table(sheets, fields, required, _("KPI workbook"),
+                       key_fallback=RAW_AGENT if scheme.aggregate else None,
+                       fill_down=scheme.columns.fill_down)
+    # the metrics every post is scored on (weight > 0); post-only ones may be absent
+    metric_fields = [f"metric:{m.key}" for m in scheme.score.metrics if m.weight > 0]
+    has_metrics = bool(metric_fields) and all(f in table.columns for f in metric_fields)
+    if RAW_DATE in table.columns and scheme.aggregate is not None:
+        ids = [values.clean_text(table.cell(cells, "agent_id")) for _i, cells in table.rows]
+        if len(set(ids)) < len(ids) or not (READY in table.columns or has_metrics):
+            return KpiPlan(table, "raw", fields)
+    if READY in table.columns and scheme.score.source != "metrics":
+        return KpiPlan(table, "ready", fields)
+    if not has_metrics:
+        missing = [fields[f][0] for f in metric_fields if f not in table.columns]
+        raise CslevelError(Problem(
+            _("the KPI workbook has neither a score column ({column}) nor every metric column "
+              "(missing: {missing})").format(
+                  column=scheme.score.ready_column[0],
+                  missing=_(", ").join(missing) or _("no metrics defined")),
+            Source(path.name, table.sheet.name, table.header_row),
+            hint=_("Columns found: {columns}. Add the missing columns or rename them as the "
+                   "template says.").format(
+                       columns=_(", ").join(h for h in table.headers if h))))
+    return KpiPlan(table, "metrics", fields)
+
+
+def read_kpi(path: Path, scheme: Scheme, month: Month | None,
+             plan: KpiPlan | None = None, sheets: list[Sheet] | None = None
+             ) -> tuple[list[AgentRow], list[Problem]]:
+    """One KPI workbook -> one AgentRow per agent and month, plus every problem found
+    (`sheets`: the workbook's sheets when already read)."""
+    with bulk_load():
+        return _read_kpi(path, scheme, month, plan or understand_kpi(path, scheme, sheets))
+
+
+def _read_kpi(path: Path, scheme: Scheme, month: Month | None,
+              plan: KpiPlan | None) -> tuple[list[AgentRow], list[Problem]]:
+    plan = plan or understand_kpi(path, scheme)
+    table = plan.table
+    problems = list(table.problems)
+    if plan.mode == "raw":
+        rows = aggregate_rows(table, scheme, path, month, problems)
+        raw = {m.key: m for m in scheme.aggregate.metrics} if scheme.aggregate else {}
+        for metric in scheme.score.metrics:
+            source = raw.get(metric.key)
+            if source is None:
+                problems.append(Problem(
+                    _("the template's aggregate section does not say how to make {metric} from "
+                      "raw rows").format(metric=metric.name), Source(path.name, table.sheet.name),
+                    hint=_("Add a metric with key {key} under aggregate.metrics.").format(
+                        key=metric.key)))
+                continue
+            if source.how != "count" and raw_field(source) not in table.columns:
+                continue  # already reported: the column is missing
+            if any(metric.key not in row.metrics for row in rows):
+                missing = [row for row in rows if metric.key not in row.metrics]
+                problems.append(Problem(
+                    _("no value for {metric} for {count} agent-month(s) (first: {agent} "
+                      "{month})").format(metric=metric.name, count=len(missing),
+                                         agent=missing[0].agent_id, month=missing[0].month),
+                    missing[0].source,
+                    hint=_("The raw rows need a column for {metric} (see aggregate in the "
+                           "template).").format(metric=metric.name)))
+        return rows, problems
+    use_ready = plan.mode == "ready"
+    months = _months_of_rows(table, path, month, problems)
+    count = table.row_count
+    nothing: list[None] = [None] * count
+    score_fields: list[str]
+    columns: dict[str, list[Decimal | None]] = {}
+    if use_ready:
+        score_fields = [READY]
+        low, high = scheme.score.score_bounds
+        columns[READY] = _scaled_column(table, READY, "score", problems,
+                                        Limits(low, high, "score.bounds"))
+    else:
+        score_fields = []
+    for index, metric in enumerate(scheme.score.metrics):
+        fld = f"metric:{metric.key}"
+        if fld not in table.columns:
+            continue  # weighted only for posts (岗位) checked below
+        if not use_ready:
+            score_fields.append(fld)
+        # with a ready score, metric columns present are still read (e.g. complaints)
+        low, high = scheme.score.bounds_of(metric)
+        limits = Limits(low, high, f"score.metrics[{index}].bounds", metric.unit == "percent")
+        if metric.unit == "percent":
+            columns[fld] = _scaled_column(table, fld, "percent", problems, limits,
+                                          metric.target, metric.scale)
+        else:
+            conv = values.seconds if metric.unit == "seconds" else _decimal
+            columns[fld] = _convert(table, fld, conv, problems, metric.name,
+                                    _("Enter a number."), limits) or nothing
+    extra_fields = [f for f in columns if f != READY and f not in score_fields]
+    roles = _texts(table, "role")
+    not_weighted: set[int] = set()  # rows with a blank metric that their post does not use
+    blank_rows: dict[int, list[str]] = {}
+    for fld in score_fields:
+        for p in _blank_positions(_column(table, fld) or nothing, table.distinct(fld)):
+            if use_ready or fld.removeprefix("metric:") in scheme.score.weights_for(roles[p]):
+                blank_rows.setdefault(p, []).append(fld)
+            else:
+                not_weighted.add(p)
+    if not use_ready:
+        for role in sorted(set(roles)):
+            absent = [k for k in scheme.score.weights_for(role)
+                      if f"metric:{k}" not in table.columns]
+            if absent:
+                names = [m.name for m in scheme.score.metrics if m.key in absent]
+                problems.append(Problem(
+                    _("agents in the post {post} are scored on {metrics}, but the workbook has "
+                      "no such column").format(post=role or _("(none)"),
+                                               metrics=_(", ").join(names)),
+                    Source(table.sheet.file, table.sheet.name, table.header_row),
+                    hint=_("Add the column, or check the post (岗位) names against the "
+                           "template's by_role.")))
+    blank_reasons = explain_blanks(path, table, [
+        table.source(table.rows[p][0], fld) for p, flds in sorted(blank_rows.items())
+        for fld in flds])
+    for p, flds in sorted(blank_rows.items()):
+        index = table.rows[p][0]
+        unexplained = []
+        for fld in flds:
+            why = blank_reasons.get(table.source(index, fld))
+            if why:
+                problems.append(why)
+            else:
+                unexplained.append(fld)
+        if not unexplained:
+            continue
+        labels = [table.label(f) for f in unexplained]
+        if scheme.score.missing == "not_scored":
+            problems.append(Problem(
+                _("blank {columns}: not scored this month").format(
+                    columns=_(", ").join(labels)),
+                table.source(index, unexplained[0]), "warning"))
+            continue
+        for fld, label in zip(unexplained, labels):
+            problems.append(Problem(
+                _("{label} is blank").format(label=label), table.source(index, fld),
+                hint=_("Fill in the value (0 if it really is zero), or set "
+                       "score.missing: not_scored in the template.")))
+
+    ids = _convert(table, "agent_id", values.agent_id, problems, _("agent id"),
+                   _("Use the agent's id as text, e.g. 0007.")) or nothing
+    # (ids that are the cells as read are all plain text: none is missing)
+    ids_missing = ids is not _column(table, "agent_id") and None in ids
+    if ids is not _column(table, "agent_id"):  # (ids as read are plain text: no space)
+        spaced_ids(table, problems)
+    for p in [p for p, got in enumerate(ids) if got is None] if ids_missing else ():
+        if _blank(_column_value(table, p, "agent_id")):
+            problems.append(_empty_id(table.source(table.rows[p][0], "agent_id")))
+
+    levels: list[str | None] = list(nothing)
+    for p, index, raw in zip(range(count), table.row_indexes(),
+                             _column(table, "current_level") or ()):
+        label = "" if _blank(raw) else values.clean_text(raw)
+        levels[p] = scheme.resolve_level(label) if label else None
+        if label and levels[p] is None:
+            problems.append(_unknown_level(scheme, label, table.source(index, "current_level")))
+    hires = _convert(table, "hire_date",
+                     lambda v: values.parse_date(v, table.sheet.epoch1904), problems,
+                     _("hire date"), _("Use a date such as 2026-03-10.")) or nothing
+    blocks = _convert(table, "discipline_block", values.flag, problems, _("discipline flag"),
+                      _("Use 是 or 否.")) or nothing
+    names = _texts(table, "name")
+    teams = _texts(table, "team")
+    bad_rows = {p.source.row for p in problems if p.severity == "error" and p.source
+                and p.source.file == table.sheet.file and p.source.sheet == table.sheet.name}
+    # A score cell is None only when blank (blank_rows) or in error (bad_rows), except for a
+    # column refused as a whole: look for those only when there are errors at all.
+    incomplete = set(blank_rows)
+    if any(p.severity == "error" for p in problems):
+        for fld in score_fields:
+            # `v is None`, never `None in column`: comparing a Decimal with None is slow
+            incomplete.update([p for p, v in enumerate(columns[fld]) if v is None])
+    # Rows are built by C iterators (one named tuple, one Source and one dict per row):
+    # this is the part that runs 100,000 times.
+    first_row = table.sheet.first_row
+    file, sheet_name = table.sheet.file, table.sheet.name
+    keys = [fld.removeprefix("metric:") for fld in [*score_fields, *extra_fields]
+            if fld != READY]
+    # (a metric blank for a post that does not use it stays None until the rows are built)
+    metric_dicts = _dicts(keys, [columns[f"metric:{k}"] for k in keys], count)
+    ready_values = columns[READY] if use_ready else nothing
+    indexes = table.row_indexes()
+    excel_rows = (range(first_row + indexes.start, first_row + indexes.stop)
+                  if type(indexes) is range and indexes.step == 1
+                  else list(map(first_row.__add__, indexes)))
+    # (map calling tuple.__new__ with the class repeated: quicker than through a partial)
+    sources = map(tuple.__new__, repeat(Source),
+                  zip(repeat(file), repeat(sheet_name), excel_rows, repeat(None)))
+    rows: list[AgentRow] = list(map(tuple.__new__, repeat(AgentRow), zip(
+        ids, months, sources, names, teams, roles, hires, levels, ready_values, metric_dicts,
+        map(bool, blocks) if blocks is not nothing else repeat(False))))
+    skip = incomplete | {p for p, row in enumerate(excel_rows) if row in bad_rows} if (
+        incomplete or bad_rows) else set()
+    for fld in extra_fields:  # blanks of columns read alongside a ready score
+        not_weighted.update([p for p, v in enumerate(columns[fld]) if v is None])
+    for p in not_weighted:  # drop the blanks of metrics that the row's post does not use
+        row = rows[p]
+        rows[p] = row._replace(metrics={k: v for k, v in row.metrics.items() if v is not None})
+    months_complete = not months or (months[0] is not None
+                                     and months.count(months[0]) == len(months))
+    if skip or ids_missing or not (months_complete or all(m is not None for m in months)):
+        rows = [row for p, row in enumerate(rows)
+                if p not in skip and row.agent_id is not None and row.month is not None]
+    return rows, problems
+
+
+def _blank_positions(column: list[object], distinct: set[object]) -> list[int]:
+    blanks = {v for v in distinct if v is None or v == "" or (type(v) is str and not v.strip())}
+    return [p for p, v in enumerate(column) if v in blanks] if blanks else []
+
+
+def _column_value(table: Table, position: int, fld: str) -> object:
+    return table.cell(table.rows[position][1], fld)
+
+
+def _texts(table: Table, fld: str) -> list[str]:
+    got = _convert(table, fld, values.clean_text, [], fld, "")
+    if got is None:
+        return [""] * table.row_count
+    if got is _column(table, fld):  # the cells as they are: all plain text, none blank
+        return got  # type: ignore[return-value]
+    return got if None not in got else [text or "" for text in got]  # type: ignore[return-value]

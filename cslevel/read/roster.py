@@ -1,0 +1,90 @@
+"""Read stage, the roster (花名册): file -> one `RosterRow` per agent.
+
+Input: the roster workbook's path (or its table) and the template. Output: each agent's
+name, team, post, hire and leave dates, the level held now, and the pay extras the template
+asks for (supervisor allowance tier, team lead), with every problem found.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+
+from ..i18n import _
+from ..records import Problem, RosterRow
+from ..templates import Scheme, normalize_label
+from . import values
+from .common import _coerce, _id, _new_errors, _unknown_level, duplicates, spaced_ids
+from .table import Table, find_table
+from .workbook import read_sheets
+
+
+def roster_fields(scheme: Scheme) -> dict[str, list[str]]:
+    cols = scheme.columns
+    fields = {"agent_id": cols.agent_id, "name": cols.name, "team": cols.team,
+              "role": cols.role, "hire_date": cols.hire_date, "leave_date": cols.leave_date,
+              "current_level": cols.current_level}
+    if scheme.pay.supervisor_allowance is not None:
+        fields["supervisor_tier"] = scheme.pay.supervisor_allowance.column
+    if scheme.pay.team_lead is not None:
+        fields["team_lead"] = scheme.pay.team_lead.column
+    return fields
+
+
+def _supervisor_tier(scheme: Scheme, raw: object) -> str:
+    """A tier name (一档) or its amount (1000) -> the template's tier name."""
+    allowance = scheme.pay.supervisor_allowance
+    assert allowance is not None
+    text = values.clean_text(raw)
+    for tier, amount in allowance.tiers.items():
+        if normalize_label(tier) == normalize_label(text):
+            return tier
+    try:
+        number = values.number(raw)[0]
+    except ValueError:
+        number = None
+    for tier, amount in allowance.tiers.items():
+        if number is not None and amount == number:
+            return tier
+    tiers = _(", ").join(_("{tier} ({amount})").format(tier=t, amount=a)
+                         for t, a in allowance.tiers.items())
+    raise ValueError(_("{text} is not a supervisor tier; use one of {tiers}").format(
+        text=repr(text), tiers=tiers))
+
+
+def read_roster(path: Path, scheme: Scheme, table: Table | None = None
+                ) -> tuple[list[RosterRow], list[Problem]]:
+    """The roster (花名册): hire dates, leave dates and the level each agent holds now."""
+    table = table or find_table(read_sheets(path), roster_fields(scheme), ["agent_id"],
+                                _("roster"), fill_down=scheme.columns.fill_down)
+    problems = list(table.problems)
+    out: list[RosterRow] = []
+    # (the texts of problems translated once, not for each row)
+    date_what = {"hire_date": _("hire date"), "leave_date": _("leave date")}
+    date_hint = _("Use a date such as 2026-03-10.")
+    tier_what, lead_what, lead_hint = _("supervisor allowance"), _("team lead"), _("Use 是 or 否.")
+    for index, cells in table.rows:
+        errors_before = len(problems)
+        agent = _id(table, index, problems)
+        dates = {}
+        for fld in ("hire_date", "leave_date"):
+            dates[fld] = _coerce(table, index, fld,
+                                 lambda v: values.parse_date(v, table.sheet.epoch1904),
+                                 problems, date_what[fld], date_hint)
+        level_raw = values.clean_text(table.cell(cells, "current_level"))
+        level = scheme.resolve_level(level_raw) if level_raw else None
+        if level_raw and level is None:
+            problems.append(_unknown_level(scheme, level_raw,
+                                           table.source(index, "current_level")))
+        tier = _coerce(table, index, "supervisor_tier", partial(_supervisor_tier, scheme),
+                       problems, tier_what, "")
+        lead = _coerce(table, index, "team_lead", values.flag, problems, lead_what, lead_hint)
+        if agent is None or _new_errors(problems, errors_before):
+            continue
+        out.append(RosterRow(agent, table.source(index), values.clean_text(table.cell(cells, "name")),
+                             values.clean_text(table.cell(cells, "team")),
+                             values.clean_text(table.cell(cells, "role")),
+                             dates["hire_date"], dates["leave_date"], level, tier, bool(lead)))
+    spaced_ids(table, problems)
+    problems += duplicates([(r.agent_id, r.source) for r in out], _("roster"))
+    return out, problems

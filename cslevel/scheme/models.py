@@ -1,0 +1,241 @@
+"""Templates, the whole template: the `Scheme` (its levels with their names, titles,
+aliases and pay, the entry and trial levels, the workbooks' column names, and the
+`promotion`, `score`, `attendance`, `aggregate`, `profile` and `pay` sections), checked as a
+whole (every level, metric and item a section names exists), and the look-ups the stages
+make of it (a level by any of its labels).
+
+Input: a template's YAML mapping (`load`). Output: a validated, frozen `Scheme` (or
+pydantic's errors, naming the field path).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from pydantic import Field, field_validator, model_validator
+
+from ..i18n import _
+from ..limits import MONEY_CEILING
+from .attendance import Attendance
+from .fields import _Model
+from .names import normalize_label
+from .pay import Pay
+from .promotion import Promotion
+from .score import Aggregate, Profile, ScoreRule
+
+
+class Level(_Model):
+    name: str
+    title: str = ""
+    aliases: list[str] = Field(default_factory=list)
+    trial: bool = False
+    color: str = "#FFFFFF"
+    pay: dict[str, Decimal] = Field(default_factory=dict)
+
+    @field_validator("pay")
+    @classmethod
+    def _money_non_negative(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
+        for key, amount in value.items():
+            if amount < 0:
+                raise ValueError(_("{key} must be ≥ 0, got {amount}").format(key=key,
+                                                                             amount=amount))
+            if amount > MONEY_CEILING:
+                raise ValueError(_("{key} must be at most {ceiling} (yuan a month), got "
+                                   "{amount}").format(key=key, amount=amount,
+                                                      ceiling=MONEY_CEILING))
+        return value
+
+
+class Columns(_Model):
+    agent_id: list[str] = Field(default_factory=lambda: ["工号", "员工编号", "坐席工号", "Agent ID"])
+    name: list[str] = Field(default_factory=lambda: ["姓名", "Name"])
+    team: list[str] = Field(default_factory=lambda: ["组别", "班组", "Team"])
+    role: list[str] = Field(default_factory=lambda: ["岗位", "Role"])
+    hire_date: list[str] = Field(default_factory=lambda: ["入职日期", "Hire Date"])
+    leave_date: list[str] = Field(default_factory=lambda: ["离职日期", "Leave Date"])
+    current_level: list[str] = Field(default_factory=lambda: ["当前级别", "Current Level"])
+    discipline_block: list[str] = Field(default_factory=lambda: ["违纪", "不服从管理"])
+    month: list[str] = Field(default_factory=lambda: ["月份", "考核月份", "Month"])
+    fill_down: list[str] = Field(default_factory=list)  # fields whose merged cells may be filled
+
+    @field_validator("fill_down")
+    @classmethod
+    def _known_fields(cls, value: list[str]) -> list[str]:
+        allowed = ["name", "team", "role"]
+        for fld in value:
+            if fld not in allowed:
+                raise ValueError(_("{field} cannot be filled down; allowed: {allowed}")
+                                 .format(field=repr(fld), allowed=allowed))
+        return value
+
+
+# Scheme._index's look-up tables by id(scheme); each entry holds its scheme, so the id stays
+# its own (a process loads a handful of schemes)
+_LEVEL_LOOKUPS: dict[int, tuple[Any, list[Any], dict[str, Any], dict[str, str]]] = {}
+
+
+class Scheme(_Model):
+    scheme: str
+    title: str = ""
+    levels: list[Level] = Field(min_length=2)
+    entry_level: str
+    trial_months: int = Field(3, ge=0, le=12)
+    promotion: Promotion = Promotion()
+    score: ScoreRule = ScoreRule()
+    columns: Columns = Columns()
+    attendance: Attendance = Attendance()
+    aggregate: Aggregate | None = None
+    profile: Profile | None = None
+    pay: Pay
+
+    @model_validator(mode="after")
+    def _levels_consistent(self) -> Scheme:
+        seen: dict[str, str] = {}
+        for level in self.levels:
+            for label in [level.name, level.title, *level.aliases]:
+                if not label:
+                    continue
+                key = normalize_label(label)
+                if key in seen and seen[key] != level.name:
+                    raise ValueError(
+                        _("level label {label} is used by both {first} and {second}").format(
+                            label=repr(label), first=seen[key], second=level.name))
+                seen[key] = level.name
+        names = [lv.name for lv in self.levels]
+        trial = [lv.name for lv in self.levels if lv.trial]
+        if len(trial) > 1:
+            raise ValueError(_("only one level may be the trial level, got {trial}")
+                             .format(trial=trial))
+        if self.entry_level not in names:
+            raise ValueError(_("entry_level {level} is not a level; allowed: {names}").format(
+                level=repr(self.entry_level), names=names))
+        if self.entry_level in trial:
+            raise ValueError(_("entry_level must be a regular level, not the trial level"))
+        floor = self.promotion.floor_level
+        if floor is not None and floor not in names:
+            raise ValueError(_("promotion.floor_level {level} is not a level; allowed: {names}")
+                             .format(level=repr(floor), names=names))
+        metric_keys = [m.key for m in self.score.metrics]
+        for tier in self.promotion.tiers:
+            if tier.level not in names:
+                raise ValueError(_("promotion.tiers: unknown level {level}; allowed: {names}")
+                                 .format(level=repr(tier.level), names=names))
+            unknown = [k for k in tier.floors if k not in metric_keys]
+            if unknown:
+                raise ValueError(_("promotion.tiers ({level}): unknown metrics {unknown}; "
+                                   "allowed: {keys}").format(level=tier.level, unknown=unknown,
+                                                             keys=metric_keys))
+        if self.promotion.rule == "tier_floors" and [t.level for t in self.promotion.tiers] != [
+                n for n in self.regular_levels]:
+            raise ValueError(_("promotion.tiers must list every regular level, lowest first"))
+        tenure = [b.min_months for b in self.promotion.tenure_bands]
+        if tenure != sorted(tenure) or len(set(tenure)) != len(tenure):
+            raise ValueError(_("promotion.tenure_bands must go up in months: {months}")
+                             .format(months=tenure))
+        for band in self.promotion.tenure_bands:
+            for level in band.levels:
+                if level not in names:
+                    raise ValueError(_("promotion.tenure_bands: unknown level {level}; "
+                                       "allowed: {names}").format(level=repr(level), names=names))
+        for standard in self.promotion.standards:
+            if standard.level not in names:
+                raise ValueError(_("promotion.standards: unknown level {level}; allowed: {names}")
+                                 .format(level=repr(standard.level), names=names))
+            unknown = [k for k in [*standard.below, *standard.at_least] if k not in metric_keys]
+            if unknown:
+                raise ValueError(_("promotion.standards ({level}): unknown metrics {unknown}; "
+                                   "allowed: {keys}").format(level=standard.level,
+                                                             unknown=unknown, keys=metric_keys))
+        for level in [*self.promotion.bottom_levels, *self.promotion.exemption_levels]:
+            if level not in names:
+                raise ValueError(_("promotion: unknown level {level}; allowed: {names}")
+                                 .format(level=repr(level), names=names))
+        unknown_exam = [k for k in self.promotion.exam_floors if k not in metric_keys]
+        if unknown_exam:
+            raise ValueError(_("promotion.exam_floors: unknown metrics {unknown}; "
+                               "allowed: {keys}").format(unknown=unknown_exam, keys=metric_keys))
+        clean = self.promotion.clean_metric
+        if clean is not None and clean not in metric_keys:
+            raise ValueError(_("promotion.clean_metric {metric} is not a metric; "
+                               "allowed: {keys}").format(metric=repr(clean), keys=metric_keys))
+        if self.promotion.rule == "tenure_grade" and (
+                not tenure or self.promotion.upper_grade_at_least is None):
+            raise ValueError(_("tenure_grade needs tenure_bands and upper_grade_at_least"))
+        deduction = self.pay.attendance_deduction
+        if deduction is not None:
+            items = [i.key for i in self.attendance.items]
+            unknown = [k for k in [*deduction.days, *deduction.amounts] if k not in items]
+            if unknown:
+                raise ValueError(_("pay.attendance_deduction: unknown attendance items "
+                                   "{unknown}; allowed: {items}").format(unknown=unknown,
+                                                                         items=items))
+        lead = self.pay.team_lead
+        if lead is not None and lead.min_level is not None and lead.min_level not in names:
+            raise ValueError(_("pay.team_lead.min_level {level} is not a level; "
+                               "allowed: {names}").format(level=repr(lead.min_level), names=names))
+        for band in self.promotion.grade_bands:
+            if band.level not in names:
+                raise ValueError(_("promotion.grade_bands: unknown level {level}; "
+                                   "allowed: {names}").format(level=repr(band.level), names=names))
+        ungraded = self.promotion.ungraded_level
+        if ungraded is not None and ungraded not in names:
+            raise ValueError(_("promotion.ungraded_level {level} is not a level; "
+                               "allowed: {names}").format(level=repr(ungraded), names=names))
+        for level in self.levels:
+            if self.pay.table is not None:
+                if level.pay:
+                    raise ValueError(_("level {level}: the amounts come from pay.table "
+                                       "({table}); remove this level's pay").format(
+                        level=level.name, table=self.pay.table))
+                continue
+            missing = [c for c in self.pay.components if c not in level.pay]
+            extra = [c for c in level.pay if c not in self.pay.components]
+            if missing or extra:
+                raise ValueError(
+                    _("level {level}: pay must list exactly the components {components}; "
+                      "missing {missing}, unknown {extra}").format(
+                        level=level.name, components=self.pay.components, missing=missing,
+                        extra=extra))
+        return self
+
+    # --- lookups used by the stages -------------------------------------------------
+    @property
+    def level_names(self) -> list[str]:
+        return [lv.name for lv in self.levels]
+
+    @property
+    def trial_level(self) -> str | None:
+        return next((lv.name for lv in self.levels if lv.trial), None)
+
+    @property
+    def regular_levels(self) -> list[str]:
+        return [lv.name for lv in self.levels if not lv.trial]
+
+    @property
+    def floor_level(self) -> str:
+        return self.promotion.floor_level or self.regular_levels[0]
+
+    def _index(self) -> tuple[Scheme, list[Level], dict[str, Level], dict[str, str]]:
+        """(this scheme, the levels, level by name, level name by normalised label): the
+        stages look levels up once per agent and month. Kept outside the model (a pydantic
+        private attribute costs more to read than the search it saves), by the scheme's id
+        and checked against the scheme and its levels."""
+        lookups = _LEVEL_LOOKUPS.get(id(self))
+        if lookups is None or lookups[0] is not self or lookups[1] is not self.levels:
+            by_label: dict[str, str] = {}
+            for level in self.levels:  # the first level a label names wins
+                for candidate in [level.name, level.title, *level.aliases]:
+                    if candidate:
+                        by_label.setdefault(normalize_label(candidate), level.name)
+            lookups = (self, self.levels, {lv.name: lv for lv in reversed(self.levels)},
+                       by_label)
+            _LEVEL_LOOKUPS[id(self)] = lookups
+        return lookups
+
+    def level(self, name: str) -> Level:
+        return self._index()[2][name]
+
+    def resolve_level(self, label: object) -> str | None:
+        """A level label from any input (name, title or alias) -> the level's name."""
+        return self._index()[3].get(normalize_label(label))
