@@ -21,13 +21,16 @@ Only rule kinds registered as resumable use them, and not those that compare age
 each other (ranks, cohorts): those replay every month. A derivation whose decisions are
 recorded (`promote`, or a promoted month scored again) keeps, with them, the checkpoint of
 the month before its last one: the recorded decisions and the checkpoints always come from
-the same derivation.
+the same derivation. The rules make the checkpoints (`rules.replay_agents(..., keep=month)`
+returns them, each agent's rule state at the month's close as JSON-able values); this module
+decides which month, whether a kept one holds, and stores them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
@@ -94,29 +97,25 @@ def load(history: History, scheme: Scheme, window: int, agents: dict[str, Agent]
     return month, out
 
 
-def wanted(history: History, scheme: Scheme, agents: dict[str, Agent],
-           through: Month) -> dict[str, Checkpoint] | None:
-    """Empty checkpoints at the close of the month before `through`, for the replay to fill
-    in (and `save` once its decisions are recorded), or None when none should be kept: a
-    transaction that is rolled back, a rule kind that cannot use them, or newer ones
-    already kept."""
+def keep_month(history: History, scheme: Scheme, through: Month) -> Month | None:
+    """The month whose close a derivation up to `through` should make checkpoints of (the
+    month before `through`; `record` them once its decisions are recorded), or None when
+    none should be kept: a transaction that is rolled back, a rule kind that cannot use
+    them, or newer ones already kept."""
     if not history.writable or not usable(scheme):
         return None
     month = through - 1
     kept = history.checkpoint_month()
     if kept is not None and kept > month:  # (of the same month: made again, in case the
         return None  # ones kept no longer hold)
-    return {agent_id: Checkpoint(month) for agent_id in agents}
+    return month
 
 
-def save(history: History, scheme: Scheme, window: int, agents: dict[str, Agent],
-         filled: dict[str, Checkpoint]) -> None:
-    """Keep the checkpoints the replay filled in."""
-    if not filled:
-        return
-    month = next(iter(filled.values())).month
+def record(history: History, scheme: Scheme, window: int, agents: Mapping[str, Agent],
+           month: Month, made: Mapping[str, Checkpoint]) -> None:
+    """Keep the checkpoints a replay made at the close of `month` (replacing any kept)."""
     carried = {agent_id: [_record(agents[agent_id], month), point.carry]
-               for agent_id, point in filled.items() if point.carry is not None}
+               for agent_id, point in made.items() if point.carry is not None}
     history.set_checkpoints(month, json.dumps(
         {"key": fingerprint(scheme, window), "agents": carried}, ensure_ascii=False,
         separators=(",", ":")))

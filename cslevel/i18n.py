@@ -102,8 +102,16 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 
 def N_(msgid: str) -> str:  # the gettext convention for "mark only"
-    """Mark `msgid` for the catalog without translating it (translated later with `_`)."""
+    """Mark `msgid` for the catalog without translating it (translated later with `_`, or
+    with `translated` where the msgid is held in a variable)."""
     return msgid
+
+
+def translated(msgid: str) -> str:
+    """A msgid marked with `N_` where it was written, held in a variable here, in the
+    language in force (`_` itself takes only string literals, so that every msgid it is
+    given is in the catalogs: tests/test_i18n.py)."""
+    return translation(current()).gettext(msgid)
 
 
 class Labels(Mapping[str, str]):

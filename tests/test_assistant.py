@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import write_xlsx
 
 HEADER = ["工号", "组别", "当前级别", "绩效得分", "仪表扣分", "日常工作及案件处理扣分",
@@ -133,16 +132,16 @@ def test_worst_of_level_not_flagged_when_all_equal() -> None:
     from decimal import Decimal
 
     from cslevel.records import Agent, Month, Score
-    from cslevel.rules import replay_all
+    from cslevel.rules import replay_agents
     from cslevel.templates import load_scheme
 
     scheme, _ = load_scheme("assistant")
     jan = Month(2026, 1)
     agents = {a: Agent(a, start_level="二级助理", first_month=jan) for a in ("1", "2")}
     scores = {a: {jan + i: Score(a, jan + i, Decimal(80), {}) for i in range(3)} for a in agents}
-    derived = replay_all(agents, scores, scheme, jan + 2)
+    derived, _kept = replay_agents(agents, scores, scheme, jan + 2)
     assert all("demotion_review" not in states[2].flags for _, states, _ in derived.values())
     scores["2"][jan + 2] = Score("2", jan + 2, Decimal("79.97"), {})
-    derived = replay_all(agents, scores, scheme, jan + 2)
+    derived, _kept = replay_agents(agents, scores, scheme, jan + 2)
     assert "demotion_review" in derived["2"][1][2].flags
     assert "demotion_review" not in derived["1"][1][2].flags

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from cslevel import checkpoints
 from cslevel.pipeline import derive
 from cslevel.records import Agent, Month, Score
-from cslevel.rules import Checkpoint, replay
+from cslevel.rules import Checkpoint, replay, replay_keeping
 from cslevel.store import open_history
 from cslevel.templates import Scheme, load_scheme
 
@@ -60,12 +60,11 @@ def test_a_replay_from_a_checkpoint_is_the_tail_of_the_full_replay(
                 for i, v in enumerate(scores) if v is not None}
     through = first_month + (len(scores) - 1)
     at = JAN + (cut - 1)  # the checkpoint's month: before, within or after the agent's months
-    kept = Checkpoint(at)
-    full, level = replay(agent, by_month, scheme, through, window, save=kept)
+    full, level, kept = replay_keeping(agent, by_month, scheme, through, window, keep=at)
     if agent.first_month > at + 1:
-        assert kept.carry is None  # the agent starts later: replayed from its first month
+        assert kept is None  # the agent starts later: replayed from its first month
         return
-    assert kept.carry is not None  # (starting the month after: the opening state)
+    assert kept is not None  # (starting the month after: the opening state)
     carried = Checkpoint(at, json.loads(json.dumps(kept.carry)))  # as stored: JSON
     tail, level_after = replay(agent, by_month, scheme, through, window, start=carried)
     assert tail == [s for s in full if s.month > at]
@@ -99,11 +98,11 @@ def test_the_other_resumable_rules_go_on_from_a_checkpoint_as_a_full_replay(
                 for i, v in enumerate(scores) if v is not None}
     through = first_month + (len(scores) - 1)
     at = JAN + (cut - 1)
-    kept = Checkpoint(at)
-    full, level = replay(agent, by_month, scheme, through, window, save=kept)
+    full, level, kept = replay_keeping(agent, by_month, scheme, through, window, keep=at)
     if agent.first_month > at + 1:
-        assert kept.carry is None
+        assert kept is None
         return
+    assert kept is not None
     carried = Checkpoint(at, json.loads(json.dumps(kept.carry)))
     tail, level_after = replay(agent, by_month, scheme, through, window, start=carried)
     assert tail == [s for s in full if s.month > at]
@@ -116,9 +115,8 @@ def test_probation_goes_on_past_a_checkpoint() -> None:
     agent = Agent("0001", "甲", "一组", "", None, None, WEIGHTED.level_names[3], JAN, True)
     by_month = {JAN + i: Score("0001", JAN + i, Decimal(v))
                 for i, v in enumerate(["40", "40", "40", "30", "90"])}
-    kept = Checkpoint(JAN + 2)
-    full, level = replay(agent, by_month, WEIGHTED, JAN + 4, save=kept)
-    assert kept.carry == [WEIGHTED.level_names[2], "2026-04"]
+    full, level, kept = replay_keeping(agent, by_month, WEIGHTED, JAN + 4, keep=JAN + 2)
+    assert kept == Checkpoint(JAN + 2, [WEIGHTED.level_names[2], "2026-04"])
     assert full[3].probation and full[3].flags == ("dismissal_review",)
     tail, level_after = replay(agent, by_month, WEIGHTED, JAN + 4, start=kept)
     assert tail == full[3:] and level_after == level
@@ -128,15 +126,14 @@ def test_the_carry_of_a_streak() -> None:
     agent = Agent("0001", "甲", "一组", "", None, None, "二星", JAN, True)
     by_month = {JAN + i: Score("0001", JAN + i, Decimal(v))
                 for i, v in enumerate(["120", "111", "100", "60", "70"])}
-    kept = Checkpoint(JAN + 1)
-    replay(agent, by_month, STAR, JAN + 4, save=kept)
-    assert kept.carry == ["二星", ["2026-01", "2026-02"], [], 2, 0]
-    kept = Checkpoint(JAN + 4)
-    replay(agent, by_month, STAR, JAN + 3, save=kept)  # after the last month: its close
-    assert kept.carry == ["二星", [], ["2026-03", "2026-04"], 0, 2]
-    kept = Checkpoint(JAN + 4)  # three months under 110: demoted, the streaks start again
-    replay(agent, by_month, STAR, JAN + 4, save=kept)
-    assert kept.carry == ["一星", [], [], 0, 0]
+    _states, _level, kept = replay_keeping(agent, by_month, STAR, JAN + 4, keep=JAN + 1)
+    assert kept == Checkpoint(JAN + 1, ["二星", ["2026-01", "2026-02"], [], 2, 0])
+    # after the last month: its close
+    _states, _level, kept = replay_keeping(agent, by_month, STAR, JAN + 3, keep=JAN + 4)
+    assert kept == Checkpoint(JAN + 4, ["二星", [], ["2026-03", "2026-04"], 0, 2])
+    # three months under 110: demoted, the streaks start again
+    _states, _level, kept = replay_keeping(agent, by_month, STAR, JAN + 4, keep=JAN + 4)
+    assert kept == Checkpoint(JAN + 4, ["一星", [], [], 0, 0])
 
 
 # --- the month's run: the same outputs and decisions with and without checkpoints ------------
@@ -274,7 +271,7 @@ def test_a_dry_run_keeps_no_checkpoint(tmp_path: Path) -> None:
         history.save_agents([(Agent("0001", "甲", "一组", "", None, None, None, JAN, True),
                               False)])
     with open_history(db, write=False) as history:
-        assert checkpoints.wanted(history, STAR, history.agents(), JAN + 2) is None
+        assert checkpoints.keep_month(history, STAR, JAN + 2) is None
     with open_history(db) as history:
         derived = derive.derive(history, STAR, JAN + 2, 3)
         assert derived.since is None
@@ -371,3 +368,24 @@ def test_checkpoints_not_as_written_are_not_used(tmp_path: Path, cli) -> None:
     with open_history(db) as history:
         history.set_checkpoints(month, text)
     assert _load(db) is not None
+
+
+def test_a_checkpoint_goes_in_and_a_new_one_comes_out() -> None:
+    """The replay never changes a checkpoint it is given (a checkpoint is frozen): going on
+    from the same one twice gives the same states, and it holds what it held."""
+    import copy
+    import dataclasses
+
+    import pytest
+
+    agent = Agent("0001", "甲", "一组", "", None, None, "二星", JAN, True)
+    by_month = {JAN + i: Score("0001", JAN + i, Decimal(v))
+                for i, v in enumerate(["120", "111", "115", "60", "70", "65"])}
+    _states, _level, kept = replay_keeping(agent, by_month, STAR, JAN + 5, keep=JAN + 1)
+    assert kept is not None
+    before = copy.deepcopy(kept)
+    first = replay(agent, by_month, STAR, JAN + 5, start=kept)
+    assert replay(agent, by_month, STAR, JAN + 5, start=kept) == first
+    assert kept == before
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        kept.carry = None  # type: ignore[misc]

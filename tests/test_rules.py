@@ -6,6 +6,7 @@ level in force month by month, and the expected level in force the month after t
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -367,3 +368,41 @@ def test_property_ladder_and_windows(start: str, window: int, scores: list) -> N
             assert values.get(m) is not None
             assert values[m] >= up if step == 1 else values[m] < down
         last_move = month
+
+
+# --- the registry ---------------------------------------------------------------------------
+def test_the_rule_kinds_are_the_names_a_template_may_give() -> None:
+    """`cslevel.rules.RULES` and the rule names the templates accept agree (templates.py lists
+    the names, the rules register the kinds): a template naming any kind is taken, and the
+    message for an unknown name lists exactly the registered ones."""
+
+    from pydantic import ValidationError
+
+    from cslevel import rules
+    from cslevel.templates import Promotion
+
+    with pytest.raises(ValidationError) as caught:
+        Promotion.model_validate({"rule": "no_such_rule"})
+    listed = re.search(r"(?:allowed: |可用的规则：)([a-z_, ]+)", str(caught.value))
+    assert listed is not None, str(caught.value)
+    assert listed.group(1).strip().split(", ") == sorted(rules.RULES)
+    for name in rules.RULES:
+        try:
+            Promotion.model_validate({"rule": name})
+        except ValidationError as error:  # (some kinds need more numbers than the name)
+            assert all(e["loc"] != ("rule",) for e in error.errors()), error
+
+
+def test_every_rule_kind_is_a_small_step_with_its_policy_written_down() -> None:
+    """A rule kind is a file of its own: its policy as HR reads it (a docstring citing its
+    source or DOMAIN.md), its step, its registry entry (`KIND`)."""
+    import ast
+
+    from cslevel import rules
+
+    for name, kind in rules.RULES.items():
+        module = __import__(kind.step.__module__, fromlist=["KIND"])
+        assert module.KIND is kind, name
+        source = Path(module.__file__).read_text(encoding="utf-8")
+        doc = ast.get_docstring(ast.parse(source)) or ""
+        assert re.search(r"\b00\d\b|DOMAIN", doc), (name, doc[:80])

@@ -21,7 +21,7 @@ from ..bulk import bulk_load
 from ..i18n import _
 from ..outcomes import HistoryResult, PromoteResult
 from ..records import Agent, CslevelError, Decision, Month, MonthState, Problem, Score
-from ..rules import METRICS, RANKED, replay_all, with_team_ranks
+from ..rules import METRICS, RANKED, replay_agents, with_team_ranks
 from ..store import History
 from ..templates import Scheme, parse_scheme
 
@@ -132,20 +132,21 @@ def _derive(history: History, scheme: Scheme, through: Month, window: int,
     agents = history.agents()
     kept = (checkpoints.load(history, scheme, window, agents, needed)
             if needed is not None else None)
-    save = checkpoints.wanted(history, scheme, agents, through)
+    keep = checkpoints.keep_month(history, scheme, through)
     if kept is None:
-        derived = Derived(replay_all(agents, rule_scores(history, scheme, agents), scheme,
-                                     through, window, save=save))
+        states, made = replay_agents(agents, rule_scores(history, scheme, agents), scheme,
+                                     through, window, keep=keep)
+        derived = Derived(states)
     else:
         month, start = kept
         # a streak reaching the month after cites up to `window` - 1 months before it
         scores = stored_scores(history, scheme, month + (2 - window))
-        derived = Derived(replay_all(agents, scores, scheme, through, window, start=start,
-                                     save=save))
+        states, made = replay_agents(agents, scores, scheme, through, window, start, keep)
+        derived = Derived(states)
         derived.since = month + 1
-    if save is not None:
-        derived.keep_checkpoints = partial(checkpoints.save, history, scheme, window, agents,
-                                           save)
+    if keep is not None and agents:
+        derived.keep_checkpoints = partial(checkpoints.record, history, scheme, window, agents,
+                                           keep, made)
     return derived
 
 
@@ -272,9 +273,9 @@ def agent_history(history: History, agent_id: str) -> HistoryResult:
                    ).format(known=known)))
     latest = history.scored_months()[-1]
     agent = agents[agent_id]
-    _agent, states, level_after = replay_all(
-        agents, rule_scores(history, scheme, agents), scheme, latest,
-        window_of(history, scheme))[agent_id]
+    derived, _kept = replay_agents(agents, rule_scores(history, scheme, agents), scheme,
+                                   latest, window_of(history, scheme))
+    _agent, states, level_after = derived[agent_id]
     left = agent.leave_date is not None and Month.of(agent.leave_date) <= latest
     next_level = None if left else level_after
     promoted = history.setting("promoted_through")

@@ -13,7 +13,7 @@ from ..i18n import _
 from ..outcomes import PayrollResult
 from ..payroll import PayInputs, change_reasons, pay_line, team_lead_pay
 from ..records import Agent, CslevelError, Month, MonthState, PayLine, Problem, Score, month_range
-from ..rules.streak import opening
+from ..rules import opening
 from ..store import History
 from ..templates import Scheme
 from . import session as sessions

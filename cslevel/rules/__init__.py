@@ -1,150 +1,88 @@
-"""Promotion/demotion rule kinds: small pure functions over one agent's history.
+"""Promotion/demotion rule kinds: small pure steps over one agent's months, run by one driver.
 
-A template names a rule kind (`promotion.rule`) and its numbers; this registry maps the name
-to the function. Each function takes the agent, its scores by month, the scheme and the
-review window, and returns the agent's month-by-month states (level in force, streaks,
-decision) plus the level in force in the month after the last one.
+A template names a rule kind (`promotion.rule`) and its numbers; `RULES` maps the name to
+the kind: its step over one month and how it wants trial months, months without a score,
+the leave month and checkpoints treated (`driver.RuleKind`). The driver (driver.py) does
+all of that once for every kind: it follows each agent from its opening level, month by
+month, to its last month. A new rule kind is one short file (its policy in the docstring,
+its step, its `KIND`) and one line in `RULES`.
+
+The names in `RULES` are the ones a template may give (templates.py lists the same names;
+tests/test_rules.py checks that they agree).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from ..records import Agent, Month, Score
+from ..records import Agent, Month, MonthState, Score
+from . import bands, quarterly, ranking, streak, tenure, tiers, window
+from .driver import Checkpoint, Derived, RuleKind, opening, replay_agent, setting
+from .driver import replay_agents as _replay_agents
+from .teams import with_team_ranks
 
 if TYPE_CHECKING:
-    from ..records import MonthState
+    from ..templates import Scheme
 
-    RuleFn = Callable[..., tuple[list[MonthState], str]]
-
-RULES: dict[str, Any] = {}
-RANKED: set[str] = set()  # rules that need each month's place within the team
-METRICS: set[str] = set()  # rules that read the scores' metrics, not only the score
-# rules that can start from the state they were in at the close of a month (a checkpoint),
-# instead of from the agent's first month
-RESUMABLE: set[str] = set()
+RULES: dict[str, RuleKind] = {
+    "streak": streak.KIND,
+    "window_average": window.KIND,
+    "score_bands": bands.KIND,
+    "tier_floors": tiers.KIND,
+    "tenure_grade": tenure.KIND,
+    "rank_streak": ranking.KIND,
+    "quarterly_standard": quarterly.KIND,
+}
+# rule kinds that need each month's place within the team (`with_team_ranks`)
+RANKED = {name for name, kind in RULES.items() if kind.ranked}
+# rule kinds that read the scores' metrics, not only the score
+METRICS = {name for name, kind in RULES.items() if kind.metrics}
+# rule kinds that can go on from the state they were in at the close of a month (a
+# checkpoint) instead of from the agent's first month
+RESUMABLE = {name for name, kind in RULES.items() if kind.carry is not None}
 # passes over every agent's states at once, for what compares agents with each other after
-# their levels are known (e.g. the worst of a level); keyed by rule kind
-COHORT: dict[str, Any] = {}
+# their levels are known (e.g. the worst of a level), by rule kind
+COHORT = {name: kind.cohort for name, kind in RULES.items() if kind.cohort is not None}
+
+__all__ = ["COHORT", "METRICS", "RANKED", "RESUMABLE", "RULES", "Checkpoint", "RuleKind",
+           "opening", "replay", "replay_agents", "replay_keeping",
+           "with_team_ranks"]
 
 
-def register(name: str, *, ranked: bool = False, metrics: bool = False,
-             resumable: bool = False) -> Callable[[Any], Any]:
-    def wrap(fn: Any) -> Any:
-        RULES[name] = fn
-        if ranked:
-            RANKED.add(name)
-        if metrics:
-            METRICS.add(name)
-        if resumable:
-            RESUMABLE.add(name)
-        return fn
-
-    return wrap
+def replay_agents(
+    agents: Mapping[str, Agent], scores: Mapping[str, Mapping[Month, Score]], scheme: Scheme,
+    through: Month, window: int | None = None, start: Mapping[str, Checkpoint] | None = None,
+    keep: Month | None = None,
+) -> tuple[Derived, dict[str, Checkpoint]]:
+    """Every agent's month states up to `through` and level the month after, by agent (with
+    the rule kind's cohort pass applied); `start`: checkpoints to go on from (an agent
+    without one is followed from its first month); `keep`: a month whose close to make
+    checkpoints of, returned by agent (resumable rule kinds only)."""
+    return _replay_agents(RULES[scheme.promotion.rule], agents, scores, scheme, through,
+                          window or scheme.promotion.window, start, keep)
 
 
-@dataclass
-class Checkpoint:
-    """One agent's rule state at the close of `month`, as JSON-able values (`carry`): what a
-    resumable rule needs to go on from the month after. A rule given `save=Checkpoint(m)`
-    fills in `carry` as it passes m (left None when the agent's first month is after m + 1);
-    given `start=Checkpoint(m, carry)` it replays from m + 1 only."""
-
-    month: Month
-    carry: Any = None
-
-
-def cohort(name: str) -> Callable[[Any], Any]:
-    def wrap(fn: Any) -> Any:
-        COHORT[name] = fn
-        return fn
-
-    return wrap
-
-
-def with_team_ranks(
-    scores: dict[str, dict[Month, Score]], agents: dict[str, Agent],
-    review_months: list[int] | None = None, window: int = 1,
-) -> dict[str, dict[Month, Score]]:
-    """Each score with its place within the agent's team (1 = best; equal values share a
-    place, as in 1, 2, 2, 4) and the number ranked. Monthly by default; with review
-    months, the place on the average of the `window` months ending at each review month,
-    set on that month's score."""
-    from decimal import Decimal
-
-    groups: dict[tuple[Month, str], list[tuple[str, Decimal]]] = {}
-    for agent_id, months in scores.items():
-        team = agents[agent_id].team if agent_id in agents else ""
-        for month in months:
-            if review_months is not None and month.month not in review_months:
-                continue
-            values = [months[m].value for m in (month + (-i) for i in range(window))
-                      if m in months] if review_months is not None else [months[month].value]
-            groups.setdefault((month, team), []).append(
-                (agent_id, sum(values, Decimal(0)) / len(values)))
-    out = {a: dict(months) for a, months in scores.items()}
-    for (month, _), group in groups.items():
-        ordered = sorted((value for _, value in group), reverse=True)
-        average = sum(ordered, Decimal(0)) / len(ordered)
-        for agent_id, value in group:
-            out[agent_id][month] = out[agent_id][month]._replace(
-                team_rank=ordered.index(value) + 1, team_size=len(group),
-                team_average=average)
-    return out
-
-
-from . import bands as _bands  # noqa: E402,F401  (registers the rule kind)
-from . import quarterly as _quarterly  # noqa: E402,F401  (registers the rule kind)
-from . import ranking as _ranking  # noqa: E402,F401  (registers the rule kind)
-from . import streak as _streak  # noqa: E402,F401  (registers the rule kind)
-from . import tenure as _tenure  # noqa: E402,F401  (registers the rule kind)
-from . import tiers as _tiers  # noqa: E402,F401  (registers the rule kind)
-from . import window as _window  # noqa: E402,F401  (registers the rule kind)
-
-__all__ = ["METRICS", "RULES", "register", "replay", "replay_all"]
+def replay_keeping(
+    agent: Agent, scores: Mapping[Month, Score], scheme: Scheme, through: Month,
+    window: int | None = None, *, keep: Month | None, start: Checkpoint | None = None,
+) -> tuple[list[MonthState], str, Checkpoint | None]:
+    """One agent's month states up to `through` (from the month after `start` when given),
+    its level the month after, and its checkpoint at the close of `keep` (None when its
+    months start after the month after)."""
+    run = setting(RULES[scheme.promotion.rule], scheme, window or scheme.promotion.window)
+    states, level, carry = replay_agent(run, agent, scores, through, start, keep)
+    return states, level, Checkpoint(keep, carry) if carry is not None else None  # type: ignore[arg-type]
 
 
 def replay(
-    agent: Agent,
-    scores: dict[Month, Score],
-    scheme: Any,
-    through: Month,
-    window: int | None = None,
-    start: Checkpoint | None = None,
-    save: Checkpoint | None = None,
+    agent: Agent, scores: Mapping[Month, Score], scheme: Scheme, through: Month,
+    window: int | None = None, start: Checkpoint | None = None,
 ) -> tuple[list[MonthState], str]:
-    """Run the scheme's promotion rule for one agent up to and including `through` (from the
-    month after `start`, and keeping its state at `save`, where the rule kind is resumable)."""
-    if agent.first_month is None:  # known from the roster only, never scored yet
-        return [], agent.start_level or scheme.entry_level
-    fn = RULES[scheme.promotion.rule]
-    if start is None and save is None:
-        return fn(agent, scores, scheme, through, window or scheme.promotion.window)
-    assert scheme.promotion.rule in RESUMABLE, scheme.promotion.rule
-    return fn(agent, scores, scheme, through, window or scheme.promotion.window, start, save)
+    """One agent's month states up to `through` (from the month after `start` when given)
+    and its level the month after."""
+    states, level, _kept = replay_keeping(agent, scores, scheme, through, window, keep=None,
+                                          start=start)
+    return states, level
 
 
-def replay_all(
-    agents: dict[str, Agent],
-    scores: dict[str, dict[Month, Score]],
-    scheme: Any,
-    through: Month,
-    window: int | None = None,
-    start: dict[str, Checkpoint] | None = None,
-    save: dict[str, Checkpoint] | None = None,
-) -> dict[str, tuple[Agent, list[MonthState], str]]:
-    """Every agent's states up to `through` and level the month after, with the rule kind's
-    cohort pass (comparisons between agents) applied. `start`: checkpoints to go on from
-    (an agent without one is replayed from its first month); `save`: checkpoints to fill in,
-    by agent."""
-    out = {}
-    begin, keep = start or {}, save or {}
-    for agent_id, agent in sorted(agents.items()):
-        states, next_level = replay(agent, scores.get(agent_id, {}), scheme, through, window,
-                                    begin.get(agent_id), keep.get(agent_id))
-        out[agent_id] = (agent, states, next_level)
-    if (fn := COHORT.get(scheme.promotion.rule)) is not None:
-        out = fn(out, scheme, window or scheme.promotion.window)
-    return out

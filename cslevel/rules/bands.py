@@ -1,77 +1,74 @@
 """The score-bands rule (points scheme, 004 "客服部岗位定级标准"): each month's score puts the
 agent in the level of its band (lower bound inclusive), in force from the next month. A
 score under every band means "not graded": the agent moves to the ungraded level and is
-flagged for a person to look at."""
+flagged for a person to look at. A month without a score leaves the level as it is.
+
+No state besides the level."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ..i18n import _
-from ..records import Agent, Decision, Month, MonthState, Score, month_range
-from . import Checkpoint, register
-from .streak import fmt_number, last_month, opening
+from ..i18n import N_, _
+from ..records import Month, Score
+from .common import fmt_number
+from .driver import NO_STREAKS, Missing, RuleKind, State, Step, Trial, Who, move
 
 if TYPE_CHECKING:
-    from ..templates import Scheme
+    from ..templates import GradeBand, Scheme
 
 NOT_GRADED = "not_graded"
 
 
-@register("score_bands", resumable=True)
-def score_bands_rule(
-    agent: Agent,
-    scores: dict[Month, Score],
-    scheme: Scheme,
-    through: Month,
-    window: int,
-    start: Checkpoint | None = None,
-    save: Checkpoint | None = None,
-) -> tuple[list[MonthState], str]:
-    """The agent's states (from the month after `start`, and the state at the close of
-    `save.month` kept in `save`, as for the streak rule). The carry: the level."""
+class Bands(NamedTuple):
+    high_first: list[GradeBand]
+    lowest: Decimal  # the lowest band's bound
+    ungraded: str
+    order: list[str]  # every level, low → high
+
+
+def prepare(scheme: Scheme, window: int) -> Bands:
     rule = scheme.promotion
-    trial_end, level = opening(agent, scheme)
-    leave_month = Month.of(agent.leave_date) if agent.leave_date else None
-    order = scheme.level_names
-    states: list[MonthState] = []
-    first, last = agent.first_month, last_month(agent, through)
-    if start is not None:
-        level, = start.carry
-        first = start.month + 1
-    for month in month_range(first, last):
-        if save is not None and month == save.month + 1:
-            save.carry = [level]
-        score = scores.get(month)
-        value = score.value if score else None
-        in_trial = trial_end is not None and month <= trial_end
-        decision = None
-        flags: tuple[str, ...] = ()
-        note = ""
-        if in_trial:
-            note = _("trial month, not graded")
-        elif value is None:
-            note = _("no score: level unchanged")
-        else:
-            band = next((b for b in reversed(rule.grade_bands) if value >= b.at_least), None)
-            target = band.level if band else rule.ungraded_level
-            assert target is not None
-            if band is None:
-                flags = (NOT_GRADED,)
-                note = _("score {score} below every band (the lowest: {lowest}): not graded, "
-                         "for review").format(score=fmt_number(value),
-                                              lowest=fmt_number(rule.grade_bands[0].at_least))
-            if target != level and month != leave_month:
-                kind = "promote" if order.index(target) > order.index(level) else "demote"
-                decision = Decision(
-                    agent.agent_id, month, month + 1, level, target, kind, "score_band",
-                    _("{month} score {score} is in the band of {level}: {level} from "
-                      "{effective}").format(month=month, score=fmt_number(value),
-                                            effective=month + 1, level=target), (month,))
-        states.append(MonthState(agent.agent_id, month, level, value, not in_trial, 0, 0,
-                                 in_trial, decision, note, False, flags))
-        if decision:
-            level = decision.to_level
-    if save is not None and save.carry is None and last <= save.month:  # ended by then
-        save.carry = [level]
-    return states, level
+    assert rule.ungraded_level is not None
+    return Bands(list(reversed(rule.grade_bands)), rule.grade_bands[0].at_least,
+                 rule.ungraded_level, scheme.level_names)
+
+
+def step(rule: Bands, who: Who, level: str, state: State, month: Month,
+         score: Score | None) -> Step:
+    assert score is not None  # (months without a score are the driver's)
+    value = score.value
+    flags: tuple[str, ...] = ()
+    for band in rule.high_first:
+        if value >= band.at_least:
+            target, note = band.level, ""
+            break
+    else:
+        target, flags = rule.ungraded, (NOT_GRADED,)
+        note = _("score {score} below every band (the lowest: {lowest}): not graded, for "
+                 "review").format(score=fmt_number(value), lowest=fmt_number(rule.lowest))
+    decision = None
+    if target != level:
+        order = rule.order
+        decision = move(
+            who, month, level, target,
+            "promote" if order.index(target) > order.index(level) else "demote", "score_band",
+            _("{month} score {score} is in the band of {level}: {level} from {effective}"),
+            (month,), month=month, score=fmt_number(value))
+    return state, decision, note, flags, False
+
+
+def carry(level: str, state: State) -> list[Any]:
+    """[level]."""
+    return [level]
+
+
+def resume(saved: list[Any]) -> tuple[str, State]:
+    level, = saved
+    return level, NO_STREAKS
+
+
+KIND = RuleKind(
+    step, prepare, trial=Trial(N_("trial month, not graded")),
+    missing=Missing(N_("no score: level unchanged"), True), carry=carry, resume=resume)

@@ -12,21 +12,26 @@ with `worst_of_level_review`, whose quarterly average is the lowest among the ag
 the same level at that quarter end) and, for a team lead
 (领班, marked in the roster), `lead_removal` (the lead is below the lead's minimum level, or
 the team was unqualified — under the lowest management-pay band — 3 quarters in a row).
+
+The state: each standard's quarters met in a row and in all; the year's deductions so far and
+its quarter marks (bottom of the team, best member, own standard met, quarters reviewed);
+the lead's team's unqualified quarters in a row. A month without a score is seen here (the
+quarter's figures are the scored months'); trial months are not counted.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..i18n import _, ngettext
-from ..records import Agent, Decision, Month, MonthState, Score, month_range
-from . import cohort, register
-from .streak import fmt_number, last_month, opening
+from ..records import Month, Score, month_range
+from .common import fmt_number
+from .driver import Derived, RuleKind, State, Step, Trial, Who, move
 
 if TYPE_CHECKING:
-    from ..templates import Scheme, Standard
+    from ..templates import Promotion, Scheme, Standard, TeamLeadPay
 
 ELIMINATION = "elimination"
 EXEMPTION = "exemption"
@@ -55,135 +60,129 @@ def meets(standard: Standard, quarter: list[Score]) -> tuple[bool, str]:
     return not short, _(", ").join(short)
 
 
-@register("quarterly_standard", ranked=True, metrics=True)
-def quarterly_standard_rule(
-    agent: Agent,
-    scores: dict[Month, Score],
-    scheme: Scheme,
-    through: Month,
-    window: int,
-) -> tuple[list[MonthState], str]:
-    rule = scheme.promotion
-    order = scheme.level_names
-    trial_end, level = opening(agent, scheme)
-    leave_month = Month.of(agent.leave_date) if agent.leave_date else None
-    in_a_row = {s.level: 0 for s in rule.standards}
-    in_all = {s.level: 0 for s in rule.standards}
-    year_marks: dict[int, dict[str, int]] = {}  # year -> bottom / best / own-standard counts
-    year_deductions: dict[int, Decimal] = {}
-    lead_rule = scheme.pay.team_lead if agent.team_lead else None
-    unqualified = 0  # quarters in a row the lead's team was under the qualification line
-    states: list[MonthState] = []
-    for month in month_range(agent.first_month, last_month(agent, through)):
-        score = scores.get(month)
-        in_trial = trial_end is not None and month <= trial_end
-        decision = None
-        flags: list[str] = []
-        notes: list[str] = []
-        if score is not None and not in_trial and rule.deduction_metrics:
-            year_deductions[month.year] = year_deductions.get(month.year, Decimal(0)) + sum(
-                (_sum([score], k) for k in rule.deduction_metrics), Decimal(0))
-        if month.month in rule.review_months and not in_trial:
-            quarter = [scores[m] for m in month_range(month + (1 - window), month)
-                       if m in scores and (trial_end is None or m > trial_end)]
-            marks = year_marks.setdefault(month.year, {"bottom": 0, "best": 0, "own": 0,
-                                                       "quarters": 0})
-            if quarter:
-                marks["quarters"] += 1
-                granted = None
-                for standard in rule.standards:  # highest first
-                    ok, short = meets(standard, quarter)
-                    in_a_row[standard.level] = in_a_row[standard.level] + 1 if ok else 0
-                    in_all[standard.level] += 1 if ok else 0
-                    if standard.level == level and ok:
-                        marks["own"] += 1
-                    if not ok:
-                        notes.append(_("below the {level} standard: {short}").format(
-                            level=standard.level, short=short))
-                    if granted is None and (in_a_row[standard.level] >= rule.grant_in_a_row
-                                            or in_all[standard.level] >= rule.grant_cumulative):
-                        granted = standard.level
-                if granted and order.index(granted) > order.index(level) and month != leave_month:
-                    decision = Decision(
-                        agent.agent_id, month, month + 1, level, granted, "promote",
-                        "quarterly_standard",
-                        _("the {level} standard met {row} quarters in a row or {total} in "
-                          "all: {level} from {effective}").format(
-                            row=in_a_row[granted], total=in_all[granted], effective=month + 1,
-                            level=granted),
-                        tuple(s.month for s in quarter))
-                deductions = sum((_sum(quarter, k) for k in rule.deduction_metrics), Decimal(0))
-                if (rule.quarter_deductions_above is not None
-                        and deductions > rule.quarter_deductions_above):
-                    flags.append(ELIMINATION)
-                    notes.append(_("deductions this quarter {deductions} > {limit}").format(
-                        deductions=fmt_number(deductions),
-                        limit=fmt_number(rule.quarter_deductions_above)))
-                review = scores.get(month)
-                if (review is not None and review.team_rank is not None
-                        and review.team_size is not None
-                        and review.team_rank > review.team_size - rule.bottom_places):
-                    marks["bottom"] += 1
-                    if level in rule.bottom_levels and marks["bottom"] == rule.bottom_quarters:
-                        flags.append(ELIMINATION)
-                        notes.append(ngettext(
-                            "in the bottom {places} of the team in {count} quarter this year",
-                            "in the bottom {places} of the team in {count} quarters this year",
-                            marks["bottom"]).format(count=marks["bottom"],
-                                                    places=rule.bottom_places))
-                if rule.best_member_metric and _sum(quarter, rule.best_member_metric) > 0:
-                    marks["best"] += 1
-                    if level in rule.exemption_levels and marks["best"] == rule.exemption_quarters:
-                        flags.append(EXEMPTION)
-                        notes.append(ngettext(
-                            "best team member in {count} quarter this year: one elimination or "
-                            "transfer may be waived",
-                            "best team member in {count} quarters this year: one elimination or "
-                            "transfer may be waived", marks["best"]).format(count=marks["best"]))
-            if lead_rule is not None:
-                review = scores.get(month)
-                line = min(b.at_least for b in lead_rule.bands)
-                if review is not None and review.team_average is not None:
-                    unqualified = unqualified + 1 if review.team_average < line else 0
-                low = lead_rule.min_level is not None and order.index(level) < order.index(
-                    lead_rule.min_level)
-                if low or unqualified >= 3:
-                    flags.append(LEAD_REMOVAL)
-                    notes.append(
-                        _("team lead at level {level}, below {min_level}").format(
-                            level=level, min_level=lead_rule.min_level) if low else
-                        ngettext("the team's average below {line} {count} quarter in a row: "
-                                 "unqualified",
-                                 "the team's average below {line} {count} quarters in a row: "
-                                 "unqualified", unqualified).format(
-                            count=unqualified, line=fmt_number(line)))
-            year_total = year_deductions.get(month.year, Decimal(0))
-            if (rule.year_deductions_above is not None and year_total > rule.year_deductions_above
-                    and ELIMINATION not in flags):
+class Quarterly(NamedTuple):
+    window: int
+    rule: Promotion
+    order: list[str]
+    graded: set[str]  # the levels a standard grants
+    year_end: int  # the last review month of the year: the yearly judgements
+    lead: TeamLeadPay | None  # the team lead's pay rule
+    line: Decimal | None  # under the lowest management-pay band: the team unqualified
+
+
+def prepare(scheme: Scheme, window: int) -> Quarterly:
+    rule, lead = scheme.promotion, scheme.pay.team_lead
+    return Quarterly(window, rule, scheme.level_names, {s.level for s in rule.standards},
+                     max(rule.review_months, default=0), lead,
+                     min(b.at_least for b in lead.bands) if lead is not None else None)
+
+
+NO_MARKS = (0, 0, 0, 0)  # this year's quarters: bottom of the team, best member, own standard
+# met, reviewed
+
+
+def step(quarterly: Quarterly, who: Who, level: str, state: State, month: Month,
+         score: Score | None) -> Step:
+    rule = quarterly.rule
+    _up, _down, in_a_row, in_all, year, deducted, marks, unqualified = state
+    if month.year != year:  # a new year: its deductions and marks start from zero
+        year, deducted, marks = month.year, Decimal(0), NO_MARKS
+    decision = None
+    flags: list[str] = []
+    notes: list[str] = []
+    if score is not None and rule.deduction_metrics:
+        deducted = deducted + sum((_sum([score], k) for k in rule.deduction_metrics), Decimal(0))
+    if month.month in rule.review_months:
+        scores, trial_end = who.scores, who.trial_end
+        quarter = [scores[m] for m in month_range(month + (1 - quarterly.window), month)
+                   if m in scores and (trial_end is None or m > trial_end)]
+        bottom, best, own, quarters = marks
+        if quarter:
+            quarters += 1
+            in_a_row, in_all = dict(in_a_row), dict(in_all)
+            granted = None
+            for standard in rule.standards:  # highest first
+                ok, short = meets(standard, quarter)
+                in_a_row[standard.level] = in_a_row.get(standard.level, 0) + 1 if ok else 0
+                in_all[standard.level] = in_all.get(standard.level, 0) + (1 if ok else 0)
+                if standard.level == level and ok:
+                    own += 1
+                if not ok:
+                    notes.append(_("below the {level} standard: {short}").format(
+                        level=standard.level, short=short))
+                if granted is None and (in_a_row[standard.level] >= rule.grant_in_a_row
+                                        or in_all[standard.level] >= rule.grant_cumulative):
+                    granted = standard.level
+            order = quarterly.order
+            if granted and order.index(granted) > order.index(level):
+                decision = move(
+                    who, month, level, granted, "promote", "quarterly_standard",
+                    _("the {level} standard met {row} quarters in a row or {total} in all: "
+                      "{level} from {effective}"), tuple(s.month for s in quarter),
+                    row=in_a_row[granted], total=in_all[granted])
+            deductions = sum((_sum(quarter, k) for k in rule.deduction_metrics), Decimal(0))
+            if (rule.quarter_deductions_above is not None
+                    and deductions > rule.quarter_deductions_above):
                 flags.append(ELIMINATION)
-                notes.append(_("deductions this year {deductions} > {limit}").format(
-                    deductions=fmt_number(year_total),
-                    limit=fmt_number(rule.year_deductions_above)))
-            if month.month == max(rule.review_months) and level in {
-                    s.level for s in rule.standards} and marks["own"] < min(
-                    rule.grant_in_a_row, marks["quarters"] or 1):
-                flags.append(DEMOTION_REVIEW)
-                notes.append(ngettext(
-                    "the {level} standard met in only {count} quarter this year: demotion review",
-                    "the {level} standard met in only {count} quarters this year: demotion "
-                    "review", marks["own"]).format(count=marks["own"], level=level))
-        states.append(MonthState(agent.agent_id, month, level, score.value if score else None,
-                                 not in_trial, 0, 0, in_trial, decision, _("; ").join(notes),
-                                 False, tuple(dict.fromkeys(flags))))
-        if decision:
-            level = decision.to_level
-    return states, level
+                notes.append(_("deductions this quarter {deductions} > {limit}").format(
+                    deductions=fmt_number(deductions),
+                    limit=fmt_number(rule.quarter_deductions_above)))
+            review = scores.get(month)
+            if (review is not None and review.team_rank is not None
+                    and review.team_size is not None
+                    and review.team_rank > review.team_size - rule.bottom_places):
+                bottom += 1
+                if level in rule.bottom_levels and bottom == rule.bottom_quarters:
+                    flags.append(ELIMINATION)
+                    notes.append(ngettext(
+                        "in the bottom {places} of the team in {count} quarter this year",
+                        "in the bottom {places} of the team in {count} quarters this year",
+                        bottom).format(count=bottom, places=rule.bottom_places))
+            if rule.best_member_metric and _sum(quarter, rule.best_member_metric) > 0:
+                best += 1
+                if level in rule.exemption_levels and best == rule.exemption_quarters:
+                    flags.append(EXEMPTION)
+                    notes.append(ngettext(
+                        "best team member in {count} quarter this year: one elimination or "
+                        "transfer may be waived",
+                        "best team member in {count} quarters this year: one elimination or "
+                        "transfer may be waived", best).format(count=best))
+        marks = (bottom, best, own, quarters)
+        lead, line = quarterly.lead, quarterly.line
+        if lead is not None and line is not None and who.agent.team_lead:
+            review = who.scores.get(month)
+            if review is not None and review.team_average is not None:
+                unqualified = unqualified + 1 if review.team_average < line else 0
+            order = quarterly.order
+            low = lead.min_level is not None and order.index(level) < order.index(
+                lead.min_level)
+            if low or unqualified >= 3:
+                flags.append(LEAD_REMOVAL)
+                notes.append(
+                    _("team lead at level {level}, below {min_level}").format(
+                        level=level, min_level=lead.min_level) if low else
+                    ngettext("the team's average below {line} {count} quarter in a row: "
+                             "unqualified",
+                             "the team's average below {line} {count} quarters in a row: "
+                             "unqualified", unqualified).format(
+                        count=unqualified, line=fmt_number(line)))
+        if (rule.year_deductions_above is not None and deducted > rule.year_deductions_above
+                and ELIMINATION not in flags):
+            flags.append(ELIMINATION)
+            notes.append(_("deductions this year {deductions} > {limit}").format(
+                deductions=fmt_number(deducted), limit=fmt_number(rule.year_deductions_above)))
+        if month.month == quarterly.year_end and level in quarterly.graded and own < min(
+                rule.grant_in_a_row, quarters or 1):
+            flags.append(DEMOTION_REVIEW)
+            notes.append(ngettext(
+                "the {level} standard met in only {count} quarter this year: demotion review",
+                "the {level} standard met in only {count} quarters this year: demotion "
+                "review", own).format(count=own, level=level))
+    return ((0, 0, in_a_row, in_all, year, deducted, marks, unqualified), decision,
+            _("; ").join(notes), tuple(dict.fromkeys(flags)), False)
 
 
-@cohort("quarterly_standard")
-def worst_of_level(
-    derived: dict[str, tuple[Agent, list[MonthState], str]], scheme: Scheme, window: int,
-) -> dict[str, tuple[Agent, list[MonthState], str]]:
+def worst_of_level(derived: Derived, scheme: Scheme, window: int) -> Derived:
     """At each quarter end, flag `demotion_review` on the agents whose quarterly average is
     the lowest among everyone holding the same standard level then (company-wide; at least
     two agents at the level, and not all of them equal: then nobody is the worst)."""
@@ -224,3 +223,9 @@ def worst_of_level(
                 state, flags=tuple(dict.fromkeys((*state.flags, DEMOTION_REVIEW))),
                 note=_("; ").join(n for n in (state.note, note) if n))
     return out
+
+
+KIND = RuleKind(
+    step, prepare, trial=Trial(""), missing=None,
+    initial=(0, 0, {}, {}, None, Decimal(0), NO_MARKS, 0), ranked=True, metrics=True,
+    cohort=worst_of_level)

@@ -4,92 +4,103 @@ performance places the agent within the band: the average of the last `window` s
 months at or above `upper_grade_at_least` gives the upper grade. Reviewed at every month
 close, in force from the next month. Before the first gate the agent is in trial (见习).
 A probation exam (theory, practical, typing: `exam_floors`) failed in a trial month is
-flagged `probation_exam_failed`, and the agent stays in trial until an exam is passed."""
+flagged `probation_exam_failed`, and the agent stays in trial until an exam is passed.
+
+This rule decides the trial's end itself (by months in post and the exam), and sees every
+month, scored or not. The end of trial on months in post alone stands even when decided at
+the close of the month the agent leaves (other moves are dropped then), as it always has.
+
+The state: whether the last probation exam on record was passed (None: none on record)."""
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING
+from decimal import Decimal
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..i18n import _, ngettext
-from ..records import Agent, Decision, Month, MonthState, Score, month_range
-
-EXAM_FAILED = "probation_exam_failed"
-from . import register
-from .streak import fmt_number, last_month, opening
+from ..records import Decision, Month, Score
+from .common import average, fmt_number, scored_in_window
+from .driver import MoveKind, RuleKind, State, Step, Who, move
 
 if TYPE_CHECKING:
-    from ..templates import Scheme
+    from ..templates import Scheme, TenureBand
+
+EXAM_FAILED = "probation_exam_failed"
 
 
-@register("tenure_grade", metrics=True)
-def tenure_grade_rule(
-    agent: Agent,
-    scores: dict[Month, Score],
-    scheme: Scheme,
-    through: Month,
-    window: int,
-) -> tuple[list[MonthState], str]:
+class Tenure(NamedTuple):
+    window: int
+    bands_high_first: list[TenureBand]
+    upper_at_least: Decimal | None
+    exam_floors: dict[str, Decimal]
+    trial: str | None  # the trial level
+    entry: str
+    order: list[str]
+    no_hire_date: str  # the note of an agent without a hire date
+
+
+def prepare(scheme: Scheme, window: int) -> Tenure:
     rule = scheme.promotion
-    trial_end, level = opening(agent, scheme)
-    hired = Month.of(agent.hire_date) if agent.hire_date else agent.first_month
-    leave_month = Month.of(agent.leave_date) if agent.leave_date else None
-    order = scheme.level_names
-    states: list[MonthState] = []
-    exam_passed: bool | None = None  # None: no exam on record
-    for month in month_range(agent.first_month, last_month(agent, through)):
-        score = scores.get(month)
-        in_trial = level == scheme.trial_level
-        decision = None
-        flags: tuple[str, ...] = ()
-        exam = {k: score.metrics.get(k) for k in rule.exam_floors} if score else {}
-        if in_trial and rule.exam_floors and any(v is not None for v in exam.values()):
-            failed = [f"{k} {'—' if v is None else fmt_number(v)} < {fmt_number(rule.exam_floors[k])}"
-                      for k, v in exam.items() if v is None or v < rule.exam_floors[k]]
-            exam_passed = not failed
-            if failed:
-                flags = (EXAM_FAILED,)
-        note = "" if agent.hire_date else _("no hire date: tenure from the first month")
-        tenure = (month + 1) - hired  # full months in post when the next month starts
-        band = next((b for b in reversed(rule.tenure_bands) if tenure >= b.min_months), None)
-        recent = [m for m in month_range(month + (1 - window), month)
-                  if m in scores and (trial_end is None or m > trial_end)]
-        if level == scheme.trial_level and exam_passed is False:
-            band = None  # a failed probation exam keeps the agent in trial
-            note = _("probation exam failed: extend the trial or dismiss, for a person to "
-                     "decide")
-        if band is not None and not recent and level == scheme.trial_level:
-            target = band.levels[0]  # trial over: the first grade of the band
-            decision = Decision(
-                agent.agent_id, month, month + 1, level, target, "trial_end", "tenure_grade",
-                _("{months} months in post: trial ends, {level} from {effective}").format(
-                    months=band.min_months, effective=month + 1, level=target), ())
-        elif band is not None and recent:
-            average = (sum((scores[m].value for m in recent), Decimal(0)) / len(recent)
-                       ).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-            assert rule.upper_grade_at_least is not None
-            upper = average >= rule.upper_grade_at_least and len(band.levels) > 1
-            target = band.levels[1] if upper else band.levels[0]
-            if target != level and month != leave_month:
-                kind = "promote" if order.index(target) > order.index(level) else "demote"
-                if target == scheme.entry_level and level == scheme.trial_level:
-                    kind = "trial_end"
-                decision = Decision(
-                    agent.agent_id, month, month + 1, level, target, kind, "tenure_grade",
-                    ngettext("{tenure} months in post (≥{required}), average of the last "
-                             "{count} month {average} ({compare}{upper}): {level} from "
-                             "{effective}",
-                             "{tenure} months in post (≥{required}), average of the last "
-                             "{count} months {average} ({compare}{upper}): {level} from "
-                             "{effective}", len(recent)).format(
-                        tenure=tenure, required=band.min_months, count=len(recent),
-                        average=fmt_number(average), compare="≥" if upper else "<",
-                        upper=fmt_number(rule.upper_grade_at_least), effective=month + 1,
-                        level=target),
-                    tuple(recent))
-        states.append(MonthState(agent.agent_id, month, level,
-                                 score.value if score else None, not in_trial, 0, 0,
-                                 in_trial, decision, note, False, flags))
-        if decision:
-            level = decision.to_level
-    return states, level
+    return Tenure(window, list(reversed(rule.tenure_bands)), rule.upper_grade_at_least,
+                  rule.exam_floors, scheme.trial_level, scheme.entry_level, scheme.level_names,
+                  _("no hire date: tenure from the first month"))
+
+
+def step(rule: Tenure, who: Who, level: str, state: State, month: Month,
+         score: Score | None) -> Step:
+    exam_passed = state[2]
+    in_trial = level == rule.trial
+    flags: tuple[str, ...] = ()
+    floors = rule.exam_floors
+    if in_trial and floors and score is not None and any(
+            score.metrics.get(k) is not None for k in floors):
+        exam = {k: score.metrics.get(k) for k in floors}
+        failed = [f"{k} {'—' if v is None else fmt_number(v)} < {fmt_number(floors[k])}"
+                  for k, v in exam.items() if v is None or v < floors[k]]
+        exam_passed = not failed
+        state = (0, 0, exam_passed)
+        if failed:
+            flags = (EXAM_FAILED,)
+    note = "" if who.agent.hire_date else rule.no_hire_date
+    tenure = (month + 1) - who.hired  # full months in post when the next month starts
+    band = next((b for b in rule.bands_high_first if tenure >= b.min_months), None)
+    recent = scored_in_window(who.scores, month, rule.window, who.trial_end)
+    if in_trial and exam_passed is False:
+        band = None  # a failed probation exam keeps the agent in trial
+        note = _("probation exam failed: extend the trial or dismiss, for a person to decide")
+    decision = None
+    if band is not None and not recent and in_trial:
+        decision = move(  # trial over: the first grade of the band
+            who, month, level, band.levels[0], "trial_end", "tenure_grade",
+            _("{months} months in post: trial ends, {level} from {effective}"),
+            months=band.min_months)
+    elif band is not None and recent:
+        mean = average(who.scores, recent)
+        assert rule.upper_at_least is not None
+        upper = mean >= rule.upper_at_least and len(band.levels) > 1
+        target = band.levels[1] if upper else band.levels[0]
+        if target != level:
+            order = rule.order
+            kind: MoveKind = "promote" if order.index(target) > order.index(level) else "demote"
+            if target == rule.entry and in_trial:
+                kind = "trial_end"
+            decision = move(
+                who, month, level, target, kind, "tenure_grade",
+                ngettext("{tenure} months in post (≥{required}), average of the last {count} "
+                         "month {average} ({compare}{upper}): {level} from {effective}",
+                         "{tenure} months in post (≥{required}), average of the last {count} "
+                         "months {average} ({compare}{upper}): {level} from {effective}",
+                         len(recent)),
+                tuple(recent), tenure=tenure, required=band.min_months, count=len(recent),
+                average=fmt_number(mean), compare="≥" if upper else "<",
+                upper=fmt_number(rule.upper_at_least))
+    return state, decision, note, flags, False
+
+
+def _gate_alone(decision: Decision) -> bool:
+    """The end of trial on months in post alone (no scores cited)."""
+    return not decision.trigger_months
+
+
+KIND = RuleKind(step, prepare, trial=None, missing=None, initial=(0, 0, None),
+                kept_at_leave=_gate_alone, metrics=True)

@@ -3,27 +3,33 @@ each with its own floor (or ceiling for lower-is-better metrics), so gaming one 
 (刷段位) earns nothing. Each scored month the agent qualifies for the highest tier whose
 floors all hold; `window` months in a row qualifying above the current tier move the agent
 one tier up, `window` months in a row qualifying below it one tier down, from the next
-month. A month without a score breaks both counts."""
+month. A month without a score breaks both counts.
+
+The state: the months in a row qualifying above the current tier, and below it."""
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
-from ..i18n import _
-from ..records import Agent, Decision, Month, MonthState, Score, month_range
-from . import register
-from .streak import fmt_number, last_month, opening
+from ..i18n import N_, _
+from ..records import Month, Score
+from .common import fmt_number, listed
+from .driver import Missing, RuleKind, State, Step, Trial, Who, move
 
 if TYPE_CHECKING:
-    from ..templates import Scheme
+    from ..templates import Metric, Scheme, TierFloors
 
 
 def qualifying_tier(score: Score, scheme: Scheme) -> tuple[int, str]:
     """(index of the highest tier whose floors all hold, why the next tier was missed)."""
-    metrics = {m.key: m for m in scheme.score.metrics}
+    return _qualifying(score, scheme.promotion.tiers, {m.key: m for m in scheme.score.metrics})
+
+
+def _qualifying(score: Score, tiers: list[TierFloors], metrics: dict[str, Metric],
+                ) -> tuple[int, str]:
     best, missed = 0, ""
-    for index, tier in enumerate(scheme.promotion.tiers):
+    for index, tier in enumerate(tiers):
         failed = []
         for key, bar in tier.floors.items():
             value = score.metrics.get(key)
@@ -40,56 +46,49 @@ def qualifying_tier(score: Score, scheme: Scheme) -> tuple[int, str]:
     return best, missed
 
 
-@register("tier_floors", metrics=True)
-def tier_floors_rule(
-    agent: Agent,
-    scores: dict[Month, Score],
-    scheme: Scheme,
-    through: Month,
-    window: int,
-) -> tuple[list[MonthState], str]:
+class Tiers(NamedTuple):
+    window: int
+    tiers: list[TierFloors]
+    metrics: dict[str, Metric]  # by key
+    ladder: list[str]
+    position: dict[str, int]
+
+
+def prepare(scheme: Scheme, window: int) -> Tiers:
     ladder = scheme.regular_levels
-    trial_end, level = opening(agent, scheme)
-    leave_month = Month.of(agent.leave_date) if agent.leave_date else None
-    states: list[MonthState] = []
-    up: list[Month] = []
-    down: list[Month] = []
-    for month in month_range(agent.first_month, last_month(agent, through)):
-        score = scores.get(month)
-        in_trial = trial_end is not None and month <= trial_end
-        decision = None
-        note = ""
-        if in_trial or score is None or level not in ladder:
-            up, down = [], []
-            note = _("trial month") if in_trial else _("no score: counts restart")
-        else:
-            current = ladder.index(level)
-            reached, missed = qualifying_tier(score, scheme)
-            note = missed
-            up = up + [month] if reached > current else []
-            down = down + [month] if reached < current else []
-            if len(up) >= window and current + 1 < len(ladder):
-                decision = Decision(
-                    agent.agent_id, month, month + 1, level, ladder[current + 1], "promote",
-                    "tier_up", _("{window} months in a row at every floor of a higher tier "
-                                 "({months}): up to {level} from {effective}").format(
-                        window=window, months=_(", ").join(str(m) for m in up[-window:]),
-                        effective=month + 1, level=ladder[current + 1]),
-                    tuple(up[-window:]))
-            elif len(down) >= window and current > 0:
-                decision = Decision(
-                    agent.agent_id, month, month + 1, level, ladder[current - 1], "demote",
-                    "tier_down", _("{window} months in a row below the tier's floors "
-                                   "({missed}): down to {level} from {effective}").format(
-                        window=window, missed=missed, effective=month + 1,
-                        level=ladder[current - 1]),
-                    tuple(down[-window:]))
-            if decision and month == leave_month:
-                decision, note = None, _("left on {date}").format(date=agent.leave_date)
-        states.append(MonthState(agent.agent_id, month, level,
-                                 score.value if score else None, not in_trial,
-                                 len(up), len(down), in_trial, decision, note))
-        if decision:
-            level = decision.to_level
-            up, down = [], []
-    return states, level
+    return Tiers(window, scheme.promotion.tiers, {m.key: m for m in scheme.score.metrics},
+                 ladder, {level: i for i, level in reversed(list(enumerate(ladder)))})
+
+
+RESTART: State = (0, 0, (), ())
+
+
+def step(rule: Tiers, who: Who, level: str, state: State, month: Month,
+         score: Score | None) -> Step:
+    assert score is not None  # (months without a score are the driver's)
+    current = rule.position.get(level)
+    if current is None:  # (the trial level: not a tier)
+        return RESTART, None, _("no score: counts restart"), (), False
+    reached, missed = _qualifying(score, rule.tiers, rule.metrics)
+    up = (*state[2], month) if reached > current else ()
+    down = (*state[3], month) if reached < current else ()
+    window, ladder = rule.window, rule.ladder
+    decision = None
+    if len(up) >= window and current + 1 < len(ladder):
+        decision = move(
+            who, month, level, ladder[current + 1], "promote", "tier_up",
+            _("{window} months in a row at every floor of a higher tier ({months}): up to "
+              "{level} from {effective}"), up[-window:], window=window,
+            months=listed(up[-window:]))
+    elif len(down) >= window and current > 0:
+        decision = move(
+            who, month, level, ladder[current - 1], "demote", "tier_down",
+            _("{window} months in a row below the tier's floors ({missed}): down to {level} "
+              "from {effective}"), down[-window:], window=window, missed=missed)
+    return (len(up), len(down), up, down), decision, missed, (), False
+
+
+KIND = RuleKind(
+    step, prepare, trial=Trial(N_("trial month")),
+    missing=Missing(N_("no score: counts restart"), True), initial=RESTART,
+    restart_after_move=True, left_note=N_("left on {date}"), metrics=True)

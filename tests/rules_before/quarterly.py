@@ -1,0 +1,226 @@
+"""The quarterly-standard rule (assistant scheme, 004 "客服助理定级标准").
+
+At each quarter end the quarter's figures are checked against each level's standard
+(average score, deductions under their limits, follow-ups and accepted case reports at
+their floors). A level is granted after meeting its standard `grant_in_a_row` quarters in
+a row or `grant_cumulative` quarters in all (our default: more than 4, so 5); it takes
+effect the month after. Everything a person must decide is a flag, never a move:
+`elimination` (bottom of the team in 3 quarters of a year as 三级, quarterly deductions
+over 40, yearly deductions over 150), `exemption` (best team member 3 quarters of a year,
+二级 and above) and `demotion_review` (a 一级/二级 whose year no longer meets its standard, or,
+with `worst_of_level_review`, whose quarterly average is the lowest among the agents holding
+the same level at that quarter end) and, for a team lead
+(领班, marked in the roster), `lead_removal` (the lead is below the lead's minimum level, or
+the team was unqualified — under the lowest management-pay band — 3 quarters in a row).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from cslevel.i18n import _, ngettext
+from cslevel.records import Agent, Decision, Month, MonthState, Score, month_range
+from . import cohort, register
+from .streak import fmt_number, last_month, opening
+
+if TYPE_CHECKING:
+    from cslevel.templates import Scheme, Standard
+
+ELIMINATION = "elimination"
+EXEMPTION = "exemption"
+DEMOTION_REVIEW = "demotion_review"
+LEAD_REMOVAL = "lead_removal"
+
+
+def _sum(scores: list[Score], key: str) -> Decimal:
+    return sum((s.metrics.get(key, Decimal(0)) for s in scores), Decimal(0))
+
+
+def meets(standard: Standard, quarter: list[Score]) -> tuple[bool, str]:
+    """Whether a quarter's scores meet a standard, and what falls short."""
+    average = sum((s.value for s in quarter), Decimal(0)) / len(quarter)
+    short = []
+    if average < standard.average_at_least:
+        short.append(_("average {average} < {standard}").format(
+            average=fmt_number(average.quantize(Decimal("0.01"))),
+            standard=fmt_number(standard.average_at_least)))
+    for key, limit in standard.below.items():
+        if (total := _sum(quarter, key)) >= limit:
+            short.append(f"{key} {fmt_number(total)} ≥ {fmt_number(limit)}")
+    for key, floor in standard.at_least.items():
+        if (total := _sum(quarter, key)) < floor:
+            short.append(f"{key} {fmt_number(total)} < {fmt_number(floor)}")
+    return not short, _(", ").join(short)
+
+
+@register("quarterly_standard", ranked=True, metrics=True)
+def quarterly_standard_rule(
+    agent: Agent,
+    scores: dict[Month, Score],
+    scheme: Scheme,
+    through: Month,
+    window: int,
+) -> tuple[list[MonthState], str]:
+    rule = scheme.promotion
+    order = scheme.level_names
+    trial_end, level = opening(agent, scheme)
+    leave_month = Month.of(agent.leave_date) if agent.leave_date else None
+    in_a_row = {s.level: 0 for s in rule.standards}
+    in_all = {s.level: 0 for s in rule.standards}
+    year_marks: dict[int, dict[str, int]] = {}  # year -> bottom / best / own-standard counts
+    year_deductions: dict[int, Decimal] = {}
+    lead_rule = scheme.pay.team_lead if agent.team_lead else None
+    unqualified = 0  # quarters in a row the lead's team was under the qualification line
+    states: list[MonthState] = []
+    for month in month_range(agent.first_month, last_month(agent, through)):
+        score = scores.get(month)
+        in_trial = trial_end is not None and month <= trial_end
+        decision = None
+        flags: list[str] = []
+        notes: list[str] = []
+        if score is not None and not in_trial and rule.deduction_metrics:
+            year_deductions[month.year] = year_deductions.get(month.year, Decimal(0)) + sum(
+                (_sum([score], k) for k in rule.deduction_metrics), Decimal(0))
+        if month.month in rule.review_months and not in_trial:
+            quarter = [scores[m] for m in month_range(month + (1 - window), month)
+                       if m in scores and (trial_end is None or m > trial_end)]
+            marks = year_marks.setdefault(month.year, {"bottom": 0, "best": 0, "own": 0,
+                                                       "quarters": 0})
+            if quarter:
+                marks["quarters"] += 1
+                granted = None
+                for standard in rule.standards:  # highest first
+                    ok, short = meets(standard, quarter)
+                    in_a_row[standard.level] = in_a_row[standard.level] + 1 if ok else 0
+                    in_all[standard.level] += 1 if ok else 0
+                    if standard.level == level and ok:
+                        marks["own"] += 1
+                    if not ok:
+                        notes.append(_("below the {level} standard: {short}").format(
+                            level=standard.level, short=short))
+                    if granted is None and (in_a_row[standard.level] >= rule.grant_in_a_row
+                                            or in_all[standard.level] >= rule.grant_cumulative):
+                        granted = standard.level
+                if granted and order.index(granted) > order.index(level) and month != leave_month:
+                    decision = Decision(
+                        agent.agent_id, month, month + 1, level, granted, "promote",
+                        "quarterly_standard",
+                        _("the {level} standard met {row} quarters in a row or {total} in "
+                          "all: {level} from {effective}").format(
+                            row=in_a_row[granted], total=in_all[granted], effective=month + 1,
+                            level=granted),
+                        tuple(s.month for s in quarter))
+                deductions = sum((_sum(quarter, k) for k in rule.deduction_metrics), Decimal(0))
+                if (rule.quarter_deductions_above is not None
+                        and deductions > rule.quarter_deductions_above):
+                    flags.append(ELIMINATION)
+                    notes.append(_("deductions this quarter {deductions} > {limit}").format(
+                        deductions=fmt_number(deductions),
+                        limit=fmt_number(rule.quarter_deductions_above)))
+                review = scores.get(month)
+                if (review is not None and review.team_rank is not None
+                        and review.team_size is not None
+                        and review.team_rank > review.team_size - rule.bottom_places):
+                    marks["bottom"] += 1
+                    if level in rule.bottom_levels and marks["bottom"] == rule.bottom_quarters:
+                        flags.append(ELIMINATION)
+                        notes.append(ngettext(
+                            "in the bottom {places} of the team in {count} quarter this year",
+                            "in the bottom {places} of the team in {count} quarters this year",
+                            marks["bottom"]).format(count=marks["bottom"],
+                                                    places=rule.bottom_places))
+                if rule.best_member_metric and _sum(quarter, rule.best_member_metric) > 0:
+                    marks["best"] += 1
+                    if level in rule.exemption_levels and marks["best"] == rule.exemption_quarters:
+                        flags.append(EXEMPTION)
+                        notes.append(ngettext(
+                            "best team member in {count} quarter this year: one elimination or "
+                            "transfer may be waived",
+                            "best team member in {count} quarters this year: one elimination or "
+                            "transfer may be waived", marks["best"]).format(count=marks["best"]))
+            if lead_rule is not None:
+                review = scores.get(month)
+                line = min(b.at_least for b in lead_rule.bands)
+                if review is not None and review.team_average is not None:
+                    unqualified = unqualified + 1 if review.team_average < line else 0
+                low = lead_rule.min_level is not None and order.index(level) < order.index(
+                    lead_rule.min_level)
+                if low or unqualified >= 3:
+                    flags.append(LEAD_REMOVAL)
+                    notes.append(
+                        _("team lead at level {level}, below {min_level}").format(
+                            level=level, min_level=lead_rule.min_level) if low else
+                        ngettext("the team's average below {line} {count} quarter in a row: "
+                                 "unqualified",
+                                 "the team's average below {line} {count} quarters in a row: "
+                                 "unqualified", unqualified).format(
+                            count=unqualified, line=fmt_number(line)))
+            year_total = year_deductions.get(month.year, Decimal(0))
+            if (rule.year_deductions_above is not None and year_total > rule.year_deductions_above
+                    and ELIMINATION not in flags):
+                flags.append(ELIMINATION)
+                notes.append(_("deductions this year {deductions} > {limit}").format(
+                    deductions=fmt_number(year_total),
+                    limit=fmt_number(rule.year_deductions_above)))
+            if month.month == max(rule.review_months) and level in {
+                    s.level for s in rule.standards} and marks["own"] < min(
+                    rule.grant_in_a_row, marks["quarters"] or 1):
+                flags.append(DEMOTION_REVIEW)
+                notes.append(ngettext(
+                    "the {level} standard met in only {count} quarter this year: demotion review",
+                    "the {level} standard met in only {count} quarters this year: demotion "
+                    "review", marks["own"]).format(count=marks["own"], level=level))
+        states.append(MonthState(agent.agent_id, month, level, score.value if score else None,
+                                 not in_trial, 0, 0, in_trial, decision, _("; ").join(notes),
+                                 False, tuple(dict.fromkeys(flags))))
+        if decision:
+            level = decision.to_level
+    return states, level
+
+
+@cohort("quarterly_standard")
+def worst_of_level(
+    derived: dict[str, tuple[Agent, list[MonthState], str]], scheme: Scheme, window: int,
+) -> dict[str, tuple[Agent, list[MonthState], str]]:
+    """At each quarter end, flag `demotion_review` on the agents whose quarterly average is
+    the lowest among everyone holding the same standard level then (company-wide; at least
+    two agents at the level, and not all of them equal: then nobody is the worst)."""
+    rule = scheme.promotion
+    if not rule.worst_of_level_review:
+        return derived
+    graded = {s.level for s in rule.standards}
+    groups: dict[tuple[Month, str], list[tuple[str, int, Decimal]]] = {}
+    for agent_id, (_agent, states, _level) in derived.items():
+        by_month = {s.month: s for s in states}
+        for index, state in enumerate(states):
+            if (state.month.month not in rule.review_months or state.in_trial
+                    or state.level not in graded):
+                continue
+            values = [s.score for m in month_range(state.month + (1 - window), state.month)
+                      if (s := by_month.get(m)) is not None and s.score is not None
+                      and not s.in_trial]
+            if values:
+                average = sum(values, Decimal(0)) / len(values)
+                groups.setdefault((state.month, state.level), []).append(
+                    (agent_id, index, average))
+    out = {agent_id: (agent, list(states), level)
+           for agent_id, (agent, states, level) in derived.items()}
+    for (month, level), group in sorted(groups.items()):
+        lowest = min(average for _a, _i, average in group)
+        if len(group) < 2 or all(average == lowest for _a, _i, average in group):
+            continue
+        for agent_id, index, average in group:
+            if average != lowest:
+                continue
+            states = out[agent_id][1]
+            state = states[index]
+            note = _("quarterly average {average}, the lowest of the {count} agents at "
+                     "{level}: demotion review").format(
+                average=fmt_number(average.quantize(Decimal("0.01"))), count=len(group),
+                level=level)
+            states[index] = dataclasses.replace(
+                state, flags=tuple(dict.fromkeys((*state.flags, DEMOTION_REVIEW))),
+                note=_("; ").join(n for n in (state.note, note) if n))
+    return out
