@@ -38,8 +38,8 @@ from .records import Agent, Month
 from .rules import COHORT, RANKED, RESUMABLE, Checkpoint
 
 if TYPE_CHECKING:
+    from .scheme import Scheme
     from .store import History
-    from .templates import Scheme
 
 
 def usable(scheme: Scheme) -> bool:

@@ -162,7 +162,7 @@ def load_config(path: Path | None) -> Config:
 
 
 def write_template(folder: Path, scheme: str = "star", language: str = "zh") -> Path:
-    from .templates import shipped_template_names
+    from .scheme import shipped_template_names
 
     path = folder / CONFIG_NAME
     path.write_text(TEMPLATE.format(scheme=scheme, language=language,

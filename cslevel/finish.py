@@ -144,10 +144,11 @@ def temp_folder() -> Path:
     return Path(tempfile.gettempdir())
 
 
-def recover(history: History) -> list[Problem]:
+def recover(history: History) -> tuple[list[Problem], bool]:
     """Finish what a killed command left: rename the staging files of committed sets onto
     their targets and forget the sets; remove staging files of this history that no
-    committed set names. Returns warnings saying what was done (nothing to say: [])."""
+    committed set names. Returns warnings saying what was done (nothing to say: []) and
+    whether the history changed (then it is committed on its own, first)."""
     pending = history.pending_outputs()
     problems: list[Problem] = []
     keep: set[str] = set()
@@ -193,20 +194,10 @@ def recover(history: History) -> list[Problem]:
               "before it was put in place): {target}").format(target=target_text),
             Source(target_text), "warning",
             hint=_("Write it again: run the same command (cslevel run --month …) again.")))
-    if placed or lost or removed or done_tokens:
-        history.memo[_RECOVERED] = True
     if placed or lost or removed:
         history.record_run("recover", {
             "placed": placed, "lost": lost, "removed": [str(p) for p in removed]})
-    return problems
-
-
-_RECOVERED = ("finish", "recovered")
-
-
-def recovered_anything(history: History) -> bool:
-    """Whether `recover` changed the history (then it is committed on its own, first)."""
-    return bool(history.memo.pop(_RECOVERED, False))
+    return problems, bool(placed or lost or removed or done_tokens)
 
 
 # --- outputs must not replace what the command reads ------------------------------------

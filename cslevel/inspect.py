@@ -13,7 +13,7 @@ from .read import values
 from .read.table import Table, find_table
 from .read.workbook import read_sheets
 from .records import CslevelError, Month, Problem, column_letter
-from .templates import Scheme
+from .scheme import Scheme
 
 Kind = Literal["kpi", "attendance", "roster"]
 PREVIEW_ROWS = 5

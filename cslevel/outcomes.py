@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from .records import Agent, Decision, Month, MonthState, PayLine, Problem, Score
 
 if TYPE_CHECKING:
-    from .templates import Scheme
+    from .scheme import Scheme
 
 
 @dataclass(frozen=True)

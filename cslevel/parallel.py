@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
     from .read.workbook import Sheet
     from .records import AgentRow, Month, Problem, Source
-    from .templates import Scheme
+    from .scheme import Scheme
 
 AHEAD = 2  # workbooks read ahead: each one's sheets are held until the run takes them
 MIN_FILES = 4  # fewer workbooks than this: the worker's start would cost more than it saves

@@ -20,13 +20,13 @@ from typing import Any
 from .i18n import _, ngettext
 from .labels import DECISION_LABEL, fmt_number
 from .records import Agent, Decision, Month, PayLine
-from .templates import Scheme
+from .scheme import Scheme
 
 FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
 
 
-def money(value: Decimal | int | float | str) -> Decimal:
+def money(value: Decimal | float | str) -> Decimal:
     """Any amount -> Decimal at the fen, half-up. Floats go through str (2.675 -> 2.68)."""
     if type(value) is Decimal:  # (most amounts: no copy first)
         return value.quantize(FEN, rounding=ROUND_HALF_UP)

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from .i18n import _
 from .records import AgentRow, Problem, Score, Source
-from .templates import Metric, Scheme
+from .scheme import Metric, Scheme
 
 
 def achievement(metric: Metric, actual: Decimal, cap: Decimal) -> Decimal:

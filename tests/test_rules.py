@@ -372,8 +372,8 @@ def test_property_ladder_and_windows(start: str, window: int, scores: list) -> N
 
 # --- the registry ---------------------------------------------------------------------------
 def test_the_rule_kinds_are_the_names_a_template_may_give() -> None:
-    """`cslevel.rules.RULES` and the rule names the templates accept agree (templates.py lists
-    the names, the rules register the kinds): a template naming any kind is taken, and the
+    """`cslevel.rules.RULES` and the rule names the templates accept agree (scheme/promotion.py
+    lists the names, the rules register the kinds): a template naming any kind is taken, and the
     message for an unknown name lists exactly the registered ones."""
 
     from pydantic import ValidationError

@@ -67,7 +67,8 @@ SCHEMES: dict[str, list[Scheme]] = {
                            _scheme("assistant", worst_of_level_review=False),
                            _scheme("assistant", review_months=[6, 12], grant_in_a_row=1)],
 }
-assert set(SCHEMES) == set(rules.RULES) == set(rules_before.RULES)
+# every rule kind of the oracle is tried (a rule kind added since has no oracle: its own tests)
+assert set(SCHEMES) == set(rules_before.RULES) <= set(rules.RULES)
 
 # scores at and around every line the templates draw, and anything in between
 LINES = ["110", "109.99", "105", "95", "100", "120", "80", "80.01", "70", "69.99", "50", "49.99",

@@ -17,7 +17,7 @@ from .xlsx import add_sheet, new_workbook
 
 if TYPE_CHECKING:
     from ..outcomes import MonthResult
-    from ..templates import Scheme
+    from ..scheme import Scheme
 
 
 

@@ -112,8 +112,8 @@ class StagedFiles:
     every one was written (`commit`), else remove them all (`discard`).
 
     A large workbook may be written in the background (`write(..., background=True)`) by a
-    writer process of `writers` (cslevel.parallel.WritePool) while the run goes on; `files`, `commit` and `discard`
-    wait for those writes first. At most `writers.capacity` writes are in flight (one
+    writer process of `writers` (cslevel.parallel.WritePool) while the run goes on; `files`,
+    `commit` and `discard` wait for those writes first. At most `writers.capacity` writes are in flight (one
     being written, the next waiting, so a worker never idles while the run makes the next
     workbook's cells): when they are, the run's own process writes the next workbook itself
     (so with one worker two workbooks are written at a time, and no more than three

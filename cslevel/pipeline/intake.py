@@ -354,7 +354,8 @@ class Intake:
                         "warning"))
 
 
-def result_paths(out: str | Path | None, result_months: list[Month]) -> tuple[list[Path], Path | None]:
+def result_paths(out: str | Path | None,
+                 result_months: list[Month]) -> tuple[list[Path], Path | None]:
     """Where the results workbooks go, and the folder to create for them (if any)."""
     if out is None:
         return [Path(f"results-{m}.xlsx") for m in result_months], None

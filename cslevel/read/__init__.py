@@ -10,8 +10,9 @@ This module is the stage's face: it names what the other stages use. The work is
 - `kpi`, `attendance`, `roster`, `profile`: each kind of workbook -> its typed rows;
 - `columns`: the conversion of a table's columns (ids, texts, numbers, dates), shared by
   those; `common`: what every sheet shares (ids, months of rows, levels, duplicates);
-- `aggregate`: raw rows (one per call or ticket) -> monthly figures; `values`: one cell;
-- `prefetch`: reading the next workbooks in a worker process.
+- `aggregate`: raw rows (one per call or ticket) -> monthly figures; `values`: one cell.
+
+Reading the next workbooks in a worker process is `cslevel.parallel`'s, not this package's.
 """
 
 from __future__ import annotations

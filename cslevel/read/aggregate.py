@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..i18n import _
 from ..records import AgentRow, Month, Problem, Source
-from ..templates import AggregateMetric, Scheme, normalize_label
+from ..scheme import AggregateMetric, Scheme, normalize_label
 from . import values
 from .common import spaced_ids
 from .table import Table

@@ -22,7 +22,7 @@ from typing import TypeVar, cast
 from ..bulk import bulk_load
 from ..i18n import _
 from ..records import AttendanceRow, Month, Problem, Source
-from ..templates import AttendanceItem, Scheme
+from ..scheme import AttendanceItem, Scheme
 from . import values
 from .columns import _TEXT_FNS, Limits, _column, _dicts, _mostly_different
 from .common import _coerce, _id, _months_of_rows, _new_errors, duplicates, spaced_ids

@@ -18,7 +18,7 @@ from .columns import _blank, _column, _convert
 from .table import Table, month_in_text
 
 if TYPE_CHECKING:
-    from ..templates import Scheme
+    from ..scheme import Scheme
 
 T = TypeVar("T")
 

@@ -17,16 +17,13 @@ from typing import Literal
 from ..bulk import bulk_load
 from ..i18n import _
 from ..records import AgentRow, CslevelError, Month, Problem, Source
-from ..templates import Scheme
+from ..scheme import Scheme
 from . import values
 from .aggregate import RAW_AGENT, RAW_DATE, aggregate_rows, raw_field
 from .columns import Limits, _blank, _column, _convert, _decimal, _dicts, _scaled_column
 from .common import _empty_id, _months_of_rows, _unknown_level, spaced_ids
 from .table import Table, find_table
 from .workbook import Sheet, explain_blanks, read_sheets
-
-READY = "ready_score"
-
 
 READY = "ready_score"
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..i18n import _
 from ..records import Problem, Source
-from ..templates import Scheme, normalize_label
+from ..scheme import Scheme, normalize_label
 from . import values
 from .common import _coerce, _id, _new_errors, _twice, spaced_ids
 from .table import find_table

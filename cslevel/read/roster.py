@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..i18n import _
 from ..records import Problem, RosterRow
-from ..templates import Scheme, normalize_label
+from ..scheme import Scheme, normalize_label
 from . import values
 from .common import _coerce, _id, _new_errors, _unknown_level, duplicates, spaced_ids
 from .table import Table, find_table

@@ -17,7 +17,7 @@ from operator import itemgetter
 
 from ..i18n import _
 from ..records import CslevelError, Month, Problem, Source
-from ..templates import normalize_label
+from ..scheme import normalize_label
 from . import values
 from .workbook import Sheet
 

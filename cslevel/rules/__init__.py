@@ -7,8 +7,8 @@ all of that once for every kind: it follows each agent from its opening level, m
 month, to its last month. A new rule kind is one short file (its policy in the docstring,
 its step, its `KIND`) and one line in `RULES`.
 
-The names in `RULES` are the ones a template may give (templates.py lists the same names;
-tests/test_rules.py checks that they agree).
+The names in `RULES` are the ones a template may give (`RULE_KINDS` in scheme/promotion.py
+lists the same names; tests/test_rules.py checks that they agree).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from .driver import replay_agents as _replay_agents
 from .teams import with_team_ranks
 
 if TYPE_CHECKING:
-    from ..templates import Scheme
+    from ..scheme import Scheme
 
 RULES: dict[str, RuleKind] = {
     "streak": streak.KIND,

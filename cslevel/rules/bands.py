@@ -16,7 +16,7 @@ from .common import fmt_number
 from .driver import NO_STREAKS, Missing, RuleKind, State, Step, Trial, Who, move
 
 if TYPE_CHECKING:
-    from ..templates import GradeBand, Scheme
+    from ..scheme import GradeBand, Scheme
 
 NOT_GRADED = "not_graded"
 

@@ -41,7 +41,7 @@ from ..records import Agent, Decision, Month, MonthState, Score, month_range
 from .common import last_month
 
 if TYPE_CHECKING:
-    from ..templates import Scheme
+    from ..scheme import Scheme
 
 State = tuple[Any, ...]  # (up streak's length, down streak's length, whatever else the rule keeps)
 Step = tuple[State, Decision | None, str, tuple[str, ...], bool]

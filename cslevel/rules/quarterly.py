@@ -31,7 +31,7 @@ from .common import fmt_number
 from .driver import Derived, RuleKind, State, Step, Trial, Who, move
 
 if TYPE_CHECKING:
-    from ..templates import Promotion, Scheme, Standard, TeamLeadPay
+    from ..scheme import Promotion, Scheme, Standard, TeamLeadPay
 
 ELIMINATION = "elimination"
 EXEMPTION = "exemption"

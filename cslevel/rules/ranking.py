@@ -18,7 +18,7 @@ from .common import listed
 from .driver import Missing, RuleKind, State, Step, Trial, Who, move
 
 if TYPE_CHECKING:
-    from ..templates import Promotion, Scheme
+    from ..scheme import Promotion, Scheme
 
 
 class Ranking(NamedTuple):

@@ -29,7 +29,7 @@ from .driver import (
 )
 
 if TYPE_CHECKING:
-    from ..templates import Scheme
+    from ..scheme import Scheme
 
 
 class Streak(NamedTuple):

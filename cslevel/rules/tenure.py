@@ -23,7 +23,7 @@ from .common import average, fmt_number, scored_in_window
 from .driver import MoveKind, RuleKind, State, Step, Who, move
 
 if TYPE_CHECKING:
-    from ..templates import Scheme, TenureBand
+    from ..scheme import Scheme, TenureBand
 
 EXAM_FAILED = "probation_exam_failed"
 

@@ -18,7 +18,7 @@ from .common import fmt_number, listed
 from .driver import Missing, RuleKind, State, Step, Trial, Who, move
 
 if TYPE_CHECKING:
-    from ..templates import Metric, Scheme, TierFloors
+    from ..scheme import Metric, Scheme, TierFloors
 
 
 def qualifying_tier(score: Score, scheme: Scheme) -> tuple[int, str]:

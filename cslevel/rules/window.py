@@ -23,7 +23,7 @@ from .common import average, cited, fmt_number, scored_in_window
 from .driver import MoveKind, RuleKind, State, Step, Trial, Who, move
 
 if TYPE_CHECKING:
-    from ..templates import Band, Scheme
+    from ..scheme import Band, Scheme
 
 DISMISSAL_REVIEW = "dismissal_review"
 

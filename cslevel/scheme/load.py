@@ -3,8 +3,8 @@
 Templates are data: YAML read with a safe loader (numbers with a decimal point become
 `Decimal`, never float), checked by pydantic models that forbid unknown keys, so a typo
 names the file, the field path and what is allowed. Nothing in a template is ever evaluated.
-A template that names a pay table (`pay.table`) gets its levels' pay from that workbook
-(`cslevel.paytable`).
+A template that names a pay table (`pay.table`) gets its levels' pay from that workbook one
+layer up, where workbooks can be read (`cslevel.templates.load_scheme`, `cslevel.paytable`).
 
 Input: a name (`star`) or a path, or a template's text. Output: the `Scheme` and the text,
 or a `CslevelError` naming the template, the field path and what is allowed.
@@ -20,7 +20,6 @@ import yaml
 from pydantic import ValidationError
 
 from ..i18n import _
-from ..paytable import apply_pay_table, read_pay_table, table_path
 from ..records import CslevelError, Problem, Source
 from .messages import _error_message, _format_loc
 from .models import Scheme
@@ -103,8 +102,9 @@ def _parse_scheme(text: str, origin: str) -> Scheme:
         raise CslevelError(problems) from None
 
 
-def load_scheme(name_or_path: str) -> tuple[Scheme, str]:
-    """`star` or `path/to/template.yaml` -> (Scheme, template text)."""
+def read_template(name_or_path: str) -> tuple[Scheme, str, Path]:
+    """`star` or `path/to/template.yaml` -> (Scheme, template text, its path); a pay table it
+    names is not applied here (`cslevel.templates.load_scheme` applies it)."""
     path = Path(name_or_path)
     if not (path.suffix in {".yaml", ".yml"} or path.exists()):
         path = shipped_templates_dir() / f"{name_or_path}.yaml"
@@ -118,12 +118,7 @@ def load_scheme(name_or_path: str) -> tuple[Scheme, str]:
         raise CslevelError(Problem(_("template file not found: {path}").format(path=path),
                                    hint=_("Check the path given to --scheme.")))
     text = path.read_text(encoding="utf-8-sig")
-    scheme = parse_scheme(text, str(path))
-    if scheme.pay.table is not None:
-        source = table_path(scheme, path)
-        assert source is not None
-        scheme = apply_pay_table(scheme, read_pay_table(source, scheme))
-    return scheme, text
+    return parse_scheme(text, str(path)), text, path
 
 
 def template_hash(text: str) -> str:

@@ -335,8 +335,8 @@ def open_history(db: str | None, *, write: bool = True,
             history = History(conn, writable=write, path=path,
                               tag=finish.history_tag(identity))
             if not read_only_file:
-                history.recovered = finish.recover(history)
-                if finish.recovered_anything(history):
+                history.recovered, changed = finish.recover(history)
+                if changed:
                     # kept whatever this command does next (a dry run, a failure)
                     trans.commit()
                     trans = conn.begin()

@@ -58,9 +58,6 @@ class History:
                  tag: str = ""):
         self.conn = conn
         self.writable = writable  # False: everything is rolled back at the end (dry runs)
-        # what the stages read or derived in this transaction (the scores, the replayed
-        # states), reused by later stages until scores or agents are written again
-        self.memo: dict[Any, Any] = {}
         self.path = path  # the SQLite file (None: a database server)
         self.tag = tag  # names this history in its staging files (cslevel.finish)
         # what runs once the transaction committed (rename the staged outputs), or once it
