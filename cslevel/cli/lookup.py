@@ -53,13 +53,13 @@ def inspect(
     Example:
       cslevel inspect kpi_2026-10.xlsx
     """
-    from ..export import console
+    from ..export import console_admin
     from ..inspect import inspect_file
     from ..templates import load_scheme
 
     chosen = _month(month)
-    _report(lambda: inspect_file(file, load_scheme(scheme)[0], chosen), console.inspect_json,
-            console.print_inspect, as_json, written=False)
+    _report(lambda: inspect_file(file, load_scheme(scheme)[0], chosen), console_admin.inspect_json,
+            console_admin.print_inspect, as_json, written=False)
 
 
 @templates_app.command("list")
@@ -70,10 +70,10 @@ def templates_list(as_json: JsonOption = False) -> None:
     Example:
       cslevel templates list
     """
-    from ..export import console
+    from ..export import console_admin
     from ..pipeline import shipped_schemes
 
-    _report(shipped_schemes, console.templates_json, console.print_templates, as_json,
+    _report(shipped_schemes, console_admin.templates_json, console_admin.print_templates, as_json,
             written=False)
 
 
@@ -104,11 +104,11 @@ def templates_validate(
     Example:
       cslevel templates validate my-star.yaml
     """
-    from ..export import console
+    from ..export import console_admin
     from ..templates import load_scheme
 
-    _report(lambda: (path, load_scheme(str(path))[0]), console.validated_json,
-            console.print_validated, as_json, written=False)
+    _report(lambda: (path, load_scheme(str(path))[0]), console_admin.validated_json,
+            console_admin.print_validated, as_json, written=False)
 
 
 @templates_app.command("new")
@@ -124,8 +124,8 @@ def templates_new(
     Example:
       cslevel templates new our-star --from star
     """
-    from ..export import console
+    from ..export import console_admin
     from ..pipeline import new_template
 
     _report(lambda: (new_template(name, base, folder), base), lambda made: {},
-            console.print_new_template, False)
+            console_admin.print_new_template, False)

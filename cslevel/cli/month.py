@@ -162,11 +162,11 @@ def lock(
     Example:
       cslevel lock 2026-10
     """
-    from ..export import console
+    from ..export import console_admin
     from ..pipeline import lock as lock_month
 
     chosen = _month(month) or Month(1, 1)
-    _report(lambda: lock_month(chosen, db=db), console.lock_json, console.print_lock,
+    _report(lambda: lock_month(chosen, db=db), console_admin.lock_json, console_admin.print_lock,
             as_json)
 
 
@@ -187,9 +187,9 @@ def reopen(
     Example:
       cslevel reopen 2026-10 --reason "考勤更正 corrected attendance"
     """
-    from ..export import console
+    from ..export import console_admin
     from ..pipeline import reopen as reopen_month
 
     chosen = _month(month) or Month(1, 1)
-    _report(lambda: reopen_month(chosen, reason, db=db), console.lock_json,
-            console.print_lock, as_json)
+    _report(lambda: reopen_month(chosen, reason, db=db), console_admin.lock_json,
+            console_admin.print_lock, as_json)

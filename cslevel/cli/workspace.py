@@ -30,13 +30,13 @@ def init(
     Example:
       cslevel init 客服定级 --scheme star
     """
-    from ..export import console
+    from ..export import console_admin
     from ..pipeline.workspace import init_workspace
 
     if language not in ("zh", "en"):
         raise typer.BadParameter(_("use zh or en"), param_hint="--language")
-    _report(lambda: (folder, init_workspace(folder, scheme, language)), console.init_json,
-            console.print_init, as_json)
+    _report(lambda: (folder, init_workspace(folder, scheme, language)), console_admin.init_json,
+            console_admin.print_init, as_json)
 
 
 @app.command()
@@ -60,7 +60,7 @@ def run(
       cslevel run --month 2026-10
     """
     from ..config import load_config
-    from ..export import console
+    from ..export import console_admin
     from ..i18n import set_language
     from ..pipeline import run_month
 
@@ -72,7 +72,7 @@ def run(
         return _with_progress(lambda progress: run_month(
             settings, chosen, dry_run=dry_run, progress=progress), as_json)()
 
-    _report(month_run, console.run_json, console.print_run, as_json)
+    _report(month_run, console_admin.run_json, console_admin.print_run, as_json)
 
 
 @app.command()
@@ -88,7 +88,7 @@ def runs(
     Example:
       cslevel runs --limit 5
     """
-    from ..export import console
+    from ..export import console_admin
     from ..pipeline import recorded_runs
 
     def records() -> list[dict[str, Any]]:
@@ -99,4 +99,4 @@ def runs(
             database = load_config(config).database
         return recorded_runs(database, limit)
 
-    _report(records, console.runs_json, console.print_runs, as_json, written=False)
+    _report(records, console_admin.runs_json, console_admin.print_runs, as_json, written=False)
