@@ -177,3 +177,16 @@ def test_leaving_early_only_when_nothing_else_runs(monkeypatch: pytest.MonkeyPat
     cli._leave(None)
     cli._leave(3)
     assert ended == [0, 3]
+
+
+def test_a_folder_on_the_command_line_gives_every_workbook_the_readers_take(
+        tmp_path: Path) -> None:
+    """.xlsb and .ods files in a folder are read like the others (the readers take them);
+    other files in the folder are left alone."""
+    from cslevel.cli.report import _expand
+
+    names = ["a.xlsx", "b.ods", "c.xlsb", "d.XLS", "e.csv", "notes.pdf", "readme.md"]
+    for name in names:
+        (tmp_path / name).write_bytes(b"")
+    assert [p.name for p in _expand([tmp_path])] == ["a.xlsx", "b.ods", "c.xlsb", "d.XLS",
+                                                     "e.csv"]

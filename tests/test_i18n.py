@@ -28,7 +28,7 @@ PACKAGE = Path(i18n.__file__).resolve().parent
 ENV = ("CSLEVEL_LANG", "LC_ALL", "LC_MESSAGES", "LANG")
 # modules whose string literals are all English msgids or data: no Chinese text of their own
 LABEL_MODULES = ["export/results.py", "export/payroll.py", "export/decisions.py",
-                 "export/xlsx.py", "labels.py"]
+                 "export/xlsx.py", "export/console.py", "export/console_admin.py", "labels.py"]
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 
 

@@ -1,7 +1,8 @@
-"""The console texts of the commands (cslevel/cli.py, cslevel/export/console.py) in Chinese, the
-default, and in English: error headers, problem-list titles, summary lines, table titles and
-column headers. Each test runs once per language; the texts of other modules (problem
-messages, rule reasons, payroll change reasons) are not pinned here."""
+"""The console texts of the commands (cslevel/cli/, cslevel/export/console.py and
+console_admin.py) in Chinese, the default, and in English: error headers, problem-list
+titles, summary lines, table titles and column headers. Each test runs once per language;
+the texts of other modules (problem messages, rule reasons, payroll change reasons) are not
+pinned here."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from conftest import write_xlsx
 from cs_helpers import kpi
 from rich.console import Console
 
-from cslevel.export.console import _short, print_run, print_runs
+from cslevel.export.console import _short
+from cslevel.export.console_admin import print_run, print_runs
 from cslevel.outcomes import RunResult
 from cslevel.records import Month, Problem
 

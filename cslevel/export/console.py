@@ -1,4 +1,7 @@
-"""Console summaries (rich) and the --json documents of each command."""
+"""Console summaries (rich) and the --json documents of the month's results: score, promote,
+payroll export and diff, an agent's history; and what every console summary uses (the
+problems, {field} templates, cells from data, short reasons). The other commands' (run,
+runs, lock, init, templates, inspect) are in console_admin."""
 
 from __future__ import annotations
 
@@ -11,26 +14,20 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..i18n import N_, Labels, _, language, ngettext
+from ..i18n import _, language, ngettext
 from ..labels import DECISION_LABEL, decision_text
 from ..records import Decision, Problem
 from .payroll import changed, totals
 from .results import progress_cells, progress_headers
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
-    from ..inspect import Inspection
     from ..outcomes import (
         HistoryResult,
-        LockResult,
         MonthResult,
         PayrollResult,
         PromoteResult,
-        RunResult,
         ScoreResult,
     )
-    from ..templates import Scheme
 
 
 def _num(value: Decimal | None) -> float | int | None:
@@ -185,12 +182,6 @@ def _money(text: str | None, signed: bool = False) -> str:
     return f"{value:+,.2f}" if signed else f"{value:,.2f}"
 
 
-def lock_json(result: LockResult) -> dict[str, Any]:
-    return {"month": str(result.month), "action": result.action,
-            "locked": result.action == "lock", "already": result.already, "at": result.at,
-            "user": result.user, "reason": result.reason}
-
-
 def history_json(result: HistoryResult) -> dict[str, Any]:
     return {
         "agent_id": result.agent.agent_id,
@@ -336,7 +327,7 @@ def print_promote(console: Console, result: PromoteResult) -> None:
 
 
 def print_payroll(console: Console, result: PayrollResult) -> None:
-    comp_totals, grand = totals(result)
+    _comp_totals, grand = totals(result)
     table = Table(title=_("Payroll {month}").format(month=result.month), title_justify="left")
     table.add_column(_("Level"))
     table.add_column(_("Agents"), justify="right")
@@ -374,182 +365,3 @@ def print_history(console: Console, result: HistoryResult) -> None:
     else:
         console.print(_fill(_("Level from {month}: {level}"), month=result.latest + 1,
                             level=_bold(result.next_level)))
-
-
-def inspect_json(result: Inspection) -> dict[str, Any]:
-    return {
-        "file": result.file,
-        "kind": result.kind,
-        "mode": result.mode,
-        "sheet": result.sheet,
-        "header_row": result.header_row,
-        "columns": result.columns,
-        "column_letters": result.letters,
-        "months": [str(m) for m in result.months],
-        "agents": result.agents,
-        "first_rows": [dict(zip(result.preview_headers, row)) for row in result.preview],
-        "problems": [p.as_dict() for p in result.problems],
-    }
-
-
-# translated when read, as DECISION_LABEL
-_KIND = Labels({"kpi": N_("KPI"), "attendance": N_("attendance"), "roster": N_("roster")})
-
-
-def print_inspect(console: Console, result: Inspection) -> None:
-    months = _(", ").join(str(m) for m in result.months) or "—"
-    console.print(Text(ngettext(
-        "{file}: {kind} ({mode}); sheet {sheet}, header row {header_row}; months {months}; "
-        "{agents} agent",
-        "{file}: {kind} ({mode}); sheet {sheet}, header row {header_row}; months {months}; "
-        "{agents} agents", result.agents).format(
-            file=result.file, kind=_KIND[result.kind], mode=result.mode,
-            sheet=repr(result.sheet), header_row=result.header_row, months=months,
-            agents=result.agents)), soft_wrap=True)
-    table = Table(title=_("Columns"), title_justify="left")
-    table.add_column(_("Column"))
-    table.add_column(_("Header"))
-    table.add_column(_("Field"))
-    for label, fld in result.columns.items():
-        table.add_row(result.letters[label], Text(label),
-                      fld or Text(_("(not used)"), style="dim"))
-    console.print(table)
-    if result.preview:
-        preview = Table(title=_("First rows as read"), title_justify="left")
-        for label in result.preview_headers:
-            preview.add_column(label, overflow="fold")
-        for row in result.preview:
-            preview.add_row(*[Text(c) for c in row])
-        console.print(preview)
-    print_problems(console, result.problems)
-
-
-# --- cslevel run / runs -----------------------------------------------------------------
-def run_json(result: RunResult) -> dict[str, Any]:
-    return {
-        "month": str(result.month),
-        "pay_month": str(result.pay_month),
-        "status": result.status,
-        "changed": result.status == "done",
-        "key": result.key,
-        "previous_run": result.previous_run,
-        "inputs": [{"file": str(p), "sha256": h} for p, h in result.inputs],
-        "template_hash": result.template_hash,
-        "outputs": [{"file": str(p), "sha256": h} for p, h in result.outputs],
-        "changes": result.changes,
-        "agents": result.agents,
-        "moves": result.moves,
-        "paid": result.paid,
-        "payroll_total": None if result.payroll_total is None else str(result.payroll_total),
-        "problems": [p.as_dict() for p in result.problems],
-    }
-
-
-_RUN_STATUS = Labels({"done": N_("Done"), "unchanged": N_("Unchanged"),
-                      "dry_run": N_("Dry run (nothing written)")})
-
-
-def print_run(console: Console, result: RunResult) -> None:
-    head = _RUN_STATUS[result.status]
-    console.print(Text(f"{result.month} {head}", style="bold"))
-    for line in result.changes:
-        console.print(Text(f"  · {line}"), soft_wrap=True)
-    if result.status != "unchanged":
-        total = "—" if result.payroll_total is None else f"{result.payroll_total:,.2f}"
-        console.print(Text("  " + _(
-            "Scored: {agents}; moves: {moves}; payroll {pay_month}: {paid} paid, total {total}"
-        ).format(agents=result.agents, moves=result.moves, pay_month=result.pay_month,
-                 paid=result.paid, total=total)))
-    for path, _sha in result.outputs:
-        console.print(Text("  → ") + Text(str(path), style="bold"), soft_wrap=True)
-    print_problems(console, result.problems)
-
-
-def print_runs(console: Console, records: list[dict[str, Any]]) -> None:
-    table = Table(title=_("Runs"), title_justify="left")
-    for col in ("#", _("When (UTC)"), _("User"), _("Version"), _("Command"), _("Month"),
-                _("Details")):
-        table.add_column(col, overflow="fold")
-    for run in records:
-        details = run["details"]
-        month = details.get("month") or details.get("as_of") or ", ".join(
-            details.get("months", [])) or ""
-        if run["command"] == "run":
-            what = _("; ").join(details.get("changes", []))[:120]
-        else:
-            what = ", ".join(f"{k}={v}" for k, v in details.items()
-                             if k in ("files", "moves", "lines", "reason", "window"))[:120]
-        table.add_row(str(run["id"]), run["started_at"], *_texts(run["user"]), run["version"],
-                      run["command"], month, Text(what))
-    console.print(table)
-    if not records:
-        console.print(Text(_("No runs recorded yet.")))
-
-
-def runs_json(records: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"runs": records}
-
-
-def print_lock(console: Console, result: LockResult) -> None:
-    """A month locked (or already locked), or reopened."""
-    if result.action == "reopen":
-        line = _("{month} reopened ({at}, {user}): {reason}").format(
-            month=result.month, at=result.at, user=result.user, reason=result.reason)
-    elif result.already:
-        line = _("{month} already locked ({at}, {user})").format(
-            month=result.month, at=result.at[:10], user=result.user)
-    else:
-        line = _('{month} locked ({at}, {user}). Reopen with: cslevel reopen {month} '
-                 '--reason "…"').format(month=result.month, at=result.at, user=result.user)
-    console.print(Text(line))
-
-
-def init_json(made: tuple[Path, list[Path]]) -> dict[str, Any]:
-    folder, created = made
-    return {"folder": str(folder), "created": [str(p) for p in created]}
-
-
-def print_init(console: Console, made: tuple[Path, list[Path]]) -> None:
-    folder, created = made
-    for path in created:
-        console.print(_("Created: {path}").format(path=path), soft_wrap=True, markup=False)
-    console.print(_("Next: edit {settings}, put the month's workbooks in {input}, then run: "
-                    "cslevel run").format(settings=folder / "cslevel.toml",
-                                          input=folder / "input"),
-                  soft_wrap=True, markup=False)
-
-
-def _template_row(name: str, scheme: Scheme) -> dict[str, Any]:
-    return {"name": name, "title": scheme.title, "levels": scheme.level_names,
-            "rule": scheme.promotion.rule}
-
-
-def templates_json(schemes: list[tuple[str, Scheme]]) -> dict[str, Any]:
-    return {"templates": [_template_row(name, scheme) for name, scheme in schemes]}
-
-
-def print_templates(console: Console, schemes: list[tuple[str, Scheme]]) -> None:
-    for row in templates_json(schemes)["templates"]:
-        console.print(f"[bold]{row['name']}[/]  {row['title']}  "
-                      f"({row['rule']}: {' → '.join(row['levels'])})", soft_wrap=True)
-
-
-def validated_json(checked: tuple[Path, Scheme]) -> dict[str, Any]:
-    _path, scheme = checked
-    return {"ok": True, "scheme": scheme.scheme, "levels": scheme.level_names}
-
-
-def print_validated(console: Console, checked: tuple[Path, Scheme]) -> None:
-    path, scheme = checked
-    count = len(scheme.levels)
-    console.print(Text("✓ ", style="green") + Text(ngettext(
-        "{path}: scheme {scheme}, {count} level, rule {rule}",
-        "{path}: scheme {scheme}, {count} levels, rule {rule}", count).format(
-            path=path, scheme=scheme.scheme, count=count, rule=scheme.promotion.rule)))
-
-
-def print_new_template(console: Console, made: tuple[Path, str]) -> None:
-    target, base = made
-    console.print(Text("✓ ", style="green") + Text(_(
-        "{path} (from {base}); edit it, then cslevel templates validate {path}").format(
-            path=target, base=base)))
