@@ -202,11 +202,20 @@ class Reader:
         return got if isinstance(got, list) else None
 
     def close(self) -> None:
-        """Stop the worker; what it has not read yet is dropped."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+        """Stop the worker; what it has not read yet is dropped, and a read under way is cut
+        short (the worker is killed). The pool is then joined, not left to end by itself:
+        `shutdown(wait=False)` leaves the pool's manager thread racing the interpreter's exit,
+        which now and then printed "Exception ignored … OSError: Bad file descriptor" at the
+        end of a run that had nothing to do (CPython issues 83279, 132969)."""
+        pool, futures = self._pool, list(self._futures.values())
+        self._pool = None
         self._futures.clear()
+        if pool is None:
+            return
+        if not all(future.done() for future in futures):
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                process.kill()  # it only reads: nothing of it is kept
+        pool.shutdown(wait=True, cancel_futures=True)
 
     def __enter__(self) -> Reader:
         return self

@@ -159,6 +159,31 @@ def test_a_worker_that_dies_leaves_the_reading_to_the_run(tmp_path: Path, monkey
         assert ahead._pool is None
 
 
+def test_closing_a_reader_mid_read_leaves_no_thread_and_no_worker(tmp_path: Path,
+                                                                  monkeypatch) -> None:
+    """A run that stops needing its reader (nothing changed; an error) closes it while the
+    worker still reads: the worker is ended and the pool's thread joined then, not left to
+    race the interpreter's exit (which printed "Exception ignored … Bad file descriptor")."""
+    import threading
+
+    monkeypatch.setenv("CSLEVEL_WORKERS", "1")
+    paths = [kpi(tmp_path / f"k{i}.xlsx", ROWS * 20) for i in range(6)]
+    before = set(threading.enumerate())
+    ahead = SheetPrefetch(paths)
+    pool = ahead._pool
+    assert pool is not None
+    workers = list(pool._processes.values())
+    assert workers and not all(f.done() for f in ahead._futures.values())  # still reading
+    ahead.close()
+    assert [w.is_alive() for w in workers] == [False] * len(workers)
+    assert [t for t in threading.enumerate() if t not in before] == []
+    assert ahead._pool is None and ahead.sheets(3) is None  # the run reads the rest itself
+    idle = SheetPrefetch(paths[:prefetch.MIN_FILES])
+    assert idle.sheets(1) == read_sheets(paths[1])  # every read done: closed the same way
+    idle.close()
+    assert [t for t in threading.enumerate() if t not in before] == []
+
+
 # --- cslevel run: the worker started early ---------------------------------------------------
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
