@@ -13,6 +13,18 @@ from .records import Decision
 DECISION_LABEL = Labels({"promote": N_("Promotion"), "demote": N_("Demotion"),
                          "trial_end": N_("End of trial")})
 FLAG_LABEL = Labels({"dismissal_review": N_("dismissal review")})
+# the sign-off list's columns (晋升降级申请表), written by the exports and found again in a
+# signed copy by `cslevel signoff import` (in either language)
+SIGNOFF_COLUMNS = Labels({
+    "agent_id": N_("Agent ID"), "name": N_("Name"), "team": N_("Team"), "move": N_("Move"),
+    "from_level": N_("From level"), "to_level": N_("To level"),
+    "effective": N_("Effective month"), "grounds": N_("Grounds"),
+    "agent_signature": N_("Agent's signature"),
+    "supervisor_signature": N_("Supervisor's signature"), "hr_check": N_("HR check"),
+    "finance": N_("Received by finance"), "approval": N_("Approval"),
+    "approver": N_("Approver"), "remarks": N_("Remarks")})
+# the approval column's drop-down (同意 / 不同意)
+APPROVAL_CHOICES = Labels({"approved": N_("approve"), "rejected": N_("reject")})
 
 
 def decision_text(decision: Decision | None) -> str:

@@ -110,3 +110,24 @@ class RunResult:
     paid: int = 0
     payroll_total: Decimal | None = None
     agents: int = 0
+
+
+@dataclass(frozen=True)
+class SignedOff:
+    """One move of an imported sign-off list and what was made of it."""
+
+    agent_id: str
+    from_level: str
+    to_level: str
+    effective: Month
+    result: str  # approved | rejected | pending
+
+
+@dataclass
+class SignoffImportResult:
+    file: str
+    moves: list[SignedOff]
+    problems: list[Problem] = field(default_factory=list)
+
+    def count(self, result: str) -> int:
+        return sum(1 for move in self.moves if move.result == result)

@@ -253,6 +253,27 @@ class Decision:
     trigger_months: tuple[Month, ...] = ()
 
 
+@dataclass(frozen=True)
+class SignoffResult:
+    """What the signed sign-off list says of one move: `approved` or `rejected` (a blank
+    result is pending and not kept), who signed it off (`approver`) and the note; `at` and
+    `user`: when and by whom the list was imported."""
+
+    agent_id: str
+    effective: Month
+    from_level: str
+    to_level: str
+    result: Literal["approved", "rejected"]
+    approver: str = ""
+    note: str = ""
+    at: str = ""
+    user: str = ""
+
+    @property
+    def move(self) -> tuple[str, Month, str, str]:
+        return (self.agent_id, self.effective, self.from_level, self.to_level)
+
+
 @dataclass(slots=True)  # not frozen: one is made per agent and month, and frozen init is slow
 class MonthState:
     """One agent in one month after the rules ran: what a clerk sees per row."""

@@ -71,17 +71,20 @@ def test_schema_migrations_are_recorded(tmp_path: Path, cli) -> None:
     rows = query(tmp_path / "history.db", "select version, name, applied_at from schema_migrations")
     assert [(v, n) for v, n, _ in rows] == [
         (1, "create history tables"), (2, "supervisor allowance tier and team lead on agents"),
-        (3, "month locks and audit trail"), (4, "output files promised by a committed run")]
+        (3, "month locks and audit trail"), (4, "output files promised by a committed run"),
+        (5, "results of signed sign-off lists")]
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", rows[0][2])
     tables = {r[0] for r in query(tmp_path / "history.db",
                                   "select name from sqlite_master where type = 'table'")}
     assert tables == {"schema_migrations", "settings", "agents", "scores", "attendance",
-                      "months", "decisions", "runs", "locks", "audit", "output_files"}
+                      "months", "decisions", "runs", "locks", "audit", "output_files",
+                      "signoffs"}
     # a second run does not apply the migrations again
     _kpi(tmp_path, "2026-11", [["0001", "甲", "一组", 112]])
     assert cli("score", "kpi_2026-11.xlsx")[0] == 0
     assert query(tmp_path / "history.db",
-                 "select version from schema_migrations order by version") == [(1,), (2,), (3,), (4,)]
+                 "select version from schema_migrations order by version") == [
+        (1,), (2,), (3,), (4,), (5,)]
 
 
 # --- re-scoring ----------------------------------------------------------------------------
@@ -284,7 +287,7 @@ def test_an_old_database_opens_with_this_version(tmp_path: Path, cli_json) -> No
     doc = cli_json("score", "kpi_2026-10.xlsx")
     assert {a["agent_id"]: a["level"] for a in doc["agents"]} == {"0001": "一星", "0009": "三星"}
     versions = [v for v, in query(db, "select version from schema_migrations order by version")]
-    assert versions == [1, 2, 3, 4]
+    assert versions == [1, 2, 3, 4, 5]
     assert query(db, "select count(*) from locks") == [(0,)]
 
 

@@ -28,6 +28,7 @@ from .apps import app, payroll_app, templates_app
 from . import month  # noqa: F401  score, promote, payroll export/diff, lock, reopen
 from . import workspace  # noqa: F401  init, run, runs
 from . import lookup  # noqa: F401  history, inspect, templates
+from . import signoff  # noqa: F401  signoff import
 # isort: on
 
 __all__ = ["app", "main", "payroll_app", "templates_app"]

@@ -21,3 +21,6 @@ app.add_typer(payroll_app, name="payroll")
 templates_app = typer.Typer(help="模板 Templates: the grading schemes, as data.",
                             no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(templates_app, name="templates")
+signoff_app = typer.Typer(help="审批 Sign-off: the signed sign-off list (晋升降级申请表) read back.",
+                          no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(signoff_app, name="signoff")

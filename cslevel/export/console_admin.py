@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from ..inspect import Inspection
-    from ..outcomes import LockResult, RunResult
+    from ..outcomes import LockResult, RunResult, SignoffImportResult
     from ..scheme import Scheme
 
 
@@ -206,3 +206,29 @@ def print_inspect(console: Console, result: Inspection) -> None:
             preview.add_row(*[Text(c) for c in row])
         console.print(preview)
     print_problems(console, result.problems)
+
+
+def signoff_json(result: SignoffImportResult) -> dict[str, Any]:
+    return {"file": result.file, "approved": result.count("approved"),
+            "rejected": result.count("rejected"), "pending": result.count("pending"),
+            "moves": [{"agent_id": m.agent_id, "from": m.from_level, "to": m.to_level,
+                       "effective": str(m.effective), "result": m.result}
+                      for m in result.moves]}
+
+
+SIGNOFF_RESULT = Labels({"approved": N_("approved"), "rejected": N_("refused: does not take "
+                                                                  "effect"),
+                         "pending": N_("pending")})
+
+
+def print_signoff(console: Console, result: SignoffImportResult) -> None:
+    """What a signed sign-off list said of each move, then the counts."""
+    for move in result.moves:
+        console.print(Text(_("{agent}  {from_level} → {to_level} from {effective}: {result}")
+                           .format(agent=move.agent_id, from_level=move.from_level,
+                                   to_level=move.to_level, effective=move.effective,
+                                   result=SIGNOFF_RESULT[move.result])))
+    console.print(Text(_("{file}: {approved} approved, {rejected} refused, {pending} pending")
+                       .format(file=result.file, approved=result.count("approved"),
+                               rejected=result.count("rejected"),
+                               pending=result.count("pending"))))

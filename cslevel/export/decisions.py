@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..i18n import _
-from ..labels import DECISION_LABEL
+from ..labels import APPROVAL_CHOICES, DECISION_LABEL, SIGNOFF_COLUMNS
 from ..records import Agent, Decision, Month
 from .rowstream import RowStream
 from .xlsx import add_sheet, new_workbook
@@ -47,15 +47,15 @@ def write_promotions(path: Path, result: PromoteResult) -> None:
 
 def add_signoff_sheet(book: Any, fmt: dict[str, Any], moves: list[Decision],
                       agents: dict[str, Agent], decided: Month) -> None:
-    """The sign-off list (晋升/降级申请表): one row per move, empty signature columns."""
+    """The sign-off list (晋升/降级申请表): one row per move, empty signature columns, and the
+    approval (a drop-down), the approver and remarks, filled in by hand and read back by
+    `cslevel signoff import`."""
     text = fmt["wrap"]
     title = book.add_format({"bold": True, "font_size": 14})
     sign = add_sheet(book, _("Sign-off list"))
     sign.write_string(0, 0, _("Sign-off list ({decided} review, in force from {effective})")
                       .format(decided=decided, effective=decided + 1), title)
-    sign_headers = [_("Agent ID"), _("Name"), _("Team"), _("Move"), _("From level"),
-                    _("To level"), _("Effective month"), _("Grounds"), _("Agent's signature"),
-                    _("Supervisor's signature"), _("HR check"), _("Received by finance")]
+    sign_headers = list(SIGNOFF_COLUMNS.values())
     sign.write_row(2, 0, sign_headers, fmt["head"])
     if not moves:
         sign.write_string(3, 0, _("no moves take effect"), text)
@@ -70,7 +70,14 @@ def add_signoff_sheet(book: Any, fmt: dict[str, Any], moves: list[Decision],
             cells.blank(row_no, col, None, text)
         sign.set_row(row_no, 36)
     cells.end()
-    for col, width in enumerate([10, 10, 10, 10, 10, 10, 10, 50, 12, 12, 12, 12]):
+    if moves:
+        approval = len(sign_headers) - 3
+        sign.data_validation(3, approval, 2 + len(moves), approval, {
+            "validate": "list", "source": list(APPROVAL_CHOICES.values()),
+            "error_title": SIGNOFF_COLUMNS["approval"],
+            "error_message": _("Choose {approve} or {reject}, or leave it blank (pending).")
+            .format(approve=APPROVAL_CHOICES["approved"], reject=APPROVAL_CHOICES["rejected"])})
+    for col, width in enumerate([10, 10, 10, 10, 10, 10, 10, 50, 12, 12, 12, 12, 10, 12, 30]):
         sign.set_column(col, col, width)
     sign.set_landscape()
     sign.fit_to_pages(1, 0)

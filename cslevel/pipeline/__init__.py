@@ -43,6 +43,7 @@ if TYPE_CHECKING:
         PromoteResult,
         RunResult,
         ScoreResult,
+        SignoffImportResult,
     )
     from ..parallel import Reader
     from ..templates import Scheme
@@ -208,6 +209,14 @@ def reopen(month: Month, reason: str, *, db: str | None = None) -> LockResult:
     from . import locks
 
     return locks.reopen(month, reason, db=db)
+
+
+def signoff_import(file: Path, *, db: str | None = None,
+                   by: str | None = None) -> SignoffImportResult:
+    """A signed sign-off list read back: approved moves confirmed, refused ones kept."""
+    from . import signoff
+
+    return signoff.import_signoff(file, db=db, by=by)
 
 
 def run_month(config: Config, month: Month | None = None, *, dry_run: bool = False,

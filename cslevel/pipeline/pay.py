@@ -12,7 +12,17 @@ from pathlib import Path
 from ..i18n import _
 from ..outcomes import PayrollResult
 from ..payroll import PayInputs, change_reasons, pay_line, team_lead_pay
-from ..records import Agent, CslevelError, Month, MonthState, PayLine, Problem, Score, month_range
+from ..records import (
+    Agent,
+    CslevelError,
+    Month,
+    MonthState,
+    PayLine,
+    Problem,
+    Score,
+    SignoffResult,
+    month_range,
+)
 from ..rules import opening
 from ..store import History
 from ..templates import Scheme
@@ -115,6 +125,8 @@ def pay_month(
     month_scores = {a: s.get(month) for a, s in all_scores.items()}
     latest_scored = max(m for m in scored if m <= month) if scored[0] <= month else None
     latest_ids = {a for a, s in all_scores.items() if latest_scored in s}
+    # with signoff.required, a move is paid once approved on the signed sign-off list
+    signed = history.signoffs() if scheme.signoff.required else None
     lines: dict[str, PayLine] = {}
     for agent_id, (agent, states, next_level) in derived.items():
         if agent.leave_date and Month.of(agent.leave_date) < month:
@@ -138,6 +150,8 @@ def pay_month(
             continue
         state = state_at(states, month)
         level = state.level if state is not None else next_level
+        if signed is not None:
+            level = signed_level(agent_id, states, level, month, signed, problems)
         figure_state = state_at(states, figures)
         score = all_scores.get(agent_id, {}).get(figures)
         counted = score is not None and figure_state is not None and not figure_state.in_trial
@@ -147,6 +161,34 @@ def pay_month(
             agent, month, level, figures, score.value if counted and score else None,
             attendance.get(agent_id), lead), scheme, explain)
     return lines
+
+
+def signed_level(agent_id: str, states: list[MonthState], level: str, month: Month,
+                 signed: dict[tuple[str, Month, str, str], SignoffResult],
+                 problems: list[Problem]) -> str:
+    """The level paid in `month` when moves are paid only once signed off: back through
+    the moves that led to `level`, to the level before the first one not approved (each
+    such move listed in `problems`)."""
+    moves = [s.decision for s in reversed(states)
+             if s.decision is not None and s.decision.effective <= month]
+    for move in moves:
+        if move.to_level != level:
+            continue
+        got = signed.get((agent_id, move.effective, move.from_level, move.to_level))
+        if got is not None and got.result == "approved":
+            break
+        problems.append(Problem(
+            (_("{agent}: the move {from_level} → {to_level} from {effective} was refused on the "
+               "signed sign-off list; paid at {from_level}") if got is not None else
+             _("{agent}: the move {from_level} → {to_level} from {effective} is not signed off "
+               "yet; paid at {from_level} until it is")).format(
+                agent=agent_id, from_level=move.from_level, to_level=move.to_level,
+                effective=move.effective),
+            severity="warning",
+            hint=None if got is not None else _(
+                "Import the signed sign-off list: cslevel signoff import FILE")))
+        level = move.from_level
+    return level
 
 
 def lead_pay(

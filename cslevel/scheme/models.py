@@ -75,6 +75,14 @@ class Columns(_Model):
 _LEVEL_LOOKUPS: dict[int, tuple[Any, list[Any], dict[str, Any], dict[str, str]]] = {}
 
 
+class Signoff(_Model):
+    """The signed sign-off list (晋升降级申请表): with `required`, the payroll pays a move
+    only once the signed list says it was approved (`cslevel signoff import`); until then
+    the agent is paid at the level before it, and the move is listed as pending."""
+
+    required: bool = False
+
+
 class Scheme(_Model):
     scheme: str
     title: str = ""
@@ -88,6 +96,7 @@ class Scheme(_Model):
     aggregate: Aggregate | None = None
     profile: Profile | None = None
     pay: Pay
+    signoff: Signoff = Signoff()
 
     @model_validator(mode="after")
     def _levels_consistent(self) -> Scheme:

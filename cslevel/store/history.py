@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Table, bindparam, delete, insert, select, tex
 from sqlalchemy.exc import DBAPIError
 
 from .. import __version__
-from ..records import NO_METRICS, Agent, Decision, Month, Problem, Score
+from ..records import NO_METRICS, Agent, Decision, Month, Problem, Score, SignoffResult
 from .codec import (
     SCORE_COLUMNS,
     LazyMetrics,
@@ -48,6 +48,7 @@ from .schema import (
     runs,
     scores,
     settings,
+    signoffs,
 )
 
 
@@ -415,3 +416,26 @@ class History:
     def audit_trail(self) -> list[dict[str, str]]:
         rows = self.conn.execute(select(audit).order_by(audit.c.id)).mappings()
         return [{k: r[k] for k in ("at", "user", "action", "month", "reason")} for r in rows]
+
+    # sign-off results ---------------------------------------------------------------
+    def record_signoffs(self, results: list[SignoffResult], file: str,
+                        user: str | None = None) -> None:
+        """Keep the approved and rejected moves of an imported sign-off list (`user`: who
+        imported it, else the OS user)."""
+        stamp, by = now(), user or os_user()
+        for r in results:
+            self.conn.execute(insert(signoffs).values(
+                agent_id=r.agent_id, effective_month=str(r.effective), from_level=r.from_level,
+                to_level=r.to_level, result=r.result, approver=r.approver, note=r.note,
+                file=file, at=stamp, user=by))
+
+    def signoffs(self) -> dict[tuple[str, Month, str, str], SignoffResult]:
+        """Each signed move's latest result, by (agent, effective month, from, to)."""
+        rows = self.conn.execute(select(signoffs).order_by(signoffs.c.id)).mappings()
+        out = {}
+        for r in rows:
+            result = SignoffResult(r["agent_id"], Month.parse(r["effective_month"]),
+                                   r["from_level"], r["to_level"], r["result"], r["approver"],
+                                   r["note"], r["at"], r["user"])
+            out[result.move] = result
+        return out

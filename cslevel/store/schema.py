@@ -130,6 +130,23 @@ audit = Table(
     Column("month", String(7), nullable=False),
     Column("reason", Text, nullable=False, default=""),
 )
+# the results of a signed sign-off list (cslevel signoff import): one row per move and import,
+# the newest row of a move is its result; a move is named by what it is (agent, effective
+# month, from and to level), since decisions are derived again and their rows renumbered
+signoffs = Table(
+    "signoffs", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("agent_id", String(64), nullable=False, index=True),
+    Column("effective_month", String(7), nullable=False),
+    Column("from_level", String(64), nullable=False),
+    Column("to_level", String(64), nullable=False),
+    Column("result", String(20), nullable=False),  # approved | rejected
+    Column("approver", String(100), nullable=False, default=""),
+    Column("note", Text, nullable=False, default=""),
+    Column("file", Text, nullable=False),
+    Column("at", String(40), nullable=False),
+    Column("user", String(100), nullable=False),
+)
 
 
 def _migration_1(conn: Connection) -> None:
@@ -156,11 +173,17 @@ def _migration_4(conn: Connection) -> None:
     output_files.create(conn, checkfirst=True)
 
 
+def _migration_signoffs(conn: Connection) -> None:
+    """The results of signed sign-off lists."""
+    signoffs.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("create history tables", _migration_1),
     ("supervisor allowance tier and team lead on agents", _migration_2),
     ("month locks and audit trail", _migration_3),
     ("output files promised by a committed run", _migration_4),
+    ("results of signed sign-off lists", _migration_signoffs),
 ]
 
 

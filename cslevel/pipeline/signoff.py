@@ -1,0 +1,78 @@
+"""Sign-off stage: a signed sign-off list (晋升降级申请表) read back into the history.
+
+Each row of the list names a move cslevel decided; the approval column says whether the
+people who sign it agreed. An approved move is kept as confirmed; a refused one does not
+take effect (see `record_signed`); a blank one stays pending. Every row must name a move of
+the history, and a refusal must not change a locked month: otherwise nothing is kept and
+every problem is reported at once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..i18n import _
+from ..outcomes import SignedOff, SignoffImportResult
+from ..read.signoff import SignedMove, read_signoff
+from ..records import CslevelError, Problem, SignoffResult
+from ..store import History, open_history
+
+
+def import_signoff(file: Path, *, db: str | None = None,
+                   by: str | None = None) -> SignoffImportResult:
+    """Read the signed list at `file` and keep what it says of each move."""
+    signed = read_signoff(file)
+    with open_history(db, write=True, must_exist=True) as history:
+        unknown, locked = check_signed(history, signed)
+        if unknown or locked:  # exit 3 when a lock is all that stops it (as re-scoring)
+            raise CslevelError(unknown + locked, exit_code=1 if unknown else 3)
+        record_signed(history, signed, file.name, by)
+        history.record_run("signoff import", {
+            "file": file.name, **{r: sum(1 for m in signed if m.result == r)
+                                  for r in ("approved", "rejected", "pending")}})
+    moves = [SignedOff(m.agent_id, m.from_level, m.to_level, m.effective, m.result)
+             for m in signed]
+    return SignoffImportResult(file.name, moves)
+
+
+def check_signed(history: History,
+                 signed: list[SignedMove]) -> tuple[list[Problem], list[Problem]]:
+    """Every row names a move of the history; a refused move takes effect in no locked
+    month (refusing it would change what was paid): (the rows naming no move, the
+    refusals a lock stops)."""
+    known = {(d.agent_id, d.effective, d.from_level, d.to_level) for d in history.decisions()}
+    locked = history.locks()
+    unknown: list[Problem] = []
+    stopped: list[Problem] = []
+    for move in signed:
+        if (move.agent_id, move.effective, move.from_level, move.to_level) not in known:
+            unknown.append(Problem(
+                _("{agent} has no move {from_level} → {to_level} from {effective} in the "
+                  "history").format(agent=move.agent_id, from_level=move.from_level,
+                                    to_level=move.to_level, effective=move.effective),
+                move.source,
+                hint=_("Import the sign-off list cslevel wrote from this history; if the month "
+                       "was scored again since, sign the new list.")))
+            continue
+        later = sorted(m for m in locked if m >= move.effective)
+        if move.result == "rejected" and later:
+            at, user = locked[later[-1]]
+            stopped.append(Problem(
+                _("{agent}'s move {from_level} → {to_level} from {effective} cannot be refused: "
+                  "{lock} is locked and was paid with it (locked on {date} by {user})").format(
+                    agent=move.agent_id, from_level=move.from_level, to_level=move.to_level,
+                    effective=move.effective, lock=later[-1], date=at[:10], user=user),
+                move.result_source,
+                hint=_('To change it, reopen it with a reason first: cslevel reopen {lock} '
+                       '--reason "…"').format(lock=later[-1])))
+    return unknown, stopped
+
+
+def record_signed(history: History, signed: list[SignedMove], file: str,
+                  by: str | None) -> None:
+    """Keep the approved and refused moves (a pending one is not kept: it is still
+    pending)."""
+    history.record_signoffs([
+        SignoffResult(m.agent_id, m.effective, m.from_level, m.to_level, m.result,
+                      m.approver, m.note)
+        for m in signed if m.result != "pending"], file, by)
