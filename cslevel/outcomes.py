@@ -110,6 +110,8 @@ class RunResult:
     paid: int = 0
     payroll_total: Decimal | None = None
     agents: int = 0
+    # outputs of later months written again because this month changed what they show
+    rewritten: list[Path] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -131,3 +133,20 @@ class SignoffImportResult:
 
     def count(self, result: str) -> int:
         return sum(1 for move in self.moves if move.result == result)
+
+
+@dataclass(frozen=True)
+class StaleMonth:
+    """A month whose files, as its last run wrote them, may no longer show what the history
+    now says: `why` (a command recorded since, or files missing or changed on disk)."""
+
+    month: Month
+    files: list[Path]
+    why: str
+    locked: bool  # kept as they were paid: not written again
+
+
+@dataclass
+class StatusResult:
+    stale: list[StaleMonth]
+    pending_signoff: list[Decision]

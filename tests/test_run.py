@@ -135,13 +135,20 @@ def test_twelve_months_twice_give_identical_outputs(tmp_path: Path, cli, databas
         assert again["key"] == doc["key"]
         assert again["outputs"] == doc["outputs"]
     assert _folder(ws / "output") == outputs
-    # the outputs themselves are reproducible: written again from scratch, byte for byte
+    # the outputs themselves are reproducible: written again from scratch, byte for byte.
+    # The first month's run writes the later months' files too (they are missing: they
+    # differ from what the history makes of them), so their runs have nothing left to do.
     for path in (ws / "output").iterdir():
         path.unlink()
-    for month in MONTHS:
+    code, doc, err = _run(cli, ws, MONTHS[0])
+    assert code == 0, err
+    assert doc["status"] == "done"
+    assert sorted(Path(p).name for p in doc["rewritten"]) == sorted(
+        name for name in outputs if MONTHS[0] not in name and name != f"payroll-{MONTHS[1]}.xlsx")
+    for month in MONTHS[1:]:
         code, doc, err = _run(cli, ws, month)
         assert code == 0, err
-        assert doc["status"] == "done"
+        assert doc["status"] == "unchanged"
     assert _folder(ws / "output") == outputs
 
 

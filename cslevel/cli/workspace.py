@@ -76,6 +76,38 @@ def run(
 
 
 @app.command()
+def status(
+    config: ConfigOption = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """What waits: months whose files no longer show what the history says, and moves not
+    yet signed off.
+
+    A month's files are out of date when a command recorded since its run changed what they
+    show (a month scored again, an adjustment, a signed sign-off list) or when they are
+    missing or changed on disk; `cslevel run --month M` writes them again.
+
+    \b
+    Example:
+      cslevel status
+    """
+    from ..export import console_admin
+    from ..pipeline import status as status_of
+
+    def found() -> Any:
+        database = db
+        if database is None and (config is not None or Path("cslevel.toml").is_file()):
+            from ..config import load_config
+
+            database = load_config(config).database
+        return status_of(database)
+
+    _report(found, console_admin.status_json, console_admin.print_status, as_json,
+            written=False)
+
+
+@app.command()
 def runs(
     config: ConfigOption = None,
     db: DbOption = None,

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from ..inspect import Inspection
-    from ..outcomes import LockResult, RunResult, SignoffImportResult
+    from ..outcomes import LockResult, RunResult, SignoffImportResult, StatusResult
     from ..scheme import Scheme
 
 
@@ -32,6 +32,7 @@ def run_json(result: RunResult) -> dict[str, Any]:
         "inputs": [{"file": str(p), "sha256": h} for p, h in result.inputs],
         "template_hash": result.template_hash,
         "outputs": [{"file": str(p), "sha256": h} for p, h in result.outputs],
+        "rewritten": [str(p) for p in result.rewritten],
         "changes": result.changes,
         "agents": result.agents,
         "moves": result.moves,
@@ -58,6 +59,10 @@ def print_run(console: Console, result: RunResult) -> None:
                  paid=result.paid, total=total)))
     for path, _sha in result.outputs:
         console.print(Text("  → ") + Text(str(path), style="bold"), soft_wrap=True)
+    if result.rewritten:
+        console.print(Text("  " + _("Later months' files written again (they changed):")))
+        for path in result.rewritten:
+            console.print(Text("  ↻ ") + Text(str(path), style="bold"), soft_wrap=True)
     print_problems(console, result.problems)
 
 
@@ -232,3 +237,35 @@ def print_signoff(console: Console, result: SignoffImportResult) -> None:
                        .format(file=result.file, approved=result.count("approved"),
                                rejected=result.count("rejected"),
                                pending=result.count("pending"))))
+
+
+def status_json(result: StatusResult) -> dict[str, Any]:
+    return {"stale": [{"month": str(s.month), "files": [str(p) for p in s.files],
+                       "why": s.why, "locked": s.locked} for s in result.stale],
+            "pending_signoff": [{"agent_id": d.agent_id, "from": d.from_level,
+                                 "to": d.to_level, "effective": str(d.effective)}
+                                for d in result.pending_signoff]}
+
+
+def print_status(console: Console, result: StatusResult) -> None:
+    """Months whose files are out of date, then the moves waiting for a signature."""
+    if not result.stale:
+        console.print(Text(_("Every month's files show what the history says.")))
+    for stale in result.stale:
+        what = (_("{month}: files out of date, kept as paid (locked): {why}") if stale.locked
+                else _("{month}: files out of date ({why}); write them again: cslevel run "
+                       "--month {month}"))
+        console.print(Text(what.format(month=stale.month, why=stale.why)), soft_wrap=True)
+    pending = result.pending_signoff
+    if pending:
+        console.print(Text(ngettext("{count} move waits for the signed sign-off list:",
+                                    "{count} moves wait for the signed sign-off list:",
+                                    len(pending)).format(count=len(pending))))
+        for d in pending[:20]:
+            console.print(Text(_("  {agent}  {from_level} → {to_level} from {effective}").format(
+                agent=d.agent_id, from_level=d.from_level, to_level=d.to_level,
+                effective=d.effective)))
+        if len(pending) > 20:
+            console.print(Text(_("  and {count} more").format(count=len(pending) - 20)))
+    else:
+        console.print(Text(_("No move waits for a signature.")))

@@ -44,8 +44,10 @@ if TYPE_CHECKING:
         RunResult,
         ScoreResult,
         SignoffImportResult,
+        StatusResult,
     )
     from ..parallel import Reader
+    from ..store import History
     from ..templates import Scheme
 
 __all__ = ["Session", "history", "lock", "new_template", "payroll", "payroll_diff", "promote",
@@ -301,17 +303,75 @@ def _month(config: Config, month: Month, kpi_files: list[Path], att_files: list[
                 after = stored.month_scores(month)
                 result.agents = len(after)
                 result.changes = workspace.changes(month, before, after, stored.scored_months())
+                later = [] if dry_run else _later_months(config, month, stored, session, scheme,
+                                                         text, result, progress)
                 if not dry_run:
                     progress(_("writing"))
-                    result.outputs = [(target, staged.digest(tmp))
-                                      for tmp, target in staged.files()]
+                    written = {target: staged.digest(tmp) for tmp, target in staged.files()}
+                    mine = set(workspace.targets(config, result).values())
+                    result.outputs = [(t, d) for t, d in written.items() if t in mine]
                     stored.record_run("run", workspace.details(result, config))
+                    for run in later:  # recorded after this month's: their latest runs
+                        run.outputs = [(t, written[t]) for t in
+                                       workspace.targets(config, run).values() if t in written]
+                        result.rewritten += [t for t, d in run.outputs
+                                             if not t.is_file() or finish.digest(t) != d]
+                        stored.record_run("run", workspace.details(run, config))
     except BaseException as exc:
         # (not once the month is saved: the folder then holds, or will hold, its files)
         if made_folder and not getattr(exc, "saved", False):
             shutil.rmtree(folder, ignore_errors=True)
         raise
     return result
+
+
+def _later_months(config: Config, month: Month, stored: History, session: Session,
+                  scheme: Scheme, text: str, result: RunResult,
+                  progress: Progress) -> list[RunResult]:
+    """Every later month whose outputs a run wrote (not locked), made again in the same
+    session from its inputs and the history as it now is — scored, paid, promoted — so that
+    the finish puts the ones that changed in place with this month's. A month whose inputs
+    are gone is left, with a warning."""
+    from ..parallel import Reader
+    from . import workspace
+
+    runs = []
+    for later in workspace.later_run_months(stored, month):
+        try:
+            kpi_files, att_files = workspace.month_inputs(config, later)
+        except CslevelError:
+            result.problems.append(Problem(
+                _("the outputs of {later} may be out of date, and its workbooks are no longer in "
+                  "{folder} to make them again").format(later=later,
+                                                        folder=config.input_folder),
+                severity="warning", hint=_("Put them back and run {later} again: cslevel run "
+                                           "--month {later}").format(later=later)))
+            continue
+        progress(_("later month {month}").format(month=later))
+        run = workspace.run_key(config, later, kpi_files, att_files, scheme, text)
+        run.changes = [_("made again after {month} changed").format(month=month)]
+        targets = workspace.targets(config, run)
+        with Reader([*kpi_files, *att_files]) as reading:
+            score(kpi_files, None, month=later, attendance_files=att_files,
+                  roster_file=config.roster, profile_file=config.profile,
+                  out=targets["results"], session=session, scheme_text=(scheme, text),
+                  reading=reading)
+        payroll(month=run.pay_month, out=targets["payroll"], session=session,
+                confirmed_through=later)
+        promote(as_of=later, out=targets["moves"], session=session)
+        runs.append(run)
+    return runs
+
+
+def status(db: str | None) -> StatusResult:
+    """What waits: months whose files no longer show what the history says, and moves not
+    yet signed off (writes nothing)."""
+    from ..outcomes import StatusResult
+    from ..store import open_history
+    from . import workspace
+
+    with open_history(db, write=False, must_exist=True) as stored:
+        return StatusResult(workspace.stale_months(stored), workspace.pending_signoff(stored))
 
 
 def recorded_runs(db: str | None, limit: int | None = None) -> list[dict[str, object]]:

@@ -18,8 +18,8 @@ from .. import __version__
 from ..config import Config, write_template
 from ..finish import digest
 from ..i18n import N_, Labels, _, ngettext
-from ..outcomes import RunResult
-from ..records import CslevelError, Month, Problem, Source
+from ..outcomes import RunResult, StaleMonth
+from ..records import CslevelError, Decision, Month, Problem, Source
 
 if TYPE_CHECKING:
     from ..templates import Scheme
@@ -85,19 +85,57 @@ def month_inputs(config: Config, month: Month) -> tuple[list[Path], list[Path]]:
 
 
 def same_run(history: Any, month: Month, key: str) -> dict[str, Any] | None:
-    """The latest run of `month` if it had this key and its outputs are unchanged on disk."""
+    """The latest run of `month` if it had this key, nothing recorded since has changed what
+    its outputs are made of (`changes_month`), and its outputs are unchanged on disk."""
+    run, why = last_run(history, month)
+    if run is None or why is not None or run["details"].get("key") != key:
+        return None
+    return run if not stale_outputs(run) else None
+
+
+def last_run(history: Any, month: Month) -> tuple[dict[str, Any] | None, str | None]:
+    """The latest recorded run of `month` (not a dry run), and why its outputs may no longer
+    be what the history now makes of that month: the newest command recorded since that
+    changed it (`changes_month`), or None."""
+    why = None
     for run in history.runs():
         details = run["details"]
-        if run["command"] != "run" or details.get("month") != str(month):
-            continue
-        if details.get("key") != key or details.get("dry_run"):
-            return None
-        for output in details.get("outputs", []):
-            path = Path(output["file"])
-            if not path.is_file() or digest(path) != output["sha256"]:
-                return None
-        return run
-    return None
+        if run["command"] == "run" and details.get("month") == str(month):
+            return (None, None) if details.get("dry_run") else (run, why)
+        if why is None and changes_month(run, month):
+            why = _("{command} on {at}").format(command=run["command"],
+                                                at=run["started_at"][:16])
+    return None, None
+
+
+def changes_month(run: dict[str, Any], month: Month) -> bool:
+    """Whether the recorded command `run` changed what `month`'s outputs are made of: scores
+    of that month or an earlier one, an adjustment, a signed sign-off list, the window."""
+    command, details = run["command"], run["details"]
+    if details.get("dry_run"):
+        return False
+    if command == "score":
+        return any(Month.parse(m) <= month for m in details.get("months", []))
+    if command == "run":  # another month's run: earlier months change the later ones'
+        return (details.get("month") is not None and not details.get("unchanged")
+                and Month.parse(details["month"]) < month)
+    return command.startswith(("adjust", "signoff"))
+
+
+def stale_outputs(run: dict[str, Any]) -> list[Path]:
+    """The outputs of a recorded run that are missing or changed on disk."""
+    return [Path(o["file"]) for o in run["details"].get("outputs", [])
+            if not Path(o["file"]).is_file() or digest(Path(o["file"])) != o["sha256"]]
+
+
+def later_run_months(history: Any, month: Month) -> list[Month]:
+    """The months after `month` that a run wrote the outputs of (not a dry run), in order,
+    without the locked ones (their files stay as they were paid)."""
+    locked = history.locks()
+    found = {Month.parse(r["details"]["month"]) for r in history.runs()
+             if r["command"] == "run" and not r["details"].get("dry_run")
+             and r["details"].get("month")}
+    return sorted(m for m in found if m > month and m not in locked)
 
 
 def changes(month: Month, before: dict[str, Decimal], after: dict[str, Decimal],
@@ -169,3 +207,30 @@ def targets(config: Config, result: RunResult) -> dict[str, Path]:
     return {kind: config.output_folder / name.format(month=result.month,
                                                      pay_month=result.pay_month)
             for kind, name in OUTPUT_NAMES.items()}
+
+
+def stale_months(history: Any) -> list[StaleMonth]:
+    """Every month a run wrote files for whose files may no longer show what the history
+    says: a command recorded since changed it, or its files are missing or changed."""
+    locked = history.locks()
+    months = sorted({Month.parse(r["details"]["month"]) for r in history.runs()
+                     if r["command"] == "run" and r["details"].get("month")})
+    out = []
+    for month in months:
+        run, why = last_run(history, month)
+        if run is None:
+            continue
+        files = [Path(o["file"]) for o in run["details"].get("outputs", [])]
+        if why is None and (changed := stale_outputs(run)):
+            why = _("files missing or changed since they were written: {files}").format(
+                files=", ".join(p.name for p in changed))
+        if why is not None:
+            out.append(StaleMonth(month, files, why, month in locked))
+    return out
+
+
+def pending_signoff(history: Any) -> list[Decision]:
+    """The recorded moves no signed sign-off list has approved or refused yet."""
+    signed = history.signoffs()
+    return [d for d in history.decisions()
+            if (d.agent_id, d.effective, d.from_level, d.to_level) not in signed]
