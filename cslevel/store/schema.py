@@ -130,6 +130,24 @@ audit = Table(
     Column("month", String(7), nullable=False),
     Column("reason", Text, nullable=False, default=""),
 )
+# what a person set by hand, apart from the imported scores (never edited): the score the
+# rules use for an agent's month, or the level in force from a month on; each with its
+# reason, who and when. An undo keeps the row (who undid it, when and why): nothing is deleted
+adjustments = Table(
+    "adjustments", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("agent_id", String(64), nullable=False, index=True),
+    Column("month", String(7), nullable=False),
+    Column("kind", String(10), nullable=False),  # score | level
+    Column("value", String(64), nullable=False),
+    Column("was", String(64), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("user", String(100), nullable=False),
+    Column("at", String(40), nullable=False),
+    Column("undone_at", String(40)),
+    Column("undone_user", String(100)),
+    Column("undo_reason", Text),
+)
 
 
 def _migration_1(conn: Connection) -> None:
@@ -156,11 +174,17 @@ def _migration_4(conn: Connection) -> None:
     output_files.create(conn, checkfirst=True)
 
 
+def _migration_5(conn: Connection) -> None:
+    """Adjustments: scores and levels set by a person, with a reason."""
+    adjustments.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("create history tables", _migration_1),
     ("supervisor allowance tier and team lead on agents", _migration_2),
     ("month locks and audit trail", _migration_3),
     ("output files promised by a committed run", _migration_4),
+    ("adjustments: scores and levels set by a person", _migration_5),
 ]
 
 
