@@ -84,13 +84,16 @@ def month_inputs(config: Config, month: Month) -> tuple[list[Path], list[Path]]:
     return kpi, config.files(config.attendance, month)
 
 
-def same_run(history: Any, month: Month, key: str) -> dict[str, Any] | None:
-    """The latest run of `month` if it had this key and its outputs are unchanged on disk."""
+def same_run(history: Any, month: Month, key: str,
+             adjustments: str = "") -> dict[str, Any] | None:
+    """The latest run of `month` if it had this key and the same adjustments in force (their
+    `Corrections.key`), and its outputs are unchanged on disk."""
     for run in history.runs():
         details = run["details"]
         if run["command"] != "run" or details.get("month") != str(month):
             continue
-        if details.get("key") != key or details.get("dry_run"):
+        if (details.get("key") != key or details.get("dry_run")
+                or details.get("adjustments", "") != adjustments):
             return None
         for output in details.get("outputs", []):
             path = Path(output["file"])
@@ -143,6 +146,8 @@ def details(result: RunResult, config: Config, unchanged: bool = False) -> dict[
         "outputs": [{"file": str(p), "sha256": h} for p, h in result.outputs],
         "changes": result.changes, "unchanged": unchanged, "previous_run": result.previous_run,
         "dry_run": result.status == "dry_run",
+        # the adjustments in force, when there are any (a run before adjustments had none)
+        **({"adjustments": result.adjustments} if result.adjustments else {}),
     }
 
 
