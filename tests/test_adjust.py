@@ -10,11 +10,13 @@ import getpass
 import json
 import re
 import shutil
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
+from conftest import write_xlsx
 from cs_helpers import kpi
 from pg_helpers import rows, tables
 
@@ -150,6 +152,33 @@ def test_a_placement_replaces_the_move_decided_the_month_before(tmp_path: Path, 
     # the decision already confirmed is recorded again without it
     assert rows("h.db", "select count(*) from decisions") == [(0,)]
     assert _ok(cli, "promote", "--as-of", "2026-03", "--db", "h.db")["moves"] == []
+
+
+@pytest.mark.language("en")
+def test_a_placement_during_the_trial_ends_it(tmp_path: Path, cli) -> None:
+    """Hired in 01 (trial 01-03): placed at 二星 from 02, the trial ends with 01 (its move to
+    the entry level replaced), and 02 is the first month counted."""
+    write_xlsx(tmp_path / "roster.xlsx", [["工号", "姓名", "组别", "入职日期"],
+                                          ["0001", "新人", "一组", date(2026, 1, 10)]])
+    files = _months(tmp_path, {"0001": [120, 120, 120, 120, 120]})
+    _ok(cli, "score", *files, "--roster", "roster.xlsx", "--scheme", "star", "--out", "out/")
+    before = _ok(cli, "history", "0001")
+    assert [(m["month"], m["level"], m["counted"]) for m in before["months"]] == [
+        ("2026-01", "试用", False), ("2026-02", "试用", False), ("2026-03", "试用", False),
+        ("2026-04", "一星", True), ("2026-05", "一星", True)]
+    doc = _ok(cli, "adjust", "level", "0001", "--from", "2026-02", "--to", "二星", "--reason",
+              "experienced hire")
+    assert doc["was"] == "试用"
+    after = _ok(cli, "history", "0001")
+    assert [(m["month"], m["level"], m["counted"], m["up_streak"], m["decision"])
+            for m in after["months"]] == [
+        ("2026-01", "试用", False, 0, None), ("2026-02", "二星", True, 1, None),
+        ("2026-03", "二星", True, 2, None), ("2026-04", "二星", True, 3, "promote"),
+        ("2026-05", "三星", True, 1, None)]
+    assert after["months"][0]["reason"] == (
+        "the move to 一星 decided here is replaced by adjustment #1: 二星 from 2026-02; "
+        "trial month, not counted")
+    assert after["next_level"] == "三星"
 
 
 # --- an upheld appeal that completes a streak -----------------------------------------------
