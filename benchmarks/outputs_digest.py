@@ -42,6 +42,9 @@ EXAMPLES = ROOT / "examples"
 SCHEMES = ["weighted", "points", "grade", "grade_dc", "tier", "assistant"]
 MONTHS = [f"2026-{m:02d}" for m in range(1, 13)]
 STAMP_KEYS = {"at", "started_at", "recorded_at", "scored_at", "applied_at", "locked_at"}
+# tables a later schema added: recorded only when they hold rows, so that a digest of a
+# history without them compares with one where they are empty
+ADDED_TABLES = {"adjustments"}
 STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?\+00:00")
 
 
@@ -97,7 +100,9 @@ class Digest:
                 cursor = con.execute(f'select * from "{table}"')
                 names = [d[0] for d in cursor.description]
                 keep = [i for i, n in enumerate(names) if n not in STAMP_KEYS]
-                dump[table] = sorted(repr(tuple(row[i] for i in keep)) for row in cursor)
+                found = sorted(repr(tuple(row[i] for i in keep)) for row in cursor)
+                if found or table not in ADDED_TABLES:  # (empty: as a history without it)
+                    dump[table] = found
             self.record[key] = dump
         finally:
             con.close()

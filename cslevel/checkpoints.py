@@ -8,7 +8,9 @@ C + 1 and reads only the scores from C + 1 − window on (a streak cites its mon
 decisions up to C are the ones already recorded. A checkpoint is used only where it gives
 what a full replay would:
 
-- the same template, review window and cslevel version (a fingerprint of the three);
+- the same template, review window, cslevel version and adjustments in force (a
+  fingerprint of the four; the history also drops the checkpoints when an adjustment is
+  added or undone);
 - no month up to C scored, re-scored or removed since (the history drops the checkpoints
   when that happens: `History._scores_changed`);
 - every agent's record as the rule read it up to C: first month, hire date, starting
@@ -48,8 +50,13 @@ def usable(scheme: Scheme) -> bool:
     return rule in RESUMABLE and rule not in RANKED and rule not in COHORT
 
 
-def fingerprint(scheme: Scheme, window: int) -> str:
-    text = json.dumps([scheme.model_dump_json(), window, __version__])
+def fingerprint(scheme: Scheme, window: int, corrections: str = "") -> str:
+    """The template, the window, this cslevel's version and `corrections` (the key of the
+    adjustments in force, `Corrections.key`; none: left out, as before adjustments)."""
+    parts: list[object] = [scheme.model_dump_json(), window, __version__]
+    if corrections:
+        parts.append(corrections)
+    text = json.dumps(parts)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
@@ -62,7 +69,7 @@ def _record(agent: Agent, month: Month) -> list[Any]:
 
 
 def load(history: History, scheme: Scheme, window: int, agents: dict[str, Agent],
-         needed: Month) -> tuple[Month, dict[str, Checkpoint]] | None:
+         needed: Month, corrections: str = "") -> tuple[Month, dict[str, Checkpoint]] | None:
     """(their month, the checkpoints to start from by agent: an agent without one starts
     after that month), or None when they are missing or do not hold (then every month is
     replayed)."""
@@ -77,7 +84,8 @@ def load(history: History, scheme: Scheme, window: int, agents: dict[str, Agent]
         saved = json.loads(text)
     except ValueError:
         return None
-    if not isinstance(saved, dict) or saved.get("key") != fingerprint(scheme, window):
+    if not isinstance(saved, dict) or saved.get("key") != fingerprint(scheme, window,
+                                                                      corrections):
         return None
     carried = saved.get("agents")
     if not isinstance(carried, dict):
@@ -112,10 +120,11 @@ def keep_month(history: History, scheme: Scheme, through: Month) -> Month | None
 
 
 def record(history: History, scheme: Scheme, window: int, agents: Mapping[str, Agent],
-           month: Month, made: Mapping[str, Checkpoint]) -> None:
-    """Keep the checkpoints a replay made at the close of `month` (replacing any kept)."""
+           month: Month, made: Mapping[str, Checkpoint], corrections: str = "") -> None:
+    """Keep the checkpoints a replay made at the close of `month` (replacing any kept), under
+    the adjustments `corrections` names."""
     carried = {agent_id: [_record(agents[agent_id], month), point.carry]
                for agent_id, point in made.items() if point.carry is not None}
     history.set_checkpoints(month, json.dumps(
-        {"key": fingerprint(scheme, window), "agents": carried}, ensure_ascii=False,
+        {"key": fingerprint(scheme, window, corrections), "agents": carried}, ensure_ascii=False,
         separators=(",", ":")))

@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .records import Agent, Decision, Month, MonthState, PayLine, Problem, Score
+from .records import Adjustment, Agent, Decision, Month, MonthState, PayLine, Problem, Score
 
 if TYPE_CHECKING:
     from .scheme import Scheme
@@ -82,6 +82,28 @@ class HistoryResult:
     next_level: str | None  # None once the agent has left
     latest: Month
     promoted_through: Month | None = None
+    adjustments: list[Adjustment] = field(default_factory=list)  # the agent's, undone too
+    imported: dict[Month, Decimal] = field(default_factory=dict)  # where a score is adjusted
+
+
+@dataclass
+class AdjustResult:
+    """An adjustment made or undone, and what it changed for the agent: the level in force
+    before and after, for each month where they differ (the month after the latest scored
+    one included)."""
+
+    adjustment: Adjustment
+    action: str  # "add" or "undo"
+    changes: list[tuple[Month, str, str]]
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class AdjustmentsResult:
+    """The adjustments in force (of one agent, if asked)."""
+
+    adjustments: list[Adjustment]
+    agent_id: str | None = None
 
 
 @dataclass
@@ -110,6 +132,7 @@ class RunResult:
     paid: int = 0
     payroll_total: Decimal | None = None
     agents: int = 0
+    adjustments: str = ""  # the key of the adjustments in force (none: empty)
     # outputs of later months written again because this month changed what they show
     rewritten: list[Path] = field(default_factory=list)
 

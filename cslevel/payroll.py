@@ -261,9 +261,10 @@ def _attendance_deduction(inputs: PayInputs, scheme: Scheme, components: dict[st
 
 def change_reasons(
     before: PayLine | None, after: PayLine | None, decision: Decision | None,
-    agent: Agent, scheme: Scheme,
+    agent: Agent, scheme: Scheme, placed: int | None = None,
 ) -> list[str]:
-    """Why `after` differs from `before` (the same agent's previous month), in words."""
+    """Why `after` differs from `before` (the same agent's previous month), in words.
+    `placed`: the adjustment that set the level in force this month, if one did."""
     if after is None:
         return [_("left on {date}: no pay this month").format(date=agent.leave_date)
                 if agent.leave_date else _("not on this month's payroll")]
@@ -275,6 +276,9 @@ def change_reasons(
         reasons.append(_("{decision} {from_level}→{to_level} ({decided} review)").format(
             decision=DECISION_LABEL[decision.kind], from_level=decision.from_level,
             to_level=decision.to_level, decided=decision.decided))
+    elif before.level != after.level and placed is not None:
+        reasons.append(_("level {from_level}→{to_level} (adjustment #{id})").format(
+            from_level=before.level, to_level=after.level, id=placed))
     elif before.level != after.level:
         reasons.append(_("level {from_level}→{to_level}").format(
             from_level=before.level, to_level=after.level))

@@ -7,8 +7,10 @@ stage can name the exact cell behind a problem. Records are frozen: stages retur
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -290,6 +292,7 @@ class MonthState:
     note: str = ""  # why no move although a streak completed, etc.
     probation: bool = False  # a probation month after a low review (weighted scheme)
     flags: tuple[str, ...] = ()  # for a person to decide: dismissal review, …
+    adjustment: int | None = None  # the adjustment (its id) that set this month's level
 
 
 @dataclass(frozen=True)
@@ -307,3 +310,88 @@ class PayLine:
     change: str = ""  # why the pay differs from the month before, the reasons in one text
     previous_total: Decimal | None = None  # the month before, if paid then
     reasons: tuple[str, ...] = ()  # the reasons of `change`, one by one
+
+
+AdjustmentKind = Literal["score", "level"]
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """A person's correction of the history, kept apart from the imported scores (which are
+    never edited): the score the rules use for an agent's month (an upheld appeal, a
+    recount), or the level in force from a month on (a placement, an overturned decision).
+    An undone adjustment keeps its row, with who undid it, when and why."""
+
+    id: int
+    agent_id: str
+    month: Month  # score: the month scored; level: the first month at `value`
+    kind: AdjustmentKind
+    value: str  # the score (a Decimal's text) or the level's name
+    was: str  # what was in force before it: the score in use, or the level in force
+    reason: str
+    by: str  # the OS user, or `--by NAME`
+    at: str  # UTC, ISO
+    undone_at: str | None = None
+    undone_by: str | None = None
+    undo_reason: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.undone_at is None
+
+
+class AgentCorrections(NamedTuple):
+    """One agent's active adjustments by month, as the rules apply them (the latest of a
+    month wins)."""
+
+    levels: Mapping[Month, Adjustment]
+    scores: Mapping[Month, Adjustment]
+
+
+class Corrections:
+    """The active adjustments, as the derivation takes them: score adjustments replace the
+    values the rules read, level adjustments are placements (cslevel.rules.driver). `key`
+    names them (empty when there are none): derived states and checkpoints made under other
+    adjustments are never reused."""
+
+    __slots__ = ("adjustments", "by_agent", "key")
+
+    def __init__(self, adjustments: Iterable[Adjustment] = ()) -> None:
+        self.adjustments = tuple(sorted((a for a in adjustments if a.active),
+                                        key=lambda a: a.id))
+        by_agent: dict[str, AgentCorrections] = {}
+        for a in self.adjustments:  # by id: a later one of the same month replaces it
+            fix = by_agent.setdefault(a.agent_id, AgentCorrections({}, {}))
+            (fix.scores if a.kind == "score" else fix.levels)[a.month] = a  # type: ignore[index]
+        self.by_agent = by_agent
+        self.key = "" if not self.adjustments else hashlib.sha256(json.dumps(
+            [[a.id, a.agent_id, str(a.month), a.kind, a.value] for a in self.adjustments],
+            ensure_ascii=False).encode("utf-8")).hexdigest()[:32]
+
+    def __bool__(self) -> bool:
+        return bool(self.adjustments)
+
+    def of(self, agent_id: str) -> AgentCorrections | None:
+        return self.by_agent.get(agent_id)
+
+    def applied(self, scores: dict[str, dict[Month, Score]]) -> dict[str, dict[Month, Score]]:
+        """`scores` with each adjusted score's value replaced (a copy where one is; the
+        scores given are not changed)."""
+        adjusted = {a: fix.scores for a, fix in self.by_agent.items() if fix.scores}
+        if not adjusted:
+            return scores
+        out = dict(scores)
+        for agent_id, months in adjusted.items():
+            own = out.get(agent_id)
+            if own is None:
+                continue
+            replaced = dict(own)
+            for month, adjustment in months.items():
+                score = replaced.get(month)
+                if score is not None:
+                    replaced[month] = score._replace(value=Decimal(adjustment.value))
+            out[agent_id] = replaced
+        return out
+
+
+NO_CORRECTIONS = Corrections()

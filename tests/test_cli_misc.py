@@ -11,8 +11,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from cs_helpers import kpi
+
 from cslevel.records import Agent, Month, Score
 from cslevel.rules import replay
 from cslevel.templates import load_scheme
@@ -23,6 +23,10 @@ from cslevel.templates import load_scheme
     (["promote", "--help"], "cslevel promote --months 3"),
     (["payroll", "export", "--help"], "cslevel payroll export --month 2026-11"),
     (["history", "--help"], "cslevel history 0007"),
+    (["adjust", "score", "--help"], "cslevel adjust score 0007 --month 2026-03 --to 110"),
+    (["adjust", "level", "--help"], "cslevel adjust level 0007 --from 2026-04 --to 四星"),
+    (["adjust", "list", "--help"], "cslevel adjust list --agent 0007"),
+    (["adjust", "undo", "--help"], "cslevel adjust undo 3 --reason"),
 ])
 def test_every_command_has_help_with_an_example(cli, args: list[str], example: str) -> None:
     code, out, _ = cli(*args)

@@ -28,7 +28,7 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00")
 BUSY = "the history database is busy (another cslevel run is using it)"
 TABLES = {"schema_migrations", "settings", "agents", "scores", "attendance", "months",
-          "decisions", "runs", "locks", "audit", "output_files", "signoffs"}
+          "decisions", "runs", "locks", "audit", "output_files", "adjustments", "signoffs"}
 
 
 def _unstamped(state: dict[str, list[tuple[Any, ...]]]) -> dict[str, list[tuple[Any, ...]]]:
@@ -99,13 +99,14 @@ def test_migrations_are_recorded_once(tmp_path: Path, cli, db_url: str) -> None:
     assert [(v, n) for v, n, _ in migrations] == [
         (1, "create history tables"), (2, "supervisor allowance tier and team lead on agents"),
         (3, "month locks and audit trail"), (4, "output files promised by a committed run"),
-        (5, "results of signed sign-off lists")]
+        (5, "adjustments: scores and levels set by a person"),
+        (6, "results of signed sign-off lists")]
     assert all(STAMP.fullmatch(at) for _, _, at in migrations)
     assert table_names(db_url) == TABLES
     _kpi(tmp_path, "2026-11", [["0001", "甲", "一组", 112]])
     assert cli("score", "kpi_2026-11.xlsx", "--db", db_url)[0] == 0
     assert rows(db_url, "select version from schema_migrations order by version") == [
-        (1,), (2,), (3,), (4,), (5,)]
+        (1,), (2,), (3,), (4,), (5,), (6,)]
 
 
 def test_a_history_from_before_migration_2_is_upgraded(tmp_path: Path, cli_json,
@@ -120,15 +121,15 @@ def test_a_history_from_before_migration_2_is_upgraded(tmp_path: Path, cli_json,
     with engine(db_url) as eng, eng.begin() as conn:  # back to what migration 1 made
         for sql in ("ALTER TABLE agents DROP COLUMN supervisor_tier",
                     "ALTER TABLE agents DROP COLUMN team_lead", "DROP TABLE locks",
-                    "DROP TABLE audit", "DROP TABLE output_files",
+                    "DROP TABLE audit", "DROP TABLE output_files", "DROP TABLE adjustments",
                     "DELETE FROM schema_migrations WHERE version >= 2"):
             conn.execute(text(sql))
-    assert table_names(db_url) == TABLES - {"locks", "audit", "output_files"}
+    assert table_names(db_url) == TABLES - {"locks", "audit", "output_files", "adjustments"}
     _kpi(tmp_path, "2026-10", [["0001", "甲", "一组", 112], ["0009", "老员工", "一组", 120]])
     doc = cli_json("score", "kpi_2026-10.xlsx", "--db", db_url)
     assert {a["agent_id"]: a["level"] for a in doc["agents"]} == {"0001": "一星", "0009": "三星"}
     assert rows(db_url, "select version from schema_migrations order by version") == [
-        (1,), (2,), (3,), (4,), (5,)]
+        (1,), (2,), (3,), (4,), (5,), (6,)]
     assert table_names(db_url) == TABLES
     assert rows(db_url, "select agent_id, supervisor_tier, team_lead from agents "
                         "order by agent_id") == [("0001", None, 0), ("0009", None, 0)]

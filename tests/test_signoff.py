@@ -82,10 +82,24 @@ def test_import_keeps_approved_and_refused_moves(tmp_path: Path, cli, cli_json,
                      "李文员"),
                     ("0002", "2026-04", "三星", "二星", "rejected", "王主管", "申诉中",
                      "signed.xlsx", "李文员")]
+    # the refusal is a level adjustment: 0002 stays at 三星 from 2026-04
+    (held,) = cli_json("adjust", "list", "--db", db_url)["adjustments"]
+    assert {k: held[k] for k in ("agent_id", "month", "kind", "value", "was", "reason", "by")} == {
+        "agent_id": "0002", "month": "2026-04", "kind": "level", "value": "三星", "was": "二星",
+        "reason": "申诉中", "by": "李文员"}
+    assert cli_json("history", "0002", "--db", db_url)["next_level"] == "三星"
+    assert cli_json("history", "0001", "--db", db_url)["next_level"] == "二星"
+    # the same list again: the same results, no second adjustment
     code, out, _err = cli("signoff", "import", str(signed), "--db", db_url)
     assert code == 0
     assert "0002  三星 → 二星（2026-04 起）：不同意：不生效" in out
     assert "signed.xlsx：同意 1 项，不同意 1 项，待审批 1 项" in out
+    assert len(cli_json("adjust", "list", "--db", db_url)["adjustments"]) == 1
+    # approved after all: the adjustment is undone, the move takes effect
+    _sign(moves, tmp_path / "second.xlsx", {"0002": ("同意", "张经理", "")})
+    assert cli_json("signoff", "import", "second.xlsx", "--db", db_url)["approved"] == 1
+    assert cli_json("adjust", "list", "--db", db_url)["adjustments"] == []
+    assert cli_json("history", "0002", "--db", db_url)["next_level"] == "二星"
 
 
 def test_other_approval_words(tmp_path: Path, cli_json) -> None:
@@ -216,12 +230,11 @@ def test_a_move_is_paid_once_approved_when_the_template_says_so(
     cli_json("signoff", "import", "signed.xlsx", "--db", db_url)
     after = cli_json("payroll", "export", "--month", "2026-04", "--db", db_url,
                      "--out", "p2.xlsx")
+    # the refused move does not take effect either way (it is a level adjustment now)
     if not required:
-        assert _levels_paid(after) == derived
+        assert _levels_paid(after) == {**derived, "0002": "三星"}
     else:
         assert _levels_paid(after) == {"0001": "二星", "0002": "三星", "0003": "二星"}
         assert [p["message"] for p in after["problems"] if "sign" in p["message"]] == [
-            "0002: the move 三星 → 二星 from 2026-04 was refused on the signed sign-off list; "
-            "paid at 三星",
             "0003: the move 二星 → 三星 from 2026-04 is not signed off yet; paid at 二星 until it "
             "is"]

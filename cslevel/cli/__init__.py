@@ -7,10 +7,10 @@ that `cslevel --help` stays fast.
 
 The applications are in `apps`; the one path from a result or an error to the screen, and
 the options the commands share, in `report`; the commands in `month` (score, promote,
-payroll, lock, reopen), `workspace` (init, run, runs) and `lookup` (history, inspect,
-templates), imported here in the order `cslevel --help` lists them. This module holds the
-root callback and the process's start and end (`main`, `_leave`); `cslevel.cli:main` is the
-`cslevel` command.
+payroll, lock, reopen), `workspace` (init, run, runs), `lookup` (history, inspect,
+templates) and `adjust` (adjust score, level, list, undo), imported here in the order
+`cslevel --help` lists them. This module holds the root callback and the process's start
+and end (`main`, `_leave`); `cslevel.cli:main` is the `cslevel` command.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Annotated
 
 import typer
 
-from .apps import app, payroll_app, templates_app
+from .apps import adjust_app, app, payroll_app, templates_app
 
 # The command modules register their commands on `app` as they are imported: in this order,
 # the order `cslevel --help` lists them in (hence not sorted).
@@ -28,10 +28,11 @@ from .apps import app, payroll_app, templates_app
 from . import month  # noqa: F401  score, promote, payroll export/diff, lock, reopen
 from . import workspace  # noqa: F401  init, run, runs
 from . import lookup  # noqa: F401  history, inspect, templates
+from . import adjust  # noqa: F401  adjust score, level, list, undo
 from . import signoff  # noqa: F401  signoff import
 # isort: on
 
-__all__ = ["app", "main", "payroll_app", "templates_app"]
+__all__ = ["adjust_app", "app", "main", "payroll_app", "templates_app"]
 
 
 @app.callback(invoke_without_command=True)

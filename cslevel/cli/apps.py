@@ -1,4 +1,4 @@
-"""The Typer applications: `cslevel` and its `payroll` and `templates` groups.
+"""The Typer applications: `cslevel` and its `payroll`, `adjust` and `templates` groups.
 
 Kept apart so that the command modules can register on them without importing the package
 (which imports the command modules)."""
@@ -18,6 +18,9 @@ app = typer.Typer(
 payroll_app = typer.Typer(help="工资 Payroll: the pay file finance pays from.",
                           no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(payroll_app, name="payroll")
+adjust_app = typer.Typer(help="调整 Adjustments: a score or a level set by hand, with a reason.",
+                         no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(adjust_app, name="adjust")
 templates_app = typer.Typer(help="模板 Templates: the grading schemes, as data.",
                             no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(templates_app, name="templates")

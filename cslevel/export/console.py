@@ -14,9 +14,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..i18n import _, language, ngettext
+from ..i18n import N_, Labels, _, language, ngettext
 from ..labels import DECISION_LABEL, decision_text
-from ..records import Decision, Problem
+from ..records import Adjustment, Decision, Month, Problem
 from .payroll import changed, totals
 from .results import progress_cells, progress_headers
 
@@ -182,7 +182,25 @@ def _money(text: str | None, signed: bool = False) -> str:
     return f"{value:+,.2f}" if signed else f"{value:,.2f}"
 
 
+def adjustment_json(a: Adjustment) -> dict[str, Any]:
+    """An adjustment as the adjust commands give it (`adjust list`: a list of these)."""
+    return {"id": a.id, "agent_id": a.agent_id, "month": str(a.month), "kind": a.kind,
+            "value": a.value, "was": a.was, "reason": a.reason, "by": a.by, "at": a.at}
+
+
 def history_json(result: HistoryResult) -> dict[str, Any]:
+    doc = _history_json(result)
+    if result.imported:  # a score adjusted: the imported one beside the one in use
+        for month in doc["months"]:
+            month["imported_score"] = _num(result.imported.get(Month.parse(month["month"])))
+    if result.adjustments:  # every one of the agent's, undone ones with why
+        doc["adjustments"] = [
+            {**adjustment_json(a), "undone_at": a.undone_at, "undone_by": a.undone_by,
+             "undo_reason": a.undo_reason} for a in result.adjustments]
+    return doc
+
+
+def _history_json(result: HistoryResult) -> dict[str, Any]:
     return {
         "agent_id": result.agent.agent_id,
         "name": result.agent.name,
@@ -351,11 +369,15 @@ def print_history(console: Console, result: HistoryResult) -> None:
                   title_justify="left")
     score_header = (_("Performance (%)") if result.scheme.score.scoring == "achievement"
                     else _("Score"))
-    for col in (_("Month"), score_header, _("Level this month"),
-                *progress_headers(result.scheme), _("Decision"), _("Note")):
+    imported = result.imported
+    for col in (_("Month"), score_header, *([_("Imported score")] if imported else []),
+                _("Level this month"), *progress_headers(result.scheme), _("Decision"),
+                _("Note")):
         table.add_column(col, overflow="fold")
     for s in result.states:
-        table.add_row(str(s.month), "—" if s.score is None else f"{s.score}", s.level,
+        shown = imported.get(s.month)
+        table.add_row(str(s.month), "—" if s.score is None else f"{s.score}",
+                      *(["—" if shown is None else f"{shown}"] if imported else []), s.level,
                       *[str(v) for v in progress_cells(result.scheme, s)],
                       *_texts(decision_text(s.decision),
                               _short(s.decision.reason if s.decision else s.note)))
@@ -365,3 +387,26 @@ def print_history(console: Console, result: HistoryResult) -> None:
     else:
         console.print(_fill(_("Level from {month}: {level}"), month=result.latest + 1,
                             level=_bold(result.next_level)))
+    if result.adjustments:
+        print_adjustment_table(console, result.adjustments, _("Adjustments"), undone=True)
+
+
+# translated when read, as DECISION_LABEL
+ADJUSTMENT_KIND = Labels({"score": N_("score"), "level": N_("level")})
+
+
+def print_adjustment_table(console: Console, adjustments: list[Adjustment], title: str,
+                           undone: bool = False) -> None:
+    """The adjustments, one row each (with `undone`: the undone ones marked, with why)."""
+    table = Table(title=title, title_justify="left")
+    for col in ("#", _("Agent ID"), _("Month"), _("Adjusted"), _("Was"), _("Set to"),
+                _("Reason"), _("By"), _("When (UTC)"), *([_("Undone")] if undone else [])):
+        table.add_column(col, overflow="fold")
+    for a in adjustments:
+        gone = (_("{at}, {user}: {reason}").format(at=a.undone_at, user=a.undone_by,
+                                                   reason=a.undo_reason)
+                if a.undone_at is not None else "")
+        table.add_row(str(a.id), *_texts(a.agent_id, str(a.month), ADJUSTMENT_KIND[a.kind],
+                                         a.was, a.value, a.reason, a.by, a.at),
+                      *(_texts(gone) if undone else []))
+    console.print(table)

@@ -1,5 +1,6 @@
 """Console summaries (rich) and the --json documents of the commands around the months: run
-and runs, lock and reopen, init, the templates (list, validate, new) and inspect."""
+and runs, lock and reopen, the adjustments, init, the templates (list, validate, new) and
+inspect."""
 
 from __future__ import annotations
 
@@ -10,13 +11,21 @@ from rich.table import Table
 from rich.text import Text
 
 from ..i18n import N_, Labels, _, ngettext
-from .console import _texts, print_problems
+from .console import _texts, adjustment_json, print_adjustment_table, print_problems
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from ..inspect import Inspection
-    from ..outcomes import LockResult, RunResult, SignoffImportResult, StatusResult
+    from ..outcomes import (
+        AdjustmentsResult,
+        AdjustResult,
+        LockResult,
+        RunResult,
+        SignoffImportResult,
+        StatusResult,
+    )
+    from ..records import Adjustment
     from ..scheme import Scheme
 
 
@@ -110,6 +119,51 @@ def print_lock(console: Console, result: LockResult) -> None:
         line = _('{month} locked ({at}, {user}). Reopen with: cslevel reopen {month} '
                  '--reason "…"').format(month=result.month, at=result.at, user=result.user)
     console.print(Text(line))
+
+
+# --- cslevel adjust ----------------------------------------------------------------------
+def adjust_json(result: AdjustResult) -> dict[str, Any]:
+    return adjustment_json(result.adjustment)
+
+
+def adjustments_json(result: AdjustmentsResult) -> dict[str, Any]:
+    return {"adjustments": [adjustment_json(a) for a in result.adjustments]}
+
+
+def _what(a: Adjustment) -> str:
+    if a.kind == "score":
+        return _("score of {agent} in {month}: {was} → {value}").format(
+            agent=a.agent_id, month=a.month, was=a.was, value=a.value)
+    return _("level of {agent} from {month}: {was} → {value}").format(
+        agent=a.agent_id, month=a.month, was=a.was, value=a.value)
+
+
+def print_adjust(console: Console, result: AdjustResult) -> None:
+    """An adjustment made or undone, and the agent's levels in force that it changed."""
+    a = result.adjustment
+    if result.action == "undo":
+        console.print(Text(_("Adjustment #{id} undone ({by}, {at}): {reason}").format(
+            id=a.id, by=a.undone_by, at=a.undone_at, reason=a.undo_reason)), soft_wrap=True)
+        console.print(Text("  " + _("It had set the {what} ({by}, {at}): {reason}").format(
+            what=_what(a), by=a.by, at=a.at, reason=a.reason)), soft_wrap=True)
+    else:
+        console.print(Text(_("Adjustment #{id}: {what} ({by}, {at}): {reason}").format(
+            id=a.id, what=_what(a), by=a.by, at=a.at, reason=a.reason)), soft_wrap=True)
+    if result.changes:
+        console.print(Text(_("Level in force of {agent}:").format(agent=a.agent_id)))
+        for month, before, after in result.changes:
+            console.print(Text(f"  {month}: {before} → {after}"))
+    else:
+        console.print(Text(_("No level in force of {agent} changes.").format(
+            agent=a.agent_id)))
+    print_problems(console, result.problems)
+
+
+def print_adjustments(console: Console, result: AdjustmentsResult) -> None:
+    if not result.adjustments:
+        console.print(Text(_("No adjustments in force.")))
+        return
+    print_adjustment_table(console, result.adjustments, _("Adjustments in force"))
 
 
 def init_json(made: tuple[Path, list[Path]]) -> dict[str, Any]:

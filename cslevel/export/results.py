@@ -1,6 +1,7 @@
 """The results workbook a clerk opens after scoring: one row per agent, level cells coloured,
-a comment on each decision cell, frozen header with a filter, a summary sheet with the level
-distribution as a chart, and the run's problems. Text is always written as text."""
+a comment on each decision cell (and on the cell of a month whose level an adjustment set),
+frozen header with a filter, a summary sheet with the level distribution as a chart, and the
+run's problems. Text is always written as text."""
 
 from __future__ import annotations
 
@@ -50,7 +51,8 @@ class ResultsBook:
     metrics: int  # how many metric columns follow the first three
     with_attendance: bool
     # id, name, team, *metrics, score, level, progress ×2, decision, reason,
-    # [attendance score, attendance flags,] explanation, move ("up", "down" or None)
+    # [attendance score, attendance flags,] explanation, move ("up", "down", "set": the level
+    # set by an adjustment, or None)
     rows: list[tuple[Any, ...]]
     summary_headers: list[str]
     counts: list[tuple[str, int, int, int, int]]  # level, agents, promoted, demoted, trial end
@@ -96,12 +98,19 @@ def results_book(scheme: Scheme, result: MonthResult, problems: list[Problem],
                 separator.join(att.flags) if att else no_attendance, text)
         else:
             extra = (text,)
+        shown = decision_text(decision) or "—"
+        reason = decision.reason if decision else state.note
+        move = None if decision is None else "down" if decision.kind == "demote" else "up"
+        if state.adjustment is not None:  # the level set by a person: the comment says so
+            if decision is None:
+                shown = _("Adjustment #{id} → {level}").format(id=state.adjustment,
+                                                              level=state.level)
+                move = "set"
+            else:
+                reason = _("; ").join([state.note, decision.reason])
         rows.append((agent.agent_id, agent.name, agent.team, *map(metrics.get, keys),
                      None if score is None else float(score.value), state.level, *progress,
-                     decision_text(decision) or "—",
-                     decision.reason if decision else state.note, *extra,
-                     None if decision is None else
-                     "down" if decision.kind == "demote" else "up"))
+                     shown, reason, *extra, move))
     counts = Counter(r.state.level for r in result.rows)
     by_kind = {kind: Counter(r.state.level for r in result.rows
                              if r.state.decision and r.state.decision.kind == kind)
@@ -138,6 +147,7 @@ def write_results_book(path: Path, book: ResultsBook) -> None:
     }
     move_fmt = {
         None: text,
+        "set": text,
         "up": workbook.add_format({"border": 1, "font_color": "#006100", "bg_color": "#C6EFCE"}),
         "down": workbook.add_format({"border": 1, "font_color": "#9C0006", "bg_color": "#FFC7CE"}),
     }
@@ -172,7 +182,7 @@ def write_results_book(path: Path, book: ResultsBook) -> None:
                 write_number(row_no, c, value, text)
         move = row[-1]
         write_string(row_no, col + 3, row[col + 3], move_fmt[move])
-        if move is not None:  # a move: its reason also shows on the decision cell
+        if move is not None:  # a move (or a level set): its reason also shows on the cell
             sheet.write_comment(row_no, col + 3, row[col + 4], comment)
         write_string(row_no, col + 4, row[col + 4], text)
         if book.with_attendance:

@@ -10,7 +10,13 @@ payroll:   load the template -> derive -> pay the month -> record -> write the p
 run_month: find the month's workbooks -> read them ahead (a worker) -> [same inputs as the
            last run? done] -> refuse a locked month -> score -> payroll -> promote
            -> what changed -> record the run; all in one transaction, every output staged
-history:   load the template -> derive one agent
+history:   load the template -> derive one agent (its adjustments beside its months)
+adjust:    check the agent, month, value and reason -> refuse a locked month -> derive
+           -> record the adjustment (or its undo) -> derive again -> what changed
+           -> the decisions already confirmed, recorded again (pipeline/adjust.py)
+
+Every command that derives sees the adjustments in force: `derive` takes them from the
+history unless given others.
 
 Each function returns a record of cslevel.outcomes; nothing here prints or exits. Problems
 that stop a command are raised as CslevelError; everything a command stores is in one
@@ -37,6 +43,8 @@ from .session import Progress, Session, quiet
 if TYPE_CHECKING:
     from ..config import Config
     from ..outcomes import (
+        AdjustmentsResult,
+        AdjustResult,
         HistoryResult,
         LockResult,
         PayrollResult,
@@ -50,8 +58,9 @@ if TYPE_CHECKING:
     from ..store import History
     from ..templates import Scheme
 
-__all__ = ["Session", "history", "lock", "new_template", "payroll", "payroll_diff", "promote",
-           "recorded_runs", "reopen", "run_month", "score", "shipped_schemes"]
+__all__ = ["Session", "adjust_level", "adjust_score", "adjustments", "history", "lock",
+           "new_template", "payroll", "payroll_diff", "promote", "recorded_runs", "reopen",
+           "run_month", "score", "shipped_schemes", "undo_adjustment"]
 
 
 def score(
@@ -199,6 +208,37 @@ def history(agent_id: str, *, db: str | None = None) -> HistoryResult:
         return agent_history(stored, agent_id)
 
 
+def adjust_score(agent_id: str, month: Month, score: str, reason: str, *,
+                 by: str | None = None, db: str | None = None) -> AdjustResult:
+    """Set the score the rules use for an agent's month (the imported one stays stored)."""
+    from . import adjust
+
+    return adjust.add(agent_id, "score", month, score, reason, by=by, db=db)
+
+
+def adjust_level(agent_id: str, month: Month, level: str, reason: str, *,
+                 by: str | None = None, db: str | None = None) -> AdjustResult:
+    """Set the level in force from `month` (a placement): the streaks start again there."""
+    from . import adjust
+
+    return adjust.add(agent_id, "level", month, level, reason, by=by, db=db)
+
+
+def undo_adjustment(adjustment_id: int, reason: str, *, by: str | None = None,
+                    db: str | None = None) -> AdjustResult:
+    """Undo an adjustment, with a reason (its row and the reason stay in the history)."""
+    from . import adjust
+
+    return adjust.undo(adjustment_id, reason, by=by, db=db)
+
+
+def adjustments(agent_id: str | None = None, *, db: str | None = None) -> AdjustmentsResult:
+    """The adjustments in force (of one agent, if given; writes nothing)."""
+    from . import adjust
+
+    return adjust.listed(agent_id, db=db)
+
+
 def lock(month: Month, *, db: str | None = None) -> LockResult:
     """Lock a scored month after its payroll: re-scoring it is refused until reopened."""
     from . import locks
@@ -248,6 +288,7 @@ def _month(config: Config, month: Month, kpi_files: list[Path], att_files: list[
     from ..parallel import WritePool
     from ..store import open_history
     from . import workspace
+    from .derive import corrections_of
     from .locks import refuse_locked
     from .pay import payroll_of
 
@@ -262,7 +303,10 @@ def _month(config: Config, month: Month, kpi_files: list[Path], att_files: list[
     try:
         with open_history(config.database, write=not dry_run) as stored:
             result.problems += stored.recovered
-            if not dry_run and (same := workspace.same_run(stored, month, result.key)):
+            # (a run of the same inputs under other adjustments is not the same run)
+            result.adjustments = corrections_of(stored).key
+            if not dry_run and (same := workspace.same_run(stored, month, result.key,
+                                                           result.adjustments)):
                 result.status, result.previous_run = "unchanged", same["id"]
                 result.outputs = [(Path(o["file"]), o["sha256"])
                                   for o in same["details"]["outputs"]]
@@ -349,6 +393,7 @@ def _later_months(config: Config, month: Month, stored: History, session: Sessio
             continue
         progress(_("later month {month}").format(month=later))
         run = workspace.run_key(config, later, kpi_files, att_files, scheme, text)
+        run.adjustments = result.adjustments
         run.changes = [_("made again after {month} changed").format(month=month)]
         targets = workspace.targets(config, run)
         with Reader([*kpi_files, *att_files]) as reading:

@@ -1,17 +1,22 @@
-"""Derive stage: the stored scores and a template -> every agent's month-by-month states
-(level in force, streaks, decisions, flags), replayed by the rules (cslevel.rules), from
-each agent's first month or from the checkpoints kept at a month's close
-(cslevel.checkpoints).
+"""Derive stage: the stored scores, the adjustments in force and a template -> every agent's
+month-by-month states (level in force, streaks, decisions, flags), replayed by the rules
+(cslevel.rules), from each agent's first month or from the checkpoints kept at a month's
+close (cslevel.checkpoints).
 
-`derive` is a function of the history's scores and agents, the template and the review
-window; what it read and derived is kept in a cache of the command's own (`cache_of`),
-dropped when the scores or the agents are written again, so that the stages of one command
-replay the history once. Called with another template (what-if), it needs no other change.
+`derive` is a function of the history's scores and agents, the adjustments, the template and
+the review window; what it read and derived is kept in a cache of the command's own
+(`cache_of`), dropped when the scores or the agents are written again, so that the stages of
+one command replay the history once. Called with another template or other adjustments
+(what-if), it needs no other change.
+
+The scores in use (`scores_in_use`) are the stored ones with the adjusted scores' values in
+their place: what the rules, the results rows and the payroll read. The stored scores stay
+as they were imported (`stored_scores`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -20,7 +25,16 @@ from .. import checkpoints
 from ..bulk import bulk_load
 from ..i18n import _
 from ..outcomes import HistoryResult, PromoteResult
-from ..records import Agent, CslevelError, Decision, Month, MonthState, Problem, Score
+from ..records import (
+    Agent,
+    Corrections,
+    CslevelError,
+    Decision,
+    Month,
+    MonthState,
+    Problem,
+    Score,
+)
 from ..rules import METRICS, RANKED, replay_agents, with_team_ranks
 from ..store import History
 from ..templates import Scheme, parse_scheme
@@ -88,6 +102,23 @@ def stored_scores(history: History, scheme: Scheme, since: Month | None = None
     return cache["scores", metrics, since]  # type: ignore[no-any-return]
 
 
+def corrections_of(history: History) -> Corrections:
+    """The adjustments in force in the history (undone ones left out), read once per
+    command."""
+    cache = cache_of(history)
+    found = cache.get(("corrections",))
+    if found is None:
+        found = cache[("corrections",)] = Corrections(history.adjustments())
+    return found  # type: ignore[no-any-return]
+
+
+def scores_in_use(history: History, scheme: Scheme, corrections: Corrections,
+                  since: Month | None = None) -> dict[str, dict[Month, Score]]:
+    """The stored scores (of `since` and later, if given) with the adjusted ones' values in
+    their place: what the rules, the results and the payroll read."""
+    return corrections.applied(stored_scores(history, scheme, since))
+
+
 class Derived(dict[str, tuple[Agent, list[MonthState], str]]):
     """Every agent's month-by-month states and its level the month after the last, by
     agent. `since`: None when the states start in each agent's first month; a month when
@@ -102,58 +133,63 @@ class Derived(dict[str, tuple[Agent, list[MonthState], str]]):
 
 def derive(
     history: History, scheme: Scheme, through: Month | None = None,
-    window: int | None = None, needed: Month | None = None, corrections: Sequence[Any] = (),
+    window: int | None = None, needed: Month | None = None,
+    corrections: Corrections | None = None,
 ) -> Derived:
     """Every agent's month-by-month states up to `through` (default: the latest scored
     month) and its level the month after, under `scheme` and the review `window` (default:
     the history's). `needed`: the first month whose states the caller reads (None: all of
     them); the states may start there, replayed from checkpoints (cslevel.checkpoints).
-    `corrections`: manual corrections to apply (none exist yet: the corrections issue adds
-    them; the derivation takes them here, so that every command sees them)."""
-    if corrections:
-        raise NotImplementedError("manual corrections are not supported yet")
+    `corrections`: the adjustments to apply (default: the history's in force,
+    `corrections_of`: every command sees them; a caller passes others to see what they
+    would give)."""
     if through is None:
         through = history.scored_months()[-1]
     if window is None:
         window = window_of(history, scheme)
+    if corrections is None:
+        corrections = corrections_of(history)
     cache = cache_of(history)
-    key = ("derive", scheme.scheme, through, window)
+    key = ("derive", scheme.scheme, through, window, corrections.key)
     found = cache.get(key)
     if found is None or (found.since is not None and (needed is None or found.since > needed)):
         # hundreds of thousands of scores and month states, none in a cycle: no collection
         # while they are made (it would walk them all again and again, for nothing)
         with bulk_load():
-            cache[key] = found = _derive(history, scheme, through, window, needed)
+            cache[key] = found = _derive(history, scheme, through, window, needed,
+                                         corrections)
     return found  # type: ignore[no-any-return]
 
 
 def _derive(history: History, scheme: Scheme, through: Month, window: int,
-            needed: Month | None) -> Derived:
+            needed: Month | None, corrections: Corrections) -> Derived:
     agents = history.agents()
-    kept = (checkpoints.load(history, scheme, window, agents, needed)
+    kept = (checkpoints.load(history, scheme, window, agents, needed, corrections.key)
             if needed is not None else None)
     keep = checkpoints.keep_month(history, scheme, through)
     if kept is None:
-        states, made = replay_agents(agents, rule_scores(history, scheme, agents), scheme,
-                                     through, window, keep=keep)
+        states, made = replay_agents(agents, rule_scores(history, scheme, agents, corrections),
+                                     scheme, through, window, keep=keep,
+                                     corrections=corrections)
         derived = Derived(states)
     else:
         month, start = kept
         # a streak reaching the month after cites up to `window` - 1 months before it
-        scores = stored_scores(history, scheme, month + (2 - window))
-        states, made = replay_agents(agents, scores, scheme, through, window, start, keep)
+        scores = scores_in_use(history, scheme, corrections, month + (2 - window))
+        states, made = replay_agents(agents, scores, scheme, through, window, start, keep,
+                                     corrections)
         derived = Derived(states)
         derived.since = month + 1
     if keep is not None and agents:
         derived.keep_checkpoints = partial(checkpoints.record, history, scheme, window, agents,
-                                           keep, made)
+                                           keep, made, corrections.key)
     return derived
 
 
-def rule_scores(history: History, scheme: Scheme,
-                agents: dict[str, Agent]) -> dict[str, dict[Month, Score]]:
-    """The stored scores, with each month's place within the team for rules that rank."""
-    scores = stored_scores(history, scheme)
+def rule_scores(history: History, scheme: Scheme, agents: dict[str, Agent],
+                corrections: Corrections) -> dict[str, dict[Month, Score]]:
+    """The scores in use, with each month's place within the team for rules that rank."""
+    scores = scores_in_use(history, scheme, corrections)
     if scheme.promotion.rule not in RANKED:
         return scores
     if scheme.promotion.rule == "quarterly_standard":  # ranked on the quarter's average
@@ -186,16 +222,11 @@ def rederive_recorded(history: History, derived: Derived, first_scored: Month,
     the month it was run for) are recorded again as derived now, with a warning naming the
     agents whose decisions changed. Returns that month, or None when no month scored was
     already promoted."""
-    promoted = history.setting("promoted_through")
-    if not promoted or first_scored > Month.parse(promoted):
+    again = record_again(history, derived, first_scored)
+    if again is None:
         return None
-    through = Month.parse(promoted)
-    before = {decision_key(d) for d in history.decisions(since=derived.since)}
-    after = [d for d in decisions_found(derived) if d.decided <= through]
-    record_decisions(history, through, after, derived)
-    changed = before ^ {decision_key(d) for d in after}
-    if changed:
-        agents_changed = sorted({key[0] for key in changed})
+    through, agents_changed = again
+    if agents_changed:
         problems.append(Problem(
             _("a month already promoted was re-scored: decisions up to {month} were "
               "derived again and changed for {count} agent(s): {agents}").format(
@@ -203,6 +234,23 @@ def rederive_recorded(history: History, derived: Derived, first_scored: Month,
                 agents=", ".join(agents_changed[:20])), severity="warning",
             hint=_("Check the sign-off list again (cslevel promote --out …).")))
     return through
+
+
+def record_again(history: History, derived: Derived, first: Month
+                 ) -> tuple[Month, list[str]] | None:
+    """The decisions already confirmed by `promote` (up to the month it was run for),
+    recorded again as `derived` gives them, when `first` (the first month whose decisions
+    may differ) is not after that month: (that month, the agents whose decisions changed),
+    else None."""
+    promoted = history.setting("promoted_through")
+    if not promoted or first > Month.parse(promoted):
+        return None
+    through = Month.parse(promoted)
+    before = {decision_key(d) for d in history.decisions(since=derived.since)}
+    after = [d for d in decisions_found(derived) if d.decided <= through]
+    record_decisions(history, through, after, derived)
+    changed = before ^ {decision_key(d) for d in after}
+    return through, sorted({key[0] for key in changed})
 
 
 def state_at(states: list[MonthState], month: Month) -> MonthState | None:
@@ -266,18 +314,26 @@ def agent_history(history: History, agent_id: str) -> HistoryResult:
     scheme = stored_scheme(history)
     agents = history.agents()
     if agent_id not in agents:
-        known = ", ".join(sorted(agents)[:10])
-        raise CslevelError(Problem(
-            _("no agent {agent} in the history").format(agent=repr(agent_id)),
-            hint=_("Check the id (ids are text: 0007 is not 7). Known ids include: {known}"
-                   ).format(known=known)))
+        raise CslevelError(unknown_agent(agent_id, agents))
     latest = history.scored_months()[-1]
     agent = agents[agent_id]
-    derived, _kept = replay_agents(agents, rule_scores(history, scheme, agents), scheme,
-                                   latest, window_of(history, scheme))
+    corrections = corrections_of(history)
+    derived, _kept = replay_agents(agents, rule_scores(history, scheme, agents, corrections),
+                                   scheme, latest, window_of(history, scheme),
+                                   corrections=corrections)
     _agent, states, level_after = derived[agent_id]
     left = agent.leave_date is not None and Month.of(agent.leave_date) <= latest
     next_level = None if left else level_after
     promoted = history.setting("promoted_through")
+    own = history.adjustments(agent_id)
+    imported = history.agent_scores(agent_id) if any(a.kind == "score" for a in own) else {}
     return HistoryResult(agent, scheme, states, next_level, latest,
-                         Month.parse(promoted) if promoted else None)
+                         Month.parse(promoted) if promoted else None, own, imported)
+
+
+def unknown_agent(agent_id: str, agents: dict[str, Agent]) -> Problem:
+    known = ", ".join(sorted(agents)[:10])
+    return Problem(
+        _("no agent {agent} in the history").format(agent=repr(agent_id)),
+        hint=_("Check the id (ids are text: 0007 is not 7). Known ids include: {known}"
+               ).format(known=known))

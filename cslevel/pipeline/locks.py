@@ -1,6 +1,6 @@
 """Locks: a month is locked after its payroll, so that its scores (and any month's before
-it, which would change its levels) are not replaced until it is reopened with a reason, kept
-with the user and the time in the audit trail."""
+it, which would change its levels) are not replaced, nor adjusted, until it is reopened with
+a reason, kept with the user and the time in the audit trail."""
 
 from __future__ import annotations
 
@@ -36,6 +36,32 @@ def locked_problems(history: History, scoring: list[Month]) -> list[Problem]:
                 hint=_('To change it, reopen it with a reason first: cslevel reopen {lock} '
                        '--reason "…"').format(lock=lock)))
     return problems
+
+
+def refuse_adjusting(history: History, month: Month, first_changed: Month,
+                     undoing: int | None = None) -> None:
+    """An adjustment of `month` (or the undoing of adjustment `undoing`) changes what is
+    derived from `first_changed` on (a score's month; for a level, the month before its
+    first, whose decision it replaces and whose close the first month's pay follows): it is
+    refused while a month from then on is locked."""
+    locked = history.locks()
+    later = [m for m in locked if m >= first_changed]
+    if not later:
+        return
+    lock = later[-1]
+    at, user = locked[lock]
+    if undoing is not None:
+        what = _("adjustment #{id} cannot be undone: {lock} is locked and would change "
+                 "(locked after payroll on {date} by {user})")
+    elif lock == month:
+        what = _("{month} is locked (locked after payroll on {date} by {user})")
+    else:
+        what = _("{month} cannot be adjusted: {lock} is locked and would change (locked "
+                 "after payroll on {date} by {user})")
+    raise CslevelError(Problem(
+        what.format(id=undoing, month=month, lock=lock, date=at[:10], user=user),
+        hint=_('To change it, reopen it with a reason first: cslevel reopen {lock} '
+               '--reason "…"').format(lock=lock)), exit_code=3)
 
 
 def lock(month: Month, *, db: str | None = None) -> LockResult:

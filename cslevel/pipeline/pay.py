@@ -27,7 +27,7 @@ from ..rules import opening
 from ..store import History
 from ..templates import Scheme
 from . import session as sessions
-from .derive import derive, state_at, stored_scheme, stored_scores, window_of
+from .derive import corrections_of, derive, scores_in_use, state_at, stored_scheme, window_of
 from .session import Session, staging
 
 
@@ -74,16 +74,22 @@ def payroll_of(history: History, month: Month | None,
     # the scores read: the figures' months, and the latest scored month up to the month
     # before (who is paid besides the roster) even where months in between have no scores
     latest_before = max((m for m in scored if m <= month - 1), default=needed)
-    all_scores = stored_scores(history, scheme, since=None if scheme.pay.team_lead is not None
+    # (an adjusted score's value where a person set one: the performance pay reads it)
+    all_scores = scores_in_use(history, scheme, corrections_of(history),
+                               since=None if scheme.pay.team_lead is not None
                                else min(needed, latest_before))
     lines = pay_month(history, scheme, month, derived, all_scores, scored, problems)
     before = (pay_month(history, scheme, month - 1, derived, all_scores, scored, [],
                          explain=False) if month - 1 >= scored[0] else {})
+    fixes = corrections_of(history).by_agent
     for agent_id, line in (lines if before else {}).items():  # nothing to compare with
         agent, states, _next = derived[agent_id]
         decision = next((s.decision for s in states if s.decision
                          and s.decision.effective == month), None)
-        reasons = tuple(change_reasons(before.get(agent_id), line, decision, agent, scheme))
+        fix = fixes.get(agent_id)
+        placed = fix.levels.get(month) if fix is not None else None  # a level set this month
+        reasons = tuple(change_reasons(before.get(agent_id), line, decision, agent, scheme,
+                                       placed.id if placed is not None else None))
         lines[agent_id] = PayLine(  # (made anew: dataclasses.replace costs 5× more)
             line.agent_id, line.name, line.team, line.month, line.level, line.components,
             line.total, line.note, _("; ").join(reasons),

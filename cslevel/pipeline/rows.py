@@ -1,6 +1,7 @@
 """The months of a `score` run as the results show them: one row per agent scored in the
-month (in the workbooks' order: team, then id) with the score the rules read, the state the
-rules gave and the attendance summary; and the results workbooks written from them."""
+month (in the workbooks' order: team, then id) with the score the rules read (an adjusted
+score's value where a person set one), the state the rules gave and the attendance summary;
+and the results workbooks written from them."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from ..records import Agent, Month, MonthState, Problem, Score
 from ..store import History
 from ..templates import Scheme
 from . import session as sessions
-from .derive import Derived, stored_scores
+from .derive import Derived, corrections_of, scores_in_use
 from .intake import Intake
 from .session import Progress, Session, staging
 
@@ -26,7 +27,7 @@ def month_results(history: History, scheme: Scheme, derived: Derived, scored: li
     month's workbook is written."""
     wanted = set(scored)
     states_by_month: dict[Month, list[tuple[Agent, MonthState]]] = {m: [] for m in scored}
-    all_scores = stored_scores(history, scheme, since=scored[0])
+    all_scores = scores_in_use(history, scheme, corrections_of(history), since=scored[0])
     no_scores: dict[Month, Score] = {}
     months = []
     with bulk_load():  # a row per agent and month: hundreds of thousands

@@ -2,9 +2,11 @@
 
 Each row of the list names a move cslevel decided; the approval column says whether the
 people who sign it agreed. An approved move is kept as confirmed; a refused one does not
-take effect (see `record_signed`); a blank one stays pending. Every row must name a move of
-the history, and a refusal must not change a locked month: otherwise nothing is kept and
-every problem is reported at once.
+take effect: it is recorded as a level adjustment (the level before the move, from the
+move's effective month, with the remarks as its reason), so every command sees it and
+`cslevel adjust undo` can take it back; a blank one stays pending. Every row must name a
+move of the history (or one refused before), and a refusal must not change a locked month:
+otherwise nothing is kept and every problem is reported at once.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from pathlib import Path
 from ..i18n import _
 from ..outcomes import SignedOff, SignoffImportResult
 from ..read.signoff import SignedMove, read_signoff
-from ..records import CslevelError, Problem, SignoffResult
+from ..records import Adjustment, CslevelError, Month, Problem, SignoffResult
 from ..store import History, open_history
+from .derive import derive, forget, record_again, stored_scheme, window_of
 
 
 def import_signoff(file: Path, *, db: str | None = None,
@@ -40,7 +43,10 @@ def check_signed(history: History,
     """Every row names a move of the history; a refused move takes effect in no locked
     month (refusing it would change what was paid): (the rows naming no move, the
     refusals a lock stops)."""
+    # a move refused before is no longer derived (its adjustment replaced it): still known
     known = {(d.agent_id, d.effective, d.from_level, d.to_level) for d in history.decisions()}
+    refused = {move: got.result for move, got in history.signoffs().items()}
+    known |= {move for move, result in refused.items() if result == "rejected"}
     locked = history.locks()
     unknown: list[Problem] = []
     stopped: list[Problem] = []
@@ -55,7 +61,8 @@ def check_signed(history: History,
                        "was scored again since, sign the new list.")))
             continue
         later = sorted(m for m in locked if m >= move.effective)
-        if move.result == "rejected" and later:
+        if move.result == "rejected" and later and refused.get(
+                (move.agent_id, move.effective, move.from_level, move.to_level)) != "rejected":
             at, user = locked[later[-1]]
             stopped.append(Problem(
                 _("{agent}'s move {from_level} → {to_level} from {effective} cannot be refused: "
@@ -71,8 +78,46 @@ def check_signed(history: History,
 def record_signed(history: History, signed: list[SignedMove], file: str,
                   by: str | None) -> None:
     """Keep the approved and refused moves (a pending one is not kept: it is still
-    pending)."""
+    pending). A refusal becomes a level adjustment back to the level before the move (none
+    is added when one is in force already); an approval of a move refused before undoes
+    that adjustment. Then the decisions already confirmed are recorded again."""
+    refusals = _refusals(history)
+    changed: list[Month] = []
+    for move in signed:
+        key = (move.agent_id, move.effective, move.from_level, move.to_level)
+        held = refusals.get(key)
+        if move.result == "rejected" and held is None:
+            reason = move.note or _("refused on the signed sign-off list {file}").format(
+                file=file)
+            history.add_adjustment(move.agent_id, move.effective, "level", move.from_level,
+                                   move.to_level, reason, by)
+            changed.append(move.effective)
+        elif move.result == "approved" and held is not None:
+            history.undo_adjustment(held, _("approved on the signed sign-off list {file}")
+                                    .format(file=file), by)
+            changed.append(move.effective)
     history.record_signoffs([
         SignoffResult(m.agent_id, m.effective, m.from_level, m.to_level, m.result,
                       m.approver, m.note)
         for m in signed if m.result != "pending"], file, by)
+    if changed:
+        forget(history)  # (the adjustments in force changed)
+        scheme = stored_scheme(history)
+        latest = history.scored_months()[-1]
+        record_again(history, derive(history, scheme, latest, window_of(history, scheme)),
+                     min(changed) - 1)
+
+
+def _refusals(history: History) -> dict[tuple[str, Month, str, str], Adjustment]:
+    """The level adjustments in force that a refusal on a signed list made, by move."""
+    refused = {move for move, got in history.signoffs().items() if got.result == "rejected"}
+    out = {}
+    for adjustment in history.adjustments():
+        if not adjustment.active or adjustment.kind != "level":
+            continue
+        for agent_id, effective, from_level, to_level in refused:
+            if (agent_id, effective, from_level) == (adjustment.agent_id, adjustment.month,
+                                                     adjustment.value) and (
+                    adjustment.was == to_level):
+                out[(agent_id, effective, from_level, to_level)] = adjustment
+    return out

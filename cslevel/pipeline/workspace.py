@@ -84,11 +84,14 @@ def month_inputs(config: Config, month: Month) -> tuple[list[Path], list[Path]]:
     return kpi, config.files(config.attendance, month)
 
 
-def same_run(history: Any, month: Month, key: str) -> dict[str, Any] | None:
-    """The latest run of `month` if it had this key, nothing recorded since has changed what
-    its outputs are made of (`changes_month`), and its outputs are unchanged on disk."""
+def same_run(history: Any, month: Month, key: str,
+             adjustments: str = "") -> dict[str, Any] | None:
+    """The latest run of `month` if it had this key and the same adjustments in force (their
+    `Corrections.key`), nothing recorded since has changed what its outputs are made of
+    (`changes_month`), and its outputs are unchanged on disk."""
     run, why = last_run(history, month)
-    if run is None or why is not None or run["details"].get("key") != key:
+    if (run is None or why is not None or run["details"].get("key") != key
+            or run["details"].get("adjustments", "") != adjustments):
         return None
     return run if not stale_outputs(run) else None
 
@@ -181,6 +184,8 @@ def details(result: RunResult, config: Config, unchanged: bool = False) -> dict[
         "outputs": [{"file": str(p), "sha256": h} for p, h in result.outputs],
         "changes": result.changes, "unchanged": unchanged, "previous_run": result.previous_run,
         "dry_run": result.status == "dry_run",
+        # the adjustments in force, when there are any (a run before adjustments had none)
+        **({"adjustments": result.adjustments} if result.adjustments else {}),
     }
 
 

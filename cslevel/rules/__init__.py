@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from ..records import Agent, Month, MonthState, Score
+from ..records import Agent, Corrections, Month, MonthState, Score
 from . import bands, quarterly, ranking, streak, tenure, tiers, window
 from .driver import Checkpoint, Derived, RuleKind, opening, replay_agent, setting
 from .driver import replay_agents as _replay_agents
@@ -53,14 +53,16 @@ __all__ = ["COHORT", "METRICS", "RANKED", "RESUMABLE", "RULES", "Checkpoint", "R
 def replay_agents(
     agents: Mapping[str, Agent], scores: Mapping[str, Mapping[Month, Score]], scheme: Scheme,
     through: Month, window: int | None = None, start: Mapping[str, Checkpoint] | None = None,
-    keep: Month | None = None,
+    keep: Month | None = None, corrections: Corrections | None = None,
 ) -> tuple[Derived, dict[str, Checkpoint]]:
     """Every agent's month states up to `through` and level the month after, by agent (with
     the rule kind's cohort pass applied); `start`: checkpoints to go on from (an agent
     without one is followed from its first month); `keep`: a month whose close to make
-    checkpoints of, returned by agent (resumable rule kinds only)."""
+    checkpoints of, returned by agent (resumable rule kinds only); `corrections`: the
+    adjustments in force (`scores` already holds the adjusted scores: `Corrections.applied`).
+    """
     return _replay_agents(RULES[scheme.promotion.rule], agents, scores, scheme, through,
-                          window or scheme.promotion.window, start, keep)
+                          window or scheme.promotion.window, start, keep, corrections)
 
 
 def replay_keeping(

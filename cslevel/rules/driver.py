@@ -17,7 +17,12 @@ What every rule kind shares is written here once (DOMAIN.md, "Time semantics"):
 - the leave month is the last month followed: a move decided at its close is dropped, since
   the agent is gone when it would take effect;
 - checkpoints: the rule's state at the close of a month, as JSON-able values, to go on from
-  there instead of replaying every month (cslevel.checkpoints).
+  there instead of replaying every month (cslevel.checkpoints);
+- adjustments (`records.AgentCorrections`): a level set by a person from month M is a
+  placement — the level in force in M is that level, the rule's state starts again as after
+  a move, a trial ends, and a move decided at the close of M − 1 is replaced by it; a score
+  set by a person is the value the step reads (the caller replaces it), and the notes and the
+  reasons of the decisions that read it say so.
 
 A rule kind (`RuleKind`) says how it wants each of these and gives a pure step over one
 month: `step(rule, who, level, state, month, score) -> (state, decision, note, flags,
@@ -32,12 +37,24 @@ person reads; `probation`: the month is a probation month.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from ..i18n import translated
-from ..records import Agent, Decision, Month, MonthState, Score, month_range
+from ..i18n import _, translated
+from ..records import (
+    Adjustment,
+    Agent,
+    AgentCorrections,
+    Corrections,
+    Decision,
+    Month,
+    MonthState,
+    Score,
+    month_range,
+)
 from .common import last_month
 
 if TYPE_CHECKING:
@@ -199,11 +216,12 @@ def setting(kind: RuleKind, scheme: Scheme, window: int) -> _Setting:
 
 def replay_agent(run: _Setting, agent: Agent, scores: Mapping[Month, Score], through: Month,
                  start: Checkpoint | None = None, keep: Month | None = None,
-                 ) -> tuple[list[MonthState], str, Any]:
+                 fix: AgentCorrections | None = None) -> tuple[list[MonthState], str, Any]:
     """The agent's month states up to `through` (or its leave month), its level in force the
     month after, and, with `keep`, the carry of its state at the close of that month (None
     when the agent's months start after the month after it). With `start`, the months after
-    the checkpoint's only, from its state."""
+    the checkpoint's only, from its state. `fix`: the agent's adjustments (its `scores` are
+    already the adjusted ones)."""
     kind = run.kind
     if agent.first_month is None:  # known from the roster only, never scored yet
         return [], agent.start_level or run.entry_level, None
@@ -211,6 +229,11 @@ def replay_agent(run: _Setting, agent: Agent, scores: Mapping[Month, Score], thr
     level = _starting_level(agent, run.trial_level, run.entry_level, trial_end)
     first = agent.first_month
     last = last_month(agent, through)
+    if fix is not None and fix.levels and trial_end is not None and min(fix.levels) <= trial_end:
+        # a placement during the trial ends it: the months before it are the trial
+        trial_end = min(fix.levels) - 1
+        if trial_end < first:
+            trial_end = None
     state = kind.initial
     if start is not None:
         assert kind.resume is not None
@@ -222,14 +245,90 @@ def replay_agent(run: _Setting, agent: Agent, scores: Mapping[Month, Score], thr
     states: list[MonthState] = []
     months = month_range(first, last)
     carry = None
+    follow = _follow if fix is None else partial(_follow_fixed, fix=fix)
     if keep is not None and (last <= keep or first <= keep + 1):
         assert kind.carry is not None
         before = (keep + 1) - first  # the months up to the checkpoint's
-        level, state = _follow(run, who, states, months[:before], level, state)
+        level, state = follow(run, who, states, months[:before], level, state)
         carry = kind.carry(level, state)
         months = months[before:]
-    level, state = _follow(run, who, states, months, level, state)
+    level, state = follow(run, who, states, months, level, state)
+    if fix is not None:
+        placed = fix.levels.get(last + 1)
+        if placed is not None:  # the level of the month after is set by a person
+            _overturn(states, placed)
+            level = placed.value
+        if fix.scores:
+            _cite_adjusted_scores(states, fix.scores)
     return states, level, carry
+
+
+def _follow_fixed(run: _Setting, who: Who, states: list[MonthState], months: list[Month],
+                  level: str, state: State, *, fix: AgentCorrections) -> tuple[str, State]:
+    """`_follow`, with the agent's placements: at each, the level in force becomes the one
+    set, the rule's state starts again, and the month's note says so."""
+    if not fix.levels or not months:
+        return _follow(run, who, states, months, level, state)
+    first, last = months[0], months[-1]
+    placed: list[tuple[int, Adjustment]] = []  # (index of the month's state, placement)
+    done = 0
+    for month, adjustment in sorted(fix.levels.items()):
+        if not first <= month <= last:
+            continue  # before: in the state resumed; after: the month after's
+        cut = month - first
+        level, state = _follow(run, who, states, months[done:cut], level, state)
+        _overturn(states, adjustment)
+        level, state = adjustment.value, run.kind.initial
+        placed.append((len(states), adjustment))
+        done = cut
+    level, state = _follow(run, who, states, months[done:], level, state)
+    for index, adjustment in placed:
+        month_state = states[index]
+        month_state.adjustment = adjustment.id
+        month_state.note = _joined(_("level set to {level} by adjustment #{id}: {reason}").format(
+            level=adjustment.value, id=adjustment.id, reason=adjustment.reason),
+            month_state.note)
+    return level, state
+
+
+def _overturn(states: list[MonthState], placement: Adjustment) -> None:
+    """A move decided at the close of the month before a placement is replaced by it."""
+    if not states or states[-1].month != placement.month - 1:
+        return
+    before = states[-1]
+    if before.decision is not None:
+        before.note = _joined(
+            _("the move to {to} decided here is replaced by adjustment #{id}: {level} from "
+              "{month}").format(to=before.decision.to_level, id=placement.id,
+                                level=placement.value, month=placement.month), before.note)
+        before.decision = None
+
+
+def _cite_adjusted_scores(states: list[MonthState], adjusted: Mapping[Month, Adjustment]
+                          ) -> None:
+    """A month whose score a person set says so in its note; a decision that read such a
+    month, in its reason."""
+    for month_state in states:
+        adjustment = adjusted.get(month_state.month)
+        if adjustment is not None:
+            month_state.note = _joined(month_state.note, _(
+                "score {was} → {value} by adjustment #{id}: {reason}").format(
+                was=adjustment.was, value=adjustment.value, id=adjustment.id,
+                reason=adjustment.reason))
+        decision = month_state.decision
+        if decision is None:
+            continue
+        read = sorted({*decision.trigger_months, decision.decided} & adjusted.keys())
+        if read:
+            cited = [_("{month} score {was} → {value} by adjustment #{id}").format(
+                month=m, was=adjusted[m].was, value=adjusted[m].value, id=adjusted[m].id)
+                for m in read]
+            month_state.decision = dataclasses.replace(
+                decision, reason=_("; ").join([decision.reason, *cited]))
+
+
+def _joined(*notes: str) -> str:
+    return _("; ").join(n for n in notes if n)
 
 
 def _follow(run: _Setting, who: Who, states: list[MonthState], months: list[Month],
@@ -300,18 +399,22 @@ def replay_agents(
     kind: RuleKind, agents: Mapping[str, Agent], scores: Mapping[str, Mapping[Month, Score]],
     scheme: Scheme, through: Month, window: int,
     start: Mapping[str, Checkpoint] | None = None, keep: Month | None = None,
+    corrections: Corrections | None = None,
 ) -> tuple[Derived, dict[str, Checkpoint]]:
     """Every agent's states up to `through` and level the month after (by agent id, in id
     order), with the rule kind's cohort pass applied; and, with `keep`, the checkpoints at
-    the close of that month of the agents followed by then."""
+    the close of that month of the agents followed by then. `corrections`: the adjustments
+    in force (the scores given are already the adjusted ones)."""
     run = setting(kind, scheme, window)
     out: Derived = {}
     kept: dict[str, Checkpoint] = {}
     begin = start or {}
     no_scores: Mapping[Month, Score] = {}
+    fixes = corrections.by_agent if corrections else {}
     for agent_id, agent in sorted(agents.items()):
         states, level, carry = replay_agent(run, agent, scores.get(agent_id, no_scores),
-                                            through, begin.get(agent_id), keep)
+                                            through, begin.get(agent_id), keep,
+                                            fixes.get(agent_id))
         out[agent_id] = (agent, states, level)
         if carry is not None:
             kept[agent_id] = Checkpoint(keep, carry)  # type: ignore[arg-type]

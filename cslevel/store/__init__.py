@@ -1,4 +1,4 @@
-"""History database: agents, monthly scores, recorded decisions, runs.
+"""History database: agents, monthly scores, adjustments, recorded decisions, runs.
 
 SQLite by default (`--db PATH`, else `CSLEVEL_DB`, else `./cslevel.db`); any SQLAlchemy URL
 works the same way, and PostgreSQL (`--db postgresql://user@host/db`, driver psycopg 3 from
@@ -51,6 +51,7 @@ if TYPE_CHECKING:
         CHECKPOINT_MONTH,
         CHECKPOINTS,
         MIGRATIONS,
+        adjustments,
         agents,
         attendance,
         audit,
@@ -72,14 +73,16 @@ _HOME = {
     **dict.fromkeys(["ADVISORY_LOCK_CLASS", "BUSY_TIMEOUT", "busy_timeout", "database_url",
                      "open_history"], "connect"),
     "History": "history",
-    **dict.fromkeys(["CHECKPOINT_MONTH", "CHECKPOINTS", "MIGRATIONS", "agents", "attendance",
-                     "audit", "decisions", "locks", "metadata", "months", "output_files",
-                     "runs", "schema_migrations", "scores", "settings"], "schema"),
+    **dict.fromkeys(["CHECKPOINT_MONTH", "CHECKPOINTS", "MIGRATIONS", "adjustments", "agents",
+                     "attendance", "audit", "decisions", "locks", "metadata", "months",
+                     "output_files", "runs", "schema_migrations", "scores", "settings"],
+                    "schema"),
 }
 
 __all__ = [
     "ADVISORY_LOCK_CLASS", "BUSY_TIMEOUT", "CHECKPOINTS", "CHECKPOINT_MONTH", "MIGRATIONS",
-    "SCORE_COLUMNS", "History", "LazyMetrics", "_month_list", "agents", "attendance", "audit",
+    "SCORE_COLUMNS", "History", "LazyMetrics", "_month_list", "adjustments", "agents",
+    "attendance", "audit",
     "busy_timeout", "database_url", "decisions", "figures_json", "locks", "metadata", "months",
     "now", "open_history", "os_user", "output_files", "runs", "schema_migrations",
     "score_rows_stored", "scores", "settings",

@@ -1,7 +1,7 @@
 """History database, the history inside one open transaction (`History`): what the stages
-read and write — agents, monthly scores and attendance, scored months, recorded decisions,
-runs, month locks and their audit trail, settings and the rule's checkpoints, the output
-files a command promised.
+read and write — agents, monthly scores and attendance, scored months, adjustments, recorded
+decisions, runs, month locks and their audit trail, settings and the rule's checkpoints, the
+output files a command promised.
 
 The reads and writes of hundreds of thousands of rows go straight through the driver's
 cursor (`_fetch`, `_insert_many`): SQLAlchemy's row objects and parameter handling would
@@ -13,6 +13,7 @@ Input: a connection in a transaction (`connect.open_history`). Output: records
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -24,7 +25,17 @@ from sqlalchemy import Connection, Table, bindparam, delete, insert, select, tex
 from sqlalchemy.exc import DBAPIError
 
 from .. import __version__
-from ..records import NO_METRICS, Agent, Decision, Month, Problem, Score, SignoffResult
+from ..records import (
+    NO_METRICS,
+    Adjustment,
+    AdjustmentKind,
+    Agent,
+    Decision,
+    Month,
+    Problem,
+    Score,
+    SignoffResult,
+)
 from .codec import (
     SCORE_COLUMNS,
     LazyMetrics,
@@ -38,6 +49,7 @@ from .codec import (
 from .schema import (
     CHECKPOINT_MONTH,
     CHECKPOINTS,
+    adjustments,
     agents,
     attendance,
     audit,
@@ -109,8 +121,11 @@ class History:
         hold (the states they carry were derived without them)."""
         kept = self.checkpoint_month()
         if kept is not None and month <= kept:
-            self.conn.execute(delete(settings).where(
-                settings.c.key.in_([CHECKPOINTS, CHECKPOINT_MONTH])))
+            self._drop_checkpoints()
+
+    def _drop_checkpoints(self) -> None:
+        self.conn.execute(delete(settings).where(
+            settings.c.key.in_([CHECKPOINTS, CHECKPOINT_MONTH])))
 
     # agents -------------------------------------------------------------------------
     def agents(self) -> dict[str, Agent]:
@@ -247,6 +262,13 @@ class History:
         rows = self.conn.execute(select(scores.c.agent_id, scores.c.score)
                                  .where(scores.c.month == str(month)))
         return {agent_id: Decimal(value) for agent_id, value in rows}
+
+    def agent_scores(self, agent_id: str) -> dict[Month, Decimal]:
+        """One agent's stored scores (as imported) by month, in month order."""
+        rows = self.conn.execute(select(scores.c.month, scores.c.score)
+                                 .where(scores.c.agent_id == agent_id)
+                                 .order_by(*self._order(scores.c.month)))
+        return {Month.parse(month): Decimal(value) for month, value in rows}
 
     def scores(self, metrics: bool = True, since: Month | None = None
                ) -> dict[str, dict[Month, Score]]:
@@ -417,6 +439,36 @@ class History:
         rows = self.conn.execute(select(audit).order_by(audit.c.id)).mappings()
         return [{k: r[k] for k in ("at", "user", "action", "month", "reason")} for r in rows]
 
+    # adjustments: what a person set, apart from the imported scores ------------------
+    def adjustments(self, agent_id: str | None = None) -> list[Adjustment]:
+        """Every adjustment, undone ones too, oldest first (of one agent, if given)."""
+        query = select(adjustments).order_by(adjustments.c.id)
+        if agent_id is not None:
+            query = query.where(adjustments.c.agent_id == agent_id)
+        return [_adjustment(r) for r in self.conn.execute(query).mappings()]
+
+    def add_adjustment(self, agent_id: str, month: Month, kind: AdjustmentKind, value: str,
+                       was: str, reason: str, by: str | None = None) -> Adjustment:
+        """Record an adjustment, by `by` (default: the OS user), now. The checkpoints kept
+        were derived without it: they are dropped."""
+        stamp, user = now(), by or os_user()
+        new_id = self.conn.execute(insert(adjustments).values(
+            agent_id=agent_id, month=str(month), kind=kind, value=value, was=was,
+            reason=reason, user=user, at=stamp)).inserted_primary_key[0]  # type: ignore[index]
+        self._drop_checkpoints()
+        return Adjustment(int(new_id), agent_id, month, kind, value, was, reason, user, stamp)
+
+    def undo_adjustment(self, adjustment: Adjustment, reason: str,
+                        by: str | None = None) -> Adjustment:
+        """Mark an adjustment undone (its row stays), by `by` (default: the OS user), now;
+        the checkpoints kept are dropped."""
+        stamp, user = now(), by or os_user()
+        self.conn.execute(update(adjustments).where(adjustments.c.id == adjustment.id).values(
+            undone_at=stamp, undone_user=user, undo_reason=reason))
+        self._drop_checkpoints()
+        return dataclasses.replace(adjustment, undone_at=stamp, undone_by=user,
+                                   undo_reason=reason)
+
     # sign-off results ---------------------------------------------------------------
     def record_signoffs(self, results: list[SignoffResult], file: str,
                         user: str | None = None) -> None:
@@ -439,3 +491,9 @@ class History:
                                    r["note"], r["at"], r["user"])
             out[result.move] = result
         return out
+
+
+def _adjustment(row: Any) -> Adjustment:
+    return Adjustment(row["id"], row["agent_id"], Month.parse(row["month"]), row["kind"],
+                      row["value"], row["was"], row["reason"], row["user"], row["at"],
+                      row["undone_at"], row["undone_user"], row["undo_reason"])

@@ -130,6 +130,24 @@ audit = Table(
     Column("month", String(7), nullable=False),
     Column("reason", Text, nullable=False, default=""),
 )
+# what a person set by hand, apart from the imported scores (never edited): the score the
+# rules use for an agent's month, or the level in force from a month on; each with its
+# reason, who and when. An undo keeps the row (who undid it, when and why): nothing is deleted
+adjustments = Table(
+    "adjustments", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("agent_id", String(64), nullable=False, index=True),
+    Column("month", String(7), nullable=False),
+    Column("kind", String(10), nullable=False),  # score | level
+    Column("value", String(64), nullable=False),
+    Column("was", String(64), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("user", String(100), nullable=False),
+    Column("at", String(40), nullable=False),
+    Column("undone_at", String(40)),
+    Column("undone_user", String(100)),
+    Column("undo_reason", Text),
+)
 # the results of a signed sign-off list (cslevel signoff import): one row per move and import,
 # the newest row of a move is its result; a move is named by what it is (agent, effective
 # month, from and to level), since decisions are derived again and their rows renumbered
@@ -173,7 +191,12 @@ def _migration_4(conn: Connection) -> None:
     output_files.create(conn, checkfirst=True)
 
 
-def _migration_signoffs(conn: Connection) -> None:
+def _migration_5(conn: Connection) -> None:
+    """Adjustments: scores and levels set by a person, with a reason."""
+    adjustments.create(conn, checkfirst=True)
+
+
+def _migration_6(conn: Connection) -> None:
     """The results of signed sign-off lists."""
     signoffs.create(conn, checkfirst=True)
 
@@ -183,7 +206,8 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("supervisor allowance tier and team lead on agents", _migration_2),
     ("month locks and audit trail", _migration_3),
     ("output files promised by a committed run", _migration_4),
-    ("results of signed sign-off lists", _migration_signoffs),
+    ("adjustments: scores and levels set by a person", _migration_5),
+    ("results of signed sign-off lists", _migration_6),
 ]
 
 
