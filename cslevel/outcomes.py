@@ -8,7 +8,17 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .records import Adjustment, Agent, Decision, Month, MonthState, PayLine, Problem, Score
+from .records import (
+    Adjustment,
+    Agent,
+    Decision,
+    Month,
+    MonthState,
+    PayLine,
+    Problem,
+    Score,
+    SignoffResult,
+)
 
 if TYPE_CHECKING:
     from .scheme import Scheme
@@ -84,6 +94,8 @@ class HistoryResult:
     promoted_through: Month | None = None
     adjustments: list[Adjustment] = field(default_factory=list)  # the agent's, undone too
     imported: dict[Month, Decimal] = field(default_factory=dict)  # where a score is adjusted
+    # what signed sign-off lists said of the agent's moves (agent, effective, from, to)
+    signoffs: dict[tuple[str, Month, str, str], SignoffResult] = field(default_factory=dict)
 
 
 @dataclass

@@ -88,7 +88,15 @@ def test_import_keeps_approved_and_refused_moves(tmp_path: Path, cli, cli_json,
         "agent_id": "0002", "month": "2026-04", "kind": "level", "value": "三星", "was": "二星",
         "reason": "申诉中", "by": "李文员"}
     assert cli_json("history", "0002", "--db", db_url)["next_level"] == "三星"
-    assert cli_json("history", "0001", "--db", db_url)["next_level"] == "二星"
+    first = cli_json("history", "0001", "--db", db_url)
+    assert first["next_level"] == "二星"
+    assert [m.get("signoff") for m in first["months"]] == [None, None, "approved"]
+    assert first["signoffs"] == [{"from": "一星", "to": "二星", "effective": "2026-04",
+                                  "result": "approved", "approver": "王主管", "note": "",
+                                  "imported_at": first["signoffs"][0]["imported_at"],
+                                  "imported_by": "李文员"}]
+    code, out, _err = cli("history", "0001", "--db", db_url)
+    assert "审批：一星 → 二星（2026-04 起）已由 王主管 同意" in out
     # the same list again: the same results, no second adjustment
     code, out, _err = cli("signoff", "import", str(signed), "--db", db_url)
     assert code == 0

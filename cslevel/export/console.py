@@ -197,7 +197,21 @@ def history_json(result: HistoryResult) -> dict[str, Any]:
         doc["adjustments"] = [
             {**adjustment_json(a), "undone_at": a.undone_at, "undone_by": a.undone_by,
              "undo_reason": a.undo_reason} for a in result.adjustments]
+    if result.signoffs:  # what signed sign-off lists said of the agent's moves
+        for month, state in zip(doc["months"], result.states, strict=True):
+            if state.decision is not None:
+                got = result.signoffs.get(_move(state.decision))
+                month["signoff"] = got.result if got is not None else "pending"
+        doc["signoffs"] = [
+            {"from": got.from_level, "to": got.to_level, "effective": str(got.effective),
+             "result": got.result, "approver": got.approver, "note": got.note,
+             "imported_at": got.at, "imported_by": got.user}
+            for got in result.signoffs.values()]
     return doc
+
+
+def _move(d: Decision) -> tuple[str, Month, str, str]:
+    return (d.agent_id, d.effective, d.from_level, d.to_level)
 
 
 def _history_json(result: HistoryResult) -> dict[str, Any]:
@@ -389,6 +403,13 @@ def print_history(console: Console, result: HistoryResult) -> None:
                             level=_bold(result.next_level)))
     if result.adjustments:
         print_adjustment_table(console, result.adjustments, _("Adjustments"), undone=True)
+    for got in result.signoffs.values():
+        line = (_("Sign-off: {from_level} → {to_level} from {effective} approved by {approver}")
+                if got.result == "approved" else
+                _("Sign-off: {from_level} → {to_level} from {effective} refused by {approver}"))
+        console.print(Text(line.format(
+            from_level=got.from_level, to_level=got.to_level, effective=got.effective,
+            approver=got.approver or "—") + (f" — {got.note}" if got.note else "")))
 
 
 # translated when read, as DECISION_LABEL

@@ -327,8 +327,9 @@ def agent_history(history: History, agent_id: str) -> HistoryResult:
     promoted = history.setting("promoted_through")
     own = history.adjustments(agent_id)
     imported = history.agent_scores(agent_id) if any(a.kind == "score" for a in own) else {}
+    signed = {move: got for move, got in history.signoffs().items() if move[0] == agent_id}
     return HistoryResult(agent, scheme, states, next_level, latest,
-                         Month.parse(promoted) if promoted else None, own, imported)
+                         Month.parse(promoted) if promoted else None, own, imported, signed)
 
 
 def unknown_agent(agent_id: str, agents: dict[str, Agent]) -> Problem:
