@@ -244,5 +244,5 @@ def test_a_move_is_paid_once_approved_when_the_template_says_so(
     else:
         assert _levels_paid(after) == {"0001": "二星", "0002": "三星", "0003": "二星"}
         assert [p["message"] for p in after["problems"] if "sign" in p["message"]] == [
-            "0003: the move 二星 → 三星 from 2026-04 is not signed off yet; paid at 二星 until it "
-            "is"]
+            ("0003: the move 二星 → 三星 from 2026-04 is not signed off yet; paid at 二星 until "
+             "it is")]
