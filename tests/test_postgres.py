@@ -22,13 +22,15 @@ from cs_helpers import db_snapshot, files_in, kpi
 from pg_helpers import is_postgres, rows, table_names, tables
 
 from cslevel import __version__
-from cslevel.store import database_url, open_history
+from cslevel.store import MIGRATIONS, database_url, open_history
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00")
 BUSY = "the history database is busy (another cslevel run is using it)"
 TABLES = {"schema_migrations", "settings", "agents", "scores", "attendance", "months",
-          "decisions", "runs", "locks", "audit", "output_files", "signoffs"}
+          "decisions", "runs", "locks", "audit", "output_files", "signoffs", "paid_payrolls",
+          "paid_lines"}
+VERSIONS = [(v,) for v in range(1, len(MIGRATIONS) + 1)]
 
 
 def _unstamped(state: dict[str, list[tuple[Any, ...]]]) -> dict[str, list[tuple[Any, ...]]]:
@@ -97,15 +99,17 @@ def test_migrations_are_recorded_once(tmp_path: Path, cli, db_url: str) -> None:
     migrations = rows(db_url, "select version, name, applied_at from schema_migrations "
                               "order by version")
     assert [(v, n) for v, n, _ in migrations] == [
-        (1, "create history tables"), (2, "supervisor allowance tier and team lead on agents"),
-        (3, "month locks and audit trail"), (4, "output files promised by a committed run"),
-        (5, "results of signed sign-off lists")]
+        (v, name) for v, (name, _apply) in enumerate(MIGRATIONS, start=1)]
+    assert [n for _v, n, _at in migrations][:5] == [
+        "create history tables", "supervisor allowance tier and team lead on agents",
+        "month locks and audit trail", "output files promised by a committed run",
+        "results of signed sign-off lists"]
+    assert "payroll lines paid at lock" in [n for _v, n, _at in migrations]
     assert all(STAMP.fullmatch(at) for _, _, at in migrations)
     assert table_names(db_url) == TABLES
     _kpi(tmp_path, "2026-11", [["0001", "甲", "一组", 112]])
     assert cli("score", "kpi_2026-11.xlsx", "--db", db_url)[0] == 0
-    assert rows(db_url, "select version from schema_migrations order by version") == [
-        (1,), (2,), (3,), (4,), (5,)]
+    assert rows(db_url, "select version from schema_migrations order by version") == VERSIONS
 
 
 def test_a_history_from_before_migration_2_is_upgraded(tmp_path: Path, cli_json,
@@ -127,8 +131,7 @@ def test_a_history_from_before_migration_2_is_upgraded(tmp_path: Path, cli_json,
     _kpi(tmp_path, "2026-10", [["0001", "甲", "一组", 112], ["0009", "老员工", "一组", 120]])
     doc = cli_json("score", "kpi_2026-10.xlsx", "--db", db_url)
     assert {a["agent_id"]: a["level"] for a in doc["agents"]} == {"0001": "一星", "0009": "三星"}
-    assert rows(db_url, "select version from schema_migrations order by version") == [
-        (1,), (2,), (3,), (4,), (5,)]
+    assert rows(db_url, "select version from schema_migrations order by version") == VERSIONS
     assert table_names(db_url) == TABLES
     assert rows(db_url, "select agent_id, supervisor_tier, team_lead from agents "
                         "order by agent_id") == [("0001", None, 0), ("0009", None, 0)]

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from cs_helpers import db_snapshot, files_in, kpi, query, scores_table
+
+from cslevel.store import MIGRATIONS
 
 
 def _kpi(tmp: Path, month: str, rows: list[list]) -> Path:
@@ -55,7 +56,7 @@ def test_default_is_cslevel_db_in_cwd(tmp_path: Path, cli, monkeypatch: pytest.M
 @pytest.mark.language("en")
 def test_db_in_missing_folder(tmp_path: Path, cli) -> None:
     _kpi(tmp_path, "2026-10", [["0001", "甲", "一组", 112]])
-    code, out, err = cli("score", "kpi_2026-10.xlsx", "--scheme", "star", "--db", "nodir/x.db",
+    code, out, _err = cli("score", "kpi_2026-10.xlsx", "--scheme", "star", "--db", "nodir/x.db",
                          "--json")
     assert code == 1
     doc = json.loads(out)
@@ -69,22 +70,26 @@ def test_schema_migrations_are_recorded(tmp_path: Path, cli) -> None:
     _kpi(tmp_path, "2026-10", [["0001", "甲", "一组", 112]])
     assert cli("score", "kpi_2026-10.xlsx", "--scheme", "star")[0] == 0
     rows = query(tmp_path / "history.db", "select version, name, applied_at from schema_migrations")
-    assert [(v, n) for v, n, _ in rows] == [
-        (1, "create history tables"), (2, "supervisor allowance tier and team lead on agents"),
-        (3, "month locks and audit trail"), (4, "output files promised by a committed run"),
-        (5, "results of signed sign-off lists")]
+    names = [n for _v, n, _at in rows]
+    assert [v for v, _n, _at in rows] == list(range(1, len(MIGRATIONS) + 1))
+    assert names == [name for name, _apply in MIGRATIONS]
+    assert names[:5] == [
+        "create history tables", "supervisor allowance tier and team lead on agents",
+        "month locks and audit trail", "output files promised by a committed run",
+        "results of signed sign-off lists"]
+    assert "payroll lines paid at lock" in names
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", rows[0][2])
     tables = {r[0] for r in query(tmp_path / "history.db",
                                   "select name from sqlite_master where type = 'table'")}
     assert tables == {"schema_migrations", "settings", "agents", "scores", "attendance",
                       "months", "decisions", "runs", "locks", "audit", "output_files",
-                      "signoffs"}
+                      "signoffs", "paid_payrolls", "paid_lines"}
     # a second run does not apply the migrations again
     _kpi(tmp_path, "2026-11", [["0001", "甲", "一组", 112]])
     assert cli("score", "kpi_2026-11.xlsx")[0] == 0
     assert query(tmp_path / "history.db",
                  "select version from schema_migrations order by version") == [
-        (1,), (2,), (3,), (4,), (5,)]
+        (v,) for v in range(1, len(MIGRATIONS) + 1)]
 
 
 # --- re-scoring ----------------------------------------------------------------------------
@@ -142,8 +147,8 @@ def test_rescoring_rederives_later_decisions(tmp_path: Path, cli, cli_json) -> N
     _kpi(tmp_path, "2026-02", [["0001", "甲", "一组", 100], ["0002", "乙", "一组", 100]])
     doc = cli_json("score", "kpi_2026-02.xlsx", "--out", "r-2026-02.xlsx")
     assert [p["message"] for p in doc["problems"]] == [
-        "a month already promoted was re-scored: decisions up to 2026-03 were derived again "
-        "and changed for 1 agent(s): 0001"]
+        ("a month already promoted was re-scored: decisions up to 2026-03 were derived again "
+        "and changed for 1 agent(s): 0001")]
     assert query(db, "select count(*) from decisions") == [(0,)]
     assert scores_table(db)[("2026-02", "0001")] == "100.00"
     assert cli_json("history", "0001")["next_level"] == "一星"
@@ -287,7 +292,7 @@ def test_an_old_database_opens_with_this_version(tmp_path: Path, cli_json) -> No
     doc = cli_json("score", "kpi_2026-10.xlsx")
     assert {a["agent_id"]: a["level"] for a in doc["agents"]} == {"0001": "一星", "0009": "三星"}
     versions = [v for v, in query(db, "select version from schema_migrations order by version")]
-    assert versions == [1, 2, 3, 4, 5]
+    assert versions == list(range(1, len(MIGRATIONS) + 1))
     assert query(db, "select count(*) from locks") == [(0,)]
 
 
