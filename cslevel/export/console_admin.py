@@ -3,6 +3,7 @@ and runs, lock and reopen, init, the templates (list, validate, new) and inspect
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
@@ -88,9 +89,19 @@ def runs_json(records: list[dict[str, Any]]) -> dict[str, Any]:
 
 # --- cslevel lock / reopen, init --------------------------------------------------------
 def lock_json(result: LockResult) -> dict[str, Any]:
-    return {"month": str(result.month), "action": result.action,
-            "locked": result.action == "lock", "already": result.already, "at": result.at,
-            "user": result.user, "reason": result.reason}
+    doc: dict[str, Any] = {
+        "month": str(result.month), "action": result.action,
+        "locked": result.action == "lock", "already": result.already, "at": result.at,
+        "user": result.user, "reason": result.reason}
+    if result.action == "lock" and not result.already:
+        # the payroll recorded as paid (null: its pay month was paid before)
+        doc["paid"] = None if result.paid_total is None else {
+            "month": str(result.paid_month), "lines": result.paid_lines,
+            "total": str(result.paid_total),
+            "settled": [{"agent_id": c.agent_id, "month": str(c.month),
+                         "difference": str(c.difference)} for c in result.settled]}
+        doc["pay_month"] = None if result.paid_month is None else str(result.paid_month)
+    return doc
 
 
 def print_lock(console: Console, result: LockResult) -> None:
@@ -105,6 +116,24 @@ def print_lock(console: Console, result: LockResult) -> None:
         line = _('{month} locked ({at}, {user}). Reopen with: cslevel reopen {month} '
                  '--reason "…"').format(month=result.month, at=result.at, user=result.user)
     console.print(Text(line))
+    if result.action != "lock" or result.already or result.paid_month is None:
+        return
+    if result.paid_total is None:
+        console.print(Text(_("The payroll of {month} was paid before and stays as paid; what it "
+                             "owes now: cslevel payroll corrections").format(
+            month=result.paid_month)))
+        return
+    console.print(Text(ngettext(
+        "The payroll of {month} is recorded as paid: {count} line, total {total}.",
+        "The payroll of {month} is recorded as paid: {count} lines, total {total}.",
+        result.paid_lines).format(month=result.paid_month, count=result.paid_lines,
+                                  total=f"{result.paid_total:,.2f}")))
+    if result.settled:
+        settled = sum((c.difference for c in result.settled), Decimal("0.00"))
+        console.print(Text(ngettext(
+            "It settles {count} correction of paid months: {total}.",
+            "It settles {count} corrections of paid months: {total}.",
+            len(result.settled)).format(count=len(result.settled), total=f"{settled:+,.2f}")))
 
 
 def init_json(made: tuple[Path, list[Path]]) -> dict[str, Any]:
