@@ -352,3 +352,31 @@ def test_a_run_of_a_month_whose_payroll_was_paid_skips_that_file(tmp_path: Path,
     assert hashlib.sha256(payroll.read_bytes()).hexdigest() == digest
     assert any(p["severity"] == "warning" and p["message"].startswith(
         "the payroll of 2026-02 was paid (2026-01 locked on ") for p in doc["problems"])
+
+
+@pytest.mark.language("en")
+def test_with_pay_figures_same_a_lock_pays_its_own_month(tmp_path: Path, cli) -> None:
+    """pay.figures: same: the payroll of M uses M's own figures, so locking M records the
+    payroll of M itself; a fix of M (reopened) is owed by M's paid payroll."""
+    text = (Path(__file__).resolve().parents[1] / "templates" / "star.yaml").read_text(
+        encoding="utf-8")
+    assert "  figures: previous" in text
+    (tmp_path / "same.yaml").write_text(
+        text.replace("scheme: star", "scheme: same", 1).replace(
+            "  figures: previous", "  figures: same", 1), encoding="utf-8")
+    files = [_kpi(tmp_path, f"kpi_2026-{m:02d}.xlsx", {"0001": "110"}) for m in (1, 2)]
+    _ok(cli, "score", *files, "--scheme", "same.yaml", "--out", "results/")
+    locked = _ok(cli, "lock", "2026-01")
+    assert (locked["pay_month"], locked["paid"]["total"]) == ("2026-01", str(pay("一星", "110")))
+    code, _out, err = cli("payroll", "export", "--month", "2026-01", "--out", "p.xlsx")
+    assert code == 3 and "the payroll of 2026-01 was paid (2026-01 locked on " in err
+    _ok(cli, "reopen", "2026-01", "--reason", "fix")
+    _kpi(tmp_path, "kpi_2026-01.xlsx", {"0001": "100"})
+    _ok(cli, "score", "kpi_2026-01.xlsx", "--out", "again/")
+    difference = pay("一星", "100") - pay("一星", "110")
+    assert _ok(cli, "payroll", "corrections")["rows"] == [
+        {"agent_id": "0001", "month": "2026-01", "paid_level": "一星", "due_level": "一星",
+         "paid": str(pay("一星", "110")), "due": str(pay("一星", "100")),
+         "difference": str(difference)}]
+    doc = _ok(cli, "payroll", "export", "--month", "2026-02", "--out", "p02.xlsx")
+    assert doc["rows"][0]["components"]["Back pay / recovery"] == str(difference) == "-60.00"
