@@ -23,6 +23,7 @@ from cs_helpers import db_snapshot, files_in, kpi, query
 
 from cslevel import __version__
 from cslevel.finish import STEPS
+from cslevel.store import MIGRATIONS
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -541,7 +542,7 @@ def test_bad_inputs_45_history_of_a_newer_cslevel(tmp_path: Path, cli) -> None:
         assert code == 1
         assert (problem["message"], problem["hint"]) == (
             ("the history database was written by a newer cslevel (schema version 99; this "
-            f"cslevel {__version__} knows versions up to 4)"),
+            f"cslevel {__version__} knows versions up to {len(MIGRATIONS)})"),
             ("Upgrade cslevel on this machine (pip install --upgrade cslevel), then run again. "
             "Nothing was changed."))
     assert db_snapshot(db) == before
