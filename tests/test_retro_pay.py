@@ -323,6 +323,16 @@ def test_an_agent_paid_and_no_longer_due(tmp_path: Path, cli, db_url: str) -> No
     csv_rows = (tmp_path / "p04.csv").read_text(encoding="utf-8-sig").splitlines()
     assert "Back pay / recovery" in csv_rows[0]
     assert any(r.startswith("2026-04,0002,乙,一组,,") for r in csv_rows)
+    code, out, err = cli("payroll", "export", "--month", "2026-04", "--out", "p04.xlsx",
+                         "--db", db_url)
+    assert code == 0, err
+    assert "Corrections only" in out
+    payroll = _sheet(tmp_path / "p04.xlsx", 0)
+    row = next(r for r in payroll if r[1] == "0002")
+    assert row[4] in (None, "")
+    assert D(str(row[payroll[0].index("Total pay")])) == -2 * D(paid)
+    assert [r[3] for r in _sheet(tmp_path / "p04.xlsx", 2)[1:-1]] == ["2026-02", "2026-03"]
+    assert [r[5] for r in _sheet(tmp_path / "p04.xlsx", 2)[1:-1]] == ["—", "—"]
 
 
 @pytest.mark.language("en")
