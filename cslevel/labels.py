@@ -27,6 +27,11 @@ SIGNOFF_COLUMNS = Labels({
 APPROVAL_CHOICES = Labels({"approved": N_("approve"), "rejected": N_("reject")})
 
 
+def correction_component() -> str:
+    """The pay component of a payroll that carries corrections of paid months: 补发/扣回."""
+    return _("Back pay / recovery")
+
+
 def decision_text(decision: Decision | None) -> str:
     """A decision as a cell shows it: 晋升 → 三星（2026-04起）."""
     if decision is None:

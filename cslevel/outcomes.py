@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from .records import (
     Adjustment,
     Agent,
+    Correction,
     Decision,
     Month,
     MonthState,
@@ -82,6 +83,21 @@ class PayrollResult:
     agents: dict[str, Agent] = field(default_factory=dict)
     gone: list[PayLine] = field(default_factory=list)  # paid last month, not this month
     previous_paid: bool = False  # whether the month before has a payroll to compare with
+    # corrections of paid months this payroll carries (补发/扣回): each agent's sum is a
+    # component of its line (cslevel.labels.correction_component)
+    corrections: list[Correction] = field(default_factory=list)
+
+
+@dataclass
+class CorrectionsResult:
+    """What paid pay months owe now, not yet carried by a paid payroll."""
+
+    rows: list[Correction]
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((c.difference for c in self.rows), Decimal("0.00"))
 
 
 @dataclass
@@ -126,6 +142,12 @@ class LockResult:
     user: str
     reason: str = ""
     already: bool = False  # the month was locked before this command
+    # lock: the pay month it is paid from; the lines and total of its payroll, recorded as
+    # paid (None: it was paid before), and the corrections of earlier months it settled
+    paid_month: Month | None = None
+    paid_lines: int = 0
+    paid_total: Decimal | None = None
+    settled: list[Correction] = field(default_factory=list)
 
 
 @dataclass
@@ -185,3 +207,8 @@ class StaleMonth:
 class StatusResult:
     stale: list[StaleMonth]
     pending_signoff: list[Decision]
+    corrections: list[Correction] = field(default_factory=list)  # what paid months owe now
+
+    @property
+    def corrections_total(self) -> Decimal:
+        return sum((c.difference for c in self.corrections), Decimal("0.00"))

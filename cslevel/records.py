@@ -395,3 +395,21 @@ class Corrections:
 
 
 NO_CORRECTIONS = Corrections()
+
+
+@dataclass(frozen=True)
+class Correction:
+    """What a paid pay month owes one agent now (补发/扣回): what is due minus what was paid,
+    at the fen. `paid_level`/`due_level` None: nothing paid / nothing due; `components`:
+    the difference of each pay component (what the ledger keeps once it is settled)."""
+
+    agent_id: str
+    name: str
+    team: str
+    month: Month  # the paid pay month it corrects
+    paid_level: str | None
+    due_level: str | None
+    paid: Decimal
+    due: Decimal
+    difference: Decimal
+    components: dict[str, Decimal] = field(default_factory=dict)

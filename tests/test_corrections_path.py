@@ -1,8 +1,8 @@
 """BAD_INPUTS 50, as far as this issue goes: a month corrected after later months were
 written (a KPI fix, a re-score, a locked month reopened) goes through every command without
 a crash, and the history and the outputs still agree afterwards. (That later outputs are
-rewritten or listed as stale, and that money already paid gets correction lines, is the
-corrections issue's.)"""
+rewritten or listed as stale is the corrections issue's; money already paid and no longer
+due becomes corrections: tests/test_retro_pay.py.)"""
 
 from __future__ import annotations
 
@@ -62,18 +62,22 @@ def test_bad_inputs_50_corrections_after_later_months_do_not_crash(tmp_path: Pat
         _agree(ws, _ok(cli, "run", "--month", month, "--config", config))
     assert cli("lock", "2026-02", "--db", db)[0] == 0
 
-    # a KPI fix of January, after February was paid and locked: refused until reopened
+    # a KPI fix of January, after February was paid and locked: January itself is not
+    # locked, so it is scored again at once (retro pay: February keeps its scores and files,
+    # and what the paid payroll of 2026-03 owes now is a correction for the next payroll)
     _fix_score(ws / "input" / "kpi_2026-01.xlsx", "0001", "客户满意度", 0.5)
-    code, out, _err = cli("run", "--month", "2026-01", "--config", config, "--json")
-    assert code == 3
-    assert "2026-02 is locked" in json.loads(out)["problems"][0]["message"]
-    _ok(cli, "reopen", "2026-02", "--reason", "KPI export fixed a week late", "--db", db)
     doc = _ok(cli, "run", "--month", "2026-01", "--config", config)
     assert doc["status"] == "done"
     assert doc["changes"][0].startswith("0001 score changed: ")
     assert doc["changes"][-1] == ("decisions of the later months from 2026-02 through 2026-03 "
                                   "were derived again")
     _agree(ws, doc)
+    # February itself stays locked until reopened (for its re-score below)
+    code, out, _err = cli("score", str(ws / "input" / "kpi_2026-02.xlsx"), "--db", db,
+                          "--json")
+    assert code == 3
+    assert "2026-02 is locked" in json.loads(out)["problems"][0]["message"]
+    _ok(cli, "reopen", "2026-02", "--reason", "KPI export fixed a week late", "--db", db)
 
     # the later months run again, the next month runs, every reader of the history works
     for month in MONTHS[1:]:

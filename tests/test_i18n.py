@@ -326,6 +326,54 @@ def _zip_text(path: Path, name: str) -> str:
         return zf.read(name).decode("utf-8")
 
 
+CORRECTIONS = {  # retro pay: the payroll carrying corrections of paid months
+    "zh": {"sheets": ["工资表 2026-03", "与上月对比", "更正明细", "晋升降级申请表"],
+           "component": "补发/扣回",
+           "head": ["工号", "姓名", "组别", "工资所属月份", "已发级别", "应发级别", "已发金额",
+                    "应发金额", "差额"],
+           "total": "合计"},
+    "en": {"sheets": ["Payroll 2026-03", "Change from last month", "Corrections",
+                      "Sign-off list"],
+           "component": "Back pay / recovery",
+           "head": ["Agent ID", "Name", "Team", "Paid month", "Level paid", "Level due", "Paid",
+                    "Due", "Difference"],
+           "total": "Total"},
+}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_corrections_in_the_language(tmp_path: Path, cli, lang: str) -> None:
+    """January paid (locked) with a score of 120, then fixed to 100: March's payroll carries
+    the 扣回 of February's performance pay, 600 × 0.2."""
+    i18n.set_language(lang)
+    for month, score in (("2026-01", 120), ("2026-02", 100)):
+        kpi(tmp_path / f"kpi_{month}.xlsx", [["0001", "甲", "一组", score]])
+    steps = (["score", "kpi_2026-01.xlsx", "kpi_2026-02.xlsx", "--scheme", "star", "--out",
+              "out/"], ["lock", "2026-01"], ["reopen", "2026-01", "--reason", "x"])
+    for args in steps:
+        code, out, err = cli(*args)
+        assert code == 0, (args, out, err)
+    kpi(tmp_path / "kpi_2026-01.xlsx", [["0001", "甲", "一组", 100]])
+    for args in (["score", "kpi_2026-01.xlsx", "--out", "again/"],
+                 ["payroll", "export", "--month", "2026-03", "--out", "p.xlsx"],
+                 ["payroll", "export", "--month", "2026-03", "--out", "p.csv"]):
+        code, out, err = cli(*args)
+        assert code == 0, (args, out, err)
+    want = CORRECTIONS[lang]
+    book = openpyxl.load_workbook(tmp_path / "p.xlsx")
+    assert book.sheetnames == want["sheets"]
+    pay = _rows(book[want["sheets"][0]])
+    assert pay[0][5:5 + len(COMPONENTS) + 1] == [*COMPONENTS, want["component"]]
+    assert pay[1][5 + len(COMPONENTS)] == -120
+    rows = _rows(book[want["sheets"][2]])
+    assert rows == [want["head"], ["0001", "甲", "一组", "2026-02", "一星", "一星", 4270, 4150,
+                                   -120], [want["total"], None, None, None, None, None, 4270,
+                                           4150, -120]]
+    raw = (tmp_path / "p.csv").read_bytes()
+    header = next(csv.reader(io.StringIO(raw[3:].decode("utf-8"))))
+    assert header[5:5 + len(COMPONENTS) + 1] == [*COMPONENTS, want["component"]]
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_problems_sheet_in_the_language(tmp_path: Path, cli, lang: str) -> None:
     i18n.set_language(lang)

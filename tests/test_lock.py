@@ -1,15 +1,16 @@
 """`cslevel lock M` after payroll and `cslevel reopen M --reason …`: re-scoring a locked month
-(or a month before it) is refused with exit code 3 and changes nothing; the reason, the user
-and the time of a reopening are kept."""
+is refused with exit code 3 and changes nothing; a month before it may be scored again (the
+locked month keeps its scores and files: retro pay, tests/test_retro_pay.py); the reason,
+the user and the time of a reopening are kept."""
 
 from __future__ import annotations
 
 import getpass
+import json
 import re
 from pathlib import Path
 
 import pytest
-
 from cs_helpers import db_snapshot, files_in, kpi, query
 
 
@@ -22,6 +23,9 @@ def locked(tmp_path: Path, cli, cli_json) -> Path:
     doc = cli_json("lock", "2026-10")
     assert doc["month"] == "2026-10" and doc["locked"] is True and doc["already"] is False
     assert doc["user"] == getpass.getuser()
+    # the payroll 2026-10 is paid from, recorded as paid: 一星, 岗位绩效工资 600 × 115%
+    assert (doc["pay_month"], doc["paid"]) == ("2026-11", {
+        "month": "2026-11", "lines": 1, "total": "4240.00", "settled": []})
     return tmp_path / "history.db"
 
 
@@ -29,14 +33,31 @@ def locked(tmp_path: Path, cli, cli_json) -> Path:
 @pytest.mark.parametrize("month", ["2026-10", "2026-09"])
 def test_rescoring_a_locked_month_is_refused(tmp_path: Path, locked: Path, cli,
                                              month: str) -> None:
+    """2026-10, the locked month: refused (exit code 3), nothing changes. 2026-09, the month
+    before it: refused before retro pay; now scored again, while 2026-10 stays locked with
+    its scores and the paid payroll of 2026-11 stays as it was (it owes nothing here: its
+    level and its figures, 2026-10's, are the same)."""
     (tmp_path / f"kpi_{month}.xlsx").unlink()
     kpi(tmp_path / f"kpi_{month}.xlsx", [["0001", "甲", "一组", 90]])
     before, before_files = db_snapshot(locked), files_in(tmp_path)
     code, out, err = cli("score", f"kpi_{month}.xlsx", "--out", "again/")
+    if month == "2026-09":
+        assert code == 0, err
+        after = db_snapshot(locked)[1]
+        assert after["scores"] != before[1]["scores"]
+        assert [r for r in after["scores"] if r[0] == "2026-10"] == [
+            r for r in before[1]["scores"] if r[0] == "2026-10"]
+        for table in ("locks", "paid_lines"):
+            assert after[table] == before[1][table], table
+        # the paid payroll stays, marked to be worked out anew (2026-09 feeds its levels)
+        assert [(*r[:5], 1) for r in before[1]["paid_payrolls"]] == after["paid_payrolls"]
+        assert files_in(tmp_path) == before_files | {"again/results-2026-09.xlsx"}
+        assert "the payroll of 2026-11 was paid: what it owes now" in out
+        code, out, err = cli("payroll", "corrections", "--json")
+        assert (code, json.loads(out)["rows"]) == (0, []), err
+        return
     assert code == 3
-    what = ("2026-10 is locked" if month == "2026-10"
-            else "2026-09 cannot be scored: 2026-10 is locked and would change")
-    assert re.search(what + r" \(locked after payroll on \d{4}-\d\d-\d\d by " +
+    assert re.search(r"2026-10 is locked \(locked after payroll on \d{4}-\d\d-\d\d by " +
                      re.escape(getpass.getuser()) + r"\)", err), err
     assert 'cslevel reopen 2026-10 --reason "…"' in err
     assert "nothing was written" in err

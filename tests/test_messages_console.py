@@ -213,10 +213,12 @@ HISTORY = {
            "next": "Level from 2026-04: 三星"},
 }
 LOCK = {
-    "zh": (r"2026-03 已锁定（\S+，\S+）。重新开放：cslevel reopen 2026-03 --reason \"…\"",
+    "zh": ((r"2026-03 已锁定（\S+，\S+）。重新开放：cslevel reopen 2026-03 --reason \"…\"\n"
+           r"2026-04 的工资已记为已发放：\d+行，合计 [\d,]+\.\d\d。"),
            r"2026-03 已锁定（\d{4}-\d\d-\d\d，\S+）",
            r"2026-03 已重新开放（\S+，\S+）：考勤更正 \[x\]"),
-    "en": (r"2026-03 locked \(\S+, \S+\)\. Reopen with: cslevel reopen 2026-03 --reason \"…\"",
+    "en": ((r"2026-03 locked \(\S+, \S+\)\. Reopen with: cslevel reopen 2026-03 --reason \"…\"\n"
+           r"The payroll of 2026-04 is recorded as paid: \d+ lines, total [\d,]+\.\d\d\."),
            r"2026-03 already locked \(\d{4}-\d\d-\d\d, \S+\)",
            r"2026-03 reopened \(\S+, \S+\): 考勤更正 \[x\]"),
 }

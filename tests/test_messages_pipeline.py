@@ -17,8 +17,8 @@ from cs_helpers import kpi
 
 from cslevel.export.payroll import check_payroll_path
 from cslevel.export.safe import check_writable
-from cslevel.pipeline.workspace import changes as _changes
 from cslevel.pipeline import score as run_score
+from cslevel.pipeline.workspace import changes as _changes
 from cslevel.records import AgentRow, CslevelError, Month, Source
 from cslevel.score import score_rows
 from cslevel.store import busy_timeout, database_url, open_history
@@ -280,21 +280,34 @@ def test_locked_months(tmp_path: Path, cli, cli_json, lang: str) -> None:
     _scored(tmp_path, cli, "2026-09", "2026-10")
     locked = cli_json("lock", "2026-10")
     day, user = locked["at"][:10], getpass.getuser()
-    problem = _refusal(cli, "score", "kpi_2026-09.xlsx", code=3)
+    problem = _refusal(cli, "score", "kpi_2026-10.xlsx", code=3)
     assert problem["message"] == {
-        "zh": f"2026-09 不能评分：2026-10 已锁定，重新评分会改变它（{user} 于 {day} "
-              "发放工资后锁定）",
-        "en": f"2026-09 cannot be scored: 2026-10 is locked and would change (locked after "
-              f"payroll on {day} by {user})",
+        "zh": f"2026-10 已锁定（{user} 于 {day} 发放工资后锁定）",
+        "en": f"2026-10 is locked (locked after payroll on {day} by {user})",
     }[lang]
     assert problem["hint"] == {
         "zh": '如需修改，请先说明原因重新开放：cslevel reopen 2026-10 --reason "…"',
         "en": 'To change it, reopen it with a reason first: cslevel reopen 2026-10 --reason "…"',
     }[lang]
-    problem = _refusal(cli, "score", "kpi_2026-10.xlsx", code=3)
-    assert problem["message"] == {
-        "zh": f"2026-10 已锁定（{user} 于 {day} 发放工资后锁定）",
-        "en": f"2026-10 is locked (locked after payroll on {day} by {user})",
+    # locking 2026-10 paid the payroll of 2026-11: it is never written again
+    problem = _refusal(cli, "payroll", "export", "--month", "2026-11", code=3)
+    assert (problem["message"], problem["hint"]) == {
+        "zh": ((f"2026-11 的工资已发放（{user} 于 {day} 锁定 2026-10）：不再重新生成；其更正计入"
+               "下一期工资"), "查看已发月份待补发/扣回的金额：cslevel payroll corrections"),
+        "en": ((f"the payroll of 2026-11 was paid (2026-10 locked on {day} by {user}): it is not "
+               "written again; its corrections go into the next payroll"),
+               "See what paid months owe now with: cslevel payroll corrections"),
+    }[lang]
+    # a month before the locked one is scored again (retro pay): the paid month owes what
+    # changed, and the warning says so
+    kpi(tmp_path / "kpi_2026-09.xlsx", [["0007", "甲", "一组", 90]])
+    code, out, err = cli("score", "kpi_2026-09.xlsx", "--out", "again.xlsx", "--json")
+    assert code == 0, err
+    assert [(p["message"], p["hint"]) for p in json.loads(out)["problems"]] == {
+        "zh": [("2026-11 的工资已发放：与应发的差额计入下一期工资（补发/扣回）",
+                "查看：cslevel payroll corrections")],
+        "en": [(("the payroll of 2026-11 was paid: what it owes now is carried by the next "
+                "payroll (Back pay / recovery)"), "See it with: cslevel payroll corrections")],
     }[lang]
     problem = _refusal(cli, "reopen", "2026-09", "--reason", "x")
     assert (problem["message"], problem["hint"]) == {

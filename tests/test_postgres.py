@@ -22,13 +22,15 @@ from cs_helpers import db_snapshot, files_in, kpi
 from pg_helpers import is_postgres, rows, table_names, tables
 
 from cslevel import __version__
-from cslevel.store import database_url, open_history
+from cslevel.store import MIGRATIONS, database_url, open_history
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00")
 BUSY = "the history database is busy (another cslevel run is using it)"
 TABLES = {"schema_migrations", "settings", "agents", "scores", "attendance", "months",
-          "decisions", "runs", "locks", "audit", "output_files", "adjustments", "signoffs"}
+          "decisions", "runs", "locks", "audit", "output_files", "adjustments", "signoffs",
+          "paid_payrolls", "paid_lines"}
+VERSIONS = [(v,) for v in range(1, len(MIGRATIONS) + 1)]
 
 
 def _unstamped(state: dict[str, list[tuple[Any, ...]]]) -> dict[str, list[tuple[Any, ...]]]:
@@ -100,13 +102,12 @@ def test_migrations_are_recorded_once(tmp_path: Path, cli, db_url: str) -> None:
         (1, "create history tables"), (2, "supervisor allowance tier and team lead on agents"),
         (3, "month locks and audit trail"), (4, "output files promised by a committed run"),
         (5, "adjustments: scores and levels set by a person"),
-        (6, "results of signed sign-off lists")]
+        (6, "results of signed sign-off lists"), (7, "payroll lines paid at lock")]
     assert all(STAMP.fullmatch(at) for _, _, at in migrations)
     assert table_names(db_url) == TABLES
     _kpi(tmp_path, "2026-11", [["0001", "甲", "一组", 112]])
     assert cli("score", "kpi_2026-11.xlsx", "--db", db_url)[0] == 0
-    assert rows(db_url, "select version from schema_migrations order by version") == [
-        (1,), (2,), (3,), (4,), (5,), (6,)]
+    assert rows(db_url, "select version from schema_migrations order by version") == VERSIONS
 
 
 def test_a_history_from_before_migration_2_is_upgraded(tmp_path: Path, cli_json,
@@ -128,8 +129,7 @@ def test_a_history_from_before_migration_2_is_upgraded(tmp_path: Path, cli_json,
     _kpi(tmp_path, "2026-10", [["0001", "甲", "一组", 112], ["0009", "老员工", "一组", 120]])
     doc = cli_json("score", "kpi_2026-10.xlsx", "--db", db_url)
     assert {a["agent_id"]: a["level"] for a in doc["agents"]} == {"0001": "一星", "0009": "三星"}
-    assert rows(db_url, "select version from schema_migrations order by version") == [
-        (1,), (2,), (3,), (4,), (5,), (6,)]
+    assert rows(db_url, "select version from schema_migrations order by version") == VERSIONS
     assert table_names(db_url) == TABLES
     assert rows(db_url, "select agent_id, supervisor_tier, team_lead from agents "
                         "order by agent_id") == [("0001", None, 0), ("0009", None, 0)]

@@ -140,7 +140,8 @@ def test_status_names_the_months_out_of_date_and_the_moves_to_sign(tmp_path: Pat
     assert code == 0, err
     pending = [{"agent_id": "0001", "from": "一星", "to": "二星", "effective": "2026-11"},
                {"agent_id": "0002", "from": "二星", "to": "一星", "effective": "2026-11"}]
-    assert json.loads(out) == {"stale": [], "pending_signoff": pending}
+    assert json.loads(out) == {"stale": [], "pending_signoff": pending,
+                               "corrections": {"rows": [], "total": "0.00"}}
     _kpi(ws, "2026-10", 100, 2)
     code, _out, err = cli("score", str(ws / "input" / "kpi_2026-10.xlsx"), "--db",
                           str(ws / "cslevel.db"), "--out", str(tmp_path / "elsewhere") + "/")
@@ -156,6 +157,7 @@ def test_status_names_the_months_out_of_date_and_the_moves_to_sign(tmp_path: Pat
     assert "2026-11: files out of date (score on " in out
     assert "write them again: cslevel run --month 2026-11" in out
     assert "1 move waits for the signed sign-off list:" in out
+    assert "No correction of a paid month is pending." in out
     _run(cli, ws, "2026-10")
     code, out, _err = cli("status", "--config", config, "--json")
     assert json.loads(out)["stale"] == []

@@ -10,6 +10,8 @@ import openpyxl
 import pytest
 from cs_helpers import db_snapshot, files_in, kpi, query, scores_table
 
+from cslevel.store import MIGRATIONS
+
 
 def _kpi(tmp: Path, month: str, rows: list[list]) -> Path:
     return kpi(tmp / f"kpi_{month}.xlsx", rows)
@@ -72,19 +74,19 @@ def test_schema_migrations_are_recorded(tmp_path: Path, cli) -> None:
         (1, "create history tables"), (2, "supervisor allowance tier and team lead on agents"),
         (3, "month locks and audit trail"), (4, "output files promised by a committed run"),
         (5, "adjustments: scores and levels set by a person"),
-        (6, "results of signed sign-off lists")]
+        (6, "results of signed sign-off lists"), (7, "payroll lines paid at lock")]
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", rows[0][2])
     tables = {r[0] for r in query(tmp_path / "history.db",
                                   "select name from sqlite_master where type = 'table'")}
     assert tables == {"schema_migrations", "settings", "agents", "scores", "attendance",
                       "months", "decisions", "runs", "locks", "audit", "output_files",
-                      "adjustments", "signoffs"}
+                      "adjustments", "signoffs", "paid_payrolls", "paid_lines"}
     # a second run does not apply the migrations again
     _kpi(tmp_path, "2026-11", [["0001", "甲", "一组", 112]])
     assert cli("score", "kpi_2026-11.xlsx")[0] == 0
     assert query(tmp_path / "history.db",
                  "select version from schema_migrations order by version") == [
-        (1,), (2,), (3,), (4,), (5,), (6,)]
+        (v,) for v in range(1, len(MIGRATIONS) + 1)]
 
 
 # --- re-scoring ----------------------------------------------------------------------------
@@ -288,7 +290,7 @@ def test_an_old_database_opens_with_this_version(tmp_path: Path, cli_json) -> No
     doc = cli_json("score", "kpi_2026-10.xlsx")
     assert {a["agent_id"]: a["level"] for a in doc["agents"]} == {"0001": "一星", "0009": "三星"}
     versions = [v for v, in query(db, "select version from schema_migrations order by version")]
-    assert versions == [1, 2, 3, 4, 5, 6]
+    assert versions == list(range(1, len(MIGRATIONS) + 1))
     assert query(db, "select count(*) from locks") == [(0,)]
 
 

@@ -144,6 +144,28 @@ def payroll_diff(
             console.print_payroll_diff, as_json, written=False)
 
 
+@payroll_app.command("corrections")
+def payroll_corrections(
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """What paid months owe now (补发/扣回), per agent and paid month: due minus paid.
+
+    A month scored again after its payroll was paid (reopened first if it was locked)
+    changes what is due; the next payroll carries the difference as 补发/扣回, and locking
+    the month it is paid from settles it. Writes nothing.
+
+    \b
+    Example:
+      cslevel payroll corrections
+    """
+    from ..export import console
+    from ..pipeline import payroll_corrections as pending
+
+    _report(lambda: pending(db=db), console.corrections_json, console.print_corrections,
+            as_json, written=False)
+
+
 MonthArgument = Annotated[str, typer.Argument(help="Month (YYYY-MM).", show_default=False)]
 
 
@@ -155,8 +177,10 @@ def lock(
 ) -> None:
     """Lock a scored month after its payroll; re-scoring it then needs `reopen`.
 
-    Re-scoring the locked month, or any month before it, is refused (exit code 3) until it
-    is reopened with a reason.
+    Re-scoring the locked month is refused (exit code 3) until it is reopened with a
+    reason. The payroll it is paid from (the month after, or the month itself with
+    pay.figures: same) is recorded as paid and never written again; a month before it
+    scored again makes corrections (补发/扣回) that the next payroll carries.
 
     \b
     Example:
@@ -181,7 +205,8 @@ def reopen(
 ) -> None:
     """Reopen a locked month with a reason, so that it can be scored again.
 
-    The reason, the user and the time are kept in the audit trail.
+    The reason, the user and the time are kept in the audit trail. What its payroll paid
+    stays paid: scoring the month again makes corrections (cslevel payroll corrections).
 
     \b
     Example:

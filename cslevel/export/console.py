@@ -1,5 +1,5 @@
 """Console summaries (rich) and the --json documents of the month's results: score, promote,
-payroll export and diff, an agent's history; and what every console summary uses (the
+payroll export, diff and corrections, an agent's history; and what every console summary uses (the
 problems, {field} templates, cells from data, short reasons). The other commands' (run,
 runs, lock, init, templates, inspect) are in console_admin."""
 
@@ -15,13 +15,14 @@ from rich.table import Table
 from rich.text import Text
 
 from ..i18n import N_, Labels, _, language, ngettext
-from ..labels import DECISION_LABEL, decision_text
-from ..records import Adjustment, Decision, Month, Problem
+from ..labels import DECISION_LABEL, correction_component, decision_text
+from ..records import Adjustment, Correction, Decision, Month, Problem
 from .payroll import changed, totals
 from .results import progress_cells, progress_headers
 
 if TYPE_CHECKING:
     from ..outcomes import (
+        CorrectionsResult,
         HistoryResult,
         MonthResult,
         PayrollResult,
@@ -110,9 +111,44 @@ def payroll_json(result: PayrollResult) -> dict[str, Any]:
         "moves": [_move_json(d) for d in result.moves],
         "components_total": {k: str(v) for k, v in comp_totals.items()},
         "total": str(grand),
+        "corrections": [correction_json(c) for c in result.corrections],
         "problems": [p.as_dict() for p in result.problems],
         "outputs": [str(p) for p in result.outputs],
     }
+
+
+def correction_json(c: Correction) -> dict[str, Any]:
+    return {"agent_id": c.agent_id, "month": str(c.month), "paid_level": c.paid_level,
+            "due_level": c.due_level, "paid": str(c.paid), "due": str(c.due),
+            "difference": str(c.difference)}
+
+
+def corrections_json(result: CorrectionsResult) -> dict[str, Any]:
+    return {"rows": [correction_json(c) for c in result.rows], "total": str(result.total),
+            "problems": [p.as_dict() for p in result.problems]}
+
+
+def print_corrections(console: Console, result: CorrectionsResult) -> None:
+    """What paid months owe now: one row per agent and paid month, then the total."""
+    if not result.rows:
+        console.print(Text(_("No corrections pending: every paid month was paid what is due.")))
+        print_problems(console, result.problems)
+        return
+    table = Table(title=_("Corrections of paid months ({component})").format(
+        component=correction_component()), title_justify="left")
+    for col, justify in ((_("Agent ID"), "left"), (_("Name"), "left"), (_("Team"), "left"),
+                         (_("Paid month"), "left"), (_("Level paid"), "left"),
+                         (_("Level due"), "left"), (_("Paid"), "right"), (_("Due"), "right"),
+                         (_("Difference"), "right")):
+        table.add_column(col, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    for c in result.rows:
+        table.add_row(*_texts(c.agent_id, c.name, c.team, str(c.month), c.paid_level or "—",
+                              c.due_level or "—"),
+                      f"{c.paid:,.2f}", f"{c.due:,.2f}", f"{c.difference:+,.2f}")
+    console.print(table)
+    console.print(Text(_("Total: {total}; the next payroll carries it (cslevel payroll "
+                         "export).").format(total=f"{result.total:+,.2f}")))
+    print_problems(console, result.problems)
 
 
 def _move_json(d: Decision) -> dict[str, Any]:
@@ -370,8 +406,19 @@ def print_payroll(console: Console, result: PayrollResult) -> None:
     for level in result.scheme.level_names:
         if level in by_level:
             table.add_row(level, str(len(by_level[level])), f"{sum(by_level[level]):,.2f}")
+    if "" in by_level:  # agents paid only corrections of paid months this month
+        table.add_row(_("Corrections only"), str(len(by_level[""])),
+                      f"{sum(by_level['']):,.2f}")
     table.add_row(_bold(_("Total")), str(len(result.lines)), _bold(f"{grand:,.2f}"))
     console.print(table)
+    if result.corrections:
+        carried = sum((c.difference for c in result.corrections), Decimal("0.00"))
+        agents = len({c.agent_id for c in result.corrections})
+        console.print(Text(ngettext(
+            "Carries corrections of paid months ({component}) for {count} agent: {total}",
+            "Carries corrections of paid months ({component}) for {count} agents: {total}",
+            agents).format(component=correction_component(), count=agents,
+                           total=f"{carried:+,.2f}")))
     print_problems(console, result.problems)
     for path in result.outputs:
         console.print(_fill(_("Payroll file: {path}"), path=_bold(path)))

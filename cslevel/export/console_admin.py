@@ -4,6 +4,7 @@ inspect."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
@@ -11,7 +12,13 @@ from rich.table import Table
 from rich.text import Text
 
 from ..i18n import N_, Labels, _, ngettext
-from .console import _texts, adjustment_json, print_adjustment_table, print_problems
+from .console import (
+    _texts,
+    adjustment_json,
+    correction_json,
+    print_adjustment_table,
+    print_problems,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -102,9 +109,19 @@ def runs_json(records: list[dict[str, Any]]) -> dict[str, Any]:
 
 # --- cslevel lock / reopen, init --------------------------------------------------------
 def lock_json(result: LockResult) -> dict[str, Any]:
-    return {"month": str(result.month), "action": result.action,
-            "locked": result.action == "lock", "already": result.already, "at": result.at,
-            "user": result.user, "reason": result.reason}
+    doc: dict[str, Any] = {
+        "month": str(result.month), "action": result.action,
+        "locked": result.action == "lock", "already": result.already, "at": result.at,
+        "user": result.user, "reason": result.reason}
+    if result.action == "lock" and not result.already:
+        # the payroll recorded as paid (null: its pay month was paid before)
+        doc["paid"] = None if result.paid_total is None else {
+            "month": str(result.paid_month), "lines": result.paid_lines,
+            "total": str(result.paid_total),
+            "settled": [{"agent_id": c.agent_id, "month": str(c.month),
+                         "difference": str(c.difference)} for c in result.settled]}
+        doc["pay_month"] = None if result.paid_month is None else str(result.paid_month)
+    return doc
 
 
 def print_lock(console: Console, result: LockResult) -> None:
@@ -119,6 +136,24 @@ def print_lock(console: Console, result: LockResult) -> None:
         line = _('{month} locked ({at}, {user}). Reopen with: cslevel reopen {month} '
                  '--reason "…"').format(month=result.month, at=result.at, user=result.user)
     console.print(Text(line))
+    if result.action != "lock" or result.already or result.paid_month is None:
+        return
+    if result.paid_total is None:
+        console.print(Text(_("The payroll of {month} was paid before and stays as paid; what it "
+                             "owes now: cslevel payroll corrections").format(
+            month=result.paid_month)))
+        return
+    console.print(Text(ngettext(
+        "The payroll of {month} is recorded as paid: {count} line, total {total}.",
+        "The payroll of {month} is recorded as paid: {count} lines, total {total}.",
+        result.paid_lines).format(month=result.paid_month, count=result.paid_lines,
+                                  total=f"{result.paid_total:,.2f}")))
+    if result.settled:
+        settled = sum((c.difference for c in result.settled), Decimal("0.00"))
+        console.print(Text(ngettext(
+            "It settles {count} correction of paid months: {total}.",
+            "It settles {count} corrections of paid months: {total}.",
+            len(result.settled)).format(count=len(result.settled), total=f"{settled:+,.2f}")))
 
 
 # --- cslevel adjust ----------------------------------------------------------------------
@@ -298,7 +333,9 @@ def status_json(result: StatusResult) -> dict[str, Any]:
                        "why": s.why, "locked": s.locked} for s in result.stale],
             "pending_signoff": [{"agent_id": d.agent_id, "from": d.from_level,
                                  "to": d.to_level, "effective": str(d.effective)}
-                                for d in result.pending_signoff]}
+                                for d in result.pending_signoff],
+            "corrections": {"rows": [correction_json(c) for c in result.corrections],
+                            "total": str(result.corrections_total)}}
 
 
 def print_status(console: Console, result: StatusResult) -> None:
@@ -323,3 +360,12 @@ def print_status(console: Console, result: StatusResult) -> None:
             console.print(Text(_("  and {count} more").format(count=len(pending) - 20)))
     else:
         console.print(Text(_("No move waits for a signature.")))
+    if result.corrections:
+        console.print(Text(ngettext(
+            "{count} correction of a paid month waits for the next payroll, total {total}: "
+            "cslevel payroll corrections",
+            "{count} corrections of paid months wait for the next payroll, total {total}: "
+            "cslevel payroll corrections", len(result.corrections)).format(
+            count=len(result.corrections), total=f"{result.corrections_total:,.2f}")))
+    else:
+        console.print(Text(_("No correction of a paid month is pending.")))

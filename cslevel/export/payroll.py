@@ -1,19 +1,23 @@
 """The payroll file finance pays from: one row per agent, every pay component in its own
 numeric column, the total, last month's total and the reason for any change, a totals row
 equal to the sum of the rows to the fen. The .xlsx adds the comparison with last month and
-the sign-off list (晋升/降级申请表) of the moves taking effect. .csv is UTF-8 with a BOM so
-Excel opens the Chinese text correctly; it holds the payroll sheet only."""
+the sign-off list (晋升/降级申请表) of the moves taking effect. A payroll that carries
+corrections of paid months has one more component column, 补发/扣回 (each agent's sum), and
+the .xlsx one more sheet, 更正明细 (each agent's paid month: level paid and due, paid, due,
+difference; a totals row). .csv is UTF-8 with a BOM so Excel opens the Chinese text
+correctly; it holds the payroll sheet only (with the 补发/扣回 column)."""
 
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..i18n import _, ngettext
-from ..records import Agent, CslevelError, Decision, Month, PayLine, Problem
+from ..labels import correction_component
+from ..records import Agent, Correction, CslevelError, Decision, Month, PayLine, Problem
 from .rowstream import RowStream
 from .safe import neutralize
 from .xlsx import add_sheet, new_workbook
@@ -22,10 +26,20 @@ if TYPE_CHECKING:
     from ..outcomes import PayrollResult
 
 
+ZERO = Decimal("0.00")
+
+
+def pay_components(result: PayrollResult) -> list[str]:
+    """The payroll's component columns: the template's, then 补发/扣回 when it carries
+    corrections of paid months."""
+    components = result.scheme.pay.all_components
+    return [*components, correction_component()] if result.corrections else components
+
+
 def totals(result: PayrollResult) -> tuple[dict[str, Decimal], Decimal]:
-    components = {c: sum((ln.components[c] for ln in result.lines), Decimal("0.00"))
-                  for c in result.scheme.pay.all_components}
-    return components, sum((ln.total for ln in result.lines), Decimal("0.00"))
+    components = {c: sum((ln.components.get(c, ZERO) for ln in result.lines), ZERO)
+                  for c in pay_components(result)}
+    return components, sum((ln.total for ln in result.lines), ZERO)
 
 
 def changed(result: PayrollResult) -> list[tuple[PayLine, Decimal | None, Decimal | None]]:
@@ -57,7 +71,7 @@ def write_payroll(path: Path, result: PayrollResult, *, csv_format: bool) -> Non
 
 def _headers(result: PayrollResult) -> list[str]:
     return [_("Month"), _("Agent ID"), _("Name"), _("Team"), _("Level"),
-            *result.scheme.pay.all_components, _("Total pay"), _("Last month's pay"),
+            *pay_components(result), _("Total pay"), _("Last month's pay"),
             _("Change"), _("How it was worked out")]
 
 
@@ -70,14 +84,15 @@ def _total_cells(result: PayrollResult) -> list[str]:
 
 def _write_csv(path: Path, result: PayrollResult) -> None:
     comp_totals, grand = totals(result)
-    components = result.scheme.pay.all_components
+    components = pay_components(result)
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(_headers(result))
         for line in result.lines:
             writer.writerow([str(line.month), neutralize(line.agent_id), neutralize(line.name),
                              neutralize(line.team), neutralize(line.level),
-                             *[str(line.components[c]) for c in components], str(line.total),
+                             *[str(line.components.get(c, ZERO)) for c in components],
+                             str(line.total),
                              "" if line.previous_total is None else str(line.previous_total),
                              neutralize(line.change), neutralize(line.note)])
         writer.writerow([*_total_cells(result), *[str(comp_totals[c]) for c in components],
@@ -104,12 +119,18 @@ class PayrollBook:
     change_note: str  # the one line shown when there are no change rows
     moves: list[Decision]
     agents: dict[str, Agent]  # the agents of `moves`
+    # the corrections of paid months carried (the 更正明细 sheet; none: no sheet)
+    correction_headers: list[str] = field(default_factory=list)
+    correction_rows: list[tuple[Any, ...]] = field(default_factory=list)
+    # id, name, team, paid month, level paid, level due, paid, due, difference
+    correction_total: list[Any] = field(default_factory=list)  # the same cells for the total
 
 
 def payroll_book(result: PayrollResult) -> PayrollBook:
-    components = result.scheme.pay.all_components
+    components = pay_components(result)
     rows = [(str(line.month), line.agent_id, line.name, line.team, line.level,
-             *[float(line.components[name]) for name in components], float(line.total),
+             *[float(line.components.get(name, ZERO)) for name in components],
+             float(line.total),
              None if line.previous_total is None else float(line.previous_total),
              line.change, line.note) for line in result.lines]
     comp_totals, grand = totals(result)
@@ -122,7 +143,7 @@ def payroll_book(result: PayrollResult) -> PayrollBook:
         note = _("no payroll for {month} to compare with").format(month=result.month - 1)
     else:
         note = "" if change_rows else _("no change from last month")
-    return PayrollBook(
+    book = PayrollBook(
         _("cslevel payroll {month}").format(month=result.month), result.month,
         _("Payroll {month}").format(month=result.month), _headers(result), len(components),
         rows, _total_cells(result),
@@ -130,6 +151,25 @@ def payroll_book(result: PayrollResult) -> PayrollBook:
         [_("Agent ID"), _("Name"), _("Team"), _("Level"), _("Last month's pay"),
          _("This month's pay"), _("Difference"), _("Reason")], change_rows, note,
         result.moves, {m.agent_id: result.agents[m.agent_id] for m in result.moves})
+    if result.corrections:
+        book.correction_headers = correction_headers()
+        book.correction_rows = [correction_cells(c) for c in result.corrections]
+        book.correction_total = [
+            _("Total"), "", "", "", "", "",
+            *(float(sum((getattr(c, key) for c in result.corrections), ZERO))
+              for key in ("paid", "due", "difference"))]
+    return book
+
+
+def correction_headers() -> list[str]:
+    return [_("Agent ID"), _("Name"), _("Team"), _("Paid month"), _("Level paid"),
+            _("Level due"), _("Paid"), _("Due"), _("Difference")]
+
+
+def correction_cells(c: Correction) -> tuple[Any, ...]:
+    """One correction as the 更正明细 sheet shows it (a level not paid or not due: —)."""
+    return (c.agent_id, c.name, c.team, str(c.month), c.paid_level or "—",
+            c.due_level or "—", float(c.paid), float(c.due), float(c.difference))
 
 
 def _write_xlsx(path: Path, result: PayrollResult) -> None:
@@ -148,6 +188,8 @@ def write_payroll_book(path: Path, book: PayrollBook) -> None:
     }
     _payroll_sheet(workbook, fmt | formats, book)
     _changes_sheet(workbook, fmt | formats, book)
+    if book.correction_rows:
+        _corrections_sheet(workbook, fmt | formats, book)
     from .decisions import add_signoff_sheet
 
     add_signoff_sheet(workbook, fmt, book.moves, book.agents, book.month - 1)
@@ -217,3 +259,28 @@ def _changes_sheet(workbook: Any, fmt: dict[str, Any], book: PayrollBook) -> Non
     sheet.set_column(0, 3, 10)
     sheet.set_column(4, 6, 12)
     sheet.set_column(7, 7, 80)
+
+
+def _corrections_sheet(workbook: Any, fmt: dict[str, Any], book: PayrollBook) -> None:
+    """更正明细: what each paid month owes now, agent by agent, and the totals."""
+    sheet = add_sheet(workbook, _("Corrections"))
+    sheet.write_row(0, 0, book.correction_headers, fmt["head"])
+    text, money = fmt["text"], fmt["money"]
+    row_no = 0
+    for row_no, row in enumerate(book.correction_rows, start=1):
+        for col in range(6):
+            sheet.write_string(row_no, col, row[col], text)
+        for col in (6, 7, 8):
+            sheet.write_number(row_no, col, row[col], money)
+    last = row_no + 1
+    for col in range(6):
+        value = book.correction_total[col]
+        if value:
+            sheet.write_string(last, col, value, fmt["total_text"])
+        else:
+            sheet.write_blank(last, col, None, fmt["total_text"])
+    for col in (6, 7, 8):
+        sheet.write_number(last, col, book.correction_total[col], fmt["total_money"])
+    sheet.freeze_panes(1, 2)
+    sheet.set_column(0, 5, 10)
+    sheet.set_column(6, 8, 12)

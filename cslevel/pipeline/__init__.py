@@ -6,11 +6,16 @@ score:     read the roster and profiles -> per workbook: read, check, score, sto
            -> write the results workbooks
 promote:   load the template -> derive -> close the month (decisions, levels, flags)
            -> record the decisions -> write the sign-off list
-payroll:   load the template -> derive -> pay the month -> record -> write the payroll
+payroll:   load the template -> derive -> pay the month -> [a paid month? refused]
+           -> carry the corrections of paid months -> record -> write the payroll
+corrections: the paid months scored again -> pay each anew -> due minus paid
 run_month: find the month's workbooks -> read them ahead (a worker) -> [same inputs as the
-           last run? done] -> refuse a locked month -> score -> payroll -> promote
+           last run? done] -> refuse a locked month -> score -> payroll (not written again
+           when paid) -> promote
            -> what changed -> record the run; all in one transaction, every output staged
 history:   load the template -> derive one agent (its adjustments beside its months)
+lock:      lock the month -> record the payroll it is paid from as paid, with the
+           corrections it carries (settled)
 adjust:    check the agent, month, value and reason -> refuse a locked month -> derive
            -> record the adjustment (or its undo) -> derive again -> what changed
            -> the decisions already confirmed, recorded again (pipeline/adjust.py)
@@ -45,6 +50,7 @@ if TYPE_CHECKING:
     from ..outcomes import (
         AdjustmentsResult,
         AdjustResult,
+        CorrectionsResult,
         HistoryResult,
         LockResult,
         PayrollResult,
@@ -59,8 +65,9 @@ if TYPE_CHECKING:
     from ..templates import Scheme
 
 __all__ = ["Session", "adjust_level", "adjust_score", "adjustments", "history", "lock",
-           "new_template", "payroll", "payroll_diff", "promote", "recorded_runs", "reopen",
-           "run_month", "score", "shipped_schemes", "undo_adjustment"]
+           "new_template", "payroll", "payroll_corrections", "payroll_diff", "promote",
+           "recorded_runs", "reopen", "run_month", "score", "shipped_schemes",
+           "undo_adjustment"]
 
 
 def score(
@@ -85,7 +92,7 @@ def score(
     from ..outcomes import ScoreResult
     from ..parallel import Reader
     from ..templates import template_hash
-    from . import intake, rows
+    from . import intake, retro, rows
     from . import session as sessions
     from .derive import derive, rederive_recorded, window_of
     from .session import record, refuse_early, transaction
@@ -115,6 +122,7 @@ def score(
         scored = intake.check_taken(taken, files, problems)
         targets, new_folder = intake.result_paths(out, scored)
         intake.record_months(history, scheme, taken, scored, roster, problems)
+        problems += retro.rescored(history, scored)  # paid months they feed owe what changed
         derived = derive(history, scheme, history.scored_months()[-1],
                          window_of(history, scheme), needed=scored[0])
         result.rederived_through = rederive_recorded(history, derived, scored[0], problems)
@@ -172,6 +180,7 @@ def payroll(
     `promote` later in the same transaction confirms (`cslevel run`), so its decisions are
     not reported as unconfirmed."""
     from ..export.payroll import check_payroll_path
+    from . import retro
     from .pay import payroll_of, write_payroll_file
     from .session import record, refuse_early, transaction
 
@@ -181,11 +190,16 @@ def payroll(
     check_payroll_path(target)
     with transaction(db, session, write=True, must_exist=True) as history:
         result = payroll_of(history, month, confirmed_through)
-        result.problems[:0] = history.recovered
+        retro.refuse_paid(history, result.month)
+        corrections, problems, _examined = retro.carried(history, result.month)
+        retro.carry(result, corrections)
+        result.problems[:0] = [*history.recovered, *problems]
         if out is None:
             target = Path(f"payroll-{result.month}.xlsx")
-        record(history, session, "payroll export", {"month": str(result.month),
-                                                    "lines": len(result.lines)})
+        details: dict[str, object] = {"month": str(result.month), "lines": len(result.lines)}
+        if corrections:
+            details["corrections"] = len(corrections)
+        record(history, session, "payroll export", details)
         write_payroll_file(history, result, target, session)
     return result
 
@@ -197,6 +211,18 @@ def payroll_diff(*, month: Month | None = None, db: str | None = None) -> Payrol
 
     with open_history(db, write=False, must_exist=True) as history:
         return payroll_of(history, month)
+
+
+def payroll_corrections(*, db: str | None = None) -> CorrectionsResult:
+    """What paid pay months owe now (补发/扣回), not yet carried by a paid payroll (writes
+    nothing)."""
+    from ..outcomes import CorrectionsResult
+    from ..store import open_history
+    from .retro import pending
+
+    with open_history(db, write=False, must_exist=True) as stored:
+        rows, problems, _examined = pending(stored)
+        return CorrectionsResult(rows, [*stored.recovered, *problems])
 
 
 def history(agent_id: str, *, db: str | None = None) -> HistoryResult:
@@ -287,7 +313,7 @@ def _month(config: Config, month: Month, kpi_files: list[Path], att_files: list[
     from ..export.safe import StagedFiles
     from ..parallel import WritePool
     from ..store import open_history
-    from . import workspace
+    from . import retro, workspace
     from .derive import corrections_of
     from .locks import refuse_locked
     from .pay import payroll_of
@@ -331,8 +357,16 @@ def _month(config: Config, month: Month, kpi_files: list[Path], att_files: list[
                                 session=session, scheme_text=(scheme, text), reading=reading)
                 result.problems += scoring.problems
                 progress(_("payroll"))
-                if dry_run:
+                # a paid pay month's payroll is not written again: the run writes the
+                # month's other files and says so
+                already = retro.paid_payroll(stored, result.pay_month)
+                if dry_run or already is not None:
                     paid = payroll_of(stored, result.pay_month, confirmed_through=month)
+                    carried, warned, _examined = retro.carried(stored, paid.month)
+                    retro.carry(paid, carried)
+                    paid.problems += warned
+                    if already is not None:
+                        paid.problems.append(retro.not_written_again(already, "warning"))
                 else:
                     paid = payroll(month=result.pay_month, out=targets["payroll"],
                                    session=session, confirmed_through=month)
@@ -409,14 +443,17 @@ def _later_months(config: Config, month: Month, stored: History, session: Sessio
 
 
 def status(db: str | None) -> StatusResult:
-    """What waits: months whose files no longer show what the history says, and moves not
-    yet signed off (writes nothing)."""
+    """What waits: months whose files no longer show what the history says, moves not yet
+    signed off, and what paid months owe (writes nothing)."""
     from ..outcomes import StatusResult
     from ..store import open_history
     from . import workspace
+    from .retro import pending
 
     with open_history(db, write=False, must_exist=True) as stored:
-        return StatusResult(workspace.stale_months(stored), workspace.pending_signoff(stored))
+        owed, _problems, _examined = pending(stored)
+        return StatusResult(workspace.stale_months(stored), workspace.pending_signoff(stored),
+                            owed)
 
 
 def recorded_runs(db: str | None, limit: int | None = None) -> list[dict[str, object]]:

@@ -1,6 +1,10 @@
-"""Locks: a month is locked after its payroll, so that its scores (and any month's before
-it, which would change its levels) are not replaced, nor adjusted, until it is reopened with
-a reason, kept with the user and the time in the audit trail."""
+"""Locks: a month is locked after its payroll, so that its scores are not replaced until it
+is reopened with a reason, kept with the user and the time in the audit trail. Locking also
+records the payroll it was paid with as paid (cslevel.pipeline.retro); a month before a
+locked one may be scored again (once reopened, if it is locked itself): the locked months
+keep their scores and files, and what their payrolls paid that is no longer due becomes a
+correction carried by the next payroll. An adjustment is refused while a month it would
+change is locked (`refuse_adjusting`): retro pay follows re-scored months only."""
 
 from __future__ import annotations
 
@@ -11,8 +15,9 @@ from ..store import History, open_history
 
 
 def refuse_locked(history: History, scoring: list[Month]) -> None:
-    """Scores of a locked month, or of a month before it (which would change the levels
-    derived for it), are not replaced until the locked month is reopened."""
+    """Scores of a locked month are not replaced until it is reopened. (A month before a
+    locked one may be: the locked months keep their scores and files, and what was paid
+    that is no longer due becomes a correction.)"""
     problems = locked_problems(history, scoring)
     if problems:
         raise CslevelError(problems, exit_code=3)
@@ -23,18 +28,13 @@ def locked_problems(history: History, scoring: list[Month]) -> list[Problem]:
     locked = history.locks()
     problems = []
     for month in scoring:
-        later = [m for m in locked if m >= month]
-        if later:
-            lock = later[-1]
-            at, user = locked[lock]
-            what = (_("{month} is locked (locked after payroll on {date} by {user})")
-                    if lock == month else
-                    _("{month} cannot be scored: {lock} is locked and would change (locked "
-                      "after payroll on {date} by {user})"))
+        if month in locked:
+            at, user = locked[month]
             problems.append(Problem(
-                what.format(month=month, lock=lock, date=at[:10], user=user),
+                _("{month} is locked (locked after payroll on {date} by {user})").format(
+                    month=month, date=at[:10], user=user),
                 hint=_('To change it, reopen it with a reason first: cslevel reopen {lock} '
-                       '--reason "…"').format(lock=lock)))
+                       '--reason "…"').format(lock=month)))
     return problems
 
 
@@ -65,7 +65,11 @@ def refuse_adjusting(history: History, month: Month, first_changed: Month,
 
 
 def lock(month: Month, *, db: str | None = None) -> LockResult:
-    """Lock a scored month after its payroll: re-scoring it is refused until reopened."""
+    """Lock a scored month after its payroll: re-scoring it is refused until reopened. The
+    payroll of the pay month it is paid from is recorded as paid, with the corrections of
+    earlier paid months it carries (then settled)."""
+    from .retro import record_paid
+
     with open_history(db, write=True, must_exist=True) as history:
         scored = history.scored_months()
         if month not in scored:
@@ -77,8 +81,17 @@ def lock(month: Month, *, db: str | None = None) -> LockResult:
         if month in locked:  # repeating a lock changes nothing
             return LockResult(month, "lock", *locked[month], already=True)
         at, user = history.lock(month)
-        history.record_run("lock", {"month": str(month)})
-    return LockResult(month, "lock", at, user)
+        pay_month, paid = record_paid(history, month)
+        details: dict[str, object] = {"month": str(month), "pay_month": str(pay_month)}
+        if paid is not None:
+            details |= {"paid_lines": paid[0], "paid_total": str(paid[1]),
+                        "settled": len(paid[2])}
+        history.record_run("lock", details)
+    if paid is None:
+        return LockResult(month, "lock", at, user, paid_month=pay_month)
+    lines, total, settled = paid
+    return LockResult(month, "lock", at, user, paid_month=pay_month, paid_lines=lines,
+                      paid_total=total, settled=settled)
 
 
 def reopen(month: Month, reason: str, *, db: str | None = None) -> LockResult:

@@ -17,6 +17,7 @@ This module is the stage's face: it names what the other stages use. The work is
   for another command, and the database's errors in words;
 - `history`: `History`, the reads and writes inside that transaction;
 - `schema`: the tables and the migrations;
+- `ledger`: `Ledger`, the payrolls paid (at lock) and the corrections settled since;
 - `codec`: the values as stored (figures as JSON, the scores table's rows, time stamps).
 
 A name is imported from its module when it is first used (`__getattr__`), not when the
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
         open_history,
     )
     from .history import History
+    from .ledger import Ledger, PaidPayroll
     from .schema import (
         CHECKPOINT_MONTH,
         CHECKPOINTS,
@@ -73,6 +75,7 @@ _HOME = {
     **dict.fromkeys(["ADVISORY_LOCK_CLASS", "BUSY_TIMEOUT", "busy_timeout", "database_url",
                      "open_history"], "connect"),
     "History": "history",
+    **dict.fromkeys(["Ledger", "PaidPayroll"], "ledger"),
     **dict.fromkeys(["CHECKPOINT_MONTH", "CHECKPOINTS", "MIGRATIONS", "adjustments", "agents",
                      "attendance", "audit", "decisions", "locks", "metadata", "months",
                      "output_files", "runs", "schema_migrations", "scores", "settings"],
@@ -81,11 +84,10 @@ _HOME = {
 
 __all__ = [
     "ADVISORY_LOCK_CLASS", "BUSY_TIMEOUT", "CHECKPOINTS", "CHECKPOINT_MONTH", "MIGRATIONS",
-    "SCORE_COLUMNS", "History", "LazyMetrics", "_month_list", "adjustments", "agents",
-    "attendance", "audit",
-    "busy_timeout", "database_url", "decisions", "figures_json", "locks", "metadata", "months",
-    "now", "open_history", "os_user", "output_files", "runs", "schema_migrations",
-    "score_rows_stored", "scores", "settings",
+    "SCORE_COLUMNS", "History", "LazyMetrics", "Ledger", "PaidPayroll", "_month_list",
+    "adjustments", "agents", "attendance", "audit", "busy_timeout", "database_url", "decisions",
+    "figures_json", "locks", "metadata", "months", "now", "open_history", "os_user",
+    "output_files", "runs", "schema_migrations", "score_rows_stored", "scores", "settings",
 ]
 
 

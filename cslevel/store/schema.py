@@ -1,6 +1,7 @@
 """History database, the schema: the tables (agents, monthly scores and attendance, scored
 months, recorded decisions, runs, locks and their audit trail, settings, the output files a
-command promised) and the migrations, an ordered list of functions, each applied in the
+command promised, the results of signed sign-off lists, the payrolls paid and their lines)
+and the migrations, an ordered list of functions, each applied in the
 command's transaction and recorded in `schema_migrations`.
 
 Input: an open connection. Output: the tables as this cslevel knows them, or a
@@ -166,6 +167,37 @@ signoffs = Table(
     Column("user", String(100), nullable=False),
 )
 
+# the ledger of what finance paid (cslevel.pipeline.retro): one row per pay month whose
+# payroll was recorded as paid when the scored month it is paid from was locked, ...
+paid_payrolls = Table(
+    "paid_payrolls", metadata,
+    Column("pay_month", String(7), primary_key=True),
+    Column("locked_month", String(7), nullable=False),  # the scored month whose lock paid it
+    Column("locked_at", String(40), nullable=False),
+    Column("locked_by", String(100), nullable=False),  # (not `user`: a reserved word)
+    Column("template_hash", String(64), nullable=False, default=""),
+    # 1 once a month it is paid from was scored again: what is due is worked out anew and
+    # compared with what was paid, until a payroll carrying the difference is paid
+    Column("rescored", Integer, nullable=False, default=0),
+)
+# ... and its lines: a payroll line as paid (`settles` empty), or a correction of the pay
+# month paid with a later payroll (`settles`: that payroll's pay month). What was paid for a
+# pay month is the sum of its rows; the level paid is the newest row's
+paid_lines = Table(
+    "paid_lines", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("pay_month", String(7), nullable=False, index=True),
+    Column("agent_id", String(64), nullable=False),
+    Column("name", String(200), nullable=False, default=""),
+    Column("team", String(200), nullable=False, default=""),
+    Column("level", String(64)),  # None: a correction to nothing due
+    Column("components", Text, nullable=False, default="{}"),  # Decimals as text, by name
+    Column("total", String(40), nullable=False),  # Decimal as text: exact
+    Column("settles", String(7)),
+    Column("locked_at", String(40), nullable=False),
+    Column("locked_by", String(100), nullable=False),
+)
+
 
 def _migration_1(conn: Connection) -> None:
     metadata.create_all(conn)
@@ -201,6 +233,12 @@ def _migration_6(conn: Connection) -> None:
     signoffs.create(conn, checkfirst=True)
 
 
+def _migration_paid_lines(conn: Connection) -> None:
+    """The payrolls paid at lock, their lines and the corrections settled since."""
+    paid_payrolls.create(conn, checkfirst=True)
+    paid_lines.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("create history tables", _migration_1),
     ("supervisor allowance tier and team lead on agents", _migration_2),
@@ -208,6 +246,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("output files promised by a committed run", _migration_4),
     ("adjustments: scores and levels set by a person", _migration_5),
     ("results of signed sign-off lists", _migration_6),
+    ("payroll lines paid at lock", _migration_paid_lines),
 ]
 
 
