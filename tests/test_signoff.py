@@ -74,7 +74,8 @@ def test_import_keeps_approved_and_refused_moves(tmp_path: Path, cli, cli_json,
                    "moves": [{"agent_id": a, "from": f, "to": t, "effective": "2026-04",
                               "result": r}
                              for (a, f, t), r in zip(MOVES, ["approved", "rejected", "pending"],
-                                                     strict=True)]}
+                                                     strict=True)],
+                   "problems": []}
     db = db_url if "://" in db_url else f"sqlite:///{db_url}"
     kept = rows(db, "select agent_id, effective_month, from_level, to_level, result, approver, "
                     "note, file, \"user\" from signoffs order by id")

@@ -103,9 +103,19 @@ def test_a_change_made_outside_the_workspace_run_is_not_unchanged(tmp_path: Path
     for month in MONTHS:
         _run(cli, ws, month)
     _kpi(ws, "2026-10", 100, 2)
-    code, _out, err = cli("score", str(ws / "input" / "kpi_2026-10.xlsx"), "--db",
-                          str(ws / "cslevel.db"), "--out", str(tmp_path / "elsewhere") + "/")
+    code, out, err = cli("score", str(ws / "input" / "kpi_2026-10.xlsx"), "--db",
+                         str(ws / "cslevel.db"), "--out", str(tmp_path / "elsewhere") + "/",
+                         "--json")
     assert code == 0, err
+    # the score names the workspace's files it cannot write again itself
+    warned = [p for p in json.loads(out)["problems"] if "no longer show" in p["message"]]
+    out_dir = ws / "output"
+    assert [(p["message"], p["hint"]) for p in warned] == [
+        (f"the files cslevel run wrote for {month} no longer show what the history says: "
+         f"{out_dir / f'results-{month}.xlsx'}, {out_dir / f'payroll-{pay}.xlsx'}, "
+         f"{out_dir / f'moves-{month}.xlsx'}",
+         f"Run the month again in its workspace to write them again: cslevel run --month {month}")
+        for month, pay in (("2026-10", "2026-11"), ("2026-11", "2026-12"))]
     doc = _run(cli, ws, "2026-11")
     assert doc["status"] == "done"
     assert doc["rewritten"] == []
@@ -161,3 +171,21 @@ def test_status_names_the_months_out_of_date_and_the_moves_to_sign(tmp_path: Pat
     _run(cli, ws, "2026-10")
     code, out, _err = cli("status", "--config", config, "--json")
     assert json.loads(out)["stale"] == []
+
+
+@pytest.mark.language("en")
+def test_an_adjustment_names_the_workspace_files_it_leaves_out_of_date(tmp_path: Path,
+                                                                       cli) -> None:
+    ws = _workspace(cli, tmp_path / "a", "cslevel.db")
+    for month in MONTHS:
+        _run(cli, ws, month)
+    code, out, err = cli("adjust", "score", "0001", "--month", "2026-10", "--to", "105",
+                         "--reason", "recount", "--db", str(ws / "cslevel.db"))
+    assert code == 0, err
+    said = " ".join((out + err).split())
+    assert "the files cslevel run wrote for 2026-10 no longer show what the history says" in said
+    assert "cslevel run --month 2026-11" in said
+    assert "2026-09" not in said.split("no longer show")[0]
+    doc = _run(cli, ws, "2026-10")  # the adjustment reaches October's and November's files
+    assert sorted(Path(p).name for p in doc["rewritten"]) == [
+        "payroll-2026-12.xlsx", "results-2026-11.xlsx"]

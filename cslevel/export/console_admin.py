@@ -307,7 +307,8 @@ def signoff_json(result: SignoffImportResult) -> dict[str, Any]:
             "rejected": result.count("rejected"), "pending": result.count("pending"),
             "moves": [{"agent_id": m.agent_id, "from": m.from_level, "to": m.to_level,
                        "effective": str(m.effective), "result": m.result}
-                      for m in result.moves]}
+                      for m in result.moves],
+            "problems": [p.as_dict() for p in result.problems]}
 
 
 SIGNOFF_RESULT = Labels({"approved": N_("approved"), "rejected": N_("refused: does not take "
@@ -326,6 +327,7 @@ def print_signoff(console: Console, result: SignoffImportResult) -> None:
                        .format(file=result.file, approved=result.count("approved"),
                                rejected=result.count("rejected"),
                                pending=result.count("pending"))))
+    print_problems(console, result.problems)
 
 
 def status_json(result: StatusResult) -> dict[str, Any]:

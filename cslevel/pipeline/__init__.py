@@ -130,6 +130,10 @@ def score(
         record(history, session, "score", {
             "files": [str(p) for p in files], "months": [str(m) for m in scored],
             "template_hash": template_hash(text), "dry_run": dry_run})
+        if session is None and not dry_run:  # files a workspace's runs wrote, now stale
+            from .workspace import stale_warnings
+
+            problems += stale_warnings(history)
         if not dry_run:
             result.outputs = rows.write_results(history, scheme, result.months, targets,
                                                 new_folder, problems, protected, session,

@@ -32,6 +32,7 @@ from .derive import (
 )
 from .locks import refuse_adjusting
 from .session import raise_errors
+from .workspace import stale_warnings
 
 
 def add(agent_id: str, kind: AdjustmentKind, month: Month, value: str, reason: str, *,
@@ -85,6 +86,7 @@ def add(agent_id: str, kind: AdjustmentKind, month: Month, value: str, reason: s
         adjustment = history.add_adjustment(agent_id, month, kind, value, was, reason, by)
         result = _changed(history, scheme, before, adjustment, "add", first_changed, latest)
         history.record_run(f"adjust {kind}", _details(adjustment))
+        result.problems += stale_warnings(history)
     return result
 
 
@@ -116,6 +118,7 @@ def undo(adjustment_id: int, reason: str, *, by: str | None = None,
         undone = history.undo_adjustment(found, reason, by)
         result = _changed(history, scheme, before, undone, "undo", first_changed, latest)
         history.record_run("adjust undo", {**_details(found), "undo_reason": reason})
+        result.problems += stale_warnings(history)
     return result
 
 

@@ -19,6 +19,7 @@ from ..read.signoff import SignedMove, read_signoff
 from ..records import Adjustment, CslevelError, Month, Problem, SignoffResult
 from ..store import History, open_history
 from .derive import derive, forget, record_again, stored_scheme, window_of
+from .workspace import stale_warnings
 
 
 def import_signoff(file: Path, *, db: str | None = None,
@@ -29,13 +30,17 @@ def import_signoff(file: Path, *, db: str | None = None,
         unknown, locked = check_signed(history, signed)
         if unknown or locked:  # exit 3 when a lock is all that stops it (as re-scoring)
             raise CslevelError(unknown + locked, exit_code=1 if unknown else 3)
-        record_signed(history, signed, file.name, by)
+        changed = record_signed(history, signed, file.name, by)
         history.record_run("signoff import", {
             "file": file.name, **{r: sum(1 for m in signed if m.result == r)
-                                  for r in ("approved", "rejected", "pending")}})
+                                  for r in ("approved", "rejected", "pending")},
+            # whether what months' files show changed: a level adjustment made or undone,
+            # or a template paying a move only once approved
+            "changed": changed or stored_scheme(history).signoff.required})
+        problems = stale_warnings(history)
     moves = [SignedOff(m.agent_id, m.from_level, m.to_level, m.effective, m.result)
              for m in signed]
-    return SignoffImportResult(file.name, moves)
+    return SignoffImportResult(file.name, moves, problems)
 
 
 def check_signed(history: History,
@@ -76,11 +81,12 @@ def check_signed(history: History,
 
 
 def record_signed(history: History, signed: list[SignedMove], file: str,
-                  by: str | None) -> None:
+                  by: str | None) -> bool:
     """Keep the approved and refused moves (a pending one is not kept: it is still
     pending). A refusal becomes a level adjustment back to the level before the move (none
     is added when one is in force already); an approval of a move refused before undoes
-    that adjustment. Then the decisions already confirmed are recorded again."""
+    that adjustment. Then the decisions already confirmed are recorded again. Returns
+    whether an adjustment was made or undone."""
     refusals = _refusals(history)
     changed: list[Month] = []
     for move in signed:
@@ -106,6 +112,7 @@ def record_signed(history: History, signed: list[SignedMove], file: str,
         latest = history.scored_months()[-1]
         record_again(history, derive(history, scheme, latest, window_of(history, scheme)),
                      min(changed) - 1)
+    return bool(changed)
 
 
 def _refusals(history: History) -> dict[tuple[str, Month, str, str], Adjustment]:

@@ -122,7 +122,9 @@ def changes_month(run: dict[str, Any], month: Month) -> bool:
     if command == "run":  # another month's run: earlier months change the later ones'
         return (details.get("month") is not None and not details.get("unchanged")
                 and Month.parse(details["month"]) < month)
-    return command.startswith(("adjust", "signoff"))
+    if command.startswith("signoff"):
+        return bool(details.get("changed", True))
+    return command.startswith("adjust")
 
 
 def stale_outputs(run: dict[str, Any]) -> list[Path]:
@@ -239,3 +241,25 @@ def pending_signoff(history: Any) -> list[Decision]:
     signed = history.signoffs()
     return [d for d in history.decisions()
             if (d.agent_id, d.effective, d.from_level, d.to_level) not in signed]
+
+
+def stale_warnings(history: Any) -> list[Problem]:
+    """A command outside `cslevel run` (score, adjust, a signed list) that changed what
+    files a run wrote show: a warning per month naming those files, which it cannot write
+    again itself (a locked month's are kept as paid: not named)."""
+    locked = history.locks()
+    months = sorted({Month.parse(r["details"]["month"]) for r in history.runs()
+                     if r["command"] == "run" and r["details"].get("month")})
+    problems = []
+    for month in months:
+        run, why = last_run(history, month)
+        if run is None or why is None or month in locked:
+            continue
+        files = [Path(o["file"]) for o in run["details"].get("outputs", [])]
+        problems.append(Problem(
+            _("the files cslevel run wrote for {month} no longer show what the history says: "
+              "{files}").format(month=month, files=", ".join(str(p) for p in files)),
+            severity="warning",
+            hint=_("Run the month again in its workspace to write them again: cslevel run "
+                   "--month {month}").format(month=month)))
+    return problems
