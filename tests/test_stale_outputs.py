@@ -12,7 +12,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import write_xlsx
 from cs_helpers import kpi
 
