@@ -126,4 +126,20 @@ def test_twelve_months_a_kpi_fix_in_a_paid_month_and_the_pay_that_follows(
     assert settled["paid"]["month"] == "2026-10"
     assert _ok(cli, "payroll", "corrections", "--db", database) == {
         "rows": [], "total": "0.00", "problems": []}
-    assert _ok(cli, "status", *config)["corrections"] == {"rows": [], "total": "0.00"}
+    status = _ok(cli, "status", *config)
+    assert status["corrections"] == {"rows": [], "total": "0.00"}
+    # the later payrolls written with those corrections no longer hold: named, then made again
+    # (06–08: their files were kept as paid when 05 changed; they stay so, marked locked)
+    assert [(s["month"], s["locked"]) for s in status["stale"]] == [
+        ("2026-06", True), ("2026-07", True), ("2026-08", True), ("2026-10", False),
+        ("2026-11", False), ("2026-12", False)]
+    assert all(s["why"].startswith("lock on ") for s in status["stale"] if not s["locked"])
+    again = _ok(cli, "run", "--month", "2026-10", *config)
+    assert again["status"] == "done"
+    assert sorted(Path(p).name for p in again["rewritten"]) == [
+        "payroll-2026-12.xlsx", "payroll-2027-01.xlsx"]
+    book = openpyxl.load_workbook(ws / "output" / "payroll-2026-11.xlsx")
+    assert "Back pay / recovery" not in [c.value for c in book.worksheets[0][1]]
+    assert "Corrections" not in book.sheetnames
+    assert [s["month"] for s in _ok(cli, "status", *config)["stale"]] == [
+        "2026-06", "2026-07", "2026-08"]

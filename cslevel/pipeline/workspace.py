@@ -113,7 +113,8 @@ def last_run(history: Any, month: Month) -> tuple[dict[str, Any] | None, str | N
 
 def changes_month(run: dict[str, Any], month: Month) -> bool:
     """Whether the recorded command `run` changed what `month`'s outputs are made of: scores
-    of that month or an earlier one, an adjustment, a signed sign-off list, the window."""
+    of that month or an earlier one, an adjustment, a signed sign-off list that changed a
+    level, an earlier lock that settled corrections (the later payrolls carried them)."""
     command, details = run["command"], run["details"]
     if details.get("dry_run"):
         return False
@@ -124,6 +125,8 @@ def changes_month(run: dict[str, Any], month: Month) -> bool:
                 and Month.parse(details["month"]) < month)
     if command.startswith("signoff"):
         return bool(details.get("changed", True))
+    if command == "lock":  # corrections settled: later payrolls no longer carry them
+        return bool(details.get("settled")) and Month.parse(details["month"]) < month
     return command.startswith("adjust")
 
 
