@@ -247,3 +247,20 @@ def test_a_move_is_paid_once_approved_when_the_template_says_so(
         assert [p["message"] for p in after["problems"] if "sign" in p["message"]] == [
             ("0003: the move 二星 → 三星 from 2026-04 is not signed off yet; paid at 二星 until "
              "it is")]
+
+
+@pytest.mark.language("en")
+def test_refusing_a_move_whose_first_month_was_paid_needs_the_lock_reopened(
+        tmp_path: Path, cli, cli_json) -> None:
+    """The move from 2026-04 is paid by the payroll 2026-03 is locked with: refusing it would
+    change that paid payroll."""
+    db = str(tmp_path / "history.db")
+    moves = _history(tmp_path, cli_json, db)
+    cli_json("payroll", "export", "--month", "2026-04", "--db", db, "--out", "p.xlsx")
+    cli_json("lock", "2026-03", "--db", db)
+    _sign(moves, tmp_path / "signed.xlsx", {"0002": ("reject", "", "")})
+    code, _out, err = cli("signoff", "import", "signed.xlsx", "--db", db)
+    assert code == 3
+    assert ("0002's move 三星 → 二星 from 2026-04 cannot be refused: 2026-03 is locked and was "
+            "paid with it") in " ".join(err.split())
+    assert rows(f"sqlite:///{db}", "select count(*) from signoffs") == [(0,)]

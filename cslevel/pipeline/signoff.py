@@ -45,9 +45,9 @@ def import_signoff(file: Path, *, db: str | None = None,
 
 def check_signed(history: History,
                  signed: list[SignedMove]) -> tuple[list[Problem], list[Problem]]:
-    """Every row names a move of the history; a refused move takes effect in no locked
-    month (refusing it would change what was paid): (the rows naming no move, the
-    refusals a lock stops)."""
+    """Every row names a move of the history; a refusal (or an approval of a move refused
+    before) changes no month whose pay is locked (it would change what was paid): (the rows
+    naming no move, the changes a lock stops)."""
     # a move refused before is no longer derived (its adjustment replaced it): still known
     known = {(d.agent_id, d.effective, d.from_level, d.to_level) for d in history.decisions()}
     refused = {move: got.result for move, got in history.signoffs().items()}
@@ -65,9 +65,13 @@ def check_signed(history: History,
                 hint=_("Import the sign-off list cslevel wrote from this history; if the month "
                        "was scored again since, sign the new list.")))
             continue
-        later = sorted(m for m in locked if m >= move.effective)
-        if move.result == "rejected" and later and refused.get(
-                (move.agent_id, move.effective, move.from_level, move.to_level)) != "rejected":
+        # the level in force from the effective month changes (its pay month's payroll is
+        # paid from the month before): a lock from that month before on stops it
+        later = sorted(m for m in locked if m >= move.effective - 1)
+        before = refused.get((move.agent_id, move.effective, move.from_level, move.to_level))
+        changes = ((move.result == "rejected" and before != "rejected")
+                   or (move.result == "approved" and before == "rejected"))
+        if changes and later:
             at, user = locked[later[-1]]
             stopped.append(Problem(
                 _("{agent}'s move {from_level} → {to_level} from {effective} cannot be refused: "
