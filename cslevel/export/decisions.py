@@ -52,7 +52,7 @@ def add_signoff_sheet(book: Any, fmt: dict[str, Any], moves: list[Decision],
     `cslevel signoff import`."""
     text = fmt["wrap"]
     title = book.add_format({"bold": True, "font_size": 14})
-    sign = add_sheet(book, _("Sign-off list"))
+    sign = add_sheet(book, _("Sign-off list"), header_row=2)
     sign.write_string(0, 0, _("Sign-off list ({decided} review, in force from {effective})")
                       .format(decided=decided, effective=decided + 1), title)
     sign_headers = list(SIGNOFF_COLUMNS.values())
@@ -79,5 +79,4 @@ def add_signoff_sheet(book: Any, fmt: dict[str, Any], moves: list[Decision],
             .format(approve=APPROVAL_CHOICES["approved"], reject=APPROVAL_CHOICES["rejected"])})
     for col, width in enumerate([10, 10, 10, 10, 10, 10, 10, 50, 12, 12, 12, 12, 10, 12, 30]):
         sign.set_column(col, col, width)
-    sign.set_landscape()
-    sign.fit_to_pages(1, 0)
+

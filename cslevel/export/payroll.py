@@ -233,9 +233,6 @@ def _payroll_sheet(workbook: Any, fmt: dict[str, Any], book: PayrollBook) -> Non
     sheet.set_column(5, 6 + n, 12)
     sheet.set_column(7 + n, 7 + n, 40)
     sheet.set_column(8 + n, 8 + n, 60)
-    sheet.set_landscape()
-    sheet.fit_to_pages(1, 0)  # printed one page wide
-    sheet.repeat_rows(0)
 
 
 def _changes_sheet(workbook: Any, fmt: dict[str, Any], book: PayrollBook) -> None:

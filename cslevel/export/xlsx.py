@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ..i18n import _
 from ..records import Month
 
 
@@ -33,6 +34,7 @@ def new_workbook(path: Path, title: str, month: Month,
                                          "tmpdir": str(parts)})
     stamp = datetime(month.year, month.month, 1)
     book.set_properties({"title": title, "author": "cslevel", "created": stamp})
+    book.cslevel_month = month  # (each sheet's printed footer names it)
     formats = {
         "head": book.add_format({"bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF",
                                  "border": 1, "text_wrap": True, "valign": "vcenter"}),
@@ -45,12 +47,29 @@ def new_workbook(path: Path, title: str, month: Month,
     return book, formats
 
 
-def add_sheet(book: Any, name: str) -> Any:
+A4 = 9  # xlsxwriter's paper code (LibreOffice prints on Letter when none is set)
+
+
+def add_sheet(book: Any, name: str, *, header_row: int = 0) -> Any:
     """A new worksheet whose gridlines show on screen and on paper (plain cells have no
-    borders of their own)."""
+    borders of their own), set up to be printed: A4 landscape, one page wide, the header
+    row (`header_row`, 0-based) repeated on every page, a footer with the sheet, the month
+    and the page number."""
     sheet = book.add_worksheet(name)
     sheet.hide_gridlines(0)
+    sheet.set_paper(A4)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)  # one page wide, as many pages long as it takes
+    sheet.repeat_rows(header_row)
+    month = getattr(book, "cslevel_month", None)
+    where = _footer_text(name if month is None else f"{name} · {month}")
+    sheet.set_footer("&L" + where + "&R" + _("page &P of &N"))
     return sheet
+
+
+def _footer_text(text: str) -> str:
+    """Text for a header or footer: `&` starts a code there, so it is doubled."""
+    return text.replace("&", "&&")
 
 
 def parts_folder(path: Path) -> Path:
