@@ -31,7 +31,7 @@ def locked(tmp_path: Path, cli, cli_json) -> Path:
 
 @pytest.mark.language("en")
 @pytest.mark.parametrize("month", ["2026-10", "2026-09"])
-def test_rescoring_a_locked_month_is_refused(tmp_path: Path, locked: Path, cli,
+def test_bad_inputs_31_rescoring_a_locked_month_is_refused(tmp_path: Path, locked: Path, cli,
                                              month: str) -> None:
     """2026-10, the locked month: refused (exit code 3), nothing changes. 2026-09, the month
     before it: refused before retro pay; now scored again, while 2026-10 stays locked with
@@ -71,7 +71,7 @@ def test_a_later_month_can_still_be_scored(tmp_path: Path, locked: Path, cli_jso
     assert doc["month"] == "2026-11"
 
 
-def test_reopen_with_reason_then_rescore(tmp_path: Path, locked: Path, cli, cli_json) -> None:
+def test_bad_inputs_31_reopen_with_reason_then_rescore(tmp_path: Path, locked: Path, cli, cli_json) -> None:
     doc = cli_json("reopen", "2026-10", "--reason", "考勤表更正 corrected attendance")
     assert (doc["action"], doc["locked"], doc["reason"]) == (
         "reopen", False, "考勤表更正 corrected attendance")

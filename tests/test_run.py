@@ -302,7 +302,7 @@ def _state(ws: Path, database: str) -> tuple[dict[str, str], object]:
     return _folder(ws / "output"), rows
 
 
-def test_sigkill_mid_write_leaves_database_and_outputs_as_before(tmp_path: Path, cli,
+def test_bad_inputs_29_sigkill_mid_write_leaves_database_and_outputs_as_before(tmp_path: Path, cli,
                                                                  database: str) -> None:
     ws = _workspace(tmp_path, cli, database, months=["2026-01", "2026-02"])
     assert _run(cli, ws, "2026-01")[0] == 0
@@ -340,7 +340,7 @@ def test_two_runs_at_once_on_one_database(tmp_path: Path, cli, database: str) ->
 
 
 @pytest.mark.language("en")
-def test_a_second_run_waits_then_says_busy(tmp_path: Path, cli, database: str) -> None:
+def test_bad_inputs_30_a_second_run_waits_then_says_busy(tmp_path: Path, cli, database: str) -> None:
     from cslevel.store import open_history
 
     ws = _workspace(tmp_path, cli, database, months=["2026-01"], language="en")

@@ -89,19 +89,21 @@ def same_run(history: Any, month: Month, key: str,
     """The latest run of `month` if it had this key and the same adjustments in force (their
     `Corrections.key`), nothing recorded since has changed what its outputs are made of
     (`changes_month`), and its outputs are unchanged on disk."""
-    run, why = last_run(history, month)
+    run, why = last_run(history.runs(), month)
     if (run is None or why is not None or run["details"].get("key") != key
             or run["details"].get("adjustments", "") != adjustments):
         return None
     return run if not stale_outputs(run) else None
 
 
-def last_run(history: Any, month: Month) -> tuple[dict[str, Any] | None, str | None]:
-    """The latest recorded run of `month` (not a dry run), and why its outputs may no longer
-    be what the history now makes of that month: the newest command recorded since that
-    changed it (`changes_month`), or None."""
+def last_run(runs: list[dict[str, Any]], month: Month
+             ) -> tuple[dict[str, Any] | None, str | None]:
+    """Of the recorded commands `runs` (newest first: `History.runs`), the latest run of
+    `month` (not a dry run), and why its outputs may no longer be what the history now makes
+    of that month: the newest command recorded since that changed it (`changes_month`), or
+    None."""
     why = None
-    for run in history.runs():
+    for run in runs:
         details = run["details"]
         if run["command"] == "run" and details.get("month") == str(month):
             return (None, None) if details.get("dry_run") else (run, why)
@@ -136,14 +138,35 @@ def stale_outputs(run: dict[str, Any]) -> list[Path]:
             if not Path(o["file"]).is_file() or digest(Path(o["file"])) != o["sha256"]]
 
 
+def run_months(runs: list[dict[str, Any]]) -> list[Month]:
+    """The months a run wrote the outputs of (not a dry run), in order."""
+    return sorted({Month.parse(r["details"]["month"]) for r in runs
+                   if r["command"] == "run" and not r["details"].get("dry_run")
+                   and r["details"].get("month")})
+
+
 def later_run_months(history: Any, month: Month) -> list[Month]:
-    """The months after `month` that a run wrote the outputs of (not a dry run), in order,
-    without the locked ones (their files stay as they were paid)."""
+    """The months after `month` that a run wrote the outputs of, without the locked ones
+    (their files stay as they were paid)."""
     locked = history.locks()
-    found = {Month.parse(r["details"]["month"]) for r in history.runs()
-             if r["command"] == "run" and not r["details"].get("dry_run")
-             and r["details"].get("month")}
-    return sorted(m for m in found if m > month and m not in locked)
+    return [m for m in run_months(history.runs()) if m > month and m not in locked]
+
+
+def _month_runs(history: Any) -> list[tuple[Month, dict[str, Any], str | None, bool]]:
+    """Each month a run wrote files for: (the month, its latest run, why its files may no
+    longer show what the history says — `last_run` — and whether the month is locked); the
+    recorded commands read once."""
+    locked, runs = history.locks(), history.runs()
+    out = []
+    for month in run_months(runs):
+        run, why = last_run(runs, month)
+        if run is not None:
+            out.append((month, run, why, month in locked))
+    return out
+
+
+def _files(run: dict[str, Any]) -> list[Path]:
+    return [Path(o["file"]) for o in run["details"].get("outputs", [])]
 
 
 def changes(month: Month, before: dict[str, Decimal], after: dict[str, Decimal],
@@ -222,20 +245,13 @@ def targets(config: Config, result: RunResult) -> dict[str, Path]:
 def stale_months(history: Any) -> list[StaleMonth]:
     """Every month a run wrote files for whose files may no longer show what the history
     says: a command recorded since changed it, or its files are missing or changed."""
-    locked = history.locks()
-    months = sorted({Month.parse(r["details"]["month"]) for r in history.runs()
-                     if r["command"] == "run" and r["details"].get("month")})
     out = []
-    for month in months:
-        run, why = last_run(history, month)
-        if run is None:
-            continue
-        files = [Path(o["file"]) for o in run["details"].get("outputs", [])]
+    for month, run, why, locked in _month_runs(history):
         if why is None and (changed := stale_outputs(run)):
             why = _("files missing or changed since they were written: {files}").format(
                 files=", ".join(p.name for p in changed))
         if why is not None:
-            out.append(StaleMonth(month, files, why, month in locked))
+            out.append(StaleMonth(month, _files(run), why, locked))
     return out
 
 
@@ -250,15 +266,11 @@ def stale_warnings(history: Any) -> list[Problem]:
     """A command outside `cslevel run` (score, adjust, a signed list) that changed what
     files a run wrote show: a warning per month naming those files, which it cannot write
     again itself (a locked month's are kept as paid: not named)."""
-    locked = history.locks()
-    months = sorted({Month.parse(r["details"]["month"]) for r in history.runs()
-                     if r["command"] == "run" and r["details"].get("month")})
     problems = []
-    for month in months:
-        run, why = last_run(history, month)
-        if run is None or why is None or month in locked:
+    for month, run, why, locked in _month_runs(history):
+        if why is None or locked:
             continue
-        files = [Path(o["file"]) for o in run["details"].get("outputs", [])]
+        files = _files(run)
         problems.append(Problem(
             _("the files cslevel run wrote for {month} no longer show what the history says: "
               "{files}").format(month=month, files=", ".join(str(p) for p in files)),

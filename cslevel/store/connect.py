@@ -222,6 +222,19 @@ def _database_error(exc: BaseException, shown: str, path: Path | None,
         Source(shown), hint=_("Check the database user's rights and the server's log.")))
 
 
+def _cannot_open(exc: DBAPIError, shown: str, path: Path | None,
+                 is_sqlite: bool) -> CslevelError:
+    """The database could not be opened: what SQLite's error means in plain words, else the
+    driver's error with what to check."""
+    if is_sqlite and (known := _sqlite_problem(exc, shown, path)) is not None:
+        return known
+    return CslevelError(Problem(
+        _("cannot open the history database: {error}").format(error=_one_line(exc)),
+        Source(shown),
+        hint=_("Check the --db / CSLEVEL_DB value and that the database server is "
+               "running.")))
+
+
 @contextmanager
 def open_history(db: str | None, *, write: bool = True,
                  must_exist: bool = False) -> Iterator[History]:
@@ -288,14 +301,7 @@ def open_history(db: str | None, *, write: bool = True,
         try:
             conn = engine.connect()
         except DBAPIError as exc:
-            known = _sqlite_problem(exc, shown, path) if is_sqlite else None
-            if known is not None:
-                raise known from None
-            raise CslevelError(Problem(
-                _("cannot open the history database: {error}").format(error=_one_line(exc)),
-                Source(shown),
-                hint=_("Check the --db / CSLEVEL_DB value and that the database server is "
-                       "running."))) from None
+            raise _cannot_open(exc, shown, path, is_sqlite) from None
         try:
             trans = conn.begin()
             if is_postgres:
@@ -304,14 +310,7 @@ def open_history(db: str | None, *, write: bool = True,
             conn.close()
             if _busy(exc):
                 raise _busy_error(shown) from None
-            known = _sqlite_problem(exc, shown, path) if is_sqlite else None
-            if known is not None:
-                raise known from None
-            raise CslevelError(Problem(
-                _("cannot open the history database: {error}").format(error=_one_line(exc)),
-                Source(shown),
-                hint=_("Check the --db / CSLEVEL_DB value and that the database server is "
-                       "running."))) from None
+            raise _cannot_open(exc, shown, path, is_sqlite) from None
         try:
             if path is not None and new_file is None and path.stat().st_size == 0:
                 if not first_killed:  # not a new history: a lost one (truncated, copied)
