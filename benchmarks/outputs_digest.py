@@ -14,9 +14,8 @@ folders compare):
   English;
 - the same year month by month with `cslevel run` in a workspace (the early reader, the
   payroll worker, the checkpoints), then the year's months again unchanged;
-- every other scheme's examples (examples/<scheme>/: weighted, points, grade, grade_dc,
-  tier, assistant) and the grade template's C/B/A variant on the grade examples (without
-  their roster, whose levels are G1–G6): scored, promoted, paid, one agent's history.
+- every other template's examples (examples/<template>/: weighted, points, grade, grade_dc,
+  grade_cba, tier, assistant): scored, promoted, paid, one agent's history.
 
 Recorded: the SHA-256 of every file written, every command's exit code and output (JSON
 documents with their time stamps taken out; console text as it is), and every table of the
@@ -39,7 +38,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
-SCHEMES = ["weighted", "points", "grade", "grade_dc", "tier", "assistant"]
+SCHEMES = ["weighted", "points", "grade", "grade_dc", "grade_cba", "tier", "assistant"]
 MONTHS = [f"2026-{m:02d}" for m in range(1, 13)]
 STAMP_KEYS = {"at", "started_at", "recorded_at", "scored_at", "applied_at", "locked_at"}
 # tables a later schema added: recorded only when they hold rows, so that a digest of a
@@ -158,16 +157,15 @@ def star_workspace(d: Digest) -> None:
 
 
 def schemes(d: Digest) -> None:
-    for scheme, source in [*((s, s) for s in SCHEMES), ("grade_cba", "grade")]:
+    for scheme in SCHEMES:
         folder = d.work / scheme
         out = folder / "out"
         out.mkdir(parents=True)
         db = str(folder / "h.db")
-        examples = EXAMPLES / source
-        extra = ["--profile", str(examples / "profile.xlsx")] if source == "points" else []
+        examples = EXAMPLES / scheme
+        extra = ["--profile", str(examples / "profile.xlsx")] if scheme == "points" else []
         kpi = [str(f) for f in sorted(examples.glob("kpi_2026-*.xlsx"))]
-        if scheme == source:  # (the grade roster's levels are G1–G6, not C/B/A)
-            extra += ["--roster", str(examples / "roster.xlsx")]
+        extra += ["--roster", str(examples / "roster.xlsx")]
         d.run(f"{scheme} score", ["score", *kpi, *extra, "--scheme", scheme, "--db", db,
                                   "--out", f"{out}/", "--json"], folder)
         d.run(f"{scheme} promote", ["promote", "--db", db, "--out", str(out / "moves.xlsx"),

@@ -42,6 +42,7 @@ class Texts(NamedTuple):
     total: str
     items_separator: str
     points: str
+    points_scaled: str  # the same with the hard items' scale (profile.scale ≠ 1)
 
 
 def explanation_texts(scheme: Scheme) -> Texts:
@@ -53,7 +54,9 @@ def explanation_texts(scheme: Scheme) -> Texts:
         total = _("Σ achievement×weight = {value}%: {parts}")
     return Texts(ready, _("{metric} {actual} points×{weight}%"), total, _(", "),
                  _("Points {value} = hard items {hard} ({items}) + {factor} × performance "
-                   "{performance}"))
+                   "{performance}"),
+                 _("Points {value} = hard items {hard} ({items}) × {scale} + {factor} × "
+                   "performance {performance}"))
 
 
 def score_row(row: AgentRow, scheme: Scheme,
@@ -86,14 +89,15 @@ def score_row(row: AgentRow, scheme: Scheme,
     metrics = dict(row.metrics)
     if hard_points is not None:  # points scheme: hard items + factor × performance
         performance = value
-        hard = sum(hard_points.values(), Decimal(0))
-        value = quantize(hard + rule.performance_factor * performance, rule.decimals)
+        raw = sum(hard_points.values(), Decimal(0))
+        scale = scheme.profile.scale if scheme.profile else Decimal(1)
+        value = quantize(raw * scale + rule.performance_factor * performance, rule.decimals)
         names = {i.key: i.name for i in scheme.profile.items} if scheme.profile else {}
         items = texts.items_separator.join(f"{names.get(k, k)} {fmt(v)}"
                                            for k, v in hard_points.items())
-        explanation = texts.points.format(
-            value=value, hard=fmt(hard), items=items, factor=fmt(rule.performance_factor),
-            performance=fmt(performance))
+        explanation = (texts.points if scale == 1 else texts.points_scaled).format(
+            value=value, hard=fmt(raw), scale=fmt(scale), items=items,
+            factor=fmt(rule.performance_factor), performance=fmt(performance))
         metrics.update({f"profile:{k}": v for k, v in hard_points.items()})
         metrics["performance"] = performance
     return Score(row.agent_id, row.month, value, metrics, row.source,

@@ -1,8 +1,21 @@
-"""Generate small example inputs for the schemes other than star, one folder each.
+"""Generate small example inputs for every shipped template but star, one folder each.
 
-Deterministic (one seeded random.Random, fixed workbook stamps), so re-running it writes
-byte-identical files. Each folder holds 12 monthly KPI workbooks (2026-01..12) for 12
-agents in 2 teams and a roster; the points scheme also gets a profile workbook.
+The convention (tests/test_examples.py relies on it, and discovers the templates from the
+templates/ folder): every template `templates/NAME.yaml` has an example folder
+`examples/NAME/` holding
+- `kpi_2026-01.xlsx` … `kpi_2026-12.xlsx`: the twelve monthly KPI workbooks;
+- `roster.xlsx`: the roster (花名册), whose 当前级别 are level names the template accepts;
+- optionally `att_2026-01.xlsx` … `att_2026-12.xlsx` (attendance, given with --attendance)
+  and `profile.xlsx` (the points scheme's hard items, given with --profile).
+The star template's example is examples/ itself (written by generate.py; the README's Quick
+start uses it). The test runs each folder through `cslevel score … --scheme NAME` and
+`cslevel promote --json`, and checks the moves against examples/README.md's table: a new
+template needs its folder here and its row there.
+
+Deterministic (one random.Random seeded by the scheme's name, fixed workbook stamps), so
+re-running it writes byte-identical files. Each folder holds 12 agents in 2 teams; the data
+is tuned (never the rules) so that the year shows promotions, and demotions where the
+scheme has them.
 
     python examples/schemes.py            # writes examples/<scheme>/
 """
@@ -45,9 +58,12 @@ def _roster(folder: Path, levels: list[str], hired: list[str]) -> None:
 
 
 def _months(folder: Path, title: str, header: list[str],
-            row: Callable[[int, int, random.Random], list[object]], rng: random.Random) -> None:
+            row: Callable[[int, int, random.Random], list[object]], rng: random.Random,
+            hired: list[str] | None = None) -> None:
+    """The 12 KPI workbooks; an agent hired in 2026 is in them from the hire month on."""
     for month in range(1, 13):
-        rows = [[agent, NAMES[i], TEAMS[i], *row(i, month, rng)] for i, agent in enumerate(AGENTS)]
+        rows = [[agent, NAMES[i], TEAMS[i], *row(i, month, rng)] for i, agent in enumerate(AGENTS)
+                if hired is None or hired[i] <= f"2026-{month:02d}-31"]
         _write(folder / f"kpi_2026-{month:02d}.xlsx", f"2026年{month:02d}月{title}",
                ["工号", "姓名", "组别", *header], rows)
 
@@ -77,13 +93,22 @@ def points(folder: Path, rng: random.Random) -> None:
 def tier(folder: Path, rng: random.Random) -> None:
     _roster(folder, ["白银"] * 12, ["2024-02-01"] * 12)
     skill = [rng.uniform(0, 1) for _ in AGENTS]
+    # from October 0105 gets much better (gold from 2027-01) and 0108 much worse (bronze
+    # from 2027-01), so the year's last close moves someone too
+    late = {4: (0.45, 0.75), 7: (0.4, 0.0)}
+
+    def at(i: int, month: int) -> float:
+        if i in late:
+            return late[i][month >= 10]
+        return skill[i]
+
     _months(folder, "段位考核表", ["平均处理时长", "客户满意度", "一次解决率", "知识库贡献", "带教人数",
                                 "数据项目"],
-            lambda i, m, r: [round(380 - 140 * skill[i] + r.uniform(-15, 15)),
-                             f"{min(99.0, 82 + 15 * skill[i] + r.uniform(-2, 2)):.1f}%",
-                             f"{min(95.0, 68 + 20 * skill[i] + r.uniform(-3, 3)):.1f}%",
-                             round(6 * skill[i] + r.uniform(0, 1)),
-                             round(2.5 * skill[i]), round(1.4 * skill[i])], rng)
+            lambda i, m, r: [round(380 - 140 * at(i, m) + r.uniform(-15, 15)),
+                             f"{min(99.0, 82 + 15 * at(i, m) + r.uniform(-2, 2)):.1f}%",
+                             f"{min(95.0, 68 + 20 * at(i, m) + r.uniform(-3, 3)):.1f}%",
+                             round(6 * at(i, m) + r.uniform(0, 1)),
+                             round(2.5 * at(i, m)), round(1.4 * at(i, m))], rng)
 
 
 def grade(folder: Path, rng: random.Random) -> None:
@@ -93,7 +118,20 @@ def grade(folder: Path, rng: random.Random) -> None:
     _roster(folder, levels, hired)
     base = [rng.uniform(70, 95) for _ in AGENTS]
     _months(folder, "月度绩效表", ["绩效分值"],
-            lambda i, m, r: [round(min(100, base[i] + r.uniform(-6, 6)), 1)], rng)
+            lambda i, m, r: [round(min(100, base[i] + r.uniform(-6, 6)), 1)], rng, hired)
+
+
+def grade_cba(folder: Path, rng: random.Random) -> None:
+    """C/B/A: months in post are the gate (B from 6, A from 36). Hire dates are spread so
+    that agents cross a gate during the year; the roster holds each agent's grade before
+    2026-01, spelt as clerks do (C, 初级, B级, 中级, A, 高级), blank for the year's two hires."""
+    hired = ["2025-09-01", "2025-12-01", "2026-03-01", "2023-05-01", "2023-12-01", "2024-02-01",
+             "2022-01-01", "2021-06-01", "2025-08-01", "2024-07-01", "2025-05-01", "2026-07-01"]
+    levels = ["C", "初级", "", "B级", "B", "中级", "A", "高级", "C", "B", "B", ""]
+    _roster(folder, levels, hired)
+    base = [rng.uniform(65, 95) for _ in AGENTS]
+    _months(folder, "月度绩效表", ["绩效分值"],
+            lambda i, m, r: [round(min(100, base[i] + r.uniform(-6, 6)), 1)], rng, hired)
 
 
 def grade_dc(folder: Path, rng: random.Random) -> None:
@@ -104,21 +142,41 @@ def grade_dc(folder: Path, rng: random.Random) -> None:
             rng)
 
 
+# Which standard each assistant's figures meet in Q1..Q4 (一级, 二级, or None: neither).
+# A level is granted after 2 quarters in a row: 0101 三级 → 一级 and 0102 三级 → 二级 at the
+# close of 06, 0111 二级 → 一级 at the close of 09, 0103 三级 → 二级 at the close of 12; 0104
+# meets 二级 only in quarters that are not in a row. The others never meet a standard.
+ASSISTANT_QUARTERS: dict[int, tuple[str | None, ...]] = {
+    0: ("一级", "一级", "一级", "一级"), 1: ("二级", "二级", "二级", "二级"),
+    2: ("二级", None, "二级", "二级"), 3: (None, "二级", None, "二级"),
+    10: ("二级", "一级", "一级", "一级"), 11: ("二级", "二级", "二级", "二级"),
+}
+
+
 def assistant(folder: Path, rng: random.Random) -> None:
     _roster(folder, ["三级"] * 10 + ["二级"] * 2, ["2024-01-01"] * 12)
     base = [rng.uniform(60, 95) for _ in AGENTS]
+
+    def row(i: int, month: int, r: random.Random) -> list[object]:
+        meets = ASSISTANT_QUARTERS.get(i, (None,) * 4)[(month - 1) // 3]
+        if meets is None:  # B-case follow-ups short of 40 a quarter: no standard is met
+            return [round(base[i] + r.uniform(-5, 5), 1), r.randint(0, 8), r.randint(0, 9),
+                    r.randint(8, 16), r.randint(8, 12), r.randint(2, 5), r.randint(2, 5),
+                    1 if r.random() < 0.15 else 0]
+        top = meets == "一级"  # 一级 also needs A-case follow-ups and reports
+        return [round(r.uniform(86, 96) if top else r.uniform(76, 84), 1), r.randint(0, 5),
+                r.randint(0, 5), r.randint(14, 18) if top else r.randint(6, 12),
+                r.randint(14, 18), r.randint(4, 6) if top else r.randint(1, 3),
+                r.randint(4, 6), 1 if r.random() < 0.3 else 0]
+
     _months(folder, "客服助理考核表",
             ["绩效得分", "仪表扣分", "日常工作及案件处理扣分", "A类案件跟进数", "B类案件跟进数",
-             "A类案例报告采纳数", "B类案例报告采纳数", "最佳队员"],
-            lambda i, m, r: [round(base[i] + r.uniform(-5, 5), 1), r.randint(0, 8),
-                             r.randint(0, 9), r.randint(8, 16), r.randint(10, 17),
-                             r.randint(2, 5), r.randint(2, 5), 1 if r.random() < 0.15 else 0],
-            rng)
+             "A类案例报告采纳数", "B类案例报告采纳数", "最佳队员"], row, rng)
 
 
 SCHEMES: dict[str, Callable[[Path, random.Random], None]] = {
     "weighted": weighted, "points": points, "tier": tier, "grade": grade,
-    "grade_dc": grade_dc, "assistant": assistant,
+    "grade_dc": grade_dc, "grade_cba": grade_cba, "assistant": assistant,
 }
 
 

@@ -69,29 +69,91 @@ def test_example_pipeline_end_to_end(tmp_path: Path, cli_json) -> None:
     assert history["months"][-1]["month"] <= history["left_on"][:7]
 
 
-SCHEMES = ["weighted", "points", "tier", "grade", "grade_dc", "assistant"]
+ROOT = EXAMPLES.parent
+TEMPLATES = sorted(p.stem for p in (ROOT / "templates").glob("*.yaml"))
+MOVE_TABLE = EXAMPLES / "README.md"
+
+
+def _example_folder(template: str) -> Path:
+    """examples/NAME/ for templates/NAME.yaml (examples/schemes.py's convention); the star
+    example is examples/ itself (the README's Quick start)."""
+    return EXAMPLES if template == "star" else EXAMPLES / template
+
+
+def _move_table() -> dict[str, dict[str, str]]:
+    """examples/README.md's table of each template's moves over the year: template → column →
+    cell (a count, or – where the template's rules never demote)."""
+    text = MOVE_TABLE.read_text(encoding="utf-8")
+    section = text.split("\n## Moves over the year, per template\n", 1)[1].split("\n## ", 1)[0]
+    lines = [line for line in section.splitlines() if line.startswith("| `")]
+    header = ["template", "folder", "agents", "promotions", "demotions", "trial ends",
+              "december"]
+    rows = [dict(zip(header, (c.strip().strip("`") for c in line.strip("|").split("|"))))
+            for line in lines]
+    return {row["template"]: row for row in rows}
 
 
 def test_scheme_examples_are_what_their_generator_writes(tmp_path: Path) -> None:
     subprocess.run([sys.executable, str(EXAMPLES / "schemes.py"), "--out", str(tmp_path)],
                    check=True, capture_output=True)
-    for scheme in SCHEMES:
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert written and "star" not in written
+    for scheme in written:
         made = sorted(p.name for p in (tmp_path / scheme).glob("*.xlsx"))
         assert made == sorted(p.name for p in (EXAMPLES / scheme).glob("*.xlsx")), scheme
         for name in made:
             assert _sha(tmp_path / scheme / name) == _sha(EXAMPLES / scheme / name), name
 
 
-@pytest.mark.parametrize("scheme", SCHEMES)
-def test_every_scheme_scores_and_promotes_its_examples(tmp_path: Path, cli_json,
-                                                       scheme: str) -> None:
-    folder = EXAMPLES / scheme
-    extra = ["--profile", str(folder / "profile.xlsx")] if scheme == "points" else []
+def test_every_template_has_a_row_in_the_move_table() -> None:
+    table = _move_table()
+    assert sorted(table) == TEMPLATES, "examples/README.md: one row per templates/*.yaml"
+    for template, row in table.items():
+        folder = _example_folder(template).relative_to(ROOT).as_posix()
+        assert row["folder"] == f"{folder}/", template
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_every_template_scores_and_promotes_its_example(tmp_path: Path, cli_json,
+                                                        template: str) -> None:
+    """Every shipped template's example year goes through the CLI without an error and
+    moves agents: exactly the moves of examples/README.md's table."""
+    folder = _example_folder(template)
+    assert (folder / "roster.xlsx").is_file(), (
+        f"templates/{template}.yaml has no example: add examples/{template}/ (kpi_2026-MM.xlsx, "
+        "roster.xlsx; see examples/schemes.py)")
+    kpi = sorted(folder.glob("kpi_2026-*.xlsx"))
+    assert [p.name for p in kpi] == [f"kpi_2026-{m:02d}.xlsx" for m in range(1, 13)]
+    extra: list[str] = []
+    if sorted(folder.glob("att_2026-*.xlsx")):
+        extra += ["--attendance", str(folder / "att_2026-*.xlsx")]
+    if (folder / "profile.xlsx").is_file():
+        extra += ["--profile", str(folder / "profile.xlsx")]
     doc = cli_json("score", str(folder / "kpi_2026-*.xlsx"), "--roster", folder / "roster.xlsx",
-                   "--scheme", scheme, *extra, "--out", f"{tmp_path / 'out'}/")
-    assert len(doc["months"]) == 12
+                   "--scheme", template, *extra, "--out", f"{tmp_path / 'out'}/")
+    assert [m["month"] for m in doc["months"]] == [f"2026-{m:02d}" for m in range(1, 13)]
     assert [p for p in doc["problems"] if p["severity"] == "error"] == []
+    decided = [(m["month"], a["agent_id"], a["decision"]) for m in doc["months"]
+               for a in m["agents"] if a["decision"]]
+    count = {kind: sum(1 for *_, k in decided if k == kind)
+             for kind in ("promote", "demote", "trial_end")}
+
     promoted = cli_json("promote")
-    assert promoted["as_of"] == "2026-12" and len(promoted["levels"]) == 12
+    assert promoted["as_of"] == "2026-12"
+    assert [p for p in promoted["problems"] if p["severity"] == "error"] == []
+    assert sorted((m["agent_id"], m["kind"]) for m in promoted["moves"]) == sorted(
+        (agent, kind) for month, agent, kind in decided if month == "2026-12")
+
+    row = _move_table()[template]
+    assert row["agents"] == str(len({a["agent_id"] for m in doc["months"] for a in m["agents"]}))
+    assert count["promote"] == int(row["promotions"]) >= 1
+    if row["demotions"] == "–":  # the template's rules never demote (a person decides)
+        assert count["demote"] == 0
+    else:
+        assert count["demote"] == int(row["demotions"]) >= 1
+    assert count["trial_end"] == int(row["trial ends"])
+    assert len(promoted["moves"]) == int(row["december"]) >= 1
+
     payroll = cli_json("payroll", "export", "--out", tmp_path / "payroll.csv")
-    assert len(payroll["rows"]) == 12
+    assert payroll["month"] == "2027-01"
+    assert len(payroll["rows"]) == len(promoted["levels"])

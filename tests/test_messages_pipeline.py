@@ -220,6 +220,14 @@ def test_points_explanation_and_missing_profile_line(lang: str) -> None:
     scores, problems = score_rows(
         [_row("0001", ready_score=Decimal(60)), _row("0002", ready_score=Decimal(80))],
         points, {"0001": (hard, Source("profile.xlsx"))})
+    assert [s.explanation for s in scores] == {  # the shipped template scales by 25/20
+        "zh": ["积分 53.75 = 硬性项目 7（学历 3、工作经验 4）× 1.25 + 0.75 × 绩效 60"],
+        "en": ["Points 53.75 = hard items 7 (学历 3, 工作经验 4) × 1.25 + 0.75 × performance 60"],
+    }[lang]
+    unscaled = points.model_copy(update={
+        "profile": points.profile.model_copy(update={"scale": Decimal(1)})})
+    scores, _problems = score_rows([_row("0001", ready_score=Decimal(60))], unscaled,
+                                   {"0001": (hard, Source("profile.xlsx"))})
     assert [s.explanation for s in scores] == {
         "zh": ["积分 52.00 = 硬性项目 7（学历 3、工作经验 4）+ 0.75 × 绩效 60"],
         "en": ["Points 52.00 = hard items 7 (学历 3, 工作经验 4) + 0.75 × performance 60"],

@@ -38,6 +38,18 @@ def test_height_and_looks_are_left_out() -> None:
     assert "身高、相貌" in TEXT and "unlawful" in TEXT
 
 
+def test_hard_items_are_scaled_back_to_25() -> None:
+    """Without height and looks the four hard items reach 20: scaled by 25/20 they reach the
+    source's 25 again, so 25 + 0.75 × 100 = 100 and 六级 (96–100) can be reached."""
+    items = POINTS.profile.items
+    most = sum(max([*i.values.values(), *(s.points for s in i.steps),
+                    *([i.max] if i.max is not None else [])]) for i in items)
+    assert most == 20
+    assert POINTS.profile.scale == Decimal("1.25")
+    assert most * POINTS.profile.scale + POINTS.score.performance_factor * 100 == 100
+    assert "25/20" in TEXT
+
+
 @pytest.mark.language("en")
 def test_profile_plus_performance_through_the_cli(tmp_path: Path, cli_json, cli) -> None:
     write_xlsx(tmp_path / "profile.xlsx", [
@@ -45,15 +57,18 @@ def test_profile_plus_performance_through_the_cli(tmp_path: Path, cli_json, cli)
         ["0001", "甲", "本科", "3年", "售前售后", 3],     # 3 + 4 + 5 + 3 = 15
         ["0002", "乙", "大专", "实习", "售前", 7],         # 1 + 0 + 2 + 5 (at most 5) = 8
         ["0003", "丙", "硕士", 6, "售后", 0],              # 5 + 5 + 4 + 0 = 14
+        ["0004", "丁", "博士", "5年", "两者", 5],          # 5 + 5 + 5 + 5 = 20, the most
     ])
     write_xlsx(tmp_path / "kpi_2026-01.xlsx", [
-        ["工号", "姓名", "绩效总分"], ["0001", "甲", 60], ["0002", "乙", 80], ["0003", "丙", 100]])
+        ["工号", "姓名", "绩效总分"], ["0001", "甲", 60], ["0002", "乙", 80], ["0003", "丙", 100],
+        ["0004", "丁", 100]])
     doc = cli_json("score", "kpi_2026-01.xlsx", "--scheme", "points", "--profile", "profile.xlsx")
+    # hard × 25/20 + 0.75 × performance: 15 × 1.25 + 45, 8 × 1.25 + 60, 14 × 1.25 + 75, 25 + 75
     assert {a["agent_id"]: a["score"] for a in doc["agents"]} == {
-        "0001": 60, "0002": 68, "0003": 89}  # hard + 0.75 × performance
+        "0001": 63.75, "0002": 70, "0003": 92.5, "0004": 100}
     promoted = cli_json("promote")
     assert {lv["agent_id"]: lv["level"] for lv in promoted["levels"]} == {
-        "0001": "助理", "0002": "助理一级", "0003": "四级"}
+        "0001": "助理·高", "0002": "助理一级", "0003": "五级", "0004": "六级"}
     history = cli_json("history", "0002")
     assert history["months"][0]["level"] == "未定级"
 

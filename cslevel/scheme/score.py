@@ -150,6 +150,10 @@ class ProfileItem(_Model):
 
 class Profile(_Model):
     items: list[ProfileItem] = Field(min_length=1)
+    # the hard items' points are multiplied by this before they are added: the shipped points
+    # template leaves two of the source's five 0–5 items out, so it scales the other four by
+    # 25/20 to keep 25 as their maximum (DOMAIN.md, Scheme 4)
+    scale: Decimal = Field(Decimal(1), gt=0, le=100)
 
 
 class AggregateMetric(_Model):
