@@ -199,9 +199,25 @@ class _Setting(NamedTuple):
     restarts: bool  # …and starts the state again (else: passed over)
     missing_note: str
     missing_counted: bool
+    # a template with tracks: each regular level -> the replay's constants on its track
+    # (whose ladder is that track); None: one ladder
+    tracks: Mapping[str, _Setting] | None = None
 
 
 def setting(kind: RuleKind, scheme: Scheme, window: int) -> _Setting:
+    """A replay's constants. With tracks, the setting of the entry level's track, which
+    knows every track's: the rules then move an agent along the track of the level held."""
+    if not scheme.tracks:
+        return _one_setting(kind, scheme, window)
+    by_level: dict[str, _Setting] = {}
+    for track in scheme.tracks:
+        on_track = _one_setting(kind, scheme.track_scheme(track), window)._replace(
+            tracks=by_level)
+        by_level.update(dict.fromkeys(track.levels, on_track))
+    return by_level[scheme.entry_level]
+
+
+def _one_setting(kind: RuleKind, scheme: Scheme, window: int) -> _Setting:
     trial, missing = kind.trial, kind.missing
     skip = missing is not None and missing.skipped is not None and (
         scheme.promotion.missing_month == "skip")
@@ -337,6 +353,8 @@ def _follow(run: _Setting, who: Who, states: list[MonthState], months: list[Mont
     state at the close of the last."""
     if not months:
         return level, state
+    if run.tracks is not None:  # the track of the level held (a placement may change it)
+        run = run.tracks.get(level, run)
     kind = run.kind
     agent_id, agent, trial_end = who.agent_id, who.agent, who.trial_end
     get, append = who.scores.get, states.append
