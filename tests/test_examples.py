@@ -69,7 +69,7 @@ def test_example_pipeline_end_to_end(tmp_path: Path, cli_json) -> None:
     assert history["months"][-1]["month"] <= history["left_on"][:7]
 
 
-SCHEMES = ["weighted", "points", "tier", "grade", "grade_dc", "assistant"]
+SCHEMES = ["weighted", "points", "tier", "grade", "grade_dc", "assistant", "ladder"]
 
 
 def test_scheme_examples_are_what_their_generator_writes(tmp_path: Path) -> None:

@@ -92,7 +92,7 @@ class Track(_Model):
 
 # the rule kinds whose moves are one step along a ladder of regular levels: the ones a
 # template with tracks may use (each track is then that ladder)
-TRACK_RULES = ("streak", "window", "ranking")
+TRACK_RULES = ("streak", "window_average", "rank_streak")
 
 
 class Signoff(_Model):
@@ -280,7 +280,8 @@ class Scheme(_Model):
                 first = by_rank.setdefault(rank, name)
                 if self.level(first).pay != self.level(name).pay:
                     out.append(_("levels {first} and {second} have the same rank ({rank}) but "
-                                 "different pay; equal ranks are paid the same").format(
+                                 "different pay; give them the same pay (equal ranks are paid "
+                                 "the same)").format(
                         first=first, second=name, rank=rank))
         return out
 
@@ -331,10 +332,11 @@ class Scheme(_Model):
     def track_scheme(self, track: Track) -> Scheme:
         """The scheme as one track's rules see it: the trial level and the track's levels,
         lowest first, the track's lowest as its floor (and as its entry level unless the
-        template's entry level is on it). Not validated again: a view for the rules."""
+        template's entry level is on it), and that track alone as its `tracks` (so that a
+        rule can name it). Not validated again: a view for the rules."""
         levels = [lv for lv in self.levels if lv.trial] + [self.level(n) for n in track.levels]
         entry = self.entry_level if self.entry_level in track.levels else track.levels[0]
-        return self.model_copy(update={"levels": levels, "entry_level": entry, "tracks": []})
+        return self.model_copy(update={"levels": levels, "entry_level": entry, "tracks": [track]})
 
     def level(self, name: str) -> Level:
         return self._index()[2][name]
