@@ -253,8 +253,8 @@ def test_a_change_of_track_is_a_placement_and_the_rules_follow_the_new_track(
     # expert track (never 主管 or 经理)
     assert [m["level"] for m in after["months"]] == ["组长", "中级", "中级", "中级", "高级", "高级"]
     assert after["next_level"] == "高级"
-    assert after["months"][1]["reason"] == ("级别由调整 #1 设为中级：转专业通道 moves to the expert "
-                                           "track")
+    assert after["months"][1]["reason"] == ("级别由调整 #1 设为中级，由管理通道转入专业通道：转专业通道 "
+                                           "moves to the expert track")
     assert after["months"][3]["to"] == "高级" and after["months"][3]["effective"] == "2026-05"
     # the other agent is untouched
     assert cli_json("history", "0002")["next_level"] == "经理"

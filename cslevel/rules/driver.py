@@ -202,6 +202,7 @@ class _Setting(NamedTuple):
     # a template with tracks: each regular level -> the replay's constants on its track
     # (whose ladder is that track); None: one ladder
     tracks: Mapping[str, _Setting] | None = None
+    track: str = ""  # the track's name, with tracks
 
 
 def setting(kind: RuleKind, scheme: Scheme, window: int) -> _Setting:
@@ -212,7 +213,7 @@ def setting(kind: RuleKind, scheme: Scheme, window: int) -> _Setting:
     by_level: dict[str, _Setting] = {}
     for track in scheme.tracks:
         on_track = _one_setting(kind, scheme.track_scheme(track), window)._replace(
-            tracks=by_level)
+            tracks=by_level, track=track.name)
         by_level.update(dict.fromkeys(track.levels, on_track))
     return by_level[scheme.entry_level]
 
@@ -286,7 +287,8 @@ def _follow_fixed(run: _Setting, who: Who, states: list[MonthState], months: lis
     if not fix.levels or not months:
         return _follow(run, who, states, months, level, state)
     first, last = months[0], months[-1]
-    placed: list[tuple[int, Adjustment]] = []  # (index of the month's state, placement)
+    # (index of the month's state, placement, (track left, track joined) or None)
+    placed: list[tuple[int, Adjustment, tuple[str, str] | None]] = []
     done = 0
     for month, adjustment in sorted(fix.levels.items()):
         if not first <= month <= last:
@@ -294,17 +296,33 @@ def _follow_fixed(run: _Setting, who: Who, states: list[MonthState], months: lis
         cut = month - first
         level, state = _follow(run, who, states, months[done:cut], level, state)
         _overturn(states, adjustment)
+        moved = _track_change(run, level, adjustment.value)
         level, state = adjustment.value, run.kind.initial
-        placed.append((len(states), adjustment))
+        placed.append((len(states), adjustment, moved))
         done = cut
     level, state = _follow(run, who, states, months[done:], level, state)
-    for index, adjustment in placed:
+    for index, adjustment, moved in placed:
         month_state = states[index]
         month_state.adjustment = adjustment.id
-        month_state.note = _joined(_("level set to {level} by adjustment #{id}: {reason}").format(
-            level=adjustment.value, id=adjustment.id, reason=adjustment.reason),
-            month_state.note)
+        if moved is None:
+            said = _("level set to {level} by adjustment #{id}: {reason}").format(
+                level=adjustment.value, id=adjustment.id, reason=adjustment.reason)
+        else:
+            said = _("level set to {level} by adjustment #{id}, from {was} to {track}: "
+                     "{reason}").format(level=adjustment.value, id=adjustment.id, was=moved[0],
+                                        track=moved[1], reason=adjustment.reason)
+        month_state.note = _joined(said, month_state.note)
     return level, state
+
+
+def _track_change(run: _Setting, level: str, placed: str) -> tuple[str, str] | None:
+    """(track left, track joined) when a placement moves an agent to another track."""
+    if run.tracks is None:
+        return None
+    was, now = run.tracks.get(level), run.tracks.get(placed)
+    if was is None or now is None or was.track == now.track:
+        return None
+    return was.track, now.track
 
 
 def _overturn(states: list[MonthState], placement: Adjustment) -> None:
