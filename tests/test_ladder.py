@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -322,3 +323,25 @@ def test_tracks_hold_for_the_window_average_rule_too() -> None:
     assert path("初级", [60] * 3) == (p("初级", 3), "初级")
     assert path("员工", [60] * 3) == (p("员工", 3), "员工")
     assert path("经理", [60] * 3) == (p("经理", 3), "主管")
+
+
+def test_a_pay_table_paying_equal_ranks_differently_is_refused(cli, tmp_path: Path) -> None:
+    text = read_template("ladder")[1]
+    text, count = re.subn(r"^    pay: \{[^}]*\}\n", "", text, flags=re.MULTILINE)
+    assert count == 8
+    template = tmp_path / "ladder_table.yaml"
+    template.write_text(text.replace("  currency: CNY\n", "  currency: CNY\n  table: 薪酬表.xlsx\n"),
+                        encoding="utf-8")
+    rows = [["级别", "基本工资", "岗位津贴", "绩效奖金"]]
+    for rank, (manager, expert) in enumerate(zip(MANAGEMENT, EXPERT, strict=True), start=1):
+        rows += [[manager, 4000 * rank, 500, 1000], [expert, 4000 * rank, 500, 1000]]
+    rows[4][1] = 8100  # 中级 (rank 2 of the expert track) above 组长
+    write_xlsx(tmp_path / "薪酬表.xlsx", rows)
+    code, out, _err = cli("templates", "validate", template, "--json")
+    assert code == 1
+    assert [(p["file"], p["message"]) for p in json.loads(out)["problems"]] == [
+        (str(tmp_path / "薪酬表.xlsx"),
+         "级别 组长 与 中级 同为第 2 级，但薪酬不同；请将两者的薪酬设为相同（同级次同薪）")]
+    rows[4][1] = 8000
+    write_xlsx(tmp_path / "薪酬表.xlsx", rows)
+    assert cli("templates", "validate", template)[0] == 0
