@@ -10,6 +10,7 @@ package), which the stages below the pipeline import. This module sits above `cs
 from __future__ import annotations
 
 from .paytable import apply_pay_table, read_pay_table, table_path
+from .records import CslevelError, Problem, Source
 from .scheme import *
 from .scheme import Scheme, read_template
 from .scheme import __all__ as _SCHEME_NAMES
@@ -25,4 +26,8 @@ def load_scheme(name_or_path: str) -> tuple[Scheme, str]:
         source = table_path(scheme, path)
         assert source is not None
         scheme = apply_pay_table(scheme, read_pay_table(source, scheme))
+        if scheme.tracks:  # pay follows the rank (checked by the template when it lists pay)
+            unequal = scheme.rank_pay_differences()
+            if unequal:
+                raise CslevelError([Problem(m, Source(str(source))) for m in unequal])
     return scheme, text

@@ -174,9 +174,37 @@ def assistant(folder: Path, rng: random.Random) -> None:
              "A类案例报告采纳数", "B类案例报告采纳数", "最佳队员"], row, rng)
 
 
+def ladder(folder: Path, rng: random.Random) -> None:
+    """The dual ladder: 一组 on the management track, 二组 on the expert track. Each agent
+    scores around a base (±3): 113 and up is always ≥ 110 (a move up every 3 months), 85
+    and below always < 90 (a move down), 95–105 never moves. 0112 joins in April with only
+    its track in the roster (it opens at that track's lowest level, 初级). 0106 (员工, 103)
+    improves from October to 113, so the close of 2026-12 moves it up to 组长."""
+    levels = ["主管", "员工", "组长", "组长", "员工", "员工",
+              "初级", "中级", "高级", "中级", "初级", ""]
+    tracks = ["管理通道"] * 6 + ["专业通道"] * 5 + ["专业序列"]
+    hired = ["2020-03-01", "2024-05-01", "2022-09-01", "2023-01-01", "2025-02-01", "2024-08-01",
+             "2025-06-01", "2023-04-01", "2021-07-01", "2022-11-01", "2025-01-01", "2026-04-01"]
+    base = [114, 100, 84, 98, 96, 103, 115, 97, 114, 83, 101, 99]
+    rows = [[a, n, t, h, lv, tr] for a, n, t, h, lv, tr
+            in zip(AGENTS, NAMES, TEAMS, hired, levels, tracks)]
+    _write(folder / "roster.xlsx", "客服部花名册",
+           ["工号", "姓名", "组别", "入职日期", "当前级别", "通道"], rows)
+    for month in range(1, 13):
+        rows = [[agent, NAMES[i], TEAMS[i], round(_ladder_base(base, i, month)
+                                                  + rng.uniform(-3, 3), 1)]
+                for i, agent in enumerate(AGENTS) if hired[i] <= f"2026-{month:02d}-31"]
+        _write(folder / f"kpi_2026-{month:02d}.xlsx", f"2026年{month:02d}月绩效考核表",
+               ["工号", "姓名", "组别", "绩效分值"], rows)
+
+
+def _ladder_base(base: list[int], i: int, month: int) -> int:
+    return 113 if i == 5 and month >= 10 else base[i]
+
+
 SCHEMES: dict[str, Callable[[Path, random.Random], None]] = {
     "weighted": weighted, "points": points, "tier": tier, "grade": grade,
-    "grade_dc": grade_dc, "grade_cba": grade_cba, "assistant": assistant,
+    "grade_dc": grade_dc, "grade_cba": grade_cba, "assistant": assistant, "ladder": ladder,
 }
 
 

@@ -96,7 +96,7 @@ def test_unknown_scheme_lists_the_shipped_ones(tmp_path: Path, cli) -> None:
     code, _, err = cli("score", kpi, "--scheme", "nosuch")
     assert code == 1
     assert ("unknown scheme 'nosuch' — Use one of: assistant, grade, grade_cba, grade_dc, "
-            "points, star, tier, weighted, or give the path "
+            "ladder, points, star, tier, weighted, or give the path "
             "of a template file (.yaml).") in err
 
 

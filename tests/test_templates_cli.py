@@ -16,7 +16,8 @@ def test_list_names_every_shipped_template(cli) -> None:
     doc = json.loads(out)
     assert {t["name"]: t["rule"] for t in doc["templates"]} == {
         "assistant": "quarterly_standard", "grade": "tenure_grade",
-        "grade_cba": "tenure_grade", "grade_dc": "rank_streak", "points": "score_bands",
+        "grade_cba": "tenure_grade", "grade_dc": "rank_streak", "ladder": "streak",
+        "points": "score_bands",
         "star": "streak",
         "tier": "tier_floors",
         "weighted": "window_average"}

@@ -28,7 +28,48 @@ def roster_fields(scheme: Scheme) -> dict[str, list[str]]:
         fields["supervisor_tier"] = scheme.pay.supervisor_allowance.column
     if scheme.pay.team_lead is not None:
         fields["team_lead"] = scheme.pay.team_lead.column
+    if scheme.tracks:
+        fields["track"] = cols.track
     return fields
+
+
+def _on_track(scheme: Scheme, table: Table, index: int, raw: object, level: str | None,
+              problems: list[Problem]) -> str | None:
+    """A template with tracks: the roster's track (通道) checked against the level held; a
+    row that gives only the track opens at its lowest level (when there is no trial to
+    serve first). Returns the level to open at."""
+    text = values.clean_text(raw)
+    if not text:
+        return level
+    track = scheme.resolve_track(text)
+    if track is None:
+        problems.append(Problem(
+            _("unknown track {track}").format(track=repr(text)), table.source(index, "track"),
+            hint=_("Use one of: {tracks}.").format(
+                tracks=_(", ").join(t.name for t in scheme.tracks))))
+        return level
+    if level is None:
+        if scheme.trial_level is None or scheme.trial_months == 0:
+            return track.levels[0]
+        held = scheme.track_of(scheme.entry_level)
+        if held is not None and held.name != track.name:
+            problems.append(Problem(
+                _("a new hire's trial ends at {level} on {held}, not on {track}").format(
+                    level=scheme.entry_level, held=held.name, track=track.name),
+                table.source(index, "track"),
+                hint=_("Give the level the agent holds in the current level column, or "
+                       "place the agent with cslevel adjust level once the trial is over.")))
+        return level
+    held = scheme.track_of(level)
+    if held is not None and held.name != track.name:
+        problems.append(Problem(
+            _("{level} is on {held}, not on {track} (its levels: {levels})").format(
+                level=level, held=held.name, track=track.name,
+                levels=_(", ").join(track.levels)),
+            table.source(index, "current_level"),
+            hint=_("Correct the level or the track; to move an agent to another track, use "
+                   "cslevel adjust level with a reason.")))
+    return level
 
 
 def _supervisor_tier(scheme: Scheme, raw: object) -> str:
@@ -79,6 +120,8 @@ def read_roster(path: Path, scheme: Scheme, table: Table | None = None
         tier = _coerce(table, index, "supervisor_tier", partial(_supervisor_tier, scheme),
                        problems, tier_what, "")
         lead = _coerce(table, index, "team_lead", values.flag, problems, lead_what, lead_hint)
+        if scheme.tracks:
+            level = _on_track(scheme, table, index, table.cell(cells, "track"), level, problems)
         if agent is None or _new_errors(problems, errors_before):
             continue
         out.append(RosterRow(agent, table.source(index), values.clean_text(table.cell(cells, "name")),

@@ -199,9 +199,26 @@ class _Setting(NamedTuple):
     restarts: bool  # …and starts the state again (else: passed over)
     missing_note: str
     missing_counted: bool
+    # a template with tracks: each regular level -> the replay's constants on its track
+    # (whose ladder is that track); None: one ladder
+    tracks: Mapping[str, _Setting] | None = None
+    track: str = ""  # the track's name, with tracks
 
 
 def setting(kind: RuleKind, scheme: Scheme, window: int) -> _Setting:
+    """A replay's constants. With tracks, the setting of the entry level's track, which
+    knows every track's: the rules then move an agent along the track of the level held."""
+    if not scheme.tracks:
+        return _one_setting(kind, scheme, window)
+    by_level: dict[str, _Setting] = {}
+    for track in scheme.tracks:
+        on_track = _one_setting(kind, scheme.track_scheme(track), window)._replace(
+            tracks=by_level, track=track.name)
+        by_level.update(dict.fromkeys(track.levels, on_track))
+    return by_level[scheme.entry_level]
+
+
+def _one_setting(kind: RuleKind, scheme: Scheme, window: int) -> _Setting:
     trial, missing = kind.trial, kind.missing
     skip = missing is not None and missing.skipped is not None and (
         scheme.promotion.missing_month == "skip")
@@ -270,7 +287,8 @@ def _follow_fixed(run: _Setting, who: Who, states: list[MonthState], months: lis
     if not fix.levels or not months:
         return _follow(run, who, states, months, level, state)
     first, last = months[0], months[-1]
-    placed: list[tuple[int, Adjustment]] = []  # (index of the month's state, placement)
+    # (index of the month's state, placement, (track left, track joined) or None)
+    placed: list[tuple[int, Adjustment, tuple[str, str] | None]] = []
     done = 0
     for month, adjustment in sorted(fix.levels.items()):
         if not first <= month <= last:
@@ -278,17 +296,33 @@ def _follow_fixed(run: _Setting, who: Who, states: list[MonthState], months: lis
         cut = month - first
         level, state = _follow(run, who, states, months[done:cut], level, state)
         _overturn(states, adjustment)
+        moved = _track_change(run, level, adjustment.value)
         level, state = adjustment.value, run.kind.initial
-        placed.append((len(states), adjustment))
+        placed.append((len(states), adjustment, moved))
         done = cut
     level, state = _follow(run, who, states, months[done:], level, state)
-    for index, adjustment in placed:
+    for index, adjustment, moved in placed:
         month_state = states[index]
         month_state.adjustment = adjustment.id
-        month_state.note = _joined(_("level set to {level} by adjustment #{id}: {reason}").format(
-            level=adjustment.value, id=adjustment.id, reason=adjustment.reason),
-            month_state.note)
+        if moved is None:
+            said = _("level set to {level} by adjustment #{id}: {reason}").format(
+                level=adjustment.value, id=adjustment.id, reason=adjustment.reason)
+        else:
+            said = _("level set to {level} by adjustment #{id}, from {was} to {track}: "
+                     "{reason}").format(level=adjustment.value, id=adjustment.id, was=moved[0],
+                                        track=moved[1], reason=adjustment.reason)
+        month_state.note = _joined(said, month_state.note)
     return level, state
+
+
+def _track_change(run: _Setting, level: str, placed: str) -> tuple[str, str] | None:
+    """(track left, track joined) when a placement moves an agent to another track."""
+    if run.tracks is None:
+        return None
+    was, now = run.tracks.get(level), run.tracks.get(placed)
+    if was is None or now is None or was.track == now.track:
+        return None
+    return was.track, now.track
 
 
 def _overturn(states: list[MonthState], placement: Adjustment) -> None:
@@ -337,6 +371,8 @@ def _follow(run: _Setting, who: Who, states: list[MonthState], months: list[Mont
     state at the close of the last."""
     if not months:
         return level, state
+    if run.tracks is not None:  # the track of the level held (a placement may change it)
+        run = run.tracks.get(level, run)
     kind = run.kind
     agent_id, agent, trial_end = who.agent_id, who.agent, who.trial_end
     get, append = who.scores.get, states.append

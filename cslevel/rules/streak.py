@@ -46,13 +46,20 @@ class Streak(NamedTuple):
 
 def prepare(scheme: Scheme, window: int) -> Streak:
     rule, ladder = scheme.promotion, scheme.regular_levels
+    if scheme.tracks:  # one track of a template with several (Scheme.track_scheme)
+        track = scheme.tracks[0].name
+        top = {lv: _("already at the top of {track} ({level})").format(track=track, level=lv)
+               for lv in ladder}
+        floor = {lv: _("already at the lowest level of {track} ({level})").format(
+            track=track, level=lv) for lv in ladder}
+    else:
+        top = {lv: _("already at the top level ({level})").format(level=lv) for lv in ladder}
+        floor = {lv: _("already at the lowest regular level ({level})").format(level=lv)
+                 for lv in ladder}
     return Streak(
         window, rule.up_threshold, rule.down_threshold, rule.block_column, ladder,
         {level: i for i, level in reversed(list(enumerate(ladder)))},
-        ladder.index(scheme.floor_level) if scheme.floor_level in ladder else 0,
-        {lv: _("already at the top level ({level})").format(level=lv) for lv in ladder},
-        {lv: _("already at the lowest regular level ({level})").format(level=lv)
-         for lv in ladder})
+        ladder.index(scheme.floor_level) if scheme.floor_level in ladder else 0, top, floor)
 
 
 def step(rule: Streak, who: Who, level: str, state: State, month: Month,

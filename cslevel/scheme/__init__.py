@@ -32,7 +32,7 @@ from .load import (
     shipped_templates_dir,
     template_hash,
 )
-from .models import Columns, Level, Scheme
+from .models import TRACK_RULES, Columns, Level, Scheme, Track
 from .names import normalize_label
 from .pay import (
     AttendanceDeduction,
@@ -64,12 +64,12 @@ from .score import (
 )
 
 __all__ = [
-    "RULE_KINDS", "TIMES_A_MONTH", "Aggregate", "AggregateMetric", "Attendance",
+    "RULE_KINDS", "TIMES_A_MONTH", "TRACK_RULES", "Aggregate", "AggregateMetric", "Attendance",
     "AttendanceDeduction", "AttendanceFlag", "AttendanceItem", "AttendanceScore",
     "AttendanceUnit", "Band", "Bounds", "Columns", "Count", "Figure", "GradeBand", "LeadBand",
     "Level", "Metric", "Money", "Pay", "PerformancePay", "Profile", "ProfileItem", "Promotion",
     "RoleWeights", "Scheme", "ScoreRule", "SeniorityPay", "Standard", "Step",
-    "SupervisorAllowance", "TeamLeadPay", "TenureBand", "TierFloors", "Weight",
+    "SupervisorAllowance", "TeamLeadPay", "TenureBand", "TierFloors", "Track", "Weight",
     "normalize_label", "parse_scheme", "read_template", "shipped_template_names",
     "shipped_templates_dir",
     "template_hash",

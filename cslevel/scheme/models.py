@@ -57,6 +57,9 @@ class Columns(_Model):
     current_level: list[str] = Field(default_factory=lambda: ["当前级别", "Current Level"])
     discipline_block: list[str] = Field(default_factory=lambda: ["违纪", "不服从管理"])
     month: list[str] = Field(default_factory=lambda: ["月份", "考核月份", "Month"])
+    # the roster's track (通道), read only when the template has `tracks`
+    track: list[str] = Field(default_factory=lambda: ["通道", "序列", "发展通道", "晋升通道",
+                                                      "Track"])
     fill_down: list[str] = Field(default_factory=list)  # fields whose merged cells may be filled
 
     @field_validator("fill_down")
@@ -73,6 +76,23 @@ class Columns(_Model):
 # Scheme._index's look-up tables by id(scheme); each entry holds its scheme, so the id stays
 # its own (a process loads a handful of schemes)
 _LEVEL_LOOKUPS: dict[int, tuple[Any, list[Any], dict[str, Any], dict[str, str]]] = {}
+
+
+class Track(_Model):
+    """One ladder of a template with several of equal standing (the dual ladder of DOMAIN.md
+    scheme 6: 管理通道 员工 → 组长 → 主管 → 经理, 专业通道 初级 → 中级 → 高级 → 专家). Its
+    `levels` go lowest first; a level's rank is its place on its track (1 = the lowest), and
+    levels of equal rank are paid the same. The rules move an agent only along the track of
+    the level held; a change of track is a placement by a person (`cslevel adjust level`)."""
+
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+    levels: list[str] = Field(min_length=1)
+
+
+# the rule kinds whose moves are one step along a ladder of regular levels: the ones a
+# template with tracks may use (each track is then that ladder)
+TRACK_RULES = ("streak", "window_average", "rank_streak")
 
 
 class Signoff(_Model):
@@ -97,6 +117,7 @@ class Scheme(_Model):
     profile: Profile | None = None
     pay: Pay
     signoff: Signoff = Signoff()
+    tracks: list[Track] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _levels_consistent(self) -> Scheme:
@@ -206,7 +227,63 @@ class Scheme(_Model):
                       "missing {missing}, unknown {extra}").format(
                         level=level.name, components=self.pay.components, missing=missing,
                         extra=extra))
+        self._tracks_consistent()
         return self
+
+    def _tracks_consistent(self) -> None:
+        """Every regular level on exactly one track, the trial level on none, track labels
+        unique, a rule kind that moves along a ladder, and equal pay for equal ranks."""
+        if not self.tracks:
+            return
+        if self.promotion.rule not in TRACK_RULES:
+            raise ValueError(_("tracks need a rule that moves one step along a ladder "
+                               "({rules}), not {rule}").format(
+                rules=", ".join(TRACK_RULES), rule=self.promotion.rule))
+        if self.promotion.floor_level is not None:
+            raise ValueError(_("promotion.floor_level cannot be used with tracks: each "
+                               "track's lowest level is its floor; remove floor_level"))
+        labels: dict[str, str] = {}
+        for track in self.tracks:
+            for label in [track.name, *track.aliases]:
+                key = normalize_label(label)
+                if key in labels:
+                    raise ValueError(_("track label {label} is used twice").format(
+                        label=repr(label)))
+                labels[key] = track.name
+        on: dict[str, str] = {}
+        regular = self.regular_levels
+        for track in self.tracks:
+            for level in track.levels:
+                if level not in regular:
+                    raise ValueError(_("tracks ({track}): {level} is not a regular level; "
+                                       "allowed: {names}").format(
+                        track=track.name, level=repr(level), names=regular))
+                if level in on:
+                    raise ValueError(_("level {level} is on two tracks: {first} and "
+                                       "{second}").format(level=level, first=on[level],
+                                                          second=track.name))
+                on[level] = track.name
+        off = [level for level in regular if level not in on]
+        if off:
+            raise ValueError(_("levels on no track: {levels}; put every regular level on "
+                               "one track").format(levels=off))
+        if self.pay.table is None:
+            for problem in self.rank_pay_differences():
+                raise ValueError(problem)
+
+    def rank_pay_differences(self) -> list[str]:
+        """Levels of equal rank on different tracks whose pay differs (pay follows the rank)."""
+        out = []
+        by_rank: dict[int, str] = {}
+        for track in self.tracks:
+            for rank, name in enumerate(track.levels, start=1):
+                first = by_rank.setdefault(rank, name)
+                if self.level(first).pay != self.level(name).pay:
+                    out.append(_("levels {first} and {second} have the same rank ({rank}) but "
+                                 "different pay; give them the same pay (equal ranks are paid "
+                                 "the same)").format(
+                        first=first, second=name, rank=rank))
+        return out
 
     # --- lookups used by the stages -------------------------------------------------
     @property
@@ -241,6 +318,25 @@ class Scheme(_Model):
                        by_label)
             _LEVEL_LOOKUPS[id(self)] = lookups
         return lookups
+
+    def track_of(self, level: str) -> Track | None:
+        """The track a level is on (None: no tracks, or the trial level)."""
+        return next((t for t in self.tracks if level in t.levels), None)
+
+    def resolve_track(self, label: object) -> Track | None:
+        """A track label from any input (name or alias) -> the track."""
+        key = normalize_label(label)
+        return next((t for t in self.tracks
+                     if key in {normalize_label(x) for x in [t.name, *t.aliases]}), None)
+
+    def track_scheme(self, track: Track) -> Scheme:
+        """The scheme as one track's rules see it: the trial level and the track's levels,
+        lowest first, the track's lowest as its floor (and as its entry level unless the
+        template's entry level is on it), and that track alone as its `tracks` (so that a
+        rule can name it). Not validated again: a view for the rules."""
+        levels = [lv for lv in self.levels if lv.trial] + [self.level(n) for n in track.levels]
+        entry = self.entry_level if self.entry_level in track.levels else track.levels[0]
+        return self.model_copy(update={"levels": levels, "entry_level": entry, "tracks": [track]})
 
     def level(self, name: str) -> Level:
         return self._index()[2][name]
