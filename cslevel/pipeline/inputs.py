@@ -156,7 +156,11 @@ class InputFolder:
                           _("Put 绩效 or 考勤 in its name, or name it in {settings} "
                             "(input.kpi, input.attendance).").format(
                               settings=self.config.path.name))
-        return Passed(path, _("the month's {kind}, taken").format(kind=KIND_NAMES[seen.kind]))
+        # (a file of the right month and kind left out: the patterns named others)
+        return Passed(path, _("also looks like the month's {kind}, but input.{key} in "
+                              "{settings} names other files").format(
+            kind=KIND_NAMES[seen.kind], key=seen.kind, settings=self.config.path.name),
+            _("Not read; change input.{key} to take it.").format(key=seen.kind))
 
     def month_files(self, month: Month) -> MonthFiles:
         """`month`'s KPI and attendance workbooks: the patterns' when they match, else the
@@ -201,6 +205,9 @@ class InputFolder:
         candidates = found.several = [p for ps in several.values() for p in ps]
         for path in self.paths():
             if path in taken:
+                kind_taken = "kpi" if path in found.kpi else "attendance"
+                found.problems.append(Problem(_("taken as the month's {kind}").format(
+                    kind=KIND_NAMES[kind_taken]), Source(path.name), "warning"))
                 continue
             passed = self.why_not(path, month, kind if path in candidates else "kpi",
                                   candidates if path in candidates else [])
