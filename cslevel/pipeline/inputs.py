@@ -215,15 +215,20 @@ class InputFolder:
             found.problems.append(passed.problem())
         return found
 
-    def months_with_kpi(self, year: int) -> list[Month]:
-        """Every month a KPI workbook in the folder is for (by the patterns' names or a
-        look; months named without a year are in `year`), in order."""
+    def months_with_kpi(self, before: Month) -> list[Month]:
+        """Every month before `before` a KPI workbook in the folder is for (months named
+        without a year are in `before`'s year), in order. A file whose name says a later
+        month is not opened."""
+        from ..read.identify import month_in_name
+
         months: set[Month] = set()
         for path in self.paths():
-            if self.never(path) is not None:
+            named = month_in_name(path.name, before.year)
+            if self.never(path) is not None or (named is not None and named >= before):
                 continue
-            seen = self.look(path, year)
-            if not isinstance(seen, Passed) and seen.month is not None and seen.kind == "kpi":
+            seen = self.look(path, before.year)
+            if (not isinstance(seen, Passed) and seen.month is not None and seen.month < before
+                    and seen.kind == "kpi"):
                 months.add(seen.month)
         return sorted(months)
 

@@ -131,7 +131,7 @@ def earlier_months(history: Any, folder: InputFolder, month: Month) -> list[Prob
     """A warning when the input folder holds KPI workbooks of months before `month` that no
     run took in (a new workspace given its past months), with the command that does."""
     ran = set(run_months(history.runs()))
-    waiting = [m for m in folder.months_with_kpi(month.year) if m < month and m not in ran]
+    waiting = [m for m in folder.months_with_kpi(month) if m not in ran]
     if not waiting:
         return []
     command = f"cslevel run --from {waiting[0]}"
