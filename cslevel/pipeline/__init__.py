@@ -13,6 +13,8 @@ run_month: find the month's workbooks -> read them ahead (a worker) -> [same inp
            last run? done] -> refuse a locked month -> score -> payroll (not written again
            when paid) -> promote
            -> what changed -> record the run; all in one transaction, every output staged
+run_range: look at the input folder once -> for each month in order: its workbooks? else
+           skipped -> run_month (its own finish) -> the first that fails stops the rest
 history:   load the template -> derive one agent (its adjustments beside its months)
 lock:      lock the month -> record the payroll it is paid from as paid, with the
            corrections it carries (settled)
