@@ -331,6 +331,7 @@ def test_run_from_stops_at_the_month_that_fails(tmp_path: Path, cli) -> None:
     (["--from", "2026-01", "--month", "2026-03"], "give either --month or --from, not both"),
     (["--from", "2026-01", "--dry-run"], "--dry-run runs one month"),
     (["--from", "2026-13"], "2026-13"),
+    (["--from", "2099-01"], "--from 2099-01 is after --to "),  # (--to: last month)
 ])
 def test_run_from_usage_errors(tmp_path: Path, cli, args: list[str], message: str) -> None:
     ws = _workspace(tmp_path, cli)
@@ -338,3 +339,38 @@ def test_run_from_usage_errors(tmp_path: Path, cli, args: list[str], message: st
     assert code == 2
     assert message in " ".join(err.split())
     assert list((ws / "output").iterdir()) == []
+
+
+@pytest.mark.language("en")
+def test_a_file_the_patterns_left_out_is_named(tmp_path: Path, cli) -> None:
+    ws = _workspace(tmp_path, cli)
+    _book(ws / "input" / "att_2026-03.xlsx", [], ATT_HEADER, ATTENDED)  # att_{month}*.xlsx
+    _att_page(ws / "input" / "2026年3月考勤.xls")
+    code, doc, _err = _run(cli, ws, "--month", "2026-03")
+    assert code == 1
+    assert doc["problems"][0]["message"] == f"no KPI workbook for 2026-03 in {ws / 'input'}"
+    assert [(p["file"], p["message"], p["hint"]) for p in doc["problems"][1:]] == [
+        ("2026年3月考勤.xls", ("also looks like the month's attendance workbook, but "
+         "input.attendance in cslevel.toml names other files"),
+         "Not read; change input.attendance to take it."),
+        ("att_2026-03.xlsx", "taken as the month's attendance workbook", "")]
+
+
+def test_one_progress_across_the_months(tmp_path: Path, cli) -> None:
+    from cslevel.config import load_config
+    from cslevel.pipeline import run_range
+
+    ws = _workspace(tmp_path, cli)
+    for month in (1, 3):
+        _kpi(ws / "input" / f"2026年{month}月绩效.xlsx")
+    said: list[str] = []
+    result = run_range(load_config(ws / "cslevel.toml"), Month(2026, 1), Month(2026, 3),
+                       progress=said.append)
+    assert [(m.month, m.status) for m in result.months] == [
+        (Month(2026, 1), "done"), (Month(2026, 2), "skipped"), (Month(2026, 3), "done")]
+    assert result.exit_code == 0
+    assert said[0] == "读取模板"
+    months = [line.split(" · ")[0] for line in said[1:]]
+    assert months == sorted(months)  # in order, each month's steps together
+    assert set(months) == {"2026-01 (1/3)", "2026-03 (3/3)"}
+    assert "2026-03 (3/3) · 工资表" in said
