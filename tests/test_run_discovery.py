@@ -374,3 +374,29 @@ def test_one_progress_across_the_months(tmp_path: Path, cli) -> None:
     assert months == sorted(months)  # in order, each month's steps together
     assert set(months) == {"2026-01 (1/3)", "2026-03 (3/3)"}
     assert "2026-03 (3/3) · 工资表" in said
+
+
+@pytest.mark.language("en")
+def test_several_of_each_kind_are_each_named_with_their_kind(tmp_path: Path, cli) -> None:
+    ws = _workspace(tmp_path, cli)
+    inputs = ws / "input"
+    for name in ("2026年3月绩效.xlsx", "3月绩效-复制.xlsx"):
+        _kpi(inputs / name)
+    for name in ("2026年3月考勤.xls", "3月考勤-复制.xls"):
+        _att_page(inputs / name)
+    code, doc, _err = _run(cli, ws, "--month", "2026-03")
+    assert code == 1
+    assert [(p["severity"], p["file"], p["message"]) for p in doc["problems"]] == [
+        ("error", str(inputs), (f"2 files could each be the KPI workbook for 2026-03 in {inputs}: "
+         "2026年3月绩效.xlsx, 3月绩效-复制.xlsx")),
+        ("error", str(inputs), ("2 files could each be the attendance workbook for 2026-03 in "
+         f"{inputs}: 2026年3月考勤.xls, 3月考勤-复制.xls")),
+        ("warning", "2026年3月绩效.xlsx",
+         "one of 2 files that could be the KPI workbook for 2026-03"),
+        ("warning", "2026年3月考勤.xls",
+         "one of 2 files that could be the attendance workbook for 2026-03"),
+        ("warning", "3月绩效-复制.xlsx",
+         "one of 2 files that could be the KPI workbook for 2026-03"),
+        ("warning", "3月考勤-复制.xls",
+         "one of 2 files that could be the attendance workbook for 2026-03"),
+    ]

@@ -4,13 +4,17 @@ recorded runs (runs)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ..i18n import _
 from .apps import app
 from .report import DbOption, JsonOption, _month, _report, _with_progress
+
+if TYPE_CHECKING:
+    from ..outcomes import MonthsResult
+    from ..records import Month
 
 ConfigOption = Annotated[Path | None, typer.Option(
     "--config", help="Workspace settings file. Default: ./cslevel.toml.", show_default=False)]
@@ -88,7 +92,7 @@ def run(
     _report(month_run, console_admin.run_json, console_admin.print_run, as_json)
 
 
-def _run_range(first_text: str | None, last_text: str | None, month: Any,
+def _run_range(first_text: str | None, last_text: str | None, month: Month | None,
                config: Path | None, dry_run: bool, as_json: bool) -> None:
     """`cslevel run --from M1 [--to M2]`: every month's result, then the exit code of the
     month that failed (0 when none did)."""
@@ -105,13 +109,14 @@ def _run_range(first_text: str | None, last_text: str | None, month: Any,
         raise typer.BadParameter(_("--dry-run runs one month: each month of --from builds on "
                                    "the ones before it"), param_hint="--dry-run")
     first, last = _month(first_text), _month(last_text)
-    if last is not None and first is not None and first > last:
+    assert first is not None  # (given: a bad one is a usage error above)
+    if last is not None and first > last:
         raise typer.BadParameter(_("--from {first} is after --to {last}").format(
             first=first, last=last), param_hint="--from")
 
-    ran: list[Any] = []  # the result, for its exit code once it is printed
+    ran: list[MonthsResult] = []  # the result, for its exit code once it is printed
 
-    def months_run() -> Any:
+    def months_run() -> MonthsResult:
         settings = load_config(config)
         set_language(settings.language or None)
         ran.append(_with_progress(lambda progress: run_range(
@@ -123,7 +128,7 @@ def _run_range(first_text: str | None, last_text: str | None, month: Any,
         raise typer.Exit(ran[0].exit_code)
 
 
-def months_json(result: Any) -> dict[str, Any]:
+def months_json(result: MonthsResult) -> dict[str, Any]:
     """`run --from --json`: the range, what landed and what not, and `months`: each month's
     `run --json` document (status done/unchanged), or its status (skipped, failed, not_run)
     with the reason and the problems."""
@@ -144,7 +149,7 @@ def months_json(result: Any) -> dict[str, Any]:
             "months": months, "problems": [p.as_dict() for p in failed]}
 
 
-def print_months(console: Any, result: Any) -> None:
+def print_months(console: Any, result: MonthsResult) -> None:
     """Each month as `cslevel run` prints it (a skipped, failed or not-run month on one line,
     a failed month's problems after it), then one summary line."""
     from rich.text import Text

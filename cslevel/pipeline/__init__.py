@@ -339,7 +339,7 @@ def run_range(config: Config, first: Month, last: Month | None = None, *,
     scheme, _text = load_scheme(config.scheme)
     inputs = InputFolder(config, scheme)
     result = MonthsResult(first, last)
-    count, month = last - first + 1, first
+    count = last - first + 1
     for index in range(count):
         month = first + index
         found = inputs.month_files(month)

@@ -169,27 +169,30 @@ class InputFolder:
         found = MonthFiles(month)
         taken: set[Path] = set()
         several: dict[Kind, list[Path]] = {}
-        for kind in ("kpi", "attendance"):
-            named = self.config.files(getattr(self.config, kind), month)
-            chosen = named or self.candidates(month, kind, taken)
-            if len(chosen) > 1 and not named:
-                several[kind] = chosen
-                continue
-            setattr(found, kind, chosen)
-            taken.update(chosen)
+        chosen: dict[Kind, list[Path]] = {}
+        kinds: tuple[tuple[Kind, list[str]], ...] = (
+            ("kpi", self.config.kpi), ("attendance", self.config.attendance))
+        for kind, patterns in kinds:
+            named = self.config.files(patterns, month)
+            files = named or self.candidates(month, kind, taken)
+            if len(files) > 1 and not named:
+                several[kind] = files
+            else:
+                chosen[kind] = files
+                taken.update(files)
+        found.kpi, found.attendance = chosen.get("kpi", []), chosen.get("attendance", [])
         if found.kpi and not several:
             return found
-        kind = next(iter(several), "kpi")
-        if several:
+        for kind, files in several.items():
             found.problems.append(Problem(
                 _("{count} files could each be the {kind} for {month} in {folder}: {names}"
-                  ).format(count=len(several[kind]), kind=KIND_NAMES[kind], month=month,
+                  ).format(count=len(files), kind=KIND_NAMES[kind], month=month,
                            folder=self.config.input_folder,
-                           names=", ".join(p.name for p in several[kind])),
+                           names=", ".join(p.name for p in files)),
                 Source(str(self.config.input_folder)),
                 hint=_("Keep only the right one there, or name it in {settings} (input.{key})."
                        ).format(settings=self.config.path.name, key=kind)))
-        else:
+        if not found.kpi and "kpi" not in several:
             looked = ", ".join(p.format(month=str(month),
                                         yyyymm=f"{month.year}{month.month:02d}")
                                for p in self.config.kpi)
@@ -202,15 +205,15 @@ class InputFolder:
                        "({example}), or give another --month.").format(
                     names=looked, settings=self.config.path.name,
                     example=f"{month.year}年{month.month}月绩效.xlsx")))
-        candidates = found.several = [p for ps in several.values() for p in ps]
+        found.several = [p for files in several.values() for p in files]
         for path in self.paths():
             if path in taken:
-                kind_taken = "kpi" if path in found.kpi else "attendance"
+                kind_taken: Kind = "kpi" if path in found.kpi else "attendance"
                 found.problems.append(Problem(_("taken as the month's {kind}").format(
                     kind=KIND_NAMES[kind_taken]), Source(path.name), "warning"))
                 continue
-            passed = self.why_not(path, month, kind if path in candidates else "kpi",
-                                  candidates if path in candidates else [])
+            among = next((k for k, files in several.items() if path in files), None)
+            passed = self.why_not(path, month, among or "kpi", several.get(among or "kpi", []))
             found.passed.append(passed)
             found.problems.append(passed.problem())
         return found
