@@ -11,6 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hostile_helpers import write_ods
 
 from cslevel.read.identify import kind_in_name, kind_in_rows, month_in_name, month_in_rows
 from cslevel.read.workbook import Sheet
@@ -132,7 +133,8 @@ def test_chinese_names_xls_page_and_never_taken_files(tmp_path: Path, cli) -> No
     inputs = ws / "input"
     _kpi(inputs / "2026年3月绩效.xlsx", "2026年3月客服绩效考核表")
     _att_page(inputs / "3月考勤.xls")
-    # never taken, whatever they hold: a lock file, a hidden file, a staged file, an output
+    # never taken, whatever they hold (BAD_INPUTS 7): a lock file, a hidden file, a staged
+    # file, an output
     for name in ("~$2026年3月绩效.xlsx", ".2026年3月绩效.xlsx",
                  ".~cslevel-0123456789ab-42-results-2026-03.xlsx", "results-2026-03.xlsx"):
         _kpi(inputs / name, "2026年3月客服绩效考核表")
@@ -157,6 +159,18 @@ def test_wps_et_and_gb18030_csv_and_a_name_that_says_nothing(tmp_path: Path, cli
     code, doc, err = _run(cli, ws, "--month", "2026-05")
     assert code == 0, err
     assert _names(doc) == ["系统导出.xlsx"]
+
+
+def test_ods_whose_month_is_in_its_statistics_line(tmp_path: Path, cli) -> None:
+    ws = _workspace(tmp_path, cli)
+    _kpi(ws / "input" / "6月绩效.xlsx")
+    write_ods(ws / "input" / "考勤汇总.ods",
+              [["统计日期：2026-06-01 至 2026-06-30"], ATT_HEADER, *ATTENDED])
+    write_ods(ws / "input" / "考勤汇总(5月).ods",
+              [["统计日期：2026-05-01 至 2026-05-31"], ATT_HEADER, *ATTENDED])
+    code, doc, err = _run(cli, ws, "--month", "2026-06")
+    assert code == 0, err
+    assert _names(doc) == ["6月绩效.xlsx", "考勤汇总.ods"]
 
 
 def test_the_patterns_of_the_settings_win(tmp_path: Path, cli) -> None:
