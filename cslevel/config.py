@@ -30,8 +30,10 @@ language = "{language}"
 [input]
 # 每月把系统导出的工作簿放进这个文件夹 / put each month's exported workbooks in this folder
 folder = "input"
-# 文件名模式：{{month}} = 2026-10，{{yyyymm}} = 202610，* 匹配任意文字
-# file name patterns: {{month}} = 2026-10, {{yyyymm}} = 202610, * matches anything
+# 文件名模式：{{month}} = 2026-10，{{yyyymm}} = 202610，* 匹配任意文字；都不匹配时，
+# 按文件名和前几行找该月的表（如 2026年10月绩效.xlsx、10月考勤.xls、202610考勤.csv）
+# file name patterns: {{month}} = 2026-10, {{yyyymm}} = 202610, * matches anything; when
+# none matches, the month's files are found by name and first rows (2026年10月绩效.xlsx …)
 kpi = ["kpi_{{month}}*.xlsx", "绩效_{{month}}*.xlsx", "kpi_{{yyyymm}}*.xlsx"]
 attendance = ["att_{{month}}*.xlsx", "考勤_{{month}}*.xlsx", "att_{{yyyymm}}*.xlsx"]
 # 花名册（入职/离职日期、当前级别、主管津贴档、领班）；留空 "" 表示不用

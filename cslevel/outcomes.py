@@ -171,6 +171,35 @@ class RunResult:
     rewritten: list[Path] = field(default_factory=list)
 
 
+@dataclass
+class MonthRun:
+    """One month of `cslevel run --from`: run (done, unchanged), skipped (no workbooks,
+    `reason`), failed (its `problems`; nothing of it written) or not run (after a failure)."""
+
+    month: Month
+    status: str  # done | unchanged | skipped | failed | not_run
+    run: RunResult | None = None
+    reason: str = ""
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class MonthsResult:
+    """`cslevel run --from M1 --to M2`: each month in order; the first that failed stopped
+    the rest (`exit_code`: its error's, else 0)."""
+
+    first: Month
+    last: Month
+    months: list[MonthRun] = field(default_factory=list)
+    exit_code: int = 0
+
+    def landed(self) -> list[Month]:
+        return [m.month for m in self.months if m.run is not None]
+
+    def not_landed(self) -> list[Month]:
+        return [m.month for m in self.months if m.status in ("failed", "not_run")]
+
+
 @dataclass(frozen=True)
 class SignedOff:
     """One move of an imported sign-off list and what was made of it."""

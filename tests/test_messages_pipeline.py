@@ -422,7 +422,9 @@ def test_run_without_the_month_s_workbook(tmp_path: Path, cli, lang: str) -> Non
                                   "en": f"no KPI workbook for 2026-05 in {folder}"}[lang]
     assert problem["hint"] == {
         "zh": f"请把该月导出的表放到那里，文件名形如 {names}（命名规则见 cslevel.toml 中的 "
-              "input.kpi），或用 --month 指定其他月份。",
+              "input.kpi），或在文件名中写明月份和“绩效”（如 2026年5月绩效.xlsx），或用 --month "
+              "指定其他月份。",
         "en": f"Put the month's export there, named like {names} (the patterns are input.kpi "
-              "in cslevel.toml), or give another --month.",
+              "in cslevel.toml) or with the month and 绩效 in its name (2026年5月绩效.xlsx), or "
+              "give another --month.",
     }[lang]

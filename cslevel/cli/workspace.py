@@ -4,13 +4,17 @@ recorded runs (runs)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ..i18n import _
 from .apps import app
 from .report import DbOption, JsonOption, _month, _report, _with_progress
+
+if TYPE_CHECKING:
+    from ..outcomes import MonthsResult
+    from ..records import Month
 
 ConfigOption = Annotated[Path | None, typer.Option(
     "--config", help="Workspace settings file. Default: ./cslevel.toml.", show_default=False)]
@@ -47,17 +51,27 @@ def run(
     config: ConfigOption = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Read, score and show; write "
                                           "nothing.")] = False,
+    first: Annotated[str | None, typer.Option(
+        "--from", help="Take in earlier months: run every month from this one (YYYY-MM) "
+        "through --to, in order.", show_default=False)] = None,
+    last: Annotated[str | None, typer.Option(
+        "--to", help="With --from: the last month to run. Default: the month `cslevel run` "
+        "runs (the previous calendar month).", show_default=False)] = None,
     as_json: JsonOption = False,
 ) -> None:
     """The whole month from one command: score, promote, results, sign-off list, payroll.
 
-    Finds the month's workbooks in the workspace's input folder (cslevel.toml). Safe to
-    repeat: the same inputs change nothing. Exit codes: 0 done, 1 input problems (nothing
-    written), 2 usage, 3 busy or locked.
+    Finds the month's workbooks in the workspace's input folder by the patterns of
+    cslevel.toml, else by their names and first rows (2026年11月绩效.xlsx, 11月考勤.xls,
+    202611考勤.csv). Safe to repeat: the same inputs change nothing. With --from, each
+    month with workbooks is run in order, each on its own; the first that fails stops the
+    rest. Exit codes: 0 done, 1 input problems (nothing of that month written), 2 usage,
+    3 busy or locked.
 
     \b
-    Example:
+    Examples:
       cslevel run --month 2026-10
+      cslevel run --from 2026-01 --to 2026-10
     """
     from ..config import load_config
     from ..export import console_admin
@@ -65,6 +79,9 @@ def run(
     from ..pipeline import run_month
 
     chosen = _month(month)  # a bad --month is a usage error (2), before anything is read
+    if first is not None or last is not None:
+        _run_range(first, last, chosen, config, dry_run, as_json)
+        return
 
     def month_run() -> Any:
         settings = load_config(config)
@@ -73,6 +90,97 @@ def run(
             settings, chosen, dry_run=dry_run, progress=progress), as_json)()
 
     _report(month_run, console_admin.run_json, console_admin.print_run, as_json)
+
+
+def _run_range(first_text: str | None, last_text: str | None, month: Month | None,
+               config: Path | None, dry_run: bool, as_json: bool) -> None:
+    """`cslevel run --from M1 [--to M2]`: every month's result, then the exit code of the
+    month that failed (0 when none did)."""
+    from ..config import load_config
+    from ..i18n import set_language
+    from ..pipeline import run_range
+
+    if first_text is None:
+        raise typer.BadParameter(_("--to needs --from"), param_hint="--to")
+    if month is not None:
+        raise typer.BadParameter(_("give either --month or --from, not both"),
+                                 param_hint="--from")
+    if dry_run:
+        raise typer.BadParameter(_("--dry-run runs one month: each month of --from builds on "
+                                   "the ones before it"), param_hint="--dry-run")
+    first, last = _month(first_text), _month(last_text)
+    assert first is not None  # (given: a bad one is a usage error above)
+    if last is not None and first > last:
+        raise typer.BadParameter(_("--from {first} is after --to {last}").format(
+            first=first, last=last), param_hint="--from")
+
+    ran: list[MonthsResult] = []  # the result, for its exit code once it is printed
+
+    def months_run() -> MonthsResult:
+        settings = load_config(config)
+        set_language(settings.language or None)
+        ran.append(_with_progress(lambda progress: run_range(
+            settings, first, last, progress=progress), as_json)())
+        return ran[0]
+
+    _report(months_run, months_json, print_months, as_json)
+    if ran and ran[0].exit_code:
+        raise typer.Exit(ran[0].exit_code)
+
+
+def months_json(result: MonthsResult) -> dict[str, Any]:
+    """`run --from --json`: the range, what landed and what not, and `months`: each month's
+    `run --json` document (status done/unchanged), or its status (skipped, failed, not_run)
+    with the reason and the problems."""
+    from ..export import console_admin
+
+    months = []
+    for item in result.months:
+        if item.run is not None:
+            months.append(console_admin.run_json(item.run))
+        else:
+            months.append({"month": str(item.month), "status": item.status,
+                           "changed": False, "reason": item.reason,
+                           "problems": [p.as_dict() for p in item.problems]})
+    failed = [p for item in result.months for p in item.problems]
+    return {"ok": result.exit_code == 0, "from": str(result.first), "to": str(result.last),
+            "landed": [str(m) for m in result.landed()],
+            "not_landed": [str(m) for m in result.not_landed()],
+            "months": months, "problems": [p.as_dict() for p in failed]}
+
+
+def print_months(console: Any, result: MonthsResult) -> None:
+    """Each month as `cslevel run` prints it (a skipped, failed or not-run month on one line,
+    a failed month's problems after it), then one summary line."""
+    from rich.text import Text
+
+    from ..export import console_admin
+    from ..export.console import print_problems
+
+    for item in result.months:
+        if item.run is not None:
+            console_admin.print_run(console, item.run)
+        elif item.status == "skipped":
+            console.print(Text(_("{month} skipped: {reason}").format(
+                month=item.month, reason=item.reason), style="dim"), soft_wrap=True)
+        elif item.status == "failed":
+            console.print(Text(_("{month} failed: nothing of this month was written").format(
+                month=item.month), style="bold red"), soft_wrap=True)
+            print_problems(console, item.problems)
+        else:
+            console.print(Text(_("{month} not run (an earlier month failed)").format(
+                month=item.month)), soft_wrap=True)
+    landed, missing = result.landed(), result.not_landed()
+    console.print(Text(_("Months {first}–{last}: {landed} run, {skipped} skipped, {missing} "
+                         "not run").format(
+        first=result.first, last=result.last, landed=len(landed),
+        skipped=sum(1 for m in result.months if m.status == "skipped"),
+        missing=len(missing)), style="bold"), soft_wrap=True)
+    if missing:
+        console.print(Text("  " + _("Fix the problems of {month}, then: cslevel run --from "
+                                    "{month} --to {last}").format(month=missing[0],
+                                                                  last=result.last)),
+                      soft_wrap=True)
 
 
 @app.command()

@@ -13,6 +13,8 @@ run_month: find the month's workbooks -> read them ahead (a worker) -> [same inp
            last run? done] -> refuse a locked month -> score -> payroll (not written again
            when paid) -> promote
            -> what changed -> record the run; all in one transaction, every output staged
+run_range: look at the input folder once -> for each month in order: its workbooks? else
+           skipped -> run_month (its own finish) -> the first that fails stops the rest
 history:   load the template -> derive one agent (its adjustments beside its months)
 lock:      lock the month -> record the payroll it is paid from as paid, with the
            corrections it carries (settled)
@@ -53,6 +55,7 @@ if TYPE_CHECKING:
         CorrectionsResult,
         HistoryResult,
         LockResult,
+        MonthsResult,
         PayrollResult,
         PromoteResult,
         RunResult,
@@ -63,10 +66,11 @@ if TYPE_CHECKING:
     from ..parallel import Reader
     from ..store import History
     from ..templates import Scheme
+    from .inputs import InputFolder
 
 __all__ = ["Session", "adjust_level", "adjust_score", "adjustments", "history", "lock",
            "new_template", "payroll", "payroll_corrections", "payroll_diff", "promote",
-           "recorded_runs", "reopen", "run_month", "score", "shipped_schemes",
+           "recorded_runs", "reopen", "run_month", "run_range", "score", "shipped_schemes",
            "undo_adjustment"]
 
 
@@ -292,28 +296,79 @@ def signoff_import(file: Path, *, db: str | None = None,
 
 
 def run_month(config: Config, month: Month | None = None, *, dry_run: bool = False,
-              progress: Progress = quiet) -> RunResult:
-    """The whole month from one command (`cslevel run`)."""
+              progress: Progress = quiet, inputs: InputFolder | None = None,
+              earlier: bool = True) -> RunResult:
+    """The whole month from one command (`cslevel run`). `inputs`: the input folder as
+    looked at already (a run of several months); `earlier`: warn of earlier months in it
+    that were never run."""
     from ..parallel import Reader
     from ..templates import load_scheme
     from . import workspace
+    from .inputs import InputFolder, month_inputs
 
     month = month or workspace.previous_month()
-    kpi_files, att_files = workspace.month_inputs(config, month)
     progress(_("template"))
     scheme, text = load_scheme(config.scheme)
+    inputs = inputs or InputFolder(config, scheme)
+    kpi_files, att_files = month_inputs(config, month, inputs)
     # a worker reads the workbooks (and scores the KPI ones) while this process loads the
     # database layer, opens the history and reads the roster
     scored_there = None if scheme.profile is not None else (
         scheme, month, set(range(len(kpi_files))))
     with Reader([*kpi_files, *att_files], scored_there, early=True) as reading:
         return _month(config, month, kpi_files, att_files, scheme, text, reading,
-                      dry_run=dry_run, progress=progress)
+                      dry_run=dry_run, progress=progress, inputs=inputs, earlier=earlier)
+
+
+def run_range(config: Config, first: Month, last: Month | None = None, *,
+              progress: Progress = quiet) -> MonthsResult:
+    """Months `first`..`last` (default: the month `cslevel run` runs) from one command
+    (`cslevel run --from`): each month with a KPI workbook in the input folder, in order,
+    through `run_month` (its own all-or-nothing finish); a month without one is skipped; the
+    first month that fails stops the rest."""
+    from ..outcomes import MonthRun, MonthsResult
+    from ..templates import load_scheme
+    from . import workspace
+    from .inputs import InputFolder
+
+    last = last or workspace.previous_month()
+    if first > last:
+        raise CslevelError(Problem(_("--from {first} is after --to {last}").format(
+            first=first, last=last), hint=_("Give the earlier month to --from.")), exit_code=2)
+    progress(_("template"))
+    scheme, _text = load_scheme(config.scheme)
+    inputs = InputFolder(config, scheme)
+    result = MonthsResult(first, last)
+    count = last - first + 1
+    for index in range(count):
+        month = first + index
+        found = inputs.month_files(month)
+        if not found.kpi and not found.several:
+            result.months.append(MonthRun(month, "skipped", reason=_(
+                "no KPI workbook for {month} in {folder}").format(
+                month=month, folder=config.input_folder.name)))
+            continue
+
+        def step(message: str, month: Month = month, index: int = index) -> None:
+            progress(f"{month} ({index + 1}/{count}) · {message}")
+
+        try:
+            # (the months before `first` that no run took in: said once, by the first)
+            run = run_month(config, month, progress=step, inputs=inputs,
+                            earlier=not result.landed())
+        except CslevelError as exc:
+            result.months.append(MonthRun(month, "failed", problems=exc.problems))
+            result.exit_code = exc.exit_code
+            result.months += [MonthRun(first + i, "not_run")
+                              for i in range(index + 1, count)]
+            break
+        result.months.append(MonthRun(month, run.status, run))
+    return result
 
 
 def _month(config: Config, month: Month, kpi_files: list[Path], att_files: list[Path],
            scheme: Scheme, text: str, reading: Reader, *, dry_run: bool,
-           progress: Progress) -> RunResult:
+           progress: Progress, inputs: InputFolder, earlier: bool) -> RunResult:
     from ..export.safe import StagedFiles
     from ..parallel import WritePool
     from ..store import open_history
@@ -333,6 +388,8 @@ def _month(config: Config, month: Month, kpi_files: list[Path], att_files: list[
     try:
         with open_history(config.database, write=not dry_run) as stored:
             result.problems += stored.recovered
+            if earlier:
+                result.problems += workspace.earlier_months(stored, inputs, month)
             # (a run of the same inputs under other adjustments is not the same run)
             result.adjustments = corrections_of(stored).key
             if not dry_run and (same := workspace.same_run(stored, month, result.key,
@@ -386,7 +443,7 @@ def _month(config: Config, month: Month, kpi_files: list[Path], att_files: list[
                 result.agents = len(after)
                 result.changes = workspace.changes(month, before, after, stored.scored_months())
                 later = [] if dry_run else _later_months(config, month, stored, session, scheme,
-                                                         text, result, progress)
+                                                         text, result, progress, inputs)
                 if not dry_run:
                     progress(_("writing"))
                     written = {target: staged.digest(tmp) for tmp, target in staged.files()}
@@ -409,18 +466,19 @@ def _month(config: Config, month: Month, kpi_files: list[Path], att_files: list[
 
 def _later_months(config: Config, month: Month, stored: History, session: Session,
                   scheme: Scheme, text: str, result: RunResult,
-                  progress: Progress) -> list[RunResult]:
+                  progress: Progress, inputs: InputFolder) -> list[RunResult]:
     """Every later month whose outputs a run wrote (not locked), made again in the same
     session from its inputs and the history as it now is — scored, paid, promoted — so that
     the finish puts the ones that changed in place with this month's. A month whose inputs
     are gone is left, with a warning."""
     from ..parallel import Reader
     from . import workspace
+    from .inputs import month_inputs
 
     runs = []
     for later in workspace.later_run_months(stored, month):
         try:
-            kpi_files, att_files = workspace.month_inputs(config, later)
+            kpi_files, att_files = month_inputs(config, later, inputs)
         except CslevelError:
             result.problems.append(Problem(
                 _("the outputs of {later} may be out of date, and its workbooks are no longer in "

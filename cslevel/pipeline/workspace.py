@@ -1,6 +1,6 @@
 """A workspace (`cslevel init`, `cslevel run`): the settings file and the input and output
-folders; which workbooks are the month's; the key of a run (its month, the hashes of its
-inputs and of the template) and whether the last run of the month had it, with its outputs
+folders (which workbooks are the month's is `pipeline/inputs.py`'s); the key of a run (its
+month, the hashes of its inputs and of the template) and whether the last run of the month had it, with its outputs
 unchanged on disk; what a run changed, and what is recorded of it in `cslevel runs`.
 
 The order of the month's stages is `cslevel.pipeline.run_month`'s."""
@@ -17,19 +17,16 @@ from typing import TYPE_CHECKING, Any
 from .. import __version__
 from ..config import Config, write_template
 from ..finish import digest
-from ..i18n import N_, Labels, _, ngettext
+from ..i18n import _, ngettext
 from ..outcomes import RunResult, StaleMonth
 from ..records import CslevelError, Decision, Month, Problem, Source
 
 if TYPE_CHECKING:
     from ..templates import Scheme
+    from .inputs import InputFolder
 
 OUTPUT_NAMES = {"results": "results-{month}.xlsx", "moves": "moves-{month}.xlsx",
                 "payroll": "payroll-{pay_month}.xlsx"}
-
-
-NOT_THERE = Labels({"roster": N_("the roster named in the settings is not there"),
-                    "profile": N_("the profile named in the settings is not there")})
 
 
 def previous_month(today: date | None = None) -> Month:
@@ -60,28 +57,6 @@ def init_workspace(folder: Path, scheme: str = "star", language: str = "zh") -> 
             sub.mkdir()
             made.append(sub)
     return made
-
-
-def month_inputs(config: Config, month: Month) -> tuple[list[Path], list[Path]]:
-    kpi = config.files(config.kpi, month)
-    if not kpi:
-        looked = ", ".join(p.format(month=str(month), yyyymm=f"{month.year}{month.month:02d}")
-                           for p in config.kpi)
-        raise CslevelError(Problem(
-            _("no KPI workbook for {month} in {folder}").format(
-                month=month, folder=config.input_folder),
-            Source(str(config.input_folder)),
-            hint=_("Put the month's export there, named like {names} (the patterns are "
-                   "input.kpi in {settings}), or give another --month.").format(
-                names=looked, settings=config.path.name)))
-    problems = [Problem(NOT_THERE[key], Source(str(path)),
-                        hint=_('Put it there, or set input.{key} = "" in {settings}.').format(
-                            key=key, settings=config.path.name))
-                for key, path in (("roster", config.roster), ("profile", config.profile))
-                if path is not None and not path.is_file()]
-    if problems:
-        raise CslevelError(problems)
-    return kpi, config.files(config.attendance, month)
 
 
 def same_run(history: Any, month: Month, key: str,
@@ -150,6 +125,23 @@ def later_run_months(history: Any, month: Month) -> list[Month]:
     (their files stay as they were paid)."""
     locked = history.locks()
     return [m for m in run_months(history.runs()) if m > month and m not in locked]
+
+
+def earlier_months(history: Any, folder: InputFolder, month: Month) -> list[Problem]:
+    """A warning when the input folder holds KPI workbooks of months before `month` that no
+    run took in (a new workspace given its past months), with the command that does."""
+    ran = set(run_months(history.runs()))
+    waiting = [m for m in folder.months_with_kpi(month) if m not in ran]
+    if not waiting:
+        return []
+    command = f"cslevel run --from {waiting[0]}"
+    if month != previous_month():
+        command += f" --to {month}"
+    return [Problem(
+        _("{folder} holds workbooks of earlier months that no run took in: {months}").format(
+            folder=folder.config.input_folder.name, months=", ".join(str(m) for m in waiting)),
+        Source(str(folder.config.input_folder)), "warning",
+        _("Take them in, in order, each month on its own: {command}").format(command=command))]
 
 
 def _month_runs(history: Any) -> list[tuple[Month, dict[str, Any], str | None, bool]]:

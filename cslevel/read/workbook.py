@@ -22,6 +22,7 @@ checks), `text` (CSV, HTML, SpreadsheetML) and `fast` (python-calamine, and
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from ..i18n import _
@@ -42,8 +43,10 @@ from .formats.text import _read_text
 __all__ = ["Merged", "Sheet", "explain_blanks", "read_sheets", "sniff_format"]
 
 
-def read_sheets(path: Path) -> list[Sheet]:
-    """All sheets of a workbook (hidden ones last), or CslevelError for an unreadable file."""
+def read_sheets(path: Path, first_rows: int | None = None) -> list[Sheet]:
+    """All sheets of a workbook (hidden ones last), or CslevelError for an unreadable file.
+    With `first_rows`, only each sheet's first rows (a look at what the file is: its title,
+    its header), after the same checks of the container."""
     if not path.exists():
         raise CslevelError(Problem(_("file not found: {path}").format(path=path),
                                    Source(path.name),
@@ -53,7 +56,8 @@ def read_sheets(path: Path) -> list[Sheet]:
     try:
         kind = sniff_format(path)
         if kind == "text":
-            return _read_text(path)
+            return [replace(sheet, rows=sheet.rows[:first_rows]) if first_rows else sheet
+                    for sheet in _read_text(path)]
         facts = None
         if kind == "xlsx":
             facts = _check_zip(path)
@@ -63,7 +67,7 @@ def read_sheets(path: Path) -> list[Sheet]:
         else:
             _check_xls_extents(path)
         with _rust_panics_unprinted():
-            sheets = _read_calamine(path, kind, facts)
+            sheets = _read_calamine(path, kind, facts, first_rows)
     except CslevelError:
         raise
     except BaseException as exc:  # noqa: BLE001 - the reader's edge: see _unreadable

@@ -53,7 +53,8 @@ def _cell_ref(ref: str) -> tuple[int, int] | None:
     return int(match.group(2)) - 1, col - 1
 
 
-def _read_calamine(path: Path, kind: str, facts: _ZipFacts | None) -> list[Sheet]:
+def _read_calamine(path: Path, kind: str, facts: _ZipFacts | None,
+                   first_rows: int | None = None) -> list[Sheet]:
     import python_calamine as calamine  # heavy: imported where used
 
     expected = _CALAMINE_EXTENSIONS.get(path.suffix.lower())
@@ -85,7 +86,7 @@ def _read_calamine(path: Path, kind: str, facts: _ZipFacts | None) -> list[Sheet
                 continue
             try:
                 data = book.get_sheet_by_name(meta.name)
-                rows = data.to_python(skip_empty_area=True)
+                rows = data.to_python(skip_empty_area=True, nrows=first_rows)
                 merged = tuple((r1, c1, r2, c2) for (r1, c1), (r2, c2)
                                in (data.merged_cell_ranges or []))
             except BaseException as exc:
