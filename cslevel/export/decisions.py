@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..i18n import _
-from ..labels import APPROVAL_CHOICES, DECISION_LABEL, SIGNOFF_COLUMNS
+from ..labels import APPROVAL_CHOICES, DECISION_LABEL, RULE_LABEL, SIGNOFF_COLUMNS
 from ..records import Agent, Decision, Month
 from .rowstream import RowStream
 from .xlsx import add_sheet, new_workbook
@@ -31,7 +31,7 @@ def write_promotions(path: Path, result: PromoteResult) -> None:
     for row_no, move in enumerate(result.moves, start=1):
         agent = result.agents[move.agent_id]
         values = [move.agent_id, agent.name, agent.team, DECISION_LABEL[move.kind],
-                  move.from_level, move.to_level, str(move.effective), move.rule,
+                  move.from_level, move.to_level, str(move.effective), RULE_LABEL.get(move.rule, move.rule),
                   _(", ").join(str(m) for m in move.trigger_months), move.reason]
         for col, value in enumerate(values):
             cells.string(row_no, col, value, text)

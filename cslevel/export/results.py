@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..i18n import _
-from ..labels import FLAG_LABEL, decision_text
+from ..labels import FLAG_LABEL, SEVERITY_LABEL, decision_text
 from ..records import Month, MonthState, Problem
 from .rowstream import RowStream
 from .xlsx import add_sheet, new_workbook
@@ -129,7 +129,7 @@ def results_book(scheme: Scheme, result: MonthResult, problems: list[Problem],
          _("Sources: {files}").format(files=_(", ").join(result.files))],
         _("{month} level distribution").format(month=result.month),
         [_("Severity"), _("Where"), _("What"), _("What to do")],
-        [(p.severity, str(p.source or ""), p.message, p.hint) for p in problems],
+        [(SEVERITY_LABEL.get(p.severity, p.severity), str(p.source or ""), p.message, p.hint) for p in problems],
         (_("Results"), _("Level distribution"), _("Problems")))
 
 
