@@ -196,3 +196,62 @@ def test_the_check_finds_the_keys_it_is_for() -> None:
     assert internal_words("demotion_review", data) == ["demotion_review"]
     assert internal_words("complaint_rate 0.5%", data) == ["complaint_rate"]
     assert internal_words("来源：kpi_2026-03.xlsx，张三", data) == []
+
+
+def test_the_weighted_reviews_hold_no_internal_keys(tmp_path: Path, cli) -> None:
+    """The weighted scheme's quarterly reviews (up, down, down with probation) and the
+    dismissal review DOMAIN.md's worked example gives, through the moves and results."""
+    from test_weighted import SCORES, _month
+
+    write_xlsx(tmp_path / "roster.xlsx", [["工号", "姓名", "当前级别"], ["X", "X", "大客户·中级"],
+                                          ["Y", "Y", "大客户·中级"], ["Z", "Z", "大客户·中级"]])
+    console = []
+    for index in range(6):
+        for args in (("score", _month(tmp_path, index).name, "--scheme", "weighted",
+                      "--roster", "roster.xlsx", "--out", "out/"),
+                     ("promote", "--out", f"moves-{index + 1:02d}.xlsx")):
+            code, out, err = cli(*args)
+            assert code == 0, (args, out, err)
+            console.append(out)
+    scheme = load_scheme("weighted")[0]
+    files = [f"kpi_2026-{m:02d}.xlsx" for m in range(1, 7)]
+    data = {*SCORES, *scheme.level_names, *files, *(f"moves-{m:02d}.xlsx" for m in range(1, 7)),
+            "roster.xlsx", "weighted", "cslevel", "Sheet1"}
+    moves = openpyxl.load_workbook(tmp_path / "moves-03.xlsx")["晋降级名单"]
+    rules = {row[0]: row[7] for row in moves.iter_rows(min_row=2, values_only=True)}
+    assert rules == {"X": "考核平均分达到晋升线", "Y": "考核平均分低于降级线",
+                     "Z": "考核平均分低于降级线"}
+    april = openpyxl.load_workbook(tmp_path / "out" / "results-2026-04.xlsx")["考核结果"]
+    rows = list(april.iter_rows(values_only=True))
+    flags = {row[0]: row[rows[0].index("待审议标记")] for row in rows[1:]}
+    assert flags["Z"] == "解除合同审议"
+    books = sorted((tmp_path / "out").glob("*.xlsx")) + sorted(tmp_path.glob("moves-*.xlsx"))
+    bad = [line for p in books for line in scan_workbook(p, data)]
+    bad += console_words(console, data)
+    assert bad == [], "\n".join(bad)
+    assert "⚑ Z Z: 解除合同审议 — " in "".join(console)
+
+
+def test_every_rule_and_flag_has_its_label() -> None:
+    """Every rule a move names and every flag a rule raises (read from cslevel/rules) has a
+    label in both languages: what the moves sheet, the results and the console show."""
+    from cslevel import i18n
+    from cslevel.labels import RULE_KIND_LABEL
+
+    rules = Path(__file__).resolve().parents[1] / "cslevel" / "rules"
+    source = "\n".join(p.read_text(encoding="utf-8") for p in sorted(rules.glob("*.py")))
+    # move(who, month, level, to, "promote", "streak_up", …) and kind, name = "…", "review_up"
+    moved = set(re.findall(r'"(?:promote|demote|trial_end)",\s*"([a-z_]+)"', source))
+    moved.discard("demote")  # (driver.MoveKind's Literal["promote", "demote", …], not a move)
+    flags = set(re.findall(r'^[A-Z_]+ = "([a-z_]+)"$', source, re.MULTILINE))
+    assert {"streak_up", "review_down", "quarterly_standard", "tier_down"} <= moved
+    assert {"dismissal_review", "demotion_review", "elimination", "not_graded"} <= flags
+    assert moved <= set(RULE_LABEL), moved - set(RULE_LABEL)
+    assert flags <= set(FLAG_LABEL), flags - set(FLAG_LABEL)
+    assert set(RULE_KINDS) == set(RULE_KIND_LABEL)
+    for labels in (RULE_LABEL, FLAG_LABEL, RULE_KIND_LABEL, SEVERITY_LABEL):
+        chinese = dict(labels)
+        i18n.set_language("en")
+        english = dict(labels)
+        i18n.set_language(None)
+        assert all(chinese[k] != english[k] and not WORD.search(chinese[k]) for k in labels)
