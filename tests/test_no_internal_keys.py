@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import openpyxl
+import pytest
 from conftest import write_xlsx
 
 from cslevel.labels import DECISION_LABEL, FLAG_LABEL, RULE_LABEL, SEVERITY_LABEL
@@ -255,3 +256,64 @@ def test_every_rule_and_flag_has_its_label() -> None:
         english = dict(labels)
         i18n.set_language(None)
         assert all(chinese[k] != english[k] and not WORD.search(chinese[k]) for k in labels)
+
+
+# --- the other rule kinds: their moves, flags and explanations ---------------------------------
+def _tier(tmp_path: Path) -> tuple[list[tuple[str, ...]], set[str]]:
+    header = ["工号", "当前段位", "平均处理时长", "客户满意度", "一次解决率", "知识库贡献", "带教人数",
+              "数据项目"]
+    for month in (1, 2, 3):
+        write_xlsx(tmp_path / f"kpi_2026-{month:02d}.xlsx", [
+            header, ["0001", "白银", 290, "91%", "76%", 2, 0, 0],   # up to 黄金
+            ["0002", "黄金", 200, "80%", "60%", 0, 0, 0],            # below the gold floors
+            ["0003", "白银", 200, "99%", "70%", 9, 3, 2]])
+    return [("score", "kpi_2026-01.xlsx", "kpi_2026-02.xlsx", "kpi_2026-03.xlsx", "--scheme",
+             "tier", "--out", "out/")], {"0001", "0002", "0003"}
+
+
+def _grade(tmp_path: Path) -> tuple[list[tuple[str, ...]], set[str]]:
+    write_xlsx(tmp_path / "roster.xlsx", [["工号", "入职日期"], ["0001", "2026-01-05"],
+                                          ["0002", "2026-01-05"], ["0003", "2020-01-05"]])
+    header = ["工号", "绩效分值", "理论考试", "实操考试", "打字速度"]
+    for month in range(1, 8):
+        rows = [["0001", 90, 82, 90, 45], ["0002", 90, 79.99, 90, 45]] if month == 1 else [
+            ["0001", 90, None, None, None], ["0002", 90, None, None, None]]
+        write_xlsx(tmp_path / f"kpi_2026-{month:02d}.xlsx",
+                   [header, *rows, ["0003", 95, None, None, None]])
+    files = [f"kpi_2026-{m:02d}.xlsx" for m in range(1, 8)]
+    return [("score", *files, "--roster", "roster.xlsx", "--scheme", "grade", "--out", "out/")], {
+        "0001", "0002", "0003", "roster.xlsx", "2026-01-05", "2020-01-05"}
+
+
+def _points(tmp_path: Path) -> tuple[list[tuple[str, ...]], set[str]]:
+    write_xlsx(tmp_path / "profile.xlsx", [
+        ["工号", "姓名", "学历", "工作经验", "可胜任岗位", "证书数"],
+        ["0001", "甲", "本科", "3年", "售前售后", 3], ["0002", "乙", "大专", "实习", "售前", 0]])
+    write_xlsx(tmp_path / "kpi_2026-01.xlsx", [
+        ["工号", "姓名", "绩效总分"], ["0001", "甲", 80], ["0002", "乙", 40]])  # 0002: not graded
+    return [("score", "kpi_2026-01.xlsx", "--scheme", "points", "--profile", "profile.xlsx",
+             "--out", "out/")], {"0001", "0002", "甲", "乙", "profile.xlsx", "本科", "大专",
+                                 "售前售后", "售前", "3年", "实习"}
+
+
+@pytest.mark.parametrize(("scheme", "make"), [("tier", _tier), ("grade", _grade),
+                                              ("points", _points)])
+def test_the_other_rule_kinds_hold_no_internal_keys(tmp_path: Path, cli, scheme: str,
+                                                    make) -> None:
+    steps, data = make(tmp_path)
+    console = []
+    for args in [*steps, ("promote", "--out", "moves.xlsx")]:
+        code, out, err = cli(*args)
+        assert code == 0, (args, out, err)
+        console.append(out)
+    data |= {*load_scheme(scheme)[0].level_names, *(p.name for p in tmp_path.glob("*.xlsx")),
+             scheme, "cslevel", "Sheet1"}
+    books = sorted((tmp_path / "out").glob("*.xlsx")) + [tmp_path / "moves.xlsx"]
+    bad = [line for p in books for line in scan_workbook(p, data)]
+    bad += console_words(console, data)
+    assert bad == [], "\n".join(bad)
+    shown = {cell for p in books for sheet in openpyxl.load_workbook(p).worksheets
+             for row in sheet.iter_rows(values_only=True) for cell in row}
+    expected = {"tier": {"达到更高段位的各项门槛", "未达本段位门槛"}, "grade": {"转正考核未通过"},
+                "points": {"积分分档", "不予定级"}}[scheme]
+    assert expected <= shown, expected - shown
