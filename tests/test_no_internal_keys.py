@@ -111,7 +111,10 @@ def _star_months(tmp_path: Path, cli) -> list[str]:
              ("score", "kpi_2026-04.xlsx", "--out", "out/"),
              ("promote", "--out", "moves-04.xlsx"),
              ("payroll", "export", "--month", "2026-05", "--out", "payroll-05.xlsx"),
-             ("payroll", "corrections")]
+             ("payroll", "corrections"),
+             ("payroll", "diff", "--month", "2026-05"),
+             ("history", "0002"),
+             ("adjust", "list")]
     for args in steps:
         if args[:2] == ("reopen", "2026-03"):  # March's figures corrected: 0004 scored 120
             month(3, {"0004": 120})
