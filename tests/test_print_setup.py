@@ -103,7 +103,7 @@ def test_every_sheet_prints_at_a_readable_size(tmp_path: Path, cli_json) -> None
         for sheet in openpyxl.load_workbook(path).worksheets:
             sizes[path.name, sheet.title] = round(_printed_font(sheet), 1)
     assert min(sizes.values()) >= 8, sizes
-    assert sizes["payroll.xlsx", "工资表 2026-04"] == 8.3  # 10 amounts, 2 explanations
+    assert sizes["payroll.xlsx", "工资表 2026-04"] == 8.5  # 10 amounts, 2 explanations
     assert sizes["results-2026-03.xlsx", "考核结果"] == 11.0
 
 
@@ -112,7 +112,7 @@ def test_long_texts_wrap_at_set_widths(tmp_path: Path, cli_json) -> None:
     pay = openpyxl.load_workbook(payroll)["工资表 2026-04"]
     head = [c.value for c in pay[1]]
     assert head[-2:] == ["变动说明", "计算说明"]
-    assert _widths(pay) == [8, 8, 8, 8, 8, *[9] * (len(head) - 7), 14, 30]
+    assert _widths(pay) == [8, 8, 8, 8, 8, *[9] * (len(head) - 7), 12, 28]
     for row in pay.iter_rows(min_row=2, max_row=3):
         assert [c.alignment.wrap_text for c in row[-2:]] == [True, True]
         assert row[-1].value  # (an explanation there to wrap)
@@ -184,3 +184,24 @@ def test_counts_are_whole_numbers(tmp_path: Path, cli_json) -> None:
     cells = {head.value: cell for head, cell in zip(sheet[1], sheet[2], strict=True)}
     assert (cells["A类案件跟进数"].value, cells["A类案件跟进数"].number_format) == (14, "0")
     assert cells["仪表扣分"].number_format == "0"
+
+
+def test_the_widest_shipped_payroll_prints_at_8_pt(tmp_path: Path) -> None:
+    """The star template's payroll carrying corrections (its 8 components and 补发/扣回, the
+    total and last month's: 11 amount columns) is the widest the shipped templates make."""
+    from cslevel.export.payroll import PayrollBook, write_payroll_book
+    from cslevel.records import Month
+    from cslevel.templates import load_scheme, shipped_template_names
+
+    widest = max(len(load_scheme(name)[0].pay.all_components) + 1
+                 for name in shipped_template_names())
+    assert widest == 9
+    amounts = [100.0] * (widest + 2)
+    book = PayrollBook("t", Month(2026, 4), "工资表 2026-04", ["h"] * (widest + 9), widest,
+                       [("2026-04", "0001", "甲", "一组", "二星", *amounts, "变动", "说明")],
+                       ["2026-04", "合计", "", "", "1人"], amounts[:-1], ["h"] * 8, [], "",
+                       [], {})
+    write_payroll_book(tmp_path / "p.xlsx", book)
+    sheet = openpyxl.load_workbook(tmp_path / "p.xlsx")["工资表 2026-04"]
+    assert sheet.page_setup.orientation == "landscape"
+    assert round(_printed_font(sheet), 1) == 8.1

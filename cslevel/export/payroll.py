@@ -231,7 +231,7 @@ def _payroll_sheet(workbook: Any, fmt: dict[str, Any], book: PayrollBook) -> Non
     sheet.autofilter(0, 0, max(last - 1, 1), len(headers) - 1)
     # the change and the explanation wrap at a readable width: one page wide then prints
     # the payroll at a readable size (tests/test_print_setup.py measures it)
-    set_widths(sheet, [8, 8, 8, 8, 8, *[9] * (n + 2), 14, 30])  # (9: 99,999.99)
+    set_widths(sheet, [8, 8, 8, 8, 8, *[9] * (n + 2), 12, 28])  # (9: 99,999.99)
 
 
 def _changes_sheet(workbook: Any, fmt: dict[str, Any], book: PayrollBook) -> None:
