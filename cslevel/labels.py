@@ -12,7 +12,28 @@ from .records import Decision
 # translated when read: DECISION_LABEL["promote"] is 晋升 or Promotion, as the language is
 DECISION_LABEL = Labels({"promote": N_("Promotion"), "demote": N_("Demotion"),
                          "trial_end": N_("End of trial")})
-FLAG_LABEL = Labels({"dismissal_review": N_("dismissal review")})
+# what a rule decided by (a decision's `rule`), as the moves sheet shows it
+RULE_LABEL = Labels({
+    "streak_up": N_("months in a row on target"), "streak_down": N_("months in a row below target"),
+    "trial_end": N_("end of trial"), "review_up": N_("review average above the line"),
+    "review_down": N_("review average below the line"), "score_band": N_("score band"),
+    "tier_up": N_("every floor of a higher tier"), "tier_down": N_("below the tier's floors"),
+    "tenure_grade": N_("tenure and average"), "rank_streak": N_("top of the team in a row"),
+    "quarterly_standard": N_("quarterly standard")})
+# the template's rule kinds (promotion.rule), as `templates list` and `validate` say them
+RULE_KIND_LABEL = Labels({
+    "streak": N_("months in a row"), "window_average": N_("review on the window's average"),
+    "score_bands": N_("score bands"), "tier_floors": N_("tier floors"),
+    "tenure_grade": N_("tenure grades"), "rank_streak": N_("team ranking in a row"),
+    "quarterly_standard": N_("quarterly standards")})
+# the flags a rule raises for a person to decide (a month state's `flags`)
+FLAG_LABEL = Labels({
+    "dismissal_review": N_("dismissal review"), "elimination": N_("elimination list"),
+    "exemption": N_("exemption from elimination"), "demotion_review": N_("demotion review"),
+    "lead_removal": N_("removal from the lead role"), "not_graded": N_("not graded"),
+    "probation_exam_failed": N_("probation exam failed")})
+# a problem's severity (records.Severity)
+SEVERITY_LABEL = Labels({"error": N_("error"), "warning": N_("warning")})
 # the sign-off list's columns (晋升降级申请表), written by the exports and found again in a
 # signed copy by `cslevel signoff import` (in either language)
 SIGNOFF_COLUMNS = Labels({

@@ -118,9 +118,30 @@ def test_too_few_levels_and_bad_yaml_in_chinese(tmp_path: Path) -> None:
         ("levels: 列表至少应有 2 项，实际为 1 项", "")]
     broken = _template(tmp_path, "entry_level: 一星", "entry_level: [一星")
     (message, hint), = _problems(lambda: load_scheme(str(broken)))
-    assert re.fullmatch(r"YAML 格式有误（第 \d+ 行）：expected ',' or ']', but got '<scalar>'",
-                        message), message
+    assert re.fullmatch(r"YAML 格式有误（第 \d+ 行）：此处应为 ',' 或 ']'，却是 一个值"
+                        r"（请检查括号和引号是否成对、缩进是否对齐）", message), message
     assert hint == "请检查模板的缩进和引号。"
+
+
+# PyYAML's complaints in Chinese (issue 19, item 10): what the clerk broke, the message
+@pytest.mark.parametrize(("text", "line", "message"), [
+    ("scheme: a: b\n", 1, "这里不能再写“字段: 值”（值里有冒号？请给值加上引号；或检查缩进）"),
+    ("scheme: star\nlevels:\n\t- 一星\n", 3,
+     "出现了不能用在这里的字符 '\\t'（缩进请用空格，不要用 Tab；以 @ % ` 开头的值请加引号）"),
+    ("scheme: star\nlevels:\n  a: 1\n b: 2\n", 4,
+     "此处应为 本层缩进结束，却是 一组缩进不对的新字段（请检查括号和引号是否成对、缩进是否对齐）"),
+    ("scheme: star\ntitle: *x\n", 2, "引用了未定义的别名 'x'（以 * 开头的值请加引号）"),
+    ("scheme: 'star\n", 2, "文件意外结束（引号或括号没有闭合？）"),
+    ('scheme: "a\\qb"\n', 1,
+     "双引号中有无法识别的转义字符 'q'（反斜杠请写成 \\\\，或改用单引号）"),
+    ("scheme: [a, b\n", 2,
+     "此处应为 ',' 或 ']'，却是 文件结尾（请检查括号和引号是否成对、缩进是否对齐）"),
+])
+def test_yaml_problems_in_chinese(tmp_path: Path, text: str, line: int, message: str) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text(text, encoding="utf-8")
+    (got, _hint), = _problems(lambda: load_scheme(str(path)))
+    assert got == f"YAML 格式有误（第 {line} 行）：{message}"
 
 
 @pytest.mark.language("en")

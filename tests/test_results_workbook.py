@@ -186,8 +186,8 @@ def test_problems_sheet_when_there_are_problems(tmp_path: Path, cli) -> None:
     book = openpyxl.load_workbook(tmp_path / "r.xlsx")
     assert book.sheetnames == ["考核结果", "级别分布", "问题"]
     rows = [tuple(c or "" for c in r) for r in book["问题"].iter_rows(values_only=True)]
-    assert rows == [("级别 Severity", "位置 Where", "说明 What", "处理 What to do"),
-                    ("warning", "kpi_2026-10.xlsx › Sheet1 › row 4",
+    assert rows == [("严重程度", "位置", "问题", "处理办法"),
+                    ("警告", "kpi_2026-10.xlsx › Sheet1 › row 4",
                      "跳过了合计/备注行（'合计'）", "")]
     assert book["考核结果"].max_row == 3  # the totals row is not an agent
 

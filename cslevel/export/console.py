@@ -15,7 +15,13 @@ from rich.table import Table
 from rich.text import Text
 
 from ..i18n import N_, Labels, _, language, ngettext
-from ..labels import DECISION_LABEL, correction_component, decision_text
+from ..labels import (
+    DECISION_LABEL,
+    FLAG_LABEL,
+    RULE_KIND_LABEL,
+    correction_component,
+    decision_text,
+)
 from ..records import Adjustment, Correction, Decision, Month, Problem
 from .payroll import changed, totals
 from .results import progress_cells, progress_headers
@@ -364,9 +370,15 @@ def print_score(console: Console, result: ScoreResult) -> None:
 
 
 def print_promote(console: Console, result: PromoteResult) -> None:
-    console.print(_fill(_("As of {as_of}, {window}-month rule; effective {effective}"),
-                        as_of=_bold(result.as_of), window=result.window,
-                        effective=result.as_of + 1))
+    rule = result.scheme.promotion.rule
+    if rule == "streak":  # "N months in a row" is the streak rule's alone
+        console.print(_fill(_("As of {as_of}, {window}-month rule; effective {effective}"),
+                            as_of=_bold(result.as_of), window=result.window,
+                            effective=result.as_of + 1))
+    else:
+        console.print(_fill(_("As of {as_of}, rule: {rule}; effective {effective}"),
+                            as_of=_bold(result.as_of), rule=RULE_KIND_LABEL.get(rule, rule),
+                            effective=result.as_of + 1))
     if not result.moves:
         console.print(Text(_("No moves this month.")))
     else:
@@ -383,7 +395,8 @@ def print_promote(console: Console, result: PromoteResult) -> None:
                                   _short(d.reason)))
         console.print(table)
     for agent_id, flag, note in result.flags:
-        console.print(Text(f"⚑ {agent_id} {result.agents[agent_id].name}: {flag} — "
+        console.print(Text(f"⚑ {agent_id} {result.agents[agent_id].name}: "
+                           f"{FLAG_LABEL.get(flag, flag)} — "
                            f"{_short(note)}", style="bold yellow"), soft_wrap=True)
     counts = Counter(result.levels.values())
     dist = "  ".join(f"{lv} {counts[lv]}" for lv in result.scheme.level_names if counts.get(lv))

@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..i18n import N_, Labels, _, ngettext
+from ..labels import RULE_KIND_LABEL
 from .console import (
     _texts,
     adjustment_json,
@@ -219,7 +220,7 @@ def print_init(console: Console, made: tuple[Path, list[Path]]) -> None:
 # --- cslevel templates ------------------------------------------------------------------
 def _template_row(name: str, scheme: Scheme) -> dict[str, Any]:
     return {"name": name, "title": scheme.title, "levels": scheme.level_names,
-            "rule": scheme.promotion.rule}
+            "rule": scheme.promotion.rule}  # (the key: --json is for programs)
 
 
 def templates_json(schemes: list[tuple[str, Scheme]]) -> dict[str, Any]:
@@ -229,7 +230,8 @@ def templates_json(schemes: list[tuple[str, Scheme]]) -> dict[str, Any]:
 def print_templates(console: Console, schemes: list[tuple[str, Scheme]]) -> None:
     for row in templates_json(schemes)["templates"]:
         console.print(f"[bold]{row['name']}[/]  {row['title']}  "
-                      f"({row['rule']}: {' → '.join(row['levels'])})", soft_wrap=True)
+                      f"({RULE_KIND_LABEL.get(row['rule'], row['rule'])}: {' → '.join(row['levels'])})",
+                      soft_wrap=True)
 
 
 def validated_json(checked: tuple[Path, Scheme]) -> dict[str, Any]:
@@ -243,7 +245,8 @@ def print_validated(console: Console, checked: tuple[Path, Scheme]) -> None:
     console.print(Text("✓ ", style="green") + Text(ngettext(
         "{path}: scheme {scheme}, {count} level, rule {rule}",
         "{path}: scheme {scheme}, {count} levels, rule {rule}", count).format(
-            path=path, scheme=scheme.scheme, count=count, rule=scheme.promotion.rule)))
+            path=path, scheme=scheme.scheme, count=count,
+            rule=RULE_KIND_LABEL.get(scheme.promotion.rule, scheme.promotion.rule))))
 
 
 def print_new_template(console: Console, made: tuple[Path, str]) -> None:

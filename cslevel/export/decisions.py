@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..i18n import _
-from ..labels import APPROVAL_CHOICES, DECISION_LABEL, SIGNOFF_COLUMNS
+from ..labels import APPROVAL_CHOICES, DECISION_LABEL, RULE_LABEL, SIGNOFF_COLUMNS
 from ..records import Agent, Decision, Month
 from .rowstream import RowStream
-from .xlsx import add_sheet, new_workbook
+from .xlsx import add_sheet, new_workbook, set_widths
 
 if TYPE_CHECKING:
     from ..outcomes import PromoteResult
@@ -31,15 +31,14 @@ def write_promotions(path: Path, result: PromoteResult) -> None:
     for row_no, move in enumerate(result.moves, start=1):
         agent = result.agents[move.agent_id]
         values = [move.agent_id, agent.name, agent.team, DECISION_LABEL[move.kind],
-                  move.from_level, move.to_level, str(move.effective), move.rule,
+                  move.from_level, move.to_level, str(move.effective), RULE_LABEL.get(move.rule, move.rule),
                   _(", ").join(str(m) for m in move.trigger_months), move.reason]
         for col, value in enumerate(values):
             cells.string(row_no, col, value, text)
     cells.end()
     moves.freeze_panes(1, 0)
     moves.autofilter(0, 0, max(len(result.moves), 1), len(headers) - 1)
-    for col, width in enumerate([10, 10, 10, 10, 10, 10, 10, 12, 24, 70]):
-        moves.set_column(col, col, width)
+    set_widths(moves, [8, 8, 8, 8, 8, 8, 8, 12, 18, 40])
 
     add_signoff_sheet(book, fmt, result.moves, result.agents, result.as_of)
     book.close()
@@ -77,6 +76,6 @@ def add_signoff_sheet(book: Any, fmt: dict[str, Any], moves: list[Decision],
             "error_title": SIGNOFF_COLUMNS["approval"],
             "error_message": _("Choose {approve} or {reject}, or leave it blank (pending).")
             .format(approve=APPROVAL_CHOICES["approved"], reject=APPROVAL_CHOICES["rejected"])})
-    for col, width in enumerate([10, 10, 10, 10, 10, 10, 10, 50, 12, 12, 12, 12, 10, 12, 30]):
-        sign.set_column(col, col, width)
+    # the grounds wrap; the signature columns keep room for a hand
+    set_widths(sign, [8, 8, 8, 8, 8, 8, 8, 36, 12, 12, 12, 12, 10, 10, 20])
 

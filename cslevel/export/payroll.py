@@ -20,7 +20,7 @@ from ..labels import correction_component
 from ..records import Agent, Correction, CslevelError, Decision, Month, PayLine, Problem
 from .rowstream import RowStream
 from .safe import neutralize
-from .xlsx import add_sheet, new_workbook
+from .xlsx import MONEY, add_sheet, new_workbook, set_widths
 
 if TYPE_CHECKING:
     from ..outcomes import PayrollResult
@@ -181,10 +181,10 @@ def write_payroll_book(path: Path, book: PayrollBook) -> None:
     workbook, fmt = new_workbook(path, book.title, book.month,
                                  constant_memory=True)  # each sheet is written row by row
     formats = {
-        "money": workbook.add_format({"border": 1, "num_format": "#,##0.00"}),
+        "money": workbook.add_format({"border": 1, "num_format": MONEY}),
         "total_text": workbook.add_format({"border": 1, "bold": True, "top": 2}),
         "total_money": workbook.add_format({"border": 1, "bold": True, "top": 2,
-                                            "num_format": "#,##0.00"}),
+                                            "num_format": MONEY}),
     }
     _payroll_sheet(workbook, fmt | formats, book)
     _changes_sheet(workbook, fmt | formats, book)
@@ -197,7 +197,7 @@ def write_payroll_book(path: Path, book: PayrollBook) -> None:
 
 
 def _payroll_sheet(workbook: Any, fmt: dict[str, Any], book: PayrollBook) -> None:
-    text, money = fmt["text"], fmt["money"]
+    text, wrap, money = fmt["text"], fmt["wrap"], fmt["money"]
     sheet = add_sheet(workbook, book.sheet_name)
     headers = book.headers
     sheet.write_row(0, 0, headers, fmt["head"])
@@ -214,8 +214,8 @@ def _payroll_sheet(workbook: Any, fmt: dict[str, Any], book: PayrollBook) -> Non
             cells.blank(row_no, 6 + n, None, money)
         else:
             write_number(row_no, 6 + n, row[6 + n], money)
-        write_string(row_no, 7 + n, row[7 + n], text)
-        write_string(row_no, 8 + n, row[8 + n], text)
+        write_string(row_no, 7 + n, row[7 + n], wrap)
+        write_string(row_no, 8 + n, row[8 + n], wrap)
     cells.end()
     last = row_no + 1
     for col, value in enumerate(book.total_cells):
@@ -229,10 +229,9 @@ def _payroll_sheet(workbook: Any, fmt: dict[str, Any], book: PayrollBook) -> Non
         sheet.write_blank(last, col, None, fmt["total_text"])
     sheet.freeze_panes(1, 3)
     sheet.autofilter(0, 0, max(last - 1, 1), len(headers) - 1)
-    sheet.set_column(0, 4, 10)
-    sheet.set_column(5, 6 + n, 12)
-    sheet.set_column(7 + n, 7 + n, 40)
-    sheet.set_column(8 + n, 8 + n, 60)
+    # the change and the explanation wrap at a readable width: one page wide then prints
+    # the payroll at a readable size (tests/test_print_setup.py measures it)
+    set_widths(sheet, [8, 8, 8, 8, 8, *[9] * (n + 2), 12, 28])  # (9: 99,999.99)
 
 
 def _changes_sheet(workbook: Any, fmt: dict[str, Any], book: PayrollBook) -> None:
@@ -253,9 +252,7 @@ def _changes_sheet(workbook: Any, fmt: dict[str, Any], book: PayrollBook) -> Non
         cells.string(row_no, 7, row[7], fmt["wrap"])
     cells.end()
     sheet.freeze_panes(1, 2)
-    sheet.set_column(0, 3, 10)
-    sheet.set_column(4, 6, 12)
-    sheet.set_column(7, 7, 80)
+    set_widths(sheet, [8, 8, 8, 8, 10, 10, 10, 40])
 
 
 def _corrections_sheet(workbook: Any, fmt: dict[str, Any], book: PayrollBook) -> None:
@@ -279,5 +276,4 @@ def _corrections_sheet(workbook: Any, fmt: dict[str, Any], book: PayrollBook) ->
     for col in (6, 7, 8):
         sheet.write_number(last, col, book.correction_total[col], fmt["total_money"])
     sheet.freeze_panes(1, 2)
-    sheet.set_column(0, 5, 10)
-    sheet.set_column(6, 8, 12)
+    set_widths(sheet, [8, 8, 8, 8, 8, 8, 10, 10, 10])

@@ -6,15 +6,15 @@ run's problems. Text is always written as text."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..i18n import _
-from ..labels import FLAG_LABEL, decision_text
+from ..labels import FLAG_LABEL, SEVERITY_LABEL, decision_text
 from ..records import Month, MonthState, Problem
 from .rowstream import RowStream
-from .xlsx import add_sheet, new_workbook
+from .xlsx import COUNT, DECIMAL, PERCENT, add_sheet, new_workbook, set_widths
 
 if TYPE_CHECKING:
     from ..outcomes import MonthResult
@@ -62,6 +62,8 @@ class ResultsBook:
     problem_headers: list[str]
     problems: list[tuple[str, str, str, str]]  # severity, where, what, what to do
     sheet_names: tuple[str, str, str]  # results, level distribution, problems
+    # each metric column's number format: a rate as a percentage, a count as a whole number
+    metric_formats: list[str] = field(default_factory=list)
 
 
 def results_book(scheme: Scheme, result: MonthResult, problems: list[Problem],
@@ -73,7 +75,8 @@ def results_book(scheme: Scheme, result: MonthResult, problems: list[Problem],
     for r in result.rows:
         if r.score is not None and r.agent.agent_id in explained:
             present.update(explained[r.agent.agent_id][1])
-    metric_names = [(m.key, m.name) for m in scheme.score.metrics if m.key in present]
+    shown_metrics = [m for m in scheme.score.metrics if m.key in present]
+    metric_names = [(m.key, m.name) for m in shown_metrics]
     with_attendance = any(r.attendance for r in result.rows)
     score_header = (_("Performance (%)") if scheme.score.scoring == "achievement"
                     else _("Score"))
@@ -111,6 +114,8 @@ def results_book(scheme: Scheme, result: MonthResult, problems: list[Problem],
         rows.append((agent.agent_id, agent.name, agent.team, *map(metrics.get, keys),
                      None if score is None else float(score.value), state.level, *progress,
                      shown, reason, *extra, move))
+    metric_formats = [_metric_format(m.unit, [row[3 + i] for row in rows])
+                      for i, m in enumerate(shown_metrics)]
     counts = Counter(r.state.level for r in result.rows)
     by_kind = {kind: Counter(r.state.level for r in result.rows
                              if r.state.decision and r.state.decision.kind == kind)
@@ -129,8 +134,21 @@ def results_book(scheme: Scheme, result: MonthResult, problems: list[Problem],
          _("Sources: {files}").format(files=_(", ").join(result.files))],
         _("{month} level distribution").format(month=result.month),
         [_("Severity"), _("Where"), _("What"), _("What to do")],
-        [(p.severity, str(p.source or ""), p.message, p.hint) for p in problems],
-        (_("Results"), _("Level distribution"), _("Problems")))
+        [(SEVERITY_LABEL.get(p.severity, p.severity), str(p.source or ""), p.message, p.hint) for p in problems],
+        (_("Results"), _("Level distribution"), _("Problems")), metric_formats)
+
+
+def _metric_format(unit: str, values: list[float | None]) -> str:
+    """How a metric column is shown: a percent (held as a fraction, 0.93) as 93.00%, a
+    column of whole numbers (counts, seconds) without decimals, anything else with two."""
+    if unit == "percent":
+        return PERCENT
+    if all(value is None or float(value).is_integer() for value in values):
+        return COUNT
+    return DECIMAL
+
+
+CHART_WIDTH, CHART_HEIGHT = 640, 360  # pixels: within an A4 page upright (PORTRAIT_PIXELS)
 
 
 def write_results_book(path: Path, book: ResultsBook) -> None:
@@ -139,17 +157,26 @@ def write_results_book(path: Path, book: ResultsBook) -> None:
     workbook, fmt = new_workbook(path, book.title, book.month,
                                  constant_memory=True)  # every sheet is written row by row
     head = fmt["head"]
-    text = fmt["text"]
-    num = workbook.add_format({"border": 1, "num_format": "0.00"})
+    text, wrap = fmt["text"], fmt["wrap"]
+    num = workbook.add_format({"border": 1, "num_format": DECIMAL})
+    by_format: dict[str, Any] = {DECIMAL: num}
+    for shown in book.metric_formats:
+        if shown not in by_format:
+            by_format[shown] = workbook.add_format({"border": 1, "num_format": shown})
+    # each metric's format, then the score's (a book made before metric_formats: all 0.00)
+    column_fmt = [by_format[shown] for shown in book.metric_formats] or [num] * book.metrics
+    column_fmt.append(num)
     level_fmt: dict[str, Any] = {
         name: workbook.add_format({"border": 1, "bg_color": color, "bold": True})
         for name, color in book.levels
     }
     move_fmt = {
-        None: text,
-        "set": text,
-        "up": workbook.add_format({"border": 1, "font_color": "#006100", "bg_color": "#C6EFCE"}),
-        "down": workbook.add_format({"border": 1, "font_color": "#9C0006", "bg_color": "#FFC7CE"}),
+        None: wrap,
+        "set": wrap,
+        "up": workbook.add_format({"border": 1, "font_color": "#006100", "bg_color": "#C6EFCE",
+                                   "text_wrap": True, "valign": "top"}),
+        "down": workbook.add_format({"border": 1, "font_color": "#9C0006", "bg_color": "#FFC7CE",
+                                     "text_wrap": True, "valign": "top"}),
     }
 
     results_name, summary_name, problems_name = book.sheet_names
@@ -171,7 +198,7 @@ def write_results_book(path: Path, book: ResultsBook) -> None:
             if value is None:
                 write_blank(row_no, c, None, text)
             else:
-                write_number(row_no, c, value, num)
+                write_number(row_no, c, value, column_fmt[c - 3])
         level = row[col]
         write_string(row_no, col, level, level_fmt.get(level, text))
         for c in (col + 1, col + 2):
@@ -184,22 +211,22 @@ def write_results_book(path: Path, book: ResultsBook) -> None:
         write_string(row_no, col + 3, row[col + 3], move_fmt[move])
         if move is not None:  # a move (or a level set): its reason also shows on the cell
             sheet.write_comment(row_no, col + 3, row[col + 4], comment)
-        write_string(row_no, col + 4, row[col + 4], text)
+        write_string(row_no, col + 4, row[col + 4], wrap)
         if book.with_attendance:
             value = row[col + 5]
             if value is not None:
                 write_number(row_no, col + 5, value, num)
             else:
                 write_blank(row_no, col + 5, None, text)
-            write_string(row_no, col + 6, row[col + 6], text)
-        write_string(row_no, last, row[last], text)
+            write_string(row_no, col + 6, row[col + 6], wrap)
+        write_string(row_no, last, row[last], wrap)
     cells.end()
     sheet.freeze_panes(1, 3)
     sheet.autofilter(0, 0, max(len(book.rows), 1), len(headers) - 1)
-    widths = [10, 10, 10, *[12] * book.metrics, 12, 10, 12, 14, 26, 60,
-              *([10, 16] if book.with_attendance else []), 70]
-    for index, width in enumerate(widths):
-        sheet.set_column(index, index, width)
+    # the reasons and explanations wrap at a readable width, so that one page wide does
+    # not shrink the print below a readable size (tests/test_print_setup.py measures it)
+    set_widths(sheet, [8, 8, 8, *[10] * book.metrics, 10, 8, 8, 8, 16, 26,
+                       *([8, 12] if book.with_attendance else []), 30])
 
     summary = add_sheet(workbook, summary_name)
     summary.write_row(0, 0, book.summary_headers, head)
@@ -219,17 +246,18 @@ def write_results_book(path: Path, book: ResultsBook) -> None:
                       "data_labels": {"value": True}})
     chart.set_title({"name": book.chart_title})
     chart.set_legend({"none": True})
-    summary.insert_chart(1, 6, chart)
-    summary.set_column(0, 0, 28)
-    summary.set_column(1, 4, 10)
+    chart.set_size({"width": CHART_WIDTH, "height": CHART_HEIGHT})
+    # under the table and its notes, from column A, no wider than an upright A4 page: the
+    # sheet prints on one page, portrait
+    summary.insert_chart(last_level + len(book.summary_lines) + 4, 0, chart)
+    set_widths(summary, [28, 10, 10, 10, 10], at_least=CHART_WIDTH)
+    summary.fit_to_pages(1, 1)
 
     if book.problems:
         sheet_p = add_sheet(workbook, problems_name)
         sheet_p.write_row(0, 0, book.problem_headers, head)
         for index, problem in enumerate(book.problems, start=1):
             for c, value in enumerate(problem):
-                sheet_p.write_string(index, c, value, text)
-        sheet_p.set_column(0, 0, 10)
-        sheet_p.set_column(1, 1, 40)
-        sheet_p.set_column(2, 3, 60)
+                sheet_p.write_string(index, c, value, wrap)
+        set_widths(sheet_p, [8, 36, 50, 40])
     workbook.close()

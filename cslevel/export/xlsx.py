@@ -48,6 +48,13 @@ def new_workbook(path: Path, title: str, month: Month,
 
 
 A4 = 9  # xlsxwriter's paper code (LibreOffice prints on Letter when none is set)
+# the printable width of an A4 page at 96 pixels an inch, inside xlsxwriter's default margins
+# (0.7 inch left and right): 8.27 and 11.69 inches wide, less 1.4
+PORTRAIT_PIXELS = round((8.27 - 1.4) * 96)
+LANDSCAPE_PIXELS = round((11.69 - 1.4) * 96)
+# the number formats a person reads: rates as percentages, counts as whole numbers, money
+# with thousands separators and fen
+PERCENT, COUNT, DECIMAL, MONEY = "0.00%", "0", "0.00", "#,##0.00"
 
 
 def add_sheet(book: Any, name: str, *, header_row: int = 0) -> Any:
@@ -58,13 +65,34 @@ def add_sheet(book: Any, name: str, *, header_row: int = 0) -> Any:
     sheet = book.add_worksheet(name)
     sheet.hide_gridlines(0)
     sheet.set_paper(A4)
-    sheet.set_landscape()
+    sheet.set_landscape()  # until set_widths finds the sheet narrow enough for portrait
     sheet.fit_to_pages(1, 0)  # one page wide, as many pages long as it takes
     sheet.repeat_rows(header_row)
     month = getattr(book, "cslevel_month", None)
     where = _footer_text(name if month is None else f"{name} · {month}")
     sheet.set_footer("&L" + where + "&R" + _("page &P of &N"))
     return sheet
+
+
+def column_pixels(width: float) -> int:
+    """A column `width` characters wide in pixels, as Excel draws it in its default font
+    (Calibri 11: 7 pixels a digit, 5 of padding)."""
+    return int(width * 7 + 5)
+
+
+def printed_width(widths: list[float]) -> int:
+    """The pixels the columns `widths` take on paper at 100 %."""
+    return sum(column_pixels(width) for width in widths)
+
+
+def set_widths(sheet: Any, widths: list[float], at_least: int = 0) -> None:
+    """Set the sheet's columns to `widths` (characters, from column A) and print it portrait
+    when they (or a chart `at_least` pixels wide) fit an A4 page upright at 100 %, else
+    landscape (one page wide either way)."""
+    for index, width in enumerate(widths):
+        sheet.set_column(index, index, width)
+    if max(printed_width(widths), at_least) <= PORTRAIT_PIXELS:
+        sheet.set_portrait()
 
 
 def _footer_text(text: str) -> str:

@@ -43,8 +43,10 @@ def _sum(scores: list[Score], key: str) -> Decimal:
     return sum((s.metrics.get(key, Decimal(0)) for s in scores), Decimal(0))
 
 
-def meets(standard: Standard, quarter: list[Score]) -> tuple[bool, str]:
-    """Whether a quarter's scores meet a standard, and what falls short."""
+def meets(standard: Standard, quarter: list[Score],
+          names: dict[str, str]) -> tuple[bool, str]:
+    """Whether a quarter's scores meet a standard, and what falls short (each metric by the
+    name the template gives it, not its key)."""
     average = sum((s.value for s in quarter), Decimal(0)) / len(quarter)
     short = []
     if average < standard.average_at_least:
@@ -53,10 +55,10 @@ def meets(standard: Standard, quarter: list[Score]) -> tuple[bool, str]:
             standard=fmt_number(standard.average_at_least)))
     for key, limit in standard.below.items():
         if (total := _sum(quarter, key)) >= limit:
-            short.append(f"{key} {fmt_number(total)} ≥ {fmt_number(limit)}")
+            short.append(f"{names.get(key, key)} {fmt_number(total)} ≥ {fmt_number(limit)}")
     for key, floor in standard.at_least.items():
         if (total := _sum(quarter, key)) < floor:
-            short.append(f"{key} {fmt_number(total)} < {fmt_number(floor)}")
+            short.append(f"{names.get(key, key)} {fmt_number(total)} < {fmt_number(floor)}")
     return not short, _(", ").join(short)
 
 
@@ -68,13 +70,15 @@ class Quarterly(NamedTuple):
     year_end: int  # the last review month of the year: the yearly judgements
     lead: TeamLeadPay | None  # the team lead's pay rule
     line: Decimal | None  # under the lowest management-pay band: the team unqualified
+    names: dict[str, str]  # each metric's name in the template, by key (what a person reads)
 
 
 def prepare(scheme: Scheme, window: int) -> Quarterly:
     rule, lead = scheme.promotion, scheme.pay.team_lead
     return Quarterly(window, rule, scheme.level_names, {s.level for s in rule.standards},
                      max(rule.review_months, default=0), lead,
-                     min(b.at_least for b in lead.bands) if lead is not None else None)
+                     min(b.at_least for b in lead.bands) if lead is not None else None,
+                     {m.key: m.name for m in scheme.score.metrics})
 
 
 NO_MARKS = (0, 0, 0, 0)  # this year's quarters: bottom of the team, best member, own standard
@@ -102,7 +106,7 @@ def step(quarterly: Quarterly, who: Who, level: str, state: State, month: Month,
             in_a_row, in_all = dict(in_a_row), dict(in_all)
             granted = None
             for standard in rule.standards:  # highest first
-                ok, short = meets(standard, quarter)
+                ok, short = meets(standard, quarter, quarterly.names)
                 in_a_row[standard.level] = in_a_row.get(standard.level, 0) + 1 if ok else 0
                 in_all[standard.level] = in_all.get(standard.level, 0) + (1 if ok else 0)
                 if standard.level == level and ok:

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from ..i18n import _
 from ..records import CslevelError, Problem, Source
-from .messages import _error_message, _format_loc
+from .messages import _error_message, _format_loc, yaml_problem
 from .models import Scheme
 
 
@@ -82,7 +82,7 @@ def _parse_scheme(text: str, origin: str) -> Scheme:
         data = yaml.load(text, Loader=_DecimalLoader)  # (a SafeLoader: plain data only)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", exc)
+        problem = yaml_problem(str(getattr(exc, "problem", exc)))
         message = (_("not valid YAML line {line}: {problem}").format(line=mark.line + 1,
                                                                      problem=problem)
                    if mark else _("not valid YAML: {problem}").format(problem=problem))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..i18n import N_, Labels, _, ngettext
+from ..i18n import N_, Labels, _, current, ngettext
 
 
 def _format_loc(loc: tuple[Any, ...]) -> str:
@@ -77,3 +77,41 @@ def _error_message(err: Any) -> str:
     if kind == "literal_error":  # "'a', 'b' or 'c'": the "or" in the language in force
         ctx["expected"] = str(ctx["expected"]).replace(" or ", _(" or "))
     return _PYDANTIC_MESSAGES[kind].format(**ctx)
+
+
+# PyYAML's complaints about a template's text, in Chinese: English keeps PyYAML's own words;
+# anything else it says is shown as it says it
+_YAML_TOKENS = Labels({
+    "'<scalar>'": N_("a value"), "'<stream end>'": N_("the end of the file"),
+    "<block end>": N_("the end of the indented block"),
+    "'<block mapping start>'": N_("a new indented block of fields"),
+    "'<block sequence start>'": N_("a new list"), "'?'": N_("a field"),
+    "'-'": N_("a list item (-)")})
+_YAML_EXPECTED = re.compile(r"expected (.+?), but (?:found|got) (.+)")
+_YAML_CHARACTER = re.compile(r"found character (.+) that cannot start any token")
+_YAML_ALIAS = re.compile(r"found undefined alias (.+)")
+_YAML_ESCAPE = re.compile(r"found unknown escape character (.+)")
+
+
+def _token(text: str) -> str:
+    return _YAML_TOKENS.get(text, text)
+
+
+def yaml_problem(problem: str) -> str:
+    """What PyYAML found wrong in a template's text, in the language in force."""
+    if current() == "en":
+        return problem
+    if problem == "mapping values are not allowed here":
+        return _("mapping values are not allowed here")
+    if problem == "found unexpected end of stream":
+        return _("found unexpected end of stream")
+    if m := _YAML_EXPECTED.fullmatch(problem):
+        return _("expected {expected}, but found {found}").format(
+            expected=_(" or ").join(_token(t) for t in m[1].split(" or ")), found=_token(m[2]))
+    if m := _YAML_CHARACTER.fullmatch(problem):
+        return _("found character {char} that cannot start any token").format(char=m[1])
+    if m := _YAML_ALIAS.fullmatch(problem):
+        return _("found undefined alias {name}").format(name=m[1])
+    if m := _YAML_ESCAPE.fullmatch(problem):
+        return _("found unknown escape character {char}").format(char=m[1])
+    return problem

@@ -38,8 +38,10 @@ def _sum(scores: list[Score], key: str) -> Decimal:
     return sum((s.metrics.get(key, Decimal(0)) for s in scores), Decimal(0))
 
 
-def meets(standard: Standard, quarter: list[Score]) -> tuple[bool, str]:
-    """Whether a quarter's scores meet a standard, and what falls short."""
+def meets(standard: Standard, quarter: list[Score],
+          names: dict[str, str]) -> tuple[bool, str]:
+    """Whether a quarter's scores meet a standard, and what falls short (each metric by the
+    name the template gives it, not its key)."""
     average = sum((s.value for s in quarter), Decimal(0)) / len(quarter)
     short = []
     if average < standard.average_at_least:
@@ -48,10 +50,10 @@ def meets(standard: Standard, quarter: list[Score]) -> tuple[bool, str]:
             standard=fmt_number(standard.average_at_least)))
     for key, limit in standard.below.items():
         if (total := _sum(quarter, key)) >= limit:
-            short.append(f"{key} {fmt_number(total)} ≥ {fmt_number(limit)}")
+            short.append(f"{names.get(key, key)} {fmt_number(total)} ≥ {fmt_number(limit)}")
     for key, floor in standard.at_least.items():
         if (total := _sum(quarter, key)) < floor:
-            short.append(f"{key} {fmt_number(total)} < {fmt_number(floor)}")
+            short.append(f"{names.get(key, key)} {fmt_number(total)} < {fmt_number(floor)}")
     return not short, _(", ").join(short)
 
 
@@ -92,7 +94,7 @@ def quarterly_standard_rule(
                 marks["quarters"] += 1
                 granted = None
                 for standard in rule.standards:  # highest first
-                    ok, short = meets(standard, quarter)
+                    ok, short = meets(standard, quarter, {m.key: m.name for m in scheme.score.metrics})
                     in_a_row[standard.level] = in_a_row[standard.level] + 1 if ok else 0
                     in_all[standard.level] += 1 if ok else 0
                     if standard.level == level and ok:
