@@ -30,6 +30,7 @@ import os
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
+from decimal import Decimal
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
 
 __all__ = ["HistoryFrames", "open_history"]
 
+_NOTHING = Decimal("0.00")  # a component a payroll line does not have
 # where each level in force came from (levels()["source"])
 ROSTER, RULE, PLACEMENT = "roster", "rule", "placement"
 
@@ -283,7 +285,8 @@ class HistoryFrames:
         - agent_id, name, team (str), month (period[M]), level (str): the level paid;
         - one column per pay component, in the template's order (基本工资, 岗位绩效工资, …;
           Decimal, rounded half up at the fen), with 补发/扣回 when the payroll carries
-          corrections of paid months;
+          corrections of paid months (0.00 on the lines that carry none, where the export's
+          line has no such component);
         - total (Decimal): the sum of the components; previous_total (Decimal or None): the
           month before's;
         - change (str): why the pay differs from the month before; note (str): how the
@@ -316,8 +319,9 @@ class HistoryFrames:
             "month": _periods(ln.month for ln in lines),
             "level": _texts([ln.level for ln in lines]),
         }
-        for name in components:
-            columns[name] = pd.Series([ln.components.get(name) for ln in lines], dtype=object)
+        for name in components:  # (补发/扣回 is on the lines that carry corrections only)
+            columns[name] = pd.Series([ln.components.get(name, _NOTHING) for ln in lines],
+                                      dtype=object)
         columns |= {
             "total": pd.Series([ln.total for ln in lines], dtype=object),
             "previous_total": pd.Series([ln.previous_total for ln in lines], dtype=object),

@@ -303,10 +303,14 @@ def test_a_read_only_history_file_can_be_read(history_db: str, tmp_path: Path) -
     assert db_snapshot(db) == before
 
 
-def test_reading_records_no_run(history_db: str) -> None:
-    runs = _json(history_db, "status")
+def test_reading_changes_no_table(history_db: str) -> None:
+    """On either backend: no run, decision, checkpoint or migration recorded."""
+    from pg_helpers import tables
+
+    before = tables(history_db)
+    assert before["runs"] and before["decisions"] and before["schema_migrations"]
     _read_everything(history_db)
-    assert _json(history_db, "status") == runs
+    assert tables(history_db) == before
 
 
 # --- opening, closing, errors ----------------------------------------------------------------
@@ -353,3 +357,39 @@ def test_import_cslevel_loads_neither_pandas_nor_sqlalchemy() -> None:
     assert done.stdout.splitlines() == ["[]", "['pandas']"]
     with pytest.raises(AttributeError):
         cslevel.no_such_name  # noqa: B018  (the attribute looked up is the test)
+
+
+# --- a payroll that carries corrections of a paid month ---------------------------------
+def test_payroll_carries_corrections_as_export_does(db_url: str, tmp_path: Path, cli) -> None:
+    """2026-05 locked (its payroll 2026-06 paid), reopened and scored again with 0001's score
+    lower: the payroll of 2026-07 carries 0001's 扣回, in the frame as in the export."""
+    from cs_helpers import kpi
+
+    def month_file(month: str, first: str) -> str:
+        path = kpi(tmp_path / f"kpi_{month}.xlsx", [["0001", "甲", "一组", first],
+                                                    ["0002", "乙", "一组", "100"]])
+        return str(path)
+
+    for m in range(1, 7):
+        assert cli("score", month_file(f"2026-{m:02d}", "120"), "--scheme", "star",
+                   "--db", db_url)[0] == 0
+    assert cli("lock", "2026-05", "--db", db_url)[0] == 0
+    assert cli("reopen", "2026-05", "--reason", "KPI 更正", "--db", db_url)[0] == 0
+    (tmp_path / "kpi_2026-05.xlsx").unlink()
+    assert cli("score", month_file("2026-05", "90"), "--db", db_url)[0] == 0
+    with cslevel.open_history(db_url) as history:
+        payroll = history.payroll("2026-07")
+    code, out, err = cli("payroll", "export", "--month", "2026-07", "--out",
+                         str(tmp_path / "p.xlsx"), "--db", db_url, "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert [c["agent_id"] for c in doc["corrections"]] == ["0001"]
+    components = list(doc["rows"][0]["components"])
+    assert components[-1] == "补发/扣回"
+    assert list(payroll.columns)[5:-4] == components
+    # a line without corrections has no 补发/扣回 in the export; 0.00 in the frame
+    assert [{c: str(v) for c, v in r.items() if c in components} | {"total": str(r["total"])}
+            for r in payroll.to_dict("records")] == [
+        {"补发/扣回": "0.00", **r["components"], "total": r["total"]} for r in doc["rows"]]
+    assert payroll["补发/扣回"].tolist() == [Decimal(doc["corrections"][0]["difference"]),
+                                          Decimal("0.00")]
