@@ -64,7 +64,7 @@ def _period(month: Month) -> pd.Period:
     return pd.Period(year=month.year, month=month.month, freq="M")
 
 
-def _periods(months: Iterable[Month]) -> pd.arrays.PeriodArray:
+def _periods(months: Iterable[Month]) -> pd.api.extensions.ExtensionArray:
     return pd.array([_period(m) for m in months], dtype="period[M]")
 
 
