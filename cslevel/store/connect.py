@@ -236,14 +236,16 @@ def _cannot_open(exc: DBAPIError, shown: str, path: Path | None,
 
 
 @contextmanager
-def open_history(db: str | None, *, write: bool = True,
-                 must_exist: bool = False) -> Iterator[History]:
+def open_history(db: str | None, *, write: bool = True, must_exist: bool = False,
+                 recover: bool = True) -> Iterator[History]:
     """One transaction for one command. `write=False` (dry runs) rolls everything back.
     A SQLite file created by a command that then fails is removed again.
 
     Before the command sees the history, what a killed command left is finished
-    (cslevel.finish.recover); after its transaction commits, its staged outputs are renamed
-    into place (`History.after_commit`), or removed if it does not (`after_rollback`)."""
+    (cslevel.finish.recover; `recover=False`, the analysts' API, leaves it for the next
+    command, so that reading writes nothing at all); after its transaction commits, its staged
+    outputs are renamed into place (`History.after_commit`), or removed if it does not
+    (`after_rollback`)."""
     from .. import finish
 
     url = database_url(db)
@@ -333,7 +335,7 @@ def open_history(db: str | None, *, write: bool = True,
             _migrate(conn, shown)
             history = History(conn, writable=write, path=path,
                               tag=finish.history_tag(identity))
-            if not read_only_file:
+            if recover and not read_only_file:
                 history.recovered, changed = finish.recover(history)
                 if changed:
                     # kept whatever this command does next (a dry run, a failure)
