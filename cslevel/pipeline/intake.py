@@ -65,10 +65,11 @@ def read_people(scheme: Scheme, roster_file: Path | None, profile_file: Path | N
 def take_workbooks(history: History, scheme: Scheme, files: list[Path],
                    attendance_files: list[Path], month: Month | None,
                    profiles: Profiles | None, reading: Reader, problems: list[Problem],
-                   progress: Progress) -> Intake:
+                   progress: Progress, roster: list[RosterRow] | None = None) -> Intake:
     """Read, check, score and store every workbook (KPI first, then attendance), one at a
-    time; then stop on the first error found anywhere (every problem reported)."""
-    intake = Intake()
+    time; then stop on the first error found anywhere (every problem reported). Attendance
+    rows without 工号 are joined by name through the month's KPI rows and the `roster`."""
+    intake = Intake(roster=roster or [])
     with reading:
         for index, path in enumerate(files):
             progress(_("KPI {file}").format(file=path.name))
@@ -248,6 +249,7 @@ class Intake:
     locked: list[Problem] = field(default_factory=list)  # months refused: locked
     missing_kpi: bool = False  # attendance of a month without KPI reported (once)
     largest: int = 0  # rows of the largest KPI workbook (a worker may write the payroll)
+    roster: list[RosterRow] = field(default_factory=list)  # (to join rows read by name)
 
     def _clear(self, history: History, month: Month) -> bool:
         """Empty `month` in the history the first time this run stores into it; False (and
@@ -301,8 +303,65 @@ class Intake:
     def check_kpi(self, problems: list[Problem]) -> None:
         self.stored = self.stored and not has_errors(problems)
 
+    def join_by_name(self, rows: list[AttendanceRow], problems: list[Problem]
+                     ) -> list[AttendanceRow]:
+        """Rows read by name (no 工号) given the agent id that name has in the month's KPI
+        rows, else in the roster. A name that two agents share is an error naming both
+        (the row needs its 工号); a name no one has is listed and the row left out."""
+        if not any(row.by_name for row in rows):
+            return rows
+        found: dict[Month, dict[str, dict[str, Source]]] = {}
+
+        def people(month: Month) -> dict[str, dict[str, Source]]:
+            """name (as compared) -> the ids of that name and where each was found."""
+            if month not in found:
+                index: dict[str, dict[str, Source]] = {}
+                kpi_rows = self.kpi.get(month, {})
+                seen = self.seen.get(month, [])
+                for key, seen_row in zip(Intake.Seen._name_keys([r.name for r in seen]), seen):
+                    if key:
+                        index.setdefault(key, {}).setdefault(
+                            seen_row.agent_id, kpi_rows.get(seen_row.agent_id, Source("?")))
+                for key, listed in zip(Intake.Seen._name_keys([r.name for r in self.roster]),
+                                       self.roster):
+                    if key and not (listed.leave_date and Month.of(listed.leave_date) < month):
+                        index.setdefault(key, {}).setdefault(listed.agent_id, listed.source)
+                found[month] = index
+            return found[month]
+
+        joined = []
+        for row in rows:
+            if not row.by_name:
+                joined.append(row)
+                continue
+            key = Intake.Seen._name_keys([row.name or row.agent_id])[0]
+            ids = people(row.month).get(key, {}) if row.month in self.months else {}
+            if len(ids) == 1:
+                agent_id = next(iter(ids))
+                joined.append(AttendanceRow(agent_id, row.month, row.source, row.name,
+                                            row.totals))
+            elif len(ids) > 1:
+                (first, first_source), (other, other_source) = list(ids.items())[:2]
+                problems.append(Problem(
+                    _("{name} is read by name, but {count} agents have that name: {agent} at "
+                      "{where} and {other} at {other_where}").format(
+                        name=row.name, count=len(ids), agent=first, where=first_source,
+                        other=other, other_where=other_source), row.source,
+                    hint=_("Fill in this row's 工号 in the attendance workbook (add a 工号 "
+                           "column if it has none), and run again.")))
+            elif row.month in self.months:
+                problems.append(Problem(
+                    _("{name} is in the attendance workbook (read by name) but no agent of "
+                      "that name is in the KPI workbook of {month} or the roster").format(
+                        name=row.name, month=row.month), row.source, "warning",
+                    hint=_("Check the spelling of the name, or fill in the 工号.")))
+            else:
+                joined.append(row)  # (a month without KPI: said below)
+        return joined
+
     def take_attendance(self, history: History, scheme: Scheme, rows: list[AttendanceRow],
                         problems: list[Problem]) -> None:
+        rows = self.join_by_name(rows, problems)
         by_month: dict[Month, dict[str, AttendanceRow]] = {}
         for row in rows:
             if row.month not in self.months:
