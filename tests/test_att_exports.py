@@ -356,6 +356,28 @@ def test_wecom_period_year_from_when_it_was_made(tmp_path: Path) -> None:
     assert {r.agent_id: r.totals for r in rows} == WECOM_TOTALS
 
 
+def test_a_daily_report_alone_is_refused(tmp_path: Path, cli) -> None:
+    """WeCom's daily report (one row per agent and day, dates such as 2026/06/07 星期日) is
+    not a month's totals: refused, asking for the monthly report."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "上下班打卡_日报"
+    sheet.append(["上下班打卡_日报"])
+    sheet.append(["统计时间:06-07 ～ 06-08 制表时间:2026-06-09 10:20(UTC+8)"])
+    sheet.append(["日期", "姓名", "账号", "部门", "迟到次数\n(次)", "缺卡次数\n(次)"])
+    for day in ("2026/06/07 星期日", "2026/06/08 星期一"):
+        sheet.append([day, "张三", "ZhangSan", "客服一部", 0, "--"])
+    book.save(tmp_path / "上下班打卡_日报_20260607-20260608.xlsx")
+    kpi(tmp_path / "kpi.xlsx", KPI_ROWS)
+    code, doc = _score(cli, "kpi.xlsx", "--attendance",
+                       "上下班打卡_日报_20260607-20260608.xlsx", "--month", "2026-06")
+    assert code == 1
+    assert [p["text"] for p in doc["problems"]] == [
+        ("上下班打卡_日报_20260607-20260608.xlsx: this is a daily report (上下班打卡_日报), not "
+        "the month's totals — Export the monthly report instead (DingTalk 月度汇总, WeCom "
+        "上下班打卡_月报), and give that.")]
+
+
 # --- names -----------------------------------------------------------------------------------
 def test_two_agents_of_one_name_ask_for_the_id(tmp_path: Path, cli) -> None:
     kpi(tmp_path / "kpi.xlsx", [*KPI_ROWS, ["0009", "张三", "二组", 101]])

@@ -28,7 +28,7 @@ from typing import TypeVar, cast
 
 from ..bulk import bulk_load
 from ..i18n import _
-from ..records import AttendanceRow, Month, Problem, Source
+from ..records import AttendanceRow, CslevelError, Month, Problem, Source
 from ..scheme import AttendanceItem, Scheme
 from . import values
 from .columns import _TEXT_FNS, Limits, _column, _dicts, _mostly_different
@@ -79,6 +79,12 @@ def attendance_table(path: Path, scheme: Scheme, sheets: list[Sheet] | None = No
     sheets = sheets if sheets is not None else read_sheets(path)
     daily = [s.name for s in sheets if _DAILY_SHEET.search(s.name)]
     monthly = [s for s in sheets if s.name not in daily]
+    if daily and not monthly:  # (one row per agent and day: never a month's totals)
+        raise CslevelError(Problem(
+            _("this is a daily report ({sheets}), not the month's totals").format(
+                sheets=_(", ").join(daily)), Source(sheets[0].file),
+            hint=_("Export the monthly report instead (DingTalk 月度汇总, WeCom "
+                   "上下班打卡_月报), and give that.")))
     table = find_table(monthly or sheets, attendance_fields(scheme), ["agent_id"],
                        _("attendance workbook"), key_fallback="name", fill_down=["team"])
     if monthly and len(monthly) < len(sheets):
