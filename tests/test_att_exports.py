@@ -502,3 +502,20 @@ def test_real_attendance_joins_by_name_to_a_kpi_keyed_by_id(tmp_path: Path, cli)
     assert "云宇: the note '4月1离职' proposes the leave date 2017-04-01" in warnings
     # the names read here are the KPI's: no renamed-agent warnings
     assert not [w for w in warnings if " is named " in w]
+
+
+def test_the_column_path_gives_what_the_row_path_gives_on_an_app_report(
+        tmp_path: Path) -> None:
+    """The sums of `sum_of` items and the zeros of blank cells, made a column at a time,
+    are those of the row-by-row reading (the oracle), and the column path does run here."""
+    from cslevel.read import _attendance_columns, _read_attendance, attendance_table
+    from cslevel.templates import load_scheme
+
+    scheme = load_scheme("star")[0]
+    path = dingtalk(tmp_path / "月度汇总.xlsx", DING_PEOPLE, daily_sheet=True)
+    fast = _read_attendance(path, scheme, None, attendance_table(path, scheme))
+    slow = _read_attendance(path, scheme, None, attendance_table(path, scheme), fast=False)
+    assert fast == slow
+    assert {r.agent_id: r.totals for r in fast[0]} == DING_TOTALS
+    table = attendance_table(path, scheme)
+    assert _attendance_columns(table, scheme, [MARCH] * table.row_count, []) is not None
