@@ -519,3 +519,48 @@ def test_the_column_path_gives_what_the_row_path_gives_on_an_app_report(
     assert {r.agent_id: r.totals for r in fast[0]} == DING_TOTALS
     table = attendance_table(path, scheme)
     assert _attendance_columns(table, scheme, [MARCH] * table.row_count, []) is not None
+
+
+# --- a KPI workbook without 工号 -------------------------------------------------------------
+def _roster(path: Path, rows: list[list[str]]) -> Path:
+    from conftest import write_xlsx
+
+    return write_xlsx(path, [["工号", "姓名", "入职日期"], *[[*r, "2024-01-02"] for r in rows]])
+
+
+def test_a_kpi_keyed_by_name_is_joined_through_the_roster(tmp_path: Path, cli) -> None:
+    """Neither the KPI workbook nor WeCom's report has 工号: the KPI rows take their ids from
+    the roster, and the attendance rows join those by name."""
+    kpi(tmp_path / "kpi.xlsx", [r[1:] for r in KPI_ROWS], header=["姓名", "组别", "绩效分值"],
+        text_columns=(0, 1))
+    _roster(tmp_path / "roster.xlsx", [["0001", "张三"], ["0002", "李 四"], ["0003", "王五"]])
+    wecom(tmp_path / "月报.xlsx", WECOM_PEOPLE)
+    code, doc = _score(cli, "kpi.xlsx", "--attendance", "月报.xlsx", "--month", "2026-05",
+                       "--roster", "roster.xlsx")
+    assert code == 0, doc
+    assert {a["agent_id"]: (a["name"], a["score"]) for a in doc["agents"]} == {
+        "0001": ("张三", 112), "0002": ("李 四", 95), "0003": ("王五", 120)}  # (the roster's)
+    assert _attendance(tmp_path / "history.db", Month(2026, 5)) == WECOM_TOTALS
+    with open_history(str(tmp_path / "history.db"), write=False) as history:
+        assert sorted(history.agents()) == ["0001", "0002", "0003"]
+
+
+def test_a_kpi_keyed_by_name_needs_the_roster(tmp_path: Path, cli) -> None:
+    kpi(tmp_path / "kpi.xlsx", [r[1:] for r in KPI_ROWS], header=["姓名", "组别", "绩效分值"],
+        text_columns=(0, 1))
+    before = files_in(tmp_path)
+    code, doc = _score(cli, "kpi.xlsx", "--month", "2026-05")
+    assert code == 1
+    assert _texts(doc, "error") == [
+        "the KPI workbook has no 工号 column: its agents cannot be told apart by name alone"]
+    assert files_in(tmp_path) == before
+    # a name the roster lacks, and one two agents of the roster share
+    _roster(tmp_path / "roster.xlsx", [["0001", "张三"], ["0008", "王五"], ["0009", "王五"]])
+    code, doc = _score(cli, "kpi.xlsx", "--month", "2026-05", "--roster", "roster.xlsx")
+    assert code == 1
+    assert [p["text"] for p in doc["problems"] if p["severity"] == "error"] == [
+        ("kpi.xlsx › Sheet1 › row 3: 李四 has no 工号 in the KPI workbook and is not in the "
+        "roster — Add the agent to the roster, or a 工号 column to the KPI workbook."),
+        ("kpi.xlsx › Sheet1 › row 4: 王五 is read by name, but 2 agents have that name: 0008 at "
+        "roster.xlsx › Sheet1 › row 3 and 0009 at roster.xlsx › Sheet1 › row 4 — Add a 工号 "
+        "column to the KPI workbook, and run again.")]

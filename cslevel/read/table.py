@@ -267,14 +267,15 @@ def find_table(
     required: list[str],
     what: str,
     *,
-    key_fallback: str | None = None,
+    key_fallback: str | tuple[str, ...] | None = None,
     fill_down: list[str] | None = None,
 ) -> Table:
     """Pick the sheet and header row matching most of `fields`; every field in `required`
     must be there, else a CslevelError listing the columns found and the aliases accepted
     (`what` names the workbook in that error, in the language in force: `_("roster")`).
-    `key_fallback` names a field (e.g. "name") that identifies agents when a file has no
-    agent id column."""
+    `key_fallback` names a field (e.g. "name"), or fields in order of preference, that
+    identifies agents when a file has no agent id column."""
+    fallbacks = (key_fallback,) if isinstance(key_fallback, str) else (key_fallback or ())
     wanted: dict[str, list[str]] = {}
     for fld, aliases in fields.items():
         for alias in aliases:
@@ -289,8 +290,8 @@ def find_table(
             single = texts[index]
             for rows, labels in ((1, single), (2, _combined_header(sheet, index, texts))):
                 found = _match(labels, wanted, normalized)
-                key = "agent_id" if "agent_id" in found else (
-                    key_fallback if key_fallback in found else None)
+                key = "agent_id" if "agent_id" in found else next(
+                    (f for f in fallbacks if f in found), None)
                 if key is None:
                     continue
                 # a two-row header must match more than one row alone: a title merged
@@ -300,12 +301,12 @@ def find_table(
                 if best is None or rank > best[0]:
                     best = (rank, sheet, index, rows, labels, found)
     if best is None or not all(r in best[5] for r in required if r != "agent_id") or (
-        "agent_id" not in best[5] and key_fallback not in best[5]
+        "agent_id" not in best[5] and not any(f in best[5] for f in fallbacks)
     ):
         _missing_columns(best, sheets, fields, required, what)
     assert best is not None
     _rank, sheet, header_index, header_rows, labels, found = best
-    key_field = "agent_id" if "agent_id" in found else str(key_fallback)
+    key_field = "agent_id" if "agent_id" in found else next(f for f in fallbacks if f in found)
     first, last = _block(labels, found[key_field])
     columns = {f: c for f, c in found.items() if first <= c <= last}
     table = Table(sheet, header_index, columns, labels, header_rows, (first, last),
