@@ -61,6 +61,7 @@ class KpiRead(NamedTuple):
     scored: dict[Month, list[tuple[Any, ...]]] | None  # rows of the scores table by month;
     # None when the reading or the scoring found an error (nothing would be stored)
     score_problems: list[Problem]  # the scoring's
+    by_name: bool = False  # no 工号 column: the rows' ids are their names (see the intake)
 
 
 def read_kpi_scored(path: Path, scheme: Scheme, month: Month | None,
@@ -69,11 +70,16 @@ def read_kpi_scored(path: Path, scheme: Scheme, month: Month | None,
     """Read one KPI workbook (`sheets`: its sheets, when already read) and score its rows;
     the scores as the scores table's rows. The scoring is done only when the reading found
     no error; the rows are kept without their figures (the scores hold them)."""
-    from .read import read_kpi
+    from .bulk import bulk_load
+    from .read import read_kpi, understand_kpi
     from .score import score_rows
     from .store.codec import score_rows_stored
 
-    rows, problems = read_kpi(path, scheme, month, sheets=sheets)
+    with bulk_load():
+        plan = understand_kpi(path, scheme, sheets)
+    columns = plan.table.columns
+    by_name = plan.mode != "raw" and columns["agent_id"] == columns.get("name")
+    rows, problems = read_kpi(path, scheme, month, plan)
     scored: dict[Month, list[tuple[Any, ...]]] | None = None
     score_problems: list[Problem] = []
     if not any(p.severity == "error" for p in problems):
@@ -86,7 +92,7 @@ def read_kpi_scored(path: Path, scheme: Scheme, month: Month | None,
                       for m, month_scores in by_month.items()}
     nothing: dict[str, Any] = {}  # one empty mapping for every row (pickled once)
     light = [row._replace(ready_score=None, metrics=nothing) for row in rows]
-    return KpiRead(light, problems, scored, score_problems)
+    return KpiRead(light, problems, scored, score_problems, by_name)
 
 
 def _read_in_worker(language: str, path: Path) -> list[Sheet]:

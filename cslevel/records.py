@@ -186,6 +186,7 @@ class AttendanceRow:
     source: Source
     name: str = ""
     totals: dict[str, Decimal] = field(default_factory=dict)
+    by_name: bool = False  # agent_id is the name (no 工号 given): joined by name at intake
 
 
 @dataclass(frozen=True)

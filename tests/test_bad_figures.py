@@ -416,8 +416,9 @@ def test_bad_inputs_38_attendance_item_units() -> None:
     items = {i.key: i for i in scheme.attendance.items}
     assert {k: i.measure for k, i in items.items()} == {
         "days_required": "days", "days_present": "days", "late": "times",
-        "early_leave": "times", "absent_days": "days", "leave_days": "days",
-        "personal_leave_days": "days", "sick_leave_days": "days"}
+        "early_leave": "times", "absent_days": "days", "serious_late": "times",
+        "absent_late_days": "days", "normal_days": "days", "missed_punches": "times",
+        "leave_days": "days", "personal_leave_days": "days", "sick_leave_days": "days"}
     assert items["absent_days"].limits(28) == (Decimal(0), Decimal(28))
     assert items["late"].limits(31) == (Decimal(0), Decimal(100))
     from cslevel.templates import AttendanceItem

@@ -130,10 +130,11 @@ SCORE_ERRORS: list[tuple[str, Callable[[Path], list[str]], str | None, str | Non
                          str, str]] = [
     ("missing-file", _missing_file, "kpi_2026-10.xlsx", None, None,
      "file not found: kpi_2026-10.xlsx", "Check the path and the file name."),
-    ("no-id-column", _no_id_column, "kpi_2026-10.xlsx", "Sheet1", "row 1",
-     "the KPI workbook has no column for agent_id (工号)",
-     "Columns found: 编号, 姓名, 组别, 绩效分值. Accepted names: 工号, 员工编号, 坐席工号, 员工工号, "
-     "客服工号, Agent ID, AgentID. Rename the column or add the name to the template's aliases."),
+    # (a KPI workbook without 工号 is read by name and joined to the roster: none given)
+    ("no-id-column", _no_id_column, "kpi_2026-10.xlsx", "Sheet1", None,
+     "the KPI workbook has no 工号 column: its agents cannot be told apart by name alone",
+     "Add a 工号 column (accepted names: 工号, 员工编号, 坐席工号, 员工工号, 客服工号, Agent ID, "
+     "AgentID), or give the roster (--roster) so that each name is joined to its 工号."),
     ("no-score-column", _no_score_columns, "kpi_2026-10.xlsx", "Sheet1", "row 1",
      "the KPI workbook has neither a score column (绩效分值) nor every metric column "
      "(missing: 平均响应时长, 客户满意度, 投诉率)",

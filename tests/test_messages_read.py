@@ -168,9 +168,19 @@ def used_sheet_of_three(tmp: Path) -> Got:
 def note_after_a_name(tmp: Path) -> Got:
     path = write_xlsx(tmp / "att_2026-03.xlsx", [
         ["姓名", "组别", "应出勤天数", "实际出勤天数"], ["张三", "一组", 22, 22],
-        ["李四3月15离职", "一组", 22, 10]], text_columns=(0, 1))
+        ["李四(调岗)", "一组", 22, 10]], text_columns=(0, 1))
     problems = read_attendance(path, STAR, Month(2026, 3))[1]
     return _one([p for p in problems if p.source and p.source.row == 3], "warning")
+
+
+def note_proposes_a_leave_date(tmp: Path) -> Got:
+    """A note giving the day someone left (3月15离职): left out, and the date proposed
+    (the warning with a hint)."""
+    path = write_xlsx(tmp / "att_2026-03.xlsx", [
+        ["姓名", "组别", "应出勤天数", "实际出勤天数"], ["张三", "一组", 22, 22],
+        ["李四3月15离职", "一组", 22, 10]], text_columns=(0, 1))
+    problems = read_attendance(path, STAR, Month(2026, 3))[1]
+    return _one([p for p in problems if p.source and p.source.row == 3 and p.hint], "warning")
 
 
 S1 = "Sheet1"
@@ -270,8 +280,15 @@ CASES: dict[str, tuple[Callable[[Path], Got], Got, Got]] = {
          Source("kpi_2026-10.xlsx", "10月绩效"))),
     "note_after_a_name": (
         note_after_a_name,
-        ("已略去姓名 李四 后的备注 '3月15离职'", "", Source("att_2026-03.xlsx", S1, 3, 0)),
-        ("note '3月15离职' after the name 李四 left out", "",
+        ("已略去姓名 李四 后的备注 '(调岗)'", "", Source("att_2026-03.xlsx", S1, 3, 0)),
+        ("note '(调岗)' after the name 李四 left out", "",
+         Source("att_2026-03.xlsx", S1, 3, 0))),
+    "note_proposes_a_leave_date": (
+        note_proposes_a_leave_date,
+        ("李四：备注 '3月15离职' 提示离职日期为 2026-03-15", "如无误，请在花名册的离职日期列填写 2026-03-15。",
+         Source("att_2026-03.xlsx", S1, 3, 0)),
+        ("李四: the note '3月15离职' proposes the leave date 2026-03-15",
+         "If it is right, enter 2026-03-15 as the agent's 离职日期 in the roster.",
          Source("att_2026-03.xlsx", S1, 3, 0))),
 }
 

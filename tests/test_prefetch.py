@@ -203,10 +203,13 @@ def _month_workspace(cli, folder: Path, bad_score: bool = False) -> Path:
     if bad_score:  # December's KPI workbook with a score that is not a number
         import openpyxl
 
+        # (the first agent's 解决率 under the header row; the title above says 绩效 too, and
+        # a header without 工号 is now read by name through the roster)
         book = openpyxl.load_workbook(folder / "input" / "kpi_2026-12.xlsx")
         sheet = book.worksheets[0]
-        column = next(c.column for c in sheet[1] if c.value and "绩效" in str(c.value))
-        sheet.cell(row=3, column=column, value="n/a")
+        header = next(row for row in sheet.iter_rows(max_row=10) if row[0].value == "工号")
+        column = next(c.column for c in header if c.value == "解决率")
+        sheet.cell(row=header[0].row + 1, column=column, value="n/a")
         book.save(folder / "input" / "kpi_2026-12.xlsx")
     return folder
 

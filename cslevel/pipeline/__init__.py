@@ -119,7 +119,7 @@ def score(
         reading = reading or Reader([*files, *attendance_files], None if profiles is not None
                                     else (scheme, month, set(range(len(files)))))
         taken = intake.take_workbooks(history, scheme, files, attendance_files, month,
-                                      profiles, reading, problems, progress)
+                                      profiles, reading, problems, progress, roster)
         if (session is not None and session.write_later and not dry_run
                 and taken.largest >= sessions.BACKGROUND_ROWS):
             session.staged.start_workers()  # a worker will write the payroll

@@ -65,10 +65,11 @@ def read_people(scheme: Scheme, roster_file: Path | None, profile_file: Path | N
 def take_workbooks(history: History, scheme: Scheme, files: list[Path],
                    attendance_files: list[Path], month: Month | None,
                    profiles: Profiles | None, reading: Reader, problems: list[Problem],
-                   progress: Progress) -> Intake:
+                   progress: Progress, roster: list[RosterRow] | None = None) -> Intake:
     """Read, check, score and store every workbook (KPI first, then attendance), one at a
-    time; then stop on the first error found anywhere (every problem reported)."""
-    intake = Intake()
+    time; then stop on the first error found anywhere (every problem reported). Attendance
+    rows without 工号 are joined by name through the month's KPI rows and the `roster`."""
+    intake = Intake(roster=roster or [], id_names=scheme.columns.agent_id)
     with reading:
         for index, path in enumerate(files):
             progress(_("KPI {file}").format(file=path.name))
@@ -248,6 +249,8 @@ class Intake:
     locked: list[Problem] = field(default_factory=list)  # months refused: locked
     missing_kpi: bool = False  # attendance of a month without KPI reported (once)
     largest: int = 0  # rows of the largest KPI workbook (a worker may write the payroll)
+    roster: list[RosterRow] = field(default_factory=list)  # (to join rows read by name)
+    id_names: list[str] = field(default_factory=list)  # the template's names of 工号
 
     def _clear(self, history: History, month: Month) -> bool:
         """Empty `month` in the history the first time this run stores into it; False (and
@@ -266,8 +269,10 @@ class Intake:
                  progress: Progress) -> None:
         """Check and store one KPI workbook, read and scored (cslevel.parallel): its rows
         are checked against the workbooks before, and its scores stored unless an error was
-        found anywhere so far."""
+        found anywhere so far. A workbook without 工号 is joined to the roster by name."""
         problems += read.problems
+        if read.by_name:
+            read = self.kpi_ids_from_roster(path, read, problems)
         by_month: dict[Month, list[AgentRow]] = {}
         for row in read.rows:
             by_month.setdefault(row.month, []).append(row)
@@ -298,11 +303,111 @@ class Intake:
                 return
             history.add_score_rows(m, stored_rows)
 
+    def kpi_ids_from_roster(self, path: Path, read: KpiRead, problems: list[Problem]
+                            ) -> KpiRead:
+        """A KPI workbook without 工号 (read by name): each row given the id its name has in
+        the roster. Without a roster, a name that two agents of the roster share, or one
+        the roster lacks: an error (a KPI row must be an agent's)."""
+        if not self.roster:
+            first = read.rows[0].source if read.rows else Source(path.name)
+            problems.append(Problem(
+                _("the KPI workbook has no 工号 column: its agents cannot be told apart by "
+                  "name alone"), Source(first.file, first.sheet),
+                hint=_("Add a 工号 column (accepted names: {names}), or give the roster "
+                       "(--roster) so that each name is joined to its 工号.").format(
+                    names=_(", ").join(self.id_names))))
+            return read
+        index: dict[str, dict[str, Source]] = {}
+        for key, listed in zip(Intake.Seen._name_keys([r.name for r in self.roster]),
+                               self.roster):
+            if key:
+                index.setdefault(key, {}).setdefault(listed.agent_id, listed.source)
+        ids: dict[str, str] = {}
+        for row in read.rows:
+            found = index.get(Intake.Seen._name_keys([row.name])[0], {})
+            if len(found) == 1:
+                ids[row.agent_id] = next(iter(found))
+            elif found:
+                (first, first_source), (other, other_source) = list(found.items())[:2]
+                problems.append(Problem(
+                    _("{name} is read by name, but {count} agents have that name: {agent} at "
+                      "{where} and {other} at {other_where}").format(
+                        name=row.name, count=len(found), agent=first, where=first_source,
+                        other=other, other_where=other_source), row.source,
+                    hint=_("Add a 工号 column to the KPI workbook, and run again.")))
+            else:
+                problems.append(Problem(
+                    _("{name} has no 工号 in the KPI workbook and is not in the roster").format(
+                        name=row.name), row.source,
+                    hint=_("Add the agent to the roster, or a 工号 column to the KPI workbook.")))
+        rows = [row._replace(agent_id=ids.get(row.agent_id, row.agent_id)) for row in read.rows]
+        scored = None if read.scored is None else {
+            m: [(r[0], ids.get(r[1], r[1]), *r[2:]) for r in stored]
+            for m, stored in read.scored.items()}
+        return read._replace(rows=rows, scored=scored, by_name=False)
+
     def check_kpi(self, problems: list[Problem]) -> None:
         self.stored = self.stored and not has_errors(problems)
 
+    def join_by_name(self, rows: list[AttendanceRow], problems: list[Problem]
+                     ) -> list[AttendanceRow]:
+        """Rows read by name (no 工号) given the agent id that name has in the month's KPI
+        rows, else in the roster. A name that two agents share is an error naming both
+        (the row needs its 工号); a name no one has is listed and the row left out."""
+        if not any(row.by_name for row in rows):
+            return rows
+        found: dict[Month, dict[str, dict[str, Source]]] = {}
+
+        def people(month: Month) -> dict[str, dict[str, Source]]:
+            """name (as compared) -> the ids of that name and where each was found."""
+            if month not in found:
+                index: dict[str, dict[str, Source]] = {}
+                kpi_rows = self.kpi.get(month, {})
+                seen = self.seen.get(month, [])
+                for key, seen_row in zip(Intake.Seen._name_keys([r.name for r in seen]), seen):
+                    if key:
+                        index.setdefault(key, {}).setdefault(
+                            seen_row.agent_id, kpi_rows.get(seen_row.agent_id, Source("?")))
+                for key, listed in zip(Intake.Seen._name_keys([r.name for r in self.roster]),
+                                       self.roster):
+                    if key and not (listed.leave_date and Month.of(listed.leave_date) < month):
+                        index.setdefault(key, {}).setdefault(listed.agent_id, listed.source)
+                found[month] = index
+            return found[month]
+
+        joined = []
+        for row in rows:
+            if not row.by_name:
+                joined.append(row)
+                continue
+            key = Intake.Seen._name_keys([row.name or row.agent_id])[0]
+            ids = people(row.month).get(key, {}) if row.month in self.months else {}
+            if len(ids) == 1:
+                agent_id = next(iter(ids))
+                joined.append(AttendanceRow(agent_id, row.month, row.source, row.name,
+                                            row.totals))
+            elif len(ids) > 1:
+                (first, first_source), (other, other_source) = list(ids.items())[:2]
+                problems.append(Problem(
+                    _("{name} is read by name, but {count} agents have that name: {agent} at "
+                      "{where} and {other} at {other_where}").format(
+                        name=row.name, count=len(ids), agent=first, where=first_source,
+                        other=other, other_where=other_source), row.source,
+                    hint=_("Fill in this row's 工号 in the attendance workbook (add a 工号 "
+                           "column if it has none), and run again.")))
+            elif row.month in self.months:
+                problems.append(Problem(
+                    _("{name} is in the attendance workbook (read by name) but no agent of "
+                      "that name is in the KPI workbook of {month} or the roster").format(
+                        name=row.name, month=row.month), row.source, "warning",
+                    hint=_("Check the spelling of the name, or fill in the 工号.")))
+            else:
+                joined.append(row)  # (a month without KPI: said below)
+        return joined
+
     def take_attendance(self, history: History, scheme: Scheme, rows: list[AttendanceRow],
                         problems: list[Problem]) -> None:
+        rows = self.join_by_name(rows, problems)
         by_month: dict[Month, dict[str, AttendanceRow]] = {}
         for row in rows:
             if row.month not in self.months:

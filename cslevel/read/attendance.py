@@ -4,7 +4,13 @@ month, the month's totals of the template's attendance items.
 Input: the workbook's path (or its sheets, or its table), the template and the month given
 on the command line. Output: the rows and every problem found. The usual sheet is read a
 column at a time (`_attendance_columns`); one with a cell in error, row by row, so that its
-problems come in the rows' order. A sheet without an id column is read by name.
+problems come in the rows' order. A sheet without an id column, or a row whose id is blank,
+is read by name (`AttendanceRow.by_name`: the intake joins it to an agent id).
+
+The attendance apps' monthly reports are read as they are exported (DingTalk 月度汇总, WeCom
+上下班打卡_月报): the monthly sheet rather than the daily one beside it, the month from the
+period stated above the header, blank and `--` figures as 0, columns found by their headers
+(two-row, units on a second line), an item made of several columns (`sum_of`) added up.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import calendar
 import functools
 import re
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 from itertools import compress, repeat
 from operator import eq
@@ -21,7 +28,7 @@ from typing import TypeVar, cast
 
 from ..bulk import bulk_load
 from ..i18n import _
-from ..records import AttendanceRow, Month, Problem, Source
+from ..records import AttendanceRow, CslevelError, Month, Problem, Source
 from ..scheme import AttendanceItem, Scheme
 from . import values
 from .columns import _TEXT_FNS, Limits, _column, _dicts, _mostly_different
@@ -33,19 +40,84 @@ T = TypeVar("T")
 
 
 _NAME_NOTE = re.compile(r"^(.+?)\s*((?:\d|离职|入职|调岗|试用|请假|[(（]).*)$")
+# a date in a note after a name: 3月15离职, 3月15日入职, 3.15离职, 0301入职
+_NOTE_DATE = re.compile(r"^(?:(\d{1,2})\s*[月./-]\s*(\d{1,2})|(\d{2})(\d{2}))\s*日?\s*(离职|入职)")
+# the daily sheets of an app's export, beside its monthly one: never the monthly totals
+_DAILY_SHEET = re.compile(r"每日|日报|打卡明细|打卡记录|原始记录|打卡时间")
+_EMPTY_FIGURE = {"--", "-", "—", "——", "－－", "－"}  # an app's "nothing" in a figure cell
+_PART = "+"  # an item's part is read as the item `key+n` (see AttendanceItem.sum_of)
+
+
+def reading_items(scheme: Scheme) -> list[tuple[AttendanceItem, int]]:
+    """The items as read, each with its position in the template (for the field named in a
+    hint): the template's items, then the parts of those made of several columns."""
+    items = scheme.attendance.items
+    known = _READING_ITEMS.get(id(items))
+    if known is None or known[0] is not items:
+        read = list(zip(items, range(len(items))))
+        for position, item in enumerate(items):
+            read += [(AttendanceItem(key=f"{item.key}{_PART}{n}", name=label,
+                                     unit=item.measure, bounds=item.bounds), position)
+                     for n, label in enumerate(item.sum_of)]
+        known = _READING_ITEMS[id(items)] = (items, read)
+    return known[1]
+
+
+_READING_ITEMS: dict[int, tuple[list[AttendanceItem], list[tuple[AttendanceItem, int]]]] = {}
 
 
 def attendance_fields(scheme: Scheme) -> dict[str, list[str]]:
     fields = {"agent_id": scheme.columns.agent_id, "name": scheme.columns.name,
               "team": [*scheme.columns.team, "部门"], "month": scheme.columns.month}
-    fields.update({f"att:{i.key}": [i.name, *i.aliases] for i in scheme.attendance.items})
+    fields.update({f"att:{i.key}": [i.name, *i.aliases] for i, _p in reading_items(scheme)})
     return fields
 
 
 def attendance_table(path: Path, scheme: Scheme, sheets: list[Sheet] | None = None) -> Table:
-    return find_table(sheets if sheets is not None else read_sheets(path),
-                      attendance_fields(scheme), ["agent_id"], _("attendance workbook"),
-                      key_fallback="name", fill_down=["team"])
+    """The table of monthly totals: of an app's export holding a daily sheet beside the
+    monthly one (每日统计 and 月度汇总), the monthly one."""
+    sheets = sheets if sheets is not None else read_sheets(path)
+    daily = [s.name for s in sheets if _DAILY_SHEET.search(s.name)]
+    monthly = [s for s in sheets if s.name not in daily]
+    if daily and not monthly:  # (one row per agent and day: never a month's totals)
+        raise CslevelError(Problem(
+            _("this is a daily report ({sheets}), not the month's totals").format(
+                sheets=_(", ").join(daily)), Source(sheets[0].file),
+            hint=_("Export the monthly report instead (DingTalk 月度汇总, WeCom "
+                   "上下班打卡_月报), and give that.")))
+    table = find_table(monthly or sheets, attendance_fields(scheme), ["agent_id"],
+                       _("attendance workbook"), key_fallback="name", fill_down=["team"])
+    if monthly and len(monthly) < len(sheets):
+        table.problems.append(Problem(
+            _("used sheet {sheet}, the monthly totals (daily sheets left out: {daily})").format(
+                sheet=repr(table.sheet.name), daily=_(", ").join(daily)),
+            Source(table.sheet.file, table.sheet.name), "warning"))
+    if table.period is not None:  # an app's report: a blank or -- figure is 0
+        _zero_empty_figures(table)
+    return table
+
+
+def _zero_empty_figures(table: Table) -> None:
+    """In an app's report a figure it has nothing for is blank or `--`: 0 (DingTalk leaves
+    zero counts blank, WeCom writes --)."""
+    figures = [c for f, c in table.columns.items() if f.startswith("att:")]
+    if not figures:
+        return
+    zero = 0
+
+    def fixed(cells: list[object]) -> list[object]:
+        cells = list(cells)
+        if len(cells) <= max(figures):
+            cells += [None] * (max(figures) + 1 - len(cells))
+        for c in figures:
+            cell = cells[c]
+            if values.is_blank(cell) or (type(cell) is str and cell.strip() in _EMPTY_FIGURE):
+                cells[c] = zero
+        return cells
+
+    table.rows = [(index, fixed(cells)) for index, cells in table.rows]
+    table.column_cache.clear()
+    table.distinct_cache.clear()
 
 
 def read_attendance(
@@ -81,19 +153,28 @@ def _read_attendance(
 def _attendance_by_row(table: Table, scheme: Scheme, months: list[Month | None],
                        problems: list[Problem]) -> list[AttendanceRow]:
     """The general reading, a row at a time: every problem of a row in the row's order."""
-    items = scheme.attendance.items
+    items = reading_items(scheme)
     by_name = table.columns["agent_id"] == table.columns.get("name")
+    has_name = "name" in table.columns
     out: list[AttendanceRow] = []
     hint = _("Enter a number of days or times.")
+    unnumbered: list[Source] = []  # rows of a 工号 column whose id is blank: read by name
     for (index, cells), row_month in zip(table.rows, months):
         errors_before = len(problems)
-        agent = _id(table, index, problems)
         name = values.clean_text(table.cell(cells, "name"))
-        if by_name and agent and (note := _NAME_NOTE.match(agent)):
+        row_by_name = by_name or bool(has_name and name and values.is_blank(
+            table.cell(cells, "agent_id")))
+        if row_by_name and not by_name:
+            agent: str | None = name
+            unnumbered.append(table.source(index, "agent_id"))
+        else:
+            agent = _id(table, index, problems)
+        if row_by_name and agent and (note := _NAME_NOTE.match(agent)):
             agent = name = note.group(1)
-            problems.append(_note_left_out(note.group(2), agent, table.source(index, "name")))
+            problems += _note_problems(note.group(2), agent, table.source(index, "name"),
+                                       row_month)
         totals: dict[str, Decimal] = {}
-        for position, item in enumerate(items):
+        for item, position in items:
             got = _coerce(table, index, f"att:{item.key}", _number_value,
                           problems, item.name, hint)
             if got is None:
@@ -104,10 +185,51 @@ def _attendance_by_row(table: Table, scheme: Scheme, months: list[Month | None],
                     table, index, item, limits, got, row_month))
                 continue
             totals[item.key] = got
+        for item, position, total in _fold_parts(scheme, totals, _days_in(row_month)):
+            problems.append(_sum_out_of_range(table, index, item, position, total, row_month))
         if agent is None or _new_errors(problems, errors_before) or row_month is None:
             continue
-        out.append(AttendanceRow(agent, row_month, table.source(index), name, totals))
+        out.append(AttendanceRow(agent, row_month, table.source(index), name, totals,
+                                 row_by_name))
+    if unnumbered:
+        problems.append(Problem(
+            _("工号 is empty in {count} rows ({first} …): those agents are identified by "
+              "name").format(count=len(unnumbered), first=unnumbered[0].cell),
+            Source(table.sheet.file, table.sheet.name, table.header_row), "warning",
+            hint=_("Fill in 工号 so that people with the same name are told apart.")))
     return out
+
+
+def _fold_parts(scheme: Scheme, totals: dict[str, Decimal], days: int
+                ) -> list[tuple[AttendanceItem, int, Decimal]]:
+    """Each item made of several columns (`sum_of`) as the sum of its parts' figures when
+    the row has no figure of its own; the parts' figures are dropped. The items whose sum
+    lies outside their limits are left out and returned (item, position, sum)."""
+    outside = []
+    for position, item in enumerate(scheme.attendance.items):
+        if not item.sum_of:
+            continue
+        keys = [f"{item.key}{_PART}{n}" for n in range(len(item.sum_of))]
+        parts = [totals.pop(k) for k in keys if k in totals]
+        if parts and item.key not in totals:
+            total = sum(parts, Decimal(0))
+            limits = _item_limits(item, position, days)
+            if limits.low <= total <= limits.high:
+                totals[item.key] = total
+            else:
+                outside.append((item, position, total))
+    return outside
+
+
+def _sum_out_of_range(table: Table, index: int, item: AttendanceItem, position: int,
+                      total: Decimal, month: Month | None) -> Problem:
+    limits = _item_limits(item, position, _days_in(month))
+    return Problem(
+        _("{what}: {columns} add up to {value}, out of range: allowed {low} to {high}").format(
+            what=item.name, columns=" + ".join(item.sum_of), value=f"{total.normalize():f}",
+            low=limits.show(limits.low), high=limits.show(limits.high)),
+        table.source(index), hint=_("Check the values; if such values are right, widen {field} "
+                                    "in the template.").format(field=limits.field))
 
 
 @functools.lru_cache(maxsize=256)
@@ -145,9 +267,34 @@ def _attendance_out_of_range(table: Table, index: int, item: AttendanceItem, lim
                    table.source(index, fld), hint=failure.hint)
 
 
-def _note_left_out(note: str, agent: str, source: Source) -> Problem:
-    return Problem(_("note {note} after the name {agent} left out").format(
-        note=repr(note), agent=agent), source, "warning")
+def _note_problems(note: str, agent: str, source: Source, month: Month | None
+                   ) -> list[Problem]:
+    """A note typed after a name is left out (a warning); one giving a day someone left or
+    joined (3月15离职, 0301入职) proposes that date for the roster."""
+    problems = [Problem(_("note {note} after the name {agent} left out").format(
+        note=repr(note), agent=agent), source, "warning")]
+    found = _NOTE_DATE.match(note)
+    if found is None or month is None:
+        return problems
+    month_text, day_text = (found.group(1), found.group(2)) if found.group(1) else (
+        found.group(3), found.group(4))
+    try:
+        day = date(month.year, int(month_text), int(day_text))
+    except ValueError:
+        return problems
+    if found.group(5) == "离职":
+        problems.append(Problem(
+            _("{agent}: the note {note} proposes the leave date {date}").format(
+                agent=agent, note=repr(note), date=day.isoformat()), source, "warning",
+            hint=_("If it is right, enter {date} as the agent's 离职日期 in the roster.").format(
+                date=day.isoformat())))
+    else:
+        problems.append(Problem(
+            _("{agent}: the note {note} proposes the hire date {date}").format(
+                agent=agent, note=repr(note), date=day.isoformat()), source, "warning",
+            hint=_("If it is right, enter {date} as the agent's 入职日期 in the roster.").format(
+                date=day.isoformat())))
+    return problems
 
 
 def _number_value(value: object) -> Decimal:
@@ -213,7 +360,7 @@ def _attendance_columns(table: Table, scheme: Scheme, months: list[Month | None]
     # the shortest of the rows' months: a figure within its limits is within every row's
     # (one that is not is looked at row by row, with its own month)
     days = min(map(_days_in, set(months)), default=31)
-    for position, item in enumerate(scheme.attendance.items):
+    for item, position in reading_items(scheme):
         fld = f"att:{item.key}"
         if fld not in table.columns:
             continue  # (a cell of a missing column reads as None: no total)
@@ -225,18 +372,23 @@ def _attendance_columns(table: Table, scheme: Scheme, months: list[Month | None]
         columns.append(column)
     names = _attendance_values(table, "name", values.clean_text, blank_is_none=False)
     assert names is not None  # (clean_text never fails)
-    indexes = table.row_indexes()
-    if table.columns["agent_id"] == table.columns.get("name"):  # read by name
-        for p, agent in enumerate(ids):
-            if agent and (note := _NAME_NOTE.match(agent)):
-                ids[p] = names[p] = agent = note.group(1)
-                problems.append(_note_left_out(note.group(2), agent,
-                                               table.source(indexes[p], "name")))
     totals = _dicts(keys, columns, count)
     for column in columns:  # a blank cell: no total for that item
         # (`v is None`, never `None in column`: comparing a Decimal with None is slow)
         for p in [p for p, v in enumerate(column) if v is None]:
             totals[p] = {k: v for k, v in totals[p].items() if v is not None}
+    if _PART in "".join(keys):  # items made of several columns: added up
+        for p, row_totals in enumerate(totals):
+            if _fold_parts(scheme, row_totals, _days_in(months[p])):
+                return None  # (a sum out of range: said row by row)
+    indexes = table.row_indexes()
+    by_name = table.columns["agent_id"] == table.columns.get("name")
+    if by_name:  # read by name
+        for p, agent in enumerate(ids):
+            if agent and (note := _NAME_NOTE.match(agent)):
+                ids[p] = names[p] = agent = note.group(1)
+                problems += _note_problems(note.group(2), agent,
+                                           table.source(indexes[p], "name"), months[p])
     first_row = table.sheet.first_row
     sources = map(tuple.__new__, repeat(Source), zip(
         repeat(table.sheet.file), repeat(table.sheet.name), map(first_row.__add__, indexes),
@@ -245,7 +397,7 @@ def _attendance_columns(table: Table, scheme: Scheme, months: list[Month | None]
     # without a month are dropped below)
     rows = list(map(AttendanceRow, cast("list[str]", ids), cast("list[Month]", months),
                     sources,
-                    cast("list[str]", names), totals))
+                    cast("list[str]", names), totals, repeat(by_name)))
     if any(m is None for m in months):
         rows = [row for row in rows if row.month is not None]
     return rows

@@ -15,7 +15,7 @@ from ..i18n import _
 from ..records import CslevelError, Month, Problem, Source
 from . import values
 from .columns import _blank, _column, _convert
-from .table import Table, month_in_text
+from .table import Table, month_in_text, period_in_name
 
 if TYPE_CHECKING:
     from ..scheme import Scheme
@@ -86,8 +86,26 @@ def _empty_id(source: Source) -> Problem:
 def _months_of_rows(
     table: Table, path: Path, override: Month | None, problems: list[Problem]
 ) -> list[Month | None]:
-    """Each row's month: --month, else the file name, else a title cell, else a month column."""
-    named = month_in_text(path.stem)
+    """Each row's month: --month, else the file name, else a title cell, else a month column.
+    A period stated above the header (an app's report: 统计日期 2026-03-01 至 2026-03-31) must be
+    one month, and --month (the KPI's month) must be that one."""
+    in_name = period_in_name(path.stem)
+    named = month_in_text(path.stem) or (in_name.first if in_name else None)
+    stated = table.period
+    for period in (stated, in_name):
+        if period is not None and period.first != period.last:
+            raise CslevelError(Problem(
+                _("the report covers {period}, more than one month").format(
+                    period=period.text), Source(path.name, table.sheet.name),
+                hint=_("Export the report again for one calendar month (the 1st to the last "
+                       "day).")))
+    if override is not None and stated is not None and stated.first != override:
+        raise CslevelError(Problem(
+            _("the report is for {stated} ({period}), not {month}").format(
+                stated=stated.first, period=stated.text, month=override),
+            Source(path.name, table.sheet.name),
+            hint=_("Give the attendance report of {month} (export it again for that month).")
+            .format(month=override)))
     if override is None and named and table.title_month and named != table.title_month:
         raise CslevelError(Problem(
             _("the file name says {named} but the title above the table says {title}").format(

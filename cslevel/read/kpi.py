@@ -63,8 +63,9 @@ def understand_kpi(path: Path, scheme: Scheme, sheets: list[Sheet] | None = None
     sheets = sheets if sheets is not None else read_sheets(path)
     fields = kpi_fields(scheme)
     required = ["agent_id"] + ([READY] if scheme.score.source == "ready" else [])
+    # (a sheet without 工号 is read by name: the intake joins the names to the roster's ids)
     table = find_table(sheets, fields, required, _("KPI workbook"),
-                       key_fallback=RAW_AGENT if scheme.aggregate else None,
+                       key_fallback=(RAW_AGENT, "name") if scheme.aggregate else "name",
                        fill_down=scheme.columns.fill_down)
     # the metrics every post is scored on (weight > 0); post-only ones may be absent
     metric_fields = [f"metric:{m.key}" for m in scheme.score.metrics if m.weight > 0]

@@ -37,6 +37,7 @@ class Table:
     header_rows: int = 1
     block: tuple[int, int] = (0, 0)  # first and last column index of this table
     title_month: Month | None = None
+    period: StatedPeriod | None = None  # the period stated above the header (an app's report)
     problems: list[Problem] = field(default_factory=list)
     column_cache: dict[str, list[object]] = field(default_factory=dict, repr=False)
     distinct_cache: dict[str, set[object]] = field(default_factory=dict, repr=False)
@@ -137,6 +138,63 @@ def month_in_text(text: str) -> Month | None:
     return Month(int(match.group(1)), int(match.group(2))) if match else None
 
 
+# The period an attendance app states above its monthly report: DingTalk's 统计日期：2026-03-01
+# 至 2026-03-31, WeCom's 统计时间:05-01 ～ 05-31 (no year: the file name's or the 制表时间's),
+# and the file names both give (公司_月度汇总_20260301-20260331.xlsx).
+_DAY = r"(?:(\d{4})\s*[-/.年]\s*)?(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+_STATED_PERIOD = re.compile(r"(?:统计|考勤)(?:日期|时间|周期|区间)\s*[:：]?\s*" + _DAY
+                            + r"\s*(?:至|到|~|～|〜|—|–|-)\s*" + _DAY)
+_PERIOD_IN_NAME = re.compile(r"(?<!\d)(20\d{2})(\d{2})(\d{2})\s*[-_~～至]\s*(20\d{2})(\d{2})(\d{2})(?!\d)")
+_MADE_AT = re.compile(r"(?:制表|生成|导出)时间\s*[:：]?\s*(20\d{2})\s*[-/.年]\s*(\d{1,2})")
+
+
+@dataclass(frozen=True)
+class StatedPeriod:
+    """The days a report says it covers (`text`: the words saying so)."""
+
+    first: Month
+    last: Month
+    text: str
+
+
+def period_in_name(stem: str) -> StatedPeriod | None:
+    """The period of a file name such as 上下班打卡_月报_20260501-20260531."""
+    match = _PERIOD_IN_NAME.search(stem)
+    if match is None:
+        return None
+    y1, m1, _d1, y2, m2, _d2 = map(int, match.groups())
+    if not (1 <= m1 <= 12 and 1 <= m2 <= 12):
+        return None
+    return StatedPeriod(Month(y1, m1), Month(y2, m2), match.group(0))
+
+
+def stated_period(texts: list[str], stem: str) -> StatedPeriod | None:
+    """The period stated in the cells above a report's header (`texts`), a year left out
+    being the file name's, else the year the report was made in (制表时间: a December
+    report made in January is of the year before)."""
+    joined = " ".join(values.clean_text(t) for t in texts if t)
+    match = _STATED_PERIOD.search(joined)
+    if match is None:
+        return None
+    y1, m1, _d1, y2, m2, _d2 = match.groups()
+    if not (1 <= int(m1) <= 12 and 1 <= int(m2) <= 12):
+        return None
+    year = None
+    if y1 is None or y2 is None:
+        named = period_in_name(stem) or (
+            StatedPeriod(m, m, "") if (m := month_in_text(stem)) else None)
+        made = _MADE_AT.search(joined)
+        if named is not None:
+            year = named.first.year
+        elif made is not None:
+            year = int(made.group(1)) - (1 if int(m1) > int(made.group(2)) else 0)
+        else:
+            return None
+    first = Month(int(y1) if y1 else int(year or 0), int(m1))
+    last = Month(int(y2) if y2 else (first.year + (1 if int(m2) < int(m1) else 0)), int(m2))
+    return StatedPeriod(first, last, match.group(0).strip())
+
+
 def _text(cell: object) -> str:
     return "" if values.is_blank(cell) else values.clean_text(cell)
 
@@ -209,14 +267,15 @@ def find_table(
     required: list[str],
     what: str,
     *,
-    key_fallback: str | None = None,
+    key_fallback: str | tuple[str, ...] | None = None,
     fill_down: list[str] | None = None,
 ) -> Table:
     """Pick the sheet and header row matching most of `fields`; every field in `required`
     must be there, else a CslevelError listing the columns found and the aliases accepted
     (`what` names the workbook in that error, in the language in force: `_("roster")`).
-    `key_fallback` names a field (e.g. "name") that identifies agents when a file has no
-    agent id column."""
+    `key_fallback` names a field (e.g. "name"), or fields in order of preference, that
+    identifies agents when a file has no agent id column."""
+    fallbacks = (key_fallback,) if isinstance(key_fallback, str) else (key_fallback or ())
     wanted: dict[str, list[str]] = {}
     for fld, aliases in fields.items():
         for alias in aliases:
@@ -231,8 +290,8 @@ def find_table(
             single = texts[index]
             for rows, labels in ((1, single), (2, _combined_header(sheet, index, texts))):
                 found = _match(labels, wanted, normalized)
-                key = "agent_id" if "agent_id" in found else (
-                    key_fallback if key_fallback in found else None)
+                key = "agent_id" if "agent_id" in found else next(
+                    (f for f in fallbacks if f in found), None)
                 if key is None:
                     continue
                 # a two-row header must match more than one row alone: a title merged
@@ -242,12 +301,12 @@ def find_table(
                 if best is None or rank > best[0]:
                     best = (rank, sheet, index, rows, labels, found)
     if best is None or not all(r in best[5] for r in required if r != "agent_id") or (
-        "agent_id" not in best[5] and key_fallback not in best[5]
+        "agent_id" not in best[5] and not any(f in best[5] for f in fallbacks)
     ):
         _missing_columns(best, sheets, fields, required, what)
     assert best is not None
     _rank, sheet, header_index, header_rows, labels, found = best
-    key_field = "agent_id" if "agent_id" in found else str(key_fallback)
+    key_field = "agent_id" if "agent_id" in found else next(f for f in fallbacks if f in found)
     first, last = _block(labels, found[key_field])
     columns = {f: c for f, c in found.items() if first <= c <= last}
     table = Table(sheet, header_index, columns, labels, header_rows, (first, last),
@@ -272,12 +331,14 @@ def find_table(
             _("read the table in columns {first}–{last} only (other tables on the sheet "
               "ignored)").format(first=_col(sheet, first), last=_col(sheet, last)),
             Source(sheet.file, sheet.name), "warning"))
-    for row in sheet.rows[:header_index]:
-        for cell in row:
-            if isinstance(cell, str) and (month := month_in_text(cell)):
-                table.title_month = month
-                break
-        if table.title_month:
+    above = [cell for row in sheet.rows[:header_index] for cell in row if isinstance(cell, str)]
+    period = stated_period(above, sheet.file.rsplit(".", 1)[0])
+    if period is not None:  # (a report made in April of March: the period, not the date made)
+        table.period = period
+        table.title_month = period.first
+    for cell in above if period is None else ():
+        if month := month_in_text(cell):
+            table.title_month = month
             break
     _collect_rows(table, fill_down or [])
     table.problems += overlong_cells(table)

@@ -28,13 +28,16 @@ class AttendanceItem(_Model):
     """A monthly total of the attendance workbook. Its `unit` gives the values it may take
     (unless `bounds` says otherwise): days 0 to the days of the row's month; times 0–100;
     hours and minutes 0 to the month's; number 0 or more. Without a unit, the name says it:
-    …分钟 minutes, …小时 hours, …天/日 days, …次 times, else number."""
+    …分钟 minutes, …小时 hours, …天/日 days, …次 times, else number. `sum_of`: headers of
+    columns that add up to the item when the workbook has no column of its own (an app's
+    上班缺卡次数 + 下班缺卡次数 for 缺卡次数)."""
 
     key: str
     name: str
     aliases: list[str] = Field(default_factory=list)
     unit: AttendanceUnit | None = None
     bounds: Bounds | None = None  # (a days item stays within its month as well)
+    sum_of: list[str] = Field(default_factory=list)
 
     @property
     def measure(self) -> AttendanceUnit:
