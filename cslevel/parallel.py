@@ -219,8 +219,18 @@ class Reader:
         if pool is None:
             return
         if not all(future.done() for future in futures):
-            for process in list((getattr(pool, "_processes", None) or {}).values()):
+            killed = list((getattr(pool, "_processes", None) or {}).values())
+            for process in killed:
                 process.kill()  # it only reads: nothing of it is kept
+            for process in killed:
+                process.join()
+            # A worker killed while it was sending a result leaves half a message in the
+            # result pipe, and the pool's thread waits for the rest for ever: this process
+            # holds the pipe's other write end. Closed, the thread reads the end of the pipe,
+            # takes the pool for broken and ends (the run hung in `shutdown` now and then).
+            results = getattr(pool, "_result_queue", None)
+            if results is not None:
+                results._writer.close()
         pool.shutdown(wait=True, cancel_futures=True)
 
     def __enter__(self) -> Reader:

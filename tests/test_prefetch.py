@@ -184,6 +184,45 @@ def test_closing_a_reader_mid_read_leaves_no_thread_and_no_worker(tmp_path: Path
     assert [t for t in threading.enumerate() if t not in before] == []
 
 
+HALF_SENT = r"""
+import gc, os, struct, sys, time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from cslevel import parallel
+
+marker = Path(sys.argv[1])
+
+def half_sent(language, path):
+    # the worker dies while sending its result: a length of 1000 bytes, 10 of them sent
+    pool = next(o for o in gc.get_objects() if isinstance(o, ProcessPoolExecutor))
+    os.write(pool._result_queue._writer.fileno(), struct.pack("!i", 1000) + b"x" * 10)
+    marker.write_text("sent")
+    time.sleep(600)
+
+parallel._read_in_worker = half_sent
+reader = parallel.Reader([Path("k.xlsx")], early=True)  # forked: the worker has half_sent
+while not marker.exists():
+    time.sleep(0.01)
+time.sleep(0.2)  # the pool's thread is reading the rest of the message
+reader.close()
+print("closed")
+"""
+
+
+def test_closing_a_reader_whose_worker_dies_mid_send_does_not_hang(tmp_path: Path) -> None:
+    """The worker killed by `close` while it was sending a result left half a message in the
+    result pipe; the pool's thread waited for the rest for ever and `close` with it (a run, and
+    once the test suite, hung there). Run in a child with a time limit, so that a hang fails."""
+    import subprocess
+
+    script = tmp_path / "half_sent.py"
+    script.write_text(HALF_SENT, encoding="utf-8")
+    env = {**__import__("os").environ, "CSLEVEL_WORKERS": "1"}
+    done = subprocess.run([sys.executable, str(script), str(tmp_path / "sent")], env=env,
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "closed\n", "")
+
+
 # --- cslevel run: the worker started early ---------------------------------------------------
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
