@@ -459,6 +459,32 @@ def test_run_takes_the_app_exports(tmp_path: Path, cli) -> None:
     assert _attendance(db, Month(2026, 5)) == WECOM_TOTALS
 
 
+def test_run_finds_the_app_exports_by_the_names_the_apps_give(tmp_path: Path, cli) -> None:
+    """No file named like the settings' patterns: the month's KPI workbook by its Chinese
+    name, DingTalk's export by the period in its name; a WeCom daily report beside them is
+    left out with its reason, not a second candidate."""
+    from conftest import write_xlsx
+
+    ws = _workspace(tmp_path, cli)
+    kpi(ws / "input" / "2026年3月绩效.xlsx", KPI_ROWS)
+    dingtalk(ws / "input" / "公司_月度汇总_20260301-20260331.xlsx", DING_PEOPLE)
+    write_xlsx(ws / "input" / "上下班打卡_日报_20260301-20260331.xlsx",
+               [["姓名", "工号", "日期", "上班打卡"], ["张三", "0001", "2026/03/02 星期一", "08:55"]])
+    code, doc = _run(cli, ws, "2026-03")
+    assert code == 0, doc
+    assert [Path(i["file"]).name for i in doc["inputs"]] == [
+        "2026年3月绩效.xlsx", "公司_月度汇总_20260301-20260331.xlsx", "roster.xlsx"]
+    assert _attendance(ws / "cslevel.db", Month(2026, 3)) == DING_TOTALS
+    # with no KPI workbook, the list of files says why the daily report is not taken
+    (ws / "input" / "2026年3月绩效.xlsx").unlink()
+    code, doc = _run(cli, ws, "2026-03")
+    assert code == 1
+    assert ("上下班打卡_日报_20260301-20260331.xlsx: a daily report of the attendance app "
+            "(日报, 每日统计) — Not read; cslevel reads the month's report: DingTalk 月度汇总 or "
+            "WeCom 上下班打卡_月报.") in [f"{Path(p['file']).name}: {p['message']} — {p['hint']}"
+                                    for p in doc["problems"] if p.get("file")]
+
+
 def test_run_refuses_a_report_of_another_month(tmp_path: Path, cli) -> None:
     ws = _workspace(tmp_path, cli)
     kpi(ws / "input" / "kpi_2026-04.xlsx", KPI_ROWS)

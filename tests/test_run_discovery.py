@@ -82,6 +82,9 @@ def _names(doc: dict, key: str = "inputs") -> list[str]:
     ("考勤_2026_03.et", Month(2026, 3)), ("绩效 2026.3.xlsx", Month(2026, 3)),
     ("3月考勤.xls", Month(2026, 3)), ("2025年12月绩效考核表.ods", Month(2025, 12)),
     ("导出数据.xlsx", None), ("2026年绩效汇总.xlsx", None), ("12345678.csv", None),
+    ("公司_月度汇总_20260301-20260331.xlsx", Month(2026, 3)),
+    ("上下班打卡_月报_20260501-20260531.xlsx", Month(2026, 5)),
+    ("月度汇总_20260126-20260225.xlsx", None),  # a pay cycle over two months: the rows say
 ])
 def test_month_in_a_file_name(name: str, month: Month | None) -> None:
     assert month_in_name(name, 2026) == month
