@@ -213,13 +213,15 @@ def test_closing_a_reader_whose_worker_dies_mid_send_does_not_hang(tmp_path: Pat
     """The worker killed by `close` while it was sending a result left half a message in the
     result pipe; the pool's thread waited for the rest for ever and `close` with it (a run, and
     once the test suite, hung there). Run in a child with a time limit, so that a hang fails."""
+    import os
     import subprocess
 
     script = tmp_path / "half_sent.py"
     script.write_text(HALF_SENT, encoding="utf-8")
-    env = {**__import__("os").environ, "CSLEVEL_WORKERS": "1"}
+    env = {**os.environ, "CSLEVEL_WORKERS": "1"}
     done = subprocess.run([sys.executable, str(script), str(tmp_path / "sent")], env=env,
-                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path,
+                          check=False)
     assert (done.returncode, done.stdout, done.stderr) == (0, "closed\n", "")
 
 
