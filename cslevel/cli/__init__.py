@@ -30,6 +30,7 @@ from . import workspace  # noqa: F401  init, run, runs
 from . import lookup  # noqa: F401  history, inspect, templates
 from . import adjust  # noqa: F401  adjust score, level, list, undo
 from . import signoff  # noqa: F401  signoff import
+from . import simulate  # noqa: F401  simulate (what if)
 # isort: on
 
 __all__ = ["adjust_app", "app", "main", "payroll_app", "templates_app"]
