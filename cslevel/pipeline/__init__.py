@@ -258,7 +258,7 @@ def simulate(scheme_name: str, *, first: Month | None = None, last: Month | None
     from ..templates import load_scheme
     from .derive import stored_scheme
     from .session import refuse_early
-    from .simulate import simulate as replay_both
+    from .whatif import simulate as replay_both
 
     protected = finish.protected_inputs(template=scheme_name)
     if out is not None:

@@ -17,6 +17,7 @@ adjustment) are renamed to the new template's names before its replay.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from decimal import Decimal
 
 from ..bulk import bulk_load
@@ -37,7 +38,7 @@ from ..records import (
 from ..rules import replay_agents
 from ..store import History
 from ..templates import Scheme
-from .derive import corrections_of, rule_scores, scores_in_use, window_of
+from .derive import corrections_of, rule_scores, scores_in_use, state_at, window_of
 from .pay import pay_month
 
 Derived = dict[str, tuple[Agent, list[MonthState], str]]
@@ -113,10 +114,12 @@ def _replay(history: History, scheme: Scheme, agents: dict[str, Agent], through:
 
 
 def _pay_alike(now: Scheme, new: Scheme, mapping: dict[str, str]) -> bool:
-    """Whether an agent whose months replay alike is paid alike under both templates: the
-    same pay rules, the same amounts for each level, the same trial and no team-lead pay
-    (which reads the whole team's months)."""
-    if now.pay != new.pay or now.signoff != new.signoff or now.pay.team_lead is not None:
+    """Whether an agent who holds the same level in a month is paid alike under both
+    templates: the same pay rules, the same amounts for each level, the same trial, no
+    team-lead pay (which reads the whole team's months) and no sign-off."""
+    # (with sign-off, the level paid follows the moves signed, not only the level held)
+    if (now.pay != new.pay or now.signoff.required or new.signoff.required
+            or now.pay.team_lead is not None):
         return False
     if (now.trial_months, mapping.get(now.entry_level)) != (new.trial_months, new.entry_level):
         return False
@@ -140,6 +143,33 @@ def _alike(before: tuple[Agent, list[MonthState], str],
                 b.decision, {}):  # type: ignore[arg-type]
             return False
     return True
+
+
+def _level_in(entry: tuple[Agent, list[MonthState], str], month: Month
+              ) -> tuple[str, bool] | None:
+    """(level in force, whether a trial month) in `month`, from the states (the level the
+    month after the last state for a later month), None before the first."""
+    _agent, states, next_level = entry
+    state = state_at(states, month)
+    if state is not None:
+        return state.level, state.in_trial
+    if not states or month < states[0].month:
+        return None
+    return next_level, False
+
+
+def _differs_in(before: tuple[Agent, list[MonthState], str],
+                after: tuple[Agent, list[MonthState], str], month: Month, figures_lag: int,
+                mapping: dict[str, str]) -> bool:
+    """Whether the pay of `month` could differ: the level in force, or whether the figures
+    month was a trial month."""
+    now, new = _level_in(before, month), _level_in(after, month)
+    if (now is None) != (new is None) or (now is not None and new is not None and
+                                          mapping.get(now[0], now[0]) != new[0]):
+        return True
+    fig_now = _level_in(before, month - figures_lag)
+    fig_new = _level_in(after, month - figures_lag)
+    return (fig_now is not None and fig_now[1]) != (fig_new is not None and fig_new[1])
 
 
 def _move_key(d: Decision, mapping: dict[str, str]) -> tuple[str, Month, Month, str, str, str]:
@@ -171,28 +201,34 @@ def simulate(history: History, now: Scheme, new: Scheme, source: str,
                           _renamed_corrections(corrections, mapping))
     # the same scores are paid both ways (the adjusted ones where a person set one)
     scores = scores_in_use(history, now, corrections)
+    differ = {a for a, entry in derived_now.items() if not _alike(entry, derived_new[a], mapping)}
+    # with the same pay rules, an agent is paid alike in a month where it holds the same
+    # level and its figures month is a trial month both ways or neither: only the others'
+    # lines are worked out under the new template
     alike = _pay_alike(now, new, mapping)
-    if alike:  # only the agents replayed differently are paid anew
-        differ = {a for a, entry in derived_now.items()
-                  if not _alike(entry, derived_new[a], mapping)}
-        pay_new: Derived = {a: derived_new[a] for a in differ}
-    else:
-        differ, pay_new = set(derived_now), derived_new
+    figures_lag = 0 if now.pay.figures == "same" else 1
     problems: list[Problem] = []
     months = []
     for month in month_range(first, last):
+        attendance = history.attendance(month - figures_lag)
         lines_now = pay_month(history, now, month, derived_now, scores, scored, problems,
-                              explain=False)
-        lines_new = pay_month(history, new, month, pay_new, scores, scored, [], explain=False)
-        cost_now = cost_new = _total(lines_now)
+                              explain=False, attendance=attendance)
+        if alike:
+            paid_anew = {a: derived_new[a] for a in differ
+                         if _differs_in(derived_now[a], derived_new[a], month, figures_lag,
+                                        mapping)}
+        else:
+            paid_anew = derived_new
+        lines_new = pay_month(history, new, month, paid_anew, scores, scored, [],
+                              explain=False, attendance=attendance)
+        cost_now = _total(lines_now)
         if alike:  # the others' lines are the same both ways
-            cost_new -= sum((lines_now[a].total for a in differ if a in lines_now),
-                            Decimal("0.00"))
-            cost_new += _total(lines_new)
+            cost_new = cost_now - sum((lines_now[a].total for a in paid_anew if a in lines_now),
+                                      Decimal("0.00")) + _total(lines_new)
         else:
             cost_new = _total(lines_new)
         months.append(SimulatedMonth(month, cost_now, cost_new,
-                                     _changed(differ, lines_now, lines_new, mapping, agents)))
+                                     _changed(paid_anew, lines_now, lines_new, mapping, agents)))
     _moves(months, derived_now, derived_new, differ, mapping, agents)
     unique = list(dict.fromkeys(problems))  # (each month's pay warns alike)
     renamed = {old: name for old, name in mapping.items() if old != name}
@@ -200,7 +236,7 @@ def simulate(history: History, now: Scheme, new: Scheme, source: str,
                           unique, renamed=renamed)
 
 
-def _changed(differ: set[str], lines_now: dict[str, PayLine], lines_new: dict[str, PayLine],
+def _changed(differ: Iterable[str], lines_now: dict[str, PayLine], lines_new: dict[str, PayLine],
              mapping: dict[str, str], agents: dict[str, Agent]) -> list[LevelChange]:
     out = []
     for agent_id in sorted(differ):
