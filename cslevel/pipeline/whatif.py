@@ -60,7 +60,7 @@ def level_map(now: Scheme, new: Scheme, source: str) -> dict[str, str]:
     if unmatched:
         raise CslevelError(Problem(
             _("the template's levels do not match the history's: no level named {levels} "
-              "in {template}").format(levels=_("、").join(unmatched), template=source),
+              "in {template}").format(levels=_(", ").join(unmatched), template=source),
             Source(source),
             hint=_("Give those levels the same names in the template (or add the history's "
                    "names as aliases: aliases: [{first}]), then run again.").format(
