@@ -111,13 +111,14 @@ def _fen(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def independent_pay(levels: dict[str, dict[str, str]], month: str) -> dict[str, Decimal]:
+def independent_pay(levels: dict[str, dict[str, str]], month: str,
+                    template: dict[str, Any] = STAR) -> dict[str, Decimal]:
     """templates/star.yaml's pay: each component of the level at the fen; 岗位绩效工资 × the
     month before's score / 100 (at most × 1.2; the full amount without a counted score);
     工龄补贴 50 a full year of service on the month's last day, at most 500; no supervisor
     here and no attendance stored, so nothing else. Everyone hired by then is paid."""
-    pay = STAR["pay"]
-    table = {lv["name"]: lv["pay"] for lv in STAR["levels"]}
+    pay = template["pay"]
+    table = {lv["name"]: lv["pay"] for lv in template["levels"]}
     scores = _scores_in_use()
     before = _month_add(month, -1)
     y, m = map(int, month.split("-"))
@@ -142,12 +143,14 @@ def independent_pay(levels: dict[str, dict[str, str]], month: str) -> dict[str, 
     return out
 
 
-def expected_document() -> dict[str, Any]:
+def expected_document(template: dict[str, Any] = STAR) -> dict[str, Any]:
+    """What simulate must give for the star template with an up-threshold of 105 (and the
+    levels' pay of `template`)."""
     now, moves_now = independent_replay(Decimal(110), Decimal(110))
     new, moves_new = independent_replay(Decimal(105), Decimal(110))
     months = []
     for month in PAY_MONTHS:
-        pay_now, pay_new = independent_pay(now, month), independent_pay(new, month)
+        pay_now, pay_new = independent_pay(now, month), independent_pay(new, month, template)
         cost_now, cost_new = sum(pay_now.values()), sum(pay_new.values())
         months.append({
             "month": month, "cost_now": str(cost_now), "cost_new": str(cost_new),
@@ -244,6 +247,24 @@ def test_what_if_105_matches_an_independent_replay(tmp_path: Path, cli) -> None:
     first = next(book["级别不同的客服"].iter_rows(min_row=2, max_row=2))
     assert [(c.value, c.data_type) for c in first[1:4]] == [
         ("0001", "s"), ("=1+2", "s"), ("@SUM(1)", "s")]
+
+
+def test_other_pay_amounts_too(tmp_path: Path, cli) -> None:
+    """The same rule with 一星 paid 100 more and 二星 50 less: every agent is paid anew."""
+    db = str(tmp_path / "history.db")
+    _scored(tmp_path, cli, db)
+    one = "pay: {基本工资: 3000.00, 岗位绩效工资: 600.00"
+    two = "pay: {基本工资: 3300.00, 岗位绩效工资: 800.00"
+    assert STAR_105.count(one) == STAR_105.count(two) == 1
+    text = STAR_105.replace(one, "pay: {基本工资: 3100.00, 岗位绩效工资: 600.00").replace(
+        two, "pay: {基本工资: 3250.00, 岗位绩效工资: 800.00")
+    (tmp_path / "star-105.yaml").write_text(text, encoding="utf-8")
+    before = db_snapshot(Path(db))
+    doc = _simulate_json(cli, db)
+    expected = expected_document(yaml.safe_load(text))
+    assert _shown(doc) == expected
+    assert expected != expected_document()  # (the amounts do change the costs)
+    assert db_snapshot(Path(db)) == before
 
 
 def test_cost_now_is_what_payroll_export_pays(tmp_path: Path, cli) -> None:

@@ -38,7 +38,7 @@ from ..records import (
 from ..rules import replay_agents
 from ..store import History
 from ..templates import Scheme
-from .derive import corrections_of, rule_scores, scores_in_use, state_at, window_of
+from .derive import corrections_of, rule_scores, scores_in_use, window_of
 from .pay import pay_month
 
 Derived = dict[str, tuple[Agent, list[MonthState], str]]
@@ -145,31 +145,27 @@ def _alike(before: tuple[Agent, list[MonthState], str],
     return True
 
 
-def _level_in(entry: tuple[Agent, list[MonthState], str], month: Month
-              ) -> tuple[str, bool] | None:
-    """(level in force, whether a trial month) in `month`, from the states (the level the
-    month after the last state for a later month), None before the first."""
-    _agent, states, next_level = entry
-    state = state_at(states, month)
-    if state is not None:
-        return state.level, state.in_trial
-    if not states or month < states[0].month:
-        return None
-    return next_level, False
+def _held(entry: tuple[Agent, list[MonthState], str], mapping: dict[str, str]
+          ) -> dict[Month, tuple[str, bool]]:
+    """(level in force under the new template's names, whether a trial month) by month."""
+    _agent, states, _next = entry
+    return {s.month: (mapping.get(s.level, s.level), s.in_trial) for s in states}
 
 
-def _differs_in(before: tuple[Agent, list[MonthState], str],
-                after: tuple[Agent, list[MonthState], str], month: Month, figures_lag: int,
-                mapping: dict[str, str]) -> bool:
-    """Whether the pay of `month` could differ: the level in force, or whether the figures
-    month was a trial month."""
-    now, new = _level_in(before, month), _level_in(after, month)
-    if (now is None) != (new is None) or (now is not None and new is not None and
-                                          mapping.get(now[0], now[0]) != new[0]):
+def _differs_in(held_now: dict[Month, tuple[str, bool]], held_new: dict[Month, tuple[str, bool]],
+                after: tuple[str, str], month: Month, figures_lag: int) -> bool:
+    """Whether an agent's pay of `month` could differ: the level in force (after the last
+    state: the level the month after, `after`, both ways), or whether its figures month was
+    a trial month."""
+    now, new = held_now.get(month), held_new.get(month)
+    if now is None and new is None:
+        if held_now and month > max(held_now):
+            return after[0] != after[1]
+    elif now is None or new is None or now[0] != new[0]:
         return True
-    fig_now = _level_in(before, month - figures_lag)
-    fig_new = _level_in(after, month - figures_lag)
-    return (fig_now is not None and fig_now[1]) != (fig_new is not None and fig_new[1])
+    figures = month - figures_lag
+    trial_now, trial_new = held_now.get(figures), held_new.get(figures)
+    return (trial_now is not None and trial_now[1]) != (trial_new is not None and trial_new[1])
 
 
 def _move_key(d: Decision, mapping: dict[str, str]) -> tuple[str, Month, Month, str, str, str]:
@@ -206,21 +202,27 @@ def simulate(history: History, now: Scheme, new: Scheme, source: str,
     # level and its figures month is a trial month both ways or neither: only the others'
     # lines are worked out under the new template
     alike = _pay_alike(now, new, mapping)
+    held = {a: (_held(derived_now[a], mapping), _held(derived_new[a], {}),
+                (mapping.get(derived_now[a][2], derived_now[a][2]), derived_new[a][2]))
+            for a in (differ if alike else ())}
     figures_lag = 0 if now.pay.figures == "same" else 1
+    same_figures = now.pay.figures == new.pay.figures  # (else the new reads its own month's)
+    deducts = (now.pay.attendance_deduction, new.pay.attendance_deduction) != (None, None)
     problems: list[Problem] = []
     months = []
     for month in month_range(first, last):
-        attendance = history.attendance(month - figures_lag)
+        # (read once for both; only a template that deducts for absences reads it)
+        attendance = (history.attendance(month - figures_lag) if deducts else {})
         lines_now = pay_month(history, now, month, derived_now, scores, scored, problems,
                               explain=False, attendance=attendance)
         if alike:
             paid_anew = {a: derived_new[a] for a in differ
-                         if _differs_in(derived_now[a], derived_new[a], month, figures_lag,
-                                        mapping)}
+                         if _differs_in(*held[a], month, figures_lag)}
         else:
             paid_anew = derived_new
         lines_new = pay_month(history, new, month, paid_anew, scores, scored, [],
-                              explain=False, attendance=attendance)
+                              explain=False, attendance=attendance if same_figures else None
+                              ) if paid_anew else {}
         cost_now = _total(lines_now)
         if alike:  # the others' lines are the same both ways
             cost_new = cost_now - sum((lines_now[a].total for a in paid_anew if a in lines_now),
