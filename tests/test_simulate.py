@@ -397,3 +397,40 @@ def test_no_history(tmp_path: Path, cli) -> None:
     assert [p["message"] for p in error_doc(out)["problems"]] == [
         f"no history database at {tmp_path / 'history.db'}"]
     assert not (tmp_path / "history.db").exists()
+
+
+# --- what a person reads ---------------------------------------------------------------------
+def test_the_workbook_prints_and_holds_no_internal_keys(tmp_path: Path, cli) -> None:
+    from test_no_internal_keys import console_words, scan_workbook
+
+    db = str(tmp_path / "history.db")
+    _scored(tmp_path, cli, db)
+    code, out, err = cli("simulate", "--scheme", "star-105.yaml", "--db", db, "--out",
+                         "whatif.xlsx")
+    assert code == 0, out + err
+    data = {*ROSTER, *(v for row in ROSTER.values() for v in (row[0], row[1], row[3]) if v),
+            "试用", "star", "star-105.yaml", "whatif.xlsx", "cslevel"}
+    assert console_words([out], data) == []
+    assert scan_workbook(tmp_path / "whatif.xlsx", data) == []
+    book = openpyxl.load_workbook(tmp_path / "whatif.xlsx")
+    for sheet, header in zip(book.worksheets, ("6:6", "1:1", "1:1"), strict=True):
+        setup = sheet.page_setup
+        assert (str(setup.paperSize), sheet.sheet_properties.pageSetUpPr.fitToPage,
+                sheet.print_title_rows.replace("$", "")) == ("9", True, header), sheet.title
+        assert sheet.oddFooter.left.text == f"{sheet.title} · 2026-08"
+        assert sheet.oddFooter.right.text == "第 &P 页，共 &N 页"
+    summary = book["汇总"]
+    assert [summary.cell(6, c).value for c in range(1, 8)] == [
+        "月份", "现行工资总额", "模拟工资总额", "差额", "级别不同人数", "增加的晋降级", "减少的晋降级"]
+    assert summary.cell(7, 2).number_format == "#,##0.00"
+    assert [summary.cell(r, 1).value for r in range(1, 6)] == [
+        "现行模板", "模拟模板", "月份范围", "评定窗口（现行 / 模拟）", "按名称对应的级别"]
+    assert [summary.cell(r, 2).value for r in range(1, 6)] == [
+        "star", "star-105.yaml", "2026-01 至 2026-08", "3 / 3", "—"]
+
+
+def test_help_has_an_example(cli) -> None:
+    code, out, _err = cli("simulate", "--help")
+    assert code == 0
+    assert ("cslevel simulate --scheme star-105.yaml --from 2026-01 --to 2026-12 --out "
+            "whatif.xlsx") in " ".join(out.split())
