@@ -666,6 +666,9 @@ def report(sizes: list[dict[str, Any]], help_runs: list[float], help_failed: str
               [[t, m, marks[ok]] for t, m, ok in verdicts(sizes, help_s)], set()), "",
         "## Per size", "",
     ]
+    if not sizes:  # --only-simulate: none of A, B, the floors or the naive stack
+        help_line = next(p for p in parts if p.startswith("`cslevel --help`"))
+        parts = [*parts[:6], help_line, ""]
     for size in sizes:
         parts += [size_table(size), ""]
     if args.simulations:
