@@ -146,15 +146,15 @@ def write_simulation(path: Path, result: SimulateResult) -> None:
     for m in result.months:
         gained = sum(1 for move in m.moves if move.change == "gained")
         summary.write_string(row, 0, str(m.month))
-        for col, value in enumerate((m.cost_now, m.cost_new, m.difference), start=1):
-            summary.write_number(row, col, float(value), money)
+        for col, amount in enumerate((m.cost_now, m.cost_new, m.difference), start=1):
+            summary.write_number(row, col, float(amount), money)
         for col, count in enumerate((len(m.changed), gained, len(m.moves) - gained), start=4):
             summary.write_number(row, col, count)
         row += 1
     summary.write_string(row, 0, _("Total"), bold)
-    for col, value in enumerate((result.cost_now, result.cost_new, result.total_difference),
-                                start=1):
-        summary.write_number(row, col, float(value), bold_money)
+    for col, amount in enumerate((result.cost_now, result.cost_new, result.total_difference),
+                                 start=1):
+        summary.write_number(row, col, float(amount), bold_money)
     set_widths(summary, [26, 16, 18, 14, 10, 10, 10])
 
     changed = add_sheet(book, _("Changed agents"))
@@ -169,11 +169,11 @@ def write_simulation(path: Path, result: SimulateResult) -> None:
             for col, value in enumerate((str(m.month), c.agent_id, c.name, c.team,
                                          c.level_now or "—", c.level_new or "—")):
                 cells.string(row, col, value)
-            for col, amount in enumerate((c.pay_now, c.pay_new), start=6):
-                if amount is None:
+            for col, paid in enumerate((c.pay_now, c.pay_new), start=6):
+                if paid is None:
                     cells.blank(row, col)
                 else:
-                    cells.number(row, col, float(amount), money)
+                    cells.number(row, col, float(paid), money)
             cells.number(row, 8, float((c.pay_new or Decimal(0)) - (c.pay_now or Decimal(0))),
                          money)
             row += 1
