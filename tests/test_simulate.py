@@ -434,3 +434,17 @@ def test_help_has_an_example(cli) -> None:
     assert code == 0
     assert ("cslevel simulate --scheme star-105.yaml --from 2026-01 --to 2026-12 --out "
             "whatif.xlsx") in " ".join(out.split())
+
+
+@pytest.mark.language("en")
+def test_an_output_folder_that_does_not_exist(tmp_path: Path, cli) -> None:
+    db = str(tmp_path / "history.db")
+    _scored(tmp_path, cli, db)
+    code, out, _err = cli("simulate", "--scheme", "star-105.yaml", "--db", db, "--json",
+                          "--out", "nofolder/whatif.xlsx")
+    assert code == 1
+    assert [p["text"] for p in error_doc(out)["problems"]] == [
+        ("nofolder/whatif.xlsx: cannot write the output file (the folder nofolder does not "
+        "exist) — Close the file if it is open in Excel/WPS, or choose another --out path in "
+        "a folder you can write to.")]
+    assert not (tmp_path / "nofolder").exists()

@@ -252,7 +252,7 @@ def simulate(scheme_name: str, *, first: Month | None = None, last: Month | None
     agents whose level in force would differ, the moves gained and lost, the payroll's cost
     both ways; written to `out` (.xlsx) if given. The history is opened as `history` opens
     it and never written to."""
-    from ..export.safe import StagedFiles
+    from ..export.safe import StagedFiles, check_writable
     from ..export.simulate import write_simulation
     from ..store import open_history
     from ..templates import load_scheme
@@ -267,6 +267,7 @@ def simulate(scheme_name: str, *, first: Month | None = None, last: Month | None
                 _("the what-if workbook must be an .xlsx file, not {name}").format(
                     name=out.name), hint=_("Give --out a name ending in .xlsx.")), exit_code=2)
         refuse_early(out, db, protected)
+        check_writable(out)  # (before the replays, not after them)
     new, _text = load_scheme(scheme_name)
     with open_history(db, write=False, must_exist=True) as stored:
         result = replay_both(stored, stored_scheme(stored), new, scheme_name, first, last)
