@@ -22,6 +22,10 @@ Measured, each as a whole process (wall time, best of --rounds; peak memory = ma
   naive  benchmarks/naive.py: pandas.read_excel(engine="openpyxl") for the same reads and
          DataFrame.to_excel(engine="openpyxl") for the same writes.
   --help `cslevel --help`, median of 10 runs.
+  S, P   (--simulate, or --only-simulate for this step alone) on a history of all the months,
+         scored and never promoted (untimed): S = `cslevel simulate --scheme star-105.yaml
+         --json` (the shipped star template with an up-threshold of 105), P = `cslevel promote`
+         replaying the same history; each round on a fresh copy of that database.
 
 Targets (issue): A and B within 1.3× of their floor and at least 2× faster than the naive
 stack; `cslevel --help` under 0.25 s; peak memory of B under 600 MB (all at 10,000 agents);
@@ -67,6 +71,7 @@ TARGET_NAIVE = 2.0  # naive ≥ 2 × A, B
 TARGET_HELP = 0.25  # s
 TARGET_PEAK_B = 600  # MB
 TARGET_SIZE = 10_000  # the issue's scale: the targets are judged here
+TARGET_SIMULATE = 1.5  # simulate ≤ 1.5 × a promote replay of the same history
 LINEAR_EXPONENT = 1.1  # time ∝ size^k between consecutive sizes, k ≤ 1.1 counts as linear
 
 
@@ -409,6 +414,68 @@ def bench_size(agents: int, n_months: int, args: argparse.Namespace, exe: str) -
     return result
 
 
+def what_if_template(folder: Path) -> Path:
+    """The shipped star template with an up-threshold of 105 instead of 110."""
+    text = (ROOT / "templates" / "star.yaml").read_text(encoding="utf-8")
+    changed, count = re.subn(r"^(  up_threshold:) 110\b", r"\1 105", text, flags=re.MULTILINE)
+    assert count == 1, "templates/star.yaml: no `up_threshold: 110` line"
+    path = folder / "star-105.yaml"
+    path.write_text(changed, encoding="utf-8")
+    return path
+
+
+def bench_simulate(agents: int, n_months: int, args: argparse.Namespace,
+                   exe: str) -> dict[str, Any]:
+    """S (`cslevel simulate`) against P (`cslevel promote`) on the same history, round by
+    round, each on a fresh copy of a history scored once (untimed, never promoted: promote
+    then replays it in full, as simulate does)."""
+    months = month_list(n_months)
+    data = ensure_data(args.data, agents, n_months)
+    kpi, att, roster = inputs(data, months)
+    work = args.work / f"simulate{agents}"
+    clear(work)
+    work.mkdir(parents=True)
+    base, db = work / "base.db", work / "cslevel.db"
+    log(f"{agents:,}: history of {months[0]} .. {months[-1]} for simulate (untimed) …")
+    setup = Measure(f"score {n_months} months (setup, info)")
+    setup.add([measure(score_cmd(exe, kpi, att, roster, base, work / "results"))])
+    clear(work / "results")
+    template = what_if_template(work)
+    m_s = Measure(f"S: cslevel simulate --scheme {template.name}")
+    m_p = Measure("P: cslevel promote")
+    if setup.times:
+        for r in range(args.rounds):
+            for step, cmd in ((m_p, [exe, "promote", "--db", str(db)]),
+                              (m_s, [exe, "simulate", "--scheme", str(template), "--db",
+                                     str(db), "--json"])):
+                remove_db(db)
+                shutil.copy2(base, db)
+                step.add([measure(cmd)])
+            log(f"{agents:,}: round {r + 1}/{args.rounds}: P {fmt(m_p.times[-1] if m_p.times else None)} s, "
+                f"S {fmt(m_s.times[-1] if m_s.times else None)} s")
+    else:
+        m_s.failures.append("no history (the scoring failed)")
+    clear(work)
+    return {"agents": agents, "months": n_months,
+            "steps": {"setup": setup.row(), "S": m_s.row(), "P": m_p.row()}}
+
+
+def simulate_table(runs: list[dict[str, Any]]) -> str:
+    rows = []
+    for run in runs:
+        s, p = run["steps"]["S"], run["steps"]["P"]
+        r = ratio(s["best_s"], p["best_s"])
+        rows.append([fmt(run["agents"]), fmt(p["best_s"]), fmt(s["best_s"]), fmt(r),
+                     ", ".join(f"{t:.2f}" for t in p["rounds_s"]) or "—",
+                     ", ".join(f"{t:.2f}" for t in s["rounds_s"]) or "—",
+                     fmt(ratio(s["best_cpu_s"], p["best_cpu_s"])), fmt(s["peak_mb"], 0),
+                     fmt(p["peak_mb"], 0),
+                     "—" if r is None else ("✓" if r <= TARGET_SIMULATE else "✗")])
+    return table(["agents", "P promote (s)", "S simulate (s)", "S/P",
+                  "P rounds (s)", "S rounds (s)", "S/P CPU", "peak S MB", "peak P MB",
+                  f"S ≤ {TARGET_SIMULATE}× P"], rows)
+
+
 # ------------------------------------------------------------------------------------------
 # report
 def fmt(value: Any, digits: int = 2) -> str:
@@ -599,8 +666,16 @@ def report(sizes: list[dict[str, Any]], help_runs: list[float], help_failed: str
               [[t, m, marks[ok]] for t, m, ok in verdicts(sizes, help_s)], set()), "",
         "## Per size", "",
     ]
+    if not sizes:  # --only-simulate: none of A, B, the floors or the naive stack
+        help_line = next(p for p in parts if p.startswith("`cslevel --help`"))
+        parts = [*parts[:6], help_line, ""]
     for size in sizes:
         parts += [size_table(size), ""]
+    if args.simulations:
+        parts += ["## What-if: `cslevel simulate` against a `promote` replay", "",
+                  (f"Best of {args.rounds} round(s), wall seconds; each process on a fresh copy "
+                   "of a history of every month, scored and never promoted."), "",
+                  simulate_table(args.simulations), ""]
     return "\n".join(parts)
 
 
@@ -617,6 +692,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--naive-rounds", type=int, default=None,
                         help="rounds of the naive stack (default: --rounds; 0 = skip it)")
     parser.add_argument("--quick", action="store_true", help="1,000 agents, one round")
+    parser.add_argument("--simulate", action="store_true",
+                        help="also time `cslevel simulate` against `cslevel promote` (S, P)")
+    parser.add_argument("--only-simulate", action="store_true",
+                        help="time S and P only (no A, B, floors or naive stack)")
     parser.add_argument("--data", type=Path,
                         default=Path(tempfile.gettempdir()) / "cslevel-bench" / "data",
                         help="cache of generated workbooks (default: %(default)s)")
@@ -630,6 +709,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.argv = argv
     args.help_cpu = []
+    args.simulations = []
     if args.quick:
         args.agents, args.rounds = "1000", 1
     args.naive_rounds = min(args.rounds, args.rounds if args.naive_rounds is None
@@ -655,9 +735,13 @@ def main(argv: list[str] | None = None) -> int:
 
     sizes = []
     for agents in agent_counts:
-        sizes.append(bench_size(agents, args.months, args, exe))
+        if not args.only_simulate:
+            sizes.append(bench_size(agents, args.months, args, exe))
+            print(f"\n{size_table(sizes[-1])}\n", flush=True)
+        if args.simulate or args.only_simulate:
+            args.simulations.append(bench_simulate(agents, args.months, args, exe))
+            print(f"\n{simulate_table(args.simulations[-1:])}\n", flush=True)
         partial = report(sizes, help_runs, help_failed, args, time.perf_counter() - started)
-        print(f"\n{size_table(sizes[-1])}\n", flush=True)
         args.results.parent.mkdir(parents=True, exist_ok=True)
         args.results.write_text(partial + "\n", encoding="utf-8")  # kept if a later size dies
 
@@ -666,7 +750,7 @@ def main(argv: list[str] | None = None) -> int:
     args.results.write_text(text + "\n", encoding="utf-8")
     args.results.with_suffix(".json").write_text(json.dumps(
         {"help_runs_s": help_runs, "help_cpu_s": args.help_cpu, "sizes": sizes,
-         "machine": machine()}, indent=1,
+         "simulate": args.simulations, "machine": machine()}, indent=1,
         ensure_ascii=False) + "\n", encoding="utf-8")
     log(f"wrote {args.results} in {(time.perf_counter() - started) / 60:.1f} min")
     return 0

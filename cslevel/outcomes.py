@@ -241,3 +241,73 @@ class StatusResult:
     @property
     def corrections_total(self) -> Decimal:
         return sum((c.difference for c in self.corrections), Decimal("0.00"))
+
+
+@dataclass(frozen=True)
+class LevelChange:
+    """One agent whose level in force in a month would differ under the other template
+    (None: not paid that month under that template)."""
+
+    agent_id: str
+    name: str
+    team: str
+    level_now: str | None
+    level_new: str | None
+    pay_now: Decimal | None
+    pay_new: Decimal | None
+
+
+@dataclass(frozen=True)
+class MoveChange:
+    """A move that the other template would add ("gained") or take away ("lost")."""
+
+    change: str  # "gained" | "lost"
+    decision: Decision
+    name: str
+    team: str
+
+
+@dataclass
+class SimulatedMonth:
+    """One pay month replayed under both templates."""
+
+    month: Month
+    cost_now: Decimal
+    cost_new: Decimal
+    changed: list[LevelChange] = field(default_factory=list)
+    moves: list[MoveChange] = field(default_factory=list)  # taking effect this month
+
+    @property
+    def difference(self) -> Decimal:
+        return self.cost_new - self.cost_now
+
+
+@dataclass
+class SimulateResult:
+    """`cslevel simulate`: the stored history replayed under another template (nothing
+    written to the history). `scheme_now`: the template stored with the history;
+    `scheme_new`: the one given; `source`: how it was given (a name or a path)."""
+
+    scheme_now: Scheme
+    scheme_new: Scheme
+    source: str
+    first: Month
+    last: Month
+    window_now: int
+    window_new: int
+    months: list[SimulatedMonth]
+    problems: list[Problem] = field(default_factory=list)
+    outputs: list[Path] = field(default_factory=list)
+    renamed: dict[str, str] = field(default_factory=dict)  # level now -> its name in the new
+
+    @property
+    def cost_now(self) -> Decimal:
+        return sum((m.cost_now for m in self.months), Decimal("0.00"))
+
+    @property
+    def cost_new(self) -> Decimal:
+        return sum((m.cost_new for m in self.months), Decimal("0.00"))
+
+    @property
+    def total_difference(self) -> Decimal:
+        return sum((m.difference for m in self.months), Decimal("0.00"))

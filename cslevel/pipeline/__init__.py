@@ -18,6 +18,9 @@ run_range: look at the input folder once -> for each month in order: its workboo
 history:   load the template -> derive one agent (its adjustments beside its months)
 lock:      lock the month -> record the payroll it is paid from as paid, with the
            corrections it carries (settled)
+simulate:  load the other template -> load the stored one -> match the ladders by name
+           -> replay both -> pay each month both ways -> compare (the history only read)
+           -> write the what-if workbook
 adjust:    check the agent, month, value and reason -> refuse a locked month -> derive
            -> record the adjustment (or its undo) -> derive again -> what changed
            -> the decisions already confirmed, recorded again (pipeline/adjust.py)
@@ -61,6 +64,7 @@ if TYPE_CHECKING:
         RunResult,
         ScoreResult,
         SignoffImportResult,
+        SimulateResult,
         StatusResult,
     )
     from ..parallel import Reader
@@ -71,7 +75,7 @@ if TYPE_CHECKING:
 __all__ = ["Session", "adjust_level", "adjust_score", "adjustments", "history", "lock",
            "new_template", "payroll", "payroll_corrections", "payroll_diff", "promote",
            "recorded_runs", "reopen", "run_month", "run_range", "score", "shipped_schemes",
-           "undo_adjustment"]
+           "simulate", "undo_adjustment"]
 
 
 def score(
@@ -240,6 +244,39 @@ def history(agent_id: str, *, db: str | None = None) -> HistoryResult:
 
     with open_history(db, write=False, must_exist=True) as stored:
         return agent_history(stored, agent_id)
+
+
+def simulate(scheme_name: str, *, first: Month | None = None, last: Month | None = None,
+             db: str | None = None, out: Path | None = None) -> SimulateResult:
+    """The history replayed under another template (a name or a .yaml): per pay month, the
+    agents whose level in force would differ, the moves gained and lost, the payroll's cost
+    both ways; written to `out` (.xlsx) if given. The history is opened as `history` opens
+    it and never written to."""
+    from ..export.safe import StagedFiles, check_writable
+    from ..export.simulate import write_simulation
+    from ..store import open_history
+    from ..templates import load_scheme
+    from .derive import stored_scheme
+    from .session import refuse_early
+    from .whatif import simulate as replay_both
+
+    protected = finish.protected_inputs(template=scheme_name)
+    if out is not None:
+        if out.suffix.lower() != ".xlsx":
+            raise CslevelError(Problem(
+                _("the what-if workbook must be an .xlsx file, not {name}").format(
+                    name=out.name), hint=_("Give --out a name ending in .xlsx.")), exit_code=2)
+        refuse_early(out, db, protected)
+        check_writable(out)  # (before the replays, not after them)
+    new, _text = load_scheme(scheme_name)
+    with open_history(db, write=False, must_exist=True) as stored:
+        result = replay_both(stored, stored_scheme(stored), new, scheme_name, first, last)
+        result.problems[:0] = stored.recovered
+    if out is not None:
+        with StagedFiles(None, protected) as staged:
+            staged.write(out, partial(write_simulation, result=result))
+        result.outputs.append(out)
+    return result
 
 
 def adjust_score(agent_id: str, month: Month, score: str, reason: str, *,

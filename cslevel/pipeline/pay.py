@@ -115,12 +115,14 @@ def pay_month(
     history: History, scheme: Scheme, month: Month,
     derived: dict[str, tuple[Agent, list[MonthState], str]],
     all_scores: dict[str, dict[Month, Score]], scored: list[Month], problems: list[Problem],
-    explain: bool = True,
+    explain: bool = True, attendance: dict[str, dict[str, Decimal]] | None = None,
 ) -> dict[str, PayLine]:
     """One pay line per agent paid in `month`, by agent id (without how each was worked out
-    if not `explain`: a month only compared with)."""
+    if not `explain`: a month only compared with). `attendance`: the figures month's, when
+    the caller has read it already."""
     figures = month if scheme.pay.figures == "same" else month - 1
-    attendance = history.attendance(figures)
+    if attendance is None:
+        attendance = history.attendance(figures)
     if (scheme.pay.attendance_deduction is not None and not attendance
             and figures >= scored[0]):
         problems.append(Problem(
