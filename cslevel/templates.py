@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from .paytable import apply_pay_table, read_pay_table, table_path
 from .scheme import *
-from .scheme import Scheme, read_template
+from .scheme import Scheme, note_template_file, read_template, template_file
 from .scheme import __all__ as _SCHEME_NAMES
 
 __all__ = [*_SCHEME_NAMES, "load_scheme"]  # noqa: PLE0604
@@ -24,5 +24,7 @@ def load_scheme(name_or_path: str) -> tuple[Scheme, str]:
     if scheme.pay.table is not None:
         source = table_path(scheme, path)
         assert source is not None
+        shown = template_file(scheme)
         scheme = apply_pay_table(scheme, read_pay_table(source, scheme))
+        note_template_file(scheme, shown)  # (hints name the file given, not the pay table)
     return scheme, text

@@ -32,7 +32,7 @@ ATT_MAY = REALDATA / "cn-attendance-2017" / "2017年5月_pseudonymised.xlsx"
 
 
 @pytest.fixture(scope="module")
-def call_scheme(tmp_path_factory: pytest.TempPathFactory):
+def call_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The star template plus a mean satisfaction rating among the raw-row figures."""
     data = yaml.safe_load((shipped_templates_dir() / "star.yaml").read_text(encoding="utf-8"))
     data["aggregate"]["metrics"].append(
@@ -40,7 +40,12 @@ def call_scheme(tmp_path_factory: pytest.TempPathFactory):
          "column": ["Satisfaction rating", "Satisfaction Rating"]})
     path = tmp_path_factory.mktemp("tpl") / "calls.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return load_scheme(str(path))[0]
+    return path
+
+
+@pytest.fixture(scope="module")
+def call_scheme(call_template: Path):
+    return load_scheme(str(call_template))[0]
 
 
 def _mean(values: list[Decimal]) -> Decimal:
@@ -55,7 +60,7 @@ def _by_agent_month(rows) -> dict[tuple[str, str], dict[str, Decimal]]:
     return {(r.agent_id, str(r.month)): r.metrics for r in rows}
 
 
-def test_pwc_call_log_into_monthly_figures(call_scheme) -> None:
+def test_pwc_call_log_into_monthly_figures(call_scheme, call_template: Path) -> None:
     sheet = openpyxl.load_workbook(PWC, read_only=True).active
     groups: dict[tuple[str, str], dict[str, list]] = defaultdict(lambda: defaultdict(list))
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
@@ -85,7 +90,10 @@ def test_pwc_call_log_into_monthly_figures(call_scheme) -> None:
     assert errors == ["01 Call-Center-Dataset.xlsx › Sheet1 › row 1: the raw rows have no "
                       "column for 投诉率 (是否投诉), which the score needs — Accepted names: "
                       "是否投诉, 投诉, Complaint. Add the column, or add its name to the "
-                      "template's aggregate section."]
+                      "template's aggregate section. To score 01 Call-Center-Dataset.xlsx "
+                      "without 投诉率, set score.metrics[3].weight (now 15) to 0 in the template "
+                      f"{call_template} and add those 15 points to the other metrics' weights, so "
+                      "that they still add up to 100."]
 
 
 def test_pwc_figures_match_pandas(call_scheme) -> None:
