@@ -237,18 +237,18 @@ def test_avaya_cms_agent_report_scored_after_reweighting(tmp_path: Path, cli_jso
 HINTS = {
     "zh": (
         "绩效表中没有接起率、平均排队时长、满意率列，而评分需要这些列",
-        "找到的列：Agent、ACD CALLS、AVG TALK TIME、TOTAL AFTER CALL、AVG ACW TIME。请补上缺少的列，"
+        ("找到的列：Agent、ACD CALLS、AVG TALK TIME、TOTAL AFTER CALL、AVG ACW TIME。请补上缺少的列，"
         "或按模板修改列名。如 cms_2026-10.xlsx 不考核接起率、平均排队时长、满意率：请在模板 calls.yaml 中把 "
         "score.metrics[0].weight（现为 15）、score.metrics[1].weight（现为 20）、"
-        "score.metrics[2].weight（现为 35）改为 0，并把这 70 分加到其他指标的权重上，使权重之和仍为 100。"),
+        "score.metrics[2].weight（现为 35）改为 0，并把这 70 分加到其他指标的权重上，使权重之和仍为 100。")),
     "en": (
         "the KPI workbook has no column for 接起率, 平均排队时长, 满意率, which the score needs",
-        "Columns found: Agent, ACD CALLS, AVG TALK TIME, TOTAL AFTER CALL, AVG ACW TIME. Add "
+        ("Columns found: Agent, ACD CALLS, AVG TALK TIME, TOTAL AFTER CALL, AVG ACW TIME. Add "
         "the missing columns or rename them as the template says. To score cms_2026-10.xlsx "
         "without 接起率, 平均排队时长, 满意率, set score.metrics[0].weight (now 15), "
         "score.metrics[1].weight (now 20), score.metrics[2].weight (now 35) to 0 in the "
         "template calls.yaml and add those 70 points to the other metrics' weights, so that "
-        "they still add up to 100."),
+        "they still add up to 100.")),
 }
 
 
@@ -267,17 +267,17 @@ def test_agent_report_lacking_metrics_names_the_fields_to_drop(
 RAW_HINTS = {
     "zh": (
         "原始记录中没有满意率列（满意度），而评分需要这一列",
-        "可用的列名：满意度、满意度评价、满意度评分、客户评价、评价结果、评价、评分、Satisfaction rating、"
+        ("可用的列名：满意度、满意度评价、满意度评分、客户评价、评价结果、评价、评分、Satisfaction rating、"
         "Satisfaction Rating、Satisfaction。请添加该列，或把列名加入模板的 aggregate 部分。"
         "如 通话明细.xlsx 不考核满意率：请在模板 calls.yaml 中把 score.metrics[2].weight（现为 35）"
-        "改为 0，并把这 35 分加到其他指标的权重上，使权重之和仍为 100。"),
+        "改为 0，并把这 35 分加到其他指标的权重上，使权重之和仍为 100。")),
     "en": (
         "the raw rows have no column for 满意率 (满意度), which the score needs",
-        "Accepted names: 满意度, 满意度评价, 满意度评分, 客户评价, 评价结果, 评价, 评分, "
+        ("Accepted names: 满意度, 满意度评价, 满意度评分, 客户评价, 评价结果, 评价, 评分, "
         "Satisfaction rating, Satisfaction Rating, Satisfaction. Add the column, or add its "
         "name to the template's aggregate section. To score 通话明细.xlsx without 满意率, set "
         "score.metrics[2].weight (now 35) to 0 in the template calls.yaml and add those 35 "
-        "points to the other metrics' weights, so that they still add up to 100."),
+        "points to the other metrics' weights, so that they still add up to 100.")),
 }
 
 
