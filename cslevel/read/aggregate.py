@@ -1,7 +1,10 @@
 """Raw rows -> monthly figures: a call or ticket log (one row per call, several rows per
 agent) becomes one AgentRow per agent and month, as the template's `aggregate` section says:
-mean, sum, count, or the share of rows whose cell counts as yes. Blank cells are left out of
-means and shares (an unanswered call has no satisfaction rating)."""
+mean, sum, count (of every row, or of the rows whose cell is one of `values`: answered
+calls), or the share of rows whose cell counts as yes (one of `values`, or a number at least
+`at_least`: 满意 or a rating of 4). Blank cells are left out of means and shares (an
+unanswered call has no satisfaction rating), and so are cells in `skip_values` (未评价) and,
+with `skip_zero`, zeros (an unanswered call's 00:00:00 talk time)."""
 
 from __future__ import annotations
 
@@ -203,9 +206,8 @@ def _figure(metric: AggregateMetric, indexes: list[int],
     if metric.how == "share":
         yes = {normalize_label(v) for v in metric.values}
         at_least = metric.at_least
-        hits = sum(1 for c in cells if c in yes if isinstance(c, str)) + (
-            sum(1 for c in cells if isinstance(c, Decimal) and c >= at_least)
-            if at_least is not None else 0)
+        hits = sum(1 for c in cells if (c in yes if isinstance(c, str) else (
+            at_least is not None and c >= at_least)))
         return Decimal(hits) / Decimal(len(cells))
     numbers = [c for c in cells if isinstance(c, Decimal)]
     total = sum(numbers, Decimal(0))
