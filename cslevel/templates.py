@@ -12,7 +12,7 @@ from __future__ import annotations
 from .paytable import apply_pay_table, read_pay_table, table_path
 from .records import CslevelError, Problem, Source
 from .scheme import *
-from .scheme import Scheme, read_template
+from .scheme import Scheme, note_template_file, read_template, template_file
 from .scheme import __all__ as _SCHEME_NAMES
 
 __all__ = [*_SCHEME_NAMES, "load_scheme"]  # noqa: PLE0604
@@ -25,9 +25,11 @@ def load_scheme(name_or_path: str) -> tuple[Scheme, str]:
     if scheme.pay.table is not None:
         source = table_path(scheme, path)
         assert source is not None
+        shown = template_file(scheme)
         scheme = apply_pay_table(scheme, read_pay_table(source, scheme))
         if scheme.tracks:  # pay follows the rank (checked by the template when it lists pay)
             unequal = scheme.rank_pay_differences()
             if unequal:
                 raise CslevelError([Problem(m, Source(str(source))) for m in unequal])
+        note_template_file(scheme, shown)  # (hints name the file given, not the pay table)
     return scheme, text

@@ -15,7 +15,9 @@ template needs its folder here and its row there.
 Deterministic (one random.Random seeded by the scheme's name, fixed workbook stamps), so
 re-running it writes byte-identical files. Each folder holds 12 agents in 2 teams; the data
 is tuned (never the rules) so that the year shows promotions, and demotions where the
-scheme has them.
+scheme has them. The calls template's folder holds raw call-detail exports
+(about 3,300 calls of 6 agents a month) as its kpi_2026-MM.xlsx: `cslevel score` reads them
+through the template's `aggregate` section.
 
     python examples/schemes.py            # writes examples/<scheme>/
 """
@@ -25,7 +27,7 @@ from __future__ import annotations
 import argparse
 import random
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import xlsxwriter
@@ -41,12 +43,15 @@ def _write(path: Path, title: str, header: list[str], rows: list[list[object]]) 
                                            "strings_to_formulas": False})
     book.set_properties({"created": STAMP})
     sheet = book.add_worksheet("Sheet1")
+    stamp = book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
     sheet.write_string(0, 0, title)
     sheet.write_row(2, 0, header)
     for r, row in enumerate(rows, start=3):
         for c, value in enumerate(row):
             if isinstance(value, str):
                 sheet.write_string(r, c, value)
+            elif isinstance(value, datetime):
+                sheet.write_datetime(r, c, value, stamp)
             else:
                 sheet.write_number(r, c, value)
     book.close()
@@ -202,9 +207,63 @@ def _ladder_base(base: list[int], i: int, month: int) -> int:
     return 113 if i == 5 and month >= 10 else base[i]
 
 
+CALL_HEADER = ["呼叫时间", "坐席工号", "坐席", "通话状态", "排队时长", "通话时长", "事后处理时长", "满意度",
+               "挂机方"]
+
+
+def _hms(seconds: int) -> str:
+    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+def _calls_of(month: int, agent: int, skill: float, r: random.Random) -> list[list[object]]:
+    """One agent's calls in a month, as a call-centre system exports them: 00:01:23
+    durations, 通话状态 已接听/未接听, 满意度 in words or not rated."""
+    days = (date(2026 + month // 12, month % 12 + 1, 1) - date(2026, month, 1)).days
+    rows: list[list[object]] = []
+    for _ in range(r.randint(420, 680)):
+        start = datetime(2026, month, r.randint(1, days), r.randint(8, 19), r.randint(0, 59),
+                         r.randint(0, 59))
+        answered = r.random() < 0.90 + 0.08 * skill
+        queue = min(300, int(r.expovariate(1 / (38 - 22 * skill))))
+        talk = max(20, int(r.gauss(230 - 80 * skill, 45))) if answered else 0
+        wrap = max(0, int(r.gauss(35 - 10 * skill, 8))) if answered else 0
+        rating = ""
+        if answered:
+            roll = r.random()
+            if roll < 0.55:
+                rating = r.choice(["满意", "非常满意"]) if r.random() < 0.72 + 0.25 * skill else (
+                    r.choice(["一般", "不满意"]))
+            elif roll < 0.75:
+                rating = "未评价"
+        rows.append([start, AGENTS[agent], NAMES[agent],
+                     "已接听" if answered else "未接听", _hms(queue), _hms(talk), _hms(wrap),
+                     rating, ("坐席" if r.random() < 0.15 else "客户") if answered else ""])
+    return rows
+
+
+def calls(folder: Path, rng: random.Random) -> None:
+    """Raw call-detail exports (one row per call, a few calls abandoned in the queue with
+    no agent) for templates/calls.yaml, and a roster: 6 agents only (about 550 calls each a
+    month, near the template's target of 600), so that a month stays a few thousand rows."""
+    _roster(folder, ["二星", "三星", "二星", "四星", "三星", "一星"], ["2024-04-01"] * 6)
+    skill = [rng.uniform(0.2, 1) for _ in range(6)]
+    for month in range(1, 13):
+        rows = [row for i in range(6) for row in _calls_of(
+            month, i, min(1.0, max(0.0, skill[i] + rng.uniform(-0.15, 0.15))), rng)]
+        for _ in range(rng.randint(20, 40)):  # abandoned in the queue (呼损): nobody's
+            start = datetime(2026, month, rng.randint(1, 28), rng.randint(8, 19),
+                             rng.randint(0, 59), rng.randint(0, 59))
+            rows.append([start, "", "", "呼损",
+                         _hms(rng.randint(60, 240)), "00:00:00", "00:00:00", "", ""])
+        rows.sort(key=lambda row: (str(row[0]), str(row[1])))  # by call time, as exported
+        _write(folder / f"kpi_2026-{month:02d}.xlsx", f"2026年{month:02d}月通话明细",
+               CALL_HEADER, rows)
+
+
 SCHEMES: dict[str, Callable[[Path, random.Random], None]] = {
     "weighted": weighted, "points": points, "tier": tier, "grade": grade,
     "grade_dc": grade_dc, "grade_cba": grade_cba, "assistant": assistant, "ladder": ladder,
+    "calls": calls,
 }
 
 

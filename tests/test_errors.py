@@ -139,7 +139,10 @@ SCORE_ERRORS: list[tuple[str, Callable[[Path], list[str]], str | None, str | Non
      "the KPI workbook has neither a score column (绩效分值) nor every metric column "
      "(missing: 平均响应时长, 客户满意度, 投诉率)",
      "Columns found: 工号, 姓名, 组别, 解决率. Add the missing columns or rename them as the "
-     "template says."),
+     "template says. To score kpi_2026-10.xlsx without 平均响应时长, 客户满意度, 投诉率, set "
+     "score.metrics[0].weight (now 20), score.metrics[2].weight (now 35), "
+     "score.metrics[3].weight (now 15) to 0 in the template star.yaml and add those 70 points "
+     "to the other metrics' weights, so that they still add up to 100."),
     ("duplicate-id", _duplicate, "kpi_2026-10.xlsx", "Sheet1", "row 4",
      "agent 0001 appears twice in the KPI rows of 2026-10 (also at kpi_2026-10.xlsx › Sheet1 › "
      "row 2)", "Keep one row per agent and delete the other."),

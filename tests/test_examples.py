@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import sys
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import openpyxl
@@ -157,3 +158,65 @@ def test_every_template_scores_and_promotes_its_example(tmp_path: Path, cli_json
     payroll = cli_json("payroll", "export", "--out", tmp_path / "payroll.csv")
     assert payroll["month"] == "2027-01"
     assert len(payroll["rows"]) == len(promoted["levels"])
+
+
+def _hms(text: str) -> Decimal:
+    h, m, s = (int(part) for part in text.split(":"))
+    return Decimal(h * 3600 + m * 60 + s)
+
+
+def _call_figures(path: Path) -> dict[str, dict[str, Decimal]]:
+    """Each agent's figures, worked out here from the generated call rows (title, blank row,
+    header, then one row per call)."""
+    sheet = openpyxl.load_workbook(path, read_only=True).active
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    header = list(rows[0])
+    calls: dict[str, list[dict[str, object]]] = {}
+    for row in rows[1:]:
+        call = dict(zip(header, row))
+        if call["坐席工号"]:
+            calls.setdefault(str(call["坐席工号"]), []).append(call)
+    out = {}
+    for agent, mine in calls.items():
+        answered = [c for c in mine if c["通话状态"] == "已接听"]
+        queue = [_hms(str(c["排队时长"])) for c in mine]
+        talk = [t for t in (_hms(str(c["通话时长"])) for c in mine) if t]
+        rated = [c["满意度"] for c in mine if c["满意度"] not in (None, "", "未评价")]
+        out[agent] = {
+            "answered_rate": Decimal(len(answered)) / len(mine),
+            "response_time": sum(queue, Decimal(0)) / len(queue),
+            "satisfaction": Decimal(sum(1 for v in rated if v in ("满意", "非常满意")))
+            / len(rated),
+            "talk_time": sum(talk, Decimal(0)) / len(talk),
+            "calls": Decimal(len(answered)),
+        }
+    return out
+
+
+def test_calls_example_scores_through_the_cli(tmp_path: Path, cli_json) -> None:
+    """examples/calls/: a year of raw call-detail exports, scored with --scheme calls; two
+    agents' scores checked against the template's weights and targets applied here."""
+    import yaml
+
+    folder = EXAMPLES / "calls"
+    doc = cli_json("score", str(folder / "kpi_2026-*.xlsx"), "--roster",
+                   folder / "roster.xlsx", "--scheme", "calls", "--out", f"{tmp_path / 'out'}/")
+    assert [m["month"] for m in doc["months"]] == [f"2026-{i:02d}" for i in range(1, 13)]
+    assert [p for p in doc["problems"] if p["severity"] == "error"] == []
+    template = yaml.safe_load((EXAMPLES.parent / "templates" / "calls.yaml").read_text(
+        encoding="utf-8"))
+    scored = [(m["key"], Decimal(str(m["weight"])), Decimal(str(m["target"])),
+               m["direction"] == "lower") for m in template["score"]["metrics"] if m["weight"]]
+    scores = {(m["month"], a["agent_id"]): a["score"] for m in doc["months"]
+              for a in m["agents"]}
+    for month in ("2026-03", "2026-12"):
+        figures = _call_figures(folder / f"kpi_{month}.xlsx")
+        assert len(figures) == 6
+        for agent in ("0101", "0104"):
+            total = sum((weight * min(Decimal("1.5"), target / figures[agent][key] if lower
+                                      else figures[agent][key] / target)
+                         for key, weight, target, lower in scored), Decimal(0))
+            assert scores[(month, agent)] == float(
+                total.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)), (month, agent)
+    promoted = cli_json("promote")
+    assert promoted["as_of"] == "2026-12" and len(promoted["levels"]) == 6

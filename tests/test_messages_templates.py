@@ -20,7 +20,7 @@ LEVELS = "['试用', '一星', '二星', '三星', '四星', '五星']"
 COMPONENTS = "基本工资, 岗位绩效工资, 交通补贴, 餐费补贴, 话费补贴"
 RULES = ("quarterly_standard, rank_streak, score_bands, streak, tenure_grade, tier_floors, "
          "window_average")
-SCHEMES = "assistant, grade, grade_cba, grade_dc, ladder, points, star, tier, weighted"
+SCHEMES = "assistant, calls, grade, grade_cba, grade_dc, ladder, points, star, tier, weighted"
 
 
 def _problems(run: Callable[[], object]) -> list[tuple[str, str]]:

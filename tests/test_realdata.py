@@ -8,7 +8,7 @@ import csv
 import json
 from collections import defaultdict
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import openpyxl
@@ -32,7 +32,7 @@ ATT_MAY = REALDATA / "cn-attendance-2017" / "2017年5月_pseudonymised.xlsx"
 
 
 @pytest.fixture(scope="module")
-def call_scheme(tmp_path_factory: pytest.TempPathFactory):
+def call_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The star template plus a mean satisfaction rating among the raw-row figures."""
     data = yaml.safe_load((shipped_templates_dir() / "star.yaml").read_text(encoding="utf-8"))
     data["aggregate"]["metrics"].append(
@@ -40,7 +40,12 @@ def call_scheme(tmp_path_factory: pytest.TempPathFactory):
          "column": ["Satisfaction rating", "Satisfaction Rating"]})
     path = tmp_path_factory.mktemp("tpl") / "calls.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return load_scheme(str(path))[0]
+    return path
+
+
+@pytest.fixture(scope="module")
+def call_scheme(call_template: Path):
+    return load_scheme(str(call_template))[0]
 
 
 def _mean(values: list[Decimal]) -> Decimal:
@@ -55,7 +60,7 @@ def _by_agent_month(rows) -> dict[tuple[str, str], dict[str, Decimal]]:
     return {(r.agent_id, str(r.month)): r.metrics for r in rows}
 
 
-def test_pwc_call_log_into_monthly_figures(call_scheme) -> None:
+def test_pwc_call_log_into_monthly_figures(call_scheme, call_template: Path) -> None:
     sheet = openpyxl.load_workbook(PWC, read_only=True).active
     groups: dict[tuple[str, str], dict[str, list]] = defaultdict(lambda: defaultdict(list))
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
@@ -85,7 +90,10 @@ def test_pwc_call_log_into_monthly_figures(call_scheme) -> None:
     assert errors == ["01 Call-Center-Dataset.xlsx › Sheet1 › row 1: the raw rows have no "
                       "column for 投诉率 (是否投诉), which the score needs — Accepted names: "
                       "是否投诉, 投诉, Complaint. Add the column, or add its name to the "
-                      "template's aggregate section."]
+                      "template's aggregate section. To score 01 Call-Center-Dataset.xlsx "
+                      "without 投诉率, set score.metrics[3].weight (now 15) to 0 in the template "
+                      f"{call_template} and add those 15 points to the other metrics' weights, so "
+                      "that they still add up to 100."]
 
 
 def test_pwc_figures_match_pandas(call_scheme) -> None:
@@ -147,6 +155,88 @@ def test_bank_tsv_with_yymmdd_dates_and_a_pseudo_agent(call_scheme) -> None:
     skipped = sum(1 for row in raw if row["server"] == "NO_SERVER")
     assert f"{skipped} rows of pseudo-agents left out (NO_SERVER, 无坐席, 系统)" in [
         p.message for p in problems]
+
+
+# --- the same files through the shipped call-centre template (issue 19, item 5) -------------
+CALLS = yaml.safe_load((shipped_templates_dir() / "calls.yaml").read_text(encoding="utf-8"))
+
+
+def _calls_score(figures: dict[str, Decimal], weights: dict[str, Decimal]) -> float:
+    """Σ weight × achievement (capped at 150 %) with the template's targets, half-up."""
+    total = Decimal(0)
+    for metric in CALLS["score"]["metrics"]:
+        weight = weights.get(metric["key"], Decimal(0))
+        if not weight:
+            continue
+        target, actual = Decimal(str(metric["target"])), figures[metric["key"]]
+        ratio = target / actual if metric["direction"] == "lower" else actual / target
+        total += weight * min(Decimal("1.5"), ratio)
+    return float(total.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def test_pwc_scored_with_the_calls_template(cli_json) -> None:
+    """The PwC log has every column the calls template scores: answered (Y/N), speed of
+    answer, talk time as Excel time cells (blank when unanswered) and a 1–5 rating."""
+    sheet = openpyxl.load_workbook(PWC, read_only=True).active
+    groups: dict[tuple[str, str], list[tuple]] = defaultdict(list)
+    for row in sheet.iter_rows(min_row=2, values_only=True):
+        groups[(str(row[2])[:7], row[1])].append(row)
+    weights = {m["key"]: Decimal(str(m["weight"])) for m in CALLS["score"]["metrics"]}
+    expected = {}
+    for key, rows in groups.items():
+        answered = [r for r in rows if r[5] == "Y"]
+        speed = [Decimal(str(r[7])) for r in rows if r[7] is not None]
+        talk = [Decimal(t.hour * 3600 + t.minute * 60 + t.second) for t in (r[8] for r in rows)
+                if t is not None and (t.hour, t.minute, t.second) != (0, 0, 0)]
+        rated = [r[9] for r in rows if r[9] is not None]
+        expected[key] = _calls_score({
+            "answered_rate": Decimal(len(answered)) / len(rows),
+            "response_time": _mean(speed),
+            "satisfaction": Decimal(sum(1 for v in rated if v >= 4)) / len(rated),
+            "talk_time": _mean(talk), "calls": Decimal(len(answered))}, weights)
+    doc = cli_json("score", PWC, "--scheme", "calls", "--dry-run")
+    got = {(m["month"], a["agent_id"]): a["score"] for m in doc["months"] for a in m["agents"]}
+    assert got == expected and len(got) == 24
+    assert [p for p in doc["problems"] if p["severity"] == "error"] == []
+
+
+def test_bank_log_with_the_calls_template(tmp_path: Path, cli, cli_json) -> None:
+    """The bank's log has no satisfaction: refused with the field to drop; dropped as the
+    hint says, its queue and service times (q_time, ser_time) score each agent."""
+    code, _, err = cli("score", BANK, "--scheme", "calls")
+    assert code == 1
+    assert ("data_anonymous_bank_february.txt › data_anonymous_bank_february › row 1: the raw "
+            "rows have no column for 满意率 (满意度), which the score needs — Accepted names: "
+            "满意度, 满意度评价, 满意度评分, 客户评价, 评价结果, 评价, 评分, Satisfaction rating, "
+            "Satisfaction Rating, Satisfaction. Add the column, or add its name to the "
+            "template's aggregate section. To score data_anonymous_bank_february.txt without "
+            "满意率, set score.metrics[2].weight (now 35) to 0 in the template calls.yaml and add "
+            "those 35 points to the other metrics' weights, so that they still add up to "
+            "100.") in " ".join(err.split())
+    data = yaml.safe_load((shipped_templates_dir() / "calls.yaml").read_text(encoding="utf-8"))
+    weights = {m["key"]: Decimal(str(m["weight"])) for m in data["score"]["metrics"]}
+    weights["satisfaction"], weights["response_time"] = Decimal(0), Decimal(55)
+    for metric in data["score"]["metrics"]:
+        metric["weight"] = int(weights[metric["key"]])
+    template = tmp_path / "bank.yaml"
+    template.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+    with BANK.open(encoding="ascii", newline="") as fh:
+        raw = [r for r in csv.DictReader(fh, delimiter="\t") if r["server"] != "NO_SERVER"]
+    by_agent: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in raw:
+        by_agent[row["server"]].append(row)
+    expected = {}
+    for agent, rows in by_agent.items():
+        answered = [r for r in rows if r["outcome"] == "AGENT"]
+        talk = [Decimal(r["ser_time"]) for r in rows if Decimal(r["ser_time"])]
+        expected[agent] = _calls_score({
+            "answered_rate": Decimal(len(answered)) / len(rows),
+            "response_time": _mean([Decimal(r["q_time"]) for r in rows]),
+            "talk_time": _mean(talk), "calls": Decimal(len(answered))}, weights)
+    doc = cli_json("score", BANK, "--scheme", template, "--dry-run")
+    assert {a["agent_id"]: a["score"] for a in doc["agents"]} == expected
+    assert len(expected) == 24
 
 
 def test_chinese_attendance_summary_into_per_person_totals() -> None:

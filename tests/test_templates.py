@@ -95,8 +95,8 @@ def test_unknown_scheme_lists_the_shipped_ones(tmp_path: Path, cli) -> None:
     kpi.write_text("工号,绩效分值\n0001,112\n", encoding="utf-8")
     code, _, err = cli("score", kpi, "--scheme", "nosuch")
     assert code == 1
-    assert ("unknown scheme 'nosuch' — Use one of: assistant, grade, grade_cba, grade_dc, "
-            "ladder, points, star, tier, weighted, or give the path "
+    assert ("unknown scheme 'nosuch' — Use one of: assistant, calls, grade, grade_cba, "
+            "grade_dc, ladder, points, star, tier, weighted, or give the path "
             "of a template file (.yaml).") in err
 
 

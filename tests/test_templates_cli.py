@@ -15,7 +15,7 @@ def test_list_names_every_shipped_template(cli) -> None:
     assert code == 0
     doc = json.loads(out)
     assert {t["name"]: t["rule"] for t in doc["templates"]} == {
-        "assistant": "quarterly_standard", "grade": "tenure_grade",
+        "assistant": "quarterly_standard", "calls": "streak", "grade": "tenure_grade",
         "grade_cba": "tenure_grade", "grade_dc": "rank_streak", "ladder": "streak",
         "points": "score_bands",
         "star": "streak",

@@ -1,7 +1,10 @@
 """Raw rows -> monthly figures: a call or ticket log (one row per call, several rows per
 agent) becomes one AgentRow per agent and month, as the template's `aggregate` section says:
-mean, sum, count, or the share of rows whose cell counts as yes. Blank cells are left out of
-means and shares (an unanswered call has no satisfaction rating)."""
+mean, sum, count (of every row, or of the rows whose cell is one of `values`: answered
+calls), or the share of rows whose cell counts as yes (one of `values`, or a number at least
+`at_least`: 满意 or a rating of 4). Blank cells are left out of means and shares (an
+unanswered call has no satisfaction rating), and so are cells in `skip_values` (未评价) and,
+with `skip_zero`, zeros (an unanswered call's 00:00:00 talk time)."""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from ..i18n import _
 from ..records import AgentRow, Month, Problem, Source
 from ..scheme import AggregateMetric, Scheme, normalize_label
 from . import values
-from .common import spaced_ids
+from .common import drop_metric_hint, spaced_ids, weighted_metrics
 from .table import Table
 
 RAW_DATE = "raw_date"
@@ -100,42 +103,58 @@ def aggregate_rows(
                                  months=_(", ").join(str(m) for m in sorted(other_months))),
             Source(sheet.file, sheet.name), "warning"))
 
-    present = [m for m in rule.metrics if m.how == "count" or raw_field(m) in table.columns]
+    present = [m for m in rule.metrics
+               if not m.column or raw_field(m) in table.columns]
     scored = {m.key: m.name for m in scheme.score.metrics}
+    weighted = weighted_metrics(scheme)
     for metric in rule.metrics:
         if metric not in present:
-            needed = metric.key in scored
+            needed = metric.key in weighted
             message = (_("the raw rows have no column for {metric} ({column}), which the score "
                          "needs") if needed
                        else _("the raw rows have no column for {metric} ({column})"))
+            hint = _("Accepted names: {names}. Add the column, or add its name to the "
+                     "template's aggregate section.").format(names=_(", ").join(metric.column))
+            if needed:
+                hint = _("{hint} {more}").format(
+                    hint=hint, more=drop_metric_hint(scheme, [metric.key], sheet.file))
             problems.append(Problem(
                 message.format(metric=scored.get(metric.key, metric.key),
                                column=metric.column[0]),
                 Source(sheet.file, sheet.name, table.header_row),
-                "error" if needed else "warning",
-                hint=_("Accepted names: {names}. Add the column, or add its name to the "
-                       "template's aggregate section.").format(
-                           names=_(", ").join(metric.column))))
+                "error" if needed else "warning", hint=hint))
     parsed: dict[str, dict[int, Decimal | str]] = {}
     for metric in present:
-        if metric.how == "count":
+        if not metric.column:
             continue
         column: dict[int, Decimal | str] = {}
         read = _reader(metric)
+        skip = {normalize_label(v) for v in metric.skip_values}
+        yes = {normalize_label(v) for v in metric.values}
         for index, cells in table.rows:
             raw = table.cell(cells, raw_field(metric))
             if values.is_blank(raw):
                 continue
-            if metric.how == "share" and metric.values:
-                column[index] = normalize_label(raw)
+            label = normalize_label(raw) if skip or yes else ""
+            if skip and label in skip:
+                continue
+            if yes and (label in yes or metric.at_least is None):
+                column[index] = label  # a yes, or a no (the other values) when no at_least
                 continue
             try:
-                column[index] = read(raw)
+                figure = read(raw)
             except ValueError as exc:
+                if yes:  # a value that is neither a yes nor a number: a no (一般, 不满意)
+                    column[index] = label
+                    continue
                 problems.append(Problem(
                     _("{what}: {error}").format(what=table.label(raw_field(metric)), error=exc),
                     table.source(index, raw_field(metric)),
                     hint=_("Enter a number or leave the cell empty.")))
+                continue
+            if metric.skip_zero and figure == 0:
+                continue  # (an unanswered call's 00:00:00 talk time)
+            column[index] = figure
         parsed[metric.key] = column
 
     out: list[AgentRow] = []
@@ -176,18 +195,19 @@ def aggregate_rows(
 
 def _figure(metric: AggregateMetric, indexes: list[int],
             column: dict[int, Decimal | str]) -> Decimal | None:
-    if metric.how == "count":
+    if metric.how == "count" and not metric.column:
         return Decimal(len(indexes))
     cells = [column[i] for i in indexes if i in column]
+    if metric.how == "count":  # the rows whose cell is one of the values (answered calls)
+        yes = {normalize_label(v) for v in metric.values}
+        return Decimal(sum(1 for c in cells if c in yes))
     if not cells:
         return None
     if metric.how == "share":
-        if metric.values:
-            yes = {normalize_label(v) for v in metric.values}
-            hits = sum(1 for c in cells if c in yes)
-        else:
-            assert metric.at_least is not None
-            hits = sum(1 for c in cells if isinstance(c, Decimal) and c >= metric.at_least)
+        yes = {normalize_label(v) for v in metric.values}
+        at_least = metric.at_least
+        hits = sum(1 for c in cells if (c in yes if isinstance(c, str) else (
+            at_least is not None and c >= at_least)))
         return Decimal(hits) / Decimal(len(cells))
     numbers = [c for c in cells if isinstance(c, Decimal)]
     total = sum(numbers, Decimal(0))

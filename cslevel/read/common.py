@@ -8,11 +8,13 @@ Input: a `Table`. Output: ids, months and levels as the template knows them, and
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from ..i18n import _
 from ..records import CslevelError, Month, Problem, Source
+from ..scheme import template_file
 from . import values
 from .columns import _blank, _column, _convert
 from .table import Table, month_in_text, period_in_name
@@ -159,3 +161,26 @@ def _twice(agent: str, what: str, other: Source, source: Source) -> Problem:
     return Problem(_("agent {agent} appears twice in the {what} (also at {other})").format(
         agent=agent, what=what, other=other), source,
         hint=_("Keep one row per agent and delete the other."))
+
+
+def weighted_metrics(scheme: Scheme) -> set[str]:
+    """The keys of the metrics some post is scored on (weight > 0): the others (weight 0)
+    are only read for reference, and a file may lack them."""
+    rule = scheme.score
+    return {m.key for m in rule.metrics if m.weight > 0} | {
+        k for role in rule.by_role for k, w in role.weights.items() if w > 0}
+
+
+def drop_metric_hint(scheme: Scheme, keys: list[str], file: str) -> str:
+    """How to score a file that lacks some metrics: the template fields that drop them and
+    what to do with their weights (issue 19, item 5)."""
+    dropped = [(i, m) for i, m in enumerate(scheme.score.metrics) if m.key in keys]
+    total = sum((m.weight for _i, m in dropped), Decimal(0))
+    return _("To score {file} without {metrics}, set {fields} to 0 in the template "
+             "{template} and add those {weight} points to the other metrics' weights, so "
+             "that they still add up to 100.").format(
+                 file=file, metrics=_(", ").join(m.name for _i, m in dropped),
+                 fields=_(", ").join(
+                     _("score.metrics[{index}].weight (now {weight})").format(
+                         index=i, weight=f"{m.weight.normalize():f}") for i, m in dropped),
+                 weight=f"{total.normalize():f}", template=template_file(scheme))

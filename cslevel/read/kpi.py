@@ -21,7 +21,14 @@ from ..scheme import Scheme
 from . import values
 from .aggregate import RAW_AGENT, RAW_DATE, aggregate_rows, raw_field
 from .columns import Limits, _blank, _column, _convert, _decimal, _dicts, _scaled_column
-from .common import _empty_id, _months_of_rows, _unknown_level, spaced_ids
+from .common import (
+    _empty_id,
+    _months_of_rows,
+    _unknown_level,
+    drop_metric_hint,
+    spaced_ids,
+    weighted_metrics,
+)
 from .table import Table, find_table
 from .workbook import Sheet, explain_blanks, read_sheets
 
@@ -77,16 +84,20 @@ def understand_kpi(path: Path, scheme: Scheme, sheets: list[Sheet] | None = None
     if READY in table.columns and scheme.score.source != "metrics":
         return KpiPlan(table, "ready", fields)
     if not has_metrics:
-        missing = [fields[f][0] for f in metric_fields if f not in table.columns]
-        raise CslevelError(Problem(
-            _("the KPI workbook has neither a score column ({column}) nor every metric column "
-              "(missing: {missing})").format(
-                  column=scheme.score.ready_column[0],
-                  missing=_(", ").join(missing) or _("no metrics defined")),
-            Source(path.name, table.sheet.name, table.header_row),
-            hint=_("Columns found: {columns}. Add the missing columns or rename them as the "
-                   "template says.").format(
-                       columns=_(", ").join(h for h in table.headers if h))))
+        absent = [f for f in metric_fields if f not in table.columns]
+        missing = _(", ").join(fields[f][0] for f in absent) or _("no metrics defined")
+        message = (_("the KPI workbook has no column for {missing}, which the score needs")
+                   .format(missing=missing) if scheme.score.source == "metrics" else
+                   _("the KPI workbook has neither a score column ({column}) nor every metric "
+                     "column (missing: {missing})").format(
+                         column=scheme.score.ready_column[0], missing=missing))
+        hint = _("Columns found: {columns}. Add the missing columns or rename them as the "
+                 "template says.").format(columns=_(", ").join(h for h in table.headers if h))
+        if absent:
+            hint = _("{hint} {more}").format(hint=hint, more=drop_metric_hint(
+                scheme, [f.removeprefix("metric:") for f in absent], path.name))
+        raise CslevelError(Problem(message, Source(path.name, table.sheet.name,
+                                                   table.header_row), hint=hint))
     return KpiPlan(table, "metrics", fields)
 
 
@@ -107,7 +118,10 @@ def _read_kpi(path: Path, scheme: Scheme, month: Month | None,
     if plan.mode == "raw":
         rows = aggregate_rows(table, scheme, path, month, problems)
         raw = {m.key: m for m in scheme.aggregate.metrics} if scheme.aggregate else {}
+        weighted = weighted_metrics(scheme)
         for metric in scheme.score.metrics:
+            if metric.key not in weighted:
+                continue  # read for reference only: nothing to make it from is no problem
             source = raw.get(metric.key)
             if source is None:
                 problems.append(Problem(
@@ -116,7 +130,7 @@ def _read_kpi(path: Path, scheme: Scheme, month: Month | None,
                     hint=_("Add a metric with key {key} under aggregate.metrics.").format(
                         key=metric.key)))
                 continue
-            if source.how != "count" and raw_field(source) not in table.columns:
+            if source.column and raw_field(source) not in table.columns:
                 continue  # already reported: the column is missing
             if any(metric.key not in row.metrics for row in rows):
                 missing = [row for row in rows if metric.key not in row.metrics]
@@ -211,7 +225,10 @@ def _read_kpi(path: Path, scheme: Scheme, month: Month | None,
                    _("Use the agent's id as text, e.g. 0007.")) or nothing
     # (ids that are the cells as read are all plain text: none is missing)
     ids_missing = ids is not _column(table, "agent_id") and None in ids
-    if ids is not _column(table, "agent_id"):  # (ids as read are plain text: no space)
+    # (ids as read are plain text: no space; names in the agent column of raw rows, such as
+    # Avaya's "Agent", lose their spaces without a warning, as raw rows' do)
+    if ids is not _column(table, "agent_id") and (
+            table.columns.get("agent_id") != table.columns.get(RAW_AGENT)):
         spaced_ids(table, problems)
     for p in [p for p, got in enumerate(ids) if got is None] if ids_missing else ():
         if _blank(_column_value(table, p, "agent_id")):

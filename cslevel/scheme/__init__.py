@@ -26,10 +26,12 @@ from .attendance import (
 )
 from .fields import Bounds, Count, Figure, Money, Weight
 from .load import (
+    note_template_file,
     parse_scheme,
     read_template,
     shipped_template_names,
     shipped_templates_dir,
+    template_file,
     template_hash,
 )
 from .models import TRACK_RULES, Columns, Level, Scheme, Track
@@ -70,7 +72,6 @@ __all__ = [
     "Level", "Metric", "Money", "Pay", "PerformancePay", "Profile", "ProfileItem", "Promotion",
     "RoleWeights", "Scheme", "ScoreRule", "SeniorityPay", "Standard", "Step",
     "SupervisorAllowance", "TeamLeadPay", "TenureBand", "TierFloors", "Track", "Weight",
-    "normalize_label", "parse_scheme", "read_template", "shipped_template_names",
-    "shipped_templates_dir",
-    "template_hash",
+    "normalize_label", "note_template_file", "parse_scheme", "read_template",
+    "shipped_template_names", "shipped_templates_dir", "template_file", "template_hash",
 ]

@@ -102,12 +102,30 @@ def _parse_scheme(text: str, origin: str) -> Scheme:
         raise CslevelError(problems) from None
 
 
+# the file each scheme was last read from, as the user named it, by the scheme's id (each
+# entry holds its scheme, so the id stays its own; a process reads a handful of templates)
+_FILES: dict[int, tuple[Scheme, str]] = {}
+
+
+def note_template_file(scheme: Scheme, file: str) -> None:
+    _FILES[id(scheme)] = (scheme, file)
+
+
+def template_file(scheme: Scheme) -> str:
+    """The template file a hint tells the clerk to edit: the path given to --scheme, the
+    shipped file's name (calls.yaml) for a shipped template, else `<scheme id>.yaml`."""
+    known = _FILES.get(id(scheme))
+    return known[1] if known is not None and known[0] is scheme else f"{scheme.scheme}.yaml"
+
+
 def read_template(name_or_path: str) -> tuple[Scheme, str, Path]:
     """`star` or `path/to/template.yaml` -> (Scheme, template text, its path); a pay table it
     names is not applied here (`cslevel.templates.load_scheme` applies it)."""
     path = Path(name_or_path)
+    shown = name_or_path
     if not (path.suffix in {".yaml", ".yml"} or path.exists()):
         path = shipped_templates_dir() / f"{name_or_path}.yaml"
+        shown = path.name
         if not path.is_file():
             known = ", ".join(shipped_template_names())
             raise CslevelError(Problem(
@@ -118,7 +136,9 @@ def read_template(name_or_path: str) -> tuple[Scheme, str, Path]:
         raise CslevelError(Problem(_("template file not found: {path}").format(path=path),
                                    hint=_("Check the path given to --scheme.")))
     text = path.read_text(encoding="utf-8-sig")
-    return parse_scheme(text, str(path)), text, path
+    scheme = parse_scheme(text, str(path))
+    note_template_file(scheme, shown)
+    return scheme, text, path
 
 
 def template_hash(text: str) -> str:

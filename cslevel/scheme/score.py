@@ -157,17 +157,26 @@ class Profile(_Model):
 
 
 class AggregateMetric(_Model):
-    """How one monthly figure is made from raw rows (one row per call or ticket)."""
+    """How one monthly figure is made from raw rows (one row per call or ticket). A count
+    with a column and values counts the rows whose cell is one of the values (answered calls
+    by 通话状态); a share with both values and at_least takes either (满意/非常满意 or a rating
+    of 4 or 5); cells in `skip_values` (未评价) are left out like blanks; a mean with
+    `skip_zero` leaves out zeros (the 00:00:00 talk time of an unanswered call)."""
 
     key: str
     how: Literal["mean", "sum", "count", "share"]
-    column: list[str] = Field(default_factory=list)  # aliases of the raw column (not for count)
-    values: list[str] = Field(default_factory=list)  # share: cell values that count as yes
+    column: list[str] = Field(default_factory=list)  # aliases of the raw column
+    values: list[str] = Field(default_factory=list)  # share, count: cell values that count as yes
     at_least: Figure | None = None  # share: numeric cells at or above this count as yes
+    skip_values: list[str] = Field(default_factory=list)  # cell values left out like blanks
+    skip_zero: bool = False  # mean: zeros are left out like blanks
     unit: Literal["number", "seconds"] = "number"
 
     @model_validator(mode="after")
     def _complete(self) -> AggregateMetric:
+        if self.how == "count" and self.column and not self.values:
+            raise ValueError(_("{key}: 'count' of a column needs values (e.g. [已接听])")
+                             .format(key=self.key))
         if self.how != "count" and not self.column:
             raise ValueError(_("{key}: '{how}' needs the raw column's names (column)")
                              .format(key=self.key, how=self.how))
