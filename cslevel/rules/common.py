@@ -44,10 +44,12 @@ def average(scores: Mapping[Month, Score], months: list[Month]) -> Decimal:
 EXAM_FAILED = "probation_exam_failed"
 
 
-def exam_failures(floors: Mapping[str, Decimal], score: Score | None) -> list[str] | None:
+def exam_failures(floors: Mapping[str, Decimal], score: Score | None,
+                  names: Mapping[str, str] | None = None) -> list[str] | None:
     """The probation exam taken in a month (004 试用考核: theory, practical, typing, product
     knowledge…): None when the month's score holds none of its parts, else the parts under
-    their floors, worded (a part left blank fails), [] for a pass."""
+    their floors, worded with `names` (the metrics' names by key; a part left blank fails),
+    [] for a pass."""
     if not floors or score is None:
         return None
     metrics = score.metrics
@@ -57,5 +59,7 @@ def exam_failures(floors: Mapping[str, Decimal], score: Score | None) -> list[st
     for key, floor in floors.items():
         value = metrics.get(key)
         if value is None or value < floor:
-            out.append(f"{key} {'—' if value is None else fmt_number(value)} < {fmt_number(floor)}")
+            shown = (names or {}).get(key, key)
+            out.append(f"{shown} {'—' if value is None else fmt_number(value)} < "
+                       f"{fmt_number(floor)}")
     return out

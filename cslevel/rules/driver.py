@@ -208,6 +208,7 @@ class _Setting(NamedTuple):
     # exam), and the level a pass gives from the month after
     exam: Mapping[str, Decimal] | None = None
     exam_level: str = ""
+    exam_names: Mapping[str, str] | None = None  # the exam's parts' names, by metric key
 
 
 def setting(kind: RuleKind, scheme: Scheme, window: int) -> _Setting:
@@ -237,7 +238,8 @@ def _one_setting(kind: RuleKind, scheme: Scheme, window: int) -> _Setting:
         scheme.entry_level, translated(trial.note) if trial is not None and trial.note else "",
         translated(trial.ends) if trial is not None and trial.ends else None, missing is not None,
         not skip, missing_note, missing is not None and missing.counted, exam=exam,
-        exam_level=rule.exam_passed_level or scheme.entry_level)
+        exam_level=rule.exam_passed_level or scheme.entry_level,
+        exam_names={m.key: m.name for m in scheme.score.metrics if m.key in rule.exam_floors})
 
 
 def replay_agent(run: _Setting, agent: Agent, scores: Mapping[Month, Score], through: Month,
@@ -457,7 +459,7 @@ def _follow_examined(run: _Setting, who: Who, states: list[MonthState], months: 
         done += 1
         score = get(month)
         decision, flags, note = None, (), run.trial_note
-        failed = exam_failures(run.exam, score)
+        failed = exam_failures(run.exam, score, run.exam_names)
         if failed == []:
             failed_before = False
             decision = move(who, month, level, run.exam_level, "trial_end", "probation_exam",
