@@ -195,3 +195,55 @@ def test_cba_experience_not_whole_months_is_refused(tmp_path: Path, cli) -> None
     assert "roster.xlsx › Sheet1 › C2: experience before joining: 1.5 is not a whole number " \
         "of months from 0 to 600 — Give the months of relevant experience before joining, " \
         "e.g. 24, or leave the cell empty for none." in out + err
+
+
+# --- the reasons and notes, in both languages -------------------------------------------------
+def _texts() -> dict[str, str]:
+    """The new reasons and notes, from real rule runs."""
+    passed = _grade_hire(_exam())[1][0].decision
+    up = _cba(date(2020, 1, 1), "85", level="B")[1][-1].decision
+    down = _cba(date(2020, 1, 1), "59.99", level="B")[1][-1].decision
+    short = _cba(date(2024, 2, 1), "92", level="B")[1][-1].note
+    same = _cba(date(2020, 1, 1), "70", level="B")[1][-1].note
+    agent = Agent("1", team="一组", hire_date=date(2026, 1, 5), first_month=JAN)
+    dc = _path(DC, agent, {JAN: Score("1", JAN, Decimal(90), _exam(typing="39"), team_rank=1),
+                           JAN + 1: Score("1", JAN + 1, Decimal(90), _exam(), team_rank=1)},
+               JAN + 1)[1]
+    regular = Agent("1", team="一组", hire_date=date(2024, 1, 1), start_level="D",
+                    first_month=JAN)
+    blocked = _path(DC, regular, {JAN + i: Score("1", JAN + i, Decimal(90), {
+        "complaints": Decimal(0)}, team_rank=1) for i in range(3)}, JAN + 2)[1][-1].note
+    assert passed is not None and up is not None and down is not None
+    assert dc[1].decision is not None
+    return {"passed": passed.reason, "up": up.reason, "down": down.reason, "short": short,
+            "same": same, "dc_failed": dc[0].note, "dc_passed": dc[1].decision.reason,
+            "blocked": blocked}
+
+
+def test_reasons_in_chinese() -> None:
+    assert _texts() == {
+        "passed": "试用考核通过：2026-02起为转正（按正式岗位发薪），满6个月后再定级",
+        "up": "年度评审：全年平均85（≥85），司龄84个月（≥36），2027-01起为A",
+        "down": "年度评审：全年平均59.99（<60），2027-01起降为C",
+        "short": "年度评审：平均92（≥85），但司龄35个月，不足A要求的36个月",
+        "same": "年度评审：全年平均70，级别不变",
+        "dc_failed": "无成绩或试用期，连续计数清零；试用考核未通过（打字速度 39 < 40）：延长试用或辞退，由人决定",
+        "dc_passed": "试用考核通过：2026-03起转正为D",
+        "blocked": "组内第1名；近3个月未被评为优秀员工",
+    }
+
+
+@pytest.mark.language("en")
+def test_reasons_in_english() -> None:
+    assert _texts() == {
+        "passed": "probation exam passed: regular (转正) from 2026-02, before the 6-month gate",
+        "up": "yearly review: average of the year 85 (≥85), 84 months in post (≥36): A from "
+              "2027-01",
+        "down": "yearly review: average of the year 59.99 (<60): C from 2027-01",
+        "short": "yearly review: average 92 (≥85), but 35 months in post, fewer than the 36 of A",
+        "same": "yearly review: average of the year 70: unchanged",
+        "dc_failed": "no score or trial: the count restarts; probation exam failed (打字速度 39 < "
+                     "40): extend the trial or dismiss, for a person to decide",
+        "dc_passed": "probation exam passed: regular (D) from 2026-03",
+        "blocked": "place 1 in the team; not named employee of the month in the last 3 months",
+    }
