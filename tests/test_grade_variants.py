@@ -247,3 +247,30 @@ def test_reasons_in_english() -> None:
         "dc_passed": "probation exam passed: regular (D) from 2026-03",
         "blocked": "place 1 in the team; not named employee of the month in the last 3 months",
     }
+
+
+def test_dc_month_through_the_cli(tmp_path: Path, cli_json) -> None:
+    """D→C through the CLI: a new hire's exam passed in 01 (D from 02), one failed (still
+    见习 after the 3 trial months, flagged); two regular agents on top 3 months in a row, only
+    the one named 优秀员工 in 03 is promoted."""
+    write_xlsx(tmp_path / "roster.xlsx", [
+        ["工号", "组别", "入职日期", "当前级别"], ["0001", "一组", "2024-01-01", "D"],
+        ["0002", "一组", "2024-01-01", "D"], ["0003", "一组", "2026-01-01", "见习"],
+        ["0004", "一组", "2026-01-01", "见习"]])
+    header = ["工号", "综合得分", "客户投诉次数", "优秀员工", "理论考试", "实操考试", "打字速度",
+              "产品知识考核"]
+    for month in (1, 2, 3, 4):
+        exam = {"0003": [80, 85, 40, 80], "0004": [80, 85, 40, 79.99]} if month == 1 else {}
+        write_xlsx(tmp_path / f"kpi_2026-{month:02d}.xlsx", [header] + [
+            [a, score, 0, int(a == "0001" and month == 3), *exam.get(a, [None] * 4)]
+            for a, score in (("0001", 95), ("0002", 94), ("0003", 50), ("0004", 40))])
+    cli_json("score", "kpi_2026-*.xlsx", "--roster", "roster.xlsx", "--scheme", "grade_dc",
+             "--out", "out/")
+    promoted = cli_json("promote")
+    assert {lv["agent_id"]: lv["level"] for lv in promoted["levels"]} == {
+        "0001": "C", "0002": "D", "0003": "D", "0004": "见习"}
+    levels = {a: [m["level"] for m in cli_json("history", a)["months"]]
+              for a in ("0001", "0003", "0004")}
+    assert levels == {"0001": ["D", "D", "D", "C"], "0003": ["见习", "D", "D", "D"],
+                      "0004": ["见习"] * 4}
+    assert cli_json("history", "0004")["months"][0]["flags"] == ["probation_exam_failed"]

@@ -449,12 +449,12 @@ def _follow_examined(run: _Setting, who: Who, states: list[MonthState], months: 
     trial_level, trial_end = run.trial_level, who.trial_end
     agent, get = who.agent, who.scores.get
     leave = Month.of(agent.leave_date) if agent.leave_date else None
-    failed_before = False
+    # a fail on record (months taken before, e.g. up to a checkpoint): still in trial since
+    failed_before = any(EXAM_FAILED in s.flags for s in states)
     done = 0
     for month in months:
-        in_trial = level == trial_level and trial_end is not None and (
-            month <= trial_end or failed_before)
-        if not in_trial:
+        # past its months, the trial level means a trial extended after a failed exam
+        if level != trial_level or trial_end is None:
             break
         done += 1
         score = get(month)
@@ -471,7 +471,7 @@ def _follow_examined(run: _Setting, who: Who, states: list[MonthState], months: 
             note = _joined(note, _("probation exam failed ({parts}): extend the trial or "
                                    "dismiss, for a person to decide").format(
                 parts=_("; ").join(failed)))
-        elif month >= trial_end and failed_before:
+        elif month > trial_end or (month == trial_end and failed_before):
             note = _joined(note, _("trial extended after a failed probation exam"))
         elif month == trial_end:
             decision = move(who, month, level, run.entry_level, "trial_end", "trial_end",
