@@ -458,7 +458,8 @@ def _follow_examined(run: _Setting, who: Who, states: list[MonthState], months: 
             break
         done += 1
         score = get(month)
-        decision, flags, note = None, (), run.trial_note
+        decision, note = None, run.trial_note
+        flags: tuple[str, ...] = ()
         failed = exam_failures(run.exam, score, run.exam_names)
         if failed == []:
             failed_before = False
