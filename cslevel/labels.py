@@ -19,7 +19,8 @@ RULE_LABEL = Labels({
     "review_down": N_("review average below the line"), "score_band": N_("score band"),
     "tier_up": N_("every floor of a higher tier"), "tier_down": N_("below the tier's floors"),
     "tenure_grade": N_("tenure and average"), "rank_streak": N_("top of the team in a row"),
-    "quarterly_standard": N_("quarterly standard")})
+    "quarterly_standard": N_("quarterly standard"),
+    "probation_exam": N_("probation exam passed")})
 # the template's rule kinds (promotion.rule), as `templates list` and `validate` say them
 RULE_KIND_LABEL = Labels({
     "streak": N_("months in a row"), "window_average": N_("review on the window's average"),

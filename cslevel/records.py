@@ -203,6 +203,7 @@ class RosterRow:
     current_level: str | None = None
     supervisor_tier: str | None = None
     team_lead: bool = False
+    experience_months: int = 0  # relevant experience before joining (从业经验), in months
 
 
 NO_METRICS: Mapping[str, Decimal] = MappingProxyType({})  # a read-only, shared empty
@@ -239,6 +240,9 @@ class Agent:
     in_roster: bool = False
     supervisor_tier: str | None = None  # supervisor allowance tier (roster)
     team_lead: bool = False  # leads a team (roster)
+    # months of relevant experience before joining (roster), counted as months in post by
+    # the tenure gates (grade variant C/B/A, 从业经验)
+    experience_months: int = 0
 
 
 @dataclass(frozen=True)

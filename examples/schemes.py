@@ -52,7 +52,7 @@ def _write(path: Path, title: str, header: list[str], rows: list[list[object]]) 
                 sheet.write_string(r, c, value)
             elif isinstance(value, datetime):
                 sheet.write_datetime(r, c, value, stamp)
-            else:
+            elif value is not None:  # (None: a blank cell)
                 sheet.write_number(r, c, value)
     book.close()
 
@@ -116,35 +116,78 @@ def tier(folder: Path, rng: random.Random) -> None:
                              round(2.5 * at(i, m)), round(1.4 * at(i, m))], rng)
 
 
+# The probation exam (理论, 实操, 打字, 产品知识) by agent index and month: 0109 (hired 2026-02)
+# passes in its hire month, so it is 转正 (paid as G1) from 03 and G1/G2 from the 6-month
+# gate; 0101 (hired 2025-11) fails the product-knowledge part in 01 (flagged, kept 见习 past
+# its gate at the close of 04) and passes a retake in 05.
+GRADE_EXAMS: dict[tuple[int, int], list[object]] = {
+    (8, 2): [86, 88, 52, 84], (0, 1): [84, 87, 45, 72], (0, 5): [85, 90, 48, 83]}
+
+
 def grade(folder: Path, rng: random.Random) -> None:
     hired = ["2025-11-01", "2025-06-01", "2024-12-01", "2024-09-01", "2023-11-01", "2023-02-01",
              "2022-10-01", "2021-05-01", "2026-02-01", "2024-03-01", "2023-08-01", "2020-01-01"]
     levels = ["见习", "G1", "G2", "G2", "G3", "G4", "G4", "G5", "见习", "G2", "G3", "G6"]
     _roster(folder, levels, hired)
     base = [rng.uniform(70, 95) for _ in AGENTS]
-    _months(folder, "月度绩效表", ["绩效分值"],
-            lambda i, m, r: [round(min(100, base[i] + r.uniform(-6, 6)), 1)], rng, hired)
+    _months(folder, "月度绩效表", ["绩效分值", "理论考试", "实操考试", "打字速度", "产品知识考核"],
+            lambda i, m, r: [round(min(100, base[i] + r.uniform(-6, 6)), 1),
+                             *GRADE_EXAMS.get((i, m), [None] * 4)], rng, hired)
+
+
+# C/B/A, reviewed once a year at the close of 12: (hire date, grade before 2026-01 as clerks
+# spell it, months of experience before joining, the agent's usual score). Up from a year's
+# average ≥ 85 with the months for the next grade, down under 60:
+# 0101, 0103 C → B; 0104 B → A; 0105 B → A only with its 24 months before joining (34 in
+# post); 0106 (35 months, 92) stays B, one month short of A; 0112 (hired 2026-08, 5 months)
+# C → B with 1 month before joining; 0107 A → B and 0111 B → C (averages under 60); 0109
+# (52) stays C, the lowest grade.
+CBA_AGENTS = [("2025-09-01", "C", 0, 90), ("2025-12-01", "初级", 0, 75),
+              ("2026-03-01", "", 0, 90), ("2023-05-01", "B级", 0, 90),
+              ("2024-03-01", "B", 24, 90), ("2024-02-01", "中级", 0, 92),
+              ("2022-01-01", "A", 0, 55), ("2021-06-01", "高级", 0, 80),
+              ("2025-08-01", "C", 0, 52), ("2024-07-01", "B", 0, 72),
+              ("2025-05-01", "B", 0, 54), ("2026-08-01", "", 1, 90)]
 
 
 def grade_cba(folder: Path, rng: random.Random) -> None:
-    """C/B/A: months in post are the gate (B from 6, A from 36). Hire dates are spread so
-    that agents cross a gate during the year; the roster holds each agent's grade before
-    2026-01, spelt as clerks do (C, 初级, B级, 中级, A, 高级), blank for the year's two hires."""
-    hired = ["2025-09-01", "2025-12-01", "2026-03-01", "2023-05-01", "2023-12-01", "2024-02-01",
-             "2022-01-01", "2021-06-01", "2025-08-01", "2024-07-01", "2025-05-01", "2026-07-01"]
-    levels = ["C", "初级", "", "B级", "B", "中级", "A", "高级", "C", "B", "B", ""]
-    _roster(folder, levels, hired)
-    base = [rng.uniform(65, 95) for _ in AGENTS]
+    """C/B/A: a yearly review at the close of 12 on the year's average, the gates (B from 6
+    months, A from 36) counting experience before joining (the roster's 入职前经验（月）). The
+    roster spells grades as clerks do (C, 初级, B级, 中级, A, 高级), blank for the year's two
+    hires."""
+    hired = [h for h, *_ in CBA_AGENTS]
+    rows = [[a, n, t, h, lv, exp or None] for a, n, t, (h, lv, exp, _s) in
+            zip(AGENTS, NAMES, TEAMS, CBA_AGENTS)]
+    _write(folder / "roster.xlsx", "客服部花名册",
+           ["工号", "姓名", "组别", "入职日期", "当前级别", "入职前经验（月）"], rows)
     _months(folder, "月度绩效表", ["绩效分值"],
-            lambda i, m, r: [round(min(100, base[i] + r.uniform(-6, 6)), 1)], rng, hired)
+            lambda i, m, r: [round(min(100, CBA_AGENTS[i][3] + r.uniform(-3, 3)), 1)], rng,
+            hired)
+
+
+# The probation exam of the year's two D→C hires (见习, a 3-month trial): 0111 passes in 01
+# (D from 02); 0112 fails the practical part in 01 (flagged) and passes a retake in 03 (D
+# from 04).
+DC_EXAMS: dict[tuple[int, int], list[object]] = {
+    (10, 1): [88, 90, 55, 86], (11, 1): [82, 80, 50, 85], (11, 3): [84, 86, 51, 88]}
 
 
 def grade_dc(folder: Path, rng: random.Random) -> None:
-    _roster(folder, ["D"] * 12, ["2024-01-01"] * 10 + ["2026-01-01"] * 2)
+    """D→C: the top 3 of the team 3 months in a row, a year in post, no complaint, and named
+    优秀员工 in the last three months: each month the team's best score is named."""
+    _roster(folder, ["D"] * 10 + ["见习"] * 2, ["2024-01-01"] * 10 + ["2026-01-01"] * 2)
     base = [rng.uniform(60, 95) for _ in AGENTS]
-    _months(folder, "综合排名表", ["综合得分", "客户投诉次数"],
-            lambda i, m, r: [round(base[i] + r.uniform(-6, 6), 1), 1 if r.random() < 0.08 else 0],
-            rng)
+    for month in range(1, 13):
+        score = [round(base[i] + rng.uniform(-6, 6), 1) for i in range(len(AGENTS))]
+        complaints = [1 if rng.random() < 0.08 else 0 for _ in AGENTS]
+        best = {team: max((s, i) for i, s in enumerate(score) if TEAMS[i] == team)[1]
+                for team in set(TEAMS)}
+        rows = [[agent, NAMES[i], TEAMS[i], score[i], complaints[i],
+                 int(best[TEAMS[i]] == i), *DC_EXAMS.get((i, month), [None] * 4)]
+                for i, agent in enumerate(AGENTS)]
+        _write(folder / f"kpi_2026-{month:02d}.xlsx", f"2026年{month:02d}月综合排名表",
+               ["工号", "姓名", "组别", "综合得分", "客户投诉次数", "优秀员工", "理论考试", "实操考试",
+                "打字速度", "产品知识考核"], rows)
 
 
 # Which standard each assistant's figures meet in Q1..Q4 (一级, 二级, or None: neither).

@@ -8,8 +8,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from conftest import write_xlsx
+
 from cslevel.records import Agent, Month, Score
 from cslevel.rules import replay
 from cslevel.templates import load_scheme
@@ -61,10 +61,17 @@ def test_grade_scheme_through_the_cli(tmp_path: Path, cli_json) -> None:
 @pytest.mark.parametrize(("hired", "grade"), [
     ("2026-01-01", "C"), ("2025-12-01", "B"), ("2023-07-01", "B"), ("2023-06-01", "A")])
 def test_cba_variant_by_tenure_alone(tmp_path: Path, cli_json, hired: str, grade: str) -> None:
-    """Months in post when June starts: 2026-01 -> 5, 2025-12 -> 6, 2023-07 -> 35, 2023-06 -> 36."""
+    """Months in post when June starts: 2026-01 -> 5, 2025-12 -> 6, 2023-07 -> 35, 2023-06 -> 36.
+    The shipped C/B/A template moves only at its yearly review; without it (the three yearly
+    fields taken out) the gates move agents by tenure alone."""
+    shipped = (Path(__file__).parents[1] / "templates" / "grade_cba.yaml").read_text("utf-8")
+    kept = [line for line in shipped.splitlines() if not line.startswith("  yearly_")]
+    assert len(kept) == len(shipped.splitlines()) - 3
+    (tmp_path / "cba_monthly.yaml").write_text("\n".join(kept), "utf-8")
     write_xlsx(tmp_path / "roster.xlsx", [["工号", "入职日期"], ["0001", hired]])
     write_xlsx(tmp_path / "kpi_2026-05.xlsx", [["工号", "绩效分值"], ["0001", 60]])
-    cli_json("score", "kpi_2026-05.xlsx", "--roster", "roster.xlsx", "--scheme", "grade_cba")
+    cli_json("score", "kpi_2026-05.xlsx", "--roster", "roster.xlsx", "--scheme",
+             "cba_monthly.yaml")
     assert cli_json("promote")["levels"] == [{"agent_id": "0001", "level": grade,
                                               "month": "2026-06"}]
 
@@ -73,18 +80,20 @@ def test_probation_exam_failed_keeps_the_trial_and_is_flagged(tmp_path: Path,
                                                                cli_json) -> None:
     write_xlsx(tmp_path / "roster.xlsx", [["工号", "入职日期"], ["0001", "2026-01-05"],
                                           ["0002", "2026-01-05"]])
-    exam = {1: (["0001", 90, 82, 90, 45], ["0002", 90, 79.99, 90, 45])}  # theory < 80 fails
-    header = ["工号", "绩效分值", "理论考试", "实操考试", "打字速度"]
+    exam = {1: (["0001", 90, 82, 90, 45, 80], ["0002", 90, 79.99, 90, 45, 90])}  # theory < 80
+    header = ["工号", "绩效分值", "理论考试", "实操考试", "打字速度", "产品知识考核"]
     for month in range(1, 9):
         rows = list(exam.get(month, (["0001", 90], ["0002", 90])))
         if month == 7:  # 0002 passes a second exam
-            rows[1] = ["0002", 90, 85, 85, 40]
+            rows[1] = ["0002", 90, 85, 85, 40, 80]
         write_xlsx(tmp_path / f"kpi_2026-{month:02d}.xlsx",
-                   [header] + [r + [None] * (5 - len(r)) for r in rows])
+                   [header] + [r + [None] * (6 - len(r)) for r in rows])
     cli_json("score", "kpi_2026-*.xlsx", "--roster", "roster.xlsx", "--scheme", "grade",
              "--out", "out/")
     first = cli_json("history", "0002")["months"]
     assert first[0]["flags"] == ["probation_exam_failed"]
     # still in trial after its 6 months; the exam passed in 07 places it from 08 (07: 90)
     assert [m["level"] for m in first] == ["见习"] * 7 + ["G2"]
-    assert [m["level"] for m in cli_json("history", "0001")["months"]][6] == "G1"
+    # 0001 passed in 01: 转正 (paid as G1) from 02, G1 at the 6-month gate (07)
+    assert [m["level"] for m in cli_json("history", "0001")["months"]] == (
+        ["见习"] + ["转正"] * 5 + ["G1", "G2"])

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from conftest import write_xlsx
 
-HEADER = ["工号", "组别", "入职日期", "当前级别", "综合得分", "客户投诉次数"]
+HEADER = ["工号", "组别", "入职日期", "当前级别", "综合得分", "客户投诉次数", "优秀员工"]
 TEAM = ["0001", "0002", "0003", "0004", "0005"]
 
 
@@ -16,7 +16,8 @@ def _month(tmp_path: Path, month: int, scores: dict[str, float],
     rows: list[list[object]] = [HEADER]
     for agent in TEAM:
         hired = "2026-01-01" if agent == "0005" else "2024-01-01"
-        rows.append([agent, "一组", hired, "D", scores[agent], (complaints or {}).get(agent, 0)])
+        rows.append([agent, "一组", hired, "D", scores[agent], (complaints or {}).get(agent, 0),
+                     1])  # named employee of the month: not what these tests are about
     return write_xlsx(tmp_path / f"kpi_2026-{month:02d}.xlsx", rows)
 
 

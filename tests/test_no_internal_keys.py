@@ -277,12 +277,12 @@ def _tier(tmp_path: Path) -> tuple[list[tuple[str, ...]], set[str]]:
 def _grade(tmp_path: Path) -> tuple[list[tuple[str, ...]], set[str]]:
     write_xlsx(tmp_path / "roster.xlsx", [["工号", "入职日期"], ["0001", "2026-01-05"],
                                           ["0002", "2026-01-05"], ["0003", "2020-01-05"]])
-    header = ["工号", "绩效分值", "理论考试", "实操考试", "打字速度"]
-    for month in range(1, 8):
-        rows = [["0001", 90, 82, 90, 45], ["0002", 90, 79.99, 90, 45]] if month == 1 else [
-            ["0001", 90, None, None, None], ["0002", 90, None, None, None]]
+    header = ["工号", "绩效分值", "理论考试", "实操考试", "打字速度", "产品知识考核"]
+    for month in range(1, 8):  # 0001 passes (转正 from 02), 0002 fails
+        rows = [["0001", 90, 82, 90, 45, 80], ["0002", 90, 79.99, 90, 45, 80]] if month == 1 else [
+            ["0001", 90, None, None, None, None], ["0002", 90, None, None, None, None]]
         write_xlsx(tmp_path / f"kpi_2026-{month:02d}.xlsx",
-                   [header, *rows, ["0003", 95, None, None, None]])
+                   [header, *rows, ["0003", 95, None, None, None, None]])
     files = [f"kpi_2026-{m:02d}.xlsx" for m in range(1, 8)]
     return [("score", *files, "--roster", "roster.xlsx", "--scheme", "grade", "--out", "out/")], {
         "0001", "0002", "0003", "roster.xlsx", "2026-01-05", "2020-01-05"}

@@ -102,7 +102,8 @@ def test_migrations_are_recorded_once(tmp_path: Path, cli, db_url: str) -> None:
         (1, "create history tables"), (2, "supervisor allowance tier and team lead on agents"),
         (3, "month locks and audit trail"), (4, "output files promised by a committed run"),
         (5, "adjustments: scores and levels set by a person"),
-        (6, "results of signed sign-off lists"), (7, "payroll lines paid at lock")]
+        (6, "results of signed sign-off lists"), (7, "payroll lines paid at lock"),
+        (8, "experience before joining on agents")]
     assert all(STAMP.fullmatch(at) for _, _, at in migrations)
     assert table_names(db_url) == TABLES
     _kpi(tmp_path, "2026-11", [["0001", "甲", "一组", 112]])
@@ -121,7 +122,8 @@ def test_a_history_from_before_migration_2_is_upgraded(tmp_path: Path, cli_json,
 
     with engine(db_url) as eng, eng.begin() as conn:  # back to what migration 1 made
         for sql in ("ALTER TABLE agents DROP COLUMN supervisor_tier",
-                    "ALTER TABLE agents DROP COLUMN team_lead", "DROP TABLE locks",
+                    "ALTER TABLE agents DROP COLUMN team_lead",
+                    "ALTER TABLE agents DROP COLUMN experience_months", "DROP TABLE locks",
                     "DROP TABLE audit", "DROP TABLE output_files", "DROP TABLE adjustments",
                     "DELETE FROM schema_migrations WHERE version >= 2"):
             conn.execute(text(sql))

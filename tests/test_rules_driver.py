@@ -45,6 +45,11 @@ def _scheme(name: str, *, trial_months: int | None = None, **promotion: Any) -> 
     return scheme.model_copy(update=update)
 
 
+OLD_GRADE: dict[str, Any] = {"exam_passed_level": None}
+OLD_CBA: dict[str, Any] = {"yearly_review_month": None, "yearly_up_at_least": None,
+                           "yearly_down_below": None}
+OLD_DC: dict[str, Any] = {"excellent_metric": None, "exam_floors": {}, "exam_passed_level": None}
+
 SCHEMES: dict[str, list[Scheme]] = {
     "streak": [_scheme("star"), _scheme("star", missing_month="skip"),
                _scheme("star", block_column=False), _scheme("star", trial_months=1),
@@ -58,11 +63,14 @@ SCHEMES: dict[str, list[Scheme]] = {
                        _scheme("weighted", probation_months=0, floor_level="普通·高级")],
     "score_bands": [_scheme("points"), _scheme("points", trial_months=2)],
     "tier_floors": [_scheme("tier"), _scheme("tier", trial_months=2)],
-    "tenure_grade": [_scheme("grade"), _scheme("grade", trial_months=2), _scheme("grade_cba"),
-                     _scheme("grade", exam_floors={})],
-    "rank_streak": [_scheme("grade_dc"), _scheme("grade_dc", trial_months=2),
-                    _scheme("grade_dc", min_tenure_months=0, clean_metric=None),
-                    _scheme("grade_dc", rank_top=1, clean_months=1)],
+    # (issue 21's new fields off: 转正 after a passed exam, the yearly review, 优秀员工 and the
+    # driver's probation exam are not in the oracle; their own tests in test_grade*.py)
+    "tenure_grade": [_scheme("grade", **OLD_GRADE), _scheme("grade", trial_months=2, **OLD_GRADE),
+                     _scheme("grade_cba", **OLD_CBA), _scheme("grade", exam_floors={},
+                                                              exam_passed_level=None)],
+    "rank_streak": [_scheme("grade_dc", **OLD_DC), _scheme("grade_dc", trial_months=2, **OLD_DC),
+                    _scheme("grade_dc", min_tenure_months=0, clean_metric=None, **OLD_DC),
+                    _scheme("grade_dc", rank_top=1, clean_months=1, **OLD_DC)],
     "quarterly_standard": [_scheme("assistant"), _scheme("assistant", trial_months=2),
                            _scheme("assistant", worst_of_level_review=False),
                            _scheme("assistant", review_months=[6, 12], grant_in_a_row=1)],

@@ -74,7 +74,8 @@ def test_schema_migrations_are_recorded(tmp_path: Path, cli) -> None:
         (1, "create history tables"), (2, "supervisor allowance tier and team lead on agents"),
         (3, "month locks and audit trail"), (4, "output files promised by a committed run"),
         (5, "adjustments: scores and levels set by a person"),
-        (6, "results of signed sign-off lists"), (7, "payroll lines paid at lock")]
+        (6, "results of signed sign-off lists"), (7, "payroll lines paid at lock"),
+        (8, "experience before joining on agents")]
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", rows[0][2])
     tables = {r[0] for r in query(tmp_path / "history.db",
                                   "select name from sqlite_master where type = 'table'")}
@@ -279,6 +280,7 @@ def test_an_old_database_opens_with_this_version(tmp_path: Path, cli_json) -> No
     con = sqlite3.connect(db)  # take the database back to what migration 1 made
     con.execute("ALTER TABLE agents DROP COLUMN supervisor_tier")
     con.execute("ALTER TABLE agents DROP COLUMN team_lead")
+    con.execute("ALTER TABLE agents DROP COLUMN experience_months")
     con.execute("DROP TABLE locks")
     con.execute("DROP TABLE audit")
     con.execute("DROP TABLE output_files")

@@ -526,7 +526,7 @@ def merge_agents(
             agent_id=agent_id, name=name, team=team, role=role, hire_date=hire,
             leave_date=agent.leave_date, start_level=agent.start_level, first_month=first,
             in_roster=agent.in_roster, supervisor_tier=agent.supervisor_tier,
-            team_lead=agent.team_lead)
+            team_lead=agent.team_lead, experience_months=agent.experience_months)
     for info in roster:
         agent = current(info.agent_id)
         if agent is None:
@@ -536,7 +536,7 @@ def merge_agents(
                 continue  # left before the months on record
             agent = Agent(info.agent_id, info.name, info.team, info.role, info.hire_date,
                           info.leave_date, info.current_level, since, True,
-                          info.supervisor_tier, info.team_lead)
+                          info.supervisor_tier, info.team_lead, info.experience_months)
         else:
             if (info.current_level and agent.start_level
                     and info.current_level != agent.start_level and info.agent_id in known):
@@ -553,6 +553,7 @@ def merge_agents(
                 start_level=agent.start_level if info.agent_id in known
                 else (info.current_level or agent.start_level),
                 first_month=agent.first_month, in_roster=True,
-                supervisor_tier=info.supervisor_tier, team_lead=info.team_lead)
+                supervisor_tier=info.supervisor_tier, team_lead=info.team_lead,
+                experience_months=info.experience_months)
         changed[info.agent_id] = agent
     return changed

@@ -30,7 +30,18 @@ def roster_fields(scheme: Scheme) -> dict[str, list[str]]:
         fields["team_lead"] = scheme.pay.team_lead.column
     if scheme.tracks:
         fields["track"] = cols.track
+    if cols.experience:
+        fields["experience"] = cols.experience
     return fields
+
+
+def _experience_months(raw: object) -> int:
+    """Months of experience before joining: a whole number from 0 to 600."""
+    number = values.number(raw)[0]
+    if number != number.to_integral_value() or not 0 <= number <= 600:
+        raise ValueError(_("{value} is not a whole number of months from 0 to 600").format(
+            value=values.clean_text(raw)))
+    return int(number)
 
 
 def _on_track(scheme: Scheme, table: Table, index: int, raw: object, level: str | None,
@@ -104,6 +115,9 @@ def read_roster(path: Path, scheme: Scheme, table: Table | None = None
     date_what = {"hire_date": _("hire date"), "leave_date": _("leave date")}
     date_hint = _("Use a date such as 2026-03-10.")
     tier_what, lead_what, lead_hint = _("supervisor allowance"), _("team lead"), _("Use 是 or 否.")
+    experience_what = _("experience before joining")
+    experience_hint = _("Give the months of relevant experience before joining, e.g. 24, or "
+                        "leave the cell empty for none.")
     for index, cells in table.rows:
         errors_before = len(problems)
         agent = _id(table, index, problems)
@@ -120,6 +134,8 @@ def read_roster(path: Path, scheme: Scheme, table: Table | None = None
         tier = _coerce(table, index, "supervisor_tier", partial(_supervisor_tier, scheme),
                        problems, tier_what, "")
         lead = _coerce(table, index, "team_lead", values.flag, problems, lead_what, lead_hint)
+        experience = _coerce(table, index, "experience", _experience_months, problems,
+                             experience_what, experience_hint)
         if scheme.tracks:
             level = _on_track(scheme, table, index, table.cell(cells, "track"), level, problems)
         if agent is None or _new_errors(problems, errors_before):
@@ -127,7 +143,8 @@ def read_roster(path: Path, scheme: Scheme, table: Table | None = None
         out.append(RosterRow(agent, table.source(index), values.clean_text(table.cell(cells, "name")),
                              values.clean_text(table.cell(cells, "team")),
                              values.clean_text(table.cell(cells, "role")),
-                             dates["hire_date"], dates["leave_date"], level, tier, bool(lead)))
+                             dates["hire_date"], dates["leave_date"], level, tier, bool(lead),
+                             experience or 0))
     spaced_ids(table, problems)
     problems += duplicates([(r.agent_id, r.source) for r in out], _("roster"))
     return out, problems

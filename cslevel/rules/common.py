@@ -39,3 +39,27 @@ def average(scores: Mapping[Month, Score], months: list[Month]) -> Decimal:
     """The months' average score, rounded half up to the cent (as a review states it)."""
     total = sum((scores[m].value for m in months), Decimal(0))
     return (total / len(months)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+EXAM_FAILED = "probation_exam_failed"
+
+
+def exam_failures(floors: Mapping[str, Decimal], score: Score | None,
+                  names: Mapping[str, str] | None = None) -> list[str] | None:
+    """The probation exam taken in a month (004 试用考核: theory, practical, typing, product
+    knowledge…): None when the month's score holds none of its parts, else the parts under
+    their floors, worded with `names` (the metrics' names by key; a part left blank fails),
+    [] for a pass."""
+    if not floors or score is None:
+        return None
+    metrics = score.metrics
+    if all(metrics.get(k) is None for k in floors):
+        return None
+    out = []
+    for key, floor in floors.items():
+        value = metrics.get(key)
+        if value is None or value < floor:
+            shown = (names or {}).get(key, key)
+            out.append(f"{shown} {'—' if value is None else fmt_number(value)} < "
+                       f"{fmt_number(floor)}")
+    return out

@@ -40,6 +40,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import partial
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
@@ -55,7 +56,7 @@ from ..records import (
     Score,
     month_range,
 )
-from .common import last_month
+from .common import EXAM_FAILED, exam_failures, last_month
 
 if TYPE_CHECKING:
     from ..scheme import Scheme
@@ -203,6 +204,11 @@ class _Setting(NamedTuple):
     # (whose ladder is that track); None: one ladder
     tracks: Mapping[str, _Setting] | None = None
     track: str = ""  # the track's name, with tracks
+    # the probation exam's floors, for a rule kind whose trial is the driver's (None: no
+    # exam), and the level a pass gives from the month after
+    exam: Mapping[str, Decimal] | None = None
+    exam_level: str = ""
+    exam_names: Mapping[str, str] | None = None  # the exam's parts' names, by metric key
 
 
 def setting(kind: RuleKind, scheme: Scheme, window: int) -> _Setting:
@@ -224,11 +230,16 @@ def _one_setting(kind: RuleKind, scheme: Scheme, window: int) -> _Setting:
         scheme.promotion.missing_month == "skip")
     missing_note = "" if missing is None else translated(
         missing.skipped if skip and missing.skipped else missing.note)
+    rule = scheme.promotion
+    exam = rule.exam_floors if trial is not None and rule.exam_floors and (
+        scheme.trial_level is not None) else None
     return _Setting(
         kind, kind.prepare(scheme, window), scheme.trial_level, scheme.trial_months,
         scheme.entry_level, translated(trial.note) if trial is not None and trial.note else "",
         translated(trial.ends) if trial is not None and trial.ends else None, missing is not None,
-        not skip, missing_note, missing is not None and missing.counted)
+        not skip, missing_note, missing is not None and missing.counted, exam=exam,
+        exam_level=rule.exam_passed_level or scheme.entry_level,
+        exam_names={m.key: m.name for m in scheme.score.metrics if m.key in rule.exam_floors})
 
 
 def replay_agent(run: _Setting, agent: Agent, scores: Mapping[Month, Score], through: Month,
@@ -366,9 +377,10 @@ def _joined(*notes: str) -> str:
 
 
 def _follow(run: _Setting, who: Who, states: list[MonthState], months: list[Month],
-            level: str, state: State) -> tuple[str, State]:
+            level: str, state: State, *, examined: bool = False) -> tuple[str, State]:
     """Take `months` (in order, the agent's), appending their states; the level and the rule's
-    state at the close of the last."""
+    state at the close of the last. `examined`: the trial months with a probation exam are
+    taken (`_follow_examined`)."""
     if not months:
         return level, state
     if run.tracks is not None:  # the track of the level held (a placement may change it)
@@ -377,6 +389,8 @@ def _follow(run: _Setting, who: Who, states: list[MonthState], months: list[Mont
     agent_id, agent, trial_end = who.agent_id, who.agent, who.trial_end
     get, append = who.scores.get, states.append
     leave = Month.of(agent.leave_date) if agent.leave_date else None
+    if run.exam is not None and kind.trial is not None and not examined:
+        return _follow_examined(run, who, states, months, level, state)
     if kind.trial is not None and trial_end is not None and months[0] <= trial_end:
         in_trial = months[:(trial_end + 1) - months[0]]
         months = months[len(in_trial):]
@@ -422,6 +436,60 @@ def _follow(run: _Setting, who: Who, states: list[MonthState], months: list[Mont
             if by_level:
                 trial = level == run.trial_level
     return level, state
+
+
+def _follow_examined(run: _Setting, who: Who, states: list[MonthState], months: list[Month],
+                     level: str, state: State) -> tuple[str, State]:
+    """`_follow` for a rule kind whose trial is the driver's, with a probation exam (004
+    试用考核; the D→C variant): a month of trial whose score holds the exam passes (every
+    part at its floor: the exam's level from the month after, 次月薪资调整为正式岗位薪资) or
+    fails (flagged; the trial goes on past its months until an exam is passed: 延长试用期,
+    a person decides). Without an exam on record the trial ends after its months."""
+    assert run.exam is not None
+    trial_level, trial_end = run.trial_level, who.trial_end
+    agent, get = who.agent, who.scores.get
+    leave = Month.of(agent.leave_date) if agent.leave_date else None
+    # a fail on record (months taken before, e.g. up to a checkpoint): still in trial since
+    failed_before = any(EXAM_FAILED in s.flags for s in states)
+    done = 0
+    for month in months:
+        # past its months, the trial level means a trial extended after a failed exam
+        if level != trial_level or trial_end is None:
+            break
+        done += 1
+        score = get(month)
+        decision, note = None, run.trial_note
+        flags: tuple[str, ...] = ()
+        failed = exam_failures(run.exam, score, run.exam_names)
+        if failed == []:
+            failed_before = False
+            decision = move(who, month, level, run.exam_level, "trial_end", "probation_exam",
+                            _("probation exam passed: regular ({level}) from {effective}"),
+                            (month,))
+        elif failed:
+            failed_before = True
+            flags = (EXAM_FAILED,)
+            note = _joined(note, _("probation exam failed ({parts}): extend the trial or "
+                                   "dismiss, for a person to decide").format(
+                parts=_("; ").join(failed)))
+        elif month > trial_end or (month == trial_end and failed_before):
+            note = _joined(note, _("trial extended after a failed probation exam"))
+        elif month == trial_end:
+            decision = move(who, month, level, run.entry_level, "trial_end", "trial_end",
+                            run.trial_ends or _("{months} trial months over: {level} from "
+                                                "{effective}"), months=run.trial_months)
+        if decision is not None and month == leave:
+            decision, note = None, _left(run.kind, agent, note)
+        states.append(MonthState(who.agent_id, month, level,
+                                 score.value if score is not None else None, False, 0, 0, True,
+                                 decision, note, False, flags))
+        if decision is not None:
+            level = decision.to_level
+    if done == len(months):
+        return level, state
+    if done:  # the trial ended with the last month examined
+        who = who._replace(trial_end=months[done - 1])
+    return _follow(run, who, states, months[done:], level, state, examined=True)
 
 
 def _left(kind: RuleKind, agent: Agent, note: str) -> str:

@@ -2,13 +2,17 @@
 agent has been in the top `rank_top` of the team for `window` months in a row (a month at
 a lower place — 4th, say — resets the count to zero), has been in post at least
 `min_tenure_months`, and had no customer complaint (`clean_metric` at 0) in each of the
-last `clean_months` months. Effective the next month; no automatic demotion. A month
-without a score, or in trial, resets the count too.
+last `clean_months` months. With `excellent_metric`, the agent must also have been named
+优秀员工 (employee of the month: the metric at 1) at least once in the last
+`excellent_months` months (最近三个月有被评过优秀员工的). Effective the next month; no
+automatic demotion. A month without a score, or in trial, resets the count too. The
+probation exam of a new hire (`exam_floors`) is the driver's: a pass ends the trial.
 
 The state: the months in a row in the top places."""
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -69,6 +73,15 @@ def step(ranking: Ranking, who: Who, level: str, state: State, month: Month,
             if dirty:
                 blockers.append(_("a complaint, or no complaint count, in {months}").format(
                     months=listed(dirty)))
+        if rule.excellent_metric is not None:
+            scores, key = who.scores, rule.excellent_metric
+            named = [m for m in month_range(month + (1 - rule.excellent_months), month)
+                     if m in scores and scores[m].metrics.get(key, Decimal(0)) >= 1]
+            if not named:
+                blockers.append(ngettext(
+                    "not named employee of the month in the last {months} month",
+                    "not named employee of the month in the last {months} months",
+                    rule.excellent_months).format(months=rule.excellent_months))
         if blockers:
             note = _("; ").join([note, *blockers])
         else:
@@ -78,6 +91,10 @@ def step(ranking: Ranking, who: Who, level: str, state: State, month: Month,
                   "in post, no complaint in the last {clean} months: promoted to {level} from "
                   "{effective}"), streak[-window:], top=rule.rank_top, window=window,
                 months=listed(streak[-window:]), tenure=tenure, clean=rule.clean_months)
+            if rule.excellent_metric is not None:
+                decision = dataclasses.replace(decision, reason=_("; ").join([
+                    decision.reason, _("named employee of the month in {months}").format(
+                        months=listed(named))]))
     return (len(streak), 0, streak), decision, note, (), False
 
 

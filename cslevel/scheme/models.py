@@ -60,6 +60,9 @@ class Columns(_Model):
     # the roster's track (通道), read only when the template has `tracks`
     track: list[str] = Field(default_factory=lambda: ["通道", "序列", "发展通道", "晋升通道",
                                                       "Track"])
+    # the roster's months of relevant experience before joining (从业经验), added to the
+    # months in post by the tenure gates; read only when the template names the column
+    experience: list[str] = Field(default_factory=list)
     fill_down: list[str] = Field(default_factory=list)  # fields whose merged cells may be filled
 
     @field_validator("fill_down")
@@ -189,6 +192,17 @@ class Scheme(_Model):
         if clean is not None and clean not in metric_keys:
             raise ValueError(_("promotion.clean_metric {metric} is not a metric; "
                                "allowed: {keys}").format(metric=repr(clean), keys=metric_keys))
+        passed = self.promotion.exam_passed_level
+        if passed is not None and (passed not in names or passed in trial):
+            raise ValueError(_("promotion.exam_passed_level {level} is not a regular level; "
+                               "allowed: {names}").format(level=repr(passed),
+                                                          names=self.regular_levels))
+        if passed is not None and not self.promotion.exam_floors:
+            raise ValueError(_("promotion.exam_passed_level needs exam_floors"))
+        excellent = self.promotion.excellent_metric
+        if excellent is not None and excellent not in metric_keys:
+            raise ValueError(_("promotion.excellent_metric {metric} is not a metric; "
+                               "allowed: {keys}").format(metric=repr(excellent), keys=metric_keys))
         if self.promotion.rule == "tenure_grade" and (
                 not tenure or self.promotion.upper_grade_at_least is None):
             raise ValueError(_("tenure_grade needs tenure_bands and upper_grade_at_least"))

@@ -81,6 +81,18 @@ class Promotion(_Model):
     # exam is flagged `probation_exam_failed` (extend the trial or dismiss: a person decides)
     # and keeps the agent in trial
     exam_floors: dict[str, Figure] = Field(default_factory=dict)
+    # a passed exam ends the trial in pay: the level in force from the month after the pass
+    # (004 通过者…转正，次月薪资调整为正式岗位薪资; grade: 转正, paid as G1, until the first
+    # tenure gate; None: the trial ends at the gate only, as before)
+    exam_passed_level: str | None = None
+    # tenure_grade: experience before joining (a roster column, months) counts as months in
+    # post (004 C/B/A 从业经验)
+    # yearly review instead of monthly moves (004 C/B/A; our default, 85 / 60 at the close
+    # of December): the year's average at or above `yearly_up_at_least`, with the tenure of
+    # the next band, is one band up; under `yearly_down_below`, one band down
+    yearly_review_month: int | None = Field(None, ge=1, le=12)
+    yearly_up_at_least: Figure | None = None
+    yearly_down_below: Figure | None = None
     # rank_streak rule: top `rank_top` of the team `window` months in a row (a lower place
     # resets the count), at least `min_tenure_months` in post, and `clean_metric` at 0 in
     # each of the last `clean_months` months (e.g. no customer complaint)
@@ -105,6 +117,10 @@ class Promotion(_Model):
     min_tenure_months: int = Field(0, ge=0, le=600)
     clean_metric: str | None = None
     clean_months: int = Field(3, ge=1, le=24)
+    # …and named 优秀员工 (`excellent_metric` at 1) at least once in the last
+    # `excellent_months` months (004 最近三个月有被评过优秀员工的; None: not required)
+    excellent_metric: str | None = None
+    excellent_months: int = Field(3, ge=1, le=24)
 
     @field_validator("review_months")
     @classmethod
@@ -133,6 +149,10 @@ class Promotion(_Model):
             if lows != sorted(lows) or len(set(lows)) != len(lows):
                 raise ValueError(_("grade bands must go up without overlaps: {lows}")
                                  .format(lows=lows))
+        yearly = (self.yearly_review_month, self.yearly_up_at_least, self.yearly_down_below)
+        if any(v is not None for v in yearly) and any(v is None for v in yearly):
+            raise ValueError(_("a yearly review needs yearly_review_month, yearly_up_at_least "
+                               "and yearly_down_below"))
         return self
 
     @field_validator("rule")

@@ -56,6 +56,7 @@ agents = Table(
     Column("in_roster", Integer, nullable=False, default=0),
     Column("supervisor_tier", String(40)),
     Column("team_lead", Integer, nullable=False, default=0),
+    Column("experience_months", Integer, nullable=False, default=0),
 )
 scores = Table(
     "scores", metadata,
@@ -239,6 +240,14 @@ def _migration_paid_lines(conn: Connection) -> None:
     paid_lines.create(conn, checkfirst=True)
 
 
+def _migration_experience(conn: Connection) -> None:
+    """The roster's months of relevant experience before joining (grade variant C/B/A)."""
+    present = {c["name"] for c in inspect(conn).get_columns("agents")}
+    if "experience_months" not in present:
+        conn.exec_driver_sql(
+            "ALTER TABLE agents ADD COLUMN experience_months INTEGER NOT NULL DEFAULT 0")
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("create history tables", _migration_1),
     ("supervisor allowance tier and team lead on agents", _migration_2),
@@ -247,6 +256,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("adjustments: scores and levels set by a person", _migration_5),
     ("results of signed sign-off lists", _migration_6),
     ("payroll lines paid at lock", _migration_paid_lines),
+    ("experience before joining on agents", _migration_experience),
 ]
 
 
