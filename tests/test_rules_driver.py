@@ -45,6 +45,8 @@ def _scheme(name: str, *, trial_months: int | None = None, **promotion: Any) -> 
     return scheme.model_copy(update=update)
 
 
+WITHOUT_MINIMUMS = [band.model_copy(update={"minimums": {}})
+                    for band in load_scheme("points")[0].promotion.grade_bands]
 SCHEMES: dict[str, list[Scheme]] = {
     "streak": [_scheme("star"), _scheme("star", missing_month="skip"),
                _scheme("star", block_column=False), _scheme("star", trial_months=1),
@@ -56,16 +58,22 @@ SCHEMES: dict[str, list[Scheme]] = {
                        _scheme("weighted", trial_months=2, review_months=[]),
                        _scheme("weighted", probation_months=2),
                        _scheme("weighted", probation_months=0, floor_level="普通·高级")],
-    "score_bands": [_scheme("points"), _scheme("points", trial_months=2)],
+    # (the oracle has no hard minimums: the points template without them)
+    "score_bands": [_scheme("points", grade_bands=WITHOUT_MINIMUMS),
+                    _scheme("points", trial_months=2, grade_bands=WITHOUT_MINIMUMS)],
     "tier_floors": [_scheme("tier"), _scheme("tier", trial_months=2)],
     "tenure_grade": [_scheme("grade"), _scheme("grade", trial_months=2), _scheme("grade_cba"),
                      _scheme("grade", exam_floors={})],
     "rank_streak": [_scheme("grade_dc"), _scheme("grade_dc", trial_months=2),
                     _scheme("grade_dc", min_tenure_months=0, clean_metric=None),
                     _scheme("grade_dc", rank_top=1, clean_months=1)],
-    "quarterly_standard": [_scheme("assistant"), _scheme("assistant", trial_months=2),
-                           _scheme("assistant", worst_of_level_review=False),
-                           _scheme("assistant", review_months=[6, 12], grant_in_a_row=1)],
+    # (the oracle judges the demotion reviews quarter by quarter: year_review "quarters")
+    "quarterly_standard": [_scheme("assistant", year_review="quarters"),
+                           _scheme("assistant", trial_months=2, year_review="quarters"),
+                           _scheme("assistant", worst_of_level_review=False,
+                                   year_review="quarters"),
+                           _scheme("assistant", review_months=[6, 12], grant_in_a_row=1,
+                                   year_review="quarters")],
 }
 # every rule kind of the oracle is tried (a rule kind added since has no oracle: its own tests)
 assert set(SCHEMES) == set(rules_before.RULES) <= set(rules.RULES)
