@@ -77,14 +77,20 @@ def weighted(folder: Path, rng: random.Random) -> None:
                                          for _ in range(5)]], rng)
 
 
+# years of hotel or property service (not scored: 五级/六级 need 2, DOMAIN.md Scheme 4)
+POINTS_HOTEL_YEARS = [3, 0, 2, 1, 4, 0, 2, 5, 0, 1, 3, 2]
+
+
 def points(folder: Path, rng: random.Random) -> None:
-    _roster(folder, ["二级"] * 12, ["2022-05-01"] * 12)
+    # the roster writes the bands as the source does (助理二级 = 二级)
+    _roster(folder, ["助理二级"] * 12, ["2022-05-01"] * 12)
     education = ["大专", "本科", "硕士", "高中"]
     posts = ["售前", "售后", "售前售后"]
     rows = [[a, n, rng.choice(education), f"{rng.randint(0, 6)}年", rng.choice(posts),
-             rng.randint(0, 6)] for a, n in zip(AGENTS, NAMES)]
-    _write(folder / "profile.xlsx", "员工档案", ["工号", "姓名", "学历", "工作经验", "可胜任岗位", "证书数"],
-           rows)
+             rng.randint(0, 6), f"{hotel}年"]
+            for a, n, hotel in zip(AGENTS, NAMES, POINTS_HOTEL_YEARS)]
+    _write(folder / "profile.xlsx", "员工档案",
+           ["工号", "姓名", "学历", "工作经验", "可胜任岗位", "证书数", "酒店物业从业年限"], rows)
     base = [rng.uniform(55, 98) for _ in AGENTS]
     _months(folder, "绩效考核表", ["绩效总分"],
             lambda i, m, r: [round(min(100, base[i] + r.uniform(-5, 5)), 1)], rng)

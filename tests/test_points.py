@@ -232,3 +232,18 @@ def test_a_bad_profile_value_is_named(tmp_path: Path, cli) -> None:
                        "profile.xlsx")
     assert code == 1
     assert "profile.xlsx › Sheet1 › B2: 学历: '小学毕业' is not one of 初中, 高中" in err
+
+
+def test_the_example_shows_agents_held_by_a_minimum(tmp_path: Path, cli_json) -> None:
+    """examples/points (examples/schemes.py): the roster's source names are understood and
+    the hard minimums hold agents, the note naming the minimum."""
+    folder = Path(__file__).resolve().parent.parent / "examples" / "points"
+    doc = cli_json("score", str(folder / "kpi_2026-01.xlsx"), "--roster", folder / "roster.xlsx",
+                   "--profile", folder / "profile.xlsx", "--scheme", "points",
+                   "--out", f"{tmp_path / 'out'}/")
+    notes = {a["agent_id"]: a["note"] for a in doc["agents"]}
+    assert {a["level"] for a in doc["agents"]} == {"二级"}  # 助理二级 in the roster
+    assert notes["0106"] == "积分 82.78 达到 三级，但未满足 三级 的最低要求（学历 1 < 3）：停在 二级"
+    assert notes["0110"] == ("积分 93.1 达到 五级，但未满足 五级 的最低要求（工作经验 4 < 5、"
+                             "酒店物业从业年限 1 < 2）：停在 四级")
+    assert notes["0109"] == "积分 62.23 达到 助理，但未满足 助理 的最低要求（学历 0 < 1）：停在 未定级"
