@@ -159,8 +159,15 @@ ASSISTANT_QUARTERS: dict[int, tuple[str | None, ...]] = {
 }
 
 
+ASSISTANT_LEAD = 10  # 0111 leads 二组 (领班): paid by the average of the team without the lead
+
+
 def assistant(folder: Path, rng: random.Random) -> None:
-    _roster(folder, ["三级"] * 10 + ["二级"] * 2, ["2024-01-01"] * 12)
+    levels = ["三级"] * 10 + ["二级"] * 2
+    rows = [[a, n, t, "2024-01-01", lv, "是" if i == ASSISTANT_LEAD else "否"]
+            for i, (a, n, t, lv) in enumerate(zip(AGENTS, NAMES, TEAMS, levels))]
+    _write(folder / "roster.xlsx", "客服部花名册",
+           ["工号", "姓名", "组别", "入职日期", "当前级别", "领班"], rows)
     base = [rng.uniform(60, 95) for _ in AGENTS]
 
     def row(i: int, month: int, r: random.Random) -> list[object]:
@@ -175,9 +182,14 @@ def assistant(folder: Path, rng: random.Random) -> None:
                 r.randint(14, 18), r.randint(4, 6) if top else r.randint(1, 3),
                 r.randint(4, 6), 1 if r.random() < 0.3 else 0]
 
+    def with_improvements(i: int, month: int, r: random.Random) -> list[object]:
+        # the lead files a process improvement in each quarter's last month
+        return [*row(i, month, r), 1 if i == ASSISTANT_LEAD and month % 3 == 0 else 0]
+
     _months(folder, "客服助理考核表",
             ["绩效得分", "仪表扣分", "日常工作及案件处理扣分", "A类案件跟进数", "B类案件跟进数",
-             "A类案例报告采纳数", "B类案例报告采纳数", "最佳队员"], row, rng)
+             "A类案例报告采纳数", "B类案例报告采纳数", "最佳队员", "流程改进建议数"],
+            with_improvements, rng)
 
 
 def ladder(folder: Path, rng: random.Random) -> None:

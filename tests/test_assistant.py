@@ -296,3 +296,19 @@ def test_lead_pay_and_removal_by_the_team_without_the_lead(tmp_path: Path, cli_j
     assert flags == {"2026-06": set(), "2026-09": {("0007", "lead_removal")}}
     reason = cli_json("history", "0007")["months"][8]["reason"]
     assert "the team's average below 75 3 quarters in a row: unqualified" in reason
+
+
+def test_the_example_shows_the_lead_and_the_yearly_reviews(tmp_path: Path, cli_json) -> None:
+    """examples/assistant (examples/schemes.py): 0111 leads 二组; its management pay goes by
+    the team's Q4 average without it (79.23 → 100.00; with it 81.13 → 200.00), and the
+    demotion reviews come only at the close of 2026-12."""
+    folder = Path(__file__).resolve().parent.parent / "examples" / "assistant"
+    doc = cli_json("score", str(folder / "kpi_2026-*.xlsx"), "--roster", folder / "roster.xlsx",
+                   "--scheme", "assistant", "--out", f"{tmp_path / 'out'}/")
+    reviews = sorted((m["month"], a["agent_id"]) for m in doc["months"] for a in m["agents"]
+                     if "demotion_review" in a["flags"])
+    assert reviews == [("2026-12", "0111"), ("2026-12", "0112")]
+    pay = cli_json("payroll", "export", "--out", tmp_path / "payroll.csv")
+    lead, = [r for r in pay["rows"] if r["agent_id"] == "0111"]
+    assert lead["components"]["管理津贴"] == "100.00"
+    assert lead["note"] == "团队2026-10–2026-12平均 79.23，管理津贴 100.00"
