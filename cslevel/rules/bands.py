@@ -59,9 +59,10 @@ def step(rule: Bands, who: Who, level: str, state: State, month: Month,
     assert score is not None  # (months without a score are the driver's)
     value = score.value
     flags: tuple[str, ...] = ()
-    reached = held = None  # the band the points reach; the band whose minimums held them
+    reached: GradeBand | None = None  # the band the points reach
+    held: GradeBand | None = None  # the lowest band above the level whose minimums held them
     short: list[str] = []
-    target = None
+    target: str | None = None
     for band in rule.high_first:
         if value < band.at_least:
             continue

@@ -189,10 +189,11 @@ def step(quarterly: Quarterly, who: Who, level: str, state: State, month: Month,
                 deductions=fmt_number(deducted), limit=fmt_number(rule.year_deductions_above)))
         if (month.month == quarterly.year_end and level in quarterly.graded
                 and rule.year_review == "year"):
-            year = [scores[m] for m in month_range(Month(month.year, 1), month)
-                    if m in scores and (trial_end is None or m > trial_end)]
+            year_scores = [scores[m] for m in month_range(Month(month.year, 1), month)
+                           if m in scores and (trial_end is None or m > trial_end)]
             standard = next(s for s in rule.standards if s.level == level)
-            ok, short = meets(standard, year, quarterly.names, quarters) if year else (True, "")
+            ok, short = (meets(standard, year_scores, quarterly.names, quarters)
+                         if year_scores else (True, ""))
             if not ok:
                 flags.append(DEMOTION_REVIEW)
                 notes.append(ngettext(
