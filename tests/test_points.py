@@ -247,3 +247,15 @@ def test_the_example_shows_agents_held_by_a_minimum(tmp_path: Path, cli_json) ->
     assert notes["0110"] == ("积分 93.1 达到 五级，但未满足 五级 的最低要求（工作经验 4 < 5、"
                              "酒店物业从业年限 1 < 2）：停在 四级")
     assert notes["0109"] == "积分 62.23 达到 助理，但未满足 助理 的最低要求（学历 0 < 1）：停在 未定级"
+
+
+@pytest.mark.language("en")
+def test_a_minimum_on_an_unknown_item_is_refused(tmp_path: Path, cli) -> None:
+    text = TEXT.replace("level: 助理, minimums: {education: 1}", "level: 助理, minimums: {height: 1}")
+    assert text != TEXT
+    (tmp_path / "bad.yaml").write_text(text, encoding="utf-8")
+    code, out, err = cli("templates", "validate", "bad.yaml")
+    assert code == 1
+    assert ("bad.yaml: Value error, promotion.grade_bands (助理): minimums name unknown profile "
+            "items ['height']; allowed: ['education', 'experience', 'posts', 'certificates', "
+            "'hotel_experience']") in out + err
