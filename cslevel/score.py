@@ -89,12 +89,15 @@ def score_row(row: AgentRow, scheme: Scheme,
     metrics = dict(row.metrics)
     if hard_points is not None:  # points scheme: hard items + factor × performance
         performance = value
-        raw = sum(hard_points.values(), Decimal(0))
-        scale = scheme.profile.scale if scheme.profile else Decimal(1)
+        profile = scheme.profile
+        names = {i.key: i.name for i in profile.items if i.scored} if profile else {}
+        # an item with `scored: false` only feeds the bands' minimums (kept in the metrics)
+        scored = {k: v for k, v in hard_points.items() if not profile or k in names}
+        raw = sum(scored.values(), Decimal(0))
+        scale = profile.scale if profile else Decimal(1)
         value = quantize(raw * scale + rule.performance_factor * performance, rule.decimals)
-        names = {i.key: i.name for i in scheme.profile.items} if scheme.profile else {}
         items = texts.items_separator.join(f"{names.get(k, k)} {fmt(v)}"
-                                           for k, v in hard_points.items())
+                                           for k, v in scored.items())
         explanation = (texts.points if scale == 1 else texts.points_scaled).format(
             value=value, hard=fmt(raw), scale=fmt(scale), items=items,
             factor=fmt(rule.performance_factor), performance=fmt(performance))

@@ -82,14 +82,20 @@ def weighted(folder: Path, rng: random.Random) -> None:
                                          for _ in range(5)]], rng)
 
 
+# years of hotel or property service (not scored: 五级/六级 need 2, DOMAIN.md Scheme 4)
+POINTS_HOTEL_YEARS = [3, 0, 2, 1, 4, 0, 2, 5, 0, 1, 3, 2]
+
+
 def points(folder: Path, rng: random.Random) -> None:
-    _roster(folder, ["二级"] * 12, ["2022-05-01"] * 12)
+    # the roster writes the bands as the source does (助理二级 = 二级)
+    _roster(folder, ["助理二级"] * 12, ["2022-05-01"] * 12)
     education = ["大专", "本科", "硕士", "高中"]
     posts = ["售前", "售后", "售前售后"]
     rows = [[a, n, rng.choice(education), f"{rng.randint(0, 6)}年", rng.choice(posts),
-             rng.randint(0, 6)] for a, n in zip(AGENTS, NAMES)]
-    _write(folder / "profile.xlsx", "员工档案", ["工号", "姓名", "学历", "工作经验", "可胜任岗位", "证书数"],
-           rows)
+             rng.randint(0, 6), f"{hotel}年"]
+            for a, n, hotel in zip(AGENTS, NAMES, POINTS_HOTEL_YEARS)]
+    _write(folder / "profile.xlsx", "员工档案",
+           ["工号", "姓名", "学历", "工作经验", "可胜任岗位", "证书数", "酒店物业从业年限"], rows)
     base = [rng.uniform(55, 98) for _ in AGENTS]
     _months(folder, "绩效考核表", ["绩效总分"],
             lambda i, m, r: [round(min(100, base[i] + r.uniform(-5, 5)), 1)], rng)
@@ -201,8 +207,15 @@ ASSISTANT_QUARTERS: dict[int, tuple[str | None, ...]] = {
 }
 
 
+ASSISTANT_LEAD = 10  # 0111 leads 二组 (领班): paid by the average of the team without the lead
+
+
 def assistant(folder: Path, rng: random.Random) -> None:
-    _roster(folder, ["三级"] * 10 + ["二级"] * 2, ["2024-01-01"] * 12)
+    levels = ["三级"] * 10 + ["二级"] * 2
+    rows = [[a, n, t, "2024-01-01", lv, "是" if i == ASSISTANT_LEAD else "否"]
+            for i, (a, n, t, lv) in enumerate(zip(AGENTS, NAMES, TEAMS, levels))]
+    _write(folder / "roster.xlsx", "客服部花名册",
+           ["工号", "姓名", "组别", "入职日期", "当前级别", "领班"], rows)
     base = [rng.uniform(60, 95) for _ in AGENTS]
 
     def row(i: int, month: int, r: random.Random) -> list[object]:
@@ -217,9 +230,14 @@ def assistant(folder: Path, rng: random.Random) -> None:
                 r.randint(14, 18), r.randint(4, 6) if top else r.randint(1, 3),
                 r.randint(4, 6), 1 if r.random() < 0.3 else 0]
 
+    def with_improvements(i: int, month: int, r: random.Random) -> list[object]:
+        # the lead files a process improvement in each quarter's last month
+        return [*row(i, month, r), 1 if i == ASSISTANT_LEAD and month % 3 == 0 else 0]
+
     _months(folder, "客服助理考核表",
             ["绩效得分", "仪表扣分", "日常工作及案件处理扣分", "A类案件跟进数", "B类案件跟进数",
-             "A类案例报告采纳数", "B类案例报告采纳数", "最佳队员"], row, rng)
+             "A类案例报告采纳数", "B类案例报告采纳数", "最佳队员", "流程改进建议数"],
+            with_improvements, rng)
 
 
 def ladder(folder: Path, rng: random.Random) -> None:

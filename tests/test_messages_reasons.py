@@ -21,15 +21,18 @@ STAR, _STAR_TEXT = load_scheme("star")
 
 def states(scheme: str, start: str | None, scores: list[float | None], *,
            hire: date | None = None, leave: date | None = None, blocked: tuple[int, ...] = (),
-           places: list[int] | None = None) -> list[MonthState]:
-    """One agent's month states from January 2026 under a shipped scheme."""
+           places: list[int] | None = None,
+           metrics: dict[str, int] | None = None) -> list[MonthState]:
+    """One agent's month states from January 2026 under a shipped scheme (`metrics`: each
+    score's, e.g. the points scheme's hard items)."""
     loaded, _text = load_scheme(scheme)
     agent = Agent("0001", "甲", "一组", "", hire, leave, start, JAN, True)
     by_month = {}
     for i, value in enumerate(scores):
         if value is not None:
             by_month[JAN + i] = Score(
-                "0001", JAN + i, Decimal(str(value)), discipline_block=i in blocked,
+                "0001", JAN + i, Decimal(str(value)),
+                {k: Decimal(v) for k, v in (metrics or {}).items()}, discipline_block=i in blocked,
                 team_rank=places[i] if places else None, team_size=10 if places else None)
     found, _next = replay(agent, by_month, loaded, JAN + (len(scores) - 1))
     return found
@@ -47,6 +50,11 @@ def note(scheme: str, start: str | None, scores: list[float | None], month: int,
          **kwargs: object) -> str:
     """The note of 2026-`month`."""
     return states(scheme, start, scores, **kwargs)[month - 1].note  # type: ignore[arg-type]
+
+
+# the points scheme's hard items (profile:<item>, as read) meeting every band's minimums
+HARD_MINIMUMS_MET = {"profile:education": 3, "profile:experience": 5, "profile:posts": 5,
+                     "profile:hotel_experience": 2}
 
 
 # --- pay --------------------------------------------------------------------------------------
@@ -117,8 +125,17 @@ MESSAGES: list[tuple[str, Callable[[], str], str, str]] = [
     ("below-every-band", lambda: note("points", None, [55, 72], 1),
      "积分 55 低于最低档 60，不予定级，请复核",
      "score 55 below every band (the lowest: 60): not graded, for review"),
-    ("band", lambda: reason("points", None, [55, 72], 2),
+    ("band", lambda: reason("points", None, [55, 72], 2, metrics=HARD_MINIMUMS_MET),
      "2026-02 积分 72，2026-03起定为二级", "2026-02 score 72 is in the band of 二级: 二级 from 2026-03"),
+    ("band-held", lambda: reason("points", "二级", [92.5], 1,
+                                 metrics={**HARD_MINIMUMS_MET, "profile:posts": 4}),
+     "2026-01 积分 92.5 达到 五级，因未满足 五级 的最低要求（可胜任岗位 4 < 5）停在 四级，2026-02起定为四级",
+     ("2026-01 score 92.5 reaches 五级, held at 四级 by the minimum of 五级 (可胜任岗位 4 < 5): "
+      "四级 from 2026-02")),
+    ("band-held-note", lambda: note("points", "二级", [81], 1,
+                                    metrics={**HARD_MINIMUMS_MET, "profile:education": 1}),
+     "积分 81 达到 三级，但未满足 三级 的最低要求（学历 1 < 3）：停在 二级",
+     "score 81 reaches 三级, but the minimum of 三级 is not met (学历 1 < 3): held at 二级"),
     ("place-restarts", lambda: note("grade_dc", None, [90, 90], 2, places=[1, 5]),
      "组内第5名，连续计数清零", "place 5 in the team: the count restarts"),
     # how the pay was worked out

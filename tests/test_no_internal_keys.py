@@ -159,7 +159,8 @@ def test_the_assistant_flags_and_standards_hold_no_internal_keys(tmp_path: Path,
 
     plan = {"0001": [[70, 10, 10, 0, 0, 0, 0, 0]] * 12,     # deductions over 40: elimination
             "0002": [LEVEL_TWO[:-1] + [1]] * 12,            # best member, 二级: exemption
-            "0003": [LEVEL_TWO] * 6 + [WEAK] * 6,           # 二级 from 07, then demotion review
+            "0003": [LEVEL_TWO] * 6 + [WEAK] * 6,           # 二级 from 07, then demotion
+                                                            # review at the year's close
             "0004": [LEVEL_ONE] * 12,                       # 一级 from 07
             "0005": [[50, 0, 0, 0, 0, 0, 0, 0]] * 12}       # bottom of the team: elimination
     _year(tmp_path, plan, {"0002": "二级"})
@@ -178,14 +179,17 @@ def test_the_assistant_flags_and_standards_hold_no_internal_keys(tmp_path: Path,
     rows = list(september.iter_rows(values_only=True))
     column = rows[0].index("待审议标记")
     flags = {row[0]: row[column] for row in rows[1:]}
-    assert flags == {"0001": "淘汰对象", "0002": "免于淘汰一次", "0003": "降级审议",
+    assert flags == {"0001": "淘汰对象", "0002": "免于淘汰一次", "0003": "",
                      "0004": "", "0005": "淘汰对象"}
+    december = openpyxl.load_workbook(tmp_path / "out" / "results-2026-12.xlsx")["考核结果"]
+    rows = list(december.iter_rows(values_only=True))
+    assert {row[0]: row[column] for row in rows[1:]}["0003"] == "降级审议"
     books = sorted((tmp_path / "out").glob("*.xlsx")) + [tmp_path / "moves-09.xlsx",
                                                           tmp_path / "moves-12.xlsx"]
     bad = [line for p in books for line in scan_workbook(p, data)]
     bad += console_words(console, data)
     assert bad == [], "\n".join(bad)
-    assert "⚑ 0003 : 降级审议 — " in console[1]
+    assert "⚑ 0003 : 降级审议 — " in console[2]  # judged once a year, at its close
     assert console[1].startswith("考核截至 2026-09，规则：季度定级标准；生效 2026-10")
 
 

@@ -75,11 +75,12 @@ def half_up(value: Decimal) -> Decimal:
 
 def by_hand() -> dict[str, tuple[str, list[Decimal]]]:
     """April 2026, worked out here from the rules, component by component."""
-    # team 一组's Q1 average over every score of its four agents, trial included
-    team = [D(str(v)) for a in ("0001", "0002", "0003", "0004") for v in SCORES[a]]
+    # team 一组's Q1 average over every score of its agents, trial included, the lead 0004
+    # not counted (004: the lead is paid by the assistants' scores)
+    team = [D(str(v)) for a in ("0001", "0002", "0003") for v in SCORES[a]]
     team_average = half_up(sum(team) / len(team))
-    assert team_average == D("109.08")  # (347 + 309 + 327.35 + 325.55) / 12
-    lead_pay = D(200)  # 105 <= 109.08 < 110
+    assert team_average == D("109.26")  # (347 + 309 + 327.35) / 9
+    lead_pay = D(200)  # 105 <= 109.26 < 110
 
     def line(level: str, march: str | None, years: int, tier: Decimal, lead: Decimal,
              deduction: Decimal) -> tuple[str, list[Decimal]]:
@@ -182,7 +183,7 @@ def test_hand_computed_month_in_xlsx(month: Path, cli) -> None:
     note = {a: r[header.index("计算说明")] for a, r in body.items()}
     assert "考勤扣款 473.79（2026-03：旷工天数 2 × 1天日薪 137.93，事假天数 1 × 1天日薪 137.93，" \
            "迟到次数 3 × 20.00）" in note["0005"]
-    assert "团队2026-01–2026-03平均 109.08，管理津贴 200.00" in note["0004"]
+    assert "团队2026-01–2026-03平均 109.26，管理津贴 200.00" in note["0004"]
     assert "主管津贴二档" in note["0003"]
 
     sign = [[c.value for c in r] for r in book["晋升降级申请表"].iter_rows()]

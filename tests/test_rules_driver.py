@@ -50,6 +50,8 @@ OLD_CBA: dict[str, Any] = {"yearly_review_month": None, "yearly_up_at_least": No
                            "yearly_down_below": None}
 OLD_DC: dict[str, Any] = {"excellent_metric": None, "exam_floors": {}, "exam_passed_level": None}
 
+WITHOUT_MINIMUMS = [band.model_copy(update={"minimums": {}})
+                    for band in load_scheme("points")[0].promotion.grade_bands]
 SCHEMES: dict[str, list[Scheme]] = {
     "streak": [_scheme("star"), _scheme("star", missing_month="skip"),
                _scheme("star", block_column=False), _scheme("star", trial_months=1),
@@ -61,7 +63,9 @@ SCHEMES: dict[str, list[Scheme]] = {
                        _scheme("weighted", trial_months=2, review_months=[]),
                        _scheme("weighted", probation_months=2),
                        _scheme("weighted", probation_months=0, floor_level="普通·高级")],
-    "score_bands": [_scheme("points"), _scheme("points", trial_months=2)],
+    # (the oracle has no hard minimums: the points template without them)
+    "score_bands": [_scheme("points", grade_bands=WITHOUT_MINIMUMS),
+                    _scheme("points", trial_months=2, grade_bands=WITHOUT_MINIMUMS)],
     "tier_floors": [_scheme("tier"), _scheme("tier", trial_months=2)],
     # (issue 21's new fields off: 转正 after a passed exam, the yearly review, 优秀员工 and the
     # driver's probation exam are not in the oracle; their own tests in test_grade*.py)
@@ -71,9 +75,13 @@ SCHEMES: dict[str, list[Scheme]] = {
     "rank_streak": [_scheme("grade_dc", **OLD_DC), _scheme("grade_dc", trial_months=2, **OLD_DC),
                     _scheme("grade_dc", min_tenure_months=0, clean_metric=None, **OLD_DC),
                     _scheme("grade_dc", rank_top=1, clean_months=1, **OLD_DC)],
-    "quarterly_standard": [_scheme("assistant"), _scheme("assistant", trial_months=2),
-                           _scheme("assistant", worst_of_level_review=False),
-                           _scheme("assistant", review_months=[6, 12], grant_in_a_row=1)],
+    # (the oracle judges the demotion reviews quarter by quarter: year_review "quarters")
+    "quarterly_standard": [_scheme("assistant", year_review="quarters"),
+                           _scheme("assistant", trial_months=2, year_review="quarters"),
+                           _scheme("assistant", worst_of_level_review=False,
+                                   year_review="quarters"),
+                           _scheme("assistant", review_months=[6, 12], grant_in_a_row=1,
+                                   year_review="quarters")],
 }
 # every rule kind of the oracle is tried (a rule kind added since has no oracle: its own tests)
 assert set(SCHEMES) == set(rules_before.RULES) <= set(rules.RULES)

@@ -24,8 +24,10 @@ from cslevel.store import open_history
 from cslevel.templates import load_scheme
 
 
-def test_rules_that_read_metrics_are_the_four_that_do() -> None:
-    assert METRICS == {"quarterly_standard", "rank_streak", "tenure_grade", "tier_floors"}
+def test_rules_that_read_metrics_are_the_five_that_do() -> None:
+    # (score_bands: the hard items' points a band's minimums need)
+    assert METRICS == {"quarterly_standard", "rank_streak", "score_bands", "tenure_grade",
+                       "tier_floors"}
 
 
 def test_scores_without_metrics_for_a_rule_that_never_reads_them(tmp_path: Path) -> None:

@@ -194,7 +194,8 @@ def rule_scores(history: History, scheme: Scheme, agents: dict[str, Agent],
         return scores
     if scheme.promotion.rule == "quarterly_standard":  # ranked on the quarter's average
         return with_team_ranks(scores, agents, scheme.promotion.review_months,
-                               scheme.promotion.window)
+                               scheme.promotion.window,
+                               leads_out=scheme.pay.team_lead is not None)
     return with_team_ranks(scores, agents)
 
 

@@ -210,7 +210,9 @@ def lead_pay(
     if not reviews:
         return Decimal(0), ""
     window = month_range(reviews[-1] + (1 - scheme.promotion.window), reviews[-1])
-    team = [a for a, (agent, _, _) in derived.items() if agent.team == lead.team]
+    # the team's 客户助理: the lead (and any other lead of the team) not counted (004)
+    team = [a for a, (agent, _, _) in derived.items()
+            if agent.team == lead.team and not agent.team_lead]
     team_scores = [scores[a][m].value for a in team for m in window if m in scores.get(a, {})]
     lead_metrics = [scores[lead.agent_id][m].metrics for m in window
                     if m in scores.get(lead.agent_id, {})]

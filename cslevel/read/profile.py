@@ -32,8 +32,17 @@ def read_profile(path: Path, scheme: Scheme
     fields = {"agent_id": scheme.columns.agent_id, "name": scheme.columns.name}
     fields.update({f"item:{i.key}": [i.name, *i.aliases] for i in items})
     table = find_table(read_sheets(path), fields,
-                       ["agent_id", *[f"item:{i.key}" for i in items]], _("profile workbook"))
+                       ["agent_id", *[f"item:{i.key}" for i in items if i.required]],
+                       _("profile workbook"))
     problems = list(table.problems)
+    for item in items:
+        if f"item:{item.key}" not in table.columns:
+            problems.append(Problem(
+                _("the profile workbook has no column {column}: every agent has 0 points "
+                  "on it").format(column=item.name),
+                table.source(table.header_index), severity="warning",
+                hint=_("Add the column {column} (or one of {aliases}) if any agent has it.")
+                .format(column=item.name, aliases=_(", ").join(item.aliases) or "—")))
     out: dict[str, tuple[dict[str, Decimal], Source]] = {}
     hint = _("Use one of the values the template lists.")
     for index, cells in table.rows:

@@ -9,9 +9,12 @@ effect the month after. Everything a person must decide is a flag, never a move:
 over 40, yearly deductions over 150), `exemption` (best team member 3 quarters of a year,
 二级 and above) and `demotion_review` (a 一级/二级 whose year no longer meets its standard, or,
 with `worst_of_level_review`, whose quarterly average is the lowest among the agents holding
-the same level at that quarter end) and, for a team lead
+the same level at that quarter end; with `year_review: year` both are judged once a year, at
+the close of the year's last review month, on the year's data: 考核年度绩效数据) and, for a
+team lead
 (领班, marked in the roster), `lead_removal` (the lead is below the lead's minimum level, or
-the team was unqualified — under the lowest management-pay band — 3 quarters in a row).
+the team was unqualified — under the lowest management-pay band — 3 quarters in a row; the
+team's average leaves the lead out, `with_team_ranks(leads_out=True)`).
 
 The state: each standard's quarters met in a row and in all; the year's deductions so far and
 its quarter marks (bottom of the team, best member, own standard met, quarters reviewed);
@@ -44,21 +47,30 @@ def _sum(scores: list[Score], key: str) -> Decimal:
 
 
 def meets(standard: Standard, quarter: list[Score],
-          names: dict[str, str]) -> tuple[bool, str]:
+          names: dict[str, str], quarters: int = 1) -> tuple[bool, str]:
     """Whether a quarter's scores meet a standard, and what falls short (each metric by the
-    name the template gives it, not its key)."""
+    name the template gives it, not its key). `quarters` > 1: the scores of that many
+    quarters (a year's), their sums taken per quarter."""
     average = sum((s.value for s in quarter), Decimal(0)) / len(quarter)
+
+    def total(key: str) -> Decimal:
+        found = _sum(quarter, key)
+        return found if quarters == 1 else found / quarters
+
+    def shown(value: Decimal) -> str:
+        return fmt_number(value if quarters == 1 else value.quantize(Decimal("0.01")))
+
     short = []
     if average < standard.average_at_least:
         short.append(_("average {average} < {standard}").format(
             average=fmt_number(average.quantize(Decimal("0.01"))),
             standard=fmt_number(standard.average_at_least)))
     for key, limit in standard.below.items():
-        if (total := _sum(quarter, key)) >= limit:
-            short.append(f"{names.get(key, key)} {fmt_number(total)} ≥ {fmt_number(limit)}")
+        if (found := total(key)) >= limit:
+            short.append(f"{names.get(key, key)} {shown(found)} ≥ {fmt_number(limit)}")
     for key, floor in standard.at_least.items():
-        if (total := _sum(quarter, key)) < floor:
-            short.append(f"{names.get(key, key)} {fmt_number(total)} < {fmt_number(floor)}")
+        if (found := total(key)) < floor:
+            short.append(f"{names.get(key, key)} {shown(found)} < {fmt_number(floor)}")
     return not short, _(", ").join(short)
 
 
@@ -175,7 +187,22 @@ def step(quarterly: Quarterly, who: Who, level: str, state: State, month: Month,
             flags.append(ELIMINATION)
             notes.append(_("deductions this year {deductions} > {limit}").format(
                 deductions=fmt_number(deducted), limit=fmt_number(rule.year_deductions_above)))
-        if month.month == quarterly.year_end and level in quarterly.graded and own < min(
+        if (month.month == quarterly.year_end and level in quarterly.graded
+                and rule.year_review == "year"):
+            year_scores = [scores[m] for m in month_range(Month(month.year, 1), month)
+                           if m in scores and (trial_end is None or m > trial_end)]
+            standard = next(s for s in rule.standards if s.level == level)
+            ok, short = (meets(standard, year_scores, quarterly.names, quarters)
+                         if year_scores else (True, ""))
+            if not ok:
+                flags.append(DEMOTION_REVIEW)
+                notes.append(ngettext(
+                    "the year's data ({count} quarter, sums per quarter) no longer meet the "
+                    "{level} standard: {short}: demotion review",
+                    "the year's data ({count} quarters, sums per quarter) no longer meet the "
+                    "{level} standard: {short}: demotion review", quarters).format(
+                    count=quarters, level=level, short=short))
+        elif month.month == quarterly.year_end and level in quarterly.graded and own < min(
                 rule.grant_in_a_row, quarters or 1):
             flags.append(DEMOTION_REVIEW)
             notes.append(ngettext(
@@ -189,19 +216,23 @@ def step(quarterly: Quarterly, who: Who, level: str, state: State, month: Month,
 def worst_of_level(derived: Derived, scheme: Scheme, window: int) -> Derived:
     """At each quarter end, flag `demotion_review` on the agents whose quarterly average is
     the lowest among everyone holding the same standard level then (company-wide; at least
-    two agents at the level, and not all of them equal: then nobody is the worst)."""
+    two agents at the level, and not all of them equal: then nobody is the worst). With
+    `year_review: year`, only at the year's last review month, on the year's average."""
     rule = scheme.promotion
     if not rule.worst_of_level_review:
         return derived
     graded = {s.level for s in rule.standards}
+    yearly = rule.year_review == "year"
+    year_end = max(rule.review_months, default=0)
     groups: dict[tuple[Month, str], list[tuple[str, int, Decimal]]] = {}
     for agent_id, (_agent, states, _level) in derived.items():
         by_month = {s.month: s for s in states}
         for index, state in enumerate(states):
             if (state.month.month not in rule.review_months or state.in_trial
-                    or state.level not in graded):
+                    or state.level not in graded or (yearly and state.month.month != year_end)):
                 continue
-            values = [s.score for m in month_range(state.month + (1 - window), state.month)
+            first = Month(state.month.year, 1) if yearly else state.month + (1 - window)
+            values = [s.score for m in month_range(first, state.month)
                       if (s := by_month.get(m)) is not None and s.score is not None
                       and not s.in_trial]
             if values:
@@ -219,8 +250,10 @@ def worst_of_level(derived: Derived, scheme: Scheme, window: int) -> Derived:
                 continue
             states = out[agent_id][1]
             state = states[index]
-            note = _("quarterly average {average}, the lowest of the {count} agents at "
-                     "{level}: demotion review").format(
+            note = (_("yearly average {average}, the lowest of the {count} agents at "
+                      "{level}: demotion review") if yearly else
+                    _("quarterly average {average}, the lowest of the {count} agents at "
+                      "{level}: demotion review")).format(
                 average=fmt_number(average.quantize(Decimal("0.01"))), count=len(group),
                 level=level)
             states[index] = dataclasses.replace(

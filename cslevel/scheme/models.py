@@ -218,10 +218,16 @@ class Scheme(_Model):
         if lead is not None and lead.min_level is not None and lead.min_level not in names:
             raise ValueError(_("pay.team_lead.min_level {level} is not a level; "
                                "allowed: {names}").format(level=repr(lead.min_level), names=names))
+        items = [i.key for i in self.profile.items] if self.profile is not None else []
         for band in self.promotion.grade_bands:
             if band.level not in names:
                 raise ValueError(_("promotion.grade_bands: unknown level {level}; "
                                    "allowed: {names}").format(level=repr(band.level), names=names))
+            unknown = [k for k in band.minimums if k not in items]
+            if unknown:
+                raise ValueError(_("promotion.grade_bands ({level}): minimums name unknown "
+                                   "profile items {unknown}; allowed: {items}").format(
+                    level=band.level, unknown=unknown, items=items))
         ungraded = self.promotion.ungraded_level
         if ungraded is not None and ungraded not in names:
             raise ValueError(_("promotion.ungraded_level {level} is not a level; "

@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from ..i18n import _
-from .fields import Figure, _Model
+from .fields import Count, Figure, _Model
 
 
 class Band(_Model):
@@ -113,6 +113,14 @@ class Promotion(_Model):
     # the lowest quarterly average among the agents holding the same standard level (two or
     # more of them, not all equal) is flagged `demotion_review` at that quarter end
     worst_of_level_review: bool = False
+    # when a 一级/二级 is judged for a demotion review ("standard no longer met", "worst of
+    # the level"): "quarters" — the standard met in fewer quarters of the year than
+    # grant_in_a_row, counted at the year's last review, and the worst at every quarter end
+    # on the quarter's average; "year" — both once a year, at the close of the year's last
+    # review month (考核年度), on the year's data: the year's average score against the
+    # standard's average, the year's sums per quarter against its limits and floors, and
+    # the lowest yearly average of the level (004 "客服助理定级标准")
+    year_review: Literal["quarters", "year"] = "quarters"
     rank_top: int = Field(3, ge=1, le=100)
     min_tenure_months: int = Field(0, ge=0, le=600)
     clean_metric: str | None = None
@@ -165,8 +173,14 @@ class Promotion(_Model):
 
 
 class GradeBand(_Model):
+    """A band of the points scheme: from `at_least` points (inclusive), `level` — if the
+    agent also has, on each hard item named in `minimums`, at least that many of the item's
+    points as read from the profile workbook (before profile.scale); else the agent stays
+    at the highest band whose minimums they meet (硬性定级指标, DOMAIN.md Scheme 4)."""
+
     at_least: Figure
     level: str
+    minimums: dict[str, Count] = Field(default_factory=dict)
 
 
 class TierFloors(_Model):

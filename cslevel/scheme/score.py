@@ -127,7 +127,7 @@ class Step(_Model):
 class ProfileItem(_Model):
     """A hard item of the points scheme, from the profile workbook: a text value looked up
     in `values`, a number put on `steps` (the highest step reached), or `per_unit` points
-    per unit up to `max`."""
+    per unit up to `max`. An item with `scored: false` only feeds the bands' minimums."""
 
     key: str
     name: str
@@ -136,6 +136,12 @@ class ProfileItem(_Model):
     steps: list[Step] = Field(default_factory=list)
     per_unit: Count | None = None
     max: Count | None = None
+    # false: read and kept (a band's `minimums` may name it) but not added to the points,
+    # e.g. the years of hotel or property service 五级/六级 need (DOMAIN.md, Scheme 4)
+    scored: bool = True
+    # false: the profile workbook may leave the column out (every agent then has 0 points
+    # on the item, and the run says so)
+    required: bool = True
 
     @model_validator(mode="after")
     def _one_way(self) -> ProfileItem:
