@@ -1,0 +1,211 @@
+"""Report stage: the history, replayed once under its stored template -> the manager's report
+(`outcomes.ReportResult`) over a span of months, for the whole centre or one team:
+
+- the level distribution: the agents on each month's payroll by the level they are paid at
+  (the payroll's own lines, `pay.pay_month`, so the counts and the pay cost below are those
+  `cslevel payroll export` gives), for the centre and for every team;
+- the moves in force from each month (promotions, demotions) and their rates: moves over
+  the agents paid that month;
+- the pay cost by level: each month's pay lines summed by level (Decimal, at the fen);
+- the agents who moved most over the span;
+- the calibration view: each team's score distribution (median, quartiles) beside the
+  centre's, a team flagged when its median lies more than `FAR_FACTOR` × the centre's
+  interquartile range from the median of the other teams' medians, or when every agent it
+  has on the last month's payroll is at a top level (our default rule, DOMAIN.md has none).
+
+Plain Python over the history: no pandas. Writes nothing; the writers are
+`export/report_html.py` and `export/report_xlsx.py`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter, defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+from ..i18n import _
+from ..outcomes import MonthMoves, Mover, ReportResult, ScoreSpread
+from ..records import CslevelError, Month, PayLine, Problem, month_range
+from ..store import History
+from ..templates import Scheme
+from .derive import corrections_of, derive, scores_in_use, state_at, stored_scheme, window_of
+from .pay import pay_month
+
+FAR_FACTOR = Decimal("1.5")  # × the centre's IQR: a team median this far from the others'
+MOVERS = 20  # the agents who moved most, at most this many
+HUNDREDTH = Decimal("0.01")
+
+
+def report_of(history: History, first: Month | None, last: Month | None,
+              team: str | None) -> ReportResult:
+    """The report over `first`..`last` (default: every scored month), for `team` (default:
+    the whole centre)."""
+    scheme = stored_scheme(history)
+    scored = history.scored_months()
+    first = first or scored[0]
+    last = last or scored[-1]
+    for month, option in ((first, "--from"), (last, "--to")):
+        if not scored[0] <= month <= scored[-1]:
+            raise CslevelError(Problem(
+                _("{option} {month} is outside the scored months ({first} to {last})").format(
+                    option=option, month=month, first=scored[0], last=scored[-1]),
+                hint=_("Give a month from {first} to {last}.").format(
+                    first=scored[0], last=scored[-1])))
+    if first > last:
+        raise CslevelError(Problem(
+            _("--from {first} is after --to {last}").format(first=first, last=last),
+            hint=_("Give the earlier month with --from.")))
+    agents = history.agents()
+    known = sorted({a.team for a in agents.values()})
+    if team is not None and team not in known:
+        raise CslevelError(Problem(
+            _("no team {team} in the history").format(team=repr(team)),
+            hint=_("Teams in the history: {teams}").format(teams=", ".join(known[:20]))))
+    derived = derive(history, scheme, last, window_of(history, scheme), needed=first - 1
+                     if first > scored[0] else None)
+    scores = scores_in_use(history, scheme, corrections_of(history))
+    months = month_range(first, last)
+    # a report shows the payroll's lines; the payroll command reports their warnings
+    payrolls = [pay_month(history, scheme, month, derived, scores, scored, [], explain=False)
+                for month in months]
+    if team is not None:
+        payrolls = [{a: line for a, line in lines.items() if line.team == team}
+                    for lines in payrolls]
+    in_scope = {a for a, (agent, _s, _n) in derived.items() if team is None or agent.team == team}
+    counts, pay, team_counts = _levels_and_pay(payrolls, len(months))
+    moves, movers = _moves(derived, in_scope, months, payrolls)
+    levels = [lv for lv in scheme.level_names
+              if any(lv in c for c in counts) or any(lv in p for p in pay)]
+    top = top_levels(scheme)
+    centre, teams = calibration(derived, scores, months, payrolls[-1], top, team)
+    return ReportResult(scheme, first, last, team, months, levels, top, counts, team_counts,
+                        pay, moves, movers, centre, teams, FAR_FACTOR)
+
+
+def top_levels(scheme: Scheme) -> list[str]:
+    """The ladder's top level (each track's top, for a template with tracks)."""
+    if scheme.tracks:
+        return [track.levels[-1] for track in scheme.tracks]
+    return scheme.regular_levels[-1:]
+
+
+def _levels_and_pay(payrolls: list[dict[str, PayLine]], n: int
+                    ) -> tuple[list[dict[str, int]], list[dict[str, Decimal]],
+                               dict[str, list[dict[str, int]]]]:
+    counts: list[dict[str, int]] = []
+    pay: list[dict[str, Decimal]] = []
+    by_team: dict[str, list[dict[str, int]]] = defaultdict(lambda: [{} for _ in range(n)])
+    for index, lines in enumerate(payrolls):
+        count: Counter[str] = Counter()
+        amount: dict[str, Decimal] = defaultdict(Decimal)
+        for line in lines.values():
+            count[line.level] += 1
+            amount[line.level] += line.total
+            cell = by_team[line.team][index]
+            cell[line.level] = cell.get(line.level, 0) + 1
+        counts.append(dict(count))
+        pay.append(dict(amount))
+    return counts, pay, dict(sorted(by_team.items()))
+
+
+def _moves(derived: dict, in_scope: set[str], months: list[Month],
+           payrolls: list[dict[str, PayLine]]) -> tuple[list[MonthMoves], list[Mover]]:
+    first, last = months[0], months[-1]
+    up: Counter[Month] = Counter()
+    down: Counter[Month] = Counter()
+    movers = []
+    for agent_id in in_scope:
+        agent, states, next_level = derived[agent_id]
+        ups = downs = 0
+        for state in states:
+            d = state.decision
+            if d is None or not first <= d.effective <= last:
+                continue
+            if d.kind == "promote":
+                up[d.effective] += 1
+                ups += 1
+            elif d.kind == "demote":
+                down[d.effective] += 1
+                downs += 1
+        if ups or downs:
+            start = state_at(states, first) or states[0]
+            end = state_at(states, last)
+            movers.append(Mover(agent_id, agent.name, agent.team, ups, downs, start.level,
+                                end.level if end is not None else next_level))
+    movers.sort(key=lambda m: (-m.moves, -m.promotions, m.agent_id))
+    moves = [MonthMoves(month, len(lines), up[month], down[month],
+                        rate(up[month], len(lines)), rate(down[month], len(lines)))
+             for month, lines in zip(months, payrolls)]
+    return moves, movers[:MOVERS]
+
+
+def quartiles(values: list[Decimal]) -> tuple[Decimal, Decimal, Decimal]:
+    """(Q1, median, Q3) of sorted `values`, inclusive of the ends (Excel's QUARTILE.INC:
+    linear between the two nearest ranks), exact in Decimal."""
+    def at(p: Decimal) -> Decimal:
+        position = (len(values) - 1) * p
+        low = int(position)
+        high = min(low + 1, len(values) - 1)
+        return values[low] + (values[high] - values[low]) * (position - low)
+
+    return at(Decimal("0.25")), at(Decimal("0.5")), at(Decimal("0.75"))
+
+
+def _spread(team: str, values: list[Decimal], agents: int, at_top: int, paid: int
+            ) -> ScoreSpread:
+    values.sort()
+    q1, median, q3 = quartiles(values)
+    return ScoreSpread(team, agents, len(values), values[0], q1, median, q3, values[-1],
+                       at_top, paid)
+
+
+def median_of(values: list[Decimal]) -> Decimal:
+    return quartiles(sorted(values))[1]
+
+
+def calibration(derived: dict, scores: dict, months: list[Month], last_paid: dict[str, PayLine],
+                top: list[str], team: str | None) -> tuple[ScoreSpread | None, list[ScoreSpread]]:
+    """The centre's spread of scores over `months` and each team's, flagged (see the module's
+    docstring). With `team`, only that team's row is kept (flagged against all the others)."""
+    wanted = set(months)
+    by_team: dict[str, list[Decimal]] = defaultdict(list)
+    agents_of: Counter[str] = Counter()
+    for agent_id, (agent, _states, _next) in derived.items():
+        own = [s.value for m, s in scores.get(agent_id, {}).items() if m in wanted]
+        if own:
+            by_team[agent.team] += own
+            agents_of[agent.team] += 1
+    if not by_team:
+        return None, []
+    paid: Counter[str] = Counter()
+    at_top: Counter[str] = Counter()
+    for line in last_paid.values():
+        paid[line.team] += 1
+        at_top[line.team] += line.level in top
+    everyone = [v for values in by_team.values() for v in values]
+    centre = _spread("", everyone, sum(agents_of.values()), sum(at_top.values()),
+                     sum(paid.values()))
+    spreads = {t: _spread(t, values, agents_of[t], at_top[t], paid[t])
+               for t, values in sorted(by_team.items())}
+    limit = FAR_FACTOR * (centre.q3 - centre.q1)
+    flagged = []
+    for name, spread in spreads.items():
+        others = [s.median for t, s in spreads.items() if t != name]
+        far = bool(others) and abs(spread.median - median_of(others)) > limit
+        all_top = spread.paid > 0 and spread.at_top == spread.paid
+        flagged.append(dataclasses.replace(spread, far=far, all_top=all_top))
+    if team is not None:
+        flagged = [s for s in flagged if s.team == team]
+    return centre, flagged
+
+
+def rate(part: int, whole: int) -> Decimal:
+    """`part` / `whole` as a fraction rounded half up to 4 places (0.0125 = 1.25 %)."""
+    if not whole:
+        return Decimal("0.0000")
+    return (Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+
+
+def rounded(value: Decimal) -> Decimal:
+    """A score figure as the report shows it: two places, half up."""
+    return value.quantize(HUNDREDTH, ROUND_HALF_UP)
