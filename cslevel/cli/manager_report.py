@@ -40,7 +40,7 @@ def report(
       cslevel report --from 2026-01 --to 2026-12 --out report.html
     """
     from ..export import console_report
-    from ..pipeline import report as manager_report
+    from ..pipeline import manager_report
 
     start, end = _month(first), _month(last)
     _report(lambda: manager_report(first=start, last=end,

@@ -22,10 +22,12 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter, defaultdict
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple, cast
 
 from ..i18n import _
 from ..outcomes import MonthMoves, Mover, ReportResult, ScoreSpread
-from ..records import CslevelError, Month, PayLine, Problem, month_range
+from ..parallel import shared_map
+from ..records import CslevelError, Month, PayLine, Problem, SignoffResult, month_range
 from ..store import History
 from ..templates import Scheme
 from .derive import corrections_of, derive, scores_in_use, state_at, stored_scheme, window_of
@@ -65,19 +67,28 @@ def report_of(history: History, first: Month | None, last: Month | None,
                      if first > scored[0] else None)
     scores = scores_in_use(history, scheme, corrections_of(history))
     months = month_range(first, last)
-    # a report shows the payroll's lines; the payroll command reports their warnings
-    payrolls = [pay_month(history, scheme, month, derived, scores, scored, [], explain=False)
-                for month in months]
-    if team is not None:
-        payrolls = [{a: line for a, line in lines.items() if line.team == team}
-                    for lines in payrolls]
-    in_scope = {a for a, (agent, _s, _n) in derived.items() if team is None or agent.team == team}
-    counts, pay, team_counts = _levels_and_pay(payrolls, len(months))
-    moves, movers = _moves(derived, in_scope, months, payrolls)
+    # the payroll reads only the team's own agents (a lead's pay reads the lead's team)
+    paid_from = derived if team is None else {
+        a: v for a, v in derived.items() if v[0].team == team}
+    reads = PayrollReads(history, scheme, months)
+
+    def month_lines(month: Month) -> MonthTally:
+        # a report shows the payroll's lines; the payroll command reports their warnings
+        lines = pay_month(cast(History, reads), scheme, month, paid_from, scores, scored, [],
+                          explain=False)
+        return MonthTally.of(lines, keep=month == last)
+
+    # each month's lines counted and let go (36 months of 10,000 lines would not fit), the
+    # months shared out with a forked worker
+    tallies: list[MonthTally] = shared_map(month_lines, months)
+    tally = Tally(tallies)
+    last_paid = tallies[-1].lines
+    moves, movers = _moves(paid_from, months, tally.headcount)
     levels = [lv for lv in scheme.level_names
-              if any(lv in c for c in counts) or any(lv in p for p in pay)]
+              if any(lv in c for c in tally.counts) or any(lv in p for p in tally.pay)]
     top = top_levels(scheme)
-    centre, teams = calibration(derived, scores, months, payrolls[-1], top, team)
+    centre, teams = calibration(derived, scores, months, last_paid, top, team)
+    counts, pay, team_counts = tally.counts, tally.pay, tally.by_team
     return ReportResult(scheme, first, last, team, months, levels, top, counts, team_counts,
                         pay, moves, movers, centre, teams, FAR_FACTOR)
 
@@ -89,33 +100,67 @@ def top_levels(scheme: Scheme) -> list[str]:
     return scheme.regular_levels[-1:]
 
 
-def _levels_and_pay(payrolls: list[dict[str, PayLine]], n: int
-                    ) -> tuple[list[dict[str, int]], list[dict[str, Decimal]],
-                               dict[str, list[dict[str, int]]]]:
-    counts: list[dict[str, int]] = []
-    pay: list[dict[str, Decimal]] = []
-    by_team: dict[str, list[dict[str, int]]] = defaultdict(lambda: [{} for _ in range(n)])
-    for index, lines in enumerate(payrolls):
+class PayrollReads:
+    """What the payroll reads from the history besides the derived states (the attendance
+    of the months the pay reads, the signed sign-off lists), read before the months are
+    shared out with a worker, which may not use the history's connection."""
+
+    def __init__(self, history: History, scheme: Scheme, months: list[Month]) -> None:
+        figures = months if scheme.pay.figures == "same" else [m - 1 for m in months]
+        shared: dict[tuple[tuple[str, Decimal], ...], tuple[tuple[str, Decimal], ...]] = {}
+        # the same few hundred totals repeat: each month keeps one tuple per distinct totals
+        self._attendance = {m: {a: shared.setdefault(t, t) for a, totals in
+                                history.attendance(m).items()
+                                for t in [tuple(totals.items())]} for m in figures}
+        self._signoffs = history.signoffs() if scheme.signoff.required else {}
+
+    def attendance(self, month: Month) -> dict[str, dict[str, Decimal]]:
+        return {a: dict(items) for a, items in self._attendance.get(month, {}).items()}
+
+    def signoffs(self) -> dict[tuple[str, Month, str, str], SignoffResult]:
+        return self._signoffs
+
+
+class MonthTally(NamedTuple):
+    """A month's pay lines counted and summed by level (and counted by team and level)."""
+
+    counts: dict[str, int]
+    pay: dict[str, Decimal]
+    by_team: dict[str, dict[str, int]]
+    headcount: int
+    lines: dict[str, PayLine]  # kept for the last month only (the calibration reads it)
+
+    @classmethod
+    def of(cls, lines: dict[str, PayLine], keep: bool) -> MonthTally:
         count: Counter[str] = Counter()
         amount: dict[str, Decimal] = defaultdict(Decimal)
+        by_team: dict[str, dict[str, int]] = defaultdict(dict)
         for line in lines.values():
             count[line.level] += 1
             amount[line.level] += line.total
-            cell = by_team[line.team][index]
+            cell = by_team[line.team]
             cell[line.level] = cell.get(line.level, 0) + 1
-        counts.append(dict(count))
-        pay.append(dict(amount))
-    return counts, pay, dict(sorted(by_team.items()))
+        return cls(dict(count), dict(amount), dict(by_team), len(lines), lines if keep else {})
 
 
-def _moves(derived: dict, in_scope: set[str], months: list[Month],
-           payrolls: list[dict[str, PayLine]]) -> tuple[list[MonthMoves], list[Mover]]:
+class Tally:
+    """The months' tallies side by side: counts and pay by month, counts by team and month."""
+
+    def __init__(self, tallies: list[MonthTally]) -> None:
+        self.counts = [t.counts for t in tallies]
+        self.pay = [t.pay for t in tallies]
+        self.headcount = [t.headcount for t in tallies]
+        teams = sorted({team for t in tallies for team in t.by_team})
+        self.by_team = {team: [t.by_team.get(team, {}) for t in tallies] for team in teams}
+
+
+def _moves(derived: dict, months: list[Month], headcount: list[int]
+           ) -> tuple[list[MonthMoves], list[Mover]]:
     first, last = months[0], months[-1]
     up: Counter[Month] = Counter()
     down: Counter[Month] = Counter()
     movers = []
-    for agent_id in in_scope:
-        agent, states, next_level = derived[agent_id]
+    for agent_id, (agent, states, next_level) in derived.items():
         ups = downs = 0
         for state in states:
             d = state.decision
@@ -133,9 +178,8 @@ def _moves(derived: dict, in_scope: set[str], months: list[Month],
             movers.append(Mover(agent_id, agent.name, agent.team, ups, downs, start.level,
                                 end.level if end is not None else next_level))
     movers.sort(key=lambda m: (-m.moves, -m.promotions, m.agent_id))
-    moves = [MonthMoves(month, len(lines), up[month], down[month],
-                        rate(up[month], len(lines)), rate(down[month], len(lines)))
-             for month, lines in zip(months, payrolls)]
+    moves = [MonthMoves(month, paid, up[month], down[month], rate(up[month], paid),
+                        rate(down[month], paid)) for month, paid in zip(months, headcount)]
     return moves, movers[:MOVERS]
 
 
