@@ -196,21 +196,16 @@ def test_refusals_write_nothing(history: Path, cli, args: list[str], code: int,
     assert got == code, out + err
     doc = json.loads(out)
     assert doc["ok"] is False
-    assert [str_problem(p) for p in doc["problems"]] == [message]
+    assert [p["text"] for p in doc["problems"]] == [message]
     assert {p.name for p in history.iterdir()} == before
 
 
-def str_problem(problem: dict[str, Any]) -> str:
-    text = problem["message"]
-    if problem.get("hint"):
-        text += " — " + problem["hint"]
-    return text
-
-
 def test_without_a_history(tmp_path: Path, cli) -> None:
-    code, out, err = cli("report", "--json")
+    code, out, _err = cli("report", "--json")
     assert code == 1
-    assert json.loads(out)["ok"] is False
+    expected = (f"{tmp_path / 'history.db'} 处没有历史数据库 — 请先运行 `cslevel score`，"
+                "或用 --db / CSLEVEL_DB 指向该数据库。")
+    assert [p["text"] for p in json.loads(out)["problems"]] == [expected]
     assert not (tmp_path / "report.html").exists()
 
 

@@ -72,9 +72,9 @@ if TYPE_CHECKING:
     from .inputs import InputFolder
 
 __all__ = ["Session", "adjust_level", "adjust_score", "adjustments", "history", "lock",
-           "new_template", "payroll", "payroll_corrections", "payroll_diff", "promote",
-           "manager_report", "recorded_runs", "reopen", "run_month", "run_range", "score", "shipped_schemes",
-           "undo_adjustment"]
+           "manager_report", "new_template", "payroll", "payroll_corrections", "payroll_diff",
+           "promote", "recorded_runs", "reopen", "run_month", "run_range", "score",
+           "shipped_schemes", "undo_adjustment"]
 
 
 def score(
@@ -236,8 +236,9 @@ def payroll_corrections(*, db: str | None = None) -> CorrectionsResult:
         return CorrectionsResult(rows, [*stored.recovered, *problems])
 
 
-def manager_report(*, first: Month | None = None, last: Month | None = None, team: str | None = None,
-           db: str | None = None, out: Path | None = None) -> ReportResult:
+def manager_report(*, first: Month | None = None, last: Month | None = None,
+                   team: str | None = None, db: str | None = None,
+                   out: Path | None = None) -> ReportResult:
     """The manager's report over the scored months `first`..`last` (default: all), for one
     `team` or the whole centre, written to `out` (.html or .xlsx; default report.html)."""
     from ..export.report_html import write_report_html
