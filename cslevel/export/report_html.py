@@ -74,15 +74,18 @@ def _scheme_name(result: ReportResult) -> str:
     return f"{scheme.title} ({scheme.scheme})" if scheme.title else scheme.scheme
 
 
-def _colors(levels: Sequence[str]) -> dict[str, str]:
-    return {level: PALETTE[i % len(PALETTE)] for i, level in enumerate(levels)}
+def level_colors(result: ReportResult) -> dict[str, str]:
+    """A colour per level by its place on the whole ladder (the trial level grey), so a
+    level keeps its colour whichever levels a report shows."""
+    return {level: PALETTE[i % len(PALETTE)]
+            for i, level in enumerate(result.scheme.level_names)}
 
 
 # --- sections --------------------------------------------------------------------------------
 def _section_levels(result: ReportResult) -> str:
     months = [str(m) for m in result.months]
     series = [(lv, [Decimal(c.get(lv, 0)) for c in result.counts]) for lv in result.levels]
-    chart = stacked_bars("levels", months, series, _colors(result.levels), str)
+    chart = stacked_bars("levels", months, series, level_colors(result), str)
     head = [_("Month"), *result.levels, _("Total")]
     rows = [[m, *[str(c.get(lv, 0)) for lv in result.levels], str(sum(c.values()))]
             for m, c in zip(months, result.counts)]
@@ -104,7 +107,7 @@ def _section_teams(result: ReportResult) -> str:
             for team, counts in teams.items()]
     charts = ""
     if len(teams) <= SMALL_MULTIPLES:
-        colors = _colors(result.levels)
+        colors = level_colors(result)
         months = [str(m) for m in result.months]
         charts = '<div class="multiples">' + "".join(
             f"<figure><figcaption>{escape(team)}</figcaption>"
@@ -137,7 +140,7 @@ def _section_moves(result: ReportResult) -> str:
 def _section_pay(result: ReportResult) -> str:
     months = [str(m) for m in result.months]
     series = [(lv, [p.get(lv, Decimal("0.00")) for p in result.pay]) for lv in result.levels]
-    chart = stacked_bars("pay", months, series, _colors(result.levels), money)
+    chart = stacked_bars("pay", months, series, level_colors(result), money)
     head = [_("Month"), *result.levels, _("Total")]
     rows = [[m, *[money(p.get(lv, Decimal("0.00"))) for lv in result.levels],
              money(sum(p.values(), Decimal("0.00")))] for m, p in zip(months, result.pay)]

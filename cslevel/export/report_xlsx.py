@@ -16,7 +16,7 @@ from typing import Any
 
 from ..i18n import _
 from ..outcomes import ReportResult, ScoreSpread
-from .report_html import PALETTE, calibration_rule, flag_text
+from .report_html import calibration_rule, flag_text, level_colors
 from .xlsx import COUNT, DECIMAL, MONEY, PERCENT, add_sheet, new_workbook, set_widths
 
 ZERO = Decimal("0.00")
@@ -78,15 +78,16 @@ def _about(book: Any, formats: dict[str, Any], result: ReportResult, title: str)
     set_widths(sheet, [22, 90])
 
 
-def _stacked_chart(book: Any, sheet_name: str, levels: list[str], rows: int,
+def _stacked_chart(book: Any, sheet_name: str, result: ReportResult, rows: int,
                    title: str, y_title: str) -> Any:
     chart = book.add_chart({"type": "column", "subtype": "stacked"})
+    levels, colors = result.levels, level_colors(result)
     for col, level in enumerate(levels, start=1):
         chart.add_series({
             "name": [sheet_name, 0, col],
             "categories": [sheet_name, 1, 0, rows, 0],
             "values": [sheet_name, 1, col, rows, col],
-            "fill": {"color": PALETTE[(col - 1) % len(PALETTE)]},
+            "fill": {"color": colors[level]},
             "gap": 50,
         })
     chart.set_title({"name": title})
@@ -106,7 +107,7 @@ def _levels(book: Any, formats: dict[str, Any], result: ReportResult) -> None:
             sheet.write_number(row, col, counts.get(level, 0), formats["count"])
         sheet.write_number(row, len(result.levels) + 1, sum(counts.values()), formats["count"])
     rows = len(result.months)
-    sheet.insert_chart(rows + 2, 0, _stacked_chart(book, name, result.levels, rows,
+    sheet.insert_chart(rows + 2, 0, _stacked_chart(book, name, result, rows,
                                                    name, _("Agents")))
     set_widths(sheet, [10, *[10] * (len(result.levels) + 1)], at_least=900)
 
@@ -165,7 +166,7 @@ def _pay(book: Any, formats: dict[str, Any], result: ReportResult) -> None:
         sheet.write_number(row, len(result.levels) + 1, float(sum(pay.values(), ZERO)),
                            formats["money"])
     rows = len(result.months)
-    sheet.insert_chart(rows + 2, 0, _stacked_chart(book, name, result.levels, rows, name,
+    sheet.insert_chart(rows + 2, 0, _stacked_chart(book, name, result, rows, name,
                                                    _("Yuan")))
     set_widths(sheet, [10, *[14] * (len(result.levels) + 1)], at_least=900)
 
