@@ -295,3 +295,38 @@ def test_team_names_stay_text_in_the_workbook(tmp_path: Path, cli) -> None:
     book = openpyxl.load_workbook(tmp_path / "r.xlsx")
     cells = [c for row in book["各班组级别"].iter_rows() for c in row if c.column == 2][1:]
     assert {(c.value, c.data_type) for c in cells} == {("=1+1", "s"), ("@SUM(A1)", "s")}
+
+
+def test_same_history_same_bytes(history: Path, cli) -> None:
+    """The report holds no clock: made twice, both files are the same, byte for byte."""
+    for run in range(2):
+        for suffix in ("html", "xlsx"):
+            code, out, err = cli("report", "--out", f"r{run}.{suffix}")
+            assert code == 0, out + err
+    for suffix in ("html", "xlsx"):
+        assert (history / f"r0.{suffix}").read_bytes() == (history / f"r1.{suffix}").read_bytes()
+
+
+def _square_and_pid(n: int) -> tuple[int, int]:
+    import os
+
+    return n * n, os.getpid()
+
+
+@pytest.mark.parametrize("workers", ["1", "0"])
+def test_shared_map_gives_what_the_run_would(monkeypatch: pytest.MonkeyPatch,
+                                             workers: str) -> None:
+    """The months shared with a forked worker come back in order, the same as computed in
+    the run; with CSLEVEL_WORKERS=0 the run computes them all."""
+    import os
+
+    from cslevel.parallel import shared_map
+
+    monkeypatch.setenv("CSLEVEL_WORKERS", workers)
+    got = shared_map(_square_and_pid, list(range(7)))
+    assert [value for value, _pid in got] == [n * n for n in range(7)]
+    pids = {pid for _value, pid in got}
+    # the run takes the last item and every other one before it
+    assert {n for n, (_v, pid) in enumerate(got) if pid == os.getpid()} == (
+        {0, 2, 4, 6} if workers == "1" else set(range(7)))
+    assert len(pids) == (2 if workers == "1" else 1)
