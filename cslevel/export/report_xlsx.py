@@ -27,7 +27,9 @@ def write_report_xlsx(path: Path, result: ReportResult) -> None:
     scope = result.team if result.team is not None else _("whole centre")
     title = _("Grading report {first} to {last}: {scope}").format(
         first=result.first, last=result.last, scope=scope)
-    book, formats = new_workbook(path, title, result.last)
+    # streamed row by row (every sheet is written top to bottom): the sheet of every team and
+    # month is tens of thousands of rows at a large centre
+    book, formats = new_workbook(path, title, result.last, constant_memory=True)
     formats["count"] = book.add_format({"num_format": COUNT})
     formats["money"] = book.add_format({"num_format": MONEY})
     formats["percent"] = book.add_format({"num_format": PERCENT})
