@@ -241,14 +241,21 @@ def test_workbook_tables_and_charts(history: Path, cli) -> None:
     levels = doc["levels"]
     n = len(MONTHS)
 
+    # the tables are each month's payroll (cslevel payroll export), by level
+    expected_counts, expected_pay = [], []
+    for month in MONTHS:
+        lines = payroll_lines(cli, month)
+        counts = Counter(line["level"] for line in lines)
+        pay: dict[str, Decimal] = defaultdict(Decimal)
+        for line in lines:
+            pay[line["level"]] += Decimal(line["total"])
+        expected_counts.append([month, *[counts.get(lv, 0) for lv in levels], len(lines)])
+        expected_pay.append([month, *[float(pay.get(lv, 0)) for lv in levels],
+                             float(sum(pay.values()))])
     rows = _rows(book["级别分布"])
     assert rows[0] == ["月份", *levels, "合计"]
-    assert rows[1:n + 1] == [[m["month"], *[m["levels"][lv] for lv in levels], m["headcount"]]
-                             for m in doc["months"]]
-    rows = _rows(book["各级别人力成本"])
-    assert rows[1:n + 1] == [
-        [m["month"], *[float(Decimal(m["pay"][lv])) for lv in levels],
-         float(Decimal(m["pay_total"]))] for m in doc["months"]]
+    assert rows[1:n + 1] == expected_counts
+    assert _rows(book["各级别人力成本"])[1:n + 1] == expected_pay
     assert book["各级别人力成本"]["B2"].number_format == "#,##0.00"
     rows = _rows(book["晋升与降级"])
     assert rows[0] == ["月份", "计薪人数", "晋升", "降级", "晋升率", "降级率"]
@@ -295,6 +302,22 @@ def test_team_names_stay_text_in_the_workbook(tmp_path: Path, cli) -> None:
     book = openpyxl.load_workbook(tmp_path / "r.xlsx")
     cells = [c for row in book["各班组级别"].iter_rows() for c in row if c.column == 2][1:]
     assert {(c.value, c.data_type) for c in cells} == {("=1+1", "s"), ("@SUM(A1)", "s")}
+
+
+def test_team_names_stay_text_in_the_page(tmp_path: Path, cli) -> None:
+    """A team or a name holding markup is shown as text, never as markup."""
+    rows = [["0001", "<b>甲</b>", "<script>alert(1)</script>", "二星", 112],
+            ["0002", "乙&丙", "\"一组\" onload=x", "一星", 100]]
+    files = [str(kpi(tmp_path / f"kpi_{m}.xlsx", rows, header=HEADER,
+                     text_columns=(0, 1, 2, 3))) for m in MONTHS[:4]]
+    code, out, err = cli("score", *files, "--scheme", "star", "--out", "results/")
+    assert code == 0, out + err
+    code, out, err = cli("report", "--out", "r.html")
+    assert code == 0, out + err
+    text = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "<script" not in text and "<b>" not in text and '" onload' not in text
+    assert "<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>" in text
+    assert "<td>&quot;一组&quot; onload=x</td>" in text
 
 
 def test_same_history_same_bytes(history: Path, cli) -> None:

@@ -281,7 +281,7 @@ def stacked_bars(chart_id: str, months: list[str], series: list[tuple[str, list[
     label_every = _label_every(len(months), plot_w)
     for i, month in enumerate(months):
         x = left + i * slot + (slot - bar) / 2
-        base = top + plot_h
+        base = float(top + plot_h)
         for name, values in series:
             value = values[i]
             if value <= 0:
