@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
-from typing import NamedTuple, cast
+from functools import partial
+from typing import Any, NamedTuple, cast
 
 from ..i18n import _
 from ..outcomes import MonthMoves, Mover, ReportResult, ScoreSpread
@@ -78,19 +80,28 @@ def report_of(history: History, first: Month | None, last: Month | None,
                           explain=False)
         return MonthTally.of(lines, keep=month == last)
 
-    # each month's lines counted and let go (36 months of 10,000 lines would not fit), the
-    # months shared out with a forked worker
-    tallies: list[MonthTally] = shared_map(month_lines, months)
+    # each month's lines counted and let go (36 months of 10,000 lines would not fit); the
+    # months and the score spreads shared out with a forked worker, which takes the spreads
+    # (the run takes the last job and every other one before it)
+    jobs: list[Callable[[], Any]] = [partial(month_lines, m) for m in months]
+    jobs.insert(len(jobs) - 1, partial(score_spreads, derived, scores, months))
+    done = shared_map(_call, jobs)
+    spreads: Spreads = done.pop(len(jobs) - 2)
+    tallies: list[MonthTally] = done
     tally = Tally(tallies)
     last_paid = tallies[-1].lines
     moves, movers = _moves(paid_from, months, tally.headcount)
     levels = [lv for lv in scheme.level_names
               if any(lv in c for c in tally.counts) or any(lv in p for p in tally.pay)]
     top = top_levels(scheme)
-    centre, teams = calibration(derived, scores, months, last_paid, top, team)
+    centre, teams = calibration(spreads, last_paid, top, team)
     counts, pay, team_counts = tally.counts, tally.pay, tally.by_team
     return ReportResult(scheme, first, last, team, months, levels, top, counts, team_counts,
                         pay, moves, movers, centre, teams, FAR_FACTOR)
+
+
+def _call(job: Callable[[], Any]) -> Any:
+    return job()
 
 
 def top_levels(scheme: Scheme) -> list[str]:
@@ -107,15 +118,13 @@ class PayrollReads:
 
     def __init__(self, history: History, scheme: Scheme, months: list[Month]) -> None:
         figures = months if scheme.pay.figures == "same" else [m - 1 for m in months]
-        shared: dict[tuple[tuple[str, Decimal], ...], tuple[tuple[str, Decimal], ...]] = {}
-        # the same few hundred totals repeat: each month keeps one tuple per distinct totals
-        self._attendance = {m: {a: shared.setdefault(t, t) for a, totals in
-                                history.attendance(m).items()
-                                for t in [tuple(totals.items())]} for m in figures}
+        # only a template with an attendance deduction reads the attendance
+        wanted = figures if scheme.pay.attendance_deduction is not None else []
+        self._attendance = {m: history.attendance(m) for m in wanted}
         self._signoffs = history.signoffs() if scheme.signoff.required else {}
 
     def attendance(self, month: Month) -> dict[str, dict[str, Decimal]]:
-        return {a: dict(items) for a, items in self._attendance.get(month, {}).items()}
+        return self._attendance.get(month, {})
 
     def signoffs(self) -> dict[tuple[str, Month, str, str], SignoffResult]:
         return self._signoffs
@@ -207,10 +216,12 @@ def median_of(values: list[Decimal]) -> Decimal:
     return quartiles(sorted(values))[1]
 
 
-def calibration(derived: dict, scores: dict, months: list[Month], last_paid: dict[str, PayLine],
-                top: list[str], team: str | None) -> tuple[ScoreSpread | None, list[ScoreSpread]]:
-    """The centre's spread of scores over `months` and each team's, flagged (see the module's
-    docstring). With `team`, only that team's row is kept (flagged against all the others)."""
+Spreads = tuple[ScoreSpread, dict[str, ScoreSpread]] | None
+
+
+def score_spreads(derived: dict, scores: dict, months: list[Month]) -> Spreads:
+    """The centre's spread of scores over `months` and each team's (by team name), before
+    the flags; None when nobody has a score in those months."""
     wanted = set(months)
     by_team: dict[str, list[Decimal]] = defaultdict(list)
     agents_of: Counter[str] = Counter()
@@ -220,24 +231,35 @@ def calibration(derived: dict, scores: dict, months: list[Month], last_paid: dic
             by_team[agent.team] += own
             agents_of[agent.team] += 1
     if not by_team:
+        return None
+    everyone = [v for values in by_team.values() for v in values]
+    centre = _spread("", everyone, sum(agents_of.values()), 0, 0)
+    return centre, {t: _spread(t, values, agents_of[t], 0, 0)
+                    for t, values in sorted(by_team.items())}
+
+
+def calibration(spreads: Spreads, last_paid: dict[str, PayLine], top: list[str],
+                team: str | None) -> tuple[ScoreSpread | None, list[ScoreSpread]]:
+    """The spreads with who is at the top level in the last month, flagged (see the module's
+    docstring). With `team`, only that team's row is kept (flagged against all the others)."""
+    if spreads is None:
         return None, []
     paid: Counter[str] = Counter()
     at_top: Counter[str] = Counter()
     for line in last_paid.values():
         paid[line.team] += 1
         at_top[line.team] += line.level in top
-    everyone = [v for values in by_team.values() for v in values]
-    centre = _spread("", everyone, sum(agents_of.values()), sum(at_top.values()),
-                     sum(paid.values()))
-    spreads = {t: _spread(t, values, agents_of[t], at_top[t], paid[t])
-               for t, values in sorted(by_team.items())}
+    centre = dataclasses.replace(spreads[0], at_top=sum(at_top.values()),
+                                 paid=sum(paid.values()))
     limit = FAR_FACTOR * (centre.q3 - centre.q1)
+    medians = {name: spread.median for name, spread in spreads[1].items()}
     flagged = []
-    for name, spread in spreads.items():
-        others = [s.median for t, s in spreads.items() if t != name]
+    for name, spread in spreads[1].items():
+        others = [m for t, m in medians.items() if t != name]
         far = bool(others) and abs(spread.median - median_of(others)) > limit
-        all_top = spread.paid > 0 and spread.at_top == spread.paid
-        flagged.append(dataclasses.replace(spread, far=far, all_top=all_top))
+        all_top = paid[name] > 0 and at_top[name] == paid[name]
+        flagged.append(dataclasses.replace(spread, at_top=at_top[name], paid=paid[name],
+                                           far=far, all_top=all_top))
     if team is not None:
         flagged = [s for s in flagged if s.team == team]
     return centre, flagged
