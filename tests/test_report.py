@@ -71,6 +71,25 @@ def history(tmp_path: Path, cli):
 
 
 def test_levels_and_pay_are_the_payrolls(history: Path, cli) -> None:
+    doc = check_against_the_payrolls(cli)
+    # the moves worked by hand: 0001 and 0005 up, 0002 and 0004 down, from 2026-04
+    assert doc["months"][0]["levels"] == {"一星": 3, "二星": 3, "三星": 2, "五星": 2}
+    assert doc["months"][3]["levels"] == {"一星": 4, "二星": 1, "三星": 3, "五星": 2}
+
+
+def test_on_both_backends(tmp_path: Path, cli, db_url: str,
+                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same report from a SQLite file and from PostgreSQL (CI runs both)."""
+    monkeypatch.setenv("CSLEVEL_DB", db_url)
+    build_history(tmp_path, cli)
+    doc = check_against_the_payrolls(cli)
+    assert [(m["promotions"], m["demotions"]) for m in doc["months"]] == [(0, 0)] * 3 + [
+        (2, 2)] + [(0, 0)] * 2
+
+
+def check_against_the_payrolls(cli) -> dict[str, Any]:
+    """The report's counts and pay by level, month by month, are those of
+    `cslevel payroll export --month M`; returns the report's JSON."""
     doc = report_json(cli, "--out", "report.html")
     assert (doc["from"], doc["to"], doc["team"]) == ("2026-01", "2026-06", None)
     assert doc["levels"] == ["一星", "二星", "三星", "五星"]  # nobody at 四星 or in trial
@@ -87,9 +106,7 @@ def test_levels_and_pay_are_the_payrolls(history: Path, cli) -> None:
         assert {lv: Decimal(v) for lv, v in entry["pay"].items()} == {
             lv: pay.get(lv, Decimal("0.00")) for lv in doc["levels"]}
         assert Decimal(entry["pay_total"]) == sum(pay.values())
-    # the moves worked by hand: 0001 and 0005 up, 0002 and 0004 down, from 2026-04
-    assert doc["months"][0]["levels"] == {"一星": 3, "二星": 3, "三星": 2, "五星": 2}
-    assert doc["months"][3]["levels"] == {"一星": 4, "二星": 1, "三星": 3, "五星": 2}
+    return doc
 
 
 def test_moves_rates_and_movers(history: Path, cli) -> None:
