@@ -21,6 +21,9 @@ Measured, each as a whole process (wall time, best of --rounds; peak memory = ma
          cslevel wrote in A / B.
   naive  benchmarks/naive.py: pandas.read_excel(engine="openpyxl") for the same reads and
          DataFrame.to_excel(engine="openpyxl") for the same writes.
+  R      `cslevel report` (issue 20) over B's history (every month, the whole centre), once to
+         report.html and once to report.xlsx, after B in each round. `--report-only` builds
+         that history once (untimed) and measures R alone.
   --help `cslevel --help`, median of 10 runs.
   S, P   (--simulate, or --only-simulate for this step alone) on a history of all the months,
          scored and never promoted (untimed): S = `cslevel simulate --scheme star-105.yaml
@@ -29,7 +32,8 @@ Measured, each as a whole process (wall time, best of --rounds; peak memory = ma
 
 Targets (issue): A and B within 1.3× of their floor and at least 2× faster than the naive
 stack; `cslevel --help` under 0.25 s; peak memory of B under 600 MB (all at 10,000 agents);
-cost linear in agents × months. Prints one table per size and a summary, and writes the same
+cost linear in agents × months; R under 10 s with peak memory under 600 MB (10,000 agents ×
+36 months, issue 20). Prints one table per size and a summary, and writes the same
 as Markdown to benchmarks/results/latest.md (and the raw numbers to latest.json).
 
 A cslevel command that fails is reported (its stderr printed) and marked failed; the other
@@ -72,6 +76,8 @@ TARGET_HELP = 0.25  # s
 TARGET_PEAK_B = 600  # MB
 TARGET_SIZE = 10_000  # the issue's scale: the targets are judged here
 TARGET_SIMULATE = 1.5  # simulate ≤ 1.5 × a promote replay of the same history
+TARGET_REPORT = 10.0  # s, `cslevel report` over 36 months (issue 20)
+TARGET_PEAK_REPORT = 600  # MB
 LINEAR_EXPONENT = 1.1  # time ∝ size^k between consecutive sizes, k ≤ 1.1 counts as linear
 
 
@@ -333,6 +339,8 @@ def bench_size(agents: int, n_months: int, args: argparse.Namespace, exe: str) -
     m_b = Measure(f"B: score {n_months} months + promote")
     floor_a, naive_a = Measure("floor A"), Measure("naive A")
     floor_b, naive_b = Measure("floor B"), Measure("naive B")
+    r_html = Measure("R: cslevel report --out report.html")
+    r_xlsx = Measure("R: cslevel report --out report.xlsx")
     spec_a = spec_b = None
     cache_a, cache_b = data / "shapes-A.json", data / "shapes-B.json"
     scratch = work / "scratch"
@@ -396,6 +404,9 @@ def bench_size(agents: int, n_months: int, args: argparse.Namespace, exe: str) -
                                   str(b / "moves.xlsx")]))
         ok = m_b.add(procs)
         done["B"] = f"{m_b.times[-1]:.2f} s" if ok else "failed"
+        if procs[0].rc == 0:
+            log(f"{agents:,}: round {r + 1}: R …")
+            report_rounds(exe, b / "cslevel.db", b, r_html, r_xlsx)
         outs = [*sorted((b / "results").glob("*.xlsx")), b / "moves.xlsx"] if ok else []
         spec_b = shapes_for(outs, cache_b, spec_b, m_b)
         clear(b)
@@ -410,7 +421,8 @@ def bench_size(agents: int, n_months: int, args: argparse.Namespace, exe: str) -
     result["elapsed_s"] = time.perf_counter() - started
     result["steps"] = {k: m.row() for k, m in {
         "A": m_a, "floor_A": floor_a, "naive_A": naive_a, "B": m_b, "floor_B": floor_b,
-        "naive_B": naive_b, "backfill": backfill}.items()}
+        "naive_B": naive_b, "backfill": backfill, "report_html": r_html,
+        "report_xlsx": r_xlsx}.items()}
     return result
 
 
@@ -476,6 +488,44 @@ def simulate_table(runs: list[dict[str, Any]]) -> str:
                   f"S ≤ {TARGET_SIMULATE}× P"], rows)
 
 
+def report_rounds(exe: str, db: Path, folder: Path, html: Measure, xlsx: Measure) -> None:
+    """One round of R: `cslevel report` of the whole history, to .html then to .xlsx."""
+    for measure_into, name in ((html, "report.html"), (xlsx, "report.xlsx")):
+        clear(folder / name)
+        measure_into.add([measure([exe, "report", "--db", str(db), "--out",
+                                   str(folder / name)])])
+        clear(folder / name)
+
+
+def bench_report(agents: int, n_months: int, args: argparse.Namespace,
+                 exe: str) -> dict[str, Any]:
+    """--report-only: the history of every month built once (untimed), then R, --rounds
+    times."""
+    months = month_list(n_months)
+    data = ensure_data(args.data, agents, n_months)
+    kpi, att, roster = inputs(data, months)
+    work = args.work / f"agents{agents}-report"
+    clear(work)
+    work.mkdir(parents=True)
+    started = time.perf_counter()
+    log(f"{agents:,}: the history of {months[0]} .. {months[-1]} (untimed) …")
+    setup = Measure(f"history of {n_months} months: score + promote (setup of R, info)")
+    setup.add([measure(score_cmd(exe, kpi, att, roster, work / "cslevel.db", work / "results"))])
+    setup.add([measure([exe, "promote", "--db", str(work / "cslevel.db")])])
+    clear(work / "results")
+    r_html = Measure("R: cslevel report --out report.html")
+    r_xlsx = Measure("R: cslevel report --out report.xlsx")
+    for r in range(args.rounds):
+        log(f"{agents:,}: round {r + 1}/{args.rounds}: R …")
+        report_rounds(exe, work / "cslevel.db", work, r_html, r_xlsx)
+    clear(work)
+    empty = {k: Measure(k) for k in ("A", "floor_A", "naive_A", "B", "floor_B", "naive_B")}
+    return {"agents": agents, "months": n_months, "data": str(data),
+            "elapsed_s": time.perf_counter() - started,
+            "steps": {**{k: m.row() for k, m in empty.items()}, "backfill": setup.row(),
+                      "report_html": r_html.row(), "report_xlsx": r_xlsx.row()}}
+
+
 # ------------------------------------------------------------------------------------------
 # report
 def fmt(value: Any, digits: int = 2) -> str:
@@ -518,13 +568,18 @@ def numbers(size: dict[str, Any], key: str = "best_s") -> dict[str, float | None
         "peak_A": s["A"]["peak_mb"], "peak_B": s["B"]["peak_mb"],
         "us_B": best["B"] / cells * 1e6 if best["B"] else None,
         "us_A": best["A"] / size["agents"] * 1e6 if best["A"] else None,
+        "peak_R": max((p for k in ("report_html", "report_xlsx")
+                       if (p := s.get(k, {}).get("peak_mb")) is not None), default=None),
     }
 
 
 def size_table(size: dict[str, Any]) -> str:
     s = size["steps"]
     rows = []
-    for key in ("A", "floor_A", "naive_A", "B", "floor_B", "naive_B", "backfill"):
+    for key in ("A", "floor_A", "naive_A", "B", "floor_B", "naive_B", "backfill",
+                "report_html", "report_xlsx"):
+        if key not in s:  # a result from before R was measured
+            continue
         step = s[key]
         rounds = ", ".join(f"{t:.2f}" for t in step["rounds_s"])
         cpu = ", ".join(f"{t:.2f}" for t in step["rounds_cpu_s"])
@@ -600,6 +655,13 @@ def verdicts(sizes: list[dict[str, Any]], help_s: float | None) -> list[tuple[st
     p = n.get("peak_B")
     check(f"peak memory of B < {TARGET_PEAK_B} MB", p, p is not None and p < TARGET_PEAK_B,
           f"{fmt(p, 0)} MB")
+    for key, label in (("report_html", "R (.html)"), ("report_xlsx", "R (.xlsx)")):
+        t = n.get(key)
+        check(f"{label} < {TARGET_REPORT:g} s", t, t is not None and t < TARGET_REPORT,
+              f"{fmt(t)} s")
+    p = n.get("peak_R")
+    check(f"peak memory of R < {TARGET_PEAK_REPORT} MB", p,
+          p is not None and p < TARGET_PEAK_REPORT, f"{fmt(p, 0)} MB")
     # linear: between consecutive sizes, time ∝ size^k with k ≤ LINEAR_EXPONENT
     for x in ("B", "A"):
         pts: list[tuple[int, float]] = [
@@ -696,6 +758,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="also time `cslevel simulate` against `cslevel promote` (S, P)")
     parser.add_argument("--only-simulate", action="store_true",
                         help="time S and P only (no A, B, floors or naive stack)")
+    parser.add_argument("--report-only", action="store_true",
+                        help="measure only `cslevel report` (R) on a history built once")
     parser.add_argument("--data", type=Path,
                         default=Path(tempfile.gettempdir()) / "cslevel-bench" / "data",
                         help="cache of generated workbooks (default: %(default)s)")
@@ -735,8 +799,9 @@ def main(argv: list[str] | None = None) -> int:
 
     sizes = []
     for agents in agent_counts:
-        if not args.only_simulate:
-            sizes.append(bench_size(agents, args.months, args, exe))
+        if args.report_only or not args.only_simulate:
+            bench = bench_report if args.report_only else bench_size
+            sizes.append(bench(agents, args.months, args, exe))
             print(f"\n{size_table(sizes[-1])}\n", flush=True)
         if args.simulate or args.only_simulate:
             args.simulations.append(bench_simulate(agents, args.months, args, exe))

@@ -114,6 +114,77 @@ class HistoryResult:
     signoffs: dict[tuple[str, Month, str, str], SignoffResult] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class MonthMoves:
+    """The moves taking effect in a month of the manager's report, and the agents paid then."""
+
+    month: Month
+    headcount: int  # agents on the month's payroll (in the report's scope)
+    promotions: int  # moves up in force from this month
+    demotions: int  # moves down in force from this month
+    promotion_rate: Decimal  # promotions / headcount, a fraction at 4 places (0.0125)
+    demotion_rate: Decimal
+
+
+@dataclass(frozen=True)
+class ScoreSpread:
+    """One team's (or, with `team` "", the centre's) scores over the report's months:
+    quartiles inclusive of the ends (Excel's QUARTILE.INC), and the calibration flags."""
+
+    team: str
+    agents: int
+    scores: int
+    minimum: Decimal
+    q1: Decimal
+    median: Decimal
+    q3: Decimal
+    maximum: Decimal
+    at_top: int  # agents at a top level in the last month
+    paid: int  # agents paid in the last month
+    far: bool = False  # the median lies far from the other teams' (ReportResult.far_factor)
+    all_top: bool = False  # every agent paid in the last month is at a top level
+
+
+@dataclass(frozen=True)
+class Mover:
+    """An agent who moved in the report's months: how often, and from where to where."""
+
+    agent_id: str
+    name: str
+    team: str
+    promotions: int
+    demotions: int
+    level_from: str  # the level in force in the first month (or the agent's first month)
+    level_to: str  # the level in force in the last month
+
+    @property
+    def moves(self) -> int:
+        return self.promotions + self.demotions
+
+
+@dataclass
+class ReportResult:
+    """The manager's report (`cslevel report`): levels, moves, pay and scores over months."""
+
+    scheme: Scheme
+    first: Month
+    last: Month
+    team: str | None  # the one team reported on, None for the whole centre
+    months: list[Month]
+    levels: list[str]  # ladder order, lowest first (levels nobody held left out)
+    top_levels: list[str]
+    counts: list[dict[str, int]]  # per month: agents paid at each level
+    team_counts: dict[str, list[dict[str, int]]]  # per team, per month
+    pay: list[dict[str, Decimal]]  # per month: the pay of the agents at each level
+    moves: list[MonthMoves]
+    movers: list[Mover]
+    centre: ScoreSpread | None
+    teams: list[ScoreSpread]
+    far_factor: Decimal
+    problems: list[Problem] = field(default_factory=list)
+    outputs: list[Path] = field(default_factory=list)
+
+
 @dataclass
 class AdjustResult:
     """An adjustment made or undone, and what it changed for the agent: the level in force

@@ -291,3 +291,48 @@ class WritePool:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+
+# --- one computation over many items, shared with a forked worker --------------------------
+_SHARED: tuple[Callable[[Any], Any], list[Any]] | None = None  # what a forked worker runs
+
+
+def _shared_item(index: int) -> Any:
+    """A forked worker's task: the work on item `index`, both inherited from the run."""
+    assert _SHARED is not None
+    work, items = _SHARED
+    return work(items[index])
+
+
+def shared_map(work: Callable[[Any], Any], items: list[Any]) -> list[Any]:
+    """`[work(item) for item in items]`, in that order, the items shared out between the run
+    and forked workers where a fork can be had (`_can_fork`, `workers()`): the workers
+    inherit `work` and what it reads (nothing is pickled but each item's index and its
+    result), so `work` must not touch what a fork cannot share (a database connection) and
+    should return something small. The run takes the last item and every other one before
+    it; a worker that fails leaves its items to the run. Elsewhere the run does it all."""
+    global _SHARED
+    count = workers()
+    if count == 0 or len(items) < 2 or not _can_fork():
+        return [work(item) for item in items]
+    from concurrent.futures.process import BrokenProcessPool
+
+    results: list[Any] = [None] * len(items)
+    last = len(items) - 1
+    theirs = [i for i in range(len(items)) if (last - i) % (count + 1)]
+    _SHARED = (work, items)
+    executor = _pool(count, "fork")
+    try:
+        futures = {i: executor.submit(_shared_item, i) for i in theirs}
+        for i in range(len(items)):
+            if i not in futures:
+                results[i] = work(items[i])
+        for i, future in futures.items():
+            try:
+                results[i] = future.result()
+            except BrokenProcessPool:  # killed: the run does it
+                results[i] = work(items[i])
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+        _SHARED = None
+    return results

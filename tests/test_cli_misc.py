@@ -23,6 +23,7 @@ from cslevel.templates import load_scheme
     (["promote", "--help"], "cslevel promote --months 3"),
     (["payroll", "export", "--help"], "cslevel payroll export --month 2026-11"),
     (["history", "--help"], "cslevel history 0007"),
+    (["report", "--help"], "cslevel report --from 2026-01 --to 2026-12 --out report.html"),
     (["adjust", "score", "--help"], "cslevel adjust score 0007 --month 2026-03 --to 110"),
     (["adjust", "level", "--help"], "cslevel adjust level 0007 --from 2026-04 --to 四星"),
     (["adjust", "list", "--help"], "cslevel adjust list --agent 0007"),

@@ -114,7 +114,8 @@ def _star_months(tmp_path: Path, cli) -> list[str]:
              ("payroll", "corrections"),
              ("payroll", "diff", "--month", "2026-05"),
              ("history", "0002"),
-             ("adjust", "list")]
+             ("adjust", "list"),
+             ("report", "--out", "report.xlsx")]
     for args in steps:
         if args[:2] == ("reopen", "2026-03"):  # March's figures corrected: 0004 scored 120
             month(3, {"0004": 120})
@@ -132,7 +133,8 @@ def _star_data() -> set[str]:
     levels = load_scheme("star")[0].level_names
     return {*(v for a, row in STAR.items() for v in (a, *row[:4]) if v), *levels,
             *(f"kpi_2026-0{m}.xlsx" for m in range(1, 5)), "att_2026-03.xlsx",
-            "moves.xlsx", "moves-04.xlsx", "payroll-04.xlsx", "payroll-05.xlsx", "star",
+            "moves.xlsx", "moves-04.xlsx", "payroll-04.xlsx", "payroll-05.xlsx", "report.xlsx",
+            "star",
             "Sheet1", getpass.getuser(), "cslevel"}
 
 
@@ -141,10 +143,11 @@ def test_the_star_outputs_hold_no_internal_keys(tmp_path: Path, cli) -> None:
     data = _star_data()
     books = sorted(tmp_path.glob("*.xlsx")) + sorted((tmp_path / "out").glob("*.xlsx"))
     written = {p.name for p in books}
-    assert {"moves.xlsx", "payroll-04.xlsx", "payroll-05.xlsx", "results-2026-03.xlsx"} <= written
+    assert {"moves.xlsx", "payroll-04.xlsx", "payroll-05.xlsx", "results-2026-03.xlsx",
+            "report.xlsx"} <= written
     sheets = {s for p in books for s in openpyxl.load_workbook(p).sheetnames}
     assert {"考核结果", "级别分布", "问题", "晋降级名单", "晋升降级申请表", "与上月对比",
-            "更正明细"} <= sheets
+            "更正明细", "校准", "各级别人力成本"} <= sheets
     bad = [line for p in books if not p.name.startswith(("kpi_", "att_"))
            for line in scan_workbook(p, data)]
     bad += console_words(console, data)

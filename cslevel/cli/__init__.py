@@ -8,7 +8,7 @@ that `cslevel --help` stays fast.
 The applications are in `apps`; the one path from a result or an error to the screen, and
 the options the commands share, in `report`; the commands in `month` (score, promote,
 payroll, lock, reopen), `workspace` (init, run, runs), `lookup` (history, inspect,
-templates), `adjust` (adjust score, level, list, undo) and `simulate` (what if), imported here in the order
+templates), `adjust` (adjust score, level, list, undo), `signoff`, `simulate` (what if) and `manager_report` (report), imported here in the order
 `cslevel --help` lists them. This module holds the root callback and the process's start
 and end (`main`, `_leave`); `cslevel.cli:main` is the `cslevel` command.
 """
@@ -31,6 +31,7 @@ from . import lookup  # noqa: F401  history, inspect, templates
 from . import adjust  # noqa: F401  adjust score, level, list, undo
 from . import signoff  # noqa: F401  signoff import
 from . import simulate  # noqa: F401  simulate (what if)
+from . import manager_report  # noqa: F401  report
 # isort: on
 
 __all__ = ["adjust_app", "app", "main", "payroll_app", "templates_app"]

@@ -16,6 +16,8 @@ run_month: find the month's workbooks -> read them ahead (a worker) -> [same inp
 run_range: look at the input folder once -> for each month in order: its workbooks? else
            skipped -> run_month (its own finish) -> the first that fails stops the rest
 history:   load the template -> derive one agent (its adjustments beside its months)
+report:    load the stored template -> derive -> each month's payroll lines -> levels, moves,
+           pay and score spreads (pipeline/report.py) -> record -> write the .html or .xlsx
 lock:      lock the month -> record the payroll it is paid from as paid, with the
            corrections it carries (settled)
 simulate:  load the other template -> load the stored one -> match the ladders by name
@@ -61,6 +63,7 @@ if TYPE_CHECKING:
         MonthsResult,
         PayrollResult,
         PromoteResult,
+        ReportResult,
         RunResult,
         ScoreResult,
         SignoffImportResult,
@@ -73,9 +76,9 @@ if TYPE_CHECKING:
     from .inputs import InputFolder
 
 __all__ = ["Session", "adjust_level", "adjust_score", "adjustments", "history", "lock",
-           "new_template", "payroll", "payroll_corrections", "payroll_diff", "promote",
-           "recorded_runs", "reopen", "run_month", "run_range", "score", "shipped_schemes",
-           "simulate", "undo_adjustment"]
+           "manager_report", "new_template", "payroll", "payroll_corrections", "payroll_diff",
+           "promote", "recorded_runs", "reopen", "run_month", "run_range", "score",
+           "shipped_schemes", "simulate", "undo_adjustment"]
 
 
 def score(
@@ -235,6 +238,37 @@ def payroll_corrections(*, db: str | None = None) -> CorrectionsResult:
     with open_history(db, write=False, must_exist=True) as stored:
         rows, problems, _examined = pending(stored)
         return CorrectionsResult(rows, [*stored.recovered, *problems])
+
+
+def manager_report(*, first: Month | None = None, last: Month | None = None,
+                   team: str | None = None, db: str | None = None,
+                   out: Path | None = None) -> ReportResult:
+    """The manager's report over the scored months `first`..`last` (default: all), for one
+    `team` or the whole centre, written to `out` (.html or .xlsx; default report.html)."""
+    from ..export.report_html import write_report_html
+    from ..export.report_xlsx import write_report_xlsx
+    from .report import report_of
+    from .session import record, refuse_early, staging, transaction
+
+    target = out or Path("report.html")
+    writers = {".html": write_report_html, ".htm": write_report_html,
+               ".xlsx": write_report_xlsx}
+    writer = writers.get(target.suffix.lower())
+    if writer is None:
+        raise CslevelError(Problem(
+            _("cannot write the report as {suffix}").format(
+                suffix=target.suffix or _("a file without suffix")),
+            hint=_("Use --out report.html or --out report.xlsx.")), exit_code=2)
+    refuse_early(target, db, [])
+    with transaction(db, None, write=True, must_exist=True) as history:
+        result = report_of(history, first, last, team)
+        result.problems += history.recovered
+        record(history, None, "report", {"from": str(result.first), "to": str(result.last),
+                                         "team": team, "out": str(target)})
+        with staging(None, history) as staged:
+            staged.write(target, partial(writer, result=result))
+        result.outputs.append(target)
+    return result
 
 
 def history(agent_id: str, *, db: str | None = None) -> HistoryResult:

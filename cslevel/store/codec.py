@@ -70,11 +70,18 @@ class _Figures:
 
     def __init__(self) -> None:
         self._seen: dict[str, Decimal] = {}
+        # each distinct text parsed once (a month's attendance repeats a few hundred texts);
+        # every caller gets a dict of its own
+        self._texts: dict[str, tuple[tuple[str, Decimal], ...]] = {}
 
     def parse(self, text: str) -> dict[str, Decimal]:
-        seen = self._seen
-        return {k: seen[v] if v in seen else seen.setdefault(v, Decimal(v))
-                for k, v in json.loads(text).items()}
+        items = self._texts.get(text)
+        if items is None:
+            seen = self._seen
+            items = self._texts[text] = tuple(
+                (k, seen[v] if v in seen else seen.setdefault(v, Decimal(v)))
+                for k, v in json.loads(text).items())
+        return dict(items)
 
 
 class LazyMetrics(Mapping[str, Decimal]):
