@@ -183,30 +183,46 @@ def payroll(
     out: Path | None = None,
     session: Session | None = None,
     confirmed_through: Month | None = None,
+    pay_inputs: Path | None = None,
 ) -> PayrollResult:
     """The payroll of `month`, written to `out`. `confirmed_through`: the month that a
     `promote` later in the same transaction confirms (`cslevel run`), so its decisions are
-    not reported as unconfirmed."""
+    not reported as unconfirmed. `pay_inputs`: the month's pay-inputs workbook (overtime,
+    六险一金, benefits, one-off amounts), checked and stored for the month first."""
     from ..export.payroll import check_payroll_path
     from . import retro
-    from .pay import payroll_of, write_payroll_file
+    from .derive import stored_scheme
+    from .pay import (
+        pay_month_asked,
+        payroll_of,
+        refuse_unpaid_inputs,
+        take_pay_inputs,
+        write_payroll_file,
+    )
     from .session import record, refuse_early, transaction
 
     if session is None:
-        refuse_early(out, db, [])
+        refuse_early(out, db, [(pay_inputs, "input")] if pay_inputs else [])
     target = out or Path(f"payroll-{month or 'next'}.xlsx")
     check_payroll_path(target)
     with transaction(db, session, write=True, must_exist=True) as history:
+        entered: list[Problem] = []
+        if pay_inputs is not None:
+            entered = take_pay_inputs(history, stored_scheme(history),
+                                      pay_month_asked(history, month), pay_inputs)
         result = payroll_of(history, month, confirmed_through)
         retro.refuse_paid(history, result.month)
+        refuse_unpaid_inputs(history, result)
         corrections, problems, _examined = retro.carried(history, result.month)
         retro.carry(result, corrections)
-        result.problems[:0] = [*history.recovered, *problems]
+        result.problems[:0] = [*history.recovered, *entered, *problems]
         if out is None:
             target = Path(f"payroll-{result.month}.xlsx")
         details: dict[str, object] = {"month": str(result.month), "lines": len(result.lines)}
         if corrections:
             details["corrections"] = len(corrections)
+        if pay_inputs is not None:
+            details["pay_inputs"] = pay_inputs.name
         record(history, session, "payroll export", details)
         write_payroll_file(history, result, target, session)
     return result
