@@ -26,8 +26,12 @@ SENIORITY = "  seniority: {name: 工龄补贴, per_year: 50.00, cap: 500.00}\n"
 ONE_STAR_PAY = ("pay: {基本工资: 3000.00, 岗位绩效工资: 600.00, 交通补贴: 150.00, 餐费补贴: 300.00, "
                 "话费补贴: 100.00}\n  - name: 二星")
 FLAT_COMPONENTS = ["基本工资", "岗位绩效工资", "交通补贴", "餐费补贴", "话费补贴", "主管津贴"]
+# (with the pay-inputs workbook's columns of templates/star.yaml: none is given here)
+INPUTS = ["工作日加班费", "休息日加班费", "节假日加班费", "其它福利", "一次性款项", "社保个人部分",
+          "公积金个人部分"]
+NO_INPUTS = dict.fromkeys(INPUTS, "0.00")
 FULL_COMPONENTS = ["基本工资", "岗位绩效工资", "交通补贴", "餐费补贴", "话费补贴", "工龄补贴", "主管津贴",
-                   "考勤扣款"]
+                   *INPUTS, "考勤扣款"]
 
 
 def headers(components: list[str]) -> list[str]:
@@ -585,14 +589,16 @@ def test_300_agents_every_cell_read_back(tmp_path: Path, cli) -> None:
     assert rows["0015"]["level"] == "一星"
     assert rows["0015"]["components"] == {
         "基本工资": "3000.00", "岗位绩效工资": "571.50", "交通补贴": "150.00", "餐费补贴": "300.00",
-        "话费补贴": "100.00", "工龄补贴": "300.00", "主管津贴": "0.00", "考勤扣款": "-355.86"}
+        "话费补贴": "100.00", "工龄补贴": "300.00", "主管津贴": "0.00", **NO_INPUTS,
+        "考勤扣款": "-355.86"}
     assert rows["0015"]["total"] == "4065.64"
     # 0100: in trial (hired 2025-12-01); tier 二档 1000 (100 % 3 == 1); late 0, early 0,
     # not absent, 1 day personal leave (100 % 5 == 0): 2500 / 21.75 = 114.94
     assert rows["0100"]["level"] == "试用"
     assert rows["0100"]["components"] == {
         "基本工资": "2500.00", "岗位绩效工资": "0.00", "交通补贴": "100.00", "餐费补贴": "200.00",
-        "话费补贴": "50.00", "工龄补贴": "0.00", "主管津贴": "1000.00", "考勤扣款": "-114.94"}
+        "话费补贴": "50.00", "工龄补贴": "0.00", "主管津贴": "1000.00", **NO_INPUTS,
+        "考勤扣款": "-114.94"}
     assert rows["0100"]["total"] == "3735.06"
     components = list(rows["0001"]["components"])
     assert components == FULL_COMPONENTS

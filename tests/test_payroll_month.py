@@ -40,8 +40,11 @@ TABLE = {
     "三星": [D(3600), D(1000), D(200), D(300), D(150)],
     "四星": [D(4000), D(1300), D(200), D(300), D(150)],
 }
+# the pay-inputs workbook's columns (templates/star.yaml, pay.inputs): none is given here
+INPUTS = ["工作日加班费", "休息日加班费", "节假日加班费", "其它福利", "一次性款项", "社保个人部分",
+          "公积金个人部分"]
 COMPONENTS = ["基本工资", "岗位绩效工资", "交通补贴", "餐费补贴", "话费补贴", "工龄补贴", "主管津贴",
-              "管理津贴", "考勤扣款"]
+              "管理津贴", *INPUTS, "考勤扣款"]
 
 ROSTER = [
     ["工号", "姓名", "组别", "入职日期", "当前级别", "主管津贴档", "领班"],
@@ -88,7 +91,7 @@ def by_hand() -> dict[str, tuple[str, list[Decimal]]]:
             performance = performance * min(D(march) / 100, D("1.2"))
         seniority = min(D(50) * years, D(500))
         amounts = [basic, performance, transport, meals, phone, seniority, tier, lead,
-                   -deduction]
+                   *[D(0)] * len(INPUTS), -deduction]
         return level, [half_up(a) for a in amounts]
 
     day_basic_one_star = D(3000) / D("21.75")
