@@ -15,8 +15,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..i18n import _
+from ..labels import fmt_number
 from ..limits import MONEY_CEILING_DECIMAL
-from ..records import PayInputsRow, Problem
+from ..records import PayInputsRow, Problem, Source
 from ..scheme import Scheme
 from . import values
 from .common import _coerce, _id, _new_errors, duplicates, spaced_ids
@@ -52,20 +53,20 @@ def _plain_number(raw: object) -> Decimal:
 def _hours(raw: object) -> Decimal:
     hours = _plain_number(raw)
     if hours < 0:
-        raise ValueError(_("{hours} hours is negative").format(hours=hours))
+        raise ValueError(_("{hours} hours is negative").format(hours=fmt_number(hours)))
     if hours > MONTH_HOURS:
         raise ValueError(_("{hours} hours is more than a month has ({limit})").format(
-            hours=hours, limit=MONTH_HOURS))
+            hours=fmt_number(hours), limit=MONTH_HOURS))
     return hours
 
 
 def _amount(raw: object) -> Decimal:
     amount = _plain_number(raw)
     if amount < 0:
-        raise ValueError(_("{amount} is negative").format(amount=amount))
+        raise ValueError(_("{amount} is negative").format(amount=fmt_number(amount)))
     if amount > MONEY_CEILING_DECIMAL:
         raise ValueError(_("{amount} is more than {limit} yuan").format(
-            amount=amount, limit=MONEY_CEILING_DECIMAL))
+            amount=fmt_number(amount), limit=MONEY_CEILING_DECIMAL))
     return amount
 
 
@@ -73,7 +74,7 @@ def _signed_amount(raw: object) -> Decimal:
     amount = _plain_number(raw)
     if amount.copy_abs() > MONEY_CEILING_DECIMAL:
         raise ValueError(_("{amount} is more than {limit} yuan").format(
-            amount=amount, limit=MONEY_CEILING_DECIMAL))
+            amount=fmt_number(amount), limit=MONEY_CEILING_DECIMAL))
     return amount
 
 
@@ -96,9 +97,12 @@ def read_pay_inputs(path: Path, scheme: Scheme) -> tuple[list[PayInputsRow], lis
     amount_hint = _("Give the amount in yuan as a number of 0 or more, e.g. 350.00.")
     one_off_hint = _("Give the amount in yuan, e.g. 500 or -200.")
     out: list[PayInputsRow] = []
+    ids: list[tuple[str, Source]] = []  # every row's id, rows in error too: all said at once
     for index, cells in table.rows:
         before = len(problems)
         agent = _id(table, index, problems)
+        if agent is not None:
+            ids.append((agent, table.source(index, "agent_id")))
 
         def read(fld: str, fn: Callable[[object], Decimal], what: str, hint: str,
                  index: int = index) -> Decimal | None:
@@ -118,7 +122,8 @@ def read_pay_inputs(path: Path, scheme: Scheme) -> tuple[list[PayInputsRow], lis
                 table.columns) else ""
             if one_off is not None and one_off != 0 and not reason:
                 problems.append(Problem(
-                    _("one-off amount {amount} has no reason").format(amount=one_off),
+                    _("one-off amount {amount} has no reason").format(
+                        amount=fmt_number(one_off)),
                     table.source(index, "reason" if "reason" in table.columns else "one_off"),
                     hint=_("Write why it is paid or taken off in the {column} column.").format(
                         column=spec.one_off.reason_column[0])))
@@ -129,8 +134,8 @@ def read_pay_inputs(path: Path, scheme: Scheme) -> tuple[list[PayInputsRow], lis
                     hint=_("Fill in the amount, or clear the reason.")))
         if agent is None or _new_errors(problems, before):
             continue
-        out.append(PayInputsRow(agent, table.source(index), hours, amounts, one_off,
+        out.append(PayInputsRow(agent, table.source(index, "agent_id"), hours, amounts, one_off,
                                 reason or ""))
     spaced_ids(table, problems)
-    problems += duplicates([(r.agent_id, r.source) for r in out], _("pay-inputs workbook"))
+    problems += duplicates(ids, _("pay-inputs workbook"))
     return out, problems
