@@ -99,8 +99,8 @@ def test_deductions_are_negative_and_the_total_is_net() -> None:
     assert parts["一次性款项"] == D("-200.00")
     assert parts["工作日加班费"] == D("51.72")  # 2 × 1.5 × 17.2413…
     assert "一次性款项 -200.00：借支扣回" in line.note
-    # the level's pay: 3000 + 600 + 150 + 300 + 100; no seniority (no hire date)
-    assert line.total == D(4150) + D("51.72") + D("120.50") - D("200.00") - D("380.26") - D(240)
+    # the level's pay: 3000 + 1000 + 150 + 300 + 100; no seniority (no hire date)
+    assert line.total == D(4550) + D("51.72") + D("120.50") - D("200.00") - D("380.26") - D(240)
     assert line.total == sum(parts.values(), D("0.00"))
 
 
@@ -253,8 +253,8 @@ def test_a_month_with_pay_inputs_through_the_cli(month: Path, cli, cli_json) -> 
     assert len(rows) == 7
     for row in doc["rows"]:
         assert D(row["total"]) == sum(D(v) for v in row["components"].values())
-    # 3300 + 800 × 1.12 + 150 + 300 + 100 + 5 years × 50, plus the inputs
-    assert rows["0001"]["total"] == str(D(3300) + D("896.00") + 550 + 250 + D("284.48")
+    # 3300 + 1200 × 1.12 + 150 + 300 + 100 + 5 years × 50, plus the inputs
+    assert rows["0001"]["total"] == str(D(3300) + D("1344.00") + 550 + 250 + D("284.48")
                                         + D("303.45") + D("170.69") + 100 + 500 - D("380.50") - 240)
 
     book = openpyxl.load_workbook(month / "payroll.xlsx")
@@ -440,10 +440,10 @@ def test_locked_months_paid_lines_keep_the_pay_inputs(month: Path, cli, cli_json
                                             for row in MARCH_KPI], text_columns=(0,))
     assert cli("score", "kpi_2026-03.xlsx", "--roster", "roster.xlsx", "--out", "out/")[0] == 0
     rows = cli_json("payroll", "corrections")["rows"]
-    # only 0001's performance pay differs: 800 × (1.12 − 1.00); the inputs are due again
+    # only 0001's performance pay differs: 1200 × (1.12 − 1.00); the inputs are due again
     paid_first = next(r for r in paid["rows"] if r["agent_id"] == "0001")
     assert [(r["agent_id"], r["paid"], r["due"], r["difference"]) for r in rows] == [
-        ("0001", paid_first["total"], str(D(paid_first["total"]) - 96), "-96.00")]
+        ("0001", paid_first["total"], str(D(paid_first["total"]) - 144), "-144.00")]
 
 
 def test_a_paid_months_pay_inputs_cannot_change(month: Path, cli) -> None:

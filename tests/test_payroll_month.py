@@ -35,10 +35,10 @@ LEAD_RULE = """
 # level -> 基本工资, 岗位绩效工资, 交通补贴, 餐费补贴, 话费补贴 (templates/star.yaml)
 TABLE = {
     "试用": [D(2500), D(0), D(100), D(200), D(50)],
-    "一星": [D(3000), D(600), D(150), D(300), D(100)],
-    "二星": [D(3300), D(800), D(150), D(300), D(100)],
-    "三星": [D(3600), D(1000), D(200), D(300), D(150)],
-    "四星": [D(4000), D(1300), D(200), D(300), D(150)],
+    "一星": [D(3000), D(1000), D(150), D(300), D(100)],
+    "二星": [D(3300), D(1200), D(150), D(300), D(100)],
+    "三星": [D(3600), D(1500), D(200), D(300), D(150)],
+    "四星": [D(4000), D(1800), D(200), D(300), D(150)],
 }
 # the pay-inputs workbook's columns (templates/star.yaml, pay.inputs): none is given here
 INPUTS = ["工作日加班费", "休息日加班费", "节假日加班费", "其它福利", "一次性款项", "社保个人部分",
@@ -146,9 +146,9 @@ def test_hand_computed_month_in_json(month: Path, cli_json) -> None:
         assert rows[agent]["components"] == dict(zip(COMPONENTS, map(str, amounts))), agent
         assert rows[agent]["total"] == str(sum(amounts, D("0.00"))), agent
     assert rows["0005"]["components"]["考勤扣款"] == "-473.79"
-    assert rows["0003"]["components"]["岗位绩效工资"] == "1460.55"
+    assert rows["0003"]["components"]["岗位绩效工资"] == "2022.30"  # 1800 × 1.1235
     assert doc["total"] == str(sum((sum(a, D("0.00")) for _, a in expected.values()), D("0.00")))
-    assert doc["total"] == "26832.48"
+    assert doc["total"] == "29345.46"
     assert doc["problems"] == []
 
 
@@ -175,7 +175,7 @@ def test_hand_computed_month_in_xlsx(month: Path, cli) -> None:
     for index in range(5, 6 + len(COMPONENTS)):
         column = sum((half_up(D(str(r[index]))) for r in body.values()), D("0.00"))
         assert half_up(D(str(totals[index]))) == column, header[index]
-    assert half_up(D(str(totals[5 + len(COMPONENTS)]))) == D("26832.48")
+    assert half_up(D(str(totals[5 + len(COMPONENTS)]))) == D("29345.46")
 
     change = {a: r[header.index("变动说明")] for a, r in body.items()}
     assert change["0001"].startswith("晋升 二星→三星（2026-03 考核）")
@@ -217,7 +217,7 @@ def test_hand_computed_month_in_csv(month: Path, cli) -> None:
     totals = rows[-1]
     for index in range(5, 6 + len(COMPONENTS)):
         assert D(totals[index]) == sum((D(r[index]) for r in body.values()), D("0.00"))
-    assert totals[5 + len(COMPONENTS)] == "26832.48"
+    assert totals[5 + len(COMPONENTS)] == "29345.46"
 
 
 def test_payroll_diff_says_why(month: Path, cli_json, cli) -> None:
@@ -246,7 +246,7 @@ def test_unchanged_agents_are_not_listed_in_diff(month: Path, cli_json) -> None:
     # 03 pays February's figures; 0002 is in trial both months and nothing of its pay moved
     assert "0002" not in changes
     assert doc["unchanged"] == 1
-    assert changes["0001"]["reasons"] == ["岗位绩效工资 896.00→920.00（绩效变化）"]  # 800 × 112%, 115%
+    assert changes["0001"]["reasons"] == ["岗位绩效工资 1,344.00→1,380.00（绩效变化）"]  # 1200 × 112%, 115%
 
 
 def test_first_month_has_nothing_to_compare(month: Path, cli_json) -> None:
@@ -276,8 +276,8 @@ def test_pro_rata_joiner_and_leaver(tmp_path: Path, cli_json) -> None:
              "roster.xlsx", "--out", "out/")
     rows = {r["agent_id"]: r for r in cli_json("payroll", "export", "--month", "2026-04",
                                                "--out", "p.csv")["rows"]}
-    # 一星 with March 100 → 岗位绩效工资 600; 6 full years of service → 300 (cap 500)
-    full = [D(3000), D(600), D(150), D(300), D(100), D(300), D(0)]
+    # 一星 with March 100 → 岗位绩效工资 1000; 6 full years of service → 300 (cap 500)
+    full = [D(3000), D(1000), D(150), D(300), D(100), D(300), D(0)]
     assert [D(v) for v in list(rows["0003"]["components"].values())[:7]] == full
     leaver = [half_up(a * 9 / 30) for a in full]
     assert [D(v) for v in list(rows["0001"]["components"].values())[:7]] == leaver

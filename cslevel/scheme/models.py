@@ -304,7 +304,8 @@ class Scheme(_Model):
         for level in self.levels:
             if not level.pay:
                 continue
-            for name, (low, high) in ranges.components.items():
+            # (the trial level is paid its basic pay only: component ranges are not its)
+            for name, (low, high) in ranges.components.items() if not level.trial else ():
                 amount = level.pay.get(name)
                 if amount is not None and not low <= amount <= high:
                     out.append(_("level {level}: {component} {amount} is outside {low}–{high}"
