@@ -9,15 +9,15 @@ ledger keeping the new components."""
 from __future__ import annotations
 
 import json
-from datetime import date
 import sqlite3
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
-
 from conftest import write_xlsx
+
 from cslevel.payroll import PayInputs, pay_line, rank_places
 from cslevel.records import Agent, Month, PayInputsRow, Source
 from cslevel.templates import load_scheme, parse_scheme, read_template
@@ -333,37 +333,37 @@ def expected_errors(lang: str) -> list[str]:
         return [
             f"{where} › C3: 加班小时：-2 小时是负数 — 请填写加班小时数（0 或以上的数字），如 7.5。",
             f"{where} › C4: 加班小时：'两小时' 不是数字 — 请填写加班小时数（0 或以上的数字），如 7.5。",
-            f"{where} › D5: 加班小时：800 小时超过一个月的总小时数（744） — "
-            "请填写加班小时数（0 或以上的数字），如 7.5。",
+            (f"{where} › D5: 加班小时：800 小时超过一个月的总小时数（744） — "
+            "请填写加班小时数（0 或以上的数字），如 7.5。"),
             f"{where} › H8: 一次性金额 300 没有写事由 — 请在“一次性事由”列写明发放或扣回的原因。",
             f"{where} › G9: 写了事由却没有一次性金额 — 请填写金额，或清空事由。",
             f"{where} › I10: 金额：-50 是负数 — 请填写金额（元，0 或以上的数字），如 350.00。",
-            f"{where} › E11: 加班小时：'10%' 是百分数，不是金额或小时数 — "
-            "请填写加班小时数（0 或以上的数字），如 7.5。",
-            f"{where} › A6: 工号 0001 在薪酬录入表中出现两次（另一处：{where} › A3） — "
-            "每人只保留一行，删除另一行。",
-            f"{where} › A7: 未知员工 7：历史数据中没有 — "
-            "请核对工号（前导零有效：0007 不是 7），或先对包含该员工的月份评分。",
+            (f"{where} › E11: 加班小时：'10%' 是百分数，不是金额或小时数 — "
+            "请填写加班小时数（0 或以上的数字），如 7.5。"),
+            (f"{where} › A6: 工号 0001 在薪酬录入表中出现两次（另一处：{where} › A3） — "
+            "每人只保留一行，删除另一行。"),
+            (f"{where} › A7: 未知员工 7：历史数据中没有 — "
+            "请核对工号（前导零有效：0007 不是 7），或先对包含该员工的月份评分。"),
         ]
     return [
-        f"{where} › C3: overtime hours: -2 hours is negative — Give the hours worked as a number "
-        "of 0 or more, e.g. 7.5.",
-        f"{where} › C4: overtime hours: '两小时' is not a number — Give the hours worked as a "
-        "number of 0 or more, e.g. 7.5.",
-        f"{where} › D5: overtime hours: 800 hours is more than a month has (744) — Give the "
-        "hours worked as a number of 0 or more, e.g. 7.5.",
-        f"{where} › H8: one-off amount 300 has no reason — Write why it is paid or taken off in "
-        "the 一次性事由 column.",
-        f"{where} › G9: a reason without a one-off amount — Fill in the amount, or clear the "
-        "reason.",
-        f"{where} › I10: amount: -50 is negative — Give the amount in yuan as a number of 0 or "
-        "more, e.g. 350.00.",
-        f"{where} › E11: overtime hours: '10%' is a percentage, not an amount or hours — Give "
-        "the hours worked as a number of 0 or more, e.g. 7.5.",
-        f"{where} › A6: agent 0001 appears twice in the pay-inputs workbook (also at {where} › "
-        "A3) — Keep one row per agent and delete the other.",
-        f"{where} › A7: unknown agent 7: not in the history — Check the id (leading zeros "
-        "count: 0007 is not 7), or score a month with that agent first.",
+        (f"{where} › C3: overtime hours: -2 hours is negative — Give the hours worked as a number "
+        "of 0 or more, e.g. 7.5."),
+        (f"{where} › C4: overtime hours: '两小时' is not a number — Give the hours worked as a "
+        "number of 0 or more, e.g. 7.5."),
+        (f"{where} › D5: overtime hours: 800 hours is more than a month has (744) — Give the "
+        "hours worked as a number of 0 or more, e.g. 7.5."),
+        (f"{where} › H8: one-off amount 300 has no reason — Write why it is paid or taken off in "
+        "the 一次性事由 column."),
+        (f"{where} › G9: a reason without a one-off amount — Fill in the amount, or clear the "
+        "reason."),
+        (f"{where} › I10: amount: -50 is negative — Give the amount in yuan as a number of 0 or "
+        "more, e.g. 350.00."),
+        (f"{where} › E11: overtime hours: '10%' is a percentage, not an amount or hours — Give "
+        "the hours worked as a number of 0 or more, e.g. 7.5."),
+        (f"{where} › A6: agent 0001 appears twice in the pay-inputs workbook (also at {where} › "
+        "A3) — Keep one row per agent and delete the other."),
+        (f"{where} › A7: unknown agent 7: not in the history — Check the id (leading zeros "
+        "count: 0007 is not 7), or score a month with that agent first."),
     ]
 
 
@@ -499,3 +499,30 @@ def test_examples_star_pay_inputs_workbook_is_read() -> None:
     rows, problems = read_pay_inputs(found[0], STAR)
     assert [p for p in problems if p.severity == "error"] == []
     assert any(r.hours for r in rows) and any(r.one_off and r.reason for r in rows)
+
+
+def test_run_pay_inputs_option(tmp_path: Path, cli) -> None:
+    code, _out, err = cli("init", "ws", "--language", "zh")
+    assert code == 0, err
+    ws = tmp_path / "ws"
+    write_xlsx(ws / "input" / "roster.xlsx", ROSTER, text_columns=(0,))
+    write_xlsx(ws / "input" / "kpi_2026-03.xlsx", MARCH_KPI, text_columns=(0,))
+    # a file the pattern would take, and another one given on the command line: the option wins
+    pay_workbook(ws / "input" / "pay_2026-03.xlsx", ["0002", "乙", 4, None, None, None, None,
+                                                     None, None, None])
+    pay_workbook(tmp_path / "mine.xlsx", ["0002", "乙", None, None, 2, None, None, None, None,
+                                          None])
+    config = str(ws / "cslevel.toml")
+    code, out, err = cli("run", "--month", "2026-03", "--config", config, "--pay-inputs",
+                         "mine.xlsx", "--json")
+    assert code == 0, err + out
+    table = [[c.value for c in r] for r in openpyxl.load_workbook(
+        ws / "output" / "payroll-2026-04.xlsx").worksheets[0].iter_rows()]
+    body = {r[1]: dict(zip(table[0], r)) for r in table[1:-1]}
+    # 一星: 2 h × 3 × 17.2413… = 103.448… → 103.45 on public holidays; no working-day hours
+    assert (body["0002"]["节假日加班费"], body["0002"]["工作日加班费"]) == (
+        pytest.approx(103.45), 0)
+    code, _out, err = cli("run", "--from", "2026-01", "--config", config, "--pay-inputs",
+                          "mine.xlsx")
+    assert code == 2
+    assert "--pay-inputs 只用于一个月" in err

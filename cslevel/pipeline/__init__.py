@@ -207,9 +207,9 @@ def payroll(
     check_payroll_path(target)
     with transaction(db, session, write=True, must_exist=True) as history:
         entered: list[Problem] = []
-        if pay_inputs is not None:
-            entered = take_pay_inputs(history, stored_scheme(history),
-                                      pay_month_asked(history, month), pay_inputs)
+        asked = pay_month_asked(history, month)
+        if pay_inputs is not None and asked is not None:
+            entered = take_pay_inputs(history, stored_scheme(history), asked, pay_inputs)
         result = payroll_of(history, month, confirmed_through)
         retro.refuse_paid(history, result.month)
         refuse_unpaid_inputs(history, result)

@@ -289,12 +289,13 @@ def write_payroll_file(history: History, result: PayrollResult, target: Path,
     result.outputs.append(target)
 
 
-def pay_month_asked(history: History, month: Month | None) -> Month:
-    """The pay month a payroll command means: `month`, else the one after the latest scored."""
+def pay_month_asked(history: History, month: Month | None) -> Month | None:
+    """The pay month a payroll command means: `month`, else the one after the latest scored
+    (None when nothing is scored: `payroll_of` says what to do)."""
+    if month is not None:
+        return month
     scored = history.scored_months()
-    if month is not None or not scored:
-        return month or Month(1, 1)  # (no scores: payroll_of says so)
-    return scored[-1] + 1
+    return scored[-1] + 1 if scored else None
 
 
 def take_pay_inputs(history: History, scheme: Scheme, month: Month, path: Path
