@@ -208,7 +208,10 @@ LABELS = {
     },
 }
 STAR, _STAR_TEXT = load_scheme("star")
-COMPONENTS = list(STAR.pay.all_components)  # the template's names: never translated
+# the template's names, never translated (a pay-inputs item has a column only when someone has
+# it: nobody has here)
+COMPONENTS = [c for c in STAR.pay.all_components
+              if STAR.pay.inputs is None or c not in STAR.pay.inputs.names]
 SETTINGS = {  # how the language is chosen → the language the workbooks must be in
     "CSLEVEL_LANG=en": ({"CSLEVEL_LANG": "en", "LANG": "zh_CN.UTF-8"}, None, "en"),
     "LANG=en_US.UTF-8": ({"LANG": "en_US.UTF-8"}, None, "en"),

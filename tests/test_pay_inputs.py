@@ -519,9 +519,12 @@ def test_run_pay_inputs_option(tmp_path: Path, cli) -> None:
     table = [[c.value for c in r] for r in openpyxl.load_workbook(
         ws / "output" / "payroll-2026-04.xlsx").worksheets[0].iter_rows()]
     body = {r[1]: dict(zip(table[0], r)) for r in table[1:-1]}
-    # 一星: 2 h × 3 × 17.2413… = 103.448… → 103.45 on public holidays; no working-day hours
-    assert (body["0002"]["节假日加班费"], body["0002"]["工作日加班费"]) == (
-        pytest.approx(103.45), 0)
+    # 一星: 2 h × 3 × 17.2413… = 103.448… → 103.45 on public holidays; nobody has any other
+    # item: their columns are left out (the JSON rows keep them, at 0.00)
+    assert body["0002"]["节假日加班费"] == pytest.approx(103.45)
+    assert [c for c in table[0] if c in INPUTS] == ["节假日加班费"]
+    doc = json.loads(out)
+    assert doc["paid"] == 7
     code, _out, err = cli("run", "--from", "2026-01", "--config", config, "--pay-inputs",
                           "mine.xlsx")
     assert code == 2
