@@ -36,6 +36,11 @@ folder = "input"
 # none matches, the month's files are found by name and first rows (2026年10月绩效.xlsx …)
 kpi = ["kpi_{{month}}*.xlsx", "绩效_{{month}}*.xlsx", "kpi_{{yyyymm}}*.xlsx"]
 attendance = ["att_{{month}}*.xlsx", "考勤_{{month}}*.xlsx", "att_{{yyyymm}}*.xlsx"]
+# 薪酬录入表（加班小时、六险一金个人部分、福利、一次性款项及事由），可不放；{{month}} 为运行的月份，
+# 录入的金额随这次运行写出的工资表（次月）发放
+# the pay-inputs workbook (overtime hours, 六险一金, benefits, one-off amounts with a reason),
+# optional; {{month}} is the month run, and its amounts go on the payroll that run writes
+pay_inputs = ["pay_{{month}}*.xlsx", "薪酬录入_{{month}}*.xlsx"]
 # 花名册（入职/离职日期、当前级别、主管津贴档、领班）；留空 "" 表示不用
 # the roster (hire/leave dates, current level, supervisor tier, team lead); "" = none
 roster = "input/roster.xlsx"
@@ -61,6 +66,7 @@ class Config:
     input_folder: Path = Path("input")
     kpi: list[str] = field(default_factory=lambda: ["kpi_{month}*.xlsx"])
     attendance: list[str] = field(default_factory=list)
+    pay_inputs: list[str] = field(default_factory=list)
     roster: Path | None = None
     profile: Path | None = None
     output_folder: Path = Path("output")
@@ -105,7 +111,7 @@ def load_config(path: Path | None) -> Config:
             _("the settings file cannot be read: {error}").format(error=exc), where,
             hint=_("Check the quotes and brackets on that line."))) from None
     known = {"scheme", "language", "input", "output", "database"}
-    sections = {"input": {"folder", "kpi", "attendance", "roster", "profile"},
+    sections = {"input": {"folder", "kpi", "attendance", "pay_inputs", "roster", "profile"},
                 "output": {"folder"}, "database": {"url"}}
     problems = [Problem(_("unknown setting {key}").format(key=repr(key)), where,
                         hint=_("Allowed: {keys}.").format(keys=", ".join(sorted(known))))
@@ -157,6 +163,7 @@ def load_config(path: Path | None) -> Config:
         input_folder=resolve(inputs.get("folder", "input")),
         kpi=_strings(inputs.get("kpi", ["kpi_{month}*.xlsx"]), "input.kpi", where),
         attendance=_strings(inputs.get("attendance", []), "input.attendance", where),
+        pay_inputs=_strings(inputs.get("pay_inputs", []), "input.pay_inputs", where),
         roster=optional("roster"), profile=optional("profile"),
         output_folder=resolve(outputs.get("folder", "output")),
         database=url,

@@ -19,7 +19,7 @@ from typing import Any
 
 from .i18n import _, ngettext
 from .labels import DECISION_LABEL, fmt_number
-from .records import Agent, Decision, Month, PayLine
+from .records import Agent, Decision, Month, PayInputsRow, PayLine
 from .scheme import Scheme
 
 FEN = Decimal("0.01")
@@ -95,6 +95,9 @@ class PayInputs:
     score: Decimal | None = None  # the figures month's score (None: none, or trial)
     attendance: dict[str, Decimal] | None = None  # the figures month's attendance totals
     lead_pay: tuple[Decimal, str] | None = None  # worked out by the caller (team windows)
+    entered: PayInputsRow | None = None  # the agent's row of the pay-inputs workbook
+    rank: tuple[int, int] | None = None  # KPI rank of the figures month in the centre, of how many
+    management: tuple[Decimal, str] | None = None  # management bonus, worked out by the caller
 
 
 def worked_share(agent: Agent, month: Month, scheme: Scheme) -> tuple[int, int] | None:
@@ -202,6 +205,19 @@ def pay_line(inputs: PayInputs, scheme: Scheme, explain: bool = True) -> PayLine
     if share is not None and explain:
         notes.append(_("pro rata by calendar days {days}/{total}").format(
             days=share[0], total=share[1]))
+    # (bonuses and the pay-inputs items are never pro rata: they are the month's own)
+    if pay.rank_bonus is not None:
+        amount, why = rank_bonus(inputs, scheme)
+        components[pay.rank_bonus.name] = money(amount)
+        if why and explain:
+            notes.append(why)
+    if pay.management_bonus is not None:
+        amount, why = inputs.management or (ZERO, "")
+        components[pay.management_bonus.name] = money(amount)
+        if why and explain:
+            notes.append(why)
+    if pay.inputs is not None:
+        notes += entered_items(inputs, scheme, exact, components, explain)
     deduction = pay.attendance_deduction
     if deduction is not None:
         taken, why = _attendance_deduction(inputs, scheme, components, explain)
@@ -211,6 +227,107 @@ def pay_line(inputs: PayInputs, scheme: Scheme, explain: bool = True) -> PayLine
     total = sum(components.values(), ZERO)
     return PayLine(agent.agent_id, agent.name, agent.team, month, inputs.level, components,
                    total, _("; ").join(notes) if notes else "")
+
+
+def hourly_rate(scheme: Scheme, exact: Mapping[str, Decimal]) -> Decimal:
+    """The hourly rate overtime is paid at: the template's fixed amount, or the level's
+    `of` components / days per month / hours per day (at the fen only if `round_rate`)."""
+    spec = scheme.pay.inputs
+    assert spec is not None and spec.hourly_rate is not None
+    rule = spec.hourly_rate
+    if rule.amount is not None:
+        return Decimal(rule.amount)
+    rate = sum((exact[c] for c in rule.of), Decimal(0)) / rule.days_per_month / (
+        rule.hours_per_day)
+    return money(rate) if rule.round_rate else rate
+
+
+def entered_items(inputs: PayInputs, scheme: Scheme, exact: Mapping[str, Decimal],
+                  components: dict[str, Decimal], explain: bool = True) -> list[str]:
+    """The pay-inputs workbook's items put on the line: overtime (hours × hourly rate ×
+    multiplier, each kind at the fen), benefits, the one-off amount, deductions (negative).
+    Returns how each was worked out."""
+    spec = scheme.pay.inputs
+    assert spec is not None
+    row = inputs.entered
+    notes: list[str] = []
+    rate = hourly_rate(scheme, exact) if spec.overtime else ZERO
+    for kind in spec.overtime:
+        hours = row.hours.get(kind.name) if row is not None else None
+        components[kind.name] = money(hours * rate * kind.multiplier) if hours else ZERO
+        if hours and explain:
+            notes.append(_("{component} = {hours} h × hourly rate {rate} × {multiplier}").format(
+                component=kind.name, hours=fmt_number(hours), rate=_rate(rate),
+                multiplier=fmt_number(kind.multiplier)))
+    for item in spec.benefits:
+        components[item.name] = money(row.amounts.get(item.name, ZERO)) if row else ZERO
+    if spec.one_off is not None:
+        amount = row.one_off if row is not None and row.one_off is not None else ZERO
+        components[spec.one_off.name] = money(amount)
+        if amount and explain:
+            assert row is not None
+            notes.append(_("{component} {amount}: {reason}").format(
+                component=spec.one_off.name, amount=f"{money(amount):+,.2f}",
+                reason=row.reason))
+    for item in spec.deductions:
+        components[item.name] = -money(row.amounts.get(item.name, ZERO)) if row else ZERO
+    return notes
+
+
+def _rate(rate: Decimal) -> str:
+    """An hourly rate as shown: at the fen when it is exact there, else to 4 places."""
+    return _amount(rate) if rate == money(rate) else f"{rate:,.4f}"
+
+
+def rank_places(scores: Mapping[str, Decimal], ties: str) -> dict[str, int]:
+    """Each agent's place in the ranking by score, highest first. Equal scores share a place:
+    the best of the tie (`higher`: 1, 2, 2, 4) or the worst (`lower`: 1, 3, 3, 4)."""
+    ordered = sorted(scores.values(), reverse=True)
+    first: dict[Decimal, int] = {}
+    last: dict[Decimal, int] = {}
+    for place, value in enumerate(ordered, start=1):
+        first.setdefault(value, place)
+        last[value] = place
+    chosen = first if ties == "higher" else last
+    return {agent: chosen[value] for agent, value in scores.items()}
+
+
+def rank_bonus(inputs: PayInputs, scheme: Scheme) -> tuple[Decimal, str]:
+    """The KPI-rank bonus of the agent's place in the figures month's ranking (none without a
+    counted score)."""
+    rule = scheme.pay.rank_bonus
+    assert rule is not None
+    if inputs.rank is None:
+        return ZERO, ""
+    place, count = inputs.rank
+    tier = next((t for t in sorted(rule.tiers, key=lambda t: t.top) if place <= t.top), None)
+    if tier is None:
+        return ZERO, ""
+    return Decimal(tier.amount), _("{month} KPI rank {place} of {count} (top {top}): "
+                                   "{component} {amount}").format(
+        month=inputs.figures_month, place=place, count=count, top=tier.top,
+        component=rule.name, amount=_amount(tier.amount))
+
+
+def management_bonus(manager: Agent, scheme: Scheme, month: Month,
+                     team_scores: list[Decimal]) -> tuple[Decimal, str]:
+    """管理奖金 of a manager by the team's average score of `month` (the manager not among
+    `team_scores`): the amount of the highest band reached."""
+    rule = scheme.pay.management_bonus
+    assert rule is not None
+    if not team_scores:
+        return ZERO, _("{component}: no team scores for {month}").format(
+            component=rule.name, month=month)
+    average = (sum(team_scores, Decimal(0)) / len(team_scores)).quantize(FEN, ROUND_HALF_UP)
+    band = next((b for b in sorted(rule.bands, key=lambda b: b.at_least, reverse=True)
+                 if average >= b.at_least), None)
+    if band is None:
+        return ZERO, _("team {team} average {average} in {month}: no {component}").format(
+            team=manager.team, average=average, month=month, component=rule.name)
+    return Decimal(band.amount), _("team {team} average {average} in {month} (≥ {floor}): "
+                                   "{component} {amount}").format(
+        team=manager.team, average=average, month=month, floor=band.at_least,
+        component=rule.name, amount=_amount(band.amount))
 
 
 def _attendance_deduction(inputs: PayInputs, scheme: Scheme, components: dict[str, Decimal],
@@ -300,6 +417,12 @@ def change_reasons(
             what = _("{change} (longer service)").format(change=what)
         elif pay.attendance_deduction is not None and name == pay.attendance_deduction.name:
             what = _("{change} (attendance changed)").format(change=what)
+        elif pay.rank_bonus is not None and name == pay.rank_bonus.name:
+            what = _("{change} (KPI rank changed)").format(change=what)
+        elif pay.management_bonus is not None and name == pay.management_bonus.name:
+            what = _("{change} (team results changed)").format(change=what)
+        elif pay.inputs is not None and name in pay.inputs.names:
+            what = _("{change} (pay-inputs workbook)").format(change=what)
         reasons.append(what)
     if agent.leave_date and Month.of(agent.leave_date) == after.month:
         reasons.append(_("leaves this month ({date})").format(date=agent.leave_date))

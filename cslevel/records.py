@@ -317,6 +317,20 @@ class PayLine:
     reasons: tuple[str, ...] = ()  # the reasons of `change`, one by one
 
 
+@dataclass(frozen=True)
+class PayInputsRow:
+    """One agent's row of the month's pay-inputs workbook (加班、六险一金、福利、一次性款项):
+    overtime hours and amounts by the payroll column they go to, the one-off amount and its
+    reason, and the row it was read from."""
+
+    agent_id: str
+    source: Source
+    hours: Mapping[str, Decimal] = field(default_factory=dict)  # overtime, by column name
+    amounts: Mapping[str, Decimal] = field(default_factory=dict)  # benefits and deductions
+    one_off: Decimal | None = None
+    reason: str = ""
+
+
 AdjustmentKind = Literal["score", "level"]
 
 

@@ -1,4 +1,5 @@
-"""Generate the example workbooks: monthly KPI (绩效考核表), attendance (考勤汇总表), roster (花名册).
+"""Generate the example workbooks: monthly KPI (绩效考核表), attendance (考勤汇总表), roster (花名册),
+and the pay-inputs workbook (薪酬录入表) of the payroll after the last month.
 
 Deterministic: one seeded `random.Random`, no clock, no machine state, fixed workbook
 properties, so re-running it writes byte-identical files.
@@ -52,6 +53,8 @@ TREND_SPREAD = 0.02  # spread of the personal trend, per month
 KPI_HEADER = ["工号", "姓名", "组别", "岗位", "平均响应时长", "解决率", "客户满意度", "投诉率"]
 ATT_HEADER = ["工号", "姓名", "应出勤天数", "实际出勤天数", "迟到次数", "早退次数", "旷工天数",
               "事假/病假天数"]
+PAY_HEADER = ["工号", "姓名", "工作日加班小时", "休息日加班小时", "法定节假日加班小时", "其它福利",
+              "一次性金额", "一次性事由", "社保个人部分", "公积金个人部分"]
 ROSTER_HEADER = ["工号", "姓名", "组别", "岗位", "入职日期", "离职日期", "当前级别"]
 
 SURNAMES = (
@@ -360,6 +363,40 @@ def write_roster(path: Path, agents: list[Agent]) -> None:
     book.close()
 
 
+def pay_inputs_rows(last_kpi: list[list[object]]) -> list[list[object]]:
+    """The pay-inputs rows of the payroll after the last month: the first eight agents of
+    its KPI workbook (by id), each with personal social insurance and housing fund; overtime
+    of each kind and a one-off amount with its reason for some (fixed by position, not drawn:
+    the random draws of the other workbooks stay as they were)."""
+    first = sorted(last_kpi, key=lambda row: str(row[0]))[:8]
+    one_off = {2: (500, "年度优秀员工奖"), 5: (-200, "借支扣回")}
+    rows: list[list[object]] = []
+    for i, row in enumerate(first):
+        hours = [[8, 0, 0], [4.5, 8, 0], [0, 0, 0], [12, 0, 3]][i % 4]
+        amount, reason = one_off.get(i, (None, ""))
+        rows.append([str(row[0]), str(row[1]), *hours, 100 if i % 2 == 0 else 0, amount,
+                     reason, 315 + 10 * i, 210 + 5 * i])
+    return rows
+
+
+def write_pay_inputs(path: Path, month: tuple[int, int], rows: list[list[object]]) -> None:
+    book = _book(path)
+    fmt = _formats(book)
+    sheet = book.add_worksheet("薪酬录入")
+    _header(sheet, fmt, f"{month[0]}年{month[1]:02d}月薪酬录入表（随下月工资发放）", PAY_HEADER,
+            [8, 10, 14, 14, 18, 10, 10, 16, 12, 14])
+    for r, row in enumerate(rows, start=3):
+        sheet.write_string(r, 0, str(row[0]), fmt["text"])
+        sheet.write_string(r, 1, str(row[1]), fmt["text"])
+        for c in range(2, 10):
+            if c == 7:
+                if row[c]:
+                    sheet.write_string(r, c, str(row[c]), fmt["text"])
+            elif row[c] is not None:
+                sheet.write_number(r, c, row[c])
+    book.close()
+
+
 def generate(out: Path, n_agents: int, n_months: int, start: tuple[int, int],
              seed: int = SEED) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
@@ -372,6 +409,10 @@ def generate(out: Path, n_agents: int, n_months: int, start: tuple[int, int],
         written += [out / f"kpi_{tag}.xlsx", out / f"att_{tag}.xlsx"]
     write_roster(out / "roster.xlsx", agents)
     written.append(out / "roster.xlsx")
+    last = months[-1]
+    tag = f"{last.month[0]}-{last.month[1]:02d}"
+    write_pay_inputs(out / f"pay_{tag}.xlsx", last.month, pay_inputs_rows(last.kpi))
+    written.append(out / f"pay_{tag}.xlsx")
     return written
 
 

@@ -23,8 +23,8 @@ def test_supervisor_allowance_is_untouched_by_star_moves(tmp_path: Path, cli_jso
     assert (april["0001"]["level"], april["0001"]["components"]["主管津贴"]) == ("三星", "1000.00")
     assert (april["0002"]["level"], april["0002"]["components"]["主管津贴"]) == ("一星", "1500.00")
     assert april["0003"]["components"]["主管津贴"] == "0.00"
-    # 三星 5250.00, with 岗位绩效工资 1000.00 × March's 120/100 = 1200.00, + 1000.00
-    assert april["0001"]["total"] == "6450.00"
+    # 三星 5750.00, with 岗位绩效工资 1500.00 × March's 120/100 = 1800.00, + 1000.00
+    assert april["0001"]["total"] == "7050.00"
 
 
 def test_team_lead_pay_by_team_average_with_conditions(tmp_path: Path, cli_json) -> None:

@@ -25,7 +25,7 @@ def test_generator_reproduces_the_committed_examples(tmp_path: Path) -> None:
     made = sorted(p.name for p in tmp_path.glob("*.xlsx"))
     committed = sorted(p.name for p in EXAMPLES.glob("*.xlsx"))
     assert made == committed
-    assert len(committed) == 25  # 12 KPI + 12 attendance + roster
+    assert len(committed) == 26  # 12 KPI + 12 attendance + roster + pay inputs
     for name in made:
         assert _sha(tmp_path / name) == _sha(EXAMPLES / name), name
 
@@ -58,11 +58,23 @@ def test_example_pipeline_end_to_end(tmp_path: Path, cli_json) -> None:
     book = openpyxl.load_workbook(tmp_path / "moves.xlsx")
     assert book.sheetnames == ["晋降级名单", "晋升降级申请表"]
 
-    payroll = cli_json("payroll", "export", "--out", tmp_path / "payroll.xlsx")
+    payroll = cli_json("payroll", "export", "--out", tmp_path / "payroll.xlsx",
+                       "--pay-inputs", EXAMPLES / "pay_2026-12.xlsx")
     assert payroll["month"] == "2027-01"
     assert len(payroll["rows"]) == len(promoted["levels"])
     levels = {row["agent_id"]: row["level"] for row in promoted["levels"]}
     assert {r["agent_id"]: r["level"] for r in payroll["rows"]} == levels
+    # the pay-inputs workbook (薪酬录入表) on the payroll: overtime and a one-off line
+    sheet = openpyxl.load_workbook(tmp_path / "payroll.xlsx").worksheets[0]
+    table = [[c.value for c in r] for r in sheet.iter_rows()]
+    body = [dict(zip(table[0], r)) for r in table[1:-1]]
+    with_overtime = [r for r in body if r["工作日加班费"] and r["节假日加班费"]]
+    assert with_overtime and all(r["工作日加班费"] > 0 for r in with_overtime)
+    assert any("节假日加班费 = 3 小时" in r["计算说明"] for r in with_overtime)
+    one_off = {r["工号"]: (r["一次性款项"], r["计算说明"]) for r in body if r["一次性款项"]}
+    assert sorted(amount for amount, _note in one_off.values()) == [-200, 500]
+    assert any("一次性款项 +500.00：年度优秀员工奖" in note for _a, note in one_off.values())
+    assert all(r["社保个人部分"] < 0 for r in body if r["公积金个人部分"])
 
     leaver = next(iter(leavers))
     history = cli_json("history", leaver)

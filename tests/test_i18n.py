@@ -208,7 +208,10 @@ LABELS = {
     },
 }
 STAR, _STAR_TEXT = load_scheme("star")
-COMPONENTS = list(STAR.pay.all_components)  # the template's names: never translated
+# the template's names, never translated (a pay-inputs item has a column only when someone has
+# it: nobody has here)
+COMPONENTS = [c for c in STAR.pay.all_components
+              if STAR.pay.inputs is None or c not in STAR.pay.inputs.names]
 SETTINGS = {  # how the language is chosen → the language the workbooks must be in
     "CSLEVEL_LANG=en": ({"CSLEVEL_LANG": "en", "LANG": "zh_CN.UTF-8"}, None, "en"),
     "LANG=en_US.UTF-8": ({"LANG": "en_US.UTF-8"}, None, "en"),
@@ -344,7 +347,7 @@ CORRECTIONS = {  # retro pay: the payroll carrying corrections of paid months
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_corrections_in_the_language(tmp_path: Path, cli, lang: str) -> None:
     """January paid (locked) with a score of 120, then fixed to 100: March's payroll carries
-    the 扣回 of February's performance pay, 600 × 0.2."""
+    the 扣回 of February's performance pay, 1000 × 0.2."""
     i18n.set_language(lang)
     for month, score in (("2026-01", 120), ("2026-02", 100)):
         kpi(tmp_path / f"kpi_{month}.xlsx", [["0001", "甲", "一组", score]])
@@ -364,11 +367,11 @@ def test_corrections_in_the_language(tmp_path: Path, cli, lang: str) -> None:
     assert book.sheetnames == want["sheets"]
     pay = _rows(book[want["sheets"][0]])
     assert pay[0][5:5 + len(COMPONENTS) + 1] == [*COMPONENTS, want["component"]]
-    assert pay[1][5 + len(COMPONENTS)] == -120
+    assert pay[1][5 + len(COMPONENTS)] == -200
     rows = _rows(book[want["sheets"][2]])
-    assert rows == [want["head"], ["0001", "甲", "一组", "2026-02", "一星", "一星", 4270, 4150,
-                                   -120], [want["total"], None, None, None, None, None, 4270,
-                                           4150, -120]]
+    assert rows == [want["head"], ["0001", "甲", "一组", "2026-02", "一星", "一星", 4750, 4550,
+                                   -200], [want["total"], None, None, None, None, None, 4750,
+                                           4550, -200]]
     raw = (tmp_path / "p.csv").read_bytes()
     header = next(csv.reader(io.StringIO(raw[3:].decode("utf-8"))))
     assert header[5:5 + len(COMPONENTS) + 1] == [*COMPONENTS, want["component"]]

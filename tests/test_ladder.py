@@ -181,6 +181,16 @@ def _kpi(folder: Path, month: str, rows: list[tuple[str, str, float]]) -> Path:
                       [["工号", "姓名", "绩效分值"], *[[a, n, s] for a, n, s in rows]], "绩效")
 
 
+def level_pay(row: dict) -> dict[str, str]:
+    """A payroll row's components of the level (the ladder's pay table), without the bonuses
+    and pay inputs the template adds on top."""
+    return {c: row["components"][c] for c in LADDER.pay.components}
+
+
+def level_total(row: dict) -> str:
+    return str(sum((Decimal(v) for v in level_pay(row).values()), Decimal("0.00")))
+
+
 def _roster(folder: Path, rows: list[list[object]]) -> Path:
     return write_xlsx(folder / "roster.xlsx", [["工号", "姓名", "当前级别", "通道"], *rows], "花名册")
 
@@ -227,12 +237,20 @@ def test_equal_ranks_are_paid_the_same_on_both_tracks(cli_json, tmp_path: Path) 
                                      ("0003", "丙", 97.45), ("0004", "丁", 97.45)])
     cli_json("score", kpi, "--roster", roster, "--scheme", "ladder", "--out", "out/")
     pay = cli_json("payroll", "export", "--month", "2026-02", "--out", "pay.xlsx")
-    rows = {r["agent_id"]: (r["level"], r["components"], r["total"]) for r in pay["rows"]}
+    rows = {r["agent_id"]: (r["level"], level_pay(r), level_total(r)) for r in pay["rows"]}
     # 绩效奖金 = the level's 3,000.00 × 97.45 / 100 = 2,923.50; 8,000.00 × 97.45 / 100 = 7,796.00
     middle = {"基本工资": "7000.00", "岗位津贴": "1000.00", "绩效奖金": "2923.50"}
     top = {"基本工资": "30000.00", "岗位津贴": "4000.00", "绩效奖金": "7796.00"}
     assert rows == {"0001": ("组长", middle, "10923.50"), "0002": ("中级", middle, "10923.50"),
                     "0003": ("经理", top, "41796.00"), "0004": ("专家", top, "41796.00")}
+    # the bonuses of 004's pay plan on top (issue 21 item 8): all four tie for 1st place (800
+    # each); the managers 组长 and 经理 get 管理奖金 by their team's average, 97.45 ≥ 90: 300
+    bonuses = {r["agent_id"]: (r["components"]["排名奖金"], r["components"]["管理奖金"], r["total"])
+               for r in pay["rows"]}
+    assert bonuses == {"0001": ("800.00", "300.00", "12023.50"),
+                       "0002": ("800.00", "0.00", "11723.50"),
+                       "0003": ("800.00", "300.00", "42896.00"),
+                       "0004": ("800.00", "0.00", "42596.00")}
 
 
 def test_a_change_of_track_is_a_placement_and_the_rules_follow_the_new_track(
@@ -262,8 +280,8 @@ def test_a_change_of_track_is_a_placement_and_the_rules_follow_the_new_track(
     # the payroll of 05 pays 高级 (rank 3), like 主管
     pay = {r["agent_id"]: r for r in cli_json("payroll", "export", "--month", "2026-05",
                                                "--out", "pay.xlsx")["rows"]}
-    assert (pay["0001"]["level"], pay["0001"]["total"]) == ("高级", "21720.00")
-    assert (pay["0002"]["level"], pay["0002"]["total"]) == ("主管", "21720.00")
+    assert (pay["0001"]["level"], level_total(pay["0001"])) == ("高级", "21720.00")
+    assert (pay["0002"]["level"], level_total(pay["0002"])) == ("主管", "21720.00")
 
 
 # --- the example folder -----------------------------------------------------------------------
@@ -290,7 +308,7 @@ def test_the_example_year_through_the_cli(cli_json, tmp_path: Path) -> None:
         "0106": "组长", "0107": "专家", "0108": "中级", "0109": "专家", "0110": "初级",
         "0111": "初级", "0112": "初级"}
     # April pays the moves decided at the close of March, 绩效奖金 by March's score
-    april = {r["agent_id"]: (r["level"], r["total"]) for r in cli_json(
+    april = {r["agent_id"]: (r["level"], level_total(r)) for r in cli_json(
         "payroll", "export", "--month", "2026-04", "--out", "pay-04.xlsx")["rows"]}
     assert april == {
         "0101": ("经理", "42920.00"),   # 30,000 + 4,000 + 8,000 × 111.5%
@@ -304,10 +322,15 @@ def test_the_example_year_through_the_cli(cli_json, tmp_path: Path) -> None:
     january = cli_json("payroll", "export", "--out", "pay.xlsx")
     # 0106 paid as 组长 from 2027-01: 7,000 + 1,000 + 3,000 × 113.5% = 11,405.00
     pay = {r["agent_id"]: r for r in january["rows"]}
-    assert (pay["0106"]["level"], pay["0106"]["total"]) == ("组长", "11405.00")
-    assert january["month"] == "2027-01" and january["total"] == "195414.00"
-    assert january["components_total"] == {"基本工资": "135000.00", "岗位津贴": "18000.00",
-                                           "绩效奖金": "42414.00"}
+    assert (pay["0106"]["level"], level_total(pay["0106"])) == ("组长", "11405.00")
+    assert january["month"] == "2027-01"
+    assert str(sum(Decimal(level_total(r)) for r in january["rows"])) == "195414.00"
+    assert level_pay({"components": january["components_total"]}) == {
+        "基本工资": "135000.00", "岗位津贴": "18000.00", "绩效奖金": "42414.00"}
+    # the bonuses on top: five ranked (800 + 500 × 2 + 300 × 2 at most, ties share a place)
+    assert Decimal(january["components_total"]["排名奖金"]) > 0
+    assert Decimal(january["total"]) == sum(Decimal(v) for v in
+                                            january["components_total"].values())
 
 
 def test_tracks_hold_for_the_window_average_rule_too() -> None:

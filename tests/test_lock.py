@@ -23,9 +23,9 @@ def locked(tmp_path: Path, cli, cli_json) -> Path:
     doc = cli_json("lock", "2026-10")
     assert doc["month"] == "2026-10" and doc["locked"] is True and doc["already"] is False
     assert doc["user"] == getpass.getuser()
-    # the payroll 2026-10 is paid from, recorded as paid: 一星, 岗位绩效工资 600 × 115%
+    # the payroll 2026-10 is paid from, recorded as paid: 一星, 岗位绩效工资 1000 × 115%
     assert (doc["pay_month"], doc["paid"]) == ("2026-11", {
-        "month": "2026-11", "lines": 1, "total": "4240.00", "settled": []})
+        "month": "2026-11", "lines": 1, "total": "4700.00", "settled": []})
     return tmp_path / "history.db"
 
 

@@ -140,14 +140,14 @@ MESSAGES: list[tuple[str, Callable[[], str], str, str]] = [
      "组内第5名，连续计数清零", "place 5 in the team: the count restarts"),
     # how the pay was worked out
     ("pay-note", lambda: pay(attendance=ABSENT_AND_LATE).note,
-     ("岗位绩效工资 = 800.00 × 2026-03绩效 112/100；工龄6年；主管津贴一档；考勤扣款 191.72"
+     ("岗位绩效工资 = 1,200.00 × 2026-03绩效 112/100；工龄6年；主管津贴一档；考勤扣款 191.72"
      "（2026-03：旷工天数 1 × 1天日薪 151.72，迟到次数 2 × 20.00）"),
-     ("岗位绩效工资 = 800.00 × 2026-03 score 112/100; 6 years of service; 主管津贴 tier 一档; "
+     ("岗位绩效工资 = 1,200.00 × 2026-03 score 112/100; 6 years of service; 主管津贴 tier 一档; "
      "考勤扣款 191.72 (2026-03: 旷工天数 1 × 1 × daily pay 151.72, 迟到次数 2 × 20.00)")),
     ("pay-note-capped", lambda: pay(score="130").note,
-     ("岗位绩效工资 = 800.00 × 2026-03绩效 130/100（封顶 ×1.2）；工龄6年；主管津贴一档；"
+     ("岗位绩效工资 = 1,200.00 × 2026-03绩效 130/100（封顶 ×1.2）；工龄6年；主管津贴一档；"
      "2026-03无考勤记录，不扣款"),
-     ("岗位绩效工资 = 800.00 × 2026-03 score 130/100 (capped at ×1.2); 6 years of service; "
+     ("岗位绩效工资 = 1,200.00 × 2026-03 score 130/100 (capped at ×1.2); 6 years of service; "
      "主管津贴 tier 一档; no attendance record for 2026-03: nothing deducted")),
     ("pay-note-no-score", lambda: pay(score=None, attendance={}, agent=Agent("0002")).note,
      "2026-03无考核成绩，岗位绩效工资按标准发放；无入职日期，工龄补贴为 0",
@@ -164,8 +164,8 @@ MESSAGES: list[tuple[str, Callable[[], str], str, str]] = [
      "晋升 二星→三星（2026-03 考核）", "Promotion 二星→三星 (2026-03 review)"),
     ("change-components", lambda: "|".join(change_reasons(
         pay(score="120"), pay(attendance=ABSENT_AND_LATE), None, SUPERVISOR, STAR)),
-     "岗位绩效工资 960.00→896.00（绩效变化）|考勤扣款 0.00→-191.72（考勤变化）",
-     ("岗位绩效工资 960.00→896.00 (performance changed)|考勤扣款 0.00→-191.72 (attendance "
+     "岗位绩效工资 1,440.00→1,344.00（绩效变化）|考勤扣款 0.00→-191.72（考勤变化）",
+     ("岗位绩效工资 1,440.00→1,344.00 (performance changed)|考勤扣款 0.00→-191.72 (attendance "
      "changed)")),
     ("change-level", lambda: change_reasons(pay(), pay(level="三星"), None, SUPERVISOR, STAR)[0],
      "级别 二星→三星", "level 二星→三星"),

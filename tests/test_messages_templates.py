@@ -201,7 +201,7 @@ def test_settings_problems_in_chinese(tmp_path: Path) -> None:
     path = _settings(tmp_path, BAD_SETTINGS)
     assert _problems(lambda: load_config(path)) == [
         ("未知设置 'foo'", "可用的设置：database, input, language, output, scheme。"),
-        ("未知设置 input.folde", "[input] 中可用的设置：attendance, folder, kpi, profile, roster。"),
+        ("未知设置 input.folde", "[input] 中可用的设置：attendance, folder, kpi, pay_inputs, profile, roster。"),
         ("[output] 必须是一节设置（以 [output] 开头的一组设置）", ""),
         ("language 必须是 zh 或 en，不能是 'fr'", ""),
     ]
@@ -228,7 +228,7 @@ def test_settings_problems_in_english(tmp_path: Path) -> None:
     assert _problems(lambda: load_config(path)) == [
         ("unknown setting 'foo'", "Allowed: database, input, language, output, scheme."),
         ("unknown setting input.folde",
-         "Allowed in [input]: attendance, folder, kpi, profile, roster."),
+         "Allowed in [input]: attendance, folder, kpi, pay_inputs, profile, roster."),
         ("[output] must be a section", ""),
         ("language must be zh or en, not 'fr'", ""),
     ]

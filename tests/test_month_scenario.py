@@ -99,8 +99,8 @@ def test_twelve_months_a_kpi_fix_in_a_paid_month_and_the_pay_that_follows(
     want = expected_rows(BEFORE, AFTER, PAID_MONTHS)
     got = _ok(cli, "payroll", "corrections", "--db", database)
     assert got["rows"] == want
-    assert got["total"] == "-73.08"
-    assert _ok(cli, "status", *config)["corrections"] == {"rows": want, "total": "-73.08"}
+    assert got["total"] == "-121.80"
+    assert _ok(cli, "status", *config)["corrections"] == {"rows": want, "total": "-121.80"}
 
     # the next payroll (2026-10, written again by the run) carries them; its totals add up
     carried = {a: sum((D(r["difference"]) for r in want if r["agent_id"] == a), D("0.00"))
@@ -113,10 +113,10 @@ def test_twelve_months_a_kpi_fix_in_a_paid_month_and_the_pay_that_follows(
     total = sheet[0].index("Total pay")
     lines = {r[1]: r for r in sheet[1:-1]}
     assert {a: D(str(r[column] or 0)) for a, r in lines.items()} == carried
-    assert D(str(sheet[-1][column])) == D("-73.08")
+    assert D(str(sheet[-1][column])) == D("-121.80")
     assert D(str(sheet[-1][total])) == sum(D(str(r[total])) for r in lines.values())
     assert D(str(sheet[-1][total])) == (
-        sum(p for _l, p in AFTER["2026-10"].values()) + D("-73.08"))
+        sum(p for _l, p in AFTER["2026-10"].values()) + D("-121.80"))
     for r in lines.values():
         first = sheet[0].index("Level") + 1
         assert D(str(r[total])) == sum(D(str(v or 0)) for v in r[first:total])

@@ -115,12 +115,12 @@ def test_level_in_force_follows_decisions_of_previous_month(history: Path, cli_j
 def test_money_strings_and_totals(history: Path, cli_json) -> None:
     doc = cli_json("payroll", "export", "--month", "2026-04", "--out", "p.xlsx")
     by_id = {r["agent_id"]: r for r in doc["rows"]}
-    assert by_id["0001"]["total"] == "5250.00"
-    assert by_id["0001"]["components"] == {"基本工资": "3600.00", "岗位绩效工资": "1000.00",
+    assert by_id["0001"]["total"] == "5750.00"  # 3600 + 1500 + 200 + 300 + 150
+    assert by_id["0001"]["components"] == {"基本工资": "3600.00", "岗位绩效工资": "1500.00",
                                            "交通补贴": "200.00", "餐费补贴": "300.00",
                                            "话费补贴": "150.00", "主管津贴": "0.00"}
-    assert by_id["0002"]["total"] == "4150.00"
-    assert by_id["0006"]["total"] == "5950.00"
+    assert by_id["0002"]["total"] == "4550.00"  # 3000 + 1000 + 150 + 300 + 100
+    assert by_id["0006"]["total"] == "6450.00"  # 4000 + 1800 + 200 + 300 + 150
     for row in doc["rows"]:
         assert Decimal(row["total"]) == sum(Decimal(v) for v in row["components"].values())
         for text in [row["total"], *row["components"].values()]:
@@ -129,7 +129,7 @@ def test_money_strings_and_totals(history: Path, cli_json) -> None:
         assert doc["components_total"][component] == str(
             sum((Decimal(r["components"][component]) for r in doc["rows"]), Decimal("0.00")))
     assert doc["total"] == str(sum((Decimal(r["total"]) for r in doc["rows"]), Decimal("0.00")))
-    assert doc["total"] == "19500.00"
+    assert doc["total"] == "21300.00"  # 5750 + 4550 × 2 + 6450
 
 
 def test_trial_agent_paid_trial_pay(history: Path, cli_json) -> None:
@@ -192,7 +192,7 @@ def test_payroll_xlsx(tmp_path: Path, history: Path, cli) -> None:
     assert [c.value for c in total_row[:5]] == ["2026-04", "合计", None, None, "4人"]
     for index, component in enumerate([*COMPONENTS, "应发合计"], start=5):
         assert half_up(str(total_row[index].value)) == sums[component], component
-    assert sums["应发合计"] == Decimal("19500.00")
+    assert sums["应发合计"] == Decimal("21300.00")
     assert ws.freeze_panes == "D2"
     assert ws.auto_filter.ref == f"A1:O{1 + len(body)}"  # 月份 … 应发合计, 上月应发, 变动说明, 计算说明
 
@@ -228,7 +228,7 @@ def test_payroll_csv(tmp_path: Path, history: Path, cli) -> None:
     assert totals[:5] == ["2026-04", "合计", "", "", "4人"]
     for index in range(5, len(HEADERS) - 3):
         assert Decimal(totals[index]) == sum(Decimal(r[index]) for r in body.values())
-    assert totals[-4:] == ["19500.00", "", "", ""]
+    assert totals[-4:] == ["21300.00", "", "", ""]
 
 
 def test_default_output_path(tmp_path: Path, history: Path, cli) -> None:
@@ -254,8 +254,8 @@ def test_half_up_at_the_fen_from_template(tmp_path: Path, cli) -> None:
     row = next(r for r in doc["rows"] if r["agent_id"] == "0002")
     assert row["level"] == "一星"
     assert row["components"]["话费补贴"] == "100.01"
-    assert row["total"] == "4150.01"
-    assert doc["total"] == "19500.02"  # two agents at 一星
+    assert row["total"] == "4550.01"
+    assert doc["total"] == "21300.02"  # two agents at 一星
 
 
 @pytest.mark.language("en")

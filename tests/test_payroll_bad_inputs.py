@@ -23,11 +23,15 @@ from cslevel.templates import shipped_templates_dir
 SHIPPED = (shipped_templates_dir() / "star.yaml").read_text(encoding="utf-8")
 PERFORMANCE = "  performance: {component: 岗位绩效工资, full_at: 100, cap: 1.2}\n"
 SENIORITY = "  seniority: {name: 工龄补贴, per_year: 50.00, cap: 500.00}\n"
-ONE_STAR_PAY = ("pay: {基本工资: 3000.00, 岗位绩效工资: 600.00, 交通补贴: 150.00, 餐费补贴: 300.00, "
+ONE_STAR_PAY = ("pay: {基本工资: 3000.00, 岗位绩效工资: 1000.00, 交通补贴: 150.00, 餐费补贴: 300.00, "
                 "话费补贴: 100.00}\n  - name: 二星")
 FLAT_COMPONENTS = ["基本工资", "岗位绩效工资", "交通补贴", "餐费补贴", "话费补贴", "主管津贴"]
+# (with the pay-inputs workbook's columns of templates/star.yaml: none is given here)
+INPUTS = ["工作日加班费", "休息日加班费", "节假日加班费", "其它福利", "一次性款项", "社保个人部分",
+          "公积金个人部分"]
+NO_INPUTS = dict.fromkeys(INPUTS, "0.00")
 FULL_COMPONENTS = ["基本工资", "岗位绩效工资", "交通补贴", "餐费补贴", "话费补贴", "工龄补贴", "主管津贴",
-                   "考勤扣款"]
+                   *INPUTS, "考勤扣款"]
 
 
 def headers(components: list[str]) -> list[str]:
@@ -140,12 +144,12 @@ def test_formula_names_are_text_on_every_xlsx_sheet(tmp_path: Path, hostile_hist
         for name_cell, team_cell in found:
             assert (name_cell.value, name_cell.data_type) == (name, "s")
             assert (team_cell.value, team_cell.data_type) == (team, "s")
-    # money stays numeric: 0001 is paid 三星 from April (5250.00), 4400.00 in March (二星)
+    # money stays numeric: 0001 is paid 三星 from April (5750.00), 5050.00 in March (二星)
     row = payroll["0001"]
     assert [money_cell(c) for c in row[5:13]] == [Decimal(v) for v in (
-        "3600.00", "1000.00", "200.00", "300.00", "150.00", "0.00", "5250.00", "4650.00")]
+        "3600.00", "1500.00", "200.00", "300.00", "150.00", "0.00", "5750.00", "5050.00")]
     assert [money_cell(c) for c in comparison["0001"][4:7]] == [
-        Decimal("4650.00"), Decimal("5250.00"), Decimal("600.00")]
+        Decimal("5050.00"), Decimal("5750.00"), Decimal("700.00")]
 
 
 def test_formula_names_are_neutralised_in_csv(tmp_path: Path, hostile_history: Path,
@@ -165,10 +169,10 @@ def test_formula_names_are_neutralised_in_csv(tmp_path: Path, hostile_history: P
             assert not text.startswith(("=", "+", "@", "\t", "\r")), text
             if text.startswith("-"):  # only a negative amount may start with a minus
                 Decimal(text)
-    assert body["0001"][5:13] == ["3600.00", "1000.00", "200.00", "300.00", "150.00", "0.00",
-                                  "5250.00", "4650.00"]
-    assert body["0002"][5:13] == ["3000.00", "600.00", "150.00", "300.00", "100.00", "0.00",
-                                  "4150.00", "4650.00"]
+    assert body["0001"][5:13] == ["3600.00", "1500.00", "200.00", "300.00", "150.00", "0.00",
+                                  "5750.00", "5050.00"]
+    assert body["0002"][5:13] == ["3000.00", "1000.00", "150.00", "300.00", "100.00", "0.00",
+                                  "4550.00", "5050.00"]
 
 
 def test_payroll_diff_keeps_formula_names_and_writes_nothing(tmp_path: Path,
@@ -273,18 +277,18 @@ def test_2675_in_the_pay_table_pays_268(tmp_path: Path, cli) -> None:
     doc, xlsx_rows, csv_rows = _three_ways(tmp_path, cli)
     for row in doc["rows"]:
         assert row["components"]["话费补贴"] == "2.68"
-        assert row["total"] == "4052.68"  # 3000 + 600 + 150 + 300 + 2.68
+        assert row["total"] == "4452.68"  # 3000 + 1000 + 150 + 300 + 2.68
     assert doc["components_total"]["话费补贴"] == "5.36"
-    assert doc["total"] == "8105.36"
+    assert doc["total"] == "8905.36"
     phone = 5 + FLAT_COMPONENTS.index("话费补贴")
     for row in xlsx_rows[1:-1]:
         assert money_cell(row[phone]) == Decimal("2.68")
         assert row[phone].value == pytest.approx(2.68, abs=1e-9)
-        assert money_cell(row[11]) == Decimal("4052.68")
+        assert money_cell(row[11]) == Decimal("4452.68")
     assert money_cell(xlsx_rows[-1][phone]) == Decimal("5.36")
     for row in csv_rows[1:-1]:
-        assert (row[phone], row[11]) == ("2.68", "4052.68")
-    assert csv_rows[-1][11] == "8105.36"
+        assert (row[phone], row[11]) == ("2.68", "4452.68")
+    assert csv_rows[-1][11] == "8905.36"
     _check_sums(doc, xlsx_rows, csv_rows, FLAT_COMPONENTS)
 
 
@@ -297,9 +301,9 @@ def test_2675_from_a_float_cell_supervisor_amount(tmp_path: Path, cli, cli_json)
     doc = cli_json("payroll", "export", "--month", "2026-03", "--out", "p.csv")
     rows = {r["agent_id"]: r for r in doc["rows"]}
     assert rows["0001"]["components"]["主管津贴"] == "2.68"
-    assert rows["0001"]["total"] == "4152.68"
+    assert rows["0001"]["total"] == "4552.68"  # 一星 4550.00 + 2.68
     assert rows["0002"]["components"]["主管津贴"] == "0.00"
-    assert doc["total"] == "8302.68"
+    assert doc["total"] == "9102.68"
 
 
 @pytest.mark.parametrize(("amount", "february", "before", "difference"), [
@@ -311,7 +315,7 @@ def test_2675_reached_by_scaling(tmp_path: Path, cli, cli_json, amount: str, feb
     """BAD_INPUTS 26: performance pay scaled by the month before's score to 2.675 pays 2.68
     in every output, and `payroll diff` shows the same amounts."""
     scheme = star_template(tmp_path, performance=True, edits=((ONE_STAR_PAY, ONE_STAR_PAY.replace(
-        "岗位绩效工资: 600.00", f"岗位绩效工资: {amount}")),))
+        "岗位绩效工资: 1000.00", f"岗位绩效工资: {amount}")),))
     _one_star_history(tmp_path, cli, scheme, [100, february, 100])
     doc, xlsx_rows, csv_rows = _three_ways(tmp_path, cli)  # March pays by February's score
     perf = 5 + FLAT_COMPONENTS.index("岗位绩效工资")
@@ -337,7 +341,8 @@ def test_each_component_rounded_before_the_sum(tmp_path: Path, cli) -> None:
     4150.03, not the rounded sum 4150.02 (4150.015); the totals row is the sum of the
     rounded rows (8300.06), in JSON, .xlsx and .csv."""
     new = ONE_STAR_PAY
-    for old_text, new_text in (("交通补贴: 150.00", "交通补贴: 150.005"),
+    for old_text, new_text in (("岗位绩效工资: 1000.00", "岗位绩效工资: 600.00"),  # (as it was)
+                               ("交通补贴: 150.00", "交通补贴: 150.005"),
                                ("餐费补贴: 300.00", "餐费补贴: 300.005"),
                                ("话费补贴: 100.00", "话费补贴: 100.005")):
         new = new.replace(old_text, new_text)
@@ -579,23 +584,27 @@ def test_300_agents_every_cell_read_back(tmp_path: Path, cli) -> None:
     rows = {r["agent_id"]: r for r in doc["rows"]}
     assert sorted(rows) == [a["id"] for a in agents]
     # two lines worked out by hand, so the JSON the files are compared with is right too
-    # 0015: 一星; January 80 + 15 + 1/4 = 95.25 → 600 × 0.9525 = 571.50; hired 2019-04-15 →
+    # 0015: 一星; January 80 + 15 + 1/4 = 95.25 → 1000 × 0.9525 = 952.50; hired 2019-04-15 →
     # 6 full years → 300; 1 day absent + 1 day personal leave at 3000 / 21.75 a day, and
     # late 3 times + early once at 20: 275.862… + 80 = 355.86
     assert rows["0015"]["level"] == "一星"
     assert rows["0015"]["components"] == {
-        "基本工资": "3000.00", "岗位绩效工资": "571.50", "交通补贴": "150.00", "餐费补贴": "300.00",
-        "话费补贴": "100.00", "工龄补贴": "300.00", "主管津贴": "0.00", "考勤扣款": "-355.86"}
-    assert rows["0015"]["total"] == "4065.64"
+        "基本工资": "3000.00", "岗位绩效工资": "952.50", "交通补贴": "150.00", "餐费补贴": "300.00",
+        "话费补贴": "100.00", "工龄补贴": "300.00", "主管津贴": "0.00", **NO_INPUTS,
+        "考勤扣款": "-355.86"}
+    assert rows["0015"]["total"] == "4446.64"  # 3000 + 952.50 + 550 + 300 − 355.86
     # 0100: in trial (hired 2025-12-01); tier 二档 1000 (100 % 3 == 1); late 0, early 0,
     # not absent, 1 day personal leave (100 % 5 == 0): 2500 / 21.75 = 114.94
     assert rows["0100"]["level"] == "试用"
     assert rows["0100"]["components"] == {
         "基本工资": "2500.00", "岗位绩效工资": "0.00", "交通补贴": "100.00", "餐费补贴": "200.00",
-        "话费补贴": "50.00", "工龄补贴": "0.00", "主管津贴": "1000.00", "考勤扣款": "-114.94"}
+        "话费补贴": "50.00", "工龄补贴": "0.00", "主管津贴": "1000.00", **NO_INPUTS,
+        "考勤扣款": "-114.94"}
     assert rows["0100"]["total"] == "3735.06"
     components = list(rows["0001"]["components"])
     assert components == FULL_COMPONENTS
+    # (the workbook's columns: no pay-inputs workbook this month, so none of its items)
+    components = [c for c in components if c not in INPUTS]
     n = len(components)
 
     def expected_cells(agent: str) -> list[Any]:

@@ -35,13 +35,22 @@ LEAD_RULE = """
 # level -> 基本工资, 岗位绩效工资, 交通补贴, 餐费补贴, 话费补贴 (templates/star.yaml)
 TABLE = {
     "试用": [D(2500), D(0), D(100), D(200), D(50)],
-    "一星": [D(3000), D(600), D(150), D(300), D(100)],
-    "二星": [D(3300), D(800), D(150), D(300), D(100)],
-    "三星": [D(3600), D(1000), D(200), D(300), D(150)],
-    "四星": [D(4000), D(1300), D(200), D(300), D(150)],
+    "一星": [D(3000), D(1000), D(150), D(300), D(100)],
+    "二星": [D(3300), D(1200), D(150), D(300), D(100)],
+    "三星": [D(3600), D(1500), D(200), D(300), D(150)],
+    "四星": [D(4000), D(1800), D(200), D(300), D(150)],
 }
+# the pay-inputs workbook's columns (templates/star.yaml, pay.inputs): none is given here
+INPUTS = ["工作日加班费", "休息日加班费", "节假日加班费", "其它福利", "一次性款项", "社保个人部分",
+          "公积金个人部分"]
 COMPONENTS = ["基本工资", "岗位绩效工资", "交通补贴", "餐费补贴", "话费补贴", "工龄补贴", "主管津贴",
-              "管理津贴", "考勤扣款"]
+              "管理津贴", *INPUTS, "考勤扣款"]
+# the workbook's and the CSV's columns: a pay-inputs item has one only when someone has it
+SHOWN = [c for c in COMPONENTS if c not in INPUTS]
+
+
+def shown(amounts: list[Decimal]) -> list[Decimal]:
+    return [a for c, a in zip(COMPONENTS, amounts) if c not in INPUTS]
 
 ROSTER = [
     ["工号", "姓名", "组别", "入职日期", "当前级别", "主管津贴档", "领班"],
@@ -89,7 +98,7 @@ def by_hand() -> dict[str, tuple[str, list[Decimal]]]:
             performance = performance * min(D(march) / 100, D("1.2"))
         seniority = min(D(50) * years, D(500))
         amounts = [basic, performance, transport, meals, phone, seniority, tier, lead,
-                   -deduction]
+                   *[D(0)] * len(INPUTS), -deduction]
         return level, [half_up(a) for a in amounts]
 
     day_basic_one_star = D(3000) / D("21.75")
@@ -144,9 +153,9 @@ def test_hand_computed_month_in_json(month: Path, cli_json) -> None:
         assert rows[agent]["components"] == dict(zip(COMPONENTS, map(str, amounts))), agent
         assert rows[agent]["total"] == str(sum(amounts, D("0.00"))), agent
     assert rows["0005"]["components"]["考勤扣款"] == "-473.79"
-    assert rows["0003"]["components"]["岗位绩效工资"] == "1460.55"
+    assert rows["0003"]["components"]["岗位绩效工资"] == "2022.30"  # 1800 × 1.1235
     assert doc["total"] == str(sum((sum(a, D("0.00")) for _, a in expected.values()), D("0.00")))
-    assert doc["total"] == "26832.48"
+    assert doc["total"] == "29345.46"
     assert doc["problems"] == []
 
 
@@ -156,7 +165,7 @@ def test_hand_computed_month_in_xlsx(month: Path, cli) -> None:
     book = openpyxl.load_workbook(month / "payroll.xlsx")
     assert book.sheetnames == ["工资表 2026-04", "与上月对比", "晋升降级申请表"]
     rows = [[c.value for c in r] for r in book["工资表 2026-04"].iter_rows()]
-    header = ["月份", "工号", "姓名", "组别", "级别", *COMPONENTS, "应发合计", "上月应发", "变动说明",
+    header = ["月份", "工号", "姓名", "组别", "级别", *SHOWN, "应发合计", "上月应发", "变动说明",
               "计算说明"]
     assert rows[0] == header
     expected = by_hand()
@@ -165,15 +174,15 @@ def test_hand_computed_month_in_xlsx(month: Path, cli) -> None:
     for agent, (level, amounts) in expected.items():
         row = body[agent]
         assert row[4] == level
-        got = [half_up(D(str(v))) for v in row[5:5 + len(COMPONENTS)]]
-        assert got == amounts, agent
-        assert half_up(D(str(row[5 + len(COMPONENTS)]))) == sum(amounts, D("0.00"))
+        got = [half_up(D(str(v))) for v in row[5:5 + len(SHOWN)]]
+        assert got == shown(amounts), agent
+        assert half_up(D(str(row[5 + len(SHOWN)]))) == sum(amounts, D("0.00"))
     totals = rows[-1]
     assert totals[:5] == ["2026-04", "合计", None, None, "5人"]
-    for index in range(5, 6 + len(COMPONENTS)):
+    for index in range(5, 6 + len(SHOWN)):
         column = sum((half_up(D(str(r[index]))) for r in body.values()), D("0.00"))
         assert half_up(D(str(totals[index]))) == column, header[index]
-    assert half_up(D(str(totals[5 + len(COMPONENTS)]))) == D("26832.48")
+    assert half_up(D(str(totals[5 + len(SHOWN)]))) == D("29345.46")
 
     change = {a: r[header.index("变动说明")] for a, r in body.items()}
     assert change["0001"].startswith("晋升 二星→三星（2026-03 考核）")
@@ -210,12 +219,12 @@ def test_hand_computed_month_in_csv(month: Path, cli) -> None:
     body = {r[1]: r for r in rows[1:-1]}
     for agent, (level, amounts) in expected.items():
         assert body[agent][4] == level
-        assert body[agent][5:5 + len(COMPONENTS)] == [str(a) for a in amounts], agent
-        assert body[agent][5 + len(COMPONENTS)] == str(sum(amounts, D("0.00")))
+        assert body[agent][5:5 + len(SHOWN)] == [str(a) for a in shown(amounts)], agent
+        assert body[agent][5 + len(SHOWN)] == str(sum(amounts, D("0.00")))
     totals = rows[-1]
-    for index in range(5, 6 + len(COMPONENTS)):
+    for index in range(5, 6 + len(SHOWN)):
         assert D(totals[index]) == sum((D(r[index]) for r in body.values()), D("0.00"))
-    assert totals[5 + len(COMPONENTS)] == "26832.48"
+    assert totals[5 + len(SHOWN)] == "29345.46"
 
 
 def test_payroll_diff_says_why(month: Path, cli_json, cli) -> None:
@@ -244,7 +253,7 @@ def test_unchanged_agents_are_not_listed_in_diff(month: Path, cli_json) -> None:
     # 03 pays February's figures; 0002 is in trial both months and nothing of its pay moved
     assert "0002" not in changes
     assert doc["unchanged"] == 1
-    assert changes["0001"]["reasons"] == ["岗位绩效工资 896.00→920.00（绩效变化）"]  # 800 × 112%, 115%
+    assert changes["0001"]["reasons"] == ["岗位绩效工资 1,344.00→1,380.00（绩效变化）"]  # 1200 × 112%, 115%
 
 
 def test_first_month_has_nothing_to_compare(month: Path, cli_json) -> None:
@@ -274,8 +283,8 @@ def test_pro_rata_joiner_and_leaver(tmp_path: Path, cli_json) -> None:
              "roster.xlsx", "--out", "out/")
     rows = {r["agent_id"]: r for r in cli_json("payroll", "export", "--month", "2026-04",
                                                "--out", "p.csv")["rows"]}
-    # 一星 with March 100 → 岗位绩效工资 600; 6 full years of service → 300 (cap 500)
-    full = [D(3000), D(600), D(150), D(300), D(100), D(300), D(0)]
+    # 一星 with March 100 → 岗位绩效工资 1000; 6 full years of service → 300 (cap 500)
+    full = [D(3000), D(1000), D(150), D(300), D(100), D(300), D(0)]
     assert [D(v) for v in list(rows["0003"]["components"].values())[:7]] == full
     leaver = [half_up(a * 9 / 30) for a in full]
     assert [D(v) for v in list(rows["0001"]["components"].values())[:7]] == leaver

@@ -103,7 +103,8 @@ def test_migrations_are_recorded_once(tmp_path: Path, cli, db_url: str) -> None:
         (3, "month locks and audit trail"), (4, "output files promised by a committed run"),
         (5, "adjustments: scores and levels set by a person"),
         (6, "results of signed sign-off lists"), (7, "payroll lines paid at lock"),
-        (8, "experience before joining on agents")]
+        (8, "experience before joining on agents"),
+        (9, "pay inputs of a pay month: overtime, deductions, benefits, one-off")]
     assert all(STAMP.fullmatch(at) for _, _, at in migrations)
     assert table_names(db_url) == TABLES
     _kpi(tmp_path, "2026-11", [["0001", "甲", "一组", 112]])

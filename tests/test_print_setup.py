@@ -87,7 +87,8 @@ def _printed_font(sheet) -> float:
     """The font size on paper when the sheet is fitted to one page wide: 11 pt scaled by the
     page's width over the columns' (7 pixels a character of stored width)."""
     pixels = sum(round(width * 7) for width in _stored_widths(sheet))
-    return FONT * min(1.0, PAGE_PIXELS[sheet.page_setup.orientation] / pixels)
+    pages = sheet.page_setup.fitToWidth or 1  # (two pages wide for the widest payroll)
+    return FONT * min(1.0, pages * PAGE_PIXELS[sheet.page_setup.orientation] / pixels)
 
 
 def _widths(sheet) -> list[float]:
@@ -187,22 +188,41 @@ def test_counts_are_whole_numbers(tmp_path: Path, cli_json) -> None:
     assert cells["仪表扣分"].number_format == "0"
 
 
-def test_the_widest_shipped_payroll_prints_at_8_pt(tmp_path: Path) -> None:
-    """The star template's payroll carrying corrections (its 8 components and 补发/扣回, the
-    total and last month's: 11 amount columns) is the widest the shipped templates make."""
+def _payroll_sheet(tmp_path: Path, components: int):
+    """A one-line payroll workbook with `components` component columns, read back."""
     from cslevel.export.payroll import PayrollBook, write_payroll_book
     from cslevel.records import Month
-    from cslevel.templates import load_scheme, shipped_template_names
 
-    widest = max(len(load_scheme(name)[0].pay.all_components) + 1
-                 for name in shipped_template_names())
-    assert widest == 9
-    amounts = [100.0] * (widest + 2)
-    book = PayrollBook("t", Month(2026, 4), "工资表 2026-04", ["h"] * (widest + 9), widest,
+    amounts = [100.0] * (components + 2)
+    book = PayrollBook("t", Month(2026, 4), "工资表 2026-04", ["h"] * (components + 9),
+                       components,
                        [("2026-04", "0001", "甲", "一组", "二星", *amounts, "变动", "说明")],
                        ["2026-04", "合计", "", "", "1人"], amounts[:-1], ["h"] * 8, [], "",
                        [], {})
-    write_payroll_book(tmp_path / "p.xlsx", book)
-    sheet = openpyxl.load_workbook(tmp_path / "p.xlsx")["工资表 2026-04"]
+    path = tmp_path / f"p{components}.xlsx"
+    write_payroll_book(path, book)
+    return openpyxl.load_workbook(path)["工资表 2026-04"]
+
+
+def test_the_widest_shipped_payroll_prints_at_8_pt(tmp_path: Path) -> None:
+    """Without a pay-inputs workbook, the star template's payroll carrying corrections (its 8
+    components and 补发/扣回, the total and last month's: 11 amount columns) prints one page
+    wide at 8.1 pt. With every item of the pay-inputs workbook used (7 more columns) one page
+    would print at 6.2 pt: it prints two pages wide, 月份, 工号 and 姓名 on each."""
+    from cslevel.templates import load_scheme, shipped_template_names
+
+    schemes = [load_scheme(name)[0] for name in shipped_template_names()]
+    without = max(len([c for c in s.pay.all_components
+                       if s.pay.inputs is None or c not in s.pay.inputs.names]) + 1
+                  for s in schemes)
+    assert without == 9
+    sheet = _payroll_sheet(tmp_path, without)
     assert sheet.page_setup.orientation == "landscape"
+    assert _setup(sheet)[2] == 1
     assert round(_printed_font(sheet), 1) == 8.1
+    widest = max(len(s.pay.all_components) + 1 for s in schemes)
+    assert widest == 16
+    sheet = _payroll_sheet(tmp_path, widest)
+    assert (sheet.page_setup.orientation, _setup(sheet)[2]) == ("landscape", 2)
+    assert sheet.print_title_cols == "$A:$C"
+    assert round(_printed_font(sheet), 1) == 11.0  # (two pages: room to spare)

@@ -173,16 +173,16 @@ def test_a_kpi_fix_in_a_paid_month_is_carried_by_the_next_payroll(
 
     want = expected_rows(BEFORE, AFTER, PAID_MONTHS)
     assert [(r["agent_id"], r["month"], r["difference"]) for r in want] == [
-        ("0001", "2026-06", "-160.00"), ("0001", "2026-07", "-640.00"),
-        ("0001", "2026-08", "-640.00"), ("0002", "2026-06", "160.00"),
-        ("0002", "2026-07", "640.00"), ("0002", "2026-08", "640.00"),
-        ("0003", "2026-06", "-73.08")]  # (the computation above, written out)
+        ("0001", "2026-06", "-240.00"), ("0001", "2026-07", "-760.00"),
+        ("0001", "2026-08", "-760.00"), ("0002", "2026-06", "240.00"),
+        ("0002", "2026-07", "760.00"), ("0002", "2026-08", "760.00"),
+        ("0003", "2026-06", "-121.80")]  # (the computation above, written out)
     got = _ok(cli, "payroll", "corrections", "--db", db_url)
     assert got["rows"] == want
-    assert got["total"] == str(sum((D(r["difference"]) for r in want), D("0.00"))) == "-73.08"
+    assert got["total"] == str(sum((D(r["difference"]) for r in want), D("0.00"))) == "-121.80"
     # `cslevel status` says the same
     status = _ok(cli, "status", "--db", db_url)
-    assert status["corrections"] == {"rows": want, "total": "-73.08"}
+    assert status["corrections"] == {"rows": want, "total": "-121.80"}
 
     # the next payroll: 2026-10, after the newest paid one
     carried = {a: sum((D(r["difference"]) for r in want if r["agent_id"] == a), D("0.00"))
@@ -202,11 +202,11 @@ def test_a_kpi_fix_in_a_paid_month_is_carried_by_the_next_payroll(
     assert D(rows["0002"]["components"][component]) > 0  # underpaid: 补发
     assert component not in rows["0004"]["components"]
     totals = {k: D(v) for k, v in doc["components_total"].items()}
-    assert totals[component] == sum(carried.values()) == D("-73.08")
+    assert totals[component] == sum(carried.values()) == D("-121.80")
     assert all(totals[c] == sum(D(r["components"].get(c, "0")) for r in doc["rows"])
                for c in totals)
     assert D(doc["total"]) == sum(totals.values()) == sum(D(r["total"]) for r in doc["rows"])
-    assert D(doc["total"]) == sum(own for _l, own in AFTER["2026-10"].values()) + D("-73.08")
+    assert D(doc["total"]) == sum(own for _l, own in AFTER["2026-10"].values()) + D("-121.80")
 
     # the workbook: the component column, its totals row, the sheet 更正明细
     book = openpyxl.load_workbook(tmp_path / "payroll-2026-10.xlsx")
@@ -217,7 +217,7 @@ def test_a_kpi_fix_in_a_paid_month_is_carried_by_the_next_payroll(
     assert payroll[0][col + 1] == "Total pay"
     by_id = {r[1]: r for r in payroll[1:-1]}
     assert {a: D(str(r[col])) for a, r in by_id.items()} == carried
-    assert D(str(payroll[-1][col])) == D("-73.08")
+    assert D(str(payroll[-1][col])) == D("-121.80")
     assert D(str(payroll[-1][col + 1])) == D(doc["total"])
     sheet = _sheet(tmp_path / "payroll-2026-10.xlsx", 2)
     assert sheet[0] == ["Agent ID", "Name", "Team", "Paid month", "Level paid", "Level due",
@@ -262,14 +262,14 @@ def test_a_second_fix_owes_only_the_new_difference(tmp_path: Path, cli, db_url: 
     months = [*PAID_MONTHS, "2026-10"]
     want = expected_rows(AFTER, BEFORE, months)
     assert [(r["agent_id"], r["month"], r["difference"]) for r in want] == [
-        ("0001", "2026-06", "160.00"), ("0001", "2026-07", "640.00"),
-        ("0001", "2026-08", "640.00"), ("0001", "2026-10", "760.00"),
-        ("0002", "2026-06", "-160.00"), ("0002", "2026-07", "-640.00"),
-        ("0002", "2026-08", "-640.00"), ("0002", "2026-10", "-760.00"),
-        ("0003", "2026-06", "73.08")]
+        ("0001", "2026-06", "240.00"), ("0001", "2026-07", "760.00"),
+        ("0001", "2026-08", "760.00"), ("0001", "2026-10", "760.00"),
+        ("0002", "2026-06", "-240.00"), ("0002", "2026-07", "-760.00"),
+        ("0002", "2026-08", "-760.00"), ("0002", "2026-10", "-760.00"),
+        ("0003", "2026-06", "121.80")]
     got = _ok(cli, "payroll", "corrections", "--db", db_url)
     assert got["rows"] == want
-    assert got["total"] == "73.08"
+    assert got["total"] == "121.80"
 
 
 @pytest.mark.language("en")
@@ -392,4 +392,4 @@ def test_with_pay_figures_same_a_lock_pays_its_own_month(tmp_path: Path, cli) ->
          "paid": str(pay("一星", "110")), "due": str(pay("一星", "100")),
          "difference": str(difference)}]
     doc = _ok(cli, "payroll", "export", "--month", "2026-02", "--out", "p02.xlsx")
-    assert doc["rows"][0]["components"]["Back pay / recovery"] == str(difference) == "-60.00"
+    assert doc["rows"][0]["components"]["Back pay / recovery"] == str(difference) == "-100.00"

@@ -188,7 +188,7 @@ def test_the_payroll_reads_scores_back_to_the_latest_scored_month(tmp_path: Path
     # paid in May too (the agents of March, the latest scored month before June), the same
     # amounts: nobody's first pay
     assert (doc["compared"], doc["changes"], doc["unchanged"]) == (True, [], 3)
-    assert doc["total_before"] == doc["total"] == "12450.00"
+    assert doc["total_before"] == doc["total"] == "13650.00"  # 3 × 一星 (3000 + 1000 + 550)
 
 
 def _star_with_posts(tmp_path: Path) -> Path:

@@ -75,13 +75,14 @@ def test_schema_migrations_are_recorded(tmp_path: Path, cli) -> None:
         (3, "month locks and audit trail"), (4, "output files promised by a committed run"),
         (5, "adjustments: scores and levels set by a person"),
         (6, "results of signed sign-off lists"), (7, "payroll lines paid at lock"),
-        (8, "experience before joining on agents")]
+        (8, "experience before joining on agents"),
+        (9, "pay inputs of a pay month: overtime, deductions, benefits, one-off")]
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", rows[0][2])
     tables = {r[0] for r in query(tmp_path / "history.db",
                                   "select name from sqlite_master where type = 'table'")}
     assert tables == {"schema_migrations", "settings", "agents", "scores", "attendance",
                       "months", "decisions", "runs", "locks", "audit", "output_files",
-                      "adjustments", "signoffs", "paid_payrolls", "paid_lines"}
+                      "adjustments", "signoffs", "paid_payrolls", "paid_lines", "pay_inputs"}
     # a second run does not apply the migrations again
     _kpi(tmp_path, "2026-11", [["0001", "甲", "一组", 112]])
     assert cli("score", "kpi_2026-11.xlsx")[0] == 0

@@ -103,21 +103,30 @@ def payroll_export(
     out: Annotated[Path | None, typer.Option(
         "--out", help="Payroll file, .xlsx or .csv. Default: ./payroll-YYYY-MM.xlsx.",
         show_default=False)] = None,
+    pay_inputs: Annotated[Path | None, typer.Option(
+        "--pay-inputs", help="The month's pay-inputs workbook (工号 + overtime hours, 六险一金, "
+        "benefits, one-off amounts with a reason), as the template's pay.inputs names them.",
+        exists=True, dir_okay=False, show_default=False)] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Write the month's payroll: level in force, pay components, total, totals row.
 
+    With --pay-inputs, the workbook is checked (every problem at once, nothing written when
+    one is wrong) and kept for the month: the payroll adds overtime, deductions, benefits
+    and one-off amounts as components of their own.
+
     \b
     Example:
       cslevel payroll export --month 2026-11 --out payroll-2026-11.xlsx
+      cslevel payroll export --month 2026-11 --pay-inputs pay_2026-11.xlsx
     """
     from ..export import console
     from ..pipeline import payroll
 
     chosen = _month(month)
-    _report(lambda: payroll(month=chosen, db=db, out=out), console.payroll_json,
-            console.print_payroll, as_json)
+    _report(lambda: payroll(month=chosen, db=db, out=out, pay_inputs=pay_inputs),
+            console.payroll_json, console.print_payroll, as_json)
 
 
 @payroll_app.command("diff")

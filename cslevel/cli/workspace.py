@@ -57,6 +57,11 @@ def run(
     last: Annotated[str | None, typer.Option(
         "--to", help="With --from: the last month to run. Default: the month `cslevel run` "
         "runs (the previous calendar month).", show_default=False)] = None,
+    pay_inputs: Annotated[Path | None, typer.Option(
+        "--pay-inputs", help="The pay-inputs workbook for the payroll this run writes "
+        "(overtime hours, 六险一金, benefits, one-off amounts). Default: the input folder's "
+        "file matching input.pay_inputs in cslevel.toml, if any.", exists=True,
+        dir_okay=False, show_default=False)] = None,
     as_json: JsonOption = False,
 ) -> None:
     """The whole month from one command: score, promote, results, sign-off list, payroll.
@@ -80,6 +85,10 @@ def run(
 
     chosen = _month(month)  # a bad --month is a usage error (2), before anything is read
     if first is not None or last is not None:
+        if pay_inputs is not None:
+            raise typer.BadParameter(_("--pay-inputs is for one month; with --from, name each "
+                                       "month's file by input.pay_inputs in cslevel.toml"),
+                                     param_hint="--pay-inputs")
         _run_range(first, last, chosen, config, dry_run, as_json)
         return
 
@@ -87,7 +96,8 @@ def run(
         settings = load_config(config)
         set_language(settings.language or None)  # (the progress bar speaks it too)
         return _with_progress(lambda progress: run_month(
-            settings, chosen, dry_run=dry_run, progress=progress), as_json)()
+            settings, chosen, dry_run=dry_run, progress=progress, pay_inputs=pay_inputs),
+            as_json)()
 
     _report(month_run, console_admin.run_json, console_admin.print_run, as_json)
 

@@ -236,7 +236,17 @@ def print_templates(console: Console, schemes: list[tuple[str, Scheme]]) -> None
 
 def validated_json(checked: tuple[Path, Scheme]) -> dict[str, Any]:
     _path, scheme = checked
-    return {"ok": True, "scheme": scheme.scheme, "levels": scheme.level_names}
+    return {"ok": True, "scheme": scheme.scheme, "levels": scheme.level_names,
+            "warnings": _range_warnings(scheme)}
+
+
+def _range_warnings(scheme: Scheme) -> list[str]:
+    """The standard amounts outside the template's pay.ranges, each naming the ranges'
+    source."""
+    ranges = scheme.pay.ranges
+    source = ranges.source if ranges is not None else ""
+    return [_("{warning} (pay.ranges: {source})").format(warning=w, source=source)
+            if source else w for w in scheme.pay_range_warnings()]
 
 
 def print_validated(console: Console, checked: tuple[Path, Scheme]) -> None:
@@ -247,6 +257,8 @@ def print_validated(console: Console, checked: tuple[Path, Scheme]) -> None:
         "{path}: scheme {scheme}, {count} levels, rule {rule}", count).format(
             path=path, scheme=scheme.scheme, count=count,
             rule=RULE_KIND_LABEL.get(scheme.promotion.rule, scheme.promotion.rule))))
+    for warning in _range_warnings(scheme):
+        console.print(Text("! ", style="yellow") + Text(warning))
 
 
 def print_new_template(console: Console, made: tuple[Path, str]) -> None:

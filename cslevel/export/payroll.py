@@ -1,6 +1,7 @@
 """The payroll file finance pays from: one row per agent, every pay component in its own
 numeric column, the total, last month's total and the reason for any change, a totals row
-equal to the sum of the rows to the fen. The .xlsx adds the comparison with last month and
+equal to the sum of the rows to the fen. The pay-inputs workbook's items (overtime, 六险一金,
+benefits, one-off amounts) have a column when someone has one that month. The .xlsx adds the comparison with last month and
 the sign-off list (晋升/降级申请表) of the moves taking effect. A payroll that carries
 corrections of paid months has one more component column, 补发/扣回 (each agent's sum), and
 the .xlsx one more sheet, 更正明细 (each agent's paid month: level paid and due, paid, due,
@@ -34,6 +35,16 @@ def pay_components(result: PayrollResult) -> list[str]:
     corrections of paid months."""
     components = result.scheme.pay.all_components
     return [*components, correction_component()] if result.corrections else components
+
+
+def shown_components(result: PayrollResult) -> list[str]:
+    """The component columns of the payroll workbook and CSV: `pay_components`, without the
+    pay-inputs workbook's items that nobody has this month (a month without one shows none
+    of them; the JSON rows keep every component)."""
+    spec = result.scheme.pay.inputs
+    optional = set(spec.names) if spec is not None else set()
+    return [c for c in pay_components(result)
+            if c not in optional or any(line.components.get(c) for line in result.lines)]
 
 
 def totals(result: PayrollResult) -> tuple[dict[str, Decimal], Decimal]:
@@ -71,7 +82,7 @@ def write_payroll(path: Path, result: PayrollResult, *, csv_format: bool) -> Non
 
 def _headers(result: PayrollResult) -> list[str]:
     return [_("Month"), _("Agent ID"), _("Name"), _("Team"), _("Level"),
-            *pay_components(result), _("Total pay"), _("Last month's pay"),
+            *shown_components(result), _("Total pay"), _("Last month's pay"),
             _("Change"), _("How it was worked out")]
 
 
@@ -84,7 +95,7 @@ def _total_cells(result: PayrollResult) -> list[str]:
 
 def _write_csv(path: Path, result: PayrollResult) -> None:
     comp_totals, grand = totals(result)
-    components = pay_components(result)
+    components = shown_components(result)
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(_headers(result))
@@ -127,7 +138,7 @@ class PayrollBook:
 
 
 def payroll_book(result: PayrollResult) -> PayrollBook:
-    components = pay_components(result)
+    components = shown_components(result)
     rows = [(str(line.month), line.agent_id, line.name, line.team, line.level,
              *[float(line.components.get(name, ZERO)) for name in components],
              float(line.total),
@@ -231,7 +242,9 @@ def _payroll_sheet(workbook: Any, fmt: dict[str, Any], book: PayrollBook) -> Non
     sheet.autofilter(0, 0, max(last - 1, 1), len(headers) - 1)
     # the change and the explanation wrap at a readable width: one page wide then prints
     # the payroll at a readable size (tests/test_print_setup.py measures it)
-    set_widths(sheet, [8, 8, 8, 8, 8, *[9] * (n + 2), 12, 28])  # (9: 99,999.99)
+    # (a payroll wider than one page can print readably, with the pay-inputs workbook's items,
+    # prints two pages wide, 月份, 工号 and 姓名 on each)
+    set_widths(sheet, [8, 8, 8, 8, 8, *[9] * (n + 2), 12, 28], keep_columns=3)  # (9: 99,999.99)
 
 
 def _changes_sheet(workbook: Any, fmt: dict[str, Any], book: PayrollBook) -> None:

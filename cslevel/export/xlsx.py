@@ -52,6 +52,9 @@ A4 = 9  # xlsxwriter's paper code (LibreOffice prints on Letter when none is set
 # (0.7 inch left and right): 8.27 and 11.69 inches wide, less 1.4
 PORTRAIT_PIXELS = round((8.27 - 1.4) * 96)
 LANDSCAPE_PIXELS = round((11.69 - 1.4) * 96)
+# the cells' font and the smallest it may print at: a sheet that one landscape page wide would
+# print smaller is printed two pages wide
+FONT_PT, SMALLEST_PRINTED_PT = 11, 8
 # the number formats a person reads: rates as percentages, counts as whole numbers, money
 # with thousands separators and fen
 PERCENT, COUNT, DECIMAL, MONEY = "0.00%", "0", "0.00", "#,##0.00"
@@ -85,14 +88,21 @@ def printed_width(widths: list[float]) -> int:
     return sum(column_pixels(width) for width in widths)
 
 
-def set_widths(sheet: Any, widths: list[float], at_least: int = 0) -> None:
+def set_widths(sheet: Any, widths: list[float], at_least: int = 0,
+               keep_columns: int = 0) -> None:
     """Set the sheet's columns to `widths` (characters, from column A) and print it portrait
     when they (or a chart `at_least` pixels wide) fit an A4 page upright at 100 %, else
-    landscape (one page wide either way)."""
+    landscape, one page wide; or two pages wide (the first `keep_columns` columns printed on
+    each) when one page would print the cells below SMALLEST_PRINTED_PT."""
     for index, width in enumerate(widths):
         sheet.set_column(index, index, width)
-    if max(printed_width(widths), at_least) <= PORTRAIT_PIXELS:
+    needed = max(printed_width(widths), at_least)
+    if needed <= PORTRAIT_PIXELS:
         sheet.set_portrait()
+    elif needed * SMALLEST_PRINTED_PT > LANDSCAPE_PIXELS * FONT_PT:
+        sheet.fit_to_pages(2, 0)
+        if keep_columns:
+            sheet.repeat_columns(0, keep_columns - 1)
 
 
 def _footer_text(text: str) -> str:

@@ -190,30 +190,46 @@ def payroll(
     out: Path | None = None,
     session: Session | None = None,
     confirmed_through: Month | None = None,
+    pay_inputs: Path | None = None,
 ) -> PayrollResult:
     """The payroll of `month`, written to `out`. `confirmed_through`: the month that a
     `promote` later in the same transaction confirms (`cslevel run`), so its decisions are
-    not reported as unconfirmed."""
+    not reported as unconfirmed. `pay_inputs`: the month's pay-inputs workbook (overtime,
+    六险一金, benefits, one-off amounts), checked and stored for the month first."""
     from ..export.payroll import check_payroll_path
     from . import retro
-    from .pay import payroll_of, write_payroll_file
+    from .derive import stored_scheme
+    from .pay import (
+        pay_month_asked,
+        payroll_of,
+        refuse_unpaid_inputs,
+        take_pay_inputs,
+        write_payroll_file,
+    )
     from .session import record, refuse_early, transaction
 
     if session is None:
-        refuse_early(out, db, [])
+        refuse_early(out, db, [(pay_inputs, "input")] if pay_inputs else [])
     target = out or Path(f"payroll-{month or 'next'}.xlsx")
     check_payroll_path(target)
     with transaction(db, session, write=True, must_exist=True) as history:
+        entered: list[Problem] = []
+        asked = pay_month_asked(history, month)
+        if pay_inputs is not None and asked is not None:
+            entered = take_pay_inputs(history, stored_scheme(history), asked, pay_inputs)
         result = payroll_of(history, month, confirmed_through)
         retro.refuse_paid(history, result.month)
+        refuse_unpaid_inputs(history, result)
         corrections, problems, _examined = retro.carried(history, result.month)
         retro.carry(result, corrections)
-        result.problems[:0] = [*history.recovered, *problems]
+        result.problems[:0] = [*history.recovered, *entered, *problems]
         if out is None:
             target = Path(f"payroll-{result.month}.xlsx")
         details: dict[str, object] = {"month": str(result.month), "lines": len(result.lines)}
         if corrections:
             details["corrections"] = len(corrections)
+        if pay_inputs is not None:
+            details["pay_inputs"] = pay_inputs.name
         record(history, session, "payroll export", details)
         write_payroll_file(history, result, target, session)
     return result
@@ -368,27 +384,30 @@ def signoff_import(file: Path, *, db: str | None = None,
 
 def run_month(config: Config, month: Month | None = None, *, dry_run: bool = False,
               progress: Progress = quiet, inputs: InputFolder | None = None,
-              earlier: bool = True) -> RunResult:
+              earlier: bool = True, pay_inputs: Path | None = None) -> RunResult:
     """The whole month from one command (`cslevel run`). `inputs`: the input folder as
     looked at already (a run of several months); `earlier`: warn of earlier months in it
-    that were never run."""
+    that were never run; `pay_inputs`: the pay-inputs workbook for the payroll the run
+    writes (default: the input folder's file matching input.pay_inputs, if any)."""
     from ..parallel import Reader
     from ..templates import load_scheme
     from . import workspace
-    from .inputs import InputFolder, month_inputs
+    from .inputs import InputFolder, month_inputs, month_pay_inputs
 
     month = month or workspace.previous_month()
     progress(_("template"))
     scheme, text = load_scheme(config.scheme)
     inputs = inputs or InputFolder(config, scheme)
     kpi_files, att_files = month_inputs(config, month, inputs)
+    pay_inputs = pay_inputs or month_pay_inputs(config, month, inputs)
     # a worker reads the workbooks (and scores the KPI ones) while this process loads the
     # database layer, opens the history and reads the roster
     scored_there = None if scheme.profile is not None else (
         scheme, month, set(range(len(kpi_files))))
     with Reader([*kpi_files, *att_files], scored_there, early=True) as reading:
         return _month(config, month, kpi_files, att_files, scheme, text, reading,
-                      dry_run=dry_run, progress=progress, inputs=inputs, earlier=earlier)
+                      dry_run=dry_run, progress=progress, inputs=inputs, earlier=earlier,
+                      pay_inputs=pay_inputs)
 
 
 def run_range(config: Config, first: Month, last: Month | None = None, *,
@@ -439,16 +458,18 @@ def run_range(config: Config, first: Month, last: Month | None = None, *,
 
 def _month(config: Config, month: Month, kpi_files: list[Path], att_files: list[Path],
            scheme: Scheme, text: str, reading: Reader, *, dry_run: bool,
-           progress: Progress, inputs: InputFolder, earlier: bool) -> RunResult:
+           progress: Progress, inputs: InputFolder, earlier: bool,
+           pay_inputs: Path | None = None) -> RunResult:
     from ..export.safe import StagedFiles
     from ..parallel import WritePool
     from ..store import open_history
     from . import retro, workspace
     from .derive import corrections_of
     from .locks import refuse_locked
-    from .pay import payroll_of
+    from .pay import payroll_of, take_pay_inputs
 
-    result = workspace.run_key(config, month, kpi_files, att_files, scheme, text)
+    result = workspace.run_key(config, month, kpi_files, att_files, scheme, text,
+                               [pay_inputs] if pay_inputs else [])
     if dry_run:
         result.status = "dry_run"
     targets = workspace.targets(config, result)
@@ -476,7 +497,7 @@ def _month(config: Config, month: Month, kpi_files: list[Path], att_files: list[
                 refuse_locked(stored, [month])
             before = stored.month_scores(month)
             protected = finish.protected_inputs(
-                [*kpi_files, *att_files], roster=config.roster, profile=config.profile,
+                [*kpi_files, *att_files, *([pay_inputs] if pay_inputs else [])], roster=config.roster, profile=config.profile,
                 template=config.scheme, config=config.path)
             with StagedFiles(stored, protected, WritePool()) as staged:
                 # the results workbook is written last, by this process, while a worker
@@ -492,6 +513,10 @@ def _month(config: Config, month: Month, kpi_files: list[Path], att_files: list[
                 # a paid pay month's payroll is not written again: the run writes the
                 # month's other files and says so
                 already = retro.paid_payroll(stored, result.pay_month)
+                if pay_inputs is not None and (dry_run or already is not None):
+                    # (checked all the same: a dry run says what is wrong; a paid month refuses)
+                    result.problems += take_pay_inputs(stored, scheme, result.pay_month,
+                                                       pay_inputs)
                 if dry_run or already is not None:
                     paid = payroll_of(stored, result.pay_month, confirmed_through=month)
                     carried, warned, _examined = retro.carried(stored, paid.month)
@@ -501,7 +526,8 @@ def _month(config: Config, month: Month, kpi_files: list[Path], att_files: list[
                         paid.problems.append(retro.not_written_again(already, "warning"))
                 else:
                     paid = payroll(month=result.pay_month, out=targets["payroll"],
-                                   session=session, confirmed_through=month)
+                                   session=session, confirmed_through=month,
+                                   pay_inputs=pay_inputs)
                 progress(_("promote"))
                 promoted = promote(as_of=month, out=None if dry_run else targets["moves"],
                                    dry_run=dry_run, session=session)

@@ -57,6 +57,7 @@ class MonthFiles:
     month: Month
     kpi: list[Path] = field(default_factory=list)
     attendance: list[Path] = field(default_factory=list)
+    pay_inputs: list[Path] = field(default_factory=list)  # input.pay_inputs' files
     passed: list[Passed] = field(default_factory=list)
     several: list[Path] = field(default_factory=list)  # candidates of one kind, none taken
     problems: list[Problem] = field(default_factory=list)  # (errors: the month cannot run)
@@ -174,7 +175,9 @@ class InputFolder:
         files whose name or first rows say so; no KPI workbook, or several candidates of a
         kind, is an error listing every file of the folder and why it was not taken."""
         found = MonthFiles(month)
-        taken: set[Path] = set()
+        # the pay-inputs workbook is taken by its pattern only, before the others are looked for
+        found.pay_inputs = self.config.files(self.config.pay_inputs, month)
+        taken: set[Path] = set(found.pay_inputs)
         several: dict[Kind, list[Path]] = {}
         chosen: dict[Kind, list[Path]] = {}
         kinds: tuple[tuple[Kind, list[str]], ...] = (
@@ -214,6 +217,10 @@ class InputFolder:
                     example=f"{month.year}年{month.month}月绩效.xlsx")))
         found.several = [p for files in several.values() for p in files]
         for path in self.paths():
+            if path in found.pay_inputs:
+                found.problems.append(Problem(_("taken as the month's pay-inputs workbook"),
+                                              Source(path.name), "warning"))
+                continue
             if path in taken:
                 kind_taken: Kind = "kpi" if path in found.kpi else "attendance"
                 found.problems.append(Problem(_("taken as the month's {kind}").format(
@@ -241,6 +248,20 @@ class InputFolder:
                     and seen.kind == "kpi"):
                 months.add(seen.month)
         return sorted(months)
+
+
+def month_pay_inputs(config: Config, month: Month, folder: InputFolder) -> Path | None:
+    """`month`'s pay-inputs workbook (input.pay_inputs), if there is one; several is an
+    error naming them."""
+    found = folder.month_files(month).pay_inputs
+    if len(found) > 1:
+        raise CslevelError(Problem(
+            _("{count} files could each be the pay-inputs workbook for {month}: {names}").format(
+                count=len(found), month=month, names=", ".join(p.name for p in found)),
+            Source(str(config.input_folder)),
+            hint=_("Keep only the right one there, or name it in {settings} "
+                   "(input.pay_inputs).").format(settings=config.path.name)))
+    return found[0] if found else None
 
 
 def month_inputs(config: Config, month: Month, folder: InputFolder) -> tuple[list[Path],

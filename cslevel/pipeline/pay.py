@@ -11,7 +11,14 @@ from pathlib import Path
 
 from ..i18n import _
 from ..outcomes import PayrollResult
-from ..payroll import PayInputs, change_reasons, pay_line, team_lead_pay
+from ..payroll import (
+    PayInputs,
+    change_reasons,
+    management_bonus,
+    pay_line,
+    rank_places,
+    team_lead_pay,
+)
 from ..records import (
     Agent,
     CslevelError,
@@ -21,6 +28,7 @@ from ..records import (
     Problem,
     Score,
     SignoffResult,
+    Source,
     month_range,
 )
 from ..rules import opening
@@ -135,6 +143,8 @@ def pay_month(
     latest_ids = {a for a, s in all_scores.items() if latest_scored in s}
     # with signoff.required, a move is paid once approved on the signed sign-off list
     signed = history.signoffs() if scheme.signoff.required else None
+    entered = history.pay_inputs(month) if scheme.pay.inputs is not None else {}
+    ranks, managed = _ranks_and_teams(scheme, figures, derived, all_scores)
     lines: dict[str, PayLine] = {}
     for agent_id, (agent, states, next_level) in derived.items():
         if agent.leave_date and Month.of(agent.leave_date) < month:
@@ -149,8 +159,10 @@ def pay_month(
             if trial_end is not None and month > trial_end:
                 level = agent.start_level or scheme.entry_level
             lines[agent_id] = pay_line(PayInputs(
-                agent, month, level, figures, None, attendance.get(agent_id), None), scheme,
-                explain)
+                agent, month, level, figures, None, attendance.get(agent_id), None,
+                entered.get(agent_id), None,
+                _management(agent, level, scheme, figures, managed)),
+                scheme, explain)
             continue
         if agent.first_month > month:
             continue
@@ -167,8 +179,51 @@ def pay_month(
                 if agent.team_lead and scheme.pay.team_lead is not None else None)
         lines[agent_id] = pay_line(PayInputs(
             agent, month, level, figures, score.value if counted and score else None,
-            attendance.get(agent_id), lead), scheme, explain)
+            attendance.get(agent_id), lead, entered.get(agent_id), ranks.get(agent_id),
+            _management(agent, level, scheme, figures, managed)), scheme, explain)
     return lines
+
+
+def _ranks_and_teams(
+    scheme: Scheme, figures: Month, derived: dict[str, tuple[Agent, list[MonthState], str]],
+    all_scores: dict[str, dict[Month, Score]],
+) -> tuple[dict[str, tuple[int, int]], dict[str, list[tuple[str, Decimal]]]]:
+    """For the KPI-rank bonus, each agent's (place, of how many) in the centre's ranking of
+    the figures month; for the management bonus, each team's (agent, score) of that month.
+    Only counted scores (not a trial month's) take part."""
+    pay = scheme.pay
+    if pay.rank_bonus is None and pay.management_bonus is None:
+        return {}, {}
+    counted: dict[str, Decimal] = {}
+    teams: dict[str, list[tuple[str, Decimal]]] = {}
+    for agent_id, (agent, states, _next) in derived.items():
+        score = all_scores.get(agent_id, {}).get(figures)
+        state = state_at(states, figures)
+        if score is None or state is None or state.in_trial:
+            continue
+        counted[agent_id] = score.value
+        teams.setdefault(agent.team, []).append((agent_id, score.value))
+    ranks = {}
+    if pay.rank_bonus is not None:
+        places = rank_places(counted, pay.rank_bonus.ties)
+        ranks = {a: (place, len(counted)) for a, place in places.items()}
+    return ranks, teams
+
+
+def _management(agent: Agent, level: str, scheme: Scheme, figures: Month,
+                teams: dict[str, list[tuple[str, Decimal]]]) -> tuple[Decimal, str] | None:
+    """The management bonus of a manager (a supervisor, a team lead or an agent at a
+    manager's level, as the template says) by the team's scores of the figures month, the
+    manager's own left out."""
+    rule = scheme.pay.management_bonus
+    if rule is None:
+        return None
+    manager = (bool(agent.supervisor_tier) if rule.who == "supervisors" else
+               agent.team_lead if rule.who == "team_leads" else level in rule.levels)
+    if not manager:
+        return None
+    team = [value for a, value in teams.get(agent.team, []) if a != agent.agent_id]
+    return management_bonus(agent, scheme, figures, team)
 
 
 def signed_level(agent_id: str, states: list[MonthState], level: str, month: Month,
@@ -236,3 +291,60 @@ def write_payroll_file(history: History, result: PayrollResult, target: Path,
             staged.write(target, partial(write_payroll, result=result,
                                          csv_format=csv_format))
     result.outputs.append(target)
+
+
+def pay_month_asked(history: History, month: Month | None) -> Month | None:
+    """The pay month a payroll command means: `month`, else the one after the latest scored
+    (None when nothing is scored: `payroll_of` says what to do)."""
+    if month is not None:
+        return month
+    scored = history.scored_months()
+    return scored[-1] + 1 if scored else None
+
+
+def take_pay_inputs(history: History, scheme: Scheme, month: Month, path: Path
+                    ) -> list[Problem]:
+    """Read the pay-inputs workbook of pay month `month`, check it and store it (replacing
+    what was stored for that month). Every problem at once, as a CslevelError, when a row is
+    wrong, an agent is unknown, the template has no `pay.inputs` or the month was paid.
+    Returns the warnings (what was tolerated)."""
+    from ..read.payinputs import read_pay_inputs
+    from .retro import paid_payroll
+
+    if scheme.pay.inputs is None:
+        raise CslevelError(Problem(
+            _("the template {scheme} has no pay.inputs section: it cannot read a pay-inputs "
+              "workbook").format(scheme=scheme.scheme), Source(path.name),
+            hint=_("Add pay.inputs to the template (see templates/star.yaml), or leave out "
+                   "--pay-inputs.")), exit_code=2)
+    paid = paid_payroll(history, month)
+    if paid is not None:
+        raise CslevelError(Problem(
+            _("the payroll of {month} was paid ({locked} locked): its pay inputs cannot change"
+              ).format(month=month, locked=paid.locked_month), Source(path.name),
+            hint=_("Put the amounts still owed as one-off amounts in the next month's "
+                   "pay-inputs workbook.")), exit_code=3)
+    rows, problems = read_pay_inputs(path, scheme)
+    known = history.agents()
+    for row in rows:
+        if row.agent_id not in known:
+            problems.append(Problem(
+                _("unknown agent {agent}: not in the history").format(agent=row.agent_id),
+                row.source, hint=_("Check the id (leading zeros count: 0007 is not 7), or "
+                                   "score a month with that agent first.")))
+    sessions.raise_errors(problems)
+    history.replace_pay_inputs(month, rows)
+    return problems
+
+
+def refuse_unpaid_inputs(history: History, result: PayrollResult) -> None:
+    """Every agent of the stored pay inputs must be on the payroll of that month."""
+    if result.scheme.pay.inputs is None:
+        return
+    paid = {line.agent_id for line in result.lines}
+    problems = [Problem(
+        _("agent {agent} is not on the payroll of {month} (left, or not hired yet): the pay "
+          "inputs cannot be paid").format(agent=agent, month=result.month), row.source,
+        hint=_("Remove the row, or pay the amount to someone on the payroll."))
+        for agent, row in sorted(history.pay_inputs(result.month).items()) if agent not in paid]
+    sessions.raise_errors(problems)

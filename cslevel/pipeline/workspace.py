@@ -210,14 +210,15 @@ def details(result: RunResult, config: Config, unchanged: bool = False) -> dict[
 
 
 def run_key(config: Config, month: Month, kpi_files: list[Path], att_files: list[Path],
-            scheme: Scheme, text: str) -> RunResult:
-    """A new run's record: its month, the month it pays, its inputs with their hashes, the
-    template's hash and the key made of them."""
+            scheme: Scheme, text: str, pay_inputs: list[Path] | None = None) -> RunResult:
+    """A new run's record: its month, the month it pays, its inputs (the pay-inputs workbook
+    among them) with their hashes, the template's hash and the key made of them."""
     from ..paytable import dump
     from ..templates import template_hash
 
     pay_month = month + 1 if scheme.pay.figures == "previous" else month
-    inputs_used = [*kpi_files, *att_files, *(p for p in (config.roster, config.profile) if p)]
+    inputs_used = [*kpi_files, *att_files, *(pay_inputs or []),
+                   *(p for p in (config.roster, config.profile) if p)]
     inputs = [(p, digest(p)) for p in inputs_used]
     tmpl_hash = template_hash(text + (dump({lv.name: lv.pay for lv in scheme.levels})
                                       if scheme.pay.table else ""))

@@ -218,6 +218,14 @@ class Scheme(_Model):
         if lead is not None and lead.min_level is not None and lead.min_level not in names:
             raise ValueError(_("pay.team_lead.min_level {level} is not a level; "
                                "allowed: {names}").format(level=repr(lead.min_level), names=names))
+        managers = self.pay.management_bonus
+        if managers is not None and (unknown := [n for n in managers.levels if n not in names]):
+            raise ValueError(_("pay.management_bonus.levels: unknown levels {unknown}; allowed: "
+                               "{names}").format(unknown=unknown, names=names))
+        ranges = self.pay.ranges
+        if ranges is not None and (unknown := [n for n in ranges.totals if n not in names]):
+            raise ValueError(_("pay.ranges.totals: unknown levels {unknown}; allowed: {names}"
+                               ).format(unknown=unknown, names=names))
         items = [i.key for i in self.profile.items] if self.profile is not None else []
         for band in self.promotion.grade_bands:
             if band.level not in names:
@@ -303,6 +311,33 @@ class Scheme(_Model):
                                  "different pay; give them the same pay (equal ranks are paid "
                                  "the same)").format(
                         first=first, second=name, rank=rank))
+        return out
+
+    def pay_range_warnings(self) -> list[str]:
+        """Each standard amount outside the ranges the template declares (`pay.ranges`): a
+        component of a level, or a level's monthly total (the sum of its components). Levels
+        whose amounts come from a pay table are checked once the table is applied."""
+        ranges = self.pay.ranges
+        if ranges is None:
+            return []
+        out = []
+        for level in self.levels:
+            if not level.pay:
+                continue
+            # (the trial level is paid its basic pay only: component ranges are not its)
+            for name, (low, high) in ranges.components.items() if not level.trial else ():
+                amount = level.pay.get(name)
+                if amount is not None and not low <= amount <= high:
+                    out.append(_("level {level}: {component} {amount} is outside {low}–{high}"
+                                 ).format(level=level.name, component=name, amount=amount,
+                                          low=low, high=high))
+            bounds = ranges.totals.get(level.name)
+            if bounds is not None:
+                total = sum(level.pay.values(), Decimal(0))
+                if not bounds[0] <= total <= bounds[1]:
+                    out.append(_("level {level}: monthly total {total} is outside {low}–{high}"
+                                 ).format(level=level.name, total=total, low=bounds[0],
+                                          high=bounds[1]))
         return out
 
     # --- lookups used by the stages -------------------------------------------------

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -32,9 +32,11 @@ from ..records import (
     Agent,
     Decision,
     Month,
+    PayInputsRow,
     Problem,
     Score,
     SignoffResult,
+    Source,
 )
 from .codec import (
     SCORE_COLUMNS,
@@ -57,6 +59,7 @@ from .schema import (
     locks,
     months,
     output_files,
+    pay_inputs,
     runs,
     scores,
     settings,
@@ -306,6 +309,33 @@ class History:
                            f"ORDER BY agent_id{collate}", str(month))
         figures = _Figures()
         return {agent_id: figures.parse(totals) for agent_id, totals in rows}
+
+    # pay inputs ---------------------------------------------------------------------
+    def replace_pay_inputs(self, month: Month, rows: list[PayInputsRow]) -> None:
+        """The pay-inputs workbook of pay month `month`: its rows replace the stored ones."""
+        self.conn.execute(delete(pay_inputs).where(pay_inputs.c.pay_month == str(month)))
+
+        def dumps(amounts: Mapping[str, Decimal]) -> str:
+            return json.dumps({k: str(v) for k, v in amounts.items()}, ensure_ascii=False)
+
+        self._insert_many(pay_inputs, (
+            "pay_month", "agent_id", "hours", "amounts", "one_off", "reason", "source"), (
+            (str(month), r.agent_id, dumps(r.hours), dumps(r.amounts),
+             None if r.one_off is None else str(r.one_off), r.reason, str(r.source))
+            for r in rows))
+
+    def pay_inputs(self, month: Month) -> dict[str, PayInputsRow]:
+        """The stored pay inputs of pay month `month`, by agent."""
+        rows = self.conn.execute(select(pay_inputs).where(
+            pay_inputs.c.pay_month == str(month))).mappings()
+
+        def loads(text: str) -> dict[str, Decimal]:
+            return {k: Decimal(v) for k, v in json.loads(text).items()}
+
+        return {r["agent_id"]: PayInputsRow(
+            r["agent_id"], Source(r["source"]), loads(r["hours"]), loads(r["amounts"]),
+            None if r["one_off"] is None else Decimal(r["one_off"]), r["reason"])
+            for r in rows}
 
     # decisions ----------------------------------------------------------------------
     def replace_decisions(self, through: Month, found: list[Decision],

@@ -198,6 +198,19 @@ paid_lines = Table(
     Column("locked_at", String(40), nullable=False),
     Column("locked_by", String(100), nullable=False),
 )
+# the pay-inputs workbook of a pay month (cslevel.read.payinputs), as read: one row per agent,
+# overtime hours and amounts by the payroll column they go to (Decimals as text), the one-off
+# amount and its reason. Kept so that a paid month worked out anew (retro pay) pays them again
+pay_inputs = Table(
+    "pay_inputs", metadata,
+    Column("pay_month", String(7), primary_key=True),
+    Column("agent_id", String(64), primary_key=True),
+    Column("hours", Text, nullable=False, default="{}"),
+    Column("amounts", Text, nullable=False, default="{}"),
+    Column("one_off", String(40)),
+    Column("reason", Text, nullable=False, default=""),
+    Column("source", Text, nullable=False, default=""),
+)
 
 
 def _migration_1(conn: Connection) -> None:
@@ -248,6 +261,11 @@ def _migration_experience(conn: Connection) -> None:
             "ALTER TABLE agents ADD COLUMN experience_months INTEGER NOT NULL DEFAULT 0")
 
 
+def _migration_pay_inputs(conn: Connection) -> None:
+    """The pay-inputs workbooks of the pay months, as read."""
+    pay_inputs.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("create history tables", _migration_1),
     ("supervisor allowance tier and team lead on agents", _migration_2),
@@ -257,6 +275,8 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("results of signed sign-off lists", _migration_6),
     ("payroll lines paid at lock", _migration_paid_lines),
     ("experience before joining on agents", _migration_experience),
+    ("pay inputs of a pay month: overtime, deductions, benefits, one-off",
+     _migration_pay_inputs),
 ]
 
 
