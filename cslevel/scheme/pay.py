@@ -91,6 +91,11 @@ class Pay(_Model):
     supervisor_allowance: SupervisorAllowance | None = None
     team_lead: TeamLeadPay | None = None
     attendance_deduction: AttendanceDeduction | None = None
+    # the components a trial month pays (star: trial agents get the 试用客服员 basic pay
+    # only, 只享受"试用客服员"基本薪酬, 004): the level's other components and every allowance
+    # the template adds are 0 in a trial month; the attendance deduction still applies.
+    # None: a trial month pays everything the trial level lists
+    trial_components: list[str] | None = None
     # a workbook with one row per level and one column per component (path relative to the
     # template file), for companies that keep pay in Excel; the levels then list no pay
     table: str | None = None
@@ -112,6 +117,12 @@ class Pay(_Model):
             raise ValueError(_("pay.performance.component {component} is not a pay component; "
                                "allowed: {components}").format(
                 component=repr(self.performance.component), components=self.components))
+        if self.trial_components is not None:
+            unknown = [c for c in self.trial_components if c not in self.components]
+            if unknown:
+                raise ValueError(_("pay.trial_components: unknown components {unknown}; "
+                                   "allowed: {components}").format(
+                    unknown=unknown, components=self.components))
         deduction = self.attendance_deduction
         if deduction is not None:
             unknown = [c for c in deduction.daily_pay_of if c not in self.components]
