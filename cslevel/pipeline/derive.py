@@ -17,6 +17,7 @@ as they were imported (`stored_scores`).
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from functools import partial
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -24,7 +25,8 @@ from weakref import WeakKeyDictionary
 from .. import checkpoints
 from ..bulk import bulk_load
 from ..i18n import _
-from ..outcomes import HistoryResult, PromoteResult
+from ..labels import fmt_number
+from ..outcomes import HistoryResult, LetterDue, PromoteResult
 from ..records import (
     Agent,
     Corrections,
@@ -35,7 +37,7 @@ from ..records import (
     Problem,
     Score,
 )
-from ..rules import METRICS, RANKED, replay_agents, with_team_ranks
+from ..rules import METRICS, RANKED, replay_agents, trial_end_month, with_team_ranks
 from ..store import History
 from ..templates import Scheme, parse_scheme
 
@@ -89,7 +91,8 @@ def stored_scores(history: History, scheme: Scheme, since: Month | None = None
     """The stored scores (those of `since` and later are enough, if given), read once per
     command; with their metrics only where the scheme's rule or its team lead's pay reads
     them."""
-    metrics = scheme.promotion.rule in METRICS or scheme.pay.team_lead is not None
+    metrics = (scheme.promotion.rule in METRICS or scheme.pay.team_lead is not None
+               or scheme.training is not None)
     cache = cache_of(history)
     # read with metrics: good for every scheme; read from the first month: for every caller
     for key in sorted((k for k in cache if k[0] == "scores"),
@@ -180,10 +183,39 @@ def _derive(history: History, scheme: Scheme, through: Month, window: int,
                                      corrections)
         derived = Derived(states)
         derived.since = month + 1
+    if scheme.training is not None:
+        flag_training(derived, scheme, scores_in_use(history, scheme, corrections))
     if keep is not None and agents:
         derived.keep_checkpoints = partial(checkpoints.record, history, scheme, window, agents,
                                            keep, made, corrections.key)
     return derived
+
+
+def flag_training(derived: Derived, scheme: Scheme,
+                  scores: dict[str, dict[Month, Score]]) -> None:
+    """Trainings a year (DOMAIN.md, KPI: ≥ 2 sessions a year, 003): at the close of the
+    template's `training.close_month`, an agent whose training figures of that calendar
+    year add up to less than `training.at_least` is flagged (`training_short`), in place.
+    Never before the close: a count below it in mid-year can still be made up."""
+    rule = scheme.training
+    assert rule is not None
+    for agent_id, (_agent, states, _level) in derived.items():
+        own = scores.get(agent_id, {})
+        for state in states:
+            if state.month.month != rule.close_month:
+                continue
+            figures = [score.metrics.get(rule.metric) for month, score in own.items()
+                       if month.year == state.month.year and month <= state.month]
+            given = [f for f in figures if f is not None]
+            if not given and rule.no_figures == "skip":
+                continue
+            count = sum(given, Decimal(0))
+            if count < rule.at_least:
+                state.flags = (*state.flags, "training_short")
+                why = _("{count} training(s) in {year}, fewer than {least} (003: at least "
+                        "{least} a year)").format(count=fmt_number(count), year=state.month.year,
+                                                 least=fmt_number(rule.at_least))
+                state.note = _("; ").join(n for n in (state.note, why) if n)
 
 
 def rule_scores(history: History, scheme: Scheme, agents: dict[str, Agent],
@@ -305,7 +337,26 @@ def close_month(history: History, scheme: Scheme, as_of: Month | None,
                if derived.since is not None else 0)
     return PromoteResult(scheme, as_of, window, moves,
                          earlier + sum(1 for d in found if d.decided < as_of), levels,
-                         agents, flags, [])
+                         agents, flags, [], letters=letters_due(derived, scheme, as_of))
+
+
+def letters_due(derived: Derived, scheme: Scheme, month: Month) -> list[LetterDue]:
+    """The trial agents whose target-responsibility letter (目标责任书, the template's
+    `signoff.trial_letter`) is due in `month`: it is their letter's trial month and they
+    are still in trial then (not placed on a level, not gone)."""
+    rule = scheme.signoff.trial_letter
+    if rule is None:
+        return []
+    due = []
+    for agent_id, (agent, states, _level) in sorted(derived.items()):
+        state = state_at(states, month)
+        end = trial_end_month(agent, scheme)
+        if state is None or not state.in_trial or end is None:
+            continue
+        if month == end - (scheme.trial_months - rule.month):
+            due.append(LetterDue(agent_id, state.level, month, rule.month,
+                                 scheme.trial_months, rule.name))
+    return due
 
 
 def agent_history(history: History, agent_id: str) -> HistoryResult:
