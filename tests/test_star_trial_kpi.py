@@ -352,3 +352,42 @@ def test_rater_columns_that_read_alike_are_refused(tmp_path: Path, cli) -> None:
     assert code == 1
     assert ("attitude：评分方团队的列名 '服务态度(团队评估)' 与 '服务态度' 无法区分（括号内容、空格和"
             "大小写均被忽略）；请把评分方名称直接写在项目名旁，如 服务态度团队") in err
+
+
+def test_trainings_from_the_attendance_exports_training_days(tmp_path: Path, cli_json) -> None:
+    text = STAR.replace("  metric: training\n", "  attendance_item: training_days\n").replace(
+        "  close_month: 12\n", "  close_month: 3\n").replace(
+        "    - {key: leave_days,",
+        "    - {key: training_days, name: 培训天数, aliases: [培训], unit: days}\n"
+        "    - {key: leave_days,")
+    assert text.count("training_days") == 2
+    (tmp_path / "star_att.yaml").write_text(text, encoding="utf-8")
+    write_xlsx(tmp_path / "roster.xlsx", [["工号", "姓名", "组别", "当前级别"],
+                                          ["0021", "甲", "一组", "二星"],
+                                          ["0022", "乙", "一组", "二星"]],
+               text_columns=(0, 1, 2, 3))
+    days = {"0021": [1, 0, 0], "0022": [1, 0, 1]}  # Jan–Mar: 1 and 2 training days
+    files, attendance = [], []
+    for m in range(1, 4):
+        files.append(_kpi(tmp_path / f"kpi_2026-{m:02d}.xlsx",
+                          [[a, "x", "一组", 110 if m % 2 else 100] for a in days]))
+        attendance.append(str(write_xlsx(
+            tmp_path / f"att_2026-{m:02d}.xlsx",
+            [["工号", "应出勤天数", "实际出勤天数", "培训天数"],
+             *[[a, 20, 20, d[m - 1]] for a, d in days.items()]])))
+    cli_json("score", *files, *[x for f in attendance for x in ("--attendance", f)],
+             "--scheme", "star_att.yaml", "--roster", "roster.xlsx", "--out", "out/")
+    assert cli_json("promote", "--as-of", "2026-02", "--dry-run")["flags"] == []
+    assert [(f["agent_id"], f["flag"], f["reason"]) for f in cli_json(
+        "promote", "--as-of", "2026-03", "--dry-run")["flags"]] == [
+        ("0021", "training_short", "2026年培训 1 次，少于 2 次（003：每年至少 2 次）")]
+
+
+def test_training_takes_one_source(tmp_path: Path, cli) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(STAR.replace("  metric: training\n",
+                                "  metric: training\n  attendance_item: late\n"),
+                   encoding="utf-8")
+    code, _out, err = cli("templates", "validate", bad)
+    assert code == 1
+    assert "training：metric（绩效表的列）与 attendance_item（考勤导出的培训天数）二选一" in err

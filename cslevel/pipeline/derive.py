@@ -92,7 +92,7 @@ def stored_scores(history: History, scheme: Scheme, since: Month | None = None
     command; with their metrics only where the scheme's rule or its team lead's pay reads
     them."""
     metrics = (scheme.promotion.rule in METRICS or scheme.pay.team_lead is not None
-               or scheme.training is not None)
+               or (scheme.training is not None and scheme.training.metric is not None))
     cache = cache_of(history)
     # read with metrics: good for every scheme; read from the first month: for every caller
     for key in sorted((k for k in cache if k[0] == "scores"),
@@ -184,29 +184,42 @@ def _derive(history: History, scheme: Scheme, through: Month, window: int,
         derived = Derived(states)
         derived.since = month + 1
     if scheme.training is not None:
-        flag_training(derived, scheme, scores_in_use(history, scheme, corrections))
+        flag_training(derived, scheme, scores_in_use(history, scheme, corrections),
+                      history.attendance)
     if keep is not None and agents:
         derived.keep_checkpoints = partial(checkpoints.record, history, scheme, window, agents,
                                            keep, made, corrections.key)
     return derived
 
 
-def flag_training(derived: Derived, scheme: Scheme,
-                  scores: dict[str, dict[Month, Score]]) -> None:
+def flag_training(derived: Derived, scheme: Scheme, scores: dict[str, dict[Month, Score]],
+                  attendance: Callable[[Month], dict[str, dict[str, Decimal]]]) -> None:
     """Trainings a year (DOMAIN.md, KPI: ≥ 2 sessions a year, 003): at the close of the
     template's `training.close_month`, an agent whose training figures of that calendar
-    year add up to less than `training.at_least` is flagged (`training_short`), in place.
-    Never before the close: a count below it in mid-year can still be made up."""
+    year (the KPI metric's, or the attendance item's: `attendance` gives a month's stored
+    totals) add up to less than `training.at_least` is flagged (`training_short`), in
+    place. Never before the close: a count below it in mid-year can still be made up."""
     rule = scheme.training
     assert rule is not None
+    item = rule.attendance_item
+    totals: dict[Month, dict[str, dict[str, Decimal]]] = {}
+
+    def figures_of(agent_id: str, close: Month) -> list[Decimal | None]:
+        months = [Month(close.year, m) for m in range(1, close.month + 1)]
+        if item is None:
+            own = scores.get(agent_id, {})
+            return [own[m].metrics.get(rule.metric or "") if m in own else None
+                    for m in months]
+        for m in months:
+            if m not in totals:
+                totals[m] = attendance(m)
+        return [totals[m].get(agent_id, {}).get(item) for m in months]
+
     for agent_id, (_agent, states, _level) in derived.items():
-        own = scores.get(agent_id, {})
         for state in states:
             if state.month.month != rule.close_month:
                 continue
-            figures = [score.metrics.get(rule.metric) for month, score in own.items()
-                       if month.year == state.month.year and month <= state.month]
-            given = [f for f in figures if f is not None]
+            given = [f for f in figures_of(agent_id, state.month) if f is not None]
             if not given and rule.no_figures == "skip":
                 continue
             count = sum(given, Decimal(0))

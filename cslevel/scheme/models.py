@@ -203,9 +203,17 @@ class Scheme(_Model):
             raise ValueError(_("signoff.trial_letter.month {month} is not a trial month: the "
                                "template has {months} trial month(s)").format(
                 month=letter.month, months=self.trial_months if self.trial_level else 0))
-        if self.training is not None and self.training.metric not in metric_keys:
+        training = self.training
+        if training is not None and training.metric is not None and (
+                training.metric not in metric_keys):
             raise ValueError(_("training.metric {metric} is not a metric; allowed: {keys}")
-                             .format(metric=repr(self.training.metric), keys=metric_keys))
+                             .format(metric=repr(training.metric), keys=metric_keys))
+        items = [i.key for i in self.attendance.items]
+        if training is not None and training.attendance_item is not None and (
+                training.attendance_item not in items):
+            raise ValueError(_("training.attendance_item {item} is not an attendance item; "
+                               "allowed: {items}").format(item=repr(training.attendance_item),
+                                                          items=items))
         clean = self.promotion.clean_metric
         if clean is not None and clean not in metric_keys:
             raise ValueError(_("promotion.clean_metric {metric} is not a metric; "

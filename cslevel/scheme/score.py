@@ -171,16 +171,25 @@ class ScoreRule(_Model):
 
 class Training(_Model):
     """Trainings a year (培训次数, 003: at least 2 sessions a year): the monthly figures of
-    `metric` (a 培训次数 column of the KPI workbook, read as a metric no post weights) added
-    up over the calendar year, and checked once, at the close of `close_month`: an agent
-    below `at_least` is flagged for a person (never moved). `no_figures`: an agent with no
-    figure at all that year is `skip`ped (the workbooks do not track it; our default) or
-    counted as 0 (`zero`)."""
+    `metric` (a 培训次数 column of the KPI workbook, read as a metric no post weights) or of
+    `attendance_item` (the attendance export's training days), one of the two, added up
+    over the calendar year and checked once, at the close of `close_month`: an agent below
+    `at_least` is flagged for a person (never moved). `no_figures`: an agent with no figure
+    at all that year is `skip`ped (the workbooks do not track it; our default) or counted
+    as 0 (`zero`)."""
 
-    metric: str = "training"
+    metric: str | None = None
+    attendance_item: str | None = None
     at_least: Count = Decimal(2)
     close_month: int = Field(12, ge=1, le=12)
     no_figures: Literal["skip", "zero"] = "skip"
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Training:
+        if (self.metric is None) == (self.attendance_item is None):
+            raise ValueError(_("training: give either metric (a KPI column) or "
+                               "attendance_item (the attendance export's training days)"))
+        return self
 
 
 class Step(_Model):
