@@ -391,3 +391,26 @@ def test_training_takes_one_source(tmp_path: Path, cli) -> None:
     code, _out, err = cli("templates", "validate", bad)
     assert code == 1
     assert "training：metric（绩效表的列）与 attendance_item（考勤导出的培训天数）二选一" in err
+
+
+def test_the_tier_example_flags_the_agents_short_of_trainings(tmp_path: Path, cli_json) -> None:
+    """examples/tier: the flags at the close of 2026-12 are the agents whose 培训次数 cells,
+    added up here from the workbooks themselves, make fewer than 2 (a second way)."""
+    folder = Path(__file__).resolve().parents[1] / "examples" / "tier"
+    files = sorted(folder.glob("kpi_2026-*.xlsx"))
+    counted: dict[str, int] = {}
+    for path in files:
+        rows = list(openpyxl.load_workbook(path).active.iter_rows(values_only=True))
+        column = rows[2].index("培训次数")
+        for row in rows[3:]:
+            counted[row[0]] = counted.get(row[0], 0) + row[column]
+    short = sorted(a for a, n in counted.items() if n < 2)
+    assert short == ["0103", "0110"]
+    cli_json("score", *files, "--roster", folder / "roster.xlsx", "--scheme", "tier",
+             "--out", "out/")
+    doc = cli_json("promote", "--as-of", "2026-12", "--dry-run")
+    assert [f["agent_id"] for f in doc["flags"] if f["flag"] == "training_short"] == short
+    assert [f["reason"].split("；")[-1] for f in doc["flags"]] == [
+        f"2026年培训 {counted[a]} 次，少于 2 次（003：每年至少 2 次）" for a in short]
+    for month in ("2026-06", "2026-11"):  # never before the year's close
+        assert cli_json("promote", "--as-of", month, "--dry-run")["flags"] == []
