@@ -414,3 +414,9 @@ def test_the_tier_example_flags_the_agents_short_of_trainings(tmp_path: Path, cl
         f"2026年培训 {counted[a]} 次，少于 2 次（003：每年至少 2 次）" for a in short]
     for month in ("2026-06", "2026-11"):  # never before the year's close
         assert cli_json("promote", "--as-of", month, "--dry-run")["flags"] == []
+
+
+def test_history_shows_the_training_flag(training_year: Path, cli_json) -> None:
+    months = {m["month"]: m for m in cli_json("history", "0011")["months"]}
+    assert months["2026-12"]["flags"] == ["training_short"]
+    assert [m for m, got in months.items() if got["flags"]] == ["2026-12"]

@@ -385,6 +385,9 @@ def agent_history(history: History, agent_id: str) -> HistoryResult:
     derived, _kept = replay_agents(agents, rule_scores(history, scheme, agents, corrections),
                                    scheme, latest, window_of(history, scheme),
                                    corrections=corrections)
+    if scheme.training is not None:  # (its own agent only: the others' flags are not shown)
+        flag_training({agent_id: derived[agent_id]}, scheme,  # type: ignore[arg-type]
+                      scores_in_use(history, scheme, corrections), history.attendance)
     _agent, states, level_after = derived[agent_id]
     left = agent.leave_date is not None and Month.of(agent.leave_date) <= latest
     next_level = None if left else level_after
