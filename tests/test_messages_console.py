@@ -187,21 +187,22 @@ PROMOTE = {
            "levels": "Levels in 2026-04: 一星 2  三星 1",
            "workbook": "Sign-off workbook: moves.xlsx"},
 }
+# (0003 is in trial in 2026-01..03: basic pay only, 2,500.00 of the trial level's 2,850.00)
 PAYROLL = {
     "zh": {"title": "工资表 2026-04", "head": ["级别", "人数", "应发合计"],
            "total": "│ 合计 │    3 │ 13,950.00 │", "file": "工资表：p.xlsx",
            "diff": "2026-04 与 2026-03 工资对比",
            "diff_head": ["工号", "姓名", "组别", "级别", "上月应发", "本月应发", "差额", "原因"],
-           "unchanged": "未变：0 人；合计 12,470.00 → 13,950.00",
-           "unchanged_01": "未变：3 人；合计 0.00 → 12,350.00",
+           "unchanged": "未变：0 人；合计 12,120.00 → 13,950.00",
+           "unchanged_01": "未变：3 人；合计 0.00 → 12,000.00",
            "no_previous": "2025-12 无工资记录可比"},
     "en": {"title": "Payroll 2026-04", "head": ["Level", "Agents", "Total pay"],
            "total": "│ Total │      3 │ 13,950.00 │", "file": "Payroll file: p.xlsx",
            "diff": "Payroll changes: 2026-04 against 2026-03",
            "diff_head": ["Agent ID", "Name", "Team", "Level", "Last month's pay",
                          "This month's pay", "Difference", "Reason"],
-           "unchanged": "Unchanged: 0 agents; total 12,470.00 → 13,950.00",
-           "unchanged_01": "Unchanged: 3 agents; total 0.00 → 12,350.00",
+           "unchanged": "Unchanged: 0 agents; total 12,120.00 → 13,950.00",
+           "unchanged_01": "Unchanged: 3 agents; total 0.00 → 12,000.00",
            "no_previous": "no payroll for 2025-12 to compare with"},
 }
 HISTORY = {

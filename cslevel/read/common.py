@@ -159,3 +159,11 @@ def _twice(agent: str, what: str, other: Source, source: Source) -> Problem:
     return Problem(_("agent {agent} appears twice in the {what} (also at {other})").format(
         agent=agent, what=what, other=other), source,
         hint=_("Keep one row per agent and delete the other."))
+
+
+def weighted_metrics(scheme: Scheme) -> set[str]:
+    """The keys of the metrics some post is scored on (weight > 0): the others (weight 0)
+    are only read for reference, and a file may lack them."""
+    rule = scheme.score
+    return {m.key for m in rule.metrics if m.weight > 0} | {
+        k for role in rule.by_role for k, w in role.weights.items() if w > 0}

@@ -22,7 +22,7 @@ from ..scheme import Metric, Scheme
 from . import values
 from .aggregate import RAW_AGENT, RAW_DATE, aggregate_rows, raw_field
 from .columns import Limits, _blank, _column, _convert, _decimal, _dicts, _scaled_column
-from .common import _empty_id, _months_of_rows, _unknown_level, spaced_ids
+from .common import _empty_id, _months_of_rows, _unknown_level, spaced_ids, weighted_metrics
 from .table import Table, find_table
 from .workbook import Sheet, explain_blanks, read_sheets
 
@@ -154,7 +154,10 @@ def _read_kpi(path: Path, scheme: Scheme, month: Month | None,
     if plan.mode == "raw":
         rows = aggregate_rows(table, scheme, path, month, problems)
         raw = {m.key: m for m in scheme.aggregate.metrics} if scheme.aggregate else {}
+        weighted = weighted_metrics(scheme)
         for metric in scheme.score.metrics:
+            if metric.key not in weighted:
+                continue  # read for reference only: nothing to make it from is no problem
             source = raw.get(metric.key)
             if source is None:
                 problems.append(Problem(
