@@ -91,8 +91,7 @@ def stored_scores(history: History, scheme: Scheme, since: Month | None = None
     """The stored scores (those of `since` and later are enough, if given), read once per
     command; with their metrics only where the scheme's rule or its team lead's pay reads
     them."""
-    metrics = (scheme.promotion.rule in METRICS or scheme.pay.team_lead is not None
-               or (scheme.training is not None and scheme.training.metric is not None))
+    metrics = scheme.promotion.rule in METRICS or scheme.pay.team_lead is not None
     cache = cache_of(history)
     # read with metrics: good for every scheme; read from the first month: for every caller
     for key in sorted((k for k in cache if k[0] == "scores"),
@@ -184,24 +183,31 @@ def _derive(history: History, scheme: Scheme, through: Month, window: int,
         derived = Derived(states)
         derived.since = month + 1
     if scheme.training is not None:
-        flag_training(derived, scheme, scores_in_use(history, scheme, corrections),
-                      history.attendance)
+        flag_training(derived, scheme, history)
     if keep is not None and agents:
         derived.keep_checkpoints = partial(checkpoints.record, history, scheme, window, agents,
                                            keep, made, corrections.key)
     return derived
 
 
-def flag_training(derived: Derived, scheme: Scheme, scores: dict[str, dict[Month, Score]],
-                  attendance: Callable[[Month], dict[str, dict[str, Decimal]]]) -> None:
+def flag_training(derived: Derived, scheme: Scheme, history: History) -> None:
     """Trainings a year (DOMAIN.md, KPI: ≥ 2 sessions a year, 003): at the close of the
     template's `training.close_month`, an agent whose training figures of that calendar
-    year (the KPI metric's, or the attendance item's: `attendance` gives a month's stored
-    totals) add up to less than `training.at_least` is flagged (`training_short`), in
-    place. Never before the close: a count below it in mid-year can still be made up."""
+    year (the KPI metric's, from the stored scores' metrics, or the attendance item's, from
+    the stored attendance totals) add up to less than `training.at_least` is flagged
+    (`training_short`), in place. Never before the close: a count below it in mid-year can
+    still be made up. The figures are read only when the states reach a close, and only
+    from the first such year on (the rules themselves never read the scores' metrics for a
+    template like star: `stored_scores` keeps its quick path)."""
     rule = scheme.training
     assert rule is not None
+    closes = {s.month for _a, states, _l in derived.values() for s in states
+              if s.month.month == rule.close_month}
+    if not closes:
+        return
     item = rule.attendance_item
+    first = Month(min(closes).year, 1)
+    scores = history.scores(metrics=True, since=first) if item is None else {}
     totals: dict[Month, dict[str, dict[str, Decimal]]] = {}
 
     def figures_of(agent_id: str, close: Month) -> list[Decimal | None]:
@@ -212,7 +218,7 @@ def flag_training(derived: Derived, scheme: Scheme, scores: dict[str, dict[Month
                     for m in months]
         for m in months:
             if m not in totals:
-                totals[m] = attendance(m)
+                totals[m] = history.attendance(m)
         return [totals[m].get(agent_id, {}).get(item) for m in months]
 
     for agent_id, (_agent, states, _level) in derived.items():
@@ -386,8 +392,7 @@ def agent_history(history: History, agent_id: str) -> HistoryResult:
                                    scheme, latest, window_of(history, scheme),
                                    corrections=corrections)
     if scheme.training is not None:  # (its own agent only: the others' flags are not shown)
-        flag_training({agent_id: derived[agent_id]}, scheme,  # type: ignore[arg-type]
-                      scores_in_use(history, scheme, corrections), history.attendance)
+        flag_training({agent_id: derived[agent_id]}, scheme, history)  # type: ignore[arg-type]
     _agent, states, level_after = derived[agent_id]
     left = agent.leave_date is not None and Month.of(agent.leave_date) <= latest
     next_level = None if left else level_after
