@@ -32,7 +32,8 @@ FLAG_LABEL = Labels({
     "dismissal_review": N_("dismissal review"), "elimination": N_("elimination list"),
     "exemption": N_("exemption from elimination"), "demotion_review": N_("demotion review"),
     "lead_removal": N_("removal from the lead role"), "not_graded": N_("not graded"),
-    "probation_exam_failed": N_("probation exam failed")})
+    "probation_exam_failed": N_("probation exam failed"),
+    "training_short": N_("too few trainings this year")})
 # a problem's severity (records.Severity)
 SEVERITY_LABEL = Labels({"error": N_("error"), "warning": N_("warning")})
 # the sign-off list's columns (晋升降级申请表), written by the exports and found again in a

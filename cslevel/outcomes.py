@@ -58,6 +58,19 @@ class ScoreResult:
     rederived_through: Month | None = None
 
 
+@dataclass(frozen=True)
+class LetterDue:
+    """A trial agent's target-responsibility letter (目标责任书) due in `month`, its
+    `trial_month`th trial month: a line of the sign-off list (`signoff.trial_letter`)."""
+
+    agent_id: str
+    level: str
+    month: Month
+    trial_month: int
+    trial_months: int
+    letter: str  # the letter's name, as the template gives it
+
+
 @dataclass
 class PromoteResult:
     scheme: Scheme
@@ -70,6 +83,7 @@ class PromoteResult:
     flags: list[tuple[str, str, str]]  # (agent, flag, reason) raised at the close of as_of
     problems: list[Problem]
     outputs: list[Path] = field(default_factory=list)
+    letters: list[LetterDue] = field(default_factory=list)  # letters due in as_of
 
 
 @dataclass

@@ -135,6 +135,9 @@ def pay_line(inputs: PayInputs, scheme: Scheme, explain: bool = True) -> PayLine
     components: dict[str, Decimal] = {}
     notes: list[str] = []
     share = worked_share(agent, month, scheme)
+    # a trial month paying only some components (pay.trial_components): the others are 0
+    trial_only = (pay.trial_components if pay.trial_components is not None
+                  and scheme.level(inputs.level).trial else None)
 
     def put(name: str, amount: Decimal) -> None:
         if share is not None:
@@ -144,6 +147,9 @@ def pay_line(inputs: PayInputs, scheme: Scheme, explain: bool = True) -> PayLine
     performance = pay.performance
     for name in pay.components:
         amount = exact[name]
+        if trial_only is not None and name not in trial_only:
+            components[name] = ZERO
+            continue
         if share is None and not (performance is not None and name == performance.component):
             components[name] = at_fen[name]  # (what put() makes of it)
             continue
@@ -175,9 +181,14 @@ def pay_line(inputs: PayInputs, scheme: Scheme, explain: bool = True) -> PayLine
                                        ).format(**values))
                 amount = amount * factor
         put(name, amount)
+    if trial_only is not None and explain:
+        notes.append(_("trial month: only {components} paid (trial pay only, 004)").format(
+            components="+".join(trial_only)))
     if pay.seniority is not None:
         rule = pay.seniority
-        if agent.hire_date is None:
+        if trial_only is not None:
+            put(rule.name, ZERO)
+        elif agent.hire_date is None:
             put(rule.name, ZERO)
             if explain:
                 notes.append(_("no hire date: {component} is 0").format(component=rule.name))
@@ -192,13 +203,13 @@ def pay_line(inputs: PayInputs, scheme: Scheme, explain: bool = True) -> PayLine
                                       years).format(years=years))
     allowance = pay.supervisor_allowance
     if allowance is not None:
-        tier = agent.supervisor_tier
+        tier = None if trial_only is not None else agent.supervisor_tier
         put(allowance.name, Decimal(allowance.tiers.get(tier, 0)) if tier else ZERO)
         if tier and explain:
             notes.append(_("{component} tier {tier}").format(component=allowance.name,
                                                                tier=tier))
     if pay.team_lead is not None:
-        amount, why = inputs.lead_pay or (ZERO, "")
+        amount, why = (inputs.lead_pay if trial_only is None else None) or (ZERO, "")
         put(pay.team_lead.name, amount)
         if why and explain:
             notes.append(why)

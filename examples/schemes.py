@@ -113,13 +113,22 @@ def tier(folder: Path, rng: random.Random) -> None:
             return late[i][month >= 10]
         return skill[i]
 
+    def trainings(i: int, month: int) -> int:
+        # 培训次数 (003: at least 2 a year), not drawn from rng so the other figures stay as
+        # they were: one in April and one in October, except 0103 (April only: flagged
+        # training_short at the close of 2026-12) and 0110 (none all year: flagged too)
+        if i == 9:
+            return 0
+        return 1 if month == 4 or (month == 10 and i != 2) else 0
+
     _months(folder, "段位考核表", ["平均处理时长", "客户满意度", "一次解决率", "知识库贡献", "带教人数",
-                                "数据项目"],
+                                "数据项目", "培训次数"],
             lambda i, m, r: [round(380 - 140 * at(i, m) + r.uniform(-15, 15)),
                              f"{min(99.0, 82 + 15 * at(i, m) + r.uniform(-2, 2)):.1f}%",
                              f"{min(95.0, 68 + 20 * at(i, m) + r.uniform(-3, 3)):.1f}%",
                              round(6 * at(i, m) + r.uniform(0, 1)),
-                             round(2.5 * at(i, m)), round(1.4 * at(i, m))], rng)
+                             round(2.5 * at(i, m)), round(1.4 * at(i, m)), trainings(i, m)],
+            rng)
 
 
 # The probation exam (理论, 实操, 打字, 产品知识) by agent index and month: 0109 (hired 2026-02)

@@ -282,7 +282,9 @@ def test_workbooks_in_the_language(tmp_path: Path, cli, monkeypatch: pytest.Monk
     sign = _rows(book[want["moves"][1]])
     assert sign[0][0] == want["sign_title"]
     assert sign[2] == want["sign_head"]
-    assert {r[0]: r[3] for r in sign[3:]} == want["kinds"]
+    # the moves, then the target-responsibility letter of 0003, hired 2026-01 (its third
+    # trial month is 2026-03: the line's name is the template's, in any language)
+    assert [(r[0], r[3]) for r in sign[3:]] == [*want["kinds"].items(), ("0003", "目标责任书")]
 
     # the payroll workbook of 2026-04: all three sheets
     book = openpyxl.load_workbook(tmp_path / "p.xlsx")
@@ -297,7 +299,7 @@ def test_workbooks_in_the_language(tmp_path: Path, cli, monkeypatch: pytest.Monk
     assert {r[0] for r in changes[1:]} == {"0001", "0002", "0003"}
     sign = _rows(book[want["payroll"][2]])
     assert (sign[0][0], sign[2]) == (want["sign_title"], want["sign_head"])
-    assert {r[0]: r[3] for r in sign[3:]} == want["kinds"]
+    assert {r[0]: r[3] for r in sign[3:]} == want["kinds"]  # (moves only: no letter)
 
     # the payroll of the first month: nothing to compare with, no moves in force
     book = openpyxl.load_workbook(tmp_path / "p01.xlsx")

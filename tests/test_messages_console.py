@@ -188,24 +188,25 @@ PROMOTE = {
            "workbook": "Sign-off workbook: moves.xlsx"},
 }
 # the totals (templates/star.yaml): 2026-01 pays 二星 3300 + 1200 + 550 + 100 (2 years) twice
-# and the trial 2850: 13,150.00; 2026-03 二星 with 1200 × 115% and × 100% (5330 + 5150) and
-# 2850: 13,330.00; 2026-04 三星 3600 + 1500 × 120% + 650 + 100, 一星 3000 + 1000 + 550 + 100 and
-# 一星 after trial 4550: 15,350.00
+# and the trial agent 0003 its basic pay only (2,500.00 of the trial level's 2,850.00; it is
+# in trial in 2026-01..03): 12,800.00; 2026-03 二星 with 1200 × 115% and × 100% (5330 + 5150)
+# and 2500: 12,980.00; 2026-04 三星 3600 + 1500 × 120% + 650 + 100, 一星 3000 + 1000 + 550 + 100
+# and 一星 after trial 4550: 15,350.00
 PAYROLL = {
     "zh": {"title": "工资表 2026-04", "head": ["级别", "人数", "应发合计"],
            "total": "│ 合计 │    3 │ 15,350.00 │", "file": "工资表：p.xlsx",
            "diff": "2026-04 与 2026-03 工资对比",
            "diff_head": ["工号", "姓名", "组别", "级别", "上月应发", "本月应发", "差额", "原因"],
-           "unchanged": "未变：0 人；合计 13,330.00 → 15,350.00",
-           "unchanged_01": "未变：3 人；合计 0.00 → 13,150.00",
+           "unchanged": "未变：0 人；合计 12,980.00 → 15,350.00",
+           "unchanged_01": "未变：3 人；合计 0.00 → 12,800.00",
            "no_previous": "2025-12 无工资记录可比"},
     "en": {"title": "Payroll 2026-04", "head": ["Level", "Agents", "Total pay"],
            "total": "│ Total │      3 │ 15,350.00 │", "file": "Payroll file: p.xlsx",
            "diff": "Payroll changes: 2026-04 against 2026-03",
            "diff_head": ["Agent ID", "Name", "Team", "Level", "Last month's pay",
                          "This month's pay", "Difference", "Reason"],
-           "unchanged": "Unchanged: 0 agents; total 13,330.00 → 15,350.00",
-           "unchanged_01": "Unchanged: 3 agents; total 0.00 → 13,150.00",
+           "unchanged": "Unchanged: 0 agents; total 12,980.00 → 15,350.00",
+           "unchanged_01": "Unchanged: 3 agents; total 0.00 → 12,800.00",
            "no_previous": "no payroll for 2025-12 to compare with"},
 }
 HISTORY = {

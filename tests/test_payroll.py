@@ -28,7 +28,10 @@ for line in FLAT.values():
 TEMPLATE = yaml.safe_load(TEMPLATE_TEXT)
 ALLOWANCE = TEMPLATE["pay"]["supervisor_allowance"]["name"]  # nobody here is a supervisor
 COMPONENTS = [*TEMPLATE["pay"]["components"], ALLOWANCE]
-PAY = {lv["name"]: {c: half_up(str(lv["pay"].get(c, 0))) for c in COMPONENTS}
+TRIAL_PAID = TEMPLATE["pay"]["trial_components"]  # a trial month pays these only
+assert TRIAL_PAID == ["基本工资"]
+PAY = {lv["name"]: {c: half_up(str(lv["pay"].get(c, 0)) if not lv.get("trial")
+                               or c in TRIAL_PAID else 0) for c in COMPONENTS}
        for lv in TEMPLATE["levels"]}
 HEADERS = ["月份", "工号", "姓名", "组别", "级别", *COMPONENTS, "应发合计", "上月应发", "变动说明",
            "计算说明"]
@@ -136,9 +139,10 @@ def test_trial_agent_paid_trial_pay(history: Path, cli_json) -> None:
     doc = cli_json("payroll", "export", "--month", "2026-03", "--out", "p.csv")
     trial = next(r for r in doc["rows"] if r["agent_id"] == "0003")
     assert trial["level"] == "试用"
-    assert trial["components"] == {"基本工资": "2500.00", "岗位绩效工资": "0.00", "交通补贴": "100.00",
-                                   "餐费补贴": "200.00", "话费补贴": "50.00", "主管津贴": "0.00"}
-    assert trial["total"] == "2850.00"
+    # the trial level lists 交通补贴 100, 餐费补贴 200, 话费补贴 50: basic pay only (004)
+    assert trial["components"] == {"基本工资": "2500.00", "岗位绩效工资": "0.00", "交通补贴": "0.00",
+                                   "餐费补贴": "0.00", "话费补贴": "0.00", "主管津贴": "0.00"}
+    assert trial["total"] == "2500.00"
 
 
 def test_leavers(history: Path, cli_json) -> None:

@@ -593,14 +593,15 @@ def test_300_agents_every_cell_read_back(tmp_path: Path, cli) -> None:
         "话费补贴": "100.00", "工龄补贴": "300.00", "主管津贴": "0.00", **NO_INPUTS,
         "考勤扣款": "-355.86"}
     assert rows["0015"]["total"] == "4446.64"  # 3000 + 952.50 + 550 + 300 − 355.86
-    # 0100: in trial (hired 2025-12-01); tier 二档 1000 (100 % 3 == 1); late 0, early 0,
-    # not absent, 1 day personal leave (100 % 5 == 0): 2500 / 21.75 = 114.94
+    # 0100: in trial (hired 2025-12-01): basic pay only (004), so neither the trial level's
+    # allowances nor its tier 二档 1000 (100 % 3 == 1); late 0, early 0, not absent, 1 day
+    # personal leave (100 % 5 == 0): 2500 / 21.75 = 114.94
     assert rows["0100"]["level"] == "试用"
     assert rows["0100"]["components"] == {
-        "基本工资": "2500.00", "岗位绩效工资": "0.00", "交通补贴": "100.00", "餐费补贴": "200.00",
-        "话费补贴": "50.00", "工龄补贴": "0.00", "主管津贴": "1000.00", **NO_INPUTS,
+        "基本工资": "2500.00", "岗位绩效工资": "0.00", "交通补贴": "0.00", "餐费补贴": "0.00",
+        "话费补贴": "0.00", "工龄补贴": "0.00", "主管津贴": "0.00", **NO_INPUTS,
         "考勤扣款": "-114.94"}
-    assert rows["0100"]["total"] == "3735.06"
+    assert rows["0100"]["total"] == "2385.06"
     components = list(rows["0001"]["components"])
     assert components == FULL_COMPONENTS
     # (the workbook's columns: no pay-inputs workbook this month, so none of its items)

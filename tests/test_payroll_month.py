@@ -290,7 +290,7 @@ def test_pro_rata_joiner_and_leaver(tmp_path: Path, cli_json) -> None:
     assert [D(v) for v in list(rows["0001"]["components"].values())[:7]] == leaver
     assert rows["0001"]["components"]["基本工资"] == "900.00"
     assert "按出勤日历天数折算 9/30" in rows["0001"]["note"]
-    trial = [D(2500), D(0), D(100), D(200), D(50), D(0), D(0)]  # no score yet: the table
+    trial = [D(2500), D(0), D(0), D(0), D(0), D(0), D(0)]  # trial: basic pay only (004)
     assert rows["0002"]["level"] == "试用"
     assert [D(v) for v in list(rows["0002"]["components"].values())[:7]] == [
         half_up(a * 20 / 30) for a in trial]

@@ -27,9 +27,13 @@ def test_star_template_carries_the_domain_numbers() -> None:
     assert scheme.floor_level == "一星"
     assert scheme.score.cap == Decimal(150)
     assert sum(m.weight for m in scheme.score.metrics) == 100
-    assert {m.key: m.direction for m in scheme.score.metrics} == {
+    assert {m.key: m.direction for m in scheme.score.metrics if m.weight} == {
         "response_time": "lower", "resolution_rate": "higher", "satisfaction": "higher",
         "complaint_rate": "lower"}
+    # trainings are read, not scored: counted a year (003: 每年至少参加两次专业培训)
+    assert [(m.key, m.weight) for m in scheme.score.metrics if not m.weight] == [
+        ("training", 0)]
+    assert scheme.training is not None and scheme.training.at_least == 2
     assert scheme.resolve_level("三星客服员") == "三星"
     assert scheme.resolve_level("普通客服员") == "一星"
     assert scheme.resolve_level("高级客服员") == "五星"

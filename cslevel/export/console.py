@@ -97,6 +97,9 @@ def promote_json(result: PromoteResult) -> dict[str, Any]:
                    for a, lv in sorted(result.levels.items())],
         "flags": [{"agent_id": a, "month": str(result.as_of), "flag": flag, "reason": note}
                   for a, flag, note in result.flags],
+        "letters": [{"agent_id": x.agent_id, "name": result.agents[x.agent_id].name,
+                     "letter": x.letter, "level": x.level, "month": str(x.month),
+                     "trial_month": x.trial_month} for x in result.letters],
         "problems": [p.as_dict() for p in result.problems],
         "outputs": [str(p) for p in result.outputs],
     }
@@ -398,6 +401,13 @@ def print_promote(console: Console, result: PromoteResult) -> None:
         console.print(Text(f"⚑ {agent_id} {result.agents[agent_id].name}: "
                            f"{FLAG_LABEL.get(flag, flag)} — "
                            f"{_short(note)}", style="bold yellow"), soft_wrap=True)
+    for letter in result.letters:
+        console.print(Text(_("{agent} {name}: trial month {month} of {months}, signs the "
+                             "{letter}").format(agent=letter.agent_id,
+                                                name=result.agents[letter.agent_id].name,
+                                                month=letter.trial_month,
+                                                months=letter.trial_months,
+                                                letter=letter.letter)), soft_wrap=True)
     counts = Counter(result.levels.values())
     dist = "  ".join(f"{lv} {counts[lv]}" for lv in result.scheme.level_names if counts.get(lv))
     console.print(Text(_("Levels in {month}: {levels}").format(month=result.as_of + 1,

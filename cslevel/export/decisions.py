@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +14,7 @@ from .rowstream import RowStream
 from .xlsx import add_sheet, new_workbook, set_widths
 
 if TYPE_CHECKING:
-    from ..outcomes import PromoteResult
+    from ..outcomes import LetterDue, PromoteResult
 
 
 def write_promotions(path: Path, result: PromoteResult) -> None:
@@ -40,15 +41,18 @@ def write_promotions(path: Path, result: PromoteResult) -> None:
     moves.autofilter(0, 0, max(len(result.moves), 1), len(headers) - 1)
     set_widths(moves, [8, 8, 8, 8, 8, 8, 8, 12, 18, 40])
 
-    add_signoff_sheet(book, fmt, result.moves, result.agents, result.as_of)
+    add_signoff_sheet(book, fmt, result.moves, result.agents, result.as_of, result.letters)
     book.close()
 
 
 def add_signoff_sheet(book: Any, fmt: dict[str, Any], moves: list[Decision],
-                      agents: dict[str, Agent], decided: Month) -> None:
+                      agents: dict[str, Agent], decided: Month,
+                      letters: Sequence[LetterDue] = ()) -> None:
     """The sign-off list (晋升/降级申请表): one row per move, empty signature columns, and the
     approval (a drop-down), the approver and remarks, filled in by hand and read back by
-    `cslevel signoff import`."""
+    `cslevel signoff import`; then one row per trial agent's target-responsibility letter
+    (目标责任书) due in `decided`, with the same signature columns and no level to move to
+    (so `signoff import` passes over it)."""
     text = fmt["wrap"]
     title = book.add_format({"bold": True, "font_size": 14})
     sign = add_sheet(book, _("Sign-off list"), header_row=2)
@@ -56,7 +60,7 @@ def add_signoff_sheet(book: Any, fmt: dict[str, Any], moves: list[Decision],
                       .format(decided=decided, effective=decided + 1), title)
     sign_headers = list(SIGNOFF_COLUMNS.values())
     sign.write_row(2, 0, sign_headers, fmt["head"])
-    if not moves:
+    if not moves and not letters:
         sign.write_string(3, 0, _("no moves take effect"), text)
     cells = RowStream(sign)  # (the workbooks are written row by row: it is quicker)
     for row_no, move in enumerate(moves, start=3):
@@ -65,6 +69,21 @@ def add_signoff_sheet(book: Any, fmt: dict[str, Any], moves: list[Decision],
                   move.from_level, move.to_level, str(move.effective), move.reason]
         for col, value in enumerate(values):
             cells.string(row_no, col, value, text)
+        for col in range(len(values), len(sign_headers)):
+            cells.blank(row_no, col, None, text)
+        sign.set_row(row_no, 36)
+    for row_no, letter in enumerate(letters, start=3 + len(moves)):
+        agent = agents[letter.agent_id]
+        values = [letter.agent_id, agent.name, agent.team, letter.letter, letter.level, "",
+                  str(letter.month),
+                  _("trial month {month} of {months}: the agent signs the {letter} (004)")
+                  .format(month=letter.trial_month, months=letter.trial_months,
+                          letter=letter.letter)]
+        for col, value in enumerate(values):
+            if value:
+                cells.string(row_no, col, value, text)
+            else:
+                cells.blank(row_no, col, None, text)
         for col in range(len(values), len(sign_headers)):
             cells.blank(row_no, col, None, text)
         sign.set_row(row_no, 36)

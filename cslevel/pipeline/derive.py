@@ -17,6 +17,7 @@ as they were imported (`stored_scores`).
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from functools import partial
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -24,7 +25,8 @@ from weakref import WeakKeyDictionary
 from .. import checkpoints
 from ..bulk import bulk_load
 from ..i18n import _
-from ..outcomes import HistoryResult, PromoteResult
+from ..labels import fmt_number
+from ..outcomes import HistoryResult, LetterDue, PromoteResult
 from ..records import (
     Agent,
     Corrections,
@@ -35,7 +37,7 @@ from ..records import (
     Problem,
     Score,
 )
-from ..rules import METRICS, RANKED, replay_agents, with_team_ranks
+from ..rules import METRICS, RANKED, replay_agents, trial_end_month, with_team_ranks
 from ..store import History
 from ..templates import Scheme, parse_scheme
 
@@ -180,10 +182,59 @@ def _derive(history: History, scheme: Scheme, through: Month, window: int,
                                      corrections)
         derived = Derived(states)
         derived.since = month + 1
+    if scheme.training is not None:
+        flag_training(derived, scheme, history)
     if keep is not None and agents:
         derived.keep_checkpoints = partial(checkpoints.record, history, scheme, window, agents,
                                            keep, made, corrections.key)
     return derived
+
+
+def flag_training(derived: Derived, scheme: Scheme, history: History) -> None:
+    """Trainings a year (DOMAIN.md, KPI: ≥ 2 sessions a year, 003): at the close of the
+    template's `training.close_month`, an agent whose training figures of that calendar
+    year (the KPI metric's, from the stored scores' metrics, or the attendance item's, from
+    the stored attendance totals) add up to less than `training.at_least` is flagged
+    (`training_short`), in place. Never before the close: a count below it in mid-year can
+    still be made up. The figures are read only when the states reach a close, and only
+    from the first such year on (the rules themselves never read the scores' metrics for a
+    template like star: `stored_scores` keeps its quick path)."""
+    rule = scheme.training
+    assert rule is not None
+    closes = {s.month for _a, states, _l in derived.values() for s in states
+              if s.month.month == rule.close_month}
+    if not closes:
+        return
+    item = rule.attendance_item
+    first = Month(min(closes).year, 1)
+    scores = history.scores(metrics=True, since=first) if item is None else {}
+    totals: dict[Month, dict[str, dict[str, Decimal]]] = {}
+
+    def figures_of(agent_id: str, close: Month) -> list[Decimal | None]:
+        months = [Month(close.year, m) for m in range(1, close.month + 1)]
+        if item is None:
+            own = scores.get(agent_id, {})
+            return [own[m].metrics.get(rule.metric or "") if m in own else None
+                    for m in months]
+        for m in months:
+            if m not in totals:
+                totals[m] = history.attendance(m)
+        return [totals[m].get(agent_id, {}).get(item) for m in months]
+
+    for agent_id, (_agent, states, _level) in derived.items():
+        for state in states:
+            if state.month.month != rule.close_month:
+                continue
+            given = [f for f in figures_of(agent_id, state.month) if f is not None]
+            if not given and rule.no_figures == "skip":
+                continue
+            count = sum(given, Decimal(0))
+            if count < rule.at_least:
+                state.flags = (*state.flags, "training_short")
+                why = _("{count} training(s) in {year}, fewer than {least} (003: at least "
+                        "{least} a year)").format(count=fmt_number(count), year=state.month.year,
+                                                 least=fmt_number(rule.at_least))
+                state.note = _("; ").join(n for n in (state.note, why) if n)
 
 
 def rule_scores(history: History, scheme: Scheme, agents: dict[str, Agent],
@@ -306,7 +357,26 @@ def close_month(history: History, scheme: Scheme, as_of: Month | None,
                if derived.since is not None else 0)
     return PromoteResult(scheme, as_of, window, moves,
                          earlier + sum(1 for d in found if d.decided < as_of), levels,
-                         agents, flags, [])
+                         agents, flags, [], letters=letters_due(derived, scheme, as_of))
+
+
+def letters_due(derived: Derived, scheme: Scheme, month: Month) -> list[LetterDue]:
+    """The trial agents whose target-responsibility letter (目标责任书, the template's
+    `signoff.trial_letter`) is due in `month`: it is their letter's trial month and they
+    are still in trial then (not placed on a level, not gone)."""
+    rule = scheme.signoff.trial_letter
+    if rule is None:
+        return []
+    due = []
+    for agent_id, (agent, states, _level) in sorted(derived.items()):
+        state = state_at(states, month)
+        end = trial_end_month(agent, scheme)
+        if state is None or not state.in_trial or end is None:
+            continue
+        if month == end - (scheme.trial_months - rule.month):
+            due.append(LetterDue(agent_id, state.level, month, rule.month,
+                                 scheme.trial_months, rule.name))
+    return due
 
 
 def agent_history(history: History, agent_id: str) -> HistoryResult:
@@ -322,6 +392,8 @@ def agent_history(history: History, agent_id: str) -> HistoryResult:
     derived, _kept = replay_agents(agents, rule_scores(history, scheme, agents, corrections),
                                    scheme, latest, window_of(history, scheme),
                                    corrections=corrections)
+    if scheme.training is not None:  # (its own agent only: the others' flags are not shown)
+        flag_training({agent_id: derived[agent_id]}, scheme, history)  # type: ignore[arg-type]
     _agent, states, level_after = derived[agent_id]
     left = agent.leave_date is not None and Month.of(agent.leave_date) <= latest
     next_level = None if left else level_after

@@ -8,6 +8,7 @@ columns, or from raw rows (one per call or ticket) aggregated per month (`aggreg
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import repeat
@@ -17,7 +18,7 @@ from typing import Literal
 from ..bulk import bulk_load
 from ..i18n import _
 from ..records import AgentRow, CslevelError, Month, Problem, Source
-from ..scheme import Scheme
+from ..scheme import Metric, Scheme
 from . import values
 from .aggregate import RAW_AGENT, RAW_DATE, aggregate_rows, raw_field
 from .columns import Limits, _blank, _column, _convert, _decimal, _dicts, _scaled_column
@@ -46,7 +47,11 @@ def kpi_fields(scheme: Scheme) -> dict[str, list[str]]:
         fields[READY] = scheme.score.ready_column
     if scheme.score.source in ("auto", "metrics"):
         for metric in scheme.score.metrics:
-            fields[f"metric:{metric.key}"] = [metric.name, *metric.aliases]
+            if metric.raters:  # made from one column per rater (rater_field)
+                for index, rater in enumerate(metric.raters):
+                    fields[rater_field(metric, index)] = metric.rater_columns(rater)
+            else:
+                fields[f"metric:{metric.key}"] = [metric.name, *metric.aliases]
     if scheme.aggregate is not None:
         fields[RAW_AGENT] = scheme.aggregate.agent_column
         fields[RAW_DATE] = scheme.aggregate.date_column
@@ -54,6 +59,43 @@ def kpi_fields(scheme: Scheme) -> dict[str, list[str]]:
             if raw.column:
                 fields[raw_field(raw)] = raw.column
     return fields
+
+
+def rater_field(metric: Metric, index: int) -> str:
+    """The field of the `index`th rater's column of an item assessed by several raters."""
+    return f"rater:{metric.key}:{index}"
+
+
+def _has_metric(table: Table, metric: Metric) -> bool:
+    """Whether the table gives `metric`: its column, or every rater's column."""
+    if metric.raters:
+        return all(rater_field(metric, i) in table.columns for i in range(len(metric.raters)))
+    return f"metric:{metric.key}" in table.columns
+
+
+def _missing_raters(path: Path, table: Table, scheme: Scheme, scored: bool) -> list[Problem]:
+    """An item assessed by several raters with a rater's column missing: one problem per
+    column (for every such item with some rater's column present, and, when the metrics
+    are `scored`, for every item a post weights)."""
+    problems = []
+    for metric in scheme.score.metrics:
+        if not metric.raters or _has_metric(table, metric):
+            continue
+        some = any(rater_field(metric, i) in table.columns for i in range(len(metric.raters)))
+        if not (some or (scored and metric.weight > 0)):
+            continue
+        for index, rater in enumerate(metric.raters):
+            if rater_field(metric, index) not in table.columns:
+                problems.append(Problem(
+                    _("{metric} is assessed by several raters, but the workbook has no column "
+                      "{column} for the rater {rater}").format(
+                        metric=metric.name, column=metric.rater_columns(rater)[0],
+                        rater=rater.name),
+                    Source(path.name, table.sheet.name, table.header_row),
+                    hint=_("Add the column {column} with the {rater} scores (or name it as "
+                           "the template's raters say).").format(
+                        column=metric.rater_columns(rater)[0], rater=rater.name)))
+    return problems
 
 
 @dataclass
@@ -75,8 +117,13 @@ def understand_kpi(path: Path, scheme: Scheme, sheets: list[Sheet] | None = None
                        key_fallback=(RAW_AGENT, "name") if scheme.aggregate else "name",
                        fill_down=scheme.columns.fill_down)
     # the metrics every post is scored on (weight > 0); post-only ones may be absent
-    metric_fields = [f"metric:{m.key}" for m in scheme.score.metrics if m.weight > 0]
-    has_metrics = bool(metric_fields) and all(f in table.columns for f in metric_fields)
+    weighted = [m for m in scheme.score.metrics if m.weight > 0]
+    metric_fields = [f"metric:{m.key}" for m in weighted if not m.raters]
+    has_metrics = bool(weighted) and all(_has_metric(table, m) for m in weighted)
+    raters_missing = _missing_raters(path, table, scheme, scheme.score.source == "metrics"
+                                     or READY not in table.columns)
+    if raters_missing:
+        raise CslevelError(raters_missing)
     if RAW_DATE in table.columns and scheme.aggregate is not None:
         ids = [values.clean_text(table.cell(cells, "agent_id")) for _i, cells in table.rows]
         if len(set(ids)) < len(ids) or not (READY in table.columns or has_metrics):
@@ -157,25 +204,34 @@ def _read_kpi(path: Path, scheme: Scheme, month: Month | None,
         score_fields = []
     for index, metric in enumerate(scheme.score.metrics):
         fld = f"metric:{metric.key}"
-        if fld not in table.columns:
+        if not _has_metric(table, metric):
             continue  # weighted only for posts (岗位) checked below
         if not use_ready:
             score_fields.append(fld)
         # with a ready score, metric columns present are still read (e.g. complaints)
         low, high = scheme.score.bounds_of(metric)
         limits = Limits(low, high, f"score.metrics[{index}].bounds", metric.unit == "percent")
-        if metric.unit == "percent":
-            columns[fld] = _scaled_column(table, fld, "percent", problems, limits,
-                                          metric.target, metric.scale)
-        else:
+
+        def read(fld: str, metric: Metric = metric, limits: Limits = limits
+                 ) -> list[Decimal | None]:
+            if metric.unit == "percent":
+                return _scaled_column(table, fld, "percent", problems, limits,
+                                      metric.target, metric.scale)
             conv = values.seconds if metric.unit == "seconds" else _decimal
-            columns[fld] = _convert(table, fld, conv, problems, metric.name,
-                                    _("Enter a number."), limits) or nothing
+            return _convert(table, fld, conv, problems, metric.name,
+                            _("Enter a number."), limits) or nothing
+
+        if metric.raters:
+            columns[fld] = _combine_raters(table, metric, read, problems)
+        else:
+            columns[fld] = read(fld)
     extra_fields = [f for f in columns if f != READY and f not in score_fields]
     roles = _texts(table, "role")
     not_weighted: set[int] = set()  # rows with a blank metric that their post does not use
     blank_rows: dict[int, list[str]] = {}
     for fld in score_fields:
+        if fld not in table.columns:
+            continue  # made of several raters' columns: their blanks are reported already
         for p in _blank_positions(_column(table, fld) or nothing, table.distinct(fld)):
             if use_ready or fld.removeprefix("metric:") in scheme.score.weights_for(roles[p]):
                 blank_rows.setdefault(p, []).append(fld)
@@ -183,8 +239,9 @@ def _read_kpi(path: Path, scheme: Scheme, month: Month | None,
                 not_weighted.add(p)
     if not use_ready:
         for role in sorted(set(roles)):
+            by_key = {m.key: m for m in scheme.score.metrics}
             absent = [k for k in scheme.score.weights_for(role)
-                      if f"metric:{k}" not in table.columns]
+                      if not _has_metric(table, by_key[k])]
             if absent:
                 names = [m.name for m in scheme.score.metrics if m.key in absent]
                 problems.append(Problem(
@@ -289,6 +346,37 @@ def _read_kpi(path: Path, scheme: Scheme, month: Month | None,
         rows = [row for p, row in enumerate(rows)
                 if p not in skip and row.agent_id is not None and row.month is not None]
     return rows, problems
+
+
+def _combine_raters(table: Table, metric: Metric,
+                    read: Callable[[str], list[Decimal | None]],
+                    problems: list[Problem]) -> list[Decimal | None]:
+    """An item assessed by several raters: Σ weight × the rater's score, row by row, exact
+    (no rounding: the month's score rounds once). A blank rater's cell is an error naming
+    it; the row's item is then None."""
+    parts = []
+    for index, rater in enumerate(metric.raters):
+        fld = rater_field(metric, index)
+        got = read(fld)
+        raw = _column(table, fld) or []
+        for p in _blank_positions(raw, table.distinct(fld)):
+            problems.append(Problem(
+                _("{label} is blank").format(label=table.label(fld)),
+                table.source(table.rows[p][0], fld),
+                hint=_("Fill in the {rater} score of {metric}: its value is made of every "
+                       "rater's.").format(rater=rater.name, metric=metric.name)))
+        parts.append((rater.weight, got))
+    combined: list[Decimal | None] = []
+    for p in range(table.row_count):
+        total = Decimal(0)
+        for weight, got in parts:
+            value = got[p]
+            if value is None:
+                total = None  # type: ignore[assignment]
+                break
+            total += weight * value
+        combined.append(total)
+    return combined
 
 
 def _blank_positions(column: list[object], distinct: set[object]) -> list[int]:

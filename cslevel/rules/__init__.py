@@ -18,7 +18,15 @@ from typing import TYPE_CHECKING
 
 from ..records import Agent, Corrections, Month, MonthState, Score
 from . import bands, quarterly, ranking, streak, tenure, tiers, window
-from .driver import Checkpoint, Derived, RuleKind, opening, replay_agent, setting
+from .driver import (
+    Checkpoint,
+    Derived,
+    RuleKind,
+    opening,
+    replay_agent,
+    setting,
+    trial_end_month,
+)
 from .driver import replay_agents as _replay_agents
 from .teams import with_team_ranks
 
@@ -46,7 +54,7 @@ RESUMABLE = {name for name, kind in RULES.items() if kind.carry is not None}
 COHORT = {name: kind.cohort for name, kind in RULES.items() if kind.cohort is not None}
 
 __all__ = ["COHORT", "METRICS", "RANKED", "RESUMABLE", "RULES", "Checkpoint", "RuleKind",
-           "opening", "replay", "replay_agents", "replay_keeping",
+           "opening", "replay", "replay_agents", "replay_keeping", "trial_end_month",
            "with_team_ranks"]
 
 

@@ -22,7 +22,7 @@ from .fields import _Model
 from .names import normalize_label
 from .pay import Pay
 from .promotion import Promotion
-from .score import Aggregate, Profile, ScoreRule
+from .score import Aggregate, Profile, ScoreRule, Training
 
 
 class Level(_Model):
@@ -98,12 +98,24 @@ class Track(_Model):
 TRACK_RULES = ("streak", "window_average", "rank_streak")
 
 
+class TrialLetter(_Model):
+    """The target-responsibility letter (目标责任书) a trial agent signs from the `month`th
+    trial month on (1 = the hire month; star, 004: 第三个月起签定目标责任书): a line
+    of the sign-off list made at the close of that month, with the same signature columns
+    as a move. It moves nothing: `cslevel signoff import` passes over it."""
+
+    name: str = "目标责任书"
+    month: int = Field(3, ge=1, le=12)
+
+
 class Signoff(_Model):
     """The signed sign-off list (晋升降级申请表): with `required`, the payroll pays a move
     only once the signed list says it was approved (`cslevel signoff import`); until then
-    the agent is paid at the level before it, and the move is listed as pending."""
+    the agent is paid at the level before it, and the move is listed as pending.
+    `trial_letter`: a line for each trial agent's target-responsibility letter."""
 
     required: bool = False
+    trial_letter: TrialLetter | None = None
 
 
 class Scheme(_Model):
@@ -120,6 +132,7 @@ class Scheme(_Model):
     profile: Profile | None = None
     pay: Pay
     signoff: Signoff = Signoff()
+    training: Training | None = None  # trainings a year, flagged at the year's close
     tracks: list[Track] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -188,6 +201,22 @@ class Scheme(_Model):
         if unknown_exam:
             raise ValueError(_("promotion.exam_floors: unknown metrics {unknown}; "
                                "allowed: {keys}").format(unknown=unknown_exam, keys=metric_keys))
+        letter = self.signoff.trial_letter
+        if letter is not None and (self.trial_level is None or letter.month > self.trial_months):
+            raise ValueError(_("signoff.trial_letter.month {month} is not a trial month: the "
+                               "template has {months} trial month(s)").format(
+                month=letter.month, months=self.trial_months if self.trial_level else 0))
+        training = self.training
+        if training is not None and training.metric is not None and (
+                training.metric not in metric_keys):
+            raise ValueError(_("training.metric {metric} is not a metric; allowed: {keys}")
+                             .format(metric=repr(training.metric), keys=metric_keys))
+        items = [i.key for i in self.attendance.items]
+        if training is not None and training.attendance_item is not None and (
+                training.attendance_item not in items):
+            raise ValueError(_("training.attendance_item {item} is not an attendance item; "
+                               "allowed: {items}").format(item=repr(training.attendance_item),
+                                                          items=items))
         clean = self.promotion.clean_metric
         if clean is not None and clean not in metric_keys:
             raise ValueError(_("promotion.clean_metric {metric} is not a metric; "

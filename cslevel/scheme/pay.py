@@ -222,6 +222,11 @@ class Pay(_Model):
     rank_bonus: RankBonus | None = None
     management_bonus: ManagementBonus | None = None
     ranges: PayRanges | None = None
+    # the components a trial month pays (star: trial agents get the 试用客服员 basic pay
+    # only, 只享受"试用客服员"基本薪酬, 004): the level's other components and every allowance
+    # the template adds are 0 in a trial month; the attendance deduction still applies.
+    # None: a trial month pays everything the trial level lists
+    trial_components: list[str] | None = None
     # a workbook with one row per level and one column per component (path relative to the
     # template file), for companies that keep pay in Excel; the levels then list no pay
     table: str | None = None
@@ -265,6 +270,12 @@ class Pay(_Model):
             unknown = [c for c in self.ranges.components if c not in self.components]
             if unknown:
                 raise ValueError(_("pay.ranges.components: unknown components {unknown}; "
+                                   "allowed: {components}").format(
+                    unknown=unknown, components=self.components))
+        if self.trial_components is not None:
+            unknown = [c for c in self.trial_components if c not in self.components]
+            if unknown:
+                raise ValueError(_("pay.trial_components: unknown components {unknown}; "
                                    "allowed: {components}").format(
                     unknown=unknown, components=self.components))
         deduction = self.attendance_deduction

@@ -20,6 +20,18 @@ from .fields import Bounds, Count, Figure, Weight, _Model
 from .names import normalize_label
 
 
+class Rater(_Model):
+    """One rater's score of an item assessed by several (003: 自我评估、团队评估、上级评估),
+    read from a column of its own: `column` (its names; none: the item's name followed or
+    preceded by the rater's, e.g. 服务态度自评, 自评服务态度). Headers are compared without
+    brackets (a bracket is a unit: 服务态度(自评) reads as 服务态度), so the rater's name is
+    written beside the item's, not in brackets."""
+
+    name: str
+    weight: Decimal = Field(gt=0, le=1)
+    column: list[str] = Field(default_factory=list)
+
+
 class Metric(_Model):
     key: str
     name: str
@@ -35,6 +47,40 @@ class Metric(_Model):
     # e.g. 投诉率(%), means percent points; else see read._scaled_column), fraction (0.3 =
     # 30 %) or points (0.3 = 0.3 %)
     scale: Literal["auto", "fraction", "points"] = "auto"
+    # several raters' scores of the item, one column each, combined with these weights
+    # (adding up to 1): the item's value is Σ weight × the rater's score, exact (003)
+    raters: list[Rater] = Field(default_factory=list)
+
+    def rater_columns(self, rater: Rater) -> list[str]:
+        """The names of `rater`'s column of this item."""
+        if rater.column:
+            return rater.column
+        return [f"{self.name}{rater.name}", f"{rater.name}{self.name}"]
+
+    @model_validator(mode="after")
+    def _raters_add_up(self) -> Metric:
+        if self.raters:
+            names = [r.name for r in self.raters]
+            if len(set(names)) != len(names):
+                raise ValueError(_("{key}: rater names must differ: {names}").format(
+                    key=self.key, names=names))
+            seen: dict[str, str] = {normalize_label(self.name): self.name}
+            for rater in self.raters:
+                for column in self.rater_columns(rater):
+                    label = normalize_label(column)
+                    if label in seen and seen[label] != rater.name:
+                        raise ValueError(_(
+                            "{key}: the rater {rater}'s column {column} reads as {other} "
+                            "(brackets, spaces and case are ignored); write the rater's name "
+                            "beside the item's, e.g. {example}").format(
+                                key=self.key, rater=rater.name, column=repr(column),
+                                other=repr(seen[label]), example=f"{self.name}{rater.name}"))
+                    seen[label] = rater.name
+            total = sum((r.weight for r in self.raters), Decimal(0))
+            if total != 1:
+                raise ValueError(_("{key}: the raters' weights must add up to 1, they add up "
+                                   "to {total}").format(key=self.key, total=total))
+        return self
 
 
 class RoleWeights(_Model):
@@ -102,7 +148,11 @@ class ScoreRule(_Model):
                                        "they add up to {total}").format(
                         index=index, roles=", ".join(role.roles), total=role_total))
             if self.scoring == "achievement":
-                missing = [m.key for m in self.metrics if m.target is None]
+                # (a metric no post weights is only read, never scored: it needs no target)
+                weighted = {m.key for m in self.metrics if m.weight > 0} | {
+                    k for role in self.by_role for k, w in role.weights.items() if w > 0}
+                missing = [m.key for m in self.metrics if m.target is None
+                           and m.key in weighted]
                 if missing:
                     raise ValueError(_("achievement scoring needs a target for {missing}")
                                      .format(missing=missing))
@@ -117,6 +167,29 @@ class ScoreRule(_Model):
             if any(normalize_label(r) == key for r in group.roles):
                 return {k: w for k, w in group.weights.items() if w > 0}
         return {m.key: m.weight for m in self.metrics if m.weight > 0}
+
+
+class Training(_Model):
+    """Trainings a year (培训次数, 003: at least 2 sessions a year): the monthly figures of
+    `metric` (a 培训次数 column of the KPI workbook, read as a metric no post weights) or of
+    `attendance_item` (the attendance export's training days), one of the two, added up
+    over the calendar year and checked once, at the close of `close_month`: an agent below
+    `at_least` is flagged for a person (never moved). `no_figures`: an agent with no figure
+    at all that year is `skip`ped (the workbooks do not track it; our default) or counted
+    as 0 (`zero`)."""
+
+    metric: str | None = None
+    attendance_item: str | None = None
+    at_least: Count = Decimal(2)
+    close_month: int = Field(12, ge=1, le=12)
+    no_figures: Literal["skip", "zero"] = "skip"
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Training:
+        if (self.metric is None) == (self.attendance_item is None):
+            raise ValueError(_("training: give either metric (a KPI column) or "
+                               "attendance_item (the attendance export's training days)"))
+        return self
 
 
 class Step(_Model):
