@@ -59,7 +59,10 @@ class KpiPlan:
     fields: dict[str, list[str]]
 
 
-def understand_kpi(path: Path, scheme: Scheme, sheets: list[Sheet] | None = None) -> KpiPlan:
+def understand_kpi(path: Path, scheme: Scheme, sheets: list[Sheet] | None = None,
+                   supplied: frozenset[str] = frozenset()) -> KpiPlan:
+    """`supplied`: metrics another workbook gives (the 考勤 item from the attendance
+    workbook): their columns may be absent."""
     sheets = sheets if sheets is not None else read_sheets(path)
     fields = kpi_fields(scheme)
     required = ["agent_id"] + ([READY] if scheme.score.source == "ready" else [])
@@ -67,7 +70,8 @@ def understand_kpi(path: Path, scheme: Scheme, sheets: list[Sheet] | None = None
                        key_fallback=RAW_AGENT if scheme.aggregate else None,
                        fill_down=scheme.columns.fill_down)
     # the metrics every post is scored on (weight > 0); post-only ones may be absent
-    metric_fields = [f"metric:{m.key}" for m in scheme.score.metrics if m.weight > 0]
+    metric_fields = [f"metric:{m.key}" for m in scheme.score.metrics
+                     if m.weight > 0 and m.key not in supplied]
     has_metrics = bool(metric_fields) and all(f in table.columns for f in metric_fields)
     if RAW_DATE in table.columns and scheme.aggregate is not None:
         ids = [values.clean_text(table.cell(cells, "agent_id")) for _i, cells in table.rows]
@@ -90,17 +94,20 @@ def understand_kpi(path: Path, scheme: Scheme, sheets: list[Sheet] | None = None
 
 
 def read_kpi(path: Path, scheme: Scheme, month: Month | None,
-             plan: KpiPlan | None = None, sheets: list[Sheet] | None = None
-             ) -> tuple[list[AgentRow], list[Problem]]:
+             plan: KpiPlan | None = None, sheets: list[Sheet] | None = None,
+             supplied: frozenset[str] = frozenset()) -> tuple[list[AgentRow], list[Problem]]:
     """One KPI workbook -> one AgentRow per agent and month, plus every problem found
-    (`sheets`: the workbook's sheets when already read)."""
+    (`sheets`: the workbook's sheets when already read; `supplied`: metrics another workbook
+    gives, whose column may be absent and whose blank cells are left to it)."""
     with bulk_load():
-        return _read_kpi(path, scheme, month, plan or understand_kpi(path, scheme, sheets))
+        return _read_kpi(path, scheme, month,
+                         plan or understand_kpi(path, scheme, sheets, supplied), supplied)
 
 
 def _read_kpi(path: Path, scheme: Scheme, month: Month | None,
-              plan: KpiPlan | None) -> tuple[list[AgentRow], list[Problem]]:
-    plan = plan or understand_kpi(path, scheme)
+              plan: KpiPlan | None, supplied: frozenset[str] = frozenset()
+              ) -> tuple[list[AgentRow], list[Problem]]:
+    plan = plan or understand_kpi(path, scheme, supplied=supplied)
     table = plan.table
     problems = list(table.problems)
     if plan.mode == "raw":
@@ -162,14 +169,15 @@ def _read_kpi(path: Path, scheme: Scheme, month: Month | None,
     blank_rows: dict[int, list[str]] = {}
     for fld in score_fields:
         for p in _blank_positions(_column(table, fld) or nothing, table.distinct(fld)):
-            if use_ready or fld.removeprefix("metric:") in scheme.score.weights_for(roles[p]):
+            key = fld.removeprefix("metric:")
+            if key not in supplied and (use_ready or key in scheme.score.weights_for(roles[p])):
                 blank_rows.setdefault(p, []).append(fld)
             else:
                 not_weighted.add(p)
     if not use_ready:
         for role in sorted(set(roles)):
             absent = [k for k in scheme.score.weights_for(role)
-                      if f"metric:{k}" not in table.columns]
+                      if f"metric:{k}" not in table.columns and k not in supplied]
             if absent:
                 names = [m.name for m in scheme.score.metrics if m.key in absent]
                 problems.append(Problem(
