@@ -376,3 +376,36 @@ def test_the_example_year_shows_a_technical_support_agent_on_its_own_ladder(
     flagged = [(m["month"], a["agent_id"]) for m in doc["months"] for a in m["agents"]
                if "dismissal_review" in a["flags"]]
     assert flagged == [("2026-10", "0107")]
+
+
+def test_a_workspace_runs_the_weighted_months_with_attendance(tmp_path: Path, cli) -> None:
+    """`cslevel run` (the early reader: the KPI workbooks are scored in the run, after the
+    attendance ones are read) over the example's first quarter."""
+    import shutil
+
+    folder = Path(__file__).resolve().parents[1] / "examples" / "weighted"
+    assert cli("init", "ws", "--scheme", "weighted")[0] == 0
+    ws = tmp_path / "ws"
+    for month in ("2026-01", "2026-02", "2026-03"):
+        for kind in ("kpi", "att"):
+            shutil.copy(folder / f"{kind}_{month}.xlsx", ws / "input")
+    shutil.copy(folder / "roster.xlsx", ws / "input")
+    for month in ("2026-01", "2026-02", "2026-03"):
+        code, out, err = cli("run", "--month", month, "--config", str(ws / "cslevel.toml"),
+                             "--json")
+        assert code == 0, err
+    doc = json.loads(out)
+    assert sorted(Path(i["file"]).name for i in doc["inputs"]) == [
+        "att_2026-03.xlsx", "kpi_2026-03.xlsx", "roster.xlsx"]
+    # the first quarter's review: 4 up and 4 down on the representatives' ladder, and 0112
+    # 技术支持·中级 → 技术支持·高级
+    assert doc["moves"] == 9 and doc["paid"] == 12
+    payroll = ws / "output" / "payroll-2026-04.xlsx"
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(payroll, read_only=True).worksheets[0]
+    header, *lines = sheet.iter_rows(values_only=True)
+    row = next(dict(zip(header, line)) for line in lines if line[1] == "0112")
+    # 技术支持·高级: 4,200.00 + 1,400.00 × March's 86.40 % + 600.00 = 6,009.60
+    assert (row["月份"], row["级别"], row["基本工资"], row["绩效工资"], row["岗位津贴"],
+            row["应发合计"]) == ("2026-04", "技术支持·高级", 4200, 1209.6, 600, 6009.6)
