@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from .read.workbook import Sheet
     from .records import AgentRow, Month, Problem, Source
     from .scheme import Scheme
+    from .score import AttendancePoints
 
 AHEAD = 2  # workbooks read ahead: each one's sheets are held until the run takes them
 MIN_FILES = 4  # fewer workbooks than this: the worker's start would cost more than it saves
@@ -66,7 +67,8 @@ class KpiRead(NamedTuple):
 
 def read_kpi_scored(path: Path, scheme: Scheme, month: Month | None,
                     profiles: Profiles | None = None,
-                    sheets: list[Sheet] | None = None) -> KpiRead:
+                    sheets: list[Sheet] | None = None,
+                    attendance: AttendancePoints | None = None) -> KpiRead:
     """Read one KPI workbook (`sheets`: its sheets, when already read) and score its rows;
     the scores as the scores table's rows. The scoring is done only when the reading found
     no error; the rows are kept without their figures (the scores hold them)."""
@@ -75,15 +77,17 @@ def read_kpi_scored(path: Path, scheme: Scheme, month: Month | None,
     from .score import score_rows
     from .store.codec import score_rows_stored
 
+    key = scheme.score.attendance_metric
+    supplied = frozenset([key]) if attendance is not None and key is not None else frozenset()
     with bulk_load():
-        plan = understand_kpi(path, scheme, sheets)
+        plan = understand_kpi(path, scheme, sheets, supplied)
     columns = plan.table.columns
     by_name = plan.mode != "raw" and columns["agent_id"] == columns.get("name")
-    rows, problems = read_kpi(path, scheme, month, plan)
+    rows, problems = read_kpi(path, scheme, month, plan, supplied=supplied)
     scored: dict[Month, list[tuple[Any, ...]]] | None = None
     score_problems: list[Problem] = []
     if not any(p.severity == "error" for p in problems):
-        scores, score_problems = score_rows(rows, scheme, profiles)
+        scores, score_problems = score_rows(rows, scheme, profiles, attendance)
         if not any(p.severity == "error" for p in score_problems):
             by_month: dict[Month, list[Any]] = {}
             for score in scores:
@@ -195,12 +199,14 @@ class Reader:
             return None
 
     def kpi(self, index: int, scheme: Scheme, month: Month | None,
-            profiles: Profiles | None = None) -> KpiRead:
-        """KPI workbook `paths[index]` read and scored."""
+            profiles: Profiles | None = None,
+            attendance: AttendancePoints | None = None) -> KpiRead:
+        """KPI workbook `paths[index]` read and scored (`attendance`: the attendance scores
+        the template's attendance metric takes; the worker must not score such a workbook)."""
         got = self._take(index)
         if isinstance(got, KpiRead):
             return got
-        return read_kpi_scored(self._paths[index], scheme, month, profiles, got)
+        return read_kpi_scored(self._paths[index], scheme, month, profiles, got, attendance)
 
     def sheets(self, index: int) -> list[Sheet] | None:
         """The sheets of `paths[index]`, or None: the run reads the workbook itself."""

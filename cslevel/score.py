@@ -7,12 +7,12 @@ higher-is-better metrics and target/actual for lower-is-better ones, capped at `
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
 from .i18n import _
-from .records import AgentRow, Problem, Score, Source
+from .records import AgentRow, Month, Problem, Score, Source
 from .scheme import Metric, Scheme
 
 
@@ -155,15 +155,71 @@ def fmt(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
+AttendancePoints = Mapping[Month, Mapping[str, Decimal]]  # month -> agent -> 考勤 score
+
+
+def with_attendance(rows: list[AgentRow], scheme: Scheme, attendance: AttendancePoints
+                    ) -> tuple[list[AgentRow], list[Problem], set[tuple[str, Month]]]:
+    """The rows with the template's attendance metric (`score.attendance_metric`, the 考勤
+    item) taken from the month's attendance score, for the months an attendance workbook
+    was given and the agents it lists; elsewhere the KPI column's value stays. A row left
+    with neither (no attendance line, no KPI column or a blank cell) is a problem. Also the
+    agents and months whose score the attendance score went into."""
+    key = scheme.score.attendance_metric
+    if key is None:
+        return rows, [], set()
+    name = next(m.name for m in scheme.score.metrics if m.key == key)
+    out, problems, cite = [], [], set()
+    for row in rows:
+        given = attendance.get(row.month)
+        value = given.get(row.agent_id) if given is not None else None
+        if value is not None:
+            row = row._replace(metrics={**row.metrics, key: value})
+            if row.ready_score is None and key in scheme.score.weights_for(row.role):
+                cite.add((row.agent_id, row.month))
+        elif row.ready_score is None and key in scheme.score.weights_for(row.role) and (
+                row.metrics.get(key) is None):
+            problems.append(Problem(
+                _("no {metric} for agent {agent} in {month}: not in the attendance workbook "
+                  "and no value in the KPI workbook").format(metric=name, agent=row.agent_id,
+                                                             month=row.month),
+                row.source, hint=_("Add the agent to the month's attendance workbook, or fill "
+                                   "in the {metric} column of the KPI workbook.").format(
+                    metric=name)))
+            continue
+        out.append(row)
+    return out, problems, cite
+
+
+def _citing_attendance(scores: list[Score], scheme: Scheme, cite: set[tuple[str, Month]]
+                       ) -> list[Score]:
+    """The explanation of a score whose attendance metric came from the attendance workbook
+    (`cite`: those agents and months) says so."""
+    key = scheme.score.attendance_metric
+    name = next(m.name for m in scheme.score.metrics if m.key == key)
+    said = _("{metric} from the attendance workbook").format(metric=name)
+    return [score._replace(explanation=_("{explanation} ({said})").format(
+        explanation=score.explanation, said=said))
+        if (score.agent_id, score.month) in cite else score for score in scores]
+
+
 def score_rows(
     rows: list[AgentRow], scheme: Scheme,
     profiles: dict[str, tuple[dict[str, Decimal], Source]] | None = None,
+    attendance: AttendancePoints | None = None,
 ) -> tuple[list[Score], list[Problem]]:
-    """Score every row; for the points scheme every agent needs a profile line."""
+    """Score every row; for the points scheme every agent needs a profile line. With
+    `attendance` (the months' attendance scores), the template's attendance metric is taken
+    from them (`with_attendance`)."""
     texts = explanation_texts(scheme)
+    problems: list[Problem] = []
+    if attendance is not None and scheme.score.attendance_metric is not None:
+        rows, problems, cite = with_attendance(rows, scheme, attendance)
+        scores, more = score_rows(rows, scheme, profiles)
+        return _citing_attendance(scores, scheme, cite), problems + more
     if profiles is None:
-        return list(map(_row_scorer(scheme, texts), rows)), []
-    scores, problems = [], []
+        return list(map(_row_scorer(scheme, texts), rows)), problems
+    scores = []
     for row in rows:
         found = profiles.get(row.agent_id)
         if found is None:

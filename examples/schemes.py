@@ -73,13 +73,61 @@ def _months(folder: Path, title: str, header: list[str],
                ["工号", "姓名", "组别", *header], rows)
 
 
+# the weighted scheme's posts: ten representatives, a reviewers' assistant (审核助理, one
+# level: never moves) and a technical-support agent on the technical-support ladder (中级 →
+# 高级), scored on that post's items and weights
+WEIGHTED_POSTS = ["客服代表"] * 10 + ["审核助理", "技术支持"]
+WEIGHTED_LEVELS = ["大客户·中级"] * 10 + ["审核助理", "技术支持·中级"]
+SERVICE_ITEMS = ["客户回访率", "客户满意度", "处理时限和正确度", "各类培训及业务水平"]
+TECH_ITEMS = ["处理问题的时限和准确率", "对员工培训后的反馈", "技能和产品的掌握"]
+
+
+def _working_days(month: int) -> int:
+    import calendar
+
+    days = calendar.monthrange(2026, month)[1]
+    return sum(1 for d in range(1, days + 1) if calendar.weekday(2026, month, d) < 5)
+
+
 def weighted(folder: Path, rng: random.Random) -> None:
+    """The 考勤 item is not in the KPI workbooks: it is the month's attendance score, from the
+    attendance workbooks (att_2026-MM.xlsx, given with --attendance)."""
     ability = [rng.uniform(45, 92) for _ in AGENTS]
-    _roster(folder, ["大客户·中级"] * 12, ["2023-03-01"] * 12)
-    _months(folder, "客服岗位考核表",
-            ["岗位", "客户回访率", "客户满意度", "处理时限和正确度", "各类培训及业务水平", "考勤"],
-            lambda i, m, r: ["客服代表", *[round(min(100, max(0, ability[i] + r.uniform(-8, 8))))
-                                         for _ in range(5)]], rng)
+    ability[11] = 86.0  # the technical-support agent: 技术支持·高级 from the first review on
+
+    def level_of(i: int, month: int) -> float:
+        """0107 falls under 50 from July (probation, then a dismissal review); 0109 rises
+        in the last quarter (up at the close of 2026-12)."""
+        if i == 6 and month >= 7:
+            return ability[i] - 20
+        return ability[i] + (6 if i == 8 and month >= 10 else 0)
+
+    rows = [[a, n, t, post, "2023-03-01", lv] for a, n, t, post, lv in
+            zip(AGENTS, NAMES, TEAMS, WEIGHTED_POSTS, WEIGHTED_LEVELS)]
+    _write(folder / "roster.xlsx", "客服部花名册", ["工号", "姓名", "组别", "岗位", "入职日期", "当前级别"],
+           rows)
+
+    def items(i: int, month: int, r: random.Random) -> list[object]:
+        points = [round(min(100, max(0, level_of(i, month) + r.uniform(-8, 8))))
+                  for _ in range(4)]
+        if WEIGHTED_POSTS[i] == "技术支持":
+            return ["技术支持", "", "", "", "", *points[:3]]
+        return [WEIGHTED_POSTS[i], *points, "", "", ""]
+
+    _months(folder, "客服岗位考核表", ["岗位", *SERVICE_ITEMS, *TECH_ITEMS],
+            lambda i, m, r: items(i, m, r), rng)
+    for month in range(1, 13):
+        required = _working_days(month)
+        att = []
+        for i, agent in enumerate(AGENTS):
+            late, early = rng.choice([0, 0, 0, 1, 2, 3, 5]), rng.choice([0, 0, 0, 1])
+            absent = 1 if rng.random() < 0.08 else 0
+            leave = rng.choice([0, 0, 0, 1, 2])
+            att.append([agent, NAMES[i], required, required - absent - leave, late, early,
+                        absent, leave])
+        _write(folder / f"att_2026-{month:02d}.xlsx", f"2026年{month:02d}月考勤汇总表",
+               ["工号", "姓名", "应出勤天数", "实际出勤天数", "迟到次数", "早退次数", "旷工天数",
+                "事假/病假天数"], att)
 
 
 # years of hotel or property service (not scored: 五级/六级 need 2, DOMAIN.md Scheme 4)

@@ -117,8 +117,8 @@ def test_templates_validate(cli, lang: str) -> None:
     path = shipped_templates_dir() / "weighted.yaml"
     code, out, _ = cli("templates", "validate", path)
     assert code == 0
-    want = {"zh": f"✓ {path}：方案 weighted，6 个级别，规则 考核期平均分",
-            "en": f"✓ {path}: scheme weighted, 6 levels, rule review on the window's average"}[lang]
+    want = {"zh": f"✓ {path}：方案 weighted，17 个级别，规则 考核期平均分",
+            "en": f"✓ {path}: scheme weighted, 17 levels, rule review on the window's average"}[lang]
     assert " ".join(out.split()) == want
 
 

@@ -32,8 +32,15 @@ START = Month(2026, 1)
 
 def _scheme(name: str, *, trial_months: int | None = None, **promotion: Any) -> Scheme:
     """A shipped template, with other promotion numbers, and with a trial of `trial_months`
-    (a trial level added below the others where the template has none)."""
+    (a trial level added below the others where the template has none). A template with
+    several ladders (tracks, which the oracle cannot express: the weighted scheme's posts) is
+    seen on its entry level's ladder alone, as it was before it had them, floored there."""
     scheme, _ = load_scheme(name)
+    track = scheme.track_of(scheme.entry_level)
+    if track is not None:
+        one = scheme.track_scheme(track)
+        scheme = one.model_copy(update={"tracks": [], "promotion": one.promotion.model_copy(
+            update={"floor_level": track.levels[0]})})
     update: dict[str, Any] = {}
     if promotion:
         update["promotion"] = scheme.promotion.model_copy(update=promotion)

@@ -32,7 +32,7 @@ def test_show_prints_the_commented_text(cli) -> None:
 @pytest.mark.language("en")
 def test_validate_good_and_bad(tmp_path: Path, cli) -> None:
     code, out, _ = cli("templates", "validate", shipped_templates_dir() / "weighted.yaml")
-    assert code == 0 and "scheme weighted, 6 levels, rule review on the window's average" in out
+    assert code == 0 and "scheme weighted, 17 levels, rule review on the window's average" in out
     text = (shipped_templates_dir() / "weighted.yaml").read_text(encoding="utf-8")
     bad = tmp_path / "bad.yaml"
     bad.write_text(text.replace("{at_least: 70, move: 0}", "{at_least: 85, move: 0}"),

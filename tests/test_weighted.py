@@ -99,7 +99,7 @@ def test_bands_at_their_boundaries(quarter, april: str, probation: bool) -> None
 def test_no_move_below_the_floor_but_probation_still_applies() -> None:
     states, next_level = _path([40, 40, 40, 45], start="普通·中级")
     assert states[2].decision is None
-    assert "已是最低级" in states[2].note
+    assert states[2].note.endswith("已是客服代表最低级别普通·中级，不再降级，并试用考察一个月")
     assert states[3].probation is True
     assert states[3].flags == ("dismissal_review",)
     assert next_level == "普通·中级"

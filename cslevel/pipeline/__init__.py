@@ -123,8 +123,10 @@ def score(
         intake.check_template(history, scheme, text, problems)
         # a worker may read and score the KPI workbooks (not with profiles: the points
         # scheme's hard items are added here)
-        reading = reading or Reader([*files, *attendance_files], None if profiles is not None
-                                    else (scheme, month, set(range(len(files)))))
+        # (nor with the attendance metric taken from the attendance workbooks: read first)
+        reading = reading or Reader([*files, *attendance_files], None if (
+            profiles is not None or attendance_files and scheme.score.attendance_metric)
+            else (scheme, month, set(range(len(files)))))
         taken = intake.take_workbooks(history, scheme, files, attendance_files, month,
                                       profiles, reading, problems, progress, roster)
         if (session is not None and session.write_later and not dry_run
@@ -402,7 +404,8 @@ def run_month(config: Config, month: Month | None = None, *, dry_run: bool = Fal
     pay_inputs = pay_inputs or month_pay_inputs(config, month, inputs)
     # a worker reads the workbooks (and scores the KPI ones) while this process loads the
     # database layer, opens the history and reads the roster
-    scored_there = None if scheme.profile is not None else (
+    scored_there = None if scheme.profile is not None or (
+        att_files and scheme.score.attendance_metric) else (
         scheme, month, set(range(len(kpi_files))))
     with Reader([*kpi_files, *att_files], scored_there, early=True) as reading:
         return _month(config, month, kpi_files, att_files, scheme, text, reading,

@@ -71,21 +71,51 @@ def take_workbooks(history: History, scheme: Scheme, files: list[Path],
     rows without 工号 are joined by name through the month's KPI rows and the `roster`."""
     intake = Intake(roster=roster or [], id_names=scheme.columns.agent_id)
     with reading:
+        # the template's attendance metric (the weighted scheme's 考勤 item) takes the
+        # month's attendance score: the attendance workbooks are read first, and stored after
+        # the KPI ones as usual
+        ahead = [] if not attendance_files or scheme.score.attendance_metric is None else [
+            _read_attendance(reading, index, path, scheme, month, problems, progress)
+            for index, path in enumerate(attendance_files, start=len(files))]
+        points = attendance_points(ahead, scheme) if ahead else None
         for index, path in enumerate(files):
             progress(_("KPI {file}").format(file=path.name))
-            read = reading.kpi(index, scheme, month, profiles)
+            read = reading.kpi(index, scheme, month, profiles, points)
             intake.largest = max(intake.largest, len(read.rows))
             intake.take_kpi(history, path, read, problems, progress)
             del read
         intake.check_kpi(problems)
         for index, path in enumerate(attendance_files, start=len(files)):
-            progress(_("attendance {file}").format(file=path.name))
-            got, found = reader.read_attendance(path, scheme, month,
-                                                sheets=reading.sheets(index))
-            problems += found
+            got = ahead[index - len(files)] if ahead else _read_attendance(
+                reading, index, path, scheme, month, problems, progress)
             intake.take_attendance(history, scheme, got, problems)
             del got
     return intake
+
+
+def _read_attendance(reading: Reader, index: int, path: Path, scheme: Scheme,
+                     month: Month | None, problems: list[Problem], progress: Progress
+                     ) -> list[AttendanceRow]:
+    progress(_("attendance {file}").format(file=path.name))
+    got, found = reader.read_attendance(path, scheme, month, sheets=reading.sheets(index))
+    problems += found
+    return got
+
+
+def attendance_points(reads: list[list[AttendanceRow]], scheme: Scheme
+                      ) -> dict[Month, dict[str, Decimal]]:
+    """Each month's attendance score by agent (the last workbook's row counts, as when the
+    attendance is stored), for the template's attendance metric."""
+    points: dict[Month, dict[str, Decimal]] = {}
+    for rows in reads:
+        for row in rows:
+            value = attendance_score(row.totals, scheme)[0]
+            month_points = points.setdefault(row.month, {})
+            if value is None:
+                month_points.pop(row.agent_id, None)
+            else:
+                month_points[row.agent_id] = value
+    return points
 
 
 def check_taken(intake: Intake, files: list[Path], problems: list[Problem]) -> list[Month]:

@@ -113,7 +113,7 @@ def top_levels(scheme: Scheme) -> list[str]:
 
 class PayrollReads:
     """What the payroll reads from the history besides the derived states (the attendance
-    of the months the pay reads, the signed sign-off lists), read before the months are
+    of the months the pay reads, the signed sign-off lists, the pay inputs), read before the months are
     shared out with a worker, which may not use the history's connection."""
 
     def __init__(self, history: History, scheme: Scheme, months: list[Month]) -> None:
@@ -122,6 +122,12 @@ class PayrollReads:
         wanted = figures if scheme.pay.attendance_deduction is not None else []
         self._attendance = {m: history.attendance(m) for m in wanted}
         self._signoffs = history.signoffs() if scheme.signoff.required else {}
+        # the pay-inputs workbooks' items (overtime, deductions, one-off amounts) of each month
+        self._pay_inputs = ({m: history.pay_inputs(m) for m in months}
+                            if scheme.pay.inputs is not None else {})
+
+    def pay_inputs(self, month: Month) -> Any:
+        return self._pay_inputs.get(month, {})
 
     def attendance(self, month: Month) -> dict[str, dict[str, Decimal]]:
         return self._attendance.get(month, {})

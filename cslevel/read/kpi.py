@@ -108,7 +108,10 @@ class KpiPlan:
     fields: dict[str, list[str]]
 
 
-def understand_kpi(path: Path, scheme: Scheme, sheets: list[Sheet] | None = None) -> KpiPlan:
+def understand_kpi(path: Path, scheme: Scheme, sheets: list[Sheet] | None = None,
+                   supplied: frozenset[str] = frozenset()) -> KpiPlan:
+    """`supplied`: metrics another workbook gives (the 考勤 item from the attendance
+    workbook): their columns may be absent."""
     sheets = sheets if sheets is not None else read_sheets(path)
     fields = kpi_fields(scheme)
     required = ["agent_id"] + ([READY] if scheme.score.source == "ready" else [])
@@ -117,7 +120,7 @@ def understand_kpi(path: Path, scheme: Scheme, sheets: list[Sheet] | None = None
                        key_fallback=(RAW_AGENT, "name") if scheme.aggregate else "name",
                        fill_down=scheme.columns.fill_down)
     # the metrics every post is scored on (weight > 0); post-only ones may be absent
-    weighted = [m for m in scheme.score.metrics if m.weight > 0]
+    weighted = [m for m in scheme.score.metrics if m.weight > 0 and m.key not in supplied]
     metric_fields = [f"metric:{m.key}" for m in weighted if not m.raters]
     has_metrics = bool(weighted) and all(_has_metric(table, m) for m in weighted)
     raters_missing = _missing_raters(path, table, scheme, scheme.score.source == "metrics"
@@ -149,17 +152,20 @@ def understand_kpi(path: Path, scheme: Scheme, sheets: list[Sheet] | None = None
 
 
 def read_kpi(path: Path, scheme: Scheme, month: Month | None,
-             plan: KpiPlan | None = None, sheets: list[Sheet] | None = None
-             ) -> tuple[list[AgentRow], list[Problem]]:
+             plan: KpiPlan | None = None, sheets: list[Sheet] | None = None,
+             supplied: frozenset[str] = frozenset()) -> tuple[list[AgentRow], list[Problem]]:
     """One KPI workbook -> one AgentRow per agent and month, plus every problem found
-    (`sheets`: the workbook's sheets when already read)."""
+    (`sheets`: the workbook's sheets when already read; `supplied`: metrics another workbook
+    gives, whose column may be absent and whose blank cells are left to it)."""
     with bulk_load():
-        return _read_kpi(path, scheme, month, plan or understand_kpi(path, scheme, sheets))
+        return _read_kpi(path, scheme, month,
+                         plan or understand_kpi(path, scheme, sheets, supplied), supplied)
 
 
 def _read_kpi(path: Path, scheme: Scheme, month: Month | None,
-              plan: KpiPlan | None) -> tuple[list[AgentRow], list[Problem]]:
-    plan = plan or understand_kpi(path, scheme)
+              plan: KpiPlan | None, supplied: frozenset[str] = frozenset()
+              ) -> tuple[list[AgentRow], list[Problem]]:
+    plan = plan or understand_kpi(path, scheme, supplied=supplied)
     table = plan.table
     problems = list(table.problems)
     if plan.mode == "raw":
@@ -233,7 +239,8 @@ def _read_kpi(path: Path, scheme: Scheme, month: Month | None,
         if fld not in table.columns:
             continue  # made of several raters' columns: their blanks are reported already
         for p in _blank_positions(_column(table, fld) or nothing, table.distinct(fld)):
-            if use_ready or fld.removeprefix("metric:") in scheme.score.weights_for(roles[p]):
+            key = fld.removeprefix("metric:")
+            if key not in supplied and (use_ready or key in scheme.score.weights_for(roles[p])):
                 blank_rows.setdefault(p, []).append(fld)
             else:
                 not_weighted.add(p)
@@ -241,7 +248,7 @@ def _read_kpi(path: Path, scheme: Scheme, month: Month | None,
         for role in sorted(set(roles)):
             by_key = {m.key: m for m in scheme.score.metrics}
             absent = [k for k in scheme.score.weights_for(role)
-                      if not _has_metric(table, by_key[k])]
+                      if not _has_metric(table, by_key[k]) and k not in supplied]
             if absent:
                 names = [m.name for m in scheme.score.metrics if m.key in absent]
                 problems.append(Problem(

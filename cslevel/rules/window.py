@@ -8,6 +8,10 @@ of probation. A probation month that scores under the probation line is flagged 
 dismissal review: a person decides, the tool never moves the agent for it. Moves take
 effect the month after the review.
 
+In a template with several ladders (the weighted scheme's posts: `tracks`), the review
+moves an agent along the ladder of the post of the level held only: at its top or its
+lowest level it stays (审核助理, one level, never moves).
+
 The state: the last month of probation, if any. A month without a score is seen here (a
 review averages the window's scored months, whichever they are).
 """
@@ -37,6 +41,7 @@ class Review(NamedTuple):
     ladder: list[str]
     position: dict[str, int]
     floor: int
+    track: str | None  # the track (post) whose ladder this is, in a template with several
 
 
 def prepare(scheme: Scheme, window: int) -> Review:
@@ -44,7 +49,9 @@ def prepare(scheme: Scheme, window: int) -> Review:
     return Review(window, rule.review_months, rule.bands, rule.probation_months,
                   rule.probation_fail_below, ladder,
                   {level: i for i, level in reversed(list(enumerate(ladder)))},
-                  ladder.index(scheme.floor_level) if scheme.floor_level in ladder else 0)
+                  ladder.index(scheme.floor_level) if scheme.floor_level in ladder else 0,
+                  # one track of a template with several (Scheme.track_scheme)
+                  scheme.tracks[0].name if scheme.tracks else None)
 
 
 def step(rule: Review, who: Who, level: str, state: State, month: Month,
@@ -90,9 +97,17 @@ def _review(rule: Review, who: Who, month: Month, level: str,
         return None, _("{first}–{last} average {average} ({detail}): unchanged").format(
             **values), band.probation
     if target >= len(rule.ladder):
+        if rule.track is not None:  # the top of the post's (track's) own ladder
+            return None, _("{first}–{last} average {average} ({detail}): already at the top "
+                           "of {track} ({level})").format(**values, track=rule.track,
+                                                          level=level), band.probation
         return None, _("{first}–{last} average {average} ({detail}): already at the top"
                        ).format(**values), band.probation
     if target < rule.floor:
+        if rule.track is not None:
+            return None, probation(_("{first}–{last} average {average} ({detail}): already "
+                                     "at the lowest level of {track} ({level})").format(
+                **values, track=rule.track, level=level)), band.probation
         return None, probation(_("{first}–{last} average {average} ({detail}): already at "
                                  "the lowest level").format(**values)), band.probation
     kind: MoveKind

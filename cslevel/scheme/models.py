@@ -82,11 +82,13 @@ _LEVEL_LOOKUPS: dict[int, tuple[Any, list[Any], dict[str, Any], dict[str, str]]]
 
 
 class Track(_Model):
-    """One ladder of a template with several of equal standing (the dual ladder of DOMAIN.md
-    scheme 6: 管理通道 员工 → 组长 → 主管 → 经理, 专业通道 初级 → 中级 → 高级 → 专家). Its
-    `levels` go lowest first; a level's rank is its place on its track (1 = the lowest), and
-    levels of equal rank are paid the same. The rules move an agent only along the track of
-    the level held; a change of track is a placement by a person (`cslevel adjust level`)."""
+    """One ladder of a template with several: the dual ladder's tracks of equal standing
+    (DOMAIN.md scheme 6: 管理通道 员工 → 组长 → 主管 → 经理, 专业通道 初级 → 中级 → 高级 → 专家),
+    or the weighted scheme's posts (岗位), each with its own ladder (技术支持 中级 → 高级, 审核员
+    一级 → 四级, …). Its `levels` go lowest first; a level's rank is its place on its track
+    (1 = the lowest); with the template's `equal_rank_pay`, levels of equal rank are paid the
+    same. The rules move an agent only along the track of the level held; a change of track
+    (of post) is a placement by a person (`cslevel adjust level`)."""
 
     name: str
     aliases: list[str] = Field(default_factory=list)
@@ -134,6 +136,10 @@ class Scheme(_Model):
     signoff: Signoff = Signoff()
     training: Training | None = None  # trainings a year, flagged at the year's close
     tracks: list[Track] = Field(default_factory=list)
+    # with tracks: levels of equal rank on different tracks must be paid the same (the dual
+    # ladder's tracks are of equal standing); false: each track (a post with its own ladder,
+    # the weighted scheme's 岗位) has its own pay table
+    equal_rank_pay: bool = True
 
     @model_validator(mode="after")
     def _levels_consistent(self) -> Scheme:
@@ -243,6 +249,9 @@ class Scheme(_Model):
                 raise ValueError(_("pay.attendance_deduction: unknown attendance items "
                                    "{unknown}; allowed: {items}").format(unknown=unknown,
                                                                          items=items))
+        if self.score.attendance_metric is not None and self.attendance.score is None:
+            raise ValueError(_("score.attendance_metric needs attendance.score (how the "
+                               "attendance score is made)"))
         lead = self.pay.team_lead
         if lead is not None and lead.min_level is not None and lead.min_level not in names:
             raise ValueError(_("pay.team_lead.min_level {level} is not a level; "
@@ -289,7 +298,8 @@ class Scheme(_Model):
 
     def _tracks_consistent(self) -> None:
         """Every regular level on exactly one track, the trial level on none, track labels
-        unique, a rule kind that moves along a ladder, and equal pay for equal ranks."""
+        unique, a rule kind that moves along a ladder, and (with `equal_rank_pay`) equal pay
+        for equal ranks."""
         if not self.tracks:
             return
         if self.promotion.rule not in TRACK_RULES:
@@ -324,13 +334,16 @@ class Scheme(_Model):
         if off:
             raise ValueError(_("levels on no track: {levels}; put every regular level on "
                                "one track").format(levels=off))
-        if self.pay.table is None:
+        if self.pay.table is None and self.equal_rank_pay:
             for problem in self.rank_pay_differences():
                 raise ValueError(problem)
 
     def rank_pay_differences(self) -> list[str]:
-        """Levels of equal rank on different tracks whose pay differs (pay follows the rank)."""
-        out = []
+        """Levels of equal rank on different tracks whose pay differs (pay follows the rank;
+        none when the template gives each track its own pay: `equal_rank_pay: false`)."""
+        out: list[str] = []
+        if not self.equal_rank_pay:
+            return out
         by_rank: dict[int, str] = {}
         for track in self.tracks:
             for rank, name in enumerate(track.levels, start=1):

@@ -106,6 +106,11 @@ class ScoreRule(_Model):
     # the monthly scores a workbook may give, both ends included; none: 0–300 (% of target)
     # under achievement scoring, 0–100 under points scoring
     bounds: Bounds | None = None
+    # the metric (key) that takes the month's attendance score (考勤, the template's
+    # attendance.score) when an attendance workbook is given; the KPI workbook's column
+    # otherwise, and for an agent the attendance workbook does not list. None: always the
+    # KPI column
+    attendance_metric: str | None = None
 
     @property
     def score_bounds(self) -> tuple[Decimal, Decimal]:
@@ -156,6 +161,11 @@ class ScoreRule(_Model):
                 if missing:
                     raise ValueError(_("achievement scoring needs a target for {missing}")
                                      .format(missing=missing))
+        if self.attendance_metric is not None and self.attendance_metric not in [
+                m.key for m in self.metrics]:
+            raise ValueError(_("attendance_metric {metric} is not a metric; allowed: {keys}")
+                             .format(metric=repr(self.attendance_metric),
+                                     keys=[m.key for m in self.metrics]))
         if self.source == "metrics" and not self.metrics:
             raise ValueError(_("source is 'metrics' but no metrics are listed"))
         return self
