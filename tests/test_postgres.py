@@ -29,7 +29,7 @@ STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00")
 BUSY = "the history database is busy (another cslevel run is using it)"
 TABLES = {"schema_migrations", "settings", "agents", "scores", "attendance", "months",
           "decisions", "runs", "locks", "audit", "output_files", "adjustments", "signoffs",
-          "paid_payrolls", "paid_lines"}
+          "paid_payrolls", "paid_lines", "pay_inputs"}
 VERSIONS = [(v,) for v in range(1, len(MIGRATIONS) + 1)]
 
 

@@ -115,8 +115,9 @@ def independent_pay(levels: dict[str, dict[str, str]], month: str,
                     template: dict[str, Any] = STAR) -> dict[str, Decimal]:
     """templates/star.yaml's pay: each component of the level at the fen; 岗位绩效工资 × the
     month before's score / 100 (at most × 1.2; the full amount without a counted score);
-    工龄补贴 50 a full year of service on the month's last day, at most 500; no supervisor
-    here and no attendance stored, so nothing else. Everyone hired by then is paid."""
+    工龄补贴 50 a full year of service on the month's last day, at most 500; a trial month
+    only the components of `pay.trial_components` (basic pay); no supervisor here and no
+    attendance stored, so nothing else. Everyone hired by then is paid."""
     pay = template["pay"]
     table = {lv["name"]: lv["pay"] for lv in template["levels"]}
     scores = _scores_in_use()
@@ -129,7 +130,10 @@ def independent_pay(levels: dict[str, dict[str, str]], month: str,
         if level is None:
             continue
         total = Decimal(0)
+        trial = level == "试用" and pay.get("trial_components") is not None
         for component in pay["components"]:
+            if trial and component not in pay["trial_components"]:
+                continue  # a trial month pays its basic pay only (pay.trial_components)
             amount = Decimal(str(table[level][component]))
             score = scores[agent].get(before)
             counted = score is not None and levels[agent].get(before, "试用") != "试用"
@@ -138,7 +142,8 @@ def independent_pay(levels: dict[str, dict[str, str]], month: str,
             total += _fen(amount)
         years = last_day.year - hired.year - ((last_day.month, last_day.day)
                                               < (hired.month, hired.day))
-        total += _fen(min(Decimal(50) * years, Decimal(500)))
+        if not trial:
+            total += _fen(min(Decimal(50) * years, Decimal(500)))
         out[agent] = total
     return out
 
@@ -253,11 +258,11 @@ def test_other_pay_amounts_too(tmp_path: Path, cli) -> None:
     """The same rule with 一星 paid 100 more and 二星 50 less: every agent is paid anew."""
     db = str(tmp_path / "history.db")
     _scored(tmp_path, cli, db)
-    one = "pay: {基本工资: 3000.00, 岗位绩效工资: 600.00"
-    two = "pay: {基本工资: 3300.00, 岗位绩效工资: 800.00"
+    one = "pay: {基本工资: 3000.00, 岗位绩效工资: 1000.00"
+    two = "pay: {基本工资: 3300.00, 岗位绩效工资: 1200.00"
     assert STAR_105.count(one) == STAR_105.count(two) == 1
-    text = STAR_105.replace(one, "pay: {基本工资: 3100.00, 岗位绩效工资: 600.00").replace(
-        two, "pay: {基本工资: 3250.00, 岗位绩效工资: 800.00")
+    text = STAR_105.replace(one, "pay: {基本工资: 3100.00, 岗位绩效工资: 1000.00").replace(
+        two, "pay: {基本工资: 3250.00, 岗位绩效工资: 1200.00")
     (tmp_path / "star-105.yaml").write_text(text, encoding="utf-8")
     before = db_snapshot(Path(db))
     doc = _simulate_json(cli, db)
