@@ -571,6 +571,25 @@ def test_a_kpi_keyed_by_name_is_joined_through_the_roster(tmp_path: Path, cli) -
         assert sorted(history.agents()) == ["0001", "0002", "0003"]
 
 
+def test_a_kpi_whose_id_column_is_empty_is_joined_by_name(tmp_path: Path, cli) -> None:
+    """A 工号 column with nothing in it (an export whose administrator left 工号 unset) is
+    no id column: the rows are joined to the roster by name, and the warning says why."""
+    kpi(tmp_path / "kpi.xlsx", [[None, *r[1:]] for r in KPI_ROWS],
+        header=["工号", "姓名", "组别", "绩效分值"], text_columns=(1, 2))
+    _roster(tmp_path / "roster.xlsx", [["0001", "张三"], ["0002", "李四"], ["0003", "王五"]])
+    code, doc = _score(cli, "kpi.xlsx", "--month", "2026-05", "--roster", "roster.xlsx")
+    assert code == 0, doc
+    assert {a["agent_id"]: (a["name"], a["score"]) for a in doc["agents"]} == {
+        "0001": ("张三", 112), "0002": ("李四", 95), "0003": ("王五", 120)}
+    assert "the 工号 column is empty: agents are identified by 姓名" in _texts(doc, "warning")
+    # one id given: the column is an id column, and the blank ones are refused as before
+    kpi(tmp_path / "kpi.xlsx", [["0001", *KPI_ROWS[0][1:]], *[[None, *r[1:]] for r in
+                                                              KPI_ROWS[1:]]],
+        header=["工号", "姓名", "组别", "绩效分值"], text_columns=(0, 1, 2))
+    code, doc = _score(cli, "kpi.xlsx", "--month", "2026-05", "--roster", "roster.xlsx")
+    assert code == 1 and len(_texts(doc, "error")) == 2
+
+
 def test_a_kpi_keyed_by_name_needs_the_roster(tmp_path: Path, cli) -> None:
     kpi(tmp_path / "kpi.xlsx", [r[1:] for r in KPI_ROWS], header=["姓名", "组别", "绩效分值"],
         text_columns=(0, 1))

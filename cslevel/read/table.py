@@ -307,6 +307,12 @@ def find_table(
     assert best is not None
     _rank, sheet, header_index, header_rows, labels, found = best
     key_field = "agent_id" if "agent_id" in found else next(f for f in fallbacks if f in found)
+    blank_ids = key_field == "agent_id" and _blank_column(
+        sheet, header_index + header_rows, found["agent_id"],
+        [found[f] for f in fallbacks if f in found])
+    if blank_ids:  # a 工号 column left empty (apps' exports): the agents are told by name
+        key_field = next(f for f in fallbacks if f in found)
+        del found["agent_id"]
     first, last = _block(labels, found[key_field])
     columns = {f: c for f, c in found.items() if first <= c <= last}
     table = Table(sheet, header_index, columns, labels, header_rows, (first, last),
@@ -315,7 +321,8 @@ def find_table(
         columns["agent_id"] = columns[key_field]
     if key_field == "name":
         table.problems.append(Problem(
-            _("no 工号 column: agents are identified by {column}").format(
+            (_("the 工号 column is empty: agents are identified by {column}") if blank_ids
+             else _("no 工号 column: agents are identified by {column}")).format(
                 column=labels[columns[key_field]]),
             Source(sheet.file, sheet.name, table.header_row), "warning",
             hint=_("Add an agent id column (工号) so that people with the same name are told "
@@ -388,6 +395,18 @@ def overlong_cells(table: Table) -> list[Problem]:
                 table.source(indexes[p], fld),
                 hint=_("Shorten the text (or export the data again), save, and run again.")))
     return problems
+
+
+def _blank_column(sheet: Sheet, first_row: int, column: int, others: list[int]) -> bool:
+    """Whether a sheet's column holds nothing below its header while one of `others` (the
+    key fallbacks' columns: 姓名) holds something: the id column of an export left empty."""
+    def filled(cell: object) -> bool:
+        return cell is not None and not (isinstance(cell, str) and not cell.strip())
+
+    rows = sheet.rows[first_row:]
+    if any(filled(row[column]) for row in rows if column < len(row)):
+        return False
+    return any(filled(row[c]) for row in rows for c in others if c < len(row))
 
 
 def _col(sheet: Sheet, index: int) -> str:
