@@ -133,64 +133,11 @@ def _run_range(first_text: str | None, last_text: str | None, month: Month | Non
             settings, first, last, progress=progress), as_json)())
         return ran[0]
 
-    _report(months_run, months_json, print_months, as_json)
+    from ..export import console_admin
+
+    _report(months_run, console_admin.months_json, console_admin.print_months, as_json)
     if ran and ran[0].exit_code:
         raise typer.Exit(ran[0].exit_code)
-
-
-def months_json(result: MonthsResult) -> dict[str, Any]:
-    """`run --from --json`: the range, what landed and what not, and `months`: each month's
-    `run --json` document (status done/unchanged), or its status (skipped, failed, not_run)
-    with the reason and the problems."""
-    from ..export import console_admin
-
-    months = []
-    for item in result.months:
-        if item.run is not None:
-            months.append(console_admin.run_json(item.run))
-        else:
-            months.append({"month": str(item.month), "status": item.status,
-                           "changed": False, "reason": item.reason,
-                           "problems": [p.as_dict() for p in item.problems]})
-    failed = [p for item in result.months for p in item.problems]
-    return {"ok": result.exit_code == 0, "from": str(result.first), "to": str(result.last),
-            "landed": [str(m) for m in result.landed()],
-            "not_landed": [str(m) for m in result.not_landed()],
-            "months": months, "problems": [p.as_dict() for p in failed]}
-
-
-def print_months(console: Any, result: MonthsResult) -> None:
-    """Each month as `cslevel run` prints it (a skipped, failed or not-run month on one line,
-    a failed month's problems after it), then one summary line."""
-    from rich.text import Text
-
-    from ..export import console_admin
-    from ..export.console import print_problems
-
-    for item in result.months:
-        if item.run is not None:
-            console_admin.print_run(console, item.run)
-        elif item.status == "skipped":
-            console.print(Text(_("{month} skipped: {reason}").format(
-                month=item.month, reason=item.reason), style="dim"), soft_wrap=True)
-        elif item.status == "failed":
-            console.print(Text(_("{month} failed: nothing of this month was written").format(
-                month=item.month), style="bold red"), soft_wrap=True)
-            print_problems(console, item.problems)
-        else:
-            console.print(Text(_("{month} not run (an earlier month failed)").format(
-                month=item.month)), soft_wrap=True)
-    landed, missing = result.landed(), result.not_landed()
-    console.print(Text(_("Months {first}–{last}: {landed} run, {skipped} skipped, {missing} "
-                         "not run").format(
-        first=result.first, last=result.last, landed=len(landed),
-        skipped=sum(1 for m in result.months if m.status == "skipped"),
-        missing=len(missing)), style="bold"), soft_wrap=True)
-    if missing:
-        console.print(Text("  " + _("Fix the problems of {month}, then: cslevel run --from "
-                                    "{month} --to {last}").format(month=missing[0],
-                                                                  last=result.last)),
-                      soft_wrap=True)
 
 
 @app.command()
