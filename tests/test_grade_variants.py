@@ -164,7 +164,7 @@ def test_grade_exam_month_through_the_cli(tmp_path: Path, cli_json) -> None:
     assert failed["flags"] == ["probation_exam_failed"]
     pay = cli_json("payroll", "export", "--month", "2026-04", "--out", "p.xlsx")
     rows = {r["agent_id"]: r for r in pay["rows"]}
-    assert rows["0001"]["components"] == {"基本工资": "3200.00", "职级津贴": "200.00"}
+    assert rows["0001"]["components"] == {"基本工资": "3200.00", "职级津贴": "500.00"}  # = G1
     assert rows["0002"]["components"] == {"基本工资": "2800.00", "职级津贴": "0.00"}
 
 
