@@ -16,7 +16,7 @@ as they were imported (`stored_scores`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from functools import partial
 from typing import Any
@@ -214,7 +214,7 @@ def flag_training(derived: Derived, scheme: Scheme, history: History) -> None:
         months = [Month(close.year, m) for m in range(1, close.month + 1)]
         if item is None:
             own = scores.get(agent_id, {})
-            return [own[m].metrics.get(rule.metric or "") if m in own else None
+            return [_one_metric(own[m].metrics, rule.metric or "") if m in own else None
                     for m in months]
         for m in months:
             if m not in totals:
@@ -235,6 +235,12 @@ def flag_training(derived: Derived, scheme: Scheme, history: History) -> None:
                         "{least} a year)").format(count=fmt_number(count), year=state.month.year,
                                                  least=fmt_number(rule.at_least))
                 state.note = _("; ").join(n for n in (state.note, why) if n)
+
+
+def _one_metric(metrics: Mapping[str, Decimal], key: str) -> Decimal | None:
+    """One metric of a score: from a stored score's text without keeping the rest parsed."""
+    one = getattr(metrics, "one", None)
+    return one(key) if one is not None else metrics.get(key)
 
 
 def rule_scores(history: History, scheme: Scheme, agents: dict[str, Agent],

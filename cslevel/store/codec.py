@@ -102,6 +102,14 @@ class LazyMetrics(Mapping[str, Decimal]):
     def __getitem__(self, key: str) -> Decimal:
         return self._load()[key]
 
+    def one(self, key: str) -> Decimal | None:
+        """One metric, without keeping the others parsed (a year's figures of every agent
+        read once: the parsed mappings would stay in memory with the scores)."""
+        if self._data is not None:
+            return self._data.get(key)
+        raw = json.loads(self._text).get(key)
+        return None if raw is None else Decimal(raw)
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._load())
 
