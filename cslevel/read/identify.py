@@ -19,7 +19,7 @@ from typing import Literal
 from ..records import Month
 from ..scheme import normalize_label
 from . import values
-from .table import month_in_text
+from .table import month_in_text, period_in_name
 from .workbook import Sheet, read_sheets
 
 Kind = Literal["kpi", "attendance", "roster"]
@@ -29,10 +29,6 @@ FIRST_ROWS = 12  # a title, a 统计日期 line, a two-row header and a few data
 # the month being run)
 _YEAR_MONTH = re.compile(r"(?<!\d)(20\d{2})\s*(?:年|[-_.])\s*(0?[1-9]|1[0-2])(?:\s*月|(?!\d))")
 _YYYYMM = re.compile(r"(?<!\d)(20\d{2})(0[1-9]|1[0-2])(?!\d)")
-# the period of an attendance app's export (钉钉 公司_月度汇总_20260301-20260331, 企业微信
-# 上下班打卡_月报_20260501-20260531): its month when both ends are in one month
-_DATE_RANGE = re.compile(r"(?<!\d)(20\d{2})(0[1-9]|1[0-2])[0-3]\d\s*[-_~～至]\s*"
-                         r"(20\d{2})(0[1-9]|1[0-2])[0-3]\d(?!\d)")
 _MONTH_ONLY = re.compile(r"(?<!\d)(0?[1-9]|1[0-2])\s*月")
 # the kind a name says; a name that says two kinds says none
 _NAME_KINDS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
@@ -64,9 +60,8 @@ def month_in_name(name: str, year: int) -> Month | None:
     one month (20260301-20260331, as the attendance apps name their exports), or 11月 (in
     `year`, the year of the month being run)."""
     stem = values.clean_text(Path(name).stem)
-    if match := _DATE_RANGE.search(stem):  # a period over two months says no one month
-        same = match.group(1, 2) == match.group(3, 4)
-        return Month(int(match.group(1)), int(match.group(2))) if same else None
+    if period := period_in_name(stem):  # a period over two months says no one month
+        return period.first if period.first == period.last else None
     if match := _YEAR_MONTH.search(stem) or _YYYYMM.search(stem):
         return Month(int(match.group(1)), int(match.group(2)))
     if match := _MONTH_ONLY.search(stem):
