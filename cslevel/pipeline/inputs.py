@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from ..finish import PREFIX as STAGED_PREFIX
 from ..i18n import N_, Labels, _
+from ..read.attendance import DAILY_REPORT
 from ..records import CslevelError, Month, Problem, Source
 
 if TYPE_CHECKING:
@@ -30,8 +31,8 @@ if TYPE_CHECKING:
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".et", ".ods", ".csv", ".tsv", ".txt"}
 _OUTPUT_NAME = re.compile(r"^(results|moves|payroll)-\d{4}-\d{2}\.(xlsx|csv)$", re.IGNORECASE)
-# the attendance apps' daily reports (企业微信 上下班打卡_日报, 钉钉 每日统计): not a month's totals
-_DAILY_NAME = re.compile(r"日报|每日统计|打卡记录|原始记录")
+# the attendance apps' daily reports (企业微信 上下班打卡_日报, 钉钉 每日统计) are not a month's
+# totals, but a monthly report's name may say 打卡 too
 _MONTHLY_NAME = re.compile(r"月报|月度汇总")
 NOT_THERE = Labels({"roster": N_("the roster named in the settings is not there"),
                     "profile": N_("the profile named in the settings is not there")})
@@ -99,7 +100,7 @@ class InputFolder:
             return Passed(path, _("not a workbook ({suffix})").format(
                 suffix=path.suffix or _("no extension")),
                 _("Only .xlsx, .xls, .et, .ods, .csv files are read."))
-        if _DAILY_NAME.search(name) and not _MONTHLY_NAME.search(name):
+        if DAILY_REPORT.search(name) and not _MONTHLY_NAME.search(name):
             return Passed(path, _("a daily report of the attendance app (日报, 每日统计)"),
                           _("Not read; cslevel reads the month's report: DingTalk 月度汇总 or "
                             "WeCom 上下班打卡_月报."))

@@ -42,8 +42,9 @@ T = TypeVar("T")
 _NAME_NOTE = re.compile(r"^(.+?)\s*((?:\d|离职|入职|调岗|试用|请假|[(（]).*)$")
 # a date in a note after a name: 3月15离职, 3月15日入职, 3.15离职, 0301入职
 _NOTE_DATE = re.compile(r"^(?:(\d{1,2})\s*[月./-]\s*(\d{1,2})|(\d{2})(\d{2}))\s*日?\s*(离职|入职)")
-# the daily sheets of an app's export, beside its monthly one: never the monthly totals
-_DAILY_SHEET = re.compile(r"每日|日报|打卡明细|打卡记录|原始记录|打卡时间")
+# the daily sheets of an app's export, beside its monthly one (and the daily reports' file
+# names, pipeline/inputs.py): never the monthly totals
+DAILY_REPORT = re.compile(r"每日|日报|打卡明细|打卡记录|原始记录|打卡时间")
 _EMPTY_FIGURE = {"--", "-", "—", "——", "－－", "－"}  # an app's "nothing" in a figure cell
 _PART = "+"  # an item's part is read as the item `key+n` (see AttendanceItem.sum_of)
 
@@ -77,7 +78,7 @@ def attendance_table(path: Path, scheme: Scheme, sheets: list[Sheet] | None = No
     """The table of monthly totals: of an app's export holding a daily sheet beside the
     monthly one (每日统计 and 月度汇总), the monthly one."""
     sheets = sheets if sheets is not None else read_sheets(path)
-    daily = [s.name for s in sheets if _DAILY_SHEET.search(s.name)]
+    daily = [s.name for s in sheets if DAILY_REPORT.search(s.name)]
     monthly = [s for s in sheets if s.name not in daily]
     if daily and not monthly:  # (one row per agent and day: never a month's totals)
         raise CslevelError(Problem(
