@@ -182,12 +182,13 @@ def test_template_errors_name_the_field(old: str, new: str, message: str) -> Non
 def test_shipped_templates_sit_inside_their_declared_ranges() -> None:
     from cslevel.templates import shipped_template_names
 
-    # points' 未定级 (score below 60) keeps its 岗位津贴 0, below 004's 500–1,000: left as it
-    # was on purpose, and the one warning of the shipped templates
-    expected = {"points": ["级别 未定级：岗位津贴 0.00 不在 500–1000 之间"]}
+    # every shipped template's standard amounts sit inside the ranges it declares (points'
+    # 未定级 too: 004's lowest amounts)
     for name in shipped_template_names():
         scheme = load_scheme(name)[0]
-        assert scheme.pay_range_warnings() == expected.get(name, []), name
+        assert scheme.pay_range_warnings() == [], name
+    points = load_scheme("points")[0]
+    assert points.level("未定级").pay == {"基本工资": Decimal("2500.00"), "岗位津贴": Decimal("500.00")}
     assert LADDER.pay.ranges is not None and LADDER.pay.ranges.totals["员工"] == (5000, 10000)
 
 
