@@ -84,7 +84,7 @@ def _level_pay(scheme: Scheme, level: str) -> tuple[dict[str, Decimal], dict[str
     return amounts
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: one is made per agent and pay month, frozen init is slow
 class PayInputs:
     """Everything one agent's pay in one month depends on, gathered by the pipeline."""
 
@@ -124,63 +124,105 @@ def service_years(hire: date, on: date) -> int:
     return max(on.year - hire.year - ((on.month, on.day) < (hire.month, hire.day)), 0)
 
 
+# a level's components at the fen for a (level, score, share), their sum, and the sum of the
+# components a day's pay is worked out from (the attendance deduction's ceiling)
+LevelPart = tuple[dict[str, Decimal], Decimal, Decimal]
+
+
+class SharedParts:
+    """Parts of pay lines that many agents share, worked out once per scheme for the lines
+    whose note is not wanted (`explain=False`: a month only compared with, a report, a
+    what-if): the level's components with the performance pay for a (level, score, share of
+    the month), the attendance deduction for a (level, the rule's figures, ceiling), the
+    zeros of the pay-inputs items for an agent without a row. The same functions work them
+    out as for an explained line; tests/test_pay_parts.py checks every key against them."""
+
+    def __init__(self, scheme: Scheme) -> None:
+        self.scheme, self.levels_of = scheme, scheme.levels
+        self.levels: dict[tuple[str, Decimal | None, tuple[int, int] | None], LevelPart] = {}
+        self.deductions: dict[tuple[str, tuple[Decimal | None, ...], Decimal], Decimal] = {}
+        self.seniority: dict[int, Decimal] = {}  # years -> the seniority pay, at the fen
+        self._trial: dict[str, list[str] | None] = {}
+        rule = scheme.pay.attendance_deduction
+        self.deduction_keys = (*rule.days, *rule.amounts) if rule is not None else ()
+        pay = scheme.pay
+        # the components a whole month's simple line has at 0 (no lead pay, no bonus)
+        self.extra_zeros = [rule.name for rule in (pay.team_lead, pay.rank_bonus,
+                                                    pay.management_bonus) if rule is not None]
+        spec = scheme.pay.inputs
+        self.no_inputs: dict[str, Decimal] = {} if spec is None else {
+            name: ZERO for name in (*(k.name for k in spec.overtime),
+                                    *(i.name for i in spec.benefits),
+                                    *((spec.one_off.name,) if spec.one_off else ()),
+                                    *(i.name for i in spec.deductions))}
+
+
+    def level_part(self, components: dict[str, Decimal]) -> LevelPart:
+        """The level's components with their sum and the day-pay components' sum."""
+        rule = self.scheme.pay.attendance_deduction
+        return (components, sum(components.values(), ZERO),
+                sum((components[c] for c in rule.daily_pay_of), ZERO) if rule else ZERO)
+
+    def trial_only(self, level: str) -> list[str] | None:
+        """The components a trial month at `level` pays (None: not a trial level, or a
+        trial paying all of them)."""
+        try:
+            return self._trial[level]
+        except KeyError:
+            pay = self.scheme.pay
+            only = self._trial[level] = (pay.trial_components if pay.trial_components
+                                         is not None and self.scheme.level(level).trial
+                                         else None)
+            return only
+
+
+# per scheme, by its id (each entry holds its scheme and levels, so the id stays theirs)
+_SHARED_PARTS: dict[int, SharedParts] = {}
+_PARTS_KEPT = 64_000  # entries of one scheme's parts: past this they are dropped and begun again
+
+
+def shared_parts(scheme: Scheme) -> SharedParts:
+    parts = _SHARED_PARTS.get(id(scheme))
+    if (parts is None or parts.scheme is not scheme or parts.levels_of is not scheme.levels
+            or len(parts.levels) > _PARTS_KEPT):
+        parts = _SHARED_PARTS[id(scheme)] = SharedParts(scheme)
+    return parts
+
+
 def pay_line(inputs: PayInputs, scheme: Scheme, explain: bool = True) -> PayLine:
     """The level's components (performance pay scaled by the score), seniority pay, the
     supervisor allowance (by the agent's tier, whatever the level), the team lead's
     management pay, pro rata for a joiner's or leaver's month if the template says so, and
     the attendance deduction last. With `explain=False` the line's note (how it was worked
-    out) is left empty: for a month that is only compared with."""
+    out) is left empty: for a month that is only compared with; the parts many agents share
+    are then worked out once (`SharedParts`)."""
+    if not explain and (inputs.lead_pay, inputs.rank, inputs.management, inputs.entered) == (
+            None, None, None, None):
+        quick = _quick_line(inputs, scheme)
+        if quick is not None:
+            return quick
     agent, month, pay = inputs.agent, inputs.month, scheme.pay
-    exact, at_fen = _level_pay(scheme, inputs.level)
-    components: dict[str, Decimal] = {}
     notes: list[str] = []
     share = worked_share(agent, month, scheme)
     # a trial month paying only some components (pay.trial_components): the others are 0
     trial_only = (pay.trial_components if pay.trial_components is not None
                   and scheme.level(inputs.level).trial else None)
+    parts = None if explain else shared_parts(scheme)
+    if parts is None:
+        components = level_components(inputs, scheme, share, trial_only, notes)
+    else:
+        key = (inputs.level, inputs.score, share)
+        shared = parts.levels.get(key)
+        if shared is None:
+            shared = parts.levels[key] = parts.level_part(
+                level_components(inputs, scheme, share, trial_only, None))
+        components = dict(shared[0])
 
     def put(name: str, amount: Decimal) -> None:
         if share is not None:
             amount = amount * share[0] / share[1]
         components[name] = money(amount)
 
-    performance = pay.performance
-    for name in pay.components:
-        amount = exact[name]
-        if trial_only is not None and name not in trial_only:
-            components[name] = ZERO
-            continue
-        if share is None and not (performance is not None and name == performance.component):
-            components[name] = at_fen[name]  # (what put() makes of it)
-            continue
-        if performance is not None and name == performance.component and amount:
-            score = inputs.score
-            if score is None:
-                if explain:
-                    notes.append(_("no score for {month}: {component} paid at the standard "
-                                   "amount").format(month=inputs.figures_month,
-                                                    component=name))
-            elif performance.zero_below is not None and score < performance.zero_below:
-                if explain:
-                    notes.append(_("{month} score {score} < {floor}: no {component}").format(
-                        month=inputs.figures_month, score=score,
-                        floor=performance.zero_below, component=name))
-                amount = ZERO
-            else:
-                factor = min(max(score / performance.full_at, Decimal(0)), performance.cap)
-                if explain:
-                    values = {"component": name, "amount": _amount(amount),
-                              "month": inputs.figures_month, "score": score,
-                              "full": performance.full_at}
-                    if factor == performance.cap and score / performance.full_at > performance.cap:
-                        notes.append(_("{component} = {amount} × {month} score {score}/{full} "
-                                       "(capped at ×{cap})").format(**values,
-                                                                   cap=performance.cap))
-                    else:
-                        notes.append(_("{component} = {amount} × {month} score {score}/{full}"
-                                       ).format(**values))
-                amount = amount * factor
-        put(name, amount)
     if trial_only is not None and explain:
         notes.append(_("trial month: only {components} paid (trial pay only, 004)").format(
             components="+".join(trial_only)))
@@ -228,16 +270,153 @@ def pay_line(inputs: PayInputs, scheme: Scheme, explain: bool = True) -> PayLine
         if why and explain:
             notes.append(why)
     if pay.inputs is not None:
-        notes += entered_items(inputs, scheme, exact, components, explain)
+        if parts is not None and inputs.entered is None:  # (no row: every item 0)
+            components.update(parts.no_inputs)
+        else:
+            notes += entered_items(inputs, scheme, _level_pay(scheme, inputs.level)[0],
+                                   components, explain)
     deduction = pay.attendance_deduction
     if deduction is not None:
-        taken, why = _attendance_deduction(inputs, scheme, components, explain)
+        if parts is not None:
+            taken = _shared_deduction(parts, inputs, sum(
+                (components[c] for c in deduction.daily_pay_of), ZERO))
+        else:
+            taken, why = _attendance_deduction(inputs, scheme, components, explain)
+            if why:
+                notes.append(why)
         components[deduction.name] = -taken
-        if why:
-            notes.append(why)
     total = sum(components.values(), ZERO)
     return PayLine(agent.agent_id, agent.name, agent.team, month, inputs.level, components,
                    total, _("; ").join(notes) if notes else "")
+
+
+def _quick_line(inputs: PayInputs, scheme: Scheme) -> PayLine | None:
+    """An unexplained line of a whole month's pay (no share of the month, no team-lead pay,
+    rank or management bonus, no pay-inputs row: None otherwise) put together from the
+    parts many agents share. The same amounts as the full path (`pay_line` below it);
+    tests/test_pay_parts.py compares the two on every shipped template."""
+    parts = shared_parts(scheme)
+    quick = _quick_parts(inputs, scheme, parts)
+    if quick is None:
+        return None
+    (shared, _total, _ceiling), seniority, allowance, taken = quick
+    components = dict(shared)
+    pay = scheme.pay
+    if pay.seniority is not None:
+        components[pay.seniority.name] = seniority
+    if pay.supervisor_allowance is not None:
+        components[pay.supervisor_allowance.name] = allowance
+    for extra in parts.extra_zeros:
+        components[extra] = ZERO
+    if pay.inputs is not None:
+        components.update(parts.no_inputs)
+    if pay.attendance_deduction is not None:
+        components[pay.attendance_deduction.name] = -taken
+    agent = inputs.agent
+    return PayLine(agent.agent_id, agent.name, agent.team, inputs.month, inputs.level,
+                   components, sum(components.values(), ZERO))
+
+
+def line_total(inputs: PayInputs, scheme: Scheme) -> Decimal:
+    """`pay_line(inputs, scheme).total`, for a sum of many lines: a whole month's simple line
+    (see `_quick_line`) from the shared parts' totals, no line made; any other by its line.
+    tests/test_pay_parts.py compares it with the full path on every shipped template."""
+    if (inputs.lead_pay, inputs.rank, inputs.management, inputs.entered) == (
+            None, None, None, None):
+        quick = _quick_parts(inputs, scheme, shared_parts(scheme))
+        if quick is not None:
+            (_shared, total, _ceiling), seniority, allowance, taken = quick
+            return total + seniority + allowance - taken
+    return pay_line(inputs, scheme, explain=False).total
+
+
+def _quick_parts(inputs: PayInputs, scheme: Scheme, parts: SharedParts
+                 ) -> tuple[LevelPart, Decimal, Decimal, Decimal] | None:
+    """(the level's part, the seniority pay, the supervisor allowance, the attendance
+    deduction) of a whole month's line (None for a joiner's or leaver's share of a month)."""
+    agent, month = inputs.agent, inputs.month
+    if worked_share(agent, month, scheme) is not None:
+        return None
+    level = inputs.level
+    trial_only = parts.trial_only(level)
+    key = (level, inputs.score, None)
+    shared = parts.levels.get(key)
+    if shared is None:
+        shared = parts.levels[key] = parts.level_part(
+            level_components(inputs, scheme, None, trial_only, None))
+    pay = scheme.pay
+    seniority = allowance = taken = ZERO
+    rule = pay.seniority
+    if rule is not None and trial_only is None and agent.hire_date is not None:
+        years = service_years(agent.hire_date, last_day(month))
+        found = parts.seniority.get(years)
+        if found is None:
+            amount = rule.per_year * years
+            found = parts.seniority[years] = money(
+                min(amount, rule.cap) if rule.cap is not None else amount)
+        seniority = found
+    tiers = pay.supervisor_allowance
+    if tiers is not None and trial_only is None and agent.supervisor_tier:
+        allowance = money(Decimal(tiers.tiers.get(agent.supervisor_tier, 0)))
+    if pay.attendance_deduction is not None:
+        taken = _shared_deduction(parts, inputs, shared[2])
+    return shared, seniority, allowance, taken
+
+
+def level_components(inputs: PayInputs, scheme: Scheme, share: tuple[int, int] | None,
+                     trial_only: list[str] | None, notes: list[str] | None
+                     ) -> dict[str, Decimal]:
+    """The level's own components of a pay line (the performance pay scaled by the figures
+    month's score, pro rata by `share`, only `trial_only` in a trial month), at the fen; how
+    they were worked out added to `notes` (None: not wanted). What they come to depends on
+    the level, the score and the share alone (`SharedParts` keys them so)."""
+    pay = scheme.pay
+    exact, at_fen = _level_pay(scheme, inputs.level)
+    components: dict[str, Decimal] = {}
+    performance = pay.performance
+    for name in pay.components:
+        amount = exact[name]
+        if trial_only is not None and name not in trial_only:
+            components[name] = ZERO
+            continue
+        if share is None and not (performance is not None and name == performance.component):
+            components[name] = at_fen[name]  # (what the share would make of it)
+            continue
+        if performance is not None and name == performance.component and amount:
+            amount = _performance_pay(inputs, performance, name, amount, notes)
+        if share is not None:
+            amount = amount * share[0] / share[1]
+        components[name] = money(amount)
+    return components
+
+
+def _performance_pay(inputs: PayInputs, performance: Any, name: str, amount: Decimal,
+                     notes: list[str] | None) -> Decimal:
+    """The performance component scaled by the figures month's score (standard without a
+    score, none below the floor, capped), how in `notes` unless None."""
+    score = inputs.score
+    if score is None:
+        if notes is not None:
+            notes.append(_("no score for {month}: {component} paid at the standard "
+                           "amount").format(month=inputs.figures_month, component=name))
+        return amount
+    if performance.zero_below is not None and score < performance.zero_below:
+        if notes is not None:
+            notes.append(_("{month} score {score} < {floor}: no {component}").format(
+                month=inputs.figures_month, score=score, floor=performance.zero_below,
+                component=name))
+        return ZERO
+    factor = min(max(score / performance.full_at, Decimal(0)), performance.cap)
+    if notes is not None:
+        values = {"component": name, "amount": _amount(amount), "month": inputs.figures_month,
+                  "score": score, "full": performance.full_at}
+        if factor == performance.cap and score / performance.full_at > performance.cap:
+            notes.append(_("{component} = {amount} × {month} score {score}/{full} "
+                           "(capped at ×{cap})").format(**values, cap=performance.cap))
+        else:
+            notes.append(_("{component} = {amount} × {month} score {score}/{full}"
+                           ).format(**values))
+    return amount * factor
 
 
 def hourly_rate(scheme: Scheme, exact: Mapping[str, Decimal]) -> Decimal:
@@ -339,6 +518,24 @@ def management_bonus(manager: Agent, scheme: Scheme, month: Month,
                                    "{component} {amount}").format(
         team=manager.team, average=average, month=month, floor=band.at_least,
         component=rule.name, amount=_amount(band.amount))
+
+
+def _shared_deduction(parts: SharedParts, inputs: PayInputs, ceiling: Decimal) -> Decimal:
+    """The attendance deduction of an unexplained line, by what it depends on: the level
+    (its day pay), the rule's figures and the ceiling (the day-pay components paid)."""
+    attendance = inputs.attendance
+    if attendance is None:
+        return ZERO
+    key = (inputs.level, tuple(map(attendance.get, parts.deduction_keys)), ceiling)
+    taken = parts.deductions.get(key)
+    if taken is None:
+        rule = parts.scheme.pay.attendance_deduction
+        assert rule is not None
+        # (the deduction reads the paid components only for their sum, the ceiling)
+        paid = dict(zip(rule.daily_pay_of, [ceiling] + [ZERO] * (len(rule.daily_pay_of) - 1)))
+        taken = parts.deductions[key] = _attendance_deduction(inputs, parts.scheme, paid,
+                                                              False)[0]
+    return taken
 
 
 def _attendance_deduction(inputs: PayInputs, scheme: Scheme, components: dict[str, Decimal],

@@ -300,7 +300,7 @@ class MonthState:
     adjustment: int | None = None  # the adjustment (its id) that set this month's level
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: one is made per agent and pay month (see MonthState)
 class PayLine:
     """One agent's pay for one month; amounts are Decimal rounded half-up to the fen."""
 

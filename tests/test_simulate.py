@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import calendar
 import json
+import os
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -453,3 +454,43 @@ def test_an_output_folder_that_does_not_exist(tmp_path: Path, cli) -> None:
         "exist) — Close the file if it is open in Excel/WPS, or choose another --out path in "
         "a folder you can write to.")]
     assert not (tmp_path / "nofolder").exists()
+
+
+@pytest.mark.parametrize("count", ["1", "2"])
+def test_teams_shared_out_with_workers_give_the_same_answer(tmp_path: Path, cli,
+                                                            monkeypatch: pytest.MonkeyPatch,
+                                                            count: str) -> None:
+    """The teams replayed and paid in forked workers, the parts put together: the same
+    document, to the order of its lists, as one process working through every agent."""
+    from cslevel.pipeline.whatif import _team_groups
+    from cslevel.records import Agent
+
+    db = str(tmp_path / "history.db")
+    _scored(tmp_path, cli, db)
+    monkeypatch.setenv("CSLEVEL_WORKERS", "0")
+    alone = _simulate_json(cli, db)
+    monkeypatch.setenv("CSLEVEL_WORKERS", count)
+    from cslevel.pipeline import whatif
+
+    part = whatif._simulate_part
+    pids = tmp_path / "pids.txt"
+
+    def noted(*args: Any) -> Any:  # (which process worked out each part)
+        with pids.open("a") as file:
+            file.write(f"{os.getpid()}\n")
+        return part(*args)
+
+    monkeypatch.setattr(whatif, "_simulate_part", noted)
+    shared = _simulate_json(cli, db)
+    assert shared == alone
+    assert len(set(pids.read_text().split())) == int(count) + 1  # (the parts were shared out)
+    assert alone["total_difference"] == expected_document()["total_difference"]
+    # whole teams, the groups of about the same size, every agent once
+    agents = {a: Agent(a, name, team) for a, (name, team, _hired, _level) in ROSTER.items()}
+    groups = _team_groups(agents, int(count) + 1)
+    assert sorted(a for g in groups for a in g) == sorted(ROSTER)
+    assert len(groups) == int(count) + 1
+    for group in groups:
+        teams = {agents[a].team for a in group}
+        assert all(agents[a].team not in teams for g in groups if g is not group for a in g)
+    assert [sorted(g) for g in _team_groups(agents, 1)] == [sorted(ROSTER)]

@@ -136,7 +136,7 @@ class Derived(dict[str, tuple[Agent, list[MonthState], str]]):
 def derive(
     history: History, scheme: Scheme, through: Month | None = None,
     window: int | None = None, needed: Month | None = None,
-    corrections: Corrections | None = None,
+    corrections: Corrections | None = None, flags: bool = True,
 ) -> Derived:
     """Every agent's month-by-month states up to `through` (default: the latest scored
     month) and its level the month after, under `scheme` and the review `window` (default:
@@ -144,7 +144,8 @@ def derive(
     them); the states may start there, replayed from checkpoints (cslevel.checkpoints).
     `corrections`: the adjustments to apply (default: the history's in force,
     `corrections_of`: every command sees them; a caller passes others to see what they
-    would give)."""
+    would give). `flags=False`: the yearly training flags (which read every score's
+    training figure) may be left out, for a caller that reads only levels and moves."""
     if through is None:
         through = history.scored_months()[-1]
     if window is None:
@@ -153,18 +154,22 @@ def derive(
         corrections = corrections_of(history)
     cache = cache_of(history)
     key = ("derive", scheme.scheme, through, window, corrections.key)
-    found = cache.get(key)
-    if found is None or (found.since is not None and (needed is None or found.since > needed)):
-        # hundreds of thousands of scores and month states, none in a cycle: no collection
-        # while they are made (it would walk them all again and again, for nothing)
-        with bulk_load():
-            cache[key] = found = _derive(history, scheme, through, window, needed,
-                                         corrections)
+    # (states with the flags do for a caller that does without them)
+    for flagged in (True, False) if not flags else (True,):
+        found = cache.get((*key, flagged))
+        if found is not None and (found.since is None or (needed is not None
+                                                          and found.since <= needed)):
+            return found  # type: ignore[no-any-return]
+    # hundreds of thousands of scores and month states, none in a cycle: no collection
+    # while they are made (it would walk them all again and again, for nothing)
+    with bulk_load():
+        cache[(*key, flags)] = found = _derive(history, scheme, through, window, needed,
+                                               corrections, flags)
     return found  # type: ignore[no-any-return]
 
 
 def _derive(history: History, scheme: Scheme, through: Month, window: int,
-            needed: Month | None, corrections: Corrections) -> Derived:
+            needed: Month | None, corrections: Corrections, flags: bool = True) -> Derived:
     agents = history.agents()
     kept = (checkpoints.load(history, scheme, window, agents, needed, corrections.key)
             if needed is not None else None)
@@ -182,7 +187,7 @@ def _derive(history: History, scheme: Scheme, through: Month, window: int,
                                      corrections)
         derived = Derived(states)
         derived.since = month + 1
-    if scheme.training is not None:
+    if scheme.training is not None and flags:
         flag_training(derived, scheme, history)
     if keep is not None and agents:
         derived.keep_checkpoints = partial(checkpoints.record, history, scheme, window, agents,

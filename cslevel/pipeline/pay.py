@@ -5,15 +5,19 @@ it differs from the month before, and the moves taking effect that month."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator, Sequence
+from datetime import timedelta
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from ..i18n import _
 from ..outcomes import PayrollResult
 from ..payroll import (
     PayInputs,
     change_reasons,
+    line_total,
     management_bonus,
     pay_line,
     rank_places,
@@ -119,6 +123,35 @@ def payroll_of(history: History, month: Month | None,
                          previous_paid=bool(before))
 
 
+class PayrollReads:
+    """What the payroll reads from the history besides the derived states (the attendance
+    of the months the pay reads, the signed sign-off lists, the pay inputs) for the months
+    `months` paid under each of `schemes`, read before the months are shared out with a
+    forked worker, which may not use the history's connection. Passed where the payroll
+    takes the history."""
+
+    def __init__(self, history: History, schemes: Sequence[Scheme],
+                 months: list[Month]) -> None:
+        # only a template with an attendance deduction reads the attendance
+        wanted = sorted({m if scheme.pay.figures == "same" else m - 1 for scheme in schemes
+                         if scheme.pay.attendance_deduction is not None for m in months})
+        self._attendance = {m: history.attendance(m) for m in wanted}
+        self._signoffs = (history.signoffs() if any(s.signoff.required for s in schemes)
+                          else {})
+        # the pay-inputs workbooks' items (overtime, deductions, one-off amounts) of each month
+        self._pay_inputs = ({m: history.pay_inputs(m) for m in months}
+                            if any(s.pay.inputs is not None for s in schemes) else {})
+
+    def pay_inputs(self, month: Month) -> Any:
+        return self._pay_inputs.get(month, {})
+
+    def attendance(self, month: Month) -> dict[str, dict[str, Decimal]]:
+        return self._attendance.get(month, {})
+
+    def signoffs(self) -> dict[tuple[str, Month, str, str], SignoffResult]:
+        return self._signoffs
+
+
 def pay_month(
     history: History, scheme: Scheme, month: Month,
     derived: dict[str, tuple[Agent, list[MonthState], str]],
@@ -128,6 +161,33 @@ def pay_month(
     """One pay line per agent paid in `month`, by agent id (without how each was worked out
     if not `explain`: a month only compared with). `attendance`: the figures month's, when
     the caller has read it already."""
+    return {inputs.agent.agent_id: pay_line(inputs, scheme, explain) for inputs in paid_in(
+        history, scheme, month, derived, all_scores, scored, problems, attendance)}
+
+
+def pay_totals(
+    history: History, scheme: Scheme, month: Month,
+    derived: dict[str, tuple[Agent, list[MonthState], str]],
+    all_scores: dict[str, dict[Month, Score]], scored: list[Month], problems: list[Problem],
+    attendance: dict[str, dict[str, Decimal]] | None = None,
+) -> dict[str, tuple[str, Decimal]]:
+    """(level paid, total) per agent paid in `month`, by agent id: `pay_month`'s lines'
+    levels and totals (the same agents, the same amounts; `payroll.line_total`), for a
+    report or a what-if that sums them and shows no line."""
+    return {inputs.agent.agent_id: (inputs.level, line_total(inputs, scheme))
+            for inputs in paid_in(history, scheme, month, derived, all_scores, scored,
+                                  problems, attendance)}
+
+
+def paid_in(
+    history: History, scheme: Scheme, month: Month,
+    derived: dict[str, tuple[Agent, list[MonthState], str]],
+    all_scores: dict[str, dict[Month, Score]], scored: list[Month], problems: list[Problem],
+    attendance: dict[str, dict[str, Decimal]] | None = None,
+) -> Iterator[PayInputs]:
+    """What each agent paid in `month` is paid from: who is paid (on the roster, hired by
+    then, not gone, scored), at which level, the figures month's score if it counts, the
+    attendance, the team lead's pay, the bonuses and the pay-inputs row."""
     figures = month if scheme.pay.figures == "same" else month - 1
     if attendance is None:
         attendance = history.attendance(figures)
@@ -145,11 +205,15 @@ def pay_month(
     signed = history.signoffs() if scheme.signoff.required else None
     entered = history.pay_inputs(month) if scheme.pay.inputs is not None else {}
     ranks, managed = _ranks_and_teams(scheme, figures, derived, all_scores)
-    lines: dict[str, PayLine] = {}
+    management = scheme.pay.management_bonus is not None
+    lead_paid = scheme.pay.team_lead is not None
+    no_scores: dict[Month, Score] = {}
+    # (gone before the month's first day, hired after its last: as dates, quicker than months)
+    first_day, last_day = month.first_day(), (month + 1).first_day() - timedelta(days=1)
     for agent_id, (agent, states, next_level) in derived.items():
-        if agent.leave_date and Month.of(agent.leave_date) < month:
+        if agent.leave_date and agent.leave_date < first_day:
             continue
-        if agent.hire_date and Month.of(agent.hire_date) > month:
+        if agent.hire_date and agent.hire_date > last_day:
             continue
         if agent.first_month is None:  # on the roster, not scored yet: a new hire
             if not (agent.in_roster and agent.hire_date):
@@ -158,11 +222,10 @@ def pay_month(
                 dataclasses.replace(agent, first_month=Month.of(agent.hire_date)), scheme)
             if trial_end is not None and month > trial_end:
                 level = agent.start_level or scheme.entry_level
-            lines[agent_id] = pay_line(PayInputs(
-                agent, month, level, figures, None, attendance.get(agent_id), None,
-                entered.get(agent_id), None,
-                _management(agent, level, scheme, figures, managed)),
-                scheme, explain)
+            yield PayInputs(agent, month, level, figures, None, attendance.get(agent_id), None,
+                            entered.get(agent_id), None,
+                            _management(agent, level, scheme, figures, managed)
+                            if management else None)
             continue
         if agent.first_month > month:
             continue
@@ -173,15 +236,15 @@ def pay_month(
         if signed is not None:
             level = signed_level(agent_id, states, level, month, signed, problems)
         figure_state = state_at(states, figures)
-        score = all_scores.get(agent_id, {}).get(figures)
+        score = all_scores.get(agent_id, no_scores).get(figures)
         counted = score is not None and figure_state is not None and not figure_state.in_trial
         lead = (lead_pay(agent, level, scheme, month, derived, all_scores)
-                if agent.team_lead and scheme.pay.team_lead is not None else None)
-        lines[agent_id] = pay_line(PayInputs(
-            agent, month, level, figures, score.value if counted and score else None,
-            attendance.get(agent_id), lead, entered.get(agent_id), ranks.get(agent_id),
-            _management(agent, level, scheme, figures, managed)), scheme, explain)
-    return lines
+                if lead_paid and agent.team_lead else None)
+        yield PayInputs(agent, month, level, figures, score.value if counted and score else None,
+                        attendance.get(agent_id), lead, entered.get(agent_id),
+                        ranks.get(agent_id),
+                        _management(agent, level, scheme, figures, managed)
+                        if management else None)
 
 
 def _ranks_and_teams(

@@ -2,8 +2,8 @@
 (`outcomes.ReportResult`) over a span of months, for the whole centre or one team:
 
 - the level distribution: the agents on each month's payroll by the level they are paid at
-  (the payroll's own lines, `pay.pay_month`, so the counts and the pay cost below are those
-  `cslevel payroll export` gives), for the centre and for every team;
+  (the payroll's own lines' levels and totals, `pay.pay_totals`, so the counts and the pay
+  cost below are those `cslevel payroll export` gives), for the centre and for every team;
 - the moves in force from each month (promotions, demotions) and their rates: moves over
   the agents paid that month;
 - the pay cost by level: each month's pay lines summed by level (Decimal, at the fen);
@@ -29,11 +29,11 @@ from typing import Any, NamedTuple, cast
 from ..i18n import _
 from ..outcomes import MonthMoves, Mover, ReportResult, ScoreSpread
 from ..parallel import shared_map
-from ..records import CslevelError, Month, PayLine, Problem, SignoffResult, month_range
+from ..records import CslevelError, Month, Problem, month_range
 from ..store import History
 from ..templates import Scheme
 from .derive import corrections_of, derive, scores_in_use, state_at, stored_scheme, window_of
-from .pay import pay_month
+from .pay import PayrollReads, pay_totals
 
 FAR_FACTOR = Decimal("1.5")  # × the centre's IQR: a team median this far from the others'
 MOVERS = 20  # the agents who moved most, at most this many
@@ -65,20 +65,21 @@ def report_of(history: History, first: Month | None, last: Month | None,
         raise CslevelError(Problem(
             _("no team {team} in the history").format(team=repr(team)),
             hint=_("Teams in the history: {teams}").format(teams=", ".join(known[:20]))))
+    # (levels and moves only: the training flags are not read)
     derived = derive(history, scheme, last, window_of(history, scheme), needed=first - 1
-                     if first > scored[0] else None)
+                     if first > scored[0] else None, flags=False)
     scores = scores_in_use(history, scheme, corrections_of(history))
     months = month_range(first, last)
     # the payroll reads only the team's own agents (a lead's pay reads the lead's team)
     paid_from = derived if team is None else {
         a: v for a, v in derived.items() if v[0].team == team}
-    reads = PayrollReads(history, scheme, months)
+    reads = PayrollReads(history, [scheme], months)
 
     def month_lines(month: Month) -> MonthTally:
-        # a report shows the payroll's lines; the payroll command reports their warnings
-        lines = pay_month(cast(History, reads), scheme, month, paid_from, scores, scored, [],
-                          explain=False)
-        return MonthTally.of(lines, keep=month == last)
+        # a report sums the payroll's lines (their levels and totals: `pay.pay_totals`); the
+        # payroll command reports their warnings
+        totals = pay_totals(cast(History, reads), scheme, month, paid_from, scores, scored, [])
+        return MonthTally.of(totals, paid_from, keep=month == last)
 
     # each month's lines counted and let go (36 months of 10,000 lines would not fit); the
     # months and the score spreads shared out with a forked worker, which takes the spreads
@@ -111,31 +112,6 @@ def top_levels(scheme: Scheme) -> list[str]:
     return scheme.regular_levels[-1:]
 
 
-class PayrollReads:
-    """What the payroll reads from the history besides the derived states (the attendance
-    of the months the pay reads, the signed sign-off lists, the pay inputs), read before the months are
-    shared out with a worker, which may not use the history's connection."""
-
-    def __init__(self, history: History, scheme: Scheme, months: list[Month]) -> None:
-        figures = months if scheme.pay.figures == "same" else [m - 1 for m in months]
-        # only a template with an attendance deduction reads the attendance
-        wanted = figures if scheme.pay.attendance_deduction is not None else []
-        self._attendance = {m: history.attendance(m) for m in wanted}
-        self._signoffs = history.signoffs() if scheme.signoff.required else {}
-        # the pay-inputs workbooks' items (overtime, deductions, one-off amounts) of each month
-        self._pay_inputs = ({m: history.pay_inputs(m) for m in months}
-                            if scheme.pay.inputs is not None else {})
-
-    def pay_inputs(self, month: Month) -> Any:
-        return self._pay_inputs.get(month, {})
-
-    def attendance(self, month: Month) -> dict[str, dict[str, Decimal]]:
-        return self._attendance.get(month, {})
-
-    def signoffs(self) -> dict[tuple[str, Month, str, str], SignoffResult]:
-        return self._signoffs
-
-
 class MonthTally(NamedTuple):
     """A month's pay lines counted and summed by level (and counted by team and level)."""
 
@@ -143,19 +119,25 @@ class MonthTally(NamedTuple):
     pay: dict[str, Decimal]
     by_team: dict[str, dict[str, int]]
     headcount: int
-    lines: dict[str, PayLine]  # kept for the last month only (the calibration reads it)
+    lines: dict[str, tuple[str, str]]  # (team, level) by agent, kept for the last month only
+    # (the calibration reads it)
 
     @classmethod
-    def of(cls, lines: dict[str, PayLine], keep: bool) -> MonthTally:
+    def of(cls, totals: dict[str, tuple[str, Decimal]], derived: dict, keep: bool
+           ) -> MonthTally:
         count: Counter[str] = Counter()
         amount: dict[str, Decimal] = defaultdict(Decimal)
         by_team: dict[str, dict[str, int]] = defaultdict(dict)
-        for line in lines.values():
-            count[line.level] += 1
-            amount[line.level] += line.total
-            cell = by_team[line.team]
-            cell[line.level] = cell.get(line.level, 0) + 1
-        return cls(dict(count), dict(amount), dict(by_team), len(lines), lines if keep else {})
+        paid: dict[str, tuple[str, str]] = {}
+        for agent_id, (level, total) in totals.items():
+            team = derived[agent_id][0].team
+            count[level] += 1
+            amount[level] += total
+            cell = by_team[team]
+            cell[level] = cell.get(level, 0) + 1
+            if keep:
+                paid[agent_id] = (team, level)
+        return cls(dict(count), dict(amount), dict(by_team), len(totals), paid)
 
 
 class Tally:
@@ -244,7 +226,7 @@ def score_spreads(derived: dict, scores: dict, months: list[Month]) -> Spreads:
                     for t, values in sorted(by_team.items())}
 
 
-def calibration(spreads: Spreads, last_paid: dict[str, PayLine], top: list[str],
+def calibration(spreads: Spreads, last_paid: dict[str, tuple[str, str]], top: list[str],
                 team: str | None) -> tuple[ScoreSpread | None, list[ScoreSpread]]:
     """The spreads with who is at the top level in the last month, flagged (see the module's
     docstring). With `team`, only that team's row is kept (flagged against all the others)."""
@@ -252,9 +234,9 @@ def calibration(spreads: Spreads, last_paid: dict[str, PayLine], top: list[str],
         return None, []
     paid: Counter[str] = Counter()
     at_top: Counter[str] = Counter()
-    for line in last_paid.values():
-        paid[line.team] += 1
-        at_top[line.team] += line.level in top
+    for team_of, level in last_paid.values():
+        paid[team_of] += 1
+        at_top[team_of] += level in top
     centre = dataclasses.replace(spreads[0], at_top=sum(at_top.values()),
                                  paid=sum(paid.values()))
     limit = FAR_FACTOR * (centre.q3 - centre.q1)

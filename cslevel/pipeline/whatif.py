@@ -17,12 +17,15 @@ adjustment) are renamed to the new template's names before its replay.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
+from functools import partial
+from typing import Any, NamedTuple, cast
 
 from ..bulk import bulk_load
 from ..i18n import _
 from ..outcomes import LevelChange, MoveChange, SimulatedMonth, SimulateResult
+from ..parallel import shared_map, workers
 from ..records import (
     Agent,
     Corrections,
@@ -30,16 +33,16 @@ from ..records import (
     Decision,
     Month,
     MonthState,
-    PayLine,
     Problem,
+    Score,
     Source,
     month_range,
 )
-from ..rules import replay_agents
+from ..rules import COHORT, replay_agents
 from ..store import History
 from ..templates import Scheme
 from .derive import corrections_of, rule_scores, scores_in_use, window_of
-from .pay import pay_month
+from .pay import PayrollReads, pay_totals
 
 Derived = dict[str, tuple[Agent, list[MonthState], str]]
 
@@ -105,11 +108,11 @@ def _renamed_corrections(corrections: Corrections, mapping: dict[str, str]) -> C
                        if a.kind == "level" else a for a in corrections.adjustments)
 
 
-def _replay(history: History, scheme: Scheme, agents: dict[str, Agent], through: Month,
-            window: int, corrections: Corrections) -> Derived:
+def _replay(scores: dict[str, dict[Month, Score]], scheme: Scheme, agents: dict[str, Agent],
+            through: Month, window: int, corrections: Corrections) -> Derived:
     with bulk_load():  # (as derive: many states, no cycles, no collections meanwhile)
-        states, _kept = replay_agents(agents, rule_scores(history, scheme, agents, corrections),
-                                      scheme, through, window, corrections=corrections)
+        states, _kept = replay_agents(agents, scores, scheme, through, window,
+                                      corrections=corrections)
     return states
 
 
@@ -173,14 +176,45 @@ def _move_key(d: Decision, mapping: dict[str, str]) -> tuple[str, Month, Month, 
             mapping.get(d.to_level, d.to_level))
 
 
-def _total(lines: dict[str, PayLine]) -> Decimal:
-    return sum((line.total for line in lines.values()), Decimal("0.00"))
+def _total(paid: dict[str, tuple[str, Decimal]]) -> Decimal:
+    return sum((total for _level, total in paid.values()), Decimal("0.00"))
+
+
+def _call(job: Callable[[], Any]) -> Any:
+    return job()
+
+
+class _Sides(NamedTuple):
+    """What both replays and both payrolls read, all read from the history before any
+    work is shared out with a forked worker (which may not use the history's connection)."""
+
+    now: Scheme
+    new: Scheme
+    mapping: dict[str, str]
+    agents: dict[str, Agent]
+    agents_new: dict[str, Agent]
+    rule_now: dict[str, dict[Month, Score]]  # the scores the rules read, each way
+    rule_new: dict[str, dict[Month, Score]]
+    scores: dict[str, dict[Month, Score]]  # the scores paid (the same both ways)
+    corrections: Corrections
+    corrections_new: Corrections
+    through: Month
+    window_now: int
+    window_new: int
+    scored: list[Month]
+    pay_months: list[Month]
+    reads: History  # (a PayrollReads)
 
 
 def simulate(history: History, now: Scheme, new: Scheme, source: str,
              first: Month | None, last: Month | None) -> SimulateResult:
     """The history replayed under `now` (the stored template) and `new`, compared pay month
-    by pay month from `first` to `last` (default: every month the history can pay)."""
+    by pay month from `first` to `last` (default: every month the history can pay).
+
+    Where no rule or pay compares agents across teams (no cohort pass, no centre-wide rank
+    bonus), the teams are shared out with forked workers, each replaying and paying its
+    agents both ways; the parts' sums and lists are put together in the same order as one
+    process makes them (tests/test_simulate.py compares both)."""
     mapping = level_map(now, new, source)
     scored = history.scored_months()
     first, last = check_range(now, new, scored, first, last)
@@ -188,15 +222,68 @@ def simulate(history: History, now: Scheme, new: Scheme, source: str,
     # a remembered `promote --months` stays in force unless the new template changes the window
     window_new = (window_now if new.promotion.window == now.promotion.window
                   else new.promotion.window)
-    through = min(last, scored[-1])
     agents = history.agents()
     corrections = corrections_of(history)
-    derived_now = _replay(history, now, agents, through, window_now, corrections)
     agents_new = _renamed_agents(agents, mapping)
-    derived_new = _replay(history, new, agents_new, through, window_new,
-                          _renamed_corrections(corrections, mapping))
-    # the same scores are paid both ways (the adjusted ones where a person set one)
-    scores = scores_in_use(history, now, corrections)
+    corrections_new = _renamed_corrections(corrections, mapping)
+    pay_months = month_range(first, last)
+    sides = _Sides(
+        now, new, mapping, agents, agents_new,
+        rule_scores(history, now, agents, corrections),
+        rule_scores(history, new, agents_new, corrections_new),
+        # the same scores are paid both ways (the adjusted ones where a person set one)
+        scores_in_use(history, now, corrections), corrections, corrections_new,
+        min(last, scored[-1]), window_now, window_new, scored, pay_months,
+        # what both payrolls read besides the states (attendance, sign-offs, pay inputs)
+        cast(History, PayrollReads(history, [now, new], pay_months)))
+    groups = _team_groups(agents, workers() + 1) if _splittable(now, new) else [list(agents)]
+    parts = shared_map(_call, [partial(_simulate_part, sides, ids) for ids in groups])
+    months = [SimulatedMonth(m, sum((p[0][i].cost_now for p in parts), Decimal("0.00")),
+                             sum((p[0][i].cost_new for p in parts), Decimal("0.00")),
+                             sorted((c for p in parts for c in p[0][i].changed),
+                                    key=lambda c: c.agent_id),
+                             sorted((mv for p in parts for mv in p[0][i].moves),
+                                    key=lambda mv: (mv.decision.agent_id, mv.change != "lost")))
+              for i, m in enumerate(pay_months)]
+    # each month's warnings in one order whatever the parts (each month's pay warns alike)
+    unique = list(dict.fromkeys(p for i in range(len(pay_months)) for p in sorted(
+        {p for part in parts for p in part[1][i]}, key=str)))
+    renamed = {old: name for old, name in mapping.items() if old != name}
+    return SimulateResult(now, new, source, first, last, window_now, window_new, months,
+                          unique, renamed=renamed)
+
+
+def _splittable(now: Scheme, new: Scheme) -> bool:
+    """Whether the agents may be replayed and paid team by team: no rule comparing agents
+    after their levels are known (a cohort pass) and no bonus by the centre-wide rank.
+    (Team ranks and team-lead and management pay read only the agent's own team.)"""
+    return all(s.promotion.rule not in COHORT and s.pay.rank_bonus is None for s in (now, new))
+
+
+def _team_groups(agents: dict[str, Agent], count: int) -> list[list[str]]:
+    """The agents in at most `count` groups of whole teams, of about the same size."""
+    teams: dict[str, list[str]] = {}
+    for agent_id, agent in agents.items():
+        teams.setdefault(agent.team, []).append(agent_id)
+    groups: list[list[str]] = [[] for _ in range(max(count, 1))]
+    for _team, ids in sorted(teams.items(), key=lambda t: (-len(t[1]), t[0])):
+        min(groups, key=len).extend(ids)
+    return [g for g in groups if g] or [[]]
+
+
+def _simulate_part(sides: _Sides, ids: list[str]
+                   ) -> tuple[list[SimulatedMonth], list[list[Problem]]]:
+    """The agents `ids` (whole teams) replayed and paid both ways: per pay month, their part
+    of both costs, of the agents paid differently, of the moves gained and lost and of the
+    payroll's warnings."""
+    now, new, mapping = sides.now, sides.new, sides.mapping
+    own = set(ids)
+    agents = {a: v for a, v in sides.agents.items() if a in own}
+    agents_new = {a: v for a, v in sides.agents_new.items() if a in own}
+    derived_now = _replay(sides.rule_now, now, agents, sides.through, sides.window_now,
+                          sides.corrections)
+    derived_new = _replay(sides.rule_new, new, agents_new, sides.through, sides.window_new,
+                          sides.corrections_new)
     differ = {a for a, entry in derived_now.items() if not _alike(entry, derived_new[a], mapping)}
     # with the same pay rules, an agent is paid alike in a month where it holds the same
     # level and its figures month is a trial month both ways or neither: only the others'
@@ -206,53 +293,47 @@ def simulate(history: History, now: Scheme, new: Scheme, source: str,
                 (mapping.get(derived_now[a][2], derived_now[a][2]), derived_new[a][2]))
             for a in (differ if alike else ())}
     figures_lag = 0 if now.pay.figures == "same" else 1
-    same_figures = now.pay.figures == new.pay.figures  # (else the new reads its own month's)
-    deducts = (now.pay.attendance_deduction, new.pay.attendance_deduction) != (None, None)
-    problems: list[Problem] = []
+    reads, scores, scored = sides.reads, sides.scores, sides.scored
+    problems: list[list[Problem]] = []
     months = []
-    for month in month_range(first, last):
-        # (read once for both; only a template that deducts for absences reads it)
-        attendance = (history.attendance(month - figures_lag) if deducts else {})
-        lines_now = pay_month(history, now, month, derived_now, scores, scored, problems,
-                              explain=False, attendance=attendance)
+    for month in sides.pay_months:
+        problems.append([])
+        paid_now = pay_totals(reads, now, month, derived_now, scores, scored, problems[-1])
         if alike:
             paid_anew = {a: derived_new[a] for a in differ
                          if _differs_in(*held[a], month, figures_lag)}
         else:
             paid_anew = derived_new
-        lines_new = pay_month(history, new, month, paid_anew, scores, scored, [],
-                              explain=False, attendance=attendance if same_figures else None
+        paid_new = pay_totals(reads, new, month, paid_anew, scores, scored, []
                               ) if paid_anew else {}
-        cost_now = _total(lines_now)
+        cost_now = _total(paid_now)
         if alike:  # the others' lines are the same both ways
-            cost_new = cost_now - sum((lines_now[a].total for a in paid_anew if a in lines_now),
-                                      Decimal("0.00")) + _total(lines_new)
+            cost_new = cost_now - sum((paid_now[a][1] for a in paid_anew if a in paid_now),
+                                      Decimal("0.00")) + _total(paid_new)
         else:
-            cost_new = _total(lines_new)
-        months.append(SimulatedMonth(month, cost_now, cost_new,
-                                     _changed(paid_anew, lines_now, lines_new, mapping, agents)))
-    _moves(months, derived_now, derived_new, differ, mapping, agents)
-    unique = list(dict.fromkeys(problems))  # (each month's pay warns alike)
-    renamed = {old: name for old, name in mapping.items() if old != name}
-    return SimulateResult(now, new, source, first, last, window_now, window_new, months,
-                          unique, renamed=renamed)
+            cost_new = _total(paid_new)
+        months.append(SimulatedMonth(month, cost_now, cost_new, _changed(
+            paid_anew, paid_now, paid_new, mapping, sides.agents)))
+    _moves(months, derived_now, derived_new, differ, mapping, sides.agents)
+    return months, problems
 
 
-def _changed(differ: Iterable[str], lines_now: dict[str, PayLine], lines_new: dict[str, PayLine],
-             mapping: dict[str, str], agents: dict[str, Agent]) -> list[LevelChange]:
+def _changed(differ: Iterable[str], paid_now: dict[str, tuple[str, Decimal]],
+             paid_new: dict[str, tuple[str, Decimal]], mapping: dict[str, str],
+             agents: dict[str, Agent]) -> list[LevelChange]:
     out = []
     for agent_id in sorted(differ):
-        before, after = lines_now.get(agent_id), lines_new.get(agent_id)
+        before, after = paid_now.get(agent_id), paid_new.get(agent_id)
         if before is None and after is None:
             continue
-        level_now = before.level if before is not None else None
-        level_new = after.level if after is not None else None
+        level_now = before[0] if before is not None else None
+        level_new = after[0] if after is not None else None
         if level_now is not None and mapping.get(level_now, level_now) == level_new:
             continue
         agent = agents[agent_id]
         out.append(LevelChange(agent_id, agent.name, agent.team, level_now, level_new,
-                               before.total if before is not None else None,
-                               after.total if after is not None else None))
+                               before[1] if before is not None else None,
+                               after[1] if after is not None else None))
     return out
 
 
