@@ -63,6 +63,10 @@ class Columns(_Model):
     # the roster's months of relevant experience before joining (从业经验), added to the
     # months in post by the tenure gates; read only when the template names the column
     experience: list[str] = Field(default_factory=list)
+    # the roster's months an agent was named 优秀员工 (employee of the month: 2026-09、2026-11),
+    # counted by the rank_streak rule as the KPI's `excellent_metric` is; read only when the
+    # template names the column
+    excellent: list[str] = Field(default_factory=list)
     fill_down: list[str] = Field(default_factory=list)  # fields whose merged cells may be filled
 
     @field_validator("fill_down")
