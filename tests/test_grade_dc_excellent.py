@@ -201,3 +201,22 @@ def test_bad_roster_months_are_refused_naming_each_cell(tmp_path: Path, cli, lan
     assert code == 1, err + out
     assert [p["text"] for p in error_doc(out)["problems"]] == lines
     assert files_in(tmp_path) == before
+
+
+def test_the_roster_reader_gives_each_agent_its_months(tmp_path: Path) -> None:
+    """Through the roster reader: a date cell, a number cell, text in a title-topped sheet
+    under another header (最近优秀员工), and a blank cell."""
+    from cslevel.read.roster import read_roster
+
+    write_xlsx(tmp_path / "roster.xlsx", [
+        ["2026年花名册"], [],
+        ["工号", "姓名", "组别", "入职日期", "当前级别", "最近优秀员工"],
+        ["0001", "甲", "一组", "2024-01-01", "D", datetime(2026, 1, 20)],
+        ["0002", "乙", "一组", "2024-01-01", "D", 202602],
+        ["0003", "丙", "一组", "2024-01-01", "D", "2026年3月，2025年12月"],
+        ["0004", "丁", "一组", "2024-01-01", "D", None]])
+    rows, problems = read_roster(tmp_path / "roster.xlsx", DC)
+    assert problems == []
+    assert {r.agent_id: r.excellent_months for r in rows} == {
+        "0001": (Month(2026, 1),), "0002": (Month(2026, 2),),
+        "0003": (Month(2025, 12), Month(2026, 3)), "0004": ()}
