@@ -2,11 +2,11 @@
 agent has been in the top `rank_top` of the team for `window` months in a row (a month at
 a lower place — 4th, say — resets the count to zero), has been in post at least
 `min_tenure_months`, and had no customer complaint (`clean_metric` at 0) in each of the
-last `clean_months` months. With `excellent_metric`, the agent must also have been named
-优秀员工 (employee of the month: the metric at 1) at least once in the last
-`excellent_months` months (最近三个月有被评过优秀员工的): a month counts when the KPI
-workbook says so or the roster lists it among the months named (`columns.excellent`,
-`Agent.excellent_months`). Effective the next month; no
+last `clean_months` months. With `excellent_metric` or the roster's `columns.excellent`,
+the agent must also have been named 优秀员工 (employee of the month) at least once in the
+last `excellent_months` months (最近三个月有被评过优秀员工的): a month counts when the KPI
+workbook says so (the metric at 1) or the roster lists it among the months named
+(`Agent.excellent_months`). Effective the next month; no
 automatic demotion. A month without a score, or in trial, resets the count too. The
 probation exam of a new hire (`exam_floors`) is the driver's: a pass ends the trial.
 
