@@ -204,6 +204,7 @@ class RosterRow:
     supervisor_tier: str | None = None
     team_lead: bool = False
     experience_months: int = 0  # relevant experience before joining (从业经验), in months
+    excellent_months: tuple[Month, ...] = ()  # months named 优秀员工 (employee of the month)
 
 
 NO_METRICS: Mapping[str, Decimal] = MappingProxyType({})  # a read-only, shared empty
@@ -243,6 +244,9 @@ class Agent:
     # months of relevant experience before joining (roster), counted as months in post by
     # the tenure gates (grade variant C/B/A, 从业经验)
     experience_months: int = 0
+    # months the roster says the agent was named 优秀员工 (employee of the month), oldest
+    # first: every month any roster named is kept (grade variant D→C)
+    excellent_months: tuple[Month, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -235,22 +235,38 @@ DC_EXAMS: dict[tuple[int, int], list[object]] = {
     (10, 1): [88, 90, 55, 86], (11, 1): [82, 80, 50, 85], (11, 3): [84, 86, 51, 88]}
 
 
+# From 10 on the 优秀员工 are kept in the roster (its 优秀员工月份 column), not in the KPI.
+DC_ROSTER_NAMES_FROM = 10
+
+
 def grade_dc(folder: Path, rng: random.Random) -> None:
     """D→C: the top 3 of the team 3 months in a row, a year in post, no complaint, and named
-    优秀员工 in the last three months: each month the team's best score is named."""
-    _roster(folder, ["D"] * 10 + ["见习"] * 2, ["2024-01-01"] * 10 + ["2026-01-01"] * 2)
+    优秀员工 in the last three months: each month the team's best score is named, in the KPI's
+    优秀员工 column until 09 and in the roster's 优秀员工月份 column from 10."""
     base = [rng.uniform(60, 95) for _ in AGENTS]
+    named: list[list[str]] = [[] for _ in AGENTS]  # the months the roster lists
     for month in range(1, 13):
         score = [round(base[i] + rng.uniform(-6, 6), 1) for i in range(len(AGENTS))]
         complaints = [1 if rng.random() < 0.08 else 0 for _ in AGENTS]
         best = {team: max((s, i) for i, s in enumerate(score) if TEAMS[i] == team)[1]
                 for team in set(TEAMS)}
+        in_roster = month >= DC_ROSTER_NAMES_FROM
+        for i in best.values():
+            if in_roster:
+                named[i].append(f"2026年{month}月")
         rows = [[agent, NAMES[i], TEAMS[i], score[i], complaints[i],
-                 int(best[TEAMS[i]] == i), *DC_EXAMS.get((i, month), [None] * 4)]
+                 *([] if in_roster else [int(best[TEAMS[i]] == i)]),
+                 *DC_EXAMS.get((i, month), [None] * 4)]
                 for i, agent in enumerate(AGENTS)]
         _write(folder / f"kpi_2026-{month:02d}.xlsx", f"2026年{month:02d}月综合排名表",
-               ["工号", "姓名", "组别", "综合得分", "客户投诉次数", "优秀员工", "理论考试", "实操考试",
-                "打字速度", "产品知识考核"], rows)
+               ["工号", "姓名", "组别", "综合得分", "客户投诉次数",
+                *([] if in_roster else ["优秀员工"]), "理论考试", "实操考试", "打字速度",
+                "产品知识考核"], rows)
+    levels, hired = ["D"] * 10 + ["见习"] * 2, ["2024-01-01"] * 10 + ["2026-01-01"] * 2
+    _write(folder / "roster.xlsx", "客服部花名册",
+           ["工号", "姓名", "组别", "入职日期", "当前级别", "优秀员工月份"],
+           [[a, n, t, h, lv, "、".join(months) or None] for a, n, t, h, lv, months in zip(
+               AGENTS, NAMES, TEAMS, hired, levels, named)])
 
 
 # Which standard each assistant's figures meet in Q1..Q4 (一级, 二级, or None: neither).

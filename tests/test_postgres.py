@@ -104,7 +104,8 @@ def test_migrations_are_recorded_once(tmp_path: Path, cli, db_url: str) -> None:
         (5, "adjustments: scores and levels set by a person"),
         (6, "results of signed sign-off lists"), (7, "payroll lines paid at lock"),
         (8, "experience before joining on agents"),
-        (9, "pay inputs of a pay month: overtime, deductions, benefits, one-off")]
+        (9, "pay inputs of a pay month: overtime, deductions, benefits, one-off"),
+        (10, "months named employee of the month on agents")]
     assert all(STAMP.fullmatch(at) for _, _, at in migrations)
     assert table_names(db_url) == TABLES
     _kpi(tmp_path, "2026-11", [["0001", "甲", "一组", 112]])
@@ -124,7 +125,8 @@ def test_a_history_from_before_migration_2_is_upgraded(tmp_path: Path, cli_json,
     with engine(db_url) as eng, eng.begin() as conn:  # back to what migration 1 made
         for sql in ("ALTER TABLE agents DROP COLUMN supervisor_tier",
                     "ALTER TABLE agents DROP COLUMN team_lead",
-                    "ALTER TABLE agents DROP COLUMN experience_months", "DROP TABLE locks",
+                    "ALTER TABLE agents DROP COLUMN experience_months",
+                    "ALTER TABLE agents DROP COLUMN excellent_months", "DROP TABLE locks",
                     "DROP TABLE audit", "DROP TABLE output_files", "DROP TABLE adjustments",
                     "DELETE FROM schema_migrations WHERE version >= 2"):
             conn.execute(text(sql))

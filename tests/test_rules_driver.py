@@ -57,6 +57,15 @@ OLD_CBA: dict[str, Any] = {"yearly_review_month": None, "yearly_up_at_least": No
                            "yearly_down_below": None}
 OLD_DC: dict[str, Any] = {"excellent_metric": None, "exam_floors": {}, "exam_passed_level": None}
 
+
+
+def _old_dc(**promotion: Any) -> Scheme:
+    """grade_dc as the oracle knew it: without 优秀员工, neither the KPI's nor the roster's."""
+    scheme = _scheme("grade_dc", **OLD_DC, **promotion)
+    return scheme.model_copy(update={"columns": scheme.columns.model_copy(
+        update={"excellent": []})})
+
+
 WITHOUT_MINIMUMS = [band.model_copy(update={"minimums": {}})
                     for band in load_scheme("points")[0].promotion.grade_bands]
 SCHEMES: dict[str, list[Scheme]] = {
@@ -79,9 +88,9 @@ SCHEMES: dict[str, list[Scheme]] = {
     "tenure_grade": [_scheme("grade", **OLD_GRADE), _scheme("grade", trial_months=2, **OLD_GRADE),
                      _scheme("grade_cba", **OLD_CBA), _scheme("grade", exam_floors={},
                                                               exam_passed_level=None)],
-    "rank_streak": [_scheme("grade_dc", **OLD_DC), _scheme("grade_dc", trial_months=2, **OLD_DC),
-                    _scheme("grade_dc", min_tenure_months=0, clean_metric=None, **OLD_DC),
-                    _scheme("grade_dc", rank_top=1, clean_months=1, **OLD_DC)],
+    "rank_streak": [_old_dc(), _old_dc(trial_months=2),
+                    _old_dc(min_tenure_months=0, clean_metric=None),
+                    _old_dc(rank_top=1, clean_months=1)],
     # (the oracle judges the demotion reviews quarter by quarter: year_review "quarters")
     "quarterly_standard": [_scheme("assistant", year_review="quarters"),
                            _scheme("assistant", trial_months=2, year_review="quarters"),

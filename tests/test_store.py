@@ -76,7 +76,8 @@ def test_schema_migrations_are_recorded(tmp_path: Path, cli) -> None:
         (5, "adjustments: scores and levels set by a person"),
         (6, "results of signed sign-off lists"), (7, "payroll lines paid at lock"),
         (8, "experience before joining on agents"),
-        (9, "pay inputs of a pay month: overtime, deductions, benefits, one-off")]
+        (9, "pay inputs of a pay month: overtime, deductions, benefits, one-off"),
+        (10, "months named employee of the month on agents")]
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", rows[0][2])
     tables = {r[0] for r in query(tmp_path / "history.db",
                                   "select name from sqlite_master where type = 'table'")}
@@ -282,6 +283,7 @@ def test_an_old_database_opens_with_this_version(tmp_path: Path, cli_json) -> No
     con.execute("ALTER TABLE agents DROP COLUMN supervisor_tier")
     con.execute("ALTER TABLE agents DROP COLUMN team_lead")
     con.execute("ALTER TABLE agents DROP COLUMN experience_months")
+    con.execute("ALTER TABLE agents DROP COLUMN excellent_months")
     con.execute("DROP TABLE locks")
     con.execute("DROP TABLE audit")
     con.execute("DROP TABLE output_files")

@@ -25,6 +25,7 @@ from .xlsx import MONEY, add_sheet, new_workbook, set_widths
 
 if TYPE_CHECKING:
     from ..outcomes import PayrollResult
+    from ..scheme import Application
 
 
 ZERO = Decimal("0.00")
@@ -135,6 +136,7 @@ class PayrollBook:
     correction_rows: list[tuple[Any, ...]] = field(default_factory=list)
     # id, name, team, paid month, level paid, level due, paid, due, difference
     correction_total: list[Any] = field(default_factory=list)  # the same cells for the total
+    application: Application | None = None  # the sign-off list's 本人申请 column (template)
 
 
 def payroll_book(result: PayrollResult) -> PayrollBook:
@@ -161,7 +163,8 @@ def payroll_book(result: PayrollResult) -> PayrollBook:
         [*(float(comp_totals[name]) for name in components), float(grand)],
         [_("Agent ID"), _("Name"), _("Team"), _("Level"), _("Last month's pay"),
          _("This month's pay"), _("Difference"), _("Reason")], change_rows, note,
-        result.moves, {m.agent_id: result.agents[m.agent_id] for m in result.moves})
+        result.moves, {m.agent_id: result.agents[m.agent_id] for m in result.moves},
+        application=result.scheme.signoff.application)
     if result.corrections:
         book.correction_headers = correction_headers()
         book.correction_rows = [correction_cells(c) for c in result.corrections]
@@ -203,7 +206,8 @@ def write_payroll_book(path: Path, book: PayrollBook) -> None:
         _corrections_sheet(workbook, fmt | formats, book)
     from .decisions import add_signoff_sheet
 
-    add_signoff_sheet(workbook, fmt, book.moves, book.agents, book.month - 1)
+    add_signoff_sheet(workbook, fmt, book.moves, book.agents, book.month - 1,
+                      application=book.application)
     workbook.close()
 
 

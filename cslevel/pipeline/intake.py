@@ -556,7 +556,8 @@ def merge_agents(
             agent_id=agent_id, name=name, team=team, role=role, hire_date=hire,
             leave_date=agent.leave_date, start_level=agent.start_level, first_month=first,
             in_roster=agent.in_roster, supervisor_tier=agent.supervisor_tier,
-            team_lead=agent.team_lead, experience_months=agent.experience_months)
+            team_lead=agent.team_lead, experience_months=agent.experience_months,
+            excellent_months=agent.excellent_months)
     for info in roster:
         agent = current(info.agent_id)
         if agent is None:
@@ -566,7 +567,8 @@ def merge_agents(
                 continue  # left before the months on record
             agent = Agent(info.agent_id, info.name, info.team, info.role, info.hire_date,
                           info.leave_date, info.current_level, since, True,
-                          info.supervisor_tier, info.team_lead, info.experience_months)
+                          info.supervisor_tier, info.team_lead, info.experience_months,
+                          info.excellent_months)
         else:
             if (info.current_level and agent.start_level
                     and info.current_level != agent.start_level and info.agent_id in known):
@@ -584,6 +586,10 @@ def merge_agents(
                 else (info.current_level or agent.start_level),
                 first_month=agent.first_month, in_roster=True,
                 supervisor_tier=info.supervisor_tier, team_lead=info.team_lead,
-                experience_months=info.experience_months)
+                experience_months=info.experience_months,
+                # a month once named stays named: a roster may list only the latest months,
+                # and the months before still count for the reviews they fall in
+                excellent_months=tuple(sorted({*agent.excellent_months,
+                                               *info.excellent_months})))
         changed[info.agent_id] = agent
     return changed

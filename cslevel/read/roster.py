@@ -1,17 +1,20 @@
 """Read stage, the roster (花名册): file -> one `RosterRow` per agent.
 
 Input: the roster workbook's path (or its table) and the template. Output: each agent's
-name, team, post, hire and leave dates, the level held now, and the pay extras the template
-asks for (supervisor allowance tier, team lead), with every problem found.
+name, team, post, hire and leave dates, the level held now, the pay extras the template
+asks for (supervisor allowance tier, team lead), and the months before joining and the months
+named 优秀员工 where the template names those columns, with every problem found.
 """
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from functools import partial
 from pathlib import Path
 
 from ..i18n import _
-from ..records import Problem, RosterRow
+from ..records import Month, Problem, RosterRow
 from ..scheme import Scheme, normalize_label
 from . import values
 from .common import _coerce, _id, _new_errors, _unknown_level, duplicates, spaced_ids
@@ -32,6 +35,8 @@ def roster_fields(scheme: Scheme) -> dict[str, list[str]]:
         fields["track"] = cols.track
     if cols.experience:
         fields["experience"] = cols.experience
+    if cols.excellent:
+        fields["excellent"] = cols.excellent
     return fields
 
 
@@ -42,6 +47,37 @@ def _experience_months(raw: object) -> int:
         raise ValueError(_("{value} is not a whole number of months from 0 to 600").format(
             value=values.clean_text(raw)))
     return int(number)
+
+
+# one month as clerks write it: 2026-09, 2026-9, 2026/09, 2026.09, 2026年9月, 202609
+_NAMED_MONTH = re.compile(r"(\d{4})(?:[-/.](\d{1,2})月?|年(\d{1,2})月?|(\d{2}))")
+_AROUND_MARKS = re.compile(r"\s*([-/.年月])\s*")
+_MONTH_SEPARATORS = re.compile(r"[\s、,;]+")  # (，；: NFKC made them , ;)
+
+
+def _months_named(raw: object) -> tuple[Month, ...]:
+    """The months an agent was named 优秀员工, as a roster cell lists them: one month or
+    several separated by 、 , ; or spaces (2026-09、2026年11月), or a date cell (its month);
+    无 for none. Oldest first, each once."""
+    if isinstance(raw, date):
+        return (Month.of(raw),)
+    if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
+        # (a number cell 2026.1 is October typed as a number, or January: refused, not guessed)
+        raise ValueError(_("{value} is not a month (type it as text: 2026-10)").format(
+            value=values.clean_text(raw)))
+    text = _AROUND_MARKS.sub(r"\1", values.clean_text(raw))
+    if text == "无":
+        return ()
+    months = set()
+    for token in filter(None, _MONTH_SEPARATORS.split(text)):
+        match = _NAMED_MONTH.fullmatch(token)
+        year, month = (int(match.group(1)), int(next(filter(None, match.groups()[1:])))
+                       ) if match else (0, 0)
+        if not (2000 <= year <= 2099 and 1 <= month <= 12):
+            raise ValueError(_("{value} is not a month (use 2026-09 or 2026年9月)").format(
+                value=repr(token)))
+        months.add(Month(year, month))
+    return tuple(sorted(months))
 
 
 def _on_track(scheme: Scheme, table: Table, index: int, raw: object, level: str | None,
@@ -118,6 +154,9 @@ def read_roster(path: Path, scheme: Scheme, table: Table | None = None
     experience_what = _("experience before joining")
     experience_hint = _("Give the months of relevant experience before joining, e.g. 24, or "
                         "leave the cell empty for none.")
+    excellent_what = _("months named employee of the month (优秀员工)")
+    excellent_hint = _("Give the months the agent was named 优秀员工, e.g. 2026-09、2026-11, or "
+                       "leave the cell empty for none.")
     for index, cells in table.rows:
         errors_before = len(problems)
         agent = _id(table, index, problems)
@@ -136,6 +175,8 @@ def read_roster(path: Path, scheme: Scheme, table: Table | None = None
         lead = _coerce(table, index, "team_lead", values.flag, problems, lead_what, lead_hint)
         experience = _coerce(table, index, "experience", _experience_months, problems,
                              experience_what, experience_hint)
+        excellent = _coerce(table, index, "excellent", _months_named, problems,
+                            excellent_what, excellent_hint)
         if scheme.tracks:
             level = _on_track(scheme, table, index, table.cell(cells, "track"), level, problems)
         if agent is None or _new_errors(problems, errors_before):
@@ -144,7 +185,7 @@ def read_roster(path: Path, scheme: Scheme, table: Table | None = None
                              values.clean_text(table.cell(cells, "team")),
                              values.clean_text(table.cell(cells, "role")),
                              dates["hire_date"], dates["leave_date"], level, tier, bool(lead),
-                             experience or 0))
+                             experience or 0, excellent or ()))
     spaced_ids(table, problems)
     problems += duplicates([(r.agent_id, r.source) for r in out], _("roster"))
     return out, problems

@@ -2,9 +2,11 @@
 agent has been in the top `rank_top` of the team for `window` months in a row (a month at
 a lower place — 4th, say — resets the count to zero), has been in post at least
 `min_tenure_months`, and had no customer complaint (`clean_metric` at 0) in each of the
-last `clean_months` months. With `excellent_metric`, the agent must also have been named
-优秀员工 (employee of the month: the metric at 1) at least once in the last
-`excellent_months` months (最近三个月有被评过优秀员工的). Effective the next month; no
+last `clean_months` months. With `excellent_metric` or the roster's `columns.excellent`,
+the agent must also have been named 优秀员工 (employee of the month) at least once in the
+last `excellent_months` months (最近三个月有被评过优秀员工的): a month counts when the KPI
+workbook says so (the metric at 1) or the roster lists it among the months named
+(`Agent.excellent_months`). Effective the next month; no
 automatic demotion. A month without a score, or in trial, resets the count too. The
 probation exam of a new hire (`exam_floors`) is the driver's: a pass ends the trial.
 
@@ -30,12 +32,30 @@ class Ranking(NamedTuple):
     rule: Promotion
     ladder: list[str]
     position: dict[str, int]
+    excellent: bool  # 优秀员工 required: the KPI's `excellent_metric` or the roster's column
 
 
 def prepare(scheme: Scheme, window: int) -> Ranking:
     ladder = scheme.regular_levels
     return Ranking(window, scheme.promotion, ladder,
-                   {level: i for i, level in reversed(list(enumerate(ladder)))})
+                   {level: i for i, level in reversed(list(enumerate(ladder)))},
+                   scheme.promotion.excellent_metric is not None
+                   or bool(scheme.columns.excellent))
+
+
+def _named(who: Who, key: str | None, months: list[Month]) -> list[str]:
+    """The months of `months` the agent was named 优秀员工, as the reason cites them: by the
+    KPI workbook (the metric `key` at 1 that month) or by the roster (its months named; marked
+    so when the KPI does not say it too)."""
+    scores, by_roster = who.scores, who.agent.excellent_months
+    out = []
+    for month in months:
+        if key is not None and month in scores and scores[month].metrics.get(
+                key, Decimal(0)) >= 1:
+            out.append(str(month))
+        elif month in by_roster:
+            out.append(_("{month} (roster)").format(month=month))
+    return out
 
 
 def step(ranking: Ranking, who: Who, level: str, state: State, month: Month,
@@ -73,10 +93,9 @@ def step(ranking: Ranking, who: Who, level: str, state: State, month: Month,
             if dirty:
                 blockers.append(_("a complaint, or no complaint count, in {months}").format(
                     months=listed(dirty)))
-        if rule.excellent_metric is not None:
-            scores, key = who.scores, rule.excellent_metric
-            named = [m for m in month_range(month + (1 - rule.excellent_months), month)
-                     if m in scores and scores[m].metrics.get(key, Decimal(0)) >= 1]
+        if ranking.excellent:
+            named = _named(who, rule.excellent_metric,
+                           month_range(month + (1 - rule.excellent_months), month))
             if not named:
                 blockers.append(ngettext(
                     "not named employee of the month in the last {months} month",
@@ -91,10 +110,10 @@ def step(ranking: Ranking, who: Who, level: str, state: State, month: Month,
                   "in post, no complaint in the last {clean} months: promoted to {level} from "
                   "{effective}"), streak[-window:], top=rule.rank_top, window=window,
                 months=listed(streak[-window:]), tenure=tenure, clean=rule.clean_months)
-            if rule.excellent_metric is not None:
+            if ranking.excellent:
                 decision = dataclasses.replace(decision, reason=_("; ").join([
                     decision.reason, _("named employee of the month in {months}").format(
-                        months=listed(named))]))
+                        months=_(", ").join(named))]))
     return (len(streak), 0, streak), decision, note, (), False
 
 

@@ -34,7 +34,7 @@ from .load import (
     template_file,
     template_hash,
 )
-from .models import TRACK_RULES, Columns, Level, Scheme, Track
+from .models import TRACK_RULES, Application, Columns, Level, Scheme, Track
 from .names import normalize_label
 from .pay import (
     AttendanceDeduction,
@@ -66,8 +66,8 @@ from .score import (
 )
 
 __all__ = [
-    "RULE_KINDS", "TIMES_A_MONTH", "TRACK_RULES", "Aggregate", "AggregateMetric", "Attendance",
-    "AttendanceDeduction", "AttendanceFlag", "AttendanceItem", "AttendanceScore",
+    "RULE_KINDS", "TIMES_A_MONTH", "TRACK_RULES", "Aggregate", "AggregateMetric", "Application",
+    "Attendance", "AttendanceDeduction", "AttendanceFlag", "AttendanceItem", "AttendanceScore",
     "AttendanceUnit", "Band", "Bounds", "Columns", "Count", "Figure", "GradeBand", "LeadBand",
     "Level", "Metric", "Money", "Pay", "PerformancePay", "Profile", "ProfileItem", "Promotion",
     "RoleWeights", "Scheme", "ScoreRule", "SeniorityPay", "Standard", "Step",

@@ -11,7 +11,7 @@ pydantic's errors, naming the field path).
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, field_validator, model_validator
 
@@ -23,6 +23,9 @@ from .names import normalize_label
 from .pay import Pay
 from .promotion import Promotion
 from .score import Aggregate, Profile, ScoreRule, Training
+
+if TYPE_CHECKING:
+    from ..records import Decision
 
 
 class Level(_Model):
@@ -63,6 +66,10 @@ class Columns(_Model):
     # the roster's months of relevant experience before joining (从业经验), added to the
     # months in post by the tenure gates; read only when the template names the column
     experience: list[str] = Field(default_factory=list)
+    # the roster's months an agent was named 优秀员工 (employee of the month: 2026-09、2026-11),
+    # counted by the rank_streak rule as the KPI's `excellent_metric` is; read only when the
+    # template names the column
+    excellent: list[str] = Field(default_factory=list)
     fill_down: list[str] = Field(default_factory=list)  # fields whose merged cells may be filled
 
     @field_validator("fill_down")
@@ -110,14 +117,32 @@ class TrialLetter(_Model):
     month: int = Field(3, ge=1, le=12)
 
 
+class Application(_Model):
+    """The agent's own application (本人申请) for a promotion, on the sign-off list: a column
+    headed `label`, left empty on each promotion's row for the agent to sign and date (grade
+    D→C, 004 "客服部岗位晋升标准": passing is applied for by the agent and takes effect in pay
+    the next month). `to_levels`: only promotions to these levels need it (empty: every
+    promotion); the other rows say it is not needed. Like the signatures, it is read by a
+    person: `cslevel signoff import` reads the approval column only."""
+
+    label: str = Field("本人申请（签名、日期）", min_length=1, max_length=100)
+    to_levels: list[str] = Field(default_factory=list)
+
+    def needed(self, decision: Decision) -> bool:
+        return decision.kind == "promote" and (
+            not self.to_levels or decision.to_level in self.to_levels)
+
+
 class Signoff(_Model):
     """The signed sign-off list (晋升降级申请表): with `required`, the payroll pays a move
     only once the signed list says it was approved (`cslevel signoff import`); until then
     the agent is paid at the level before it, and the move is listed as pending.
-    `trial_letter`: a line for each trial agent's target-responsibility letter."""
+    `trial_letter`: a line for each trial agent's target-responsibility letter.
+    `application`: a column for the agent's own application for a promotion (本人申请)."""
 
     required: bool = False
     trial_letter: TrialLetter | None = None
+    application: Application | None = None
 
 
 class Scheme(_Model):
@@ -212,6 +237,11 @@ class Scheme(_Model):
             raise ValueError(_("signoff.trial_letter.month {month} is not a trial month: the "
                                "template has {months} trial month(s)").format(
                 month=letter.month, months=self.trial_months if self.trial_level else 0))
+        application = self.signoff.application
+        for level in application.to_levels if application is not None else ():
+            if level not in names:
+                raise ValueError(_("signoff.application.to_levels: unknown level {level}; "
+                                   "allowed: {names}").format(level=repr(level), names=names))
         training = self.training
         if training is not None and training.metric is not None and (
                 training.metric not in metric_keys):

@@ -125,8 +125,9 @@ class Promotion(_Model):
     min_tenure_months: int = Field(0, ge=0, le=600)
     clean_metric: str | None = None
     clean_months: int = Field(3, ge=1, le=24)
-    # …and named 优秀员工 (`excellent_metric` at 1) at least once in the last
-    # `excellent_months` months (004 最近三个月有被评过优秀员工的; None: not required)
+    # …and named 优秀员工 (`excellent_metric` at 1, or the month listed in the roster's
+    # `columns.excellent`) at least once in the last `excellent_months` months (004
+    # 最近三个月有被评过优秀员工的; neither the metric nor the roster column: not required)
     excellent_metric: str | None = None
     excellent_months: int = Field(3, ge=1, le=24)
 

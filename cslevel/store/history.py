@@ -137,14 +137,15 @@ class History:
         columns = (agents.c.agent_id, agents.c.name, agents.c.team, agents.c.role,
                    agents.c.hire_date, agents.c.leave_date, agents.c.start_level,
                    agents.c.first_month, agents.c.in_roster, agents.c.supervisor_tier,
-                   agents.c.team_lead, agents.c.experience_months)
+                   agents.c.team_lead, agents.c.experience_months, agents.c.excellent_months)
         for (agent_id, name, team, role, hired, left, start, first, in_roster, tier,
-             lead, experience) in self.conn.execute(select(*columns).order_by(
+             lead, experience, excellent) in self.conn.execute(select(*columns).order_by(
                 *self._order(agents.c.agent_id))):  # (unpacked, not read by name: 10,000 rows)
             out[agent_id] = Agent(agent_id, name, team, role, day(hired) if hired else None,
                                   day(left) if left else None, start,
                                   month(first) if first else None, bool(in_roster), tier,
-                                  bool(lead), experience or 0)
+                                  bool(lead), experience or 0,
+                                  tuple(map(month, excellent.split(","))) if excellent else ())
         return out
 
     def save_agents(self, changed: list[tuple[Agent, bool]]) -> None:
@@ -172,6 +173,7 @@ class History:
             "supervisor_tier": agent.supervisor_tier,
             "team_lead": int(agent.team_lead),
             "experience_months": agent.experience_months,
+            "excellent_months": ",".join(map(str, agent.excellent_months)),
         }
 
     # scores -------------------------------------------------------------------------

@@ -57,6 +57,8 @@ agents = Table(
     Column("supervisor_tier", String(40)),
     Column("team_lead", Integer, nullable=False, default=0),
     Column("experience_months", Integer, nullable=False, default=0),
+    # the months the roster named the agent 优秀员工, oldest first: "2026-06,2026-09"
+    Column("excellent_months", Text, nullable=False, default=""),
 )
 scores = Table(
     "scores", metadata,
@@ -266,6 +268,14 @@ def _migration_pay_inputs(conn: Connection) -> None:
     pay_inputs.create(conn, checkfirst=True)
 
 
+def _migration_excellent(conn: Connection) -> None:
+    """The months the roster named an agent 优秀员工 (grade variant D→C)."""
+    present = {c["name"] for c in inspect(conn).get_columns("agents")}
+    if "excellent_months" not in present:
+        conn.exec_driver_sql(
+            "ALTER TABLE agents ADD COLUMN excellent_months TEXT NOT NULL DEFAULT ''")
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("create history tables", _migration_1),
     ("supervisor allowance tier and team lead on agents", _migration_2),
@@ -277,6 +287,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("experience before joining on agents", _migration_experience),
     ("pay inputs of a pay month: overtime, deductions, benefits, one-off",
      _migration_pay_inputs),
+    ("months named employee of the month on agents", _migration_excellent),
 ]
 
 
