@@ -527,3 +527,52 @@ def test_a_new_agent_given_no_level_opens_on_the_post_of_the_kpi_row(cli_json,
     assert _scores(doc) == {"0001": (81, "技术支持·中级"), "0002": (71.5, "审核员一级"),
                             "0003": (79, "普通·中级")}
     assert doc["problems"] == []
+
+
+# --- cslevel inspect and the 考勤 item -----------------------------------------------------------
+def test_inspect_says_the_attendance_item_comes_from_the_attendance_workbook(
+        cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under a template whose 考勤 item is the month's attendance score
+    (`score.attendance_metric`), a KPI workbook without a 考勤 column is understood: the item
+    is listed as coming from the attendance workbook, with what to pass (a warning, exit 0)."""
+    kpi = _kpi(tmp_path, "2026-01", ROWS, attendance=False)
+    code, out, _err = cli("inspect", kpi, "--scheme", "weighted", "--json")
+    assert code == 0
+    doc = json.loads(out)
+    assert (doc["kind"], doc["mode"], doc["agents"], doc["months"]) == (
+        "kpi", "metrics", 3, ["2026-01"])
+    assert doc["from_attendance"] == {"考勤": "attendance"}
+    assert "考勤" not in doc["columns"] and doc["columns"]["岗位"] == "role"
+    assert [(p["severity"], p["text"]) for p in doc["problems"]] == [(
+        "warning",
+        ("kpi_2026-01.xlsx › 考核 › row 1: 没有“考勤”列：按本模板（score.attendance_metric），考勤项"
+        "为当月考勤得分，取自考勤表 — 请同时给出当月考勤表：cslevel score kpi_2026-01.xlsx "
+        "--attendance 考勤表.xlsx（cslevel run 从 input/ 中取）。不给考勤表时，本表须为每人填写考勤。"))]
+    code, out, _err = cli("inspect", kpi, "--scheme", "weighted")
+    assert code == 0
+    assert "│ —  │ 考勤" in out and "metric:attendance（取自考勤表）" in out
+    monkeypatch.setenv("CSLEVEL_LANG", "en")
+    code, out, _err = cli("inspect", kpi, "--scheme", "weighted", "--json")
+    assert [p["text"] for p in json.loads(out)["problems"]] == [
+        ("kpi_2026-01.xlsx › 考核 › row 1: no 考勤 column: under this template "
+        "(score.attendance_metric) the 考勤 item is the month's attendance score, taken from the "
+        "attendance workbook — Give the month's attendance workbook with this one: cslevel score "
+        "kpi_2026-01.xlsx --attendance ATTENDANCE.xlsx (cslevel run takes it from input/). "
+        "Without it, every agent needs a 考勤 value in this workbook.")]
+
+
+def test_inspect_reads_a_kpi_attendance_column_as_before(cli, tmp_path: Path) -> None:
+    """With the 考勤 column the item is the column's (nothing said); a template without
+    `attendance_metric` still needs the column, as `score` does."""
+    with_column = _kpi(tmp_path, "2026-01", ROWS)
+    code, out, _err = cli("inspect", with_column, "--scheme", "weighted", "--json")
+    doc = json.loads(out)
+    assert (code, doc["from_attendance"], doc["problems"]) == (0, {}, [])
+    assert doc["columns"]["考勤"] == "metric:attendance"
+    template = tmp_path / "no_metric.yaml"
+    template.write_text(_TEXT.replace("  attendance_metric: attendance\n", ""), "utf-8")
+    without = _kpi(tmp_path, "2026-02", ROWS, attendance=False)
+    code, out, _err = cli("inspect", without, "--scheme", template, "--json")
+    assert code == 1
+    assert [p["message"] for p in json.loads(out)["problems"]] == [
+        "绩效表中既没有得分列（考核得分），指标列也不全（缺少：考勤）"]
