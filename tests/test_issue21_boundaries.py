@@ -4,7 +4,8 @@ alone), here through the command line, a month (or a quarter) at a time.
 - The grade scheme's probation exam (004 "客服岗位定级方案": theory ≥ 80, practical ≥ 85,
   typing ≥ 40 characters a minute, and the product-knowledge part ≥ 80): a hire exactly on
   every floor is 转正 (paid as G1) from the next month; one hundredth below on any one part
-  is flagged and stays 见习 on trial pay. (tests/test_grade_variants.py has the table.)
+  is flagged, naming the part, and stays 见习 on trial pay. (tests/test_grade_variants.py has
+  the table.)
 - The weighted scheme's posts (004 "客服部岗位级别说明"): the top of a post's ladder goes no
   higher and its lowest level no lower, each with the note that says so; one step above the
   lowest moves down within the post. (tests/test_weighted_posts.py has the table.)
@@ -39,8 +40,11 @@ def test_grade_exam_on_each_floor_and_one_hundredth_below_through_the_cli(
         ("0001", "见习", "转正")]
     assert sorted((f["agent_id"], f["flag"]) for f in promoted["flags"]) == [
         (agent, "probation_exam_failed") for agent in ("0002", "0003", "0004", "0005")]
-    assert {f["reason"] for f in promoted["flags"]} == {
-        "试用考核未通过：延长试用或辞退，由人决定"}
+    # each failure names the part below its floor
+    assert {f["agent_id"]: f["reason"] for f in promoted["flags"]} == {
+        agent: f"试用考核未通过（{part}）：延长试用或辞退，由人决定" for agent, part in [
+            ("0002", "理论考试 79.99 < 80"), ("0003", "实操考试 84.99 < 85"),
+            ("0004", "打字速度 39.99 < 40"), ("0005", "产品知识考核 79.99 < 80")]}
     pay = {r["agent_id"]: r["components"] for r in cli_json(
         "payroll", "export", "--month", "2026-04", "--out", "p.xlsx")["rows"]}
     assert pay["0001"] == {"基本工资": "3200.00", "职级津贴": "500.00"}  # paid as G1
