@@ -90,3 +90,33 @@ def test_a_posts_ladder_top_and_bottom_through_the_cli(tmp_path: Path, cli_json)
         "0004": "审核员四级", "0005": "客服主管·高级"}
     assert sorted((m["agent_id"], m["from"], m["to"]) for m in promoted["moves"]) == [
         ("0003", "审核员二级", "审核员一级"), ("0005", "客服主管·中级", "客服主管·高级")]
+
+
+def test_the_grade_example_shows_a_passed_and_a_failed_exam(tmp_path: Path, cli_json) -> None:
+    """examples/grade (examples/README.md): 0109, hired 2026-02, passes its exam in 02 — 转正
+    (paid as G1) from 03, G1 at its 6-month gate; 0101 fails the product-knowledge part in 01
+    (flagged, the note naming the part), stays 见习 past its gate, passes a retake in 05 and is
+    G1 from 06."""
+    folder = Path(__file__).resolve().parents[1] / "examples" / "grade"
+    doc = cli_json("score", str(folder / "kpi_2026-*.xlsx"), "--roster", folder / "roster.xlsx",
+                   "--scheme", "grade", "--out", "out/")
+    assert [p for p in doc["problems"] if p["severity"] == "error"] == []
+    path: dict[str, list[str]] = {}
+    months: dict[tuple[str, str], dict] = {}
+    for month in doc["months"]:
+        for agent in month["agents"]:
+            path.setdefault(agent["agent_id"], []).append(agent["level"])
+            months[month["month"], agent["agent_id"]] = agent
+    assert path["0109"] == ["见习"] + ["转正"] * 5 + ["G1"] * 5  # in the files from 02
+    assert months["2026-02", "0109"]["decision"] == "trial_end"
+    assert months["2026-07", "0109"]["decision"] == "promote"  # the 6-month gate
+    assert path["0101"] == ["见习"] * 5 + ["G1"] * 7
+    failed = months["2026-01", "0101"]
+    assert failed["flags"] == ["probation_exam_failed"]
+    assert failed["note"] == "试用考核未通过（产品知识考核 72 < 80）：延长试用或辞退，由人决定"
+    assert months["2026-05", "0101"]["decision"] == "trial_end"
+    # 转正 is paid as G1 (3,200.00 + 500.00), 见习 the trial pay
+    pay = {r["agent_id"]: r for r in cli_json("payroll", "export", "--month", "2026-03",
+                                               "--out", "p.xlsx")["rows"]}
+    assert (pay["0109"]["level"], pay["0109"]["total"]) == ("转正", "3700.00")
+    assert (pay["0101"]["level"], pay["0101"]["total"]) == ("见习", "2800.00")
