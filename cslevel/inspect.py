@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Literal
 
 from . import read as reader
-from .i18n import N_, Labels
+from .i18n import N_, Labels, _
 from .read import values
 from .read.table import Table, find_table
 from .read.workbook import read_sheets
-from .records import CslevelError, Month, Problem, column_letter
+from .records import CslevelError, Month, Problem, Source, column_letter
 from .scheme import Scheme
 
 Kind = Literal["kpi", "attendance", "roster"]
@@ -34,6 +34,25 @@ class Inspection:
     preview: list[list[str]]  # first rows, the mapped columns only
     problems: list[Problem] = field(default_factory=list)
     preview_headers: list[str] = field(default_factory=list)
+    # metric name -> its key: items this KPI workbook has no column for, which another
+    # workbook gives (the weighted scheme's 考勤: the month's attendance score)
+    supplied: dict[str, str] = field(default_factory=dict)
+
+
+def attendance_supplied(scheme: Scheme) -> frozenset[str]:
+    """The metric the month's attendance workbook gives (`score.attendance_metric`: the
+    weighted scheme's 考勤 item, the month's attendance score), whose KPI column may be
+    absent; empty when the template has none."""
+    key = scheme.score.attendance_metric
+    return frozenset([key]) if key is not None else frozenset()
+
+
+def _from_attendance(scheme: Scheme, plan: reader.KpiPlan) -> dict[str, str]:
+    """The attendance metric when this workbook has no column for it (metric name -> key)."""
+    if plan.mode != "metrics":
+        return {}
+    return {m.name: m.key for m in scheme.score.metrics
+            if m.key in attendance_supplied(scheme) and f"metric:{m.key}" not in plan.table.columns}
 
 
 def _candidates(path: Path, scheme: Scheme) -> list[tuple[int, Kind, object]]:
@@ -41,7 +60,7 @@ def _candidates(path: Path, scheme: Scheme) -> list[tuple[int, Kind, object]]:
     found: list[tuple[int, Kind, object]] = []
     failures: list[CslevelError] = []
     try:
-        plan = reader.understand_kpi(path, scheme, sheets)
+        plan = reader.understand_kpi(path, scheme, sheets, attendance_supplied(scheme))
         extra = {"ready": 1, "metrics": len(scheme.score.metrics), "raw": 2}[plan.mode]
         found.append((len(plan.table.columns) + extra, "kpi", plan))
     except CslevelError as exc:
@@ -71,12 +90,25 @@ def inspect_file(path: Path, scheme: Scheme, month: Month | None = None) -> Insp
     agents: set[str] = set()
     months: set[Month] = set()
     mode: str = kind
+    supplied: dict[str, str] = {}
     try:
         if kind == "kpi":
             plan = what
             assert isinstance(plan, reader.KpiPlan)
             table, mode = plan.table, plan.mode
-            rows, problems = reader.read_kpi(path, scheme, month, plan)
+            supplied = _from_attendance(scheme, plan)
+            rows, problems = reader.read_kpi(path, scheme, month, plan,
+                                             supplied=frozenset(supplied.values()))
+            for name in supplied:
+                problems.append(Problem(
+                    _("no {metric} column: under this template (score.attendance_metric) the "
+                      "{metric} item is the month's attendance score, taken from the "
+                      "attendance workbook").format(metric=name),
+                    Source(path.name, table.sheet.name, table.header_row), "warning",
+                    hint=_("Give the month's attendance workbook with this one: cslevel score "
+                           "{file} --attendance ATTENDANCE.xlsx (cslevel run takes it from "
+                           "input/). Without it, every agent needs a {metric} value in this "
+                           "workbook.").format(file=path.name, metric=name)))
             agents = {r.agent_id for r in rows}
             months = {r.month for r in rows}
         elif kind == "attendance":
@@ -112,4 +144,4 @@ def inspect_file(path: Path, scheme: Scheme, month: Month | None = None) -> Insp
                 else "" for c in used] for _, cells in table.rows[:PREVIEW_ROWS]]
     return Inspection(path.name, kind, mode, table.sheet.name, table.header_row, columns,
                       letters, sorted(months), len(agents), preview, problems,
-                      [table.headers[c] for c in used])
+                      [table.headers[c] for c in used], supplied)

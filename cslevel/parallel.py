@@ -63,6 +63,7 @@ class KpiRead(NamedTuple):
     # None when the reading or the scoring found an error (nothing would be stored)
     score_problems: list[Problem]  # the scoring's
     by_name: bool = False  # no 工号 column: the rows' ids are their names (see the intake)
+    role_column: int | None = None  # the 岗位 column's index (its cells named by problems)
 
 
 def read_kpi_scored(path: Path, scheme: Scheme, month: Month | None,
@@ -96,7 +97,8 @@ def read_kpi_scored(path: Path, scheme: Scheme, month: Month | None,
                       for m, month_scores in by_month.items()}
     nothing: dict[str, Any] = {}  # one empty mapping for every row (pickled once)
     light = [row._replace(ready_score=None, metrics=nothing) for row in rows]
-    return KpiRead(light, problems, scored, score_problems, by_name)
+    return KpiRead(light, problems, scored, score_problems, by_name,
+                   columns.get("role") if plan.mode != "raw" else None)
 
 
 def _read_in_worker(language: str, path: Path) -> list[Sheet]:

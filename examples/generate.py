@@ -50,7 +50,16 @@ LEVEL_ABILITY = [-0.05, 0.45, 0.60, 0.75, 1.35]
 ABILITY_SPREAD = 0.25  # spread of ability among agents of one level
 TREND_SPREAD = 0.02  # spread of the personal trend, per month
 
-KPI_HEADER = ["工号", "姓名", "组别", "岗位", "平均响应时长", "解决率", "客户满意度", "投诉率"]
+KPI_HEADER = ["工号", "姓名", "组别", "岗位", "平均响应时长", "解决率", "客户满意度", "投诉率",
+              "培训次数"]
+# 培训次数 (003: at least 2 trainings a year; templates/star.yaml reads it, weight 0, and flags
+# fewer than 2 at the close of December): fixed, not drawn, so that the random figures stay as
+# they were. Everyone has one training in April and one in October; a new hire has an
+# induction training in the hire month and the month after; 0012 misses October's and 0023
+# attends none: both are flagged `training_short` at the year's close.
+TRAINING_MONTHS = (4, 10)
+MISSES_OCTOBER = "0012"
+NO_TRAINING = "0023"
 ATT_HEADER = ["工号", "姓名", "应出勤天数", "实际出勤天数", "迟到次数", "早退次数", "旷工天数",
               "事假/病假天数"]
 PAY_HEADER = ["工号", "姓名", "工作日加班小时", "休息日加班小时", "法定节假日加班小时", "其它福利",
@@ -218,6 +227,17 @@ def make_agents(rng: random.Random, n_agents: int, start: tuple[int, int], n_mon
     return agents
 
 
+def trainings(agent: Agent, month: tuple[int, int]) -> int:
+    """The agent's 培训次数 in `month` (see TRAINING_MONTHS): never drawn from the rng."""
+    if agent.agent_id == NO_TRAINING:
+        return 0
+    hired = (agent.hire_date.year, agent.hire_date.month)
+    induction = agent.new_hire and month in (hired, add_months(hired, 1))
+    scheduled = month[1] in TRAINING_MONTHS and not (
+        agent.agent_id == MISSES_OCTOBER and month[1] == 10)
+    return int(induction) + int(scheduled)
+
+
 def latent(rng: random.Random, agent: Agent, months_in: int, season: float) -> float:
     """This month's performance on the latent scale (0 = on target, +0.6 ≈ score 110)."""
     agent.noise = 0.45 * agent.noise + rng.gauss(0, 0.30)
@@ -278,7 +298,7 @@ def build(n_agents: int, n_months: int, start: tuple[int, int], seed: int = SEED
                 months_in = index
             z = latent(rng, agent, months_in, season)
             data.kpi.append([agent.agent_id, agent.name, agent.team, agent.role,
-                             *metrics(rng, agent, z)])
+                             *metrics(rng, agent, z), trainings(agent, (y, m))])
             data.attendance.append(attendance(rng, agent, first, last))
         data.kpi.sort(key=lambda row: order[str(row[0])])
         data.attendance.sort(key=lambda row: order[str(row[0])])
@@ -322,13 +342,14 @@ def write_kpi(path: Path, month: tuple[int, int], rows: list[list[object]]) -> N
     fmt = _formats(book)
     sheet = book.add_worksheet("绩效考核")
     _header(sheet, fmt, f"{month[0]}年{month[1]:02d}月客服绩效考核表", KPI_HEADER,
-            [8, 10, 10, 10, 14, 10, 12, 10])
+            [8, 10, 10, 10, 14, 10, 12, 10, 10])
     for r, row in enumerate(rows, start=3):
         for c in range(4):
             sheet.write_string(r, c, str(row[c]), fmt["text"])
         sheet.write_number(r, 4, row[4], fmt["seconds"])
         for c in range(5, 8):
             sheet.write_number(r, c, row[c], fmt["pct"])
+        sheet.write_number(r, 8, row[8])  # General: 0, 1, 2
     book.close()
 
 

@@ -113,7 +113,7 @@ def test_scores_and_levels_are_what_history_shows(history_db: str,
     scores, levels = frames.scores(), frames.levels()
     assert list(scores.columns) == ["agent_id", "name", "team", "month", "score",
                                     "imported_score", "response_time", "resolution_rate",
-                                    "satisfaction", "complaint_rate"]
+                                    "satisfaction", "complaint_rate", "training"]
     assert list(levels.columns) == ["agent_id", "name", "team", "month", "level", "source",
                                     "adjustment_id", "in_trial", "counted", "probation",
                                     "flags"]
@@ -123,6 +123,10 @@ def test_scores_and_levels_are_what_history_shows(history_db: str,
         assert all(type(a) is str and len(a) == 4 for a in frame["agent_id"])  # 0001, not 1
     assert all(type(v) is Decimal for c in ("score", "imported_score", "response_time")
                for v in scores[c])
+    # the star example's 培训次数 (read, not scored): one in April and one in October for most
+    twice = scores[scores["agent_id"] == "0001"]
+    assert {str(m): t for m, t in twice[["month", "training"]].itertuples(index=False)
+            if t} == {"2026-04": Decimal(1), "2026-10": Decimal(1)}
     ids = sorted(set(levels["agent_id"]))
     assert len(ids) == 40 and ids[0] == "0001"
     for agent_id in ids:

@@ -52,6 +52,23 @@ def test_example_pipeline_end_to_end(tmp_path: Path, cli_json) -> None:
 
     promoted = cli_json("promote", "--out", tmp_path / "moves.xlsx")
     assert promoted["as_of"] == "2026-12"
+    # the 培训次数 column (003: at least 2 trainings a year): flagged at the year's close only,
+    # exactly the agents of December whose figures, added up from the workbooks, are under 2
+    counted: dict[str, int] = {}
+    for path in sorted(EXAMPLES.glob("kpi_2026-*.xlsx")):
+        sheet = openpyxl.load_workbook(path, read_only=True).worksheets[0]
+        header, *lines = [r for r in sheet.iter_rows(min_row=3, values_only=True) if r[0]]
+        assert header[-1] == "培训次数"
+        for line in lines:
+            counted[line[0]] = counted.get(line[0], 0) + line[-1]
+    short = {a for a in december if counted[a] < 2}
+    assert short == {"0012", "0023"} and (counted["0012"], counted["0023"]) == (1, 0)
+    flagged = [f for f in promoted["flags"] if f["flag"] == "training_short"]
+    assert [(f["agent_id"], f["month"]) for f in flagged] == [("0012", "2026-12"),
+                                                              ("0023", "2026-12")]
+    assert not [(m["month"], a["agent_id"]) for m in doc["months"][:-1] for a in m["agents"]
+                if "training_short" in a["flags"]]
+    assert flagged[1]["reason"].endswith("2026年培训 0 次，少于 2 次（003：每年至少 2 次）")
     kinds = {m["kind"] for m in promoted["moves"]}
     assert kinds <= {"promote", "demote", "trial_end"}
     assert leavers.isdisjoint({row["agent_id"] for row in promoted["levels"]})

@@ -60,7 +60,11 @@ def test_grade_exam_on_each_floor_and_one_hundredth_below(part: str, mark: str,
         # a failed exam keeps 见习 past the gate, flagged for a person
         assert path == ["见习"] * 9
         assert states[0].flags == ("probation_exam_failed",)
-        assert states[0].note == "试用考核未通过：延长试用或辞退，由人决定"
+        name = {"theory": "理论考试", "practical": "实操考试", "typing": "打字速度",
+                "product": "产品知识考核"}[part]
+        assert states[0].note == (f"试用考核未通过（{name} {mark} < {PASS[part]}）：延长试用或辞退，"
+                                  "由人决定")
+        assert states[1].note == "试用考核未通过：延长试用或辞退，由人决定"  # no exam that month
 
 
 def test_grade_exam_blank_part_fails_and_no_exam_waits_for_the_gate() -> None:

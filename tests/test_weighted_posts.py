@@ -408,3 +408,171 @@ def test_a_workspace_runs_the_weighted_months_with_attendance(tmp_path: Path, cl
     # 技术支持·高级: 4,200.00 + 1,400.00 × March's 86.40 % + 600.00 = 6,009.60
     assert (row["月份"], row["级别"], row["基本工资"], row["绩效工资"], row["岗位津贴"],
             row["应发合计"]) == ("2026-04", "技术支持·高级", 4200, 1209.6, 600, 6009.6)
+
+
+# --- the KPI's 岗位 against the post held ------------------------------------------------------
+# (level held, the KPI row's 岗位, severity or None): an error when the post written is scored
+# on other weights than the post held (the score would be wrong), a warning when both posts
+# share the weights, nothing when the 岗位 is the post held (by name or alias) or no post
+POST_CASES = [
+    ("技术支持·中级", "技术支持", None),
+    ("技术支持·高级", "技术支持岗", None),                 # an alias of the post held
+    ("普通·中级", "大客户客服代表", None),                # the representatives' ladder's alias
+    ("普通·中级", "客服", None),                         # not a post of the template
+    ("技术支持·中级", "客服代表", "error"),               # 40/40/10/10 held, 20/20/25/25/10 scored
+    ("普通·高级", "技术支持", "error"),
+    ("客服主管·高级", "Technical Support", "error"),      # an English alias weights as its post
+    ("审核员一级", "技术支持组长", "error"),
+    ("普通·中级", "审核员", "warning"),                   # both on the service weights
+    ("审核员二级", "客服主管", "warning"),
+    ("审核助理", "客服代表", "warning"),
+    ("技术支持·高级", "技术支持组长", "warning"),         # both on the technical weights
+]
+
+
+@pytest.mark.parametrize(("held", "written", "severity"), POST_CASES,
+                         ids=[f"{c[0]}-{c[1]}" for c in POST_CASES])
+def test_a_kpi_post_other_than_the_post_held_is_flagged(held: str, written: str,
+                                                        severity: str | None) -> None:
+    from cslevel.pipeline.posts import post_problems
+    from cslevel.records import Source
+
+    agent = Agent("0001", "甲", "一组", "", None, None, held, JAN, True)
+    states, after = replay(agent, {JAN: Score("0001", JAN, Decimal(75))}, WEIGHTED, JAN)
+    cell = Source("kpi.xlsx", "考核", 2, 2)
+    found = post_problems(WEIGHTED, {"0001": (agent, states, after)},
+                          {JAN: {"0001": (written, cell)}})
+    assert [(p.severity, p.source) for p in found] == ([] if severity is None
+                                                       else [(severity, cell)])
+    if severity is not None:
+        held_post = POST_OF[held]
+        assert str(found[0]) == (
+            f"kpi.xlsx › 考核 › C2: 0001 在此的岗位为 {written}，但其 2026-01 所任级别 {held} 属于 "
+            f"{held_post}" + (f"：得分按 {written} 的权重计算，而不是 {held_post} 的权重"
+                              if severity == "error" else "（两个岗位的权重相同，得分不受影响）")
+            + f" — 如确已换岗，请从 2026-01 起把此人安置到新岗位的级别（cslevel adjust level 0001 "
+            f"--from 2026-01 --to 新级别 --reason 原因），然后重新运行；否则请在此格填写 {held_post}。")
+
+
+def test_no_post_check_without_tracks() -> None:
+    from cslevel.pipeline.posts import post_problems
+    from cslevel.records import Source
+
+    star = load_scheme("star")[0]
+    assert post_problems(star, {}, {JAN: {"0001": ("技术支持", Source("k.xlsx"))}}) == []
+
+
+def test_a_month_whose_kpi_post_is_not_the_post_held_is_refused_until_the_agent_is_placed(
+        cli, cli_json, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """January on the roster's posts; February's KPI gives 0001 (普通·高级, a representative)
+    the 技术支持 post and 0003 (审核员二级) the 客服主管 post. 0001's score would be weighted for
+    technical support: the month is refused, naming the cell, nothing stored; 0003's post
+    shares the service weights: a warning. Placed on 技术支持·中级 from February (`adjust
+    level`), the month is scored on the technical weights."""
+    roster = _roster(tmp_path, [["0001", "甲", "客服代表", "普通·高级"],
+                                ["0002", "乙", "客服代表", "大客户·中级"],
+                                ["0003", "丙", "审核员", "审核员二级"]])
+    jan = _kpi(tmp_path, "2026-01", [_service("0001", "甲", (90, 80, 70, 60), 50),
+                                     _service("0002", "乙", (90, 80, 70, 60), 50),
+                                     _service("0003", "丙", (80, 80, 80, 80), 70, "审核员")])
+    cli_json("score", jan, "--roster", roster, "--scheme", "weighted", "--out", "out/")
+    feb = _kpi(tmp_path, "2026-02", [_tech("0001", "甲", (90, 80, 70), 60),
+                                     _service("0002", "乙", (90, 80, 70, 60), 50),
+                                     _service("0003", "丙", (80, 80, 80, 80), 70, "客服主管")])
+    before = (tmp_path / "history.db").read_bytes()
+    code, out, _err = cli("score", feb, "--scheme", "weighted", "--out", "out/", "--json")
+    assert code == 1
+    assert [(p["severity"], p["text"]) for p in json.loads(out)["problems"]] == [(
+        "error",
+        ("kpi_2026-02.xlsx › 考核 › C2: 0001 在此的岗位为 技术支持，但其 2026-02 所任级别 普通·高级 "
+        "属于 客服代表：得分按 技术支持 的权重计算，而不是 客服代表 的权重 — 如确已换岗，请从 2026-02 "
+        "起把此人安置到新岗位的级别（cslevel adjust level 0001 --from 2026-02 --to 新级别 --reason "
+        "原因），然后重新运行；否则请在此格填写 客服代表。"))]
+    assert (tmp_path / "history.db").read_bytes() == before
+    assert not (tmp_path / "out" / "results-2026-02.xlsx").exists()
+    # the same in English (a refusal lists its errors: 0003's warning shows once it runs)
+    monkeypatch.setenv("CSLEVEL_LANG", "en")
+    code, out, _err = cli("score", feb, "--scheme", "weighted", "--out", "out/", "--json")
+    assert code == 1
+    assert [p["text"] for p in json.loads(out)["problems"]] == [
+        ("kpi_2026-02.xlsx › 考核 › C2: agent 0001's 岗位 is 技术支持 here, but in 2026-02 the "
+        "agent holds 普通·高级, a level of 客服代表: the score is weighted for 技术支持, not for "
+        "客服代表 — If the post really changed, place the agent on the new post's ladder from "
+        "2026-02 (cslevel adjust level 0001 --from 2026-02 --to LEVEL --reason …) and run "
+        "again; otherwise write 客服代表 in this cell.")]
+    # the post did change: placed, the month is scored (0001 on the technical weights)
+    cli_json("adjust", "level", "0001", "--from", "2026-02", "--to", "技术支持·中级",
+             "--reason", "转技术支持岗")
+    doc = cli_json("score", feb, "--scheme", "weighted", "--out", "out/")
+    assert _scores(doc) == {"0001": (81, "技术支持·中级"), "0002": (71.5, "大客户·中级"),
+                            "0003": (79, "审核员二级")}
+    assert [(p["severity"], p["text"]) for p in doc["problems"]] == [(
+        "warning",
+        ("kpi_2026-02.xlsx › 考核 › C4: agent 0003's 岗位 is 客服主管 here, but in 2026-02 the "
+        "agent holds 审核员二级, a level of 审核员 (both posts are scored on the same weights) — "
+        "If the post really changed, place the agent on the new post's ladder from 2026-02 "
+        "(cslevel adjust level 0003 --from 2026-02 --to LEVEL --reason …) and run again; "
+        "otherwise write 审核员 in this cell."))]
+
+
+def test_a_new_agent_given_no_level_opens_on_the_post_of_the_kpi_row(cli_json,
+                                                                    tmp_path: Path) -> None:
+    """Neither a roster nor a 当前级别 column: the KPI's 岗位 places a new agent at the lowest
+    level of that post (as a roster row giving only the post does), so the month is scored
+    and graded on the same post; a 岗位 that is no post opens at the entry level."""
+    kpi = _kpi(tmp_path, "2026-01", [_tech("0001", "甲", (90, 80, 70), 60),
+                                     _service("0002", "乙", (90, 80, 70, 60), 50, "审核员"),
+                                     _service("0003", "丙", (80, 80, 80, 80), 70, "客服")])
+    doc = cli_json("score", kpi, "--scheme", "weighted", "--out", "out/")
+    assert _scores(doc) == {"0001": (81, "技术支持·中级"), "0002": (71.5, "审核员一级"),
+                            "0003": (79, "普通·中级")}
+    assert doc["problems"] == []
+
+
+# --- cslevel inspect and the 考勤 item -----------------------------------------------------------
+def test_inspect_says_the_attendance_item_comes_from_the_attendance_workbook(
+        cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under a template whose 考勤 item is the month's attendance score
+    (`score.attendance_metric`), a KPI workbook without a 考勤 column is understood: the item
+    is listed as coming from the attendance workbook, with what to pass (a warning, exit 0)."""
+    kpi = _kpi(tmp_path, "2026-01", ROWS, attendance=False)
+    code, out, _err = cli("inspect", kpi, "--scheme", "weighted", "--json")
+    assert code == 0
+    doc = json.loads(out)
+    assert (doc["kind"], doc["mode"], doc["agents"], doc["months"]) == (
+        "kpi", "metrics", 3, ["2026-01"])
+    assert doc["from_attendance"] == {"考勤": "attendance"}
+    assert "考勤" not in doc["columns"] and doc["columns"]["岗位"] == "role"
+    assert [(p["severity"], p["text"]) for p in doc["problems"]] == [(
+        "warning",
+        ("kpi_2026-01.xlsx › 考核 › row 1: 没有“考勤”列：按本模板（score.attendance_metric），考勤项"
+        "为当月考勤得分，取自考勤表 — 请同时给出当月考勤表：cslevel score kpi_2026-01.xlsx "
+        "--attendance 考勤表.xlsx（cslevel run 从 input/ 中取）。不给考勤表时，本表须为每人填写考勤。"))]
+    code, out, _err = cli("inspect", kpi, "--scheme", "weighted")
+    assert code == 0
+    assert "│ —  │ 考勤" in out and "metric:attendance（取自考勤表）" in out
+    monkeypatch.setenv("CSLEVEL_LANG", "en")
+    code, out, _err = cli("inspect", kpi, "--scheme", "weighted", "--json")
+    assert [p["text"] for p in json.loads(out)["problems"]] == [
+        ("kpi_2026-01.xlsx › 考核 › row 1: no 考勤 column: under this template "
+        "(score.attendance_metric) the 考勤 item is the month's attendance score, taken from the "
+        "attendance workbook — Give the month's attendance workbook with this one: cslevel score "
+        "kpi_2026-01.xlsx --attendance ATTENDANCE.xlsx (cslevel run takes it from input/). "
+        "Without it, every agent needs a 考勤 value in this workbook.")]
+
+
+def test_inspect_reads_a_kpi_attendance_column_as_before(cli, tmp_path: Path) -> None:
+    """With the 考勤 column the item is the column's (nothing said); a template without
+    `attendance_metric` still needs the column, as `score` does."""
+    with_column = _kpi(tmp_path, "2026-01", ROWS)
+    code, out, _err = cli("inspect", with_column, "--scheme", "weighted", "--json")
+    doc = json.loads(out)
+    assert (code, doc["from_attendance"], doc["problems"]) == (0, {}, [])
+    assert doc["columns"]["考勤"] == "metric:attendance"
+    template = tmp_path / "no_metric.yaml"
+    template.write_text(_TEXT.replace("  attendance_metric: attendance\n", ""), "utf-8")
+    without = _kpi(tmp_path, "2026-02", ROWS, attendance=False)
+    code, out, _err = cli("inspect", without, "--scheme", template, "--json")
+    assert code == 1
+    assert [p["message"] for p in json.loads(out)["problems"]] == [
+        "绩效表中既没有得分列（考核得分），指标列也不全（缺少：考勤）"]

@@ -331,6 +331,8 @@ def inspect_json(result: Inspection) -> dict[str, Any]:
         "agents": result.agents,
         "first_rows": [dict(zip(result.preview_headers, row)) for row in result.preview],
         "problems": [p.as_dict() for p in result.problems],
+        # items another workbook gives (the 考勤 item: the attendance workbook)
+        "from_attendance": result.supplied,
     }
 
 
@@ -355,6 +357,9 @@ def print_inspect(console: Console, result: Inspection) -> None:
     for label, fld in result.columns.items():
         table.add_row(result.letters[label], Text(label),
                       fld or Text(_("(not used)"), style="dim"))
+    for name, key in result.supplied.items():
+        table.add_row("—", Text(name), Text(_("{field} (from the attendance workbook)").format(
+            field=f"metric:{key}")))
     console.print(table)
     if result.preview:
         preview = Table(title=_("First rows as read"), title_justify="left")

@@ -2,7 +2,8 @@
 one short function per command, naming its stages in order.
 
 score:     read the roster and profiles -> per workbook: read, check, score, store (intake)
-           -> record the months and agents -> derive -> the months' rows -> record the run
+           -> record the months and agents -> derive -> [a KPI 岗位 weighted for another
+           post than the one held? refused (posts)] -> the months' rows -> record the run
            -> write the results workbooks
 promote:   load the template -> derive -> close the month (decisions, levels, flags)
            -> record the decisions -> write the sign-off list
@@ -106,7 +107,8 @@ def score(
     from . import intake, retro, rows
     from . import session as sessions
     from .derive import derive, rederive_recorded, window_of
-    from .session import record, refuse_early, transaction
+    from .posts import post_problems
+    from .session import raise_errors, record, refuse_early, transaction
 
     protected = finish.protected_inputs(
         [*files, *(attendance_files or [])], roster=roster_file, profile=profile_file,
@@ -138,6 +140,10 @@ def score(
         problems += retro.rescored(history, scored)  # paid months they feed owe what changed
         derived = derive(history, scheme, history.scored_months()[-1],
                          window_of(history, scheme), needed=scored[0])
+        # (the KPI's 岗位 against the post held: a score weighted for another post is refused)
+        problems += post_problems(scheme, derived, taken.posts)
+        raise_errors(problems)
+        taken.posts.clear()
         result.rederived_through = rederive_recorded(history, derived, scored[0], problems)
         result.months = rows.month_results(history, scheme, derived, scored, taken)
         record(history, session, "score", {

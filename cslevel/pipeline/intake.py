@@ -9,6 +9,7 @@ and the command's transaction rolls the whole run back."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -69,7 +70,8 @@ def take_workbooks(history: History, scheme: Scheme, files: list[Path],
     """Read, check, score and store every workbook (KPI first, then attendance), one at a
     time; then stop on the first error found anywhere (every problem reported). Attendance
     rows without 工号 are joined by name through the month's KPI rows and the `roster`."""
-    intake = Intake(roster=roster or [], id_names=scheme.columns.agent_id)
+    intake = Intake(roster=roster or [], id_names=scheme.columns.agent_id,
+                    keep_posts=bool(scheme.tracks))
     with reading:
         # the template's attendance metric (the weighted scheme's 考勤 item) takes the
         # month's attendance score: the attendance workbooks are read first, and stored after
@@ -144,7 +146,7 @@ def record_months(history: History, scheme: Scheme, intake: Intake, scored: list
     forget(history)
     history.save_agents([
         (agent, agent_id in known) for agent_id, agent in
-        merge_agents(known, intake.seen, roster, problems).items()
+        merge_agents(known, intake.seen, roster, problems, post_opening(scheme)).items()
         if known.get(agent_id) != agent])
     intake.seen.clear()
 
@@ -281,6 +283,10 @@ class Intake:
     largest: int = 0  # rows of the largest KPI workbook (a worker may write the payroll)
     roster: list[RosterRow] = field(default_factory=list)  # (to join rows read by name)
     id_names: list[str] = field(default_factory=list)  # the template's names of 工号
+    # a template with tracks (the weighted scheme's posts): each KPI row's 岗位 and its cell,
+    # checked against the post of the level held once the months are derived (posts.py)
+    keep_posts: bool = False
+    posts: dict[Month, dict[str, tuple[str, Source]]] = field(default_factory=dict)
 
     def _clear(self, history: History, month: Month) -> bool:
         """Empty `month` in the history the first time this run stores into it; False (and
@@ -320,6 +326,10 @@ class Intake:
                 for r in month_rows)
             self.seen.compare([r.agent_id for r in month_rows], [r.name for r in month_rows],
                               [r.source for r in month_rows], problems)
+            if self.keep_posts and read.role_column is not None:
+                self.posts.setdefault(m, {}).update(
+                    (r.agent_id, (r.role, r.source._replace(column=read.role_column)))
+                    for r in month_rows if r.role)
         self.stored = self.stored and not has_errors(problems)
         if not self.stored:
             return
@@ -508,13 +518,31 @@ def result_paths(out: str | Path | None,
     return [folder], None
 
 
+def post_opening(scheme: Scheme) -> Callable[[str], str | None] | None:
+    """A template whose KPI 岗位 names its tracks (the weighted scheme's posts) and that has
+    no trial level: a new agent whom neither the roster nor a 当前级别 column gives a level
+    opens at the lowest level of the post their first KPI row names, as a roster row giving
+    only the post does (read/roster.py). None otherwise: the entry level, as before."""
+    if not scheme.tracks or scheme.trial_level is not None:
+        return None
+
+    def opening(role: str) -> str | None:
+        track = scheme.resolve_track(role)
+        return track.levels[0] if track is not None else None
+
+    return opening
+
+
 def merge_agents(
     known: dict[str, Agent],
     by_month: dict[Month, list[SeenRow]],
     roster: list[RosterRow],
     problems: list[Problem],
+    opening: Callable[[str], str | None] | None = None,
 ) -> dict[str, Agent]:
-    """Agents as the history should hold them after this run (new ones and updates)."""
+    """Agents as the history should hold them after this run (new ones and updates).
+    `opening`: a KPI row's 岗位 -> the level a new agent given no level opens at (the lowest
+    of that post's ladder; see `post_opening`)."""
     changed: dict[str, Agent] = {}
     listed = {r.agent_id: r for r in roster}
     first_scored = min(by_month) if by_month else None
@@ -538,7 +566,8 @@ def merge_agents(
                     agent = Agent(row.agent_id, row.name, row.team, row.role,
                                   (info.hire_date if info else None) or row.hire_date,
                                   info.leave_date if info else None,
-                                  (info.current_level if info else None) or row.current_level,
+                                  (info.current_level if info else None) or row.current_level
+                                  or (opening(row.role) if opening and row.role else None),
                                   month, info is not None)
                     folded[row.agent_id] = [agent, agent.name, agent.team, agent.role,
                                             agent.hire_date, month]

@@ -58,6 +58,7 @@ class Tenure(NamedTuple):
     passed: str | None  # the level after a passed exam, before the first gate (转正)
     yearly: Yearly | None
     grades: list[tuple[str, int]]  # every band's grades, low to high, with their band's months
+    exam_names: dict[str, str]  # the exam's parts' names, by metric key (named when failed)
 
 
 def prepare(scheme: Scheme, window: int) -> Tenure:
@@ -70,7 +71,8 @@ def prepare(scheme: Scheme, window: int) -> Tenure:
     return Tenure(window, list(reversed(rule.tenure_bands)), rule.upper_grade_at_least,
                   rule.exam_floors, scheme.trial_level, scheme.entry_level, scheme.level_names,
                   _("no hire date: tenure from the first month"), rule.exam_passed_level,
-                  yearly, [(lv, b.min_months) for b in rule.tenure_bands for lv in b.levels])
+                  yearly, [(lv, b.min_months) for b in rule.tenure_bands for lv in b.levels],
+                  {m.key: m.name for m in scheme.score.metrics if m.key in rule.exam_floors})
 
 
 def step(rule: Tenure, who: Who, level: str, state: State, month: Month,
@@ -81,7 +83,7 @@ def step(rule: Tenure, who: Who, level: str, state: State, month: Month,
     waiting = in_trial or (rule.passed is not None and level == rule.passed)
     flags: tuple[str, ...] = ()
     passed_now = False
-    failed = exam_failures(rule.exam_floors, score) if in_trial else None
+    failed = exam_failures(rule.exam_floors, score, rule.exam_names) if in_trial else None
     if failed is not None:
         exam_passed = passed_now = not failed
         state = (0, 0, exam_passed)
@@ -94,7 +96,9 @@ def step(rule: Tenure, who: Who, level: str, state: State, month: Month,
     recent = scored_in_window(who.scores, month, rule.window, who.trial_end)
     if in_trial and exam_passed is False:
         band = None  # a failed probation exam keeps the agent in trial
-        note = _("probation exam failed: extend the trial or dismiss, for a person to decide")
+        note = _("probation exam failed ({parts}): extend the trial or dismiss, for a person "
+                 "to decide").format(parts=_("; ").join(failed)) if failed else _(
+            "probation exam failed: extend the trial or dismiss, for a person to decide")
     decision = None
     if rule.yearly is not None and not waiting:
         decision, said = _yearly_review(rule, rule.yearly, who, level, month, tenure)

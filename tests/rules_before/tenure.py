@@ -43,8 +43,12 @@ def tenure_grade_rule(
         decision = None
         flags: tuple[str, ...] = ()
         exam = {k: score.metrics.get(k) for k in rule.exam_floors} if score else {}
+        failed: list[str] = []
         if in_trial and rule.exam_floors and any(v is not None for v in exam.values()):
-            failed = [f"{k} {'—' if v is None else fmt_number(v)} < {fmt_number(rule.exam_floors[k])}"
+            # (the parts by their names, as the exam's note has said since issue 21)
+            names = {m.key: m.name for m in scheme.score.metrics}
+            failed = [f"{names.get(k, k)} {'—' if v is None else fmt_number(v)} < "
+                      f"{fmt_number(rule.exam_floors[k])}"
                       for k, v in exam.items() if v is None or v < rule.exam_floors[k]]
             exam_passed = not failed
             if failed:
@@ -56,8 +60,9 @@ def tenure_grade_rule(
                   if m in scores and (trial_end is None or m > trial_end)]
         if level == scheme.trial_level and exam_passed is False:
             band = None  # a failed probation exam keeps the agent in trial
-            note = _("probation exam failed: extend the trial or dismiss, for a person to "
-                     "decide")
+            note = _("probation exam failed ({parts}): extend the trial or dismiss, for a "
+                     "person to decide").format(parts=_("; ").join(failed)) if failed else _(
+                "probation exam failed: extend the trial or dismiss, for a person to decide")
         if band is not None and not recent and level == scheme.trial_level:
             target = band.levels[0]  # trial over: the first grade of the band
             decision = Decision(
