@@ -142,6 +142,8 @@ class SharedParts:
         self.levels: dict[tuple[str, Decimal | None, tuple[int, int] | None], LevelPart] = {}
         self.deductions: dict[tuple[str, tuple[Decimal | None, ...], Decimal], Decimal] = {}
         self.seniority: dict[int, Decimal] = {}  # years -> the seniority pay, at the fen
+        # whether a joiner's or leaver's month may be paid in part (worked_share)
+        self.pro_rata = "pro_rata" in (scheme.pay.joiners, scheme.pay.leavers)
         self._trial: dict[str, list[str] | None] = {}
         rule = scheme.pay.attendance_deduction
         self.deduction_keys = (*rule.days, *rule.amounts) if rule is not None else ()
@@ -321,8 +323,8 @@ def line_total(inputs: PayInputs, scheme: Scheme) -> Decimal:
     """`pay_line(inputs, scheme).total`, for a sum of many lines: a whole month's simple line
     (see `_quick_line`) from the shared parts' totals, no line made; any other by its line.
     tests/test_pay_parts.py compares it with the full path on every shipped template."""
-    if (inputs.lead_pay, inputs.rank, inputs.management, inputs.entered) == (
-            None, None, None, None):
+    if (inputs.lead_pay is None and inputs.rank is None and inputs.management is None
+            and inputs.entered is None):
         quick = _quick_parts(inputs, scheme, shared_parts(scheme))
         if quick is not None:
             (_shared, total, _ceiling), seniority, allowance, taken = quick
@@ -335,7 +337,7 @@ def _quick_parts(inputs: PayInputs, scheme: Scheme, parts: SharedParts
     """(the level's part, the seniority pay, the supervisor allowance, the attendance
     deduction) of a whole month's line (None for a joiner's or leaver's share of a month)."""
     agent, month = inputs.agent, inputs.month
-    if worked_share(agent, month, scheme) is not None:
+    if parts.pro_rata and worked_share(agent, month, scheme) is not None:
         return None
     level = inputs.level
     trial_only = parts.trial_only(level)
@@ -347,8 +349,11 @@ def _quick_parts(inputs: PayInputs, scheme: Scheme, parts: SharedParts
     pay = scheme.pay
     seniority = allowance = taken = ZERO
     rule = pay.seniority
-    if rule is not None and trial_only is None and agent.hire_date is not None:
-        years = service_years(agent.hire_date, last_day(month))
+    hired = agent.hire_date
+    if rule is not None and trial_only is None and hired is not None:
+        end = last_day(month)  # (service_years, written out: once per agent and month)
+        years = max(end.year - hired.year - ((end.month, end.day) < (hired.month, hired.day)),
+                    0)
         found = parts.seniority.get(years)
         if found is None:
             amount = rule.per_year * years

@@ -322,11 +322,15 @@ def state_at(states: list[MonthState], month: Month) -> MonthState | None:
     if not states:
         return None
     first = states[0].month
-    at = month - first
-    if 0 <= at < len(states) and states[at].month == month:
-        return states[at]
-    if states[-1].month - first == len(states) - 1:  # one per month: `month` has none
-        return None
+    # (months apart, written out: called for every agent and month of a payroll)
+    at = (month.year - first.year) * 12 + month.month - first.month
+    if 0 <= at < len(states):
+        found = states[at]
+        if found.month == month:
+            return found
+    last = states[-1].month
+    if (last.year - first.year) * 12 + last.month - first.month == len(states) - 1:
+        return None  # one per month: `month` has none
     return next((s for s in states if s.month == month), None)
 
 

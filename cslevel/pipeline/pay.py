@@ -231,11 +231,10 @@ def paid_in(
             continue
         if not (agent.in_roster or month_scores.get(agent_id) or agent_id in latest_ids):
             continue
-        state = state_at(states, month)
+        state, figure_state = _states_at(states, month, figures)
         level = state.level if state is not None else next_level
         if signed is not None:
             level = signed_level(agent_id, states, level, month, signed, problems)
-        figure_state = state_at(states, figures)
         score = all_scores.get(agent_id, no_scores).get(figures)
         counted = score is not None and figure_state is not None and not figure_state.in_trial
         lead = (lead_pay(agent, level, scheme, month, derived, all_scores)
@@ -245,6 +244,21 @@ def paid_in(
                         ranks.get(agent_id),
                         _management(agent, level, scheme, figures, managed)
                         if management else None)
+
+
+def _states_at(states: list[MonthState], month: Month, figures: Month
+               ) -> tuple[MonthState | None, MonthState | None]:
+    """`state_at` of the pay month and of its figures month, found by position together
+    when the figures month is the state before (one lookup per agent and month)."""
+    if states:
+        first = states[0].month
+        at = (month.year - first.year) * 12 + month.month - first.month
+        before = at - ((month.year - figures.year) * 12 + month.month - figures.month)
+        if 0 <= before <= at < len(states):
+            state, figure_state = states[at], states[before]
+            if state.month == month and figure_state.month == figures:
+                return state, figure_state
+    return state_at(states, month), state_at(states, figures)
 
 
 def _ranks_and_teams(
