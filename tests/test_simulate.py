@@ -462,7 +462,7 @@ def test_teams_shared_out_with_workers_give_the_same_answer(tmp_path: Path, cli,
                                                             count: str) -> None:
     """The teams replayed and paid in forked workers, the parts put together: the same
     document, to the order of its lists, as one process working through every agent."""
-    from cslevel.pipeline.whatif import _team_groups
+    from cslevel.pipeline.whatif import _groups, _team_groups
     from cslevel.records import Agent
 
     db = str(tmp_path / "history.db")
@@ -494,3 +494,22 @@ def test_teams_shared_out_with_workers_give_the_same_answer(tmp_path: Path, cli,
         teams = {agents[a].team for a in group}
         assert all(agents[a].team not in teams for g in groups if g is not group for a in g)
     assert [sorted(g) for g in _team_groups(agents, 1)] == [sorted(ROSTER)]
+    assert _groups(agents, int(count) + 1, by_team=True) == groups
+    # without pay that reads the team (star), runs of ids
+    assert _groups(agents, 2, by_team=False) == [["0001", "0002", "0003"],
+                                                 ["0004", "0005", "0006"]]
+    assert _groups(agents, 3, by_team=False) == [["0001", "0002"], ["0003", "0004"],
+                                                 ["0005", "0006"]]
+
+
+def test_a_large_document_is_printed_on_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """--json: indented up to JSON_INDENTED_UP_TO characters; a larger document (a what-if
+    over years of 10,000 agents) on one line, the same document either way."""
+    from cslevel.cli import report
+
+    document = {"months": [{"month": f"2026-{m:02d}", "名": "甲"} for m in range(1, 13)]}
+    small = report.json_text(document)
+    assert small.startswith('{\n  "months": [\n') and "甲" in small
+    monkeypatch.setattr(report, "JSON_INDENTED_UP_TO", 100)
+    large = report.json_text(document)
+    assert "\n" not in large and json.loads(large) == json.loads(small) == document

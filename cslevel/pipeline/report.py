@@ -26,6 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
 from typing import Any, NamedTuple, cast
 
+from ..bulk import bulk_load
 from ..i18n import _
 from ..outcomes import MonthMoves, Mover, ReportResult, ScoreSpread
 from ..parallel import shared_map
@@ -86,7 +87,8 @@ def report_of(history: History, first: Month | None, last: Month | None,
     # (the run takes the last job and every other one before it)
     jobs: list[Callable[[], Any]] = [partial(month_lines, m) for m in months]
     jobs.insert(len(jobs) - 1, partial(score_spreads, derived, scores, months))
-    done = shared_map(_call, jobs)
+    with bulk_load():  # (many sums and lines, no cycles: no collections walking them)
+        done = shared_map(_call, jobs)
     spreads: Spreads = done.pop(len(jobs) - 2)
     tallies: list[MonthTally] = done
     tally = Tally(tallies)

@@ -212,9 +212,10 @@ def simulate(history: History, now: Scheme, new: Scheme, source: str,
     by pay month from `first` to `last` (default: every month the history can pay).
 
     Where no rule or pay compares agents across teams (no cohort pass, no centre-wide rank
-    bonus), the teams are shared out with forked workers, each replaying and paying its
-    agents both ways; the parts' sums and lists are put together in the same order as one
-    process makes them (tests/test_simulate.py compares both)."""
+    bonus), the agents (whole teams where the pay reads the team's) are shared out with
+    forked workers, each replaying and paying its agents both ways; the parts' sums and
+    lists are put together in the same order as one process makes them
+    (tests/test_simulate.py compares both)."""
     mapping = level_map(now, new, source)
     scored = history.scored_months()
     first, last = check_range(now, new, scored, first, last)
@@ -236,8 +237,12 @@ def simulate(history: History, now: Scheme, new: Scheme, source: str,
         min(last, scored[-1]), window_now, window_new, scored, pay_months,
         # what both payrolls read besides the states (attendance, sign-offs, pay inputs)
         cast(History, PayrollReads(history, [now, new], pay_months)))
-    groups = _team_groups(agents, workers() + 1) if _splittable(now, new) else [list(agents)]
-    parts = shared_map(_call, [partial(_simulate_part, sides, ids) for ids in groups])
+    groups = (_groups(agents, workers() + 1, _team_pay(now, new)) if _splittable(now, new)
+              else [list(agents)])
+    # hundreds of thousands of states, sums and lines, none in a cycle: no collections
+    # walking them all again and again meanwhile (here and in the workers)
+    with bulk_load():
+        parts = shared_map(_call, [partial(_simulate_part, sides, ids) for ids in groups])
     months = [SimulatedMonth(m, sum((p[0][i].cost_now for p in parts), Decimal("0.00")),
                              sum((p[0][i].cost_new for p in parts), Decimal("0.00")),
                              sorted((c for p in parts for c in p[0][i].changed),
@@ -258,6 +263,24 @@ def _splittable(now: Scheme, new: Scheme) -> bool:
     after their levels are known (a cohort pass) and no bonus by the centre-wide rank.
     (Team ranks and team-lead and management pay read only the agent's own team.)"""
     return all(s.promotion.rule not in COHORT and s.pay.rank_bonus is None for s in (now, new))
+
+
+def _team_pay(now: Scheme, new: Scheme) -> bool:
+    """Whether an agent's pay reads its team's (a team lead's pay, a management bonus)."""
+    return any(s.pay.team_lead is not None or s.pay.management_bonus is not None
+               for s in (now, new))
+
+
+def _groups(agents: dict[str, Agent], count: int, by_team: bool) -> list[list[str]]:
+    """The agents in at most `count` groups of about the same size: of whole teams when the
+    pay reads the team's, else runs of agent ids (each process then touches the scores and
+    states of its own agents, which the history read in id order, not a share of every
+    page of them)."""
+    if by_team:
+        return _team_groups(agents, count)
+    ids = sorted(agents)
+    size = -(-len(ids) // max(count, 1))
+    return [ids[i:i + size] for i in range(0, len(ids), size)] or [[]]
 
 
 def _team_groups(agents: dict[str, Agent], count: int) -> list[list[str]]:
