@@ -158,7 +158,6 @@ class SharedParts:
                                     *((spec.one_off.name,) if spec.one_off else ()),
                                     *(i.name for i in spec.deductions))}
 
-
     def level_part(self, components: dict[str, Decimal]) -> LevelPart:
         """The level's components with their sum and the day-pay components' sum."""
         rule = self.scheme.pay.attendance_deduction
@@ -198,8 +197,7 @@ def pay_line(inputs: PayInputs, scheme: Scheme, explain: bool = True) -> PayLine
     the attendance deduction last. With `explain=False` the line's note (how it was worked
     out) is left empty: for a month that is only compared with; the parts many agents share
     are then worked out once (`SharedParts`)."""
-    if not explain and (inputs.lead_pay, inputs.rank, inputs.management, inputs.entered) == (
-            None, None, None, None):
+    if not explain and _simple(inputs):
         quick = _quick_line(inputs, scheme)
         if quick is not None:
             return quick
@@ -323,13 +321,18 @@ def line_total(inputs: PayInputs, scheme: Scheme) -> Decimal:
     """`pay_line(inputs, scheme).total`, for a sum of many lines: a whole month's simple line
     (see `_quick_line`) from the shared parts' totals, no line made; any other by its line.
     tests/test_pay_parts.py compares it with the full path on every shipped template."""
-    if (inputs.lead_pay is None and inputs.rank is None and inputs.management is None
-            and inputs.entered is None):
+    if _simple(inputs):
         quick = _quick_parts(inputs, scheme, shared_parts(scheme))
         if quick is not None:
             (_shared, total, _ceiling), seniority, allowance, taken = quick
             return total + seniority + allowance - taken
     return pay_line(inputs, scheme, explain=False).total
+
+
+def _simple(inputs: PayInputs) -> bool:
+    """No team-lead pay, rank or management bonus and no pay-inputs row (most lines)."""
+    return (inputs.lead_pay is None and inputs.rank is None and inputs.management is None
+            and inputs.entered is None)
 
 
 def _quick_parts(inputs: PayInputs, scheme: Scheme, parts: SharedParts
