@@ -92,6 +92,10 @@ def test_a_roster_month_outside_the_window_or_after_it_does_not_count() -> None:
     ("无", []),
     (datetime(2026, 9, 30), [(2026, 9)]),  # a date cell: its month
     (date(2026, 9, 1), [(2026, 9)]),
+    (46266, [(2026, 9)]),  # a date cell whose format was lost: its serial (2026-09-01)
+    (46295.0, [(2026, 9)]),  # (2026-09-30)
+    (36526, [(2000, 1)]),  # the first and last serials read as dates: 2000-01-01 …
+    (73050, [(2099, 12)]),  # … 2099-12-31
 ])
 def test_roster_cell_forms(cell: object, months: list[tuple[int, int]]) -> None:
     assert _months_named(cell) == tuple(Month(*m) for m in months)
@@ -109,6 +113,8 @@ def test_roster_cell_forms(cell: object, months: list[tuple[int, int]]) -> None:
     (2026.1, "2026.1 is not a month (type it as text: 2026-10)"),
     (float("nan"), "nan is not a month (type it as text: 2026-10)"),
     (True, "True is not a month (type it as text: 2026-10)"),
+    (36525, "'36525' is not a month (use 2026-09 or 2026年9月)"),  # a serial before 2000
+    (73051, "'73051' is not a month (use 2026-09 or 2026年9月)"),  # after 2099
 ])
 @pytest.mark.language("en")
 def test_roster_cell_bad_values(cell: object, error: str) -> None:
@@ -220,3 +226,9 @@ def test_the_roster_reader_gives_each_agent_its_months(tmp_path: Path) -> None:
     assert {r.agent_id: r.excellent_months for r in rows} == {
         "0001": (Month(2026, 1),), "0002": (Month(2026, 2),),
         "0003": (Month(2025, 12), Month(2026, 3)), "0004": ()}
+
+
+def test_a_serial_in_a_1904_workbook_is_read_in_its_date_system() -> None:
+    """A Mac workbook's 1904 date system counts 1,462 days fewer to the same day."""
+    assert _months_named(46266 - 1462, epoch1904=True) == (Month(2026, 9),)
+    assert _months_named(46266, epoch1904=False) == (Month(2026, 9),)

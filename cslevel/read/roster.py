@@ -55,12 +55,20 @@ _AROUND_MARKS = re.compile(r"\s*([-/.年月])\s*")
 _MONTH_SEPARATORS = re.compile(r"[\s、,;]+")  # (，；: NFKC made them , ;)
 
 
-def _months_named(raw: object) -> tuple[Month, ...]:
+# a date cell that lost its date format (General): the serial of a day in 2000-2099 (Excel's
+# 1900 system; five digits, so never a year 2026 or a 202609)
+_DATE_SERIALS = (36526, 73050)
+
+
+def _months_named(raw: object, epoch1904: bool = False) -> tuple[Month, ...]:
     """The months an agent was named 优秀员工, as a roster cell lists them: one month or
-    several separated by 、 , ; or spaces (2026-09、2026年11月), or a date cell (its month);
-    无 for none. Oldest first, each once."""
+    several separated by 、 , ; or spaces (2026-09、2026年11月), or a date cell (its month),
+    also one shown as its serial number (46266); 无 for none. Oldest first, each once."""
     if isinstance(raw, date):
         return (Month.of(raw),)
+    if (isinstance(raw, (int, float)) and not isinstance(raw, bool) and float(raw).is_integer()
+            and _DATE_SERIALS[0] <= raw <= _DATE_SERIALS[1]):
+        return (Month.of(values.parse_date(raw, epoch1904)),)
     if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
         # (a number cell 2026.1 is October typed as a number, or January: refused, not guessed)
         raise ValueError(_("{value} is not a month (type it as text: 2026-10)").format(
@@ -175,7 +183,8 @@ def read_roster(path: Path, scheme: Scheme, table: Table | None = None
         lead = _coerce(table, index, "team_lead", values.flag, problems, lead_what, lead_hint)
         experience = _coerce(table, index, "experience", _experience_months, problems,
                              experience_what, experience_hint)
-        excellent = _coerce(table, index, "excellent", _months_named, problems,
+        excellent = _coerce(table, index, "excellent",
+                            lambda v: _months_named(v, table.sheet.epoch1904), problems,
                             excellent_what, excellent_hint)
         if scheme.tracks:
             level = _on_track(scheme, table, index, table.cell(cells, "track"), level, problems)
