@@ -232,3 +232,34 @@ def test_a_serial_in_a_1904_workbook_is_read_in_its_date_system() -> None:
     """A Mac workbook's 1904 date system counts 1,462 days fewer to the same day."""
     assert _months_named(46266 - 1462, epoch1904=True) == (Month(2026, 9),)
     assert _months_named(46266, epoch1904=False) == (Month(2026, 9),)
+
+
+def test_a_roster_naming_an_earlier_month_derives_the_reviews_from_it_again(
+        tmp_path: Path, cli_json) -> None:
+    """01–03 scored and promoted with nobody named for 0002 (second of the team: no move);
+    04 is scored with a roster that names 0002 in 02 after all (month −2 of the review at the
+    close of 03): that review is derived again as if 02 had been scored again — 0002 is C
+    from 04, the recorded decisions follow with a warning, and the score is recorded as
+    changing the months from 02 on (what `cslevel status` reads for stale files)."""
+    from cslevel.pipeline.workspace import changes_month
+
+    _workspace(tmp_path, {"0001": "2026年1月"})
+    cli_json("score", "kpi_2026-*.xlsx", "--roster", "roster.xlsx", "--scheme", "grade_dc")
+    promoted = cli_json("promote")
+    assert [(m["agent_id"], m["to"]) for m in promoted["moves"]] == [("0001", "C")]
+    _workspace(tmp_path, {"0001": "2026年1月", "0002": "2026-02"})
+    write_xlsx(tmp_path / "kpi_2026-04.xlsx", [
+        ["工号", "综合得分", "客户投诉次数"], ["0001", 95, 0], ["0002", 94, 0], ["0003", 60, 0]])
+    scored = cli_json("score", "kpi_2026-04.xlsx", "--roster", "roster.xlsx")
+    assert [p["message"] for p in scored["problems"] if p["severity"] == "warning"] == [
+        "已确认晋降级的月份被重新评分：截至 2026-03 的晋降级已重新推导，1 人有变化：0002"]
+    history = cli_json("history", "0002")
+    assert [m["level"] for m in history["months"]] == ["D", "D", "D", "C"]
+    assert [(m["month"], m["decision"], m["to"]) for m in history["months"]
+            if m["decision"]] == [("2026-03", "promote", "C")]
+    runs = cli_json("runs")["runs"]
+    latest = next(r for r in runs if r["command"] == "score")
+    assert latest["details"]["months"] == ["2026-04"]
+    assert latest["details"]["roster_from"] == "2026-02"
+    assert [changes_month(latest, Month(2026, m)) for m in (1, 2, 3, 4)] == [
+        False, True, True, True]

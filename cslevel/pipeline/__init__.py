@@ -136,19 +136,23 @@ def score(
             session.staged.start_workers()  # a worker will write the payroll
         scored = intake.check_taken(taken, files, problems)
         targets, new_folder = intake.result_paths(out, scored)
-        intake.record_months(history, scheme, taken, scored, roster, problems)
-        problems += retro.rescored(history, scored)  # paid months they feed owe what changed
+        # (a roster naming an agent 优秀员工 in an earlier month: the reviews from then on are
+        # derived again, as if that month had been scored again)
+        named = intake.record_months(history, scheme, taken, scored, roster, problems)
+        first = min(scored[0], named) if named else scored[0]
+        problems += retro.rescored(history, sorted({*scored, *([named] if named else [])}))
         derived = derive(history, scheme, history.scored_months()[-1],
-                         window_of(history, scheme), needed=scored[0])
+                         window_of(history, scheme), needed=first)
         # (the KPI's 岗位 against the post held: a score weighted for another post is refused)
         problems += post_problems(scheme, derived, taken.posts)
         raise_errors(problems)
         taken.posts.clear()
-        result.rederived_through = rederive_recorded(history, derived, scored[0], problems)
+        result.rederived_through = rederive_recorded(history, derived, first, problems)
         result.months = rows.month_results(history, scheme, derived, scored, taken)
         record(history, session, "score", {
             "files": [str(p) for p in files], "months": [str(m) for m in scored],
-            "template_hash": template_hash(text), "dry_run": dry_run})
+            "template_hash": template_hash(text), "dry_run": dry_run,
+            **({"roster_from": str(named)} if named else {})})
         if session is None and not dry_run:  # files a workspace's runs wrote, now stale
             from .workspace import stale_warnings
 

@@ -137,18 +137,22 @@ def check_taken(intake: Intake, files: list[Path], problems: list[Problem]) -> l
 
 
 def record_months(history: History, scheme: Scheme, intake: Intake, scored: list[Month],
-                  roster: list[RosterRow], problems: list[Problem]) -> None:
+                  roster: list[RosterRow], problems: list[Problem]) -> Month | None:
     """Record the months scored (with their workbooks) and the agents as the history should
-    hold them now: new ones, and known ones whose record changed."""
+    hold them now: new ones, and known ones whose record changed. Returns the earliest month
+    a roster newly names a known agent 优秀员工 (employee of the month) in, when that is before
+    the months scored: the reviews from then on may decide otherwise (None: no such month)."""
     for m in scored:
         history.set_month(m, scheme.scheme, intake.months[m])
     known = history.agents()
     forget(history)
-    history.save_agents([
-        (agent, agent_id in known) for agent_id, agent in
-        merge_agents(known, intake.seen, roster, problems, post_opening(scheme)).items()
-        if known.get(agent_id) != agent])
+    merged = merge_agents(known, intake.seen, roster, problems, post_opening(scheme))
+    history.save_agents([(agent, agent_id in known) for agent_id, agent in merged.items()
+                         if known.get(agent_id) != agent])
     intake.seen.clear()
+    named = [m for agent_id, agent in merged.items() if agent_id in known
+             for m in set(agent.excellent_months) - set(known[agent_id].excellent_months)]
+    return min(named) if named and min(named) < scored[0] else None
 
 
 def scheme_for_scoring(scheme_name: str | None, db: str | None) -> tuple[Scheme, str]:

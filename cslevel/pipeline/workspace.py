@@ -95,8 +95,9 @@ def changes_month(run: dict[str, Any], month: Month) -> bool:
     command, details = run["command"], run["details"]
     if details.get("dry_run"):
         return False
-    if command == "score":
-        return any(Month.parse(m) <= month for m in details.get("months", []))
+    if command == "score":  # (roster_from: a roster named 优秀员工 in an earlier month)
+        return any(Month.parse(m) <= month for m in [*details.get("months", []),
+                                                     *filter(None, [details.get("roster_from")])])
     if command == "run":  # another month's run: earlier months change the later ones'
         return (details.get("month") is not None and not details.get("unchanged")
                 and Month.parse(details["month"]) < month)
