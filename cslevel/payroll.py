@@ -180,12 +180,15 @@ class SharedParts:
 # per scheme, by its id (each entry holds its scheme and levels, so the id stays theirs)
 _SHARED_PARTS: dict[int, SharedParts] = {}
 _PARTS_KEPT = 64_000  # entries of one scheme's parts: past this they are dropped and begun again
+_SCHEMES_KEPT = 16  # schemes whose parts are kept at once
 
 
 def shared_parts(scheme: Scheme) -> SharedParts:
     parts = _SHARED_PARTS.get(id(scheme))
     if (parts is None or parts.scheme is not scheme or parts.levels_of is not scheme.levels
             or len(parts.levels) > _PARTS_KEPT):
+        if len(_SHARED_PARTS) >= _SCHEMES_KEPT:  # (a long process loading many templates)
+            _SHARED_PARTS.clear()
         parts = _SHARED_PARTS[id(scheme)] = SharedParts(scheme)
     return parts
 
