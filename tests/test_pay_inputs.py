@@ -494,6 +494,35 @@ def test_rank_and_management_bonus_on_the_ladder(tmp_path: Path, cli, cli_json) 
     assert "2026-03 KPI 排名第 5/6 名（前 5 名）：排名奖金 300.00" in note
 
 
+def test_a_rank_tie_at_the_cut_off_with_ties_lower_through_the_cli(tmp_path: Path,
+                                                                   cli_json) -> None:
+    """The same month under the ladder with `ties: lower`: the three tied for 2nd take the
+    worst place of the tie (4th), past the top-3 cut-off: 300 each, not 500."""
+    text = read_template("ladder")[1]
+    assert text.count("    ties: higher\n") == 1
+    (tmp_path / "ladder-lower.yaml").write_text(
+        text.replace("    ties: higher\n", "    ties: lower\n"), encoding="utf-8")
+    write_xlsx(tmp_path / "roster.xlsx", [
+        ["工号", "姓名", "组别", "入职日期", "当前级别", "通道"],
+        *[[a, "x", "一组" if a <= "0003" else "二组", "2020-01-01", level, track]
+          for a, level, track in (("0001", "组长", "管理通道"), ("0002", "员工", "管理通道"),
+                                  ("0003", "初级", "专业通道"), ("0004", "初级", "专业通道"),
+                                  ("0005", "初级", "专业通道"), ("0006", "员工", "管理通道"))],
+    ], text_columns=(0,))
+    scores = {"0001": 99, "0002": 112, "0003": 104, "0004": 104, "0005": 104, "0006": 90}
+    write_xlsx(tmp_path / "kpi_2026-03.xlsx", [["工号", "姓名", "组别", "绩效分值"], *[
+        [a, "x", "一组" if a <= "0003" else "二组", s] for a, s in scores.items()]],
+        text_columns=(0,))
+    cli_json("score", "kpi_2026-03.xlsx", "--scheme", "ladder-lower.yaml", "--roster",
+             "roster.xlsx", "--out", "out/")
+    doc = cli_json("payroll", "export", "--month", "2026-04", "--out", "p.xlsx")
+    assert {r["agent_id"]: r["components"]["排名奖金"] for r in doc["rows"]} == {
+        "0001": "300.00", "0002": "800.00", "0003": "300.00", "0004": "300.00",
+        "0005": "300.00", "0006": "0.00"}
+    note = next(r["note"] for r in doc["rows"] if r["agent_id"] == "0003")
+    assert "2026-03 KPI 排名第 4/6 名（前 5 名）：排名奖金 300.00" in note
+
+
 def test_examples_star_pay_inputs_workbook_is_read() -> None:
     examples = Path(__file__).resolve().parents[1] / "examples"
     found = sorted(examples.glob("pay_*.xlsx"))
