@@ -15,6 +15,7 @@ from typing import Any
 import openpyxl
 import pytest
 import yaml
+from conftest import write_xlsx
 
 from cslevel.read import read_kpi
 from cslevel.records import Month
@@ -322,3 +323,15 @@ def test_count_of_a_column_needs_its_values(tmp_path: Path, cli) -> None:
     index = data["aggregate"]["metrics"].index(calls)
     assert (f"aggregate.metrics[{index}]: Value error, calls: 'count' of a column needs "
             "values (e.g. [已接听])") in err
+
+
+def test_a_reference_figure_missing_is_named_not_keyed(tmp_path: Path, cli) -> None:
+    """Under star, a call log without 是否接通 warns of the reference figure by its name
+    (aggregate's `name`: 接通率), never its key."""
+    write_xlsx(tmp_path / "calls_2026-03.xlsx", [
+        ["坐席", "日期", "应答时长", "是否解决", "满意度评分", "是否投诉"],
+        ["甲", "2026-03-02", 12, "Y", 5, "N"], ["甲", "2026-03-03", 20, "N", 3, "N"]])
+    code, out, err = cli("inspect", "calls_2026-03.xlsx", "--scheme", "star")
+    assert code == 0, out + err  # (a warning: the figure is for reference only)
+    assert "原始记录中没有接通率列（是否接通）" in out + err
+    assert "answered_rate" not in out + err

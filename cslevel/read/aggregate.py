@@ -119,7 +119,7 @@ def aggregate_rows(
                 hint = _("{hint} {more}").format(
                     hint=hint, more=drop_metric_hint(scheme, [metric.key], sheet.file))
             problems.append(Problem(
-                message.format(metric=scored.get(metric.key, metric.key),
+                message.format(metric=scored.get(metric.key) or metric.name or metric.key,
                                column=metric.column[0]),
                 Source(sheet.file, sheet.name, table.header_row),
                 "error" if needed else "warning", hint=hint))

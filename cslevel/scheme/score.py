@@ -254,6 +254,8 @@ class AggregateMetric(_Model):
 
     key: str
     how: Literal["mean", "sum", "count", "share"]
+    # the figure's name in messages when the score does not list it (a reference figure)
+    name: str | None = None
     column: list[str] = Field(default_factory=list)  # aliases of the raw column
     values: list[str] = Field(default_factory=list)  # share, count: cell values that count as yes
     at_least: Figure | None = None  # share: numeric cells at or above this count as yes
