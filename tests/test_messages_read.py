@@ -218,10 +218,10 @@ CASES: dict[str, tuple[Callable[[Path], Got], Got, Got]] = {
         ("read as Chinese Windows text (GBK/GB18030)", "", Source("kpi.csv"))),
     "id_column_missing": (
         id_column_missing,
-        ("花名册中没有 agent_id 列（工号）",
+        ("花名册中没有工号列",
          (f"找到的列：编号、姓名。可用的列名：{ID_NAMES['zh']}。请修改列名，或把该列名加入模板的"
          "别名（aliases）。"), Source("roster.xlsx", S1, 1)),
-        ("the roster has no column for agent_id (工号)",
+        ("the roster has no 工号 column",
          (f"Columns found: 编号, 姓名. Accepted names: {ID_NAMES['en']}. Rename the column or add "
          "the name to the template's aliases."), Source("roster.xlsx", S1, 1))),
     "id_twice_in_the_roster": (

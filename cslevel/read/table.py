@@ -437,8 +437,7 @@ def _missing_columns(
     comma = _(", ")
     for fld in missing:
         problems.append(Problem(
-            _("the {what} has no column for {field} ({name})").format(
-                what=what, field=fld, name=fields[fld][0]),
+            _("the {what} has no {name} column").format(what=what, name=fields[fld][0]),
             Source(sheet.file if sheet else "?", sheet.name if sheet else None, row),
             hint=_("Columns found: {found}. Accepted names: {names}. Rename the column or add "
                    "the name to the template's aliases.").format(
