@@ -4,8 +4,9 @@ per pay month, the agents whose level in force would differ, the moves that woul
 disappear, and the payroll's cost both ways. Nothing is written to the history.
 
 Both sides are full replays of the stored scores (never from checkpoints: those belong to
-the stored template), by the same rules (`rules.replay_agents`) and the same pay
-(`pay.pay_month`) as `promote` and `payroll export`. The scores are the stored ones: the new
+the stored template), by the same rules (`rules.replay_agents`) and the same pay (who is
+paid at which level from which figures, `pay.paid_in`, each line's total by
+`payroll.line_total`: `pay.pay_totals`) as `promote` and `payroll export`. The scores are the stored ones: the new
 template's score section is not applied to the figures again.
 
 Levels are matched by name: every level of the history's ladder must be a level of the new
