@@ -7,6 +7,7 @@ drop it, in Chinese and English."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -335,3 +336,48 @@ def test_a_reference_figure_missing_is_named_not_keyed(tmp_path: Path, cli) -> N
     assert code == 0, out + err  # (a warning: the figure is for reference only)
     assert "原始记录中没有接通率列（是否接通）" in out + err
     assert "answered_rate" not in out + err
+
+
+DAILY_HEAD = ["日期", "工号", "姓名", "呼入接听量", "平均通话时长", "满意率", "接起率", "平均排队时长"]
+
+
+@pytest.mark.parametrize(("language", "message", "hint"), [
+    ("zh", ("这是日报：工号 1001 在 2026-03 有 3 行（每天一行），指标已按天算好；cslevel 需要每人一行"
+           "的月度数据，或每通电话的原始记录"),
+     "请从系统导出当月的月报（月度汇总：每人一行），或导出算出这些指标的通话记录，改用那个文件。"),
+    ("en", ("this is a daily report: agent 1001 has 3 rows in 2026-03, one per day, with the "
+           "figures already worked out; cslevel takes one row per agent for the month, or the "
+           "raw log of every call"),
+     ("Export the month's report from the system (月报 / 月度汇总: one row per agent), or the "
+     "call records (通话记录) the figures are made from, and give that file instead.")),
+])
+def test_a_daily_agent_report_is_refused_for_what_it_is(tmp_path: Path, cli, language: str,
+                                                         message: str, hint: str,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The month's figures per agent and day (a date, every metric column, several rows per
+    agent in a month, none of a call log's columns): not a month's report, and a day's
+    averages do not add up to the month's — refused saying so, nothing written."""
+    monkeypatch.setenv("CSLEVEL_LANG", language)
+    write_xlsx(tmp_path / "daily_2026-03.xlsx", [DAILY_HEAD, *[
+        [f"2026-03-{d:02d}", a, n, 100 + d, 180, 0.9, 0.95, 20]
+        for d in (1, 2, 3) for a, n in (("1001", "甲"), ("1002", "乙"))]])
+    code, out, _err = cli("score", "daily_2026-03.xlsx", "--scheme", "calls", "--json")
+    assert code == 1
+    problem = json.loads(out)["problems"][0]
+    assert (problem["message"], problem["hint"], problem["sheet"], problem["cell"]) == (
+        message, hint, "Sheet1", "row 1")
+    assert not (tmp_path / "history.db").exists()
+
+
+def test_one_row_per_agent_and_month_is_not_taken_for_a_daily_report(tmp_path: Path,
+                                                                     cli) -> None:
+    """Months side by side (one row per agent each month, a date on the month's first day):
+    not a daily report; read as the template's raw rows, as before."""
+    write_xlsx(tmp_path / "months.xlsx", [DAILY_HEAD, *[
+        [f"2026-{m:02d}-01", a, n, 100, 180, 0.9, 0.95, 20]
+        for m in (1, 2) for a, n in (("1001", "甲"), ("1002", "乙"))]])
+    code, out, _err = cli("score", "months.xlsx", "--scheme", "calls", "--json")
+    assert code == 1
+    messages = [p["message"] for p in json.loads(out)["problems"]]
+    assert not any("日报" in m for m in messages)
+    assert "原始记录中没有接起率列（通话状态），而评分需要这一列" in messages

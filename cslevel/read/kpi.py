@@ -20,7 +20,7 @@ from ..i18n import _
 from ..records import AgentRow, CslevelError, Month, Problem, Source
 from ..scheme import Metric, Scheme
 from . import values
-from .aggregate import RAW_AGENT, RAW_DATE, aggregate_rows, raw_field
+from .aggregate import RAW_AGENT, RAW_DATE, aggregate_rows, parse_day_month, raw_field
 from .columns import Limits, _blank, _column, _convert, _decimal, _dicts, _scaled_column
 from .common import (
     _empty_id,
@@ -129,7 +129,12 @@ def understand_kpi(path: Path, scheme: Scheme, sheets: list[Sheet] | None = None
         raise CslevelError(raters_missing)
     if RAW_DATE in table.columns and scheme.aggregate is not None:
         ids = [values.clean_text(table.cell(cells, "agent_id")) for _i, cells in table.rows]
-        if len(set(ids)) < len(ids) or not (READY in table.columns or has_metrics):
+        repeated = len(set(ids)) < len(ids)
+        if repeated and has_metrics and not _raw_columns(table, scheme, weighted):
+            daily = _daily_report(path, table)
+            if daily is not None:
+                raise CslevelError(daily)
+        if repeated or not (READY in table.columns or has_metrics):
             return KpiPlan(table, "raw", fields)
     if READY in table.columns and scheme.score.source != "metrics":
         return KpiPlan(table, "ready", fields)
@@ -149,6 +154,43 @@ def understand_kpi(path: Path, scheme: Scheme, sheets: list[Sheet] | None = None
         raise CslevelError(Problem(message, Source(path.name, table.sheet.name,
                                                    table.header_row), hint=hint))
     return KpiPlan(table, "metrics", fields)
+
+
+def _raw_columns(table: Table, scheme: Scheme, weighted: list[Metric]) -> bool:
+    """Whether the sheet has a raw column of a call or ticket log that a weighted metric is
+    made from (the template's aggregate section)."""
+    keys = {m.key for m in weighted}
+    return scheme.aggregate is not None and any(
+        raw.column and raw.key in keys and raw_field(raw) in table.columns
+        for raw in scheme.aggregate.metrics)
+
+
+def _daily_report(path: Path, table: Table) -> Problem | None:
+    """A daily agent report (the figures per agent and day: the metric columns, a date,
+    several rows of one agent in one month, no raw column of a call log) is neither a
+    month's report nor a log the figures can be made from (a day's averages do not add up
+    to the month's): the problem saying so, or None when no agent has two rows in a month."""
+    rows: dict[tuple[str, Month], int] = {}
+    for _index, cells in table.rows:
+        try:
+            month = parse_day_month(table.cell(cells, RAW_DATE), table.sheet.epoch1904)
+        except ValueError:
+            continue  # (the reading names the cell)
+        key = (values.clean_text(table.cell(cells, "agent_id")), month)
+        rows[key] = rows.get(key, 0) + 1
+    repeated = next(((key, count) for key, count in rows.items() if count > 1), None)
+    if repeated is None:
+        return None
+    (agent, month), count = repeated
+    return Problem(
+        _("this is a daily report: agent {agent} has {count} rows in {month}, one per day, "
+          "with the figures already worked out; cslevel takes one row per agent for the "
+          "month, or the raw log of every call").format(agent=agent, count=count,
+                                                        month=month),
+        Source(path.name, table.sheet.name, table.header_row),
+        hint=_("Export the month's report from the system (月报 / 月度汇总: one row per agent), "
+               "or the call records (通话记录) the figures are made from, and give that file "
+               "instead."))
 
 
 def read_kpi(path: Path, scheme: Scheme, month: Month | None,
