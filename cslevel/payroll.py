@@ -124,7 +124,7 @@ def service_years(hire: date, on: date) -> int:
     return max(on.year - hire.year - ((on.month, on.day) < (hire.month, hire.day)), 0)
 
 
-# a level's components at the fen for a (level, score, share), their sum, and the sum of the
+# a level's components at the fen for a (level, score), their sum, and the sum of the
 # components a day's pay is worked out from (the attendance deduction's ceiling)
 LevelPart = tuple[dict[str, Decimal], Decimal, Decimal]
 
@@ -132,14 +132,14 @@ LevelPart = tuple[dict[str, Decimal], Decimal, Decimal]
 class SharedParts:
     """Parts of pay lines that many agents share, worked out once per scheme for the lines
     whose note is not wanted (`explain=False`: a month only compared with, a report, a
-    what-if): the level's components with the performance pay for a (level, score, share of
-    the month), the attendance deduction for a (level, the rule's figures, ceiling), the
+    what-if) whole months' simple lines: the level's components with the performance pay
+    for a (level, score), the seniority pay for the years of service, the attendance deduction for a (level, the rule's figures, ceiling), the
     zeros of the pay-inputs items for an agent without a row. The same functions work them
     out as for an explained line; tests/test_pay_parts.py checks every key against them."""
 
     def __init__(self, scheme: Scheme) -> None:
         self.scheme, self.levels_of = scheme, scheme.levels
-        self.levels: dict[tuple[str, Decimal | None, tuple[int, int] | None], LevelPart] = {}
+        self.levels: dict[tuple[str, Decimal | None], LevelPart] = {}
         self.deductions: dict[tuple[str, tuple[Decimal | None, ...], Decimal], Decimal] = {}
         self.seniority: dict[int, Decimal] = {}  # years -> the seniority pay, at the fen
         # whether a joiner's or leaver's month may be paid in part (worked_share)
@@ -198,8 +198,8 @@ def pay_line(inputs: PayInputs, scheme: Scheme, explain: bool = True) -> PayLine
     supervisor allowance (by the agent's tier, whatever the level), the team lead's
     management pay, pro rata for a joiner's or leaver's month if the template says so, and
     the attendance deduction last. With `explain=False` the line's note (how it was worked
-    out) is left empty: for a month that is only compared with; the parts many agents share
-    are then worked out once (`SharedParts`)."""
+    out) is left empty: for a month that is only compared with; a whole month's simple line
+    is then put together from the parts many agents share (`_quick_line`, `SharedParts`)."""
     if not explain and _simple(inputs):
         quick = _quick_line(inputs, scheme)
         if quick is not None:
@@ -210,16 +210,8 @@ def pay_line(inputs: PayInputs, scheme: Scheme, explain: bool = True) -> PayLine
     # a trial month paying only some components (pay.trial_components): the others are 0
     trial_only = (pay.trial_components if pay.trial_components is not None
                   and scheme.level(inputs.level).trial else None)
-    parts = None if explain else shared_parts(scheme)
-    if parts is None:
-        components = level_components(inputs, scheme, share, trial_only, notes)
-    else:
-        key = (inputs.level, inputs.score, share)
-        shared = parts.levels.get(key)
-        if shared is None:
-            shared = parts.levels[key] = parts.level_part(
-                level_components(inputs, scheme, share, trial_only, None))
-        components = dict(shared[0])
+    components = level_components(inputs, scheme, share, trial_only,
+                                  notes if explain else None)
 
     def put(name: str, amount: Decimal) -> None:
         if share is not None:
@@ -273,20 +265,14 @@ def pay_line(inputs: PayInputs, scheme: Scheme, explain: bool = True) -> PayLine
         if why and explain:
             notes.append(why)
     if pay.inputs is not None:
-        if parts is not None and inputs.entered is None:  # (no row: every item 0)
-            components.update(parts.no_inputs)
-        else:
-            notes += entered_items(inputs, scheme, _level_pay(scheme, inputs.level)[0],
-                                   components, explain)
+        notes += entered_items(inputs, scheme, _level_pay(scheme, inputs.level)[0],
+                               components, explain)
     deduction = pay.attendance_deduction
     if deduction is not None:
-        if parts is not None:
-            taken = _shared_deduction(parts, inputs, sum(
-                (components[c] for c in deduction.daily_pay_of), ZERO))
-        else:
-            taken, why = _attendance_deduction(inputs, scheme, components, explain)
-            if why:
-                notes.append(why)
+        taken, why = _attendance_deduction(inputs, scheme, sum(
+            (components[c] for c in deduction.daily_pay_of), ZERO), explain)
+        if why:
+            notes.append(why)
         components[deduction.name] = -taken
     total = sum(components.values(), ZERO)
     return PayLine(agent.agent_id, agent.name, agent.team, month, inputs.level, components,
@@ -347,7 +333,7 @@ def _quick_parts(inputs: PayInputs, scheme: Scheme, parts: SharedParts
         return None
     level = inputs.level
     trial_only = parts.trial_only(level)
-    key = (level, inputs.score, None)
+    key = (level, inputs.score)
     shared = parts.levels.get(key)
     if shared is None:
         shared = parts.levels[key] = parts.level_part(
@@ -540,16 +526,12 @@ def _shared_deduction(parts: SharedParts, inputs: PayInputs, ceiling: Decimal) -
     key = (inputs.level, tuple(map(attendance.get, parts.deduction_keys)), ceiling)
     taken = parts.deductions.get(key)
     if taken is None:
-        rule = parts.scheme.pay.attendance_deduction
-        assert rule is not None
-        # (the deduction reads the paid components only for their sum, the ceiling)
-        paid = dict(zip(rule.daily_pay_of, [ceiling] + [ZERO] * (len(rule.daily_pay_of) - 1)))
-        taken = parts.deductions[key] = _attendance_deduction(inputs, parts.scheme, paid,
+        taken = parts.deductions[key] = _attendance_deduction(inputs, parts.scheme, ceiling,
                                                               False)[0]
     return taken
 
 
-def _attendance_deduction(inputs: PayInputs, scheme: Scheme, components: dict[str, Decimal],
+def _attendance_deduction(inputs: PayInputs, scheme: Scheme, ceiling: Decimal,
                           explain: bool = True) -> tuple[Decimal, str]:
     """(the deduction, how it was worked out: "" with `explain=False` or nothing deducted)."""
     rule = scheme.pay.attendance_deduction
@@ -578,8 +560,7 @@ def _attendance_deduction(inputs: PayInputs, scheme: Scheme, components: dict[st
     # never a bonus, whatever a history written before the attendance figures were checked
     # holds (−100 late arrivals: BAD_INPUTS 38)
     taken = max(money(total), ZERO)
-    ceiling = sum((components[c] for c in rule.daily_pay_of), ZERO)
-    if rule.daily_pay_of and taken > ceiling:
+    if rule.daily_pay_of and taken > ceiling:  # (the day-pay components paid, summed)
         if explain:
             parts.append(_("at most {components} {ceiling}").format(
                 components="+".join(rule.daily_pay_of), ceiling=_amount(ceiling)))
